@@ -1,0 +1,169 @@
+package io.weft.agent;
+
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.weft.agent.config.WeftConfig;
+import io.weft.agent.otel.ResourceFactory;
+import io.weft.agent.otel.SdkFactory;
+import io.weft.agent.weave.Installer;
+import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.TypeInstrumentation;
+import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.methods.MethodsInstrumentation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The first class run inside the agent class loader. Reads the configuration, assembles the SDK on a
+ * daemon thread while the weaving is installed on the caller's thread, then switches the bridges from
+ * inert to live and registers the bounded flush at exit. Never throws into the host.
+ */
+public final class AgentStarter {
+
+  /** Every {@code weft.*} key, so a mistyped {@code WEFT_} variable can be reported. */
+  static final List<String> WEFT_KEYS =
+      Arrays.asList("weft.methods.exclude", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait");
+
+  // JUL levels are forgotten when the logger is collected: keep it
+  private static Logger sdkLogger;
+
+  private AgentStarter() {}
+
+  public static void start(Instrumentation inst, String agentArgs, ClassLoader agentLoader, boolean attached) {
+    try {
+      long startNanos = System.nanoTime();
+      WeftConfig config = WeftConfig.fromSystem();
+      InternalErrors.setDebug(config.debug());
+      config.reportUnknownWeftSettings(WEFT_KEYS);
+      String version = version();
+      if (config.getBoolean("otel.sdk.disabled", false)) {
+        System.err.println("[weft] Weft " + version + ": OTEL_SDK_DISABLED=true, nothing is instrumented");
+        return;
+      }
+
+      List<WeftInstrumentation> enabled = new ArrayList<>();
+      List<String> states = new ArrayList<>();
+      boolean defaultEnabled = config.getBoolean("otel.instrumentation.common.default-enabled", true);
+      for (WeftInstrumentation instrumentation : instrumentations()) {
+        boolean on = config.getBoolean(
+            "otel.instrumentation." + instrumentation.name() + ".enabled",
+            defaultEnabled && instrumentation.enabledByDefault());
+        states.add(instrumentation.name() + (on ? "" : "(off)"));
+        if (on) {
+          enabled.add(instrumentation);
+        }
+      }
+
+      Startup startup = new Startup(config, version, enabled);
+      Thread sdkThread = new Thread(startup, "weft-start");
+      sdkThread.setDaemon(true);
+      sdkThread.start();
+
+      List<TypeInstrumentation> types = new ArrayList<>();
+      boolean lambdas = false;
+      for (WeftInstrumentation instrumentation : enabled) {
+        types.addAll(instrumentation.typeInstrumentations(config));
+        lambdas |= instrumentation instanceof MethodsInstrumentation && MethodsInstrumentation.needsLambdas(config);
+      }
+      new Installer(config, agentLoader).install(inst, types, lambdas);
+
+      // spans of calls made right after start-up must not be lost: wait for the SDK, bounded
+      long waitMillis = config.getMillis("weft.startup.wait", 5000, true);
+      if (!startup.ready.await(waitMillis, TimeUnit.MILLISECONDS)) {
+        System.err.println("[weft] the OpenTelemetry SDK is not ready after " + waitMillis + " ms; the application starts, telemetry begins once it is");
+      }
+      if (startup.failure == null) {
+        System.err.println("[weft] Weft " + version + " started in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms"
+            + (attached ? " (attached)" : "") + ": " + startup.describe()
+            + " instrumentations=" + String.join(",", states));
+      }
+    } catch (Throwable failure) {
+      System.err.println("[weft] the agent could not start and is off; the application runs without it: " + failure);
+    }
+  }
+
+  static List<WeftInstrumentation> instrumentations() {
+    return Arrays.asList(new MethodsInstrumentation());
+  }
+
+  static String version() {
+    try (InputStream in = AgentStarter.class.getResourceAsStream("/io/weft/agent/weft.properties")) {
+      Properties properties = new Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("weft.version", "dev");
+    } catch (IOException e) {
+      return "dev";
+    }
+  }
+
+  /** Builds the SDK off the application's start-up path and switches the bridges on. */
+  private static final class Startup implements Runnable {
+    final CountDownLatch ready = new CountDownLatch(1);
+    private final WeftConfig config;
+    private final String version;
+    private final List<WeftInstrumentation> instrumentations;
+    private volatile String description = "";
+    volatile Throwable failure;
+
+    Startup(WeftConfig config, String version, List<WeftInstrumentation> instrumentations) {
+      this.config = config;
+      this.version = version;
+      this.instrumentations = instrumentations;
+    }
+
+    String describe() {
+      return description;
+    }
+
+    @Override
+    public void run() {
+      try {
+        if (!config.debug()) {
+          // the SDK reports through java.util.logging; Weft reports export health itself, once
+          sdkLogger = Logger.getLogger("io.weft.shaded.io.opentelemetry");
+          sdkLogger.setLevel(Level.OFF);
+        }
+        Resource resource = ResourceFactory.create(config, version);
+        SdkFactory factory = new SdkFactory(config);
+        OpenTelemetrySdk sdk = factory.create(resource);
+        for (WeftInstrumentation instrumentation : instrumentations) {
+          instrumentation.start(sdk, config);
+        }
+        long timeout = config.getMillis("weft.shutdown.timeout", 10_000, false);
+        Thread hook = new Thread(() -> flush(sdk, timeout), "weft-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        description = "service.name=" + resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))
+            + " service.instance.id=" + resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))
+            + " " + factory.summary();
+      } catch (Throwable e) {
+        failure = e;
+        System.err.println("[weft] the OpenTelemetry SDK could not be set up, telemetry is off; the application runs on: " + e);
+      } finally {
+        ready.countDown();
+      }
+    }
+
+    private static void flush(OpenTelemetrySdk sdk, long timeoutMillis) {
+      try {
+        CompletableResultCode done = sdk.shutdown().join(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (!done.isDone()) {
+          System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
+        }
+      } catch (Throwable e) {
+        InternalErrors.report("shutdown flush", e);
+      }
+    }
+  }
+}

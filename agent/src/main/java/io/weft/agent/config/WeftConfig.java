@@ -1,0 +1,343 @@
+package io.weft.agent.config;
+
+import io.weft.instrumentation.InstrumentationConfig;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The agent's configuration, read once at start from {@code -D} system properties and environment
+ * variables with the same names ({@code otel.service.name} / {@code OTEL_SERVICE_NAME}; the property
+ * wins). Every accessor validates: a bad value gives one {@code [weft]} line naming the setting as the
+ * user wrote it, the bad value and what is accepted, and the documented default is used. Agent class
+ * loader.
+ */
+public final class WeftConfig implements InstrumentationConfig {
+
+  private final Map<String, String> properties;
+  private final Map<String, String> environment;
+  private final Consumer<String> stderr;
+  private final boolean debug;
+
+  public WeftConfig(Map<String, String> properties, Map<String, String> environment, Consumer<String> stderr) {
+    this.properties = properties;
+    this.environment = environment;
+    this.stderr = stderr;
+    this.debug = getBoolean("otel.javaagent.debug", false);
+  }
+
+  /** From this JVM's system properties and environment, reporting on stderr. */
+  public static WeftConfig fromSystem() {
+    Map<String, String> props = new LinkedHashMap<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("otel.") || name.startsWith("weft.")) {
+        props.put(name, System.getProperty(name));
+      }
+    }
+    return new WeftConfig(props, System.getenv(), line -> System.err.println("[weft] " + line));
+  }
+
+  /** {@code otel.service.name} → {@code OTEL_SERVICE_NAME}. */
+  public static String envName(String key) {
+    return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** The name the user actually set (property or variable), for messages. */
+  public String nameAsSet(String key) {
+    return properties.containsKey(key) ? "-D" + key : envName(key);
+  }
+
+  @Override
+  public String getString(String key) {
+    String value = properties.get(key);
+    if (value == null) {
+      value = environment.get(envName(key));
+    }
+    if (value == null) {
+      return null;
+    }
+    value = value.trim();
+    return value.isEmpty() ? null : value;
+  }
+
+  public String getString(String key, String defaultValue) {
+    String value = getString(key);
+    return value == null ? defaultValue : value;
+  }
+
+  @Override
+  public boolean getBoolean(String key, boolean defaultValue) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    invalid(key, value, "true or false", String.valueOf(defaultValue));
+    return defaultValue;
+  }
+
+  /** A whole number within [min, max]. */
+  public int getInt(String key, int defaultValue, int min, int max) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed >= min && parsed <= max) {
+        return (int) parsed;
+      }
+    } catch (NumberFormatException notANumber) {
+      // reported below
+    }
+    invalid(key, value, "a whole number from " + min + " to " + max, String.valueOf(defaultValue));
+    return defaultValue;
+  }
+
+  /**
+   * A duration in milliseconds: a plain number is milliseconds (as the specification says); the
+   * suffixes ms, s, m and h are accepted too. Zero is allowed only when {@code allowZero}.
+   */
+  public long getMillis(String key, long defaultMillis, boolean allowZero) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultMillis;
+    }
+    long millis = parseMillis(value);
+    if (millis > 0 || (millis == 0 && allowZero)) {
+      return millis;
+    }
+    invalid(
+        key,
+        value,
+        (allowZero ? "a non-negative" : "a positive") + " duration in milliseconds (or with ms, s, m, h)",
+        defaultMillis + " ms");
+    return defaultMillis;
+  }
+
+  static long parseMillis(String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    long unit = 1;
+    if (v.endsWith("ms")) {
+      v = v.substring(0, v.length() - 2);
+    } else if (v.endsWith("s")) {
+      unit = 1000;
+      v = v.substring(0, v.length() - 1);
+    } else if (v.endsWith("m")) {
+      unit = 60_000;
+      v = v.substring(0, v.length() - 1);
+    } else if (v.endsWith("h")) {
+      unit = 3_600_000;
+      v = v.substring(0, v.length() - 1);
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n < 0 || n > Long.MAX_VALUE / unit / 2) {
+        return -1;
+      }
+      return n * unit;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** A number within [min, max]. */
+  public double getDouble(String key, double defaultValue, double min, double max) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      double parsed = Double.parseDouble(value);
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException notANumber) {
+      // reported below
+    }
+    invalid(key, value, "a number from " + min + " to " + max, String.valueOf(defaultValue));
+    return defaultValue;
+  }
+
+  /** One of {@code allowed} (case-insensitive, returned lower-case). */
+  public String getChoice(String key, String defaultValue, String... allowed) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    String lower = value.toLowerCase(Locale.ROOT);
+    for (String choice : allowed) {
+      if (choice.equals(lower)) {
+        return choice;
+      }
+    }
+    invalid(key, value, "one of " + String.join(", ", allowed), defaultValue);
+    return defaultValue;
+  }
+
+  /**
+   * A comma-separated list whose items must be among {@code allowed}; unknown items are reported and
+   * dropped. {@code none} alone means an empty list.
+   */
+  public List<String> getChoices(String key, List<String> defaultValue, String... allowed) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    List<String> result = new ArrayList<>();
+    for (String item : getList(key)) {
+      String lower = item.toLowerCase(Locale.ROOT);
+      boolean known = false;
+      for (String choice : allowed) {
+        known |= choice.equals(lower);
+      }
+      if (!known) {
+        stderr.accept(
+            nameAsSet(key)
+                + ": ignoring the unknown value '"
+                + printable(item)
+                + "' (accepted: "
+                + String.join(", ", allowed)
+                + ")");
+      } else if (!lower.equals("none") && !result.contains(lower)) {
+        result.add(lower);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public List<String> getList(String key) {
+    String value = getString(key);
+    if (value == null) {
+      return Collections.emptyList();
+    }
+    List<String> items = new ArrayList<>();
+    for (String item : value.split(",")) {
+      String trimmed = item.trim();
+      if (!trimmed.isEmpty()) {
+        items.add(trimmed);
+      }
+    }
+    return items;
+  }
+
+  /**
+   * {@code key1=value1,key2=value2} as the specification writes headers and resource attributes;
+   * values are percent-decoded. A malformed pair is reported (without its value, which may be a
+   * secret) and skipped.
+   */
+  public Map<String, String> getMap(String key) {
+    Map<String, String> map = new LinkedHashMap<>();
+    String value = getString(key);
+    if (value == null) {
+      return map;
+    }
+    for (String pair : value.split(",")) {
+      if (pair.trim().isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = eq > 0 ? pair.substring(0, eq).trim() : "";
+      if (name.isEmpty()) {
+        stderr.accept(nameAsSet(key) + ": ignoring a malformed entry (expected name=value pairs separated by commas)");
+        continue;
+      }
+      String raw = pair.substring(eq + 1).trim();
+      try {
+        map.put(name, URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException badEncoding) {
+        stderr.accept(nameAsSet(key) + ": entry '" + printable(name) + "' has malformed percent-encoding; using it as written");
+        map.put(name, raw);
+      }
+    }
+    return map;
+  }
+
+  /** An absolute http or https URL, or the default. */
+  public String getUrl(String key, String defaultValue) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+        return value;
+      }
+    } catch (Exception malformed) {
+      // reported below
+    }
+    invalid(key, value, "an http:// or https:// URL with a host", defaultValue);
+    return defaultValue;
+  }
+
+  @Override
+  public boolean debug() {
+    return debug;
+  }
+
+  @Override
+  public void warn(String message) {
+    try {
+      stderr.accept(message);
+    } catch (RuntimeException ignored) {
+      // nowhere left to report
+    }
+  }
+
+  @Override
+  public void debug(String message) {
+    if (debug) {
+      warn(message);
+    }
+  }
+
+  /** Every {@code WEFT_*} variable and {@code weft.*} property that is not one we know. */
+  public void reportUnknownWeftSettings(List<String> knownKeys) {
+    for (String name : properties.keySet()) {
+      if (name.startsWith("weft.") && !knownKeys.contains(name)) {
+        warn("-D" + name + " is not a Weft setting and is ignored (see the configuration table in the README)");
+      }
+    }
+    List<String> knownEnv = new ArrayList<>();
+    for (String key : knownKeys) {
+      knownEnv.add(envName(key));
+    }
+    for (String name : environment.keySet()) {
+      if (name.startsWith("WEFT_") && !knownEnv.contains(name)) {
+        warn(name + " is not a Weft setting and is ignored (see the configuration table in the README)");
+      }
+    }
+  }
+
+  private void invalid(String key, String value, String accepted, String fallback) {
+    warn(nameAsSet(key) + "='" + printable(value) + "' is invalid (expected " + accepted + "); using " + fallback);
+  }
+
+  /** Bounded and free of control characters, so a hostile value cannot forge log lines. */
+  static String printable(String value) {
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 100));
+    for (int i = 0; i < value.length() && out.length() < 100; i++) {
+      char c = value.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    if (value.length() > 100) {
+      out.append("...");
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,141 @@
+package io.weft.agent.otel;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.sdk.resources.Resource;
+import io.weft.agent.config.WeftConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Builds the Resource every span and metric carries: service name, a random {@code
+ * service.instance.id} per process (UUID v4 from the JDK's secure random, so JVMs started together
+ * never share one), process, runtime, host and OS facts, and the SDK and distribution names. User
+ * attributes from {@code OTEL_RESOURCE_ATTRIBUTES} win over detected ones; {@code OTEL_SERVICE_NAME}
+ * wins over both. Agent class loader.
+ */
+public final class ResourceFactory {
+
+  static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  static final AttributeKey<String> SERVICE_INSTANCE_ID = AttributeKey.stringKey("service.instance.id");
+
+  private ResourceFactory() {}
+
+  public static Resource create(WeftConfig config, String weftVersion) {
+    AttributesBuilder detected = Attributes.builder();
+    detected.put(SERVICE_NAME, "unknown_service:java");
+    detected.put(SERVICE_INSTANCE_ID, UUID.randomUUID().toString());
+    detected.put("process.pid", ProcessHandle.current().pid());
+    detected.put("process.runtime.name", System.getProperty("java.runtime.name", "unknown"));
+    detected.put("process.runtime.version", System.getProperty("java.runtime.version", "unknown"));
+    detected.put("process.runtime.description",
+        System.getProperty("java.vm.vendor", "") + " " + System.getProperty("java.vm.name", "") + " " + System.getProperty("java.vm.version", ""));
+    String host = hostName();
+    if (host != null) {
+      detected.put("host.name", host);
+    }
+    detected.put("host.arch", hostArch(System.getProperty("os.arch", "")));
+    detected.put("os.type", osType(System.getProperty("os.name", "")));
+    detected.put("os.description", System.getProperty("os.name", "") + " " + System.getProperty("os.version", ""));
+    detected.put("telemetry.sdk.name", "opentelemetry");
+    detected.put("telemetry.sdk.language", "java");
+    detected.put("telemetry.sdk.version", sdkVersion());
+    detected.put("telemetry.distro.name", "weft");
+    detected.put("telemetry.distro.version", weftVersion);
+
+    AttributesBuilder user = Attributes.builder();
+    for (Map.Entry<String, String> attribute : config.getMap("otel.resource.attributes").entrySet()) {
+      user.put(attribute.getKey(), attribute.getValue());
+    }
+    String serviceName = config.getString("otel.service.name");
+    if (serviceName != null) {
+      user.put(SERVICE_NAME, serviceName);
+    }
+    return Resource.create(detected.build()).merge(Resource.create(user.build()));
+  }
+
+  private static String sdkVersion() {
+    String version = Resource.class.getPackage().getImplementationVersion();
+    if (version != null) {
+      return version;
+    }
+    try (java.io.InputStream in = ResourceFactory.class.getResourceAsStream("/io/weft/agent/weft.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("opentelemetry.version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** From the kernel where possible: a DNS look-up at start-up can take seconds. */
+  private static String hostName() {
+    Path kernel = Paths.get("/proc/sys/kernel/hostname");
+    try {
+      if (Files.isReadable(kernel)) {
+        String name = new String(Files.readAllBytes(kernel), StandardCharsets.UTF_8).trim();
+        if (!name.isEmpty()) {
+          return name;
+        }
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // fall back below
+    }
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isEmpty()) {
+      return env;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  static String hostArch(String osArch) {
+    switch (osArch.toLowerCase(Locale.ROOT)) {
+      case "amd64":
+      case "x86_64":
+        return "amd64";
+      case "aarch64":
+      case "arm64":
+        return "arm64";
+      case "x86":
+      case "i386":
+      case "i686":
+        return "x86";
+      case "ppc64le":
+      case "ppc64":
+        return "ppc64";
+      case "s390x":
+        return "s390x";
+      default:
+        return osArch;
+    }
+  }
+
+  static String osType(String osName) {
+    String lower = osName.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("windows")) return "windows";
+    if (lower.startsWith("linux")) return "linux";
+    if (lower.startsWith("mac")) return "darwin";
+    if (lower.startsWith("freebsd")) return "freebsd";
+    if (lower.startsWith("netbsd")) return "netbsd";
+    if (lower.startsWith("openbsd")) return "openbsd";
+    if (lower.startsWith("sunos") || lower.startsWith("solaris")) return "solaris";
+    if (lower.startsWith("aix")) return "aix";
+    if (lower.startsWith("hp-ux")) return "hpux";
+    if (lower.startsWith("z/os")) return "z_os";
+    return lower;
+  }
+}

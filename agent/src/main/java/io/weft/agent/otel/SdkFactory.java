@@ -1,0 +1,206 @@
+package io.weft.agent.otel;
+
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
+import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.OpenTelemetrySdkBuilder;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.weft.agent.config.WeftConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Assembles the OpenTelemetry SDK from the configuration: sampler, propagators, a batch span
+ * processor in front of the OTLP (or console) exporter, and a periodic metric reader. Agent class
+ * loader, on the start-up thread.
+ */
+public final class SdkFactory {
+
+  private final WeftConfig config;
+  private final List<String> summary = new ArrayList<>();
+
+  public SdkFactory(WeftConfig config) {
+    this.config = config;
+  }
+
+  /** What was configured, for the start-up line. */
+  public String summary() {
+    return String.join(" ", summary);
+  }
+
+  public OpenTelemetrySdk create(Resource resource) {
+    OpenTelemetrySdkBuilder sdk = OpenTelemetrySdk.builder().setPropagators(propagators());
+
+    SdkTracerProviderBuilder tracing = SdkTracerProvider.builder().setResource(resource).setSampler(sampler());
+    tracing.setSpanLimits(spanLimits());
+    List<String> traceExporters = config.getChoices("otel.traces.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
+    List<String> traceDescriptions = new ArrayList<>();
+    for (String name : traceExporters) {
+      SpanExporter exporter;
+      if (name.equals("otlp")) {
+        OtlpSettings otlp = OtlpSettings.read(config, "traces");
+        exporter = new ReportingSpanExporter(otlpSpanExporter(otlp), "spans", otlp.endpoint);
+        traceDescriptions.add("otlp " + otlp.describe());
+      } else {
+        exporter = new ConsoleSpanExporter("span");
+        traceDescriptions.add("console");
+      }
+      tracing.addSpanProcessor(batchProcessor(exporter));
+    }
+    if (config.debug()) {
+      tracing.addSpanProcessor(SimpleSpanProcessor.create(new ConsoleSpanExporter("debug span ended")));
+    }
+    summary.add("traces=" + (traceDescriptions.isEmpty() ? "none" : String.join(" + ", traceDescriptions)));
+    sdk.setTracerProvider(tracing.build());
+
+    List<String> metricExporters = config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
+    List<String> metricDescriptions = new ArrayList<>();
+    if (!metricExporters.isEmpty()) {
+      io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder metering = SdkMeterProvider.builder().setResource(resource);
+      long interval = config.getMillis("otel.metric.export.interval", 60_000, false);
+      for (String name : metricExporters) {
+        MetricExporter exporter;
+        if (name.equals("otlp")) {
+          OtlpSettings otlp = OtlpSettings.read(config, "metrics");
+          exporter = new ReportingMetricExporter(otlpMetricExporter(otlp), otlp.endpoint);
+          metricDescriptions.add("otlp " + otlp.describe());
+        } else {
+          exporter = new ConsoleMetricExporter();
+          metricDescriptions.add("console");
+        }
+        metering.registerMetricReader(
+            PeriodicMetricReader.builder(exporter).setInterval(Duration.ofMillis(interval)).build());
+      }
+      sdk.setMeterProvider(metering.build());
+    }
+    summary.add("metrics=" + (metricDescriptions.isEmpty() ? "none" : String.join(" + ", metricDescriptions)));
+    // logs: Weft produces no log records; otlp and none are accepted so shared deployments keep working
+    config.getChoices("otel.logs.exporter", List.of(), "otlp", "console", "logging", "none");
+    return sdk.build();
+  }
+
+  private SpanLimits spanLimits() {
+    int valueLimit = config.getInt("otel.attribute.value.length.limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+    int countLimit = config.getInt("otel.attribute.count.limit", 128, 1, 100_000);
+    return SpanLimits.builder()
+        .setMaxAttributeValueLength(config.getInt("otel.span.attribute.value.length.limit", valueLimit, 1, Integer.MAX_VALUE))
+        .setMaxNumberOfAttributes(config.getInt("otel.span.attribute.count.limit", countLimit, 1, 100_000))
+        .setMaxNumberOfEvents(config.getInt("otel.span.event.count.limit", 128, 0, 100_000))
+        .setMaxNumberOfLinks(config.getInt("otel.span.link.count.limit", 128, 0, 100_000))
+        .build();
+  }
+
+  private BatchSpanProcessor batchProcessor(SpanExporter exporter) {
+    int queue = config.getInt("otel.bsp.max.queue.size", 2048, 1, 10_000_000);
+    int batch = config.getInt("otel.bsp.max.export.batch.size", 512, 1, 10_000_000);
+    if (batch > queue) {
+      config.warn(config.nameAsSet("otel.bsp.max.export.batch.size") + "=" + batch
+          + " is larger than the queue (" + queue + "); using " + queue);
+      batch = queue;
+    }
+    return BatchSpanProcessor.builder(exporter)
+        .setScheduleDelay(Duration.ofMillis(config.getMillis("otel.bsp.schedule.delay", 5000, true)))
+        .setMaxQueueSize(queue)
+        .setMaxExportBatchSize(batch)
+        .setExporterTimeout(Duration.ofMillis(config.getMillis("otel.bsp.export.timeout", 30_000, false)))
+        .setMeterProvider(MeterProvider.noop())
+        .build();
+  }
+
+  private Sampler sampler() {
+    String name = config.getChoice("otel.traces.sampler", "parentbased_always_on",
+        "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio");
+    double ratio = name.endsWith("traceidratio") ? config.getDouble("otel.traces.sampler.arg", 1.0, 0.0, 1.0) : 1.0;
+    summary.add("sampler=" + name + (name.endsWith("traceidratio") ? "(" + ratio + ")" : ""));
+    switch (name) {
+      case "always_on":
+        return Sampler.alwaysOn();
+      case "always_off":
+        return Sampler.alwaysOff();
+      case "traceidratio":
+        return Sampler.traceIdRatioBased(ratio);
+      case "parentbased_always_off":
+        return Sampler.parentBased(Sampler.alwaysOff());
+      case "parentbased_traceidratio":
+        return Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
+      default:
+        return Sampler.parentBased(Sampler.alwaysOn());
+    }
+  }
+
+  private ContextPropagators propagators() {
+    List<String> names = config.getChoices("otel.propagators", Arrays.asList("tracecontext", "baggage"), "tracecontext", "baggage", "none");
+    List<TextMapPropagator> propagators = new ArrayList<>();
+    for (String name : names) {
+      propagators.add(name.equals("tracecontext") ? W3CTraceContextPropagator.getInstance() : W3CBaggagePropagator.getInstance());
+    }
+    return ContextPropagators.create(TextMapPropagator.composite(propagators));
+  }
+
+  private SpanExporter otlpSpanExporter(OtlpSettings otlp) {
+    if (otlp.protocol.equals(OtlpSettings.GRPC)) {
+      OtlpGrpcSpanExporterBuilder builder = OtlpGrpcSpanExporter.builder()
+          .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
+          .setMeterProvider(MeterProvider::noop);
+      for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
+        builder.addHeader(header.getKey(), header.getValue());
+      }
+      return builder.build();
+    }
+    OtlpHttpSpanExporterBuilder builder = OtlpHttpSpanExporter.builder()
+        .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
+        .setMeterProvider(MeterProvider::noop);
+    for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
+      builder.addHeader(header.getKey(), header.getValue());
+    }
+    return builder.build();
+  }
+
+  private MetricExporter otlpMetricExporter(OtlpSettings otlp) {
+    String temporality = config.getChoice("otel.exporter.otlp.metrics.temporality.preference", "cumulative", "cumulative", "delta", "lowmemory");
+    AggregationTemporalitySelector selector = temporality.equals("delta")
+        ? AggregationTemporalitySelector.deltaPreferred()
+        : temporality.equals("lowmemory") ? AggregationTemporalitySelector.lowMemory() : AggregationTemporalitySelector.alwaysCumulative();
+    if (otlp.protocol.equals(OtlpSettings.GRPC)) {
+      OtlpGrpcMetricExporterBuilder builder = OtlpGrpcMetricExporter.builder()
+          .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
+          .setAggregationTemporalitySelector(selector).setMeterProvider(MeterProvider::noop);
+      for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
+        builder.addHeader(header.getKey(), header.getValue());
+      }
+      return builder.build();
+    }
+    OtlpHttpMetricExporterBuilder builder = OtlpHttpMetricExporter.builder()
+        .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
+        .setAggregationTemporalitySelector(selector).setMeterProvider(MeterProvider::noop);
+    for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
+      builder.addHeader(header.getKey(), header.getValue());
+    }
+    return builder.build();
+  }
+}

@@ -1,0 +1,57 @@
+package io.weft.bridge;
+
+/**
+ * The door from woven configured-method advice into the agent. Loaded by the bootstrap class loader so
+ * that code in any class loader can call it; uses {@code java.base} types only.
+ */
+public final class MethodBridge {
+
+  private static volatile Handler handler = Handler.NOOP;
+
+  private MethodBridge() {}
+
+  /** Starts timing the method registered under {@code methodId}; {@code null} when not recording. */
+  public static Object enter(int methodId) {
+    return handler.enter(methodId);
+  }
+
+  /** Ends the call {@link #enter} started, recording {@code thrown} when it is not null. */
+  public static void exit(Object call, Throwable thrown) {
+    handler.exit(call, thrown);
+  }
+
+  /**
+   * Like {@link #exit}, but when the method returned a {@code CompletionStage} the call ends when
+   * that stage completes.
+   */
+  public static void exitAsync(Object call, Throwable thrown, Object returned) {
+    handler.exitAsync(call, thrown, returned);
+  }
+
+  public static void install(Handler ready) {
+    handler = ready;
+  }
+
+  /** Implemented in the agent class loader. Implementations never throw. */
+  public interface Handler {
+    Handler NOOP =
+        new Handler() {
+          @Override
+          public Object enter(int methodId) {
+            return null;
+          }
+
+          @Override
+          public void exit(Object call, Throwable thrown) {}
+
+          @Override
+          public void exitAsync(Object call, Throwable thrown, Object returned) {}
+        };
+
+    Object enter(int methodId);
+
+    void exit(Object call, Throwable thrown);
+
+    void exitAsync(Object call, Throwable thrown, Object returned);
+  }
+}

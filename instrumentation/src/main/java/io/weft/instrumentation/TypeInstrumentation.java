@@ -1,0 +1,46 @@
+package io.weft.instrumentation;
+
+import static net.bytebuddy.matcher.ElementMatchers.any;
+
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Which types to weave and which advice goes on which of their methods. Matchers run for every class
+ * the JVM loads, so they are ordered cheap to dear: the class-loader check first (cached per loader),
+ * then names, then hierarchy look-ups. Lives in the agent class loader.
+ */
+public interface TypeInstrumentation {
+
+  /**
+   * Narrows the class loaders worth looking at, e.g. to those that can see the library's API. The
+   * agent caches the answer per loader. Default: every loader.
+   */
+  default ElementMatcher<ClassLoader> classLoaderMatcher() {
+    return any();
+  }
+
+  ElementMatcher<? super TypeDescription> typeMatcher();
+
+  /** Binds advice to methods of a matched type. */
+  void transform(Advisor advisor);
+
+  /**
+   * Adds weave-time bindings (constants computed per woven method) to the advice of this type
+   * instrumentation. Default: none.
+   */
+  default Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
+    return mapping;
+  }
+
+  /** Collects the advice bindings of one type instrumentation. */
+  interface Advisor {
+    /**
+     * Weaves the named advice class into the matching methods. The class is given by name: the agent
+     * reads its bytes through the agent class loader and never loads it.
+     */
+    void advise(ElementMatcher<? super MethodDescription> methods, String adviceClassName);
+  }
+}

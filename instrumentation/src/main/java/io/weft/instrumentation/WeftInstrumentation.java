@@ -1,0 +1,29 @@
+package io.weft.instrumentation;
+
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.List;
+
+/**
+ * One instrumentation target (configured methods, servlet, JDBC): the types it weaves and the tracer
+ * behind its bridge. Instances live in the agent class loader; the agent asks each one for its type
+ * instrumentations once at start-up, and calls {@link #start} once the SDK is ready.
+ */
+public interface WeftInstrumentation {
+
+  /** The name in {@code otel.instrumentation.<name>.enabled}, e.g. {@code methods}. */
+  String name();
+
+  /** Whether it is on when neither its own switch nor the common default says otherwise. */
+  default boolean enabledByDefault() {
+    return true;
+  }
+
+  /** What to weave, given the configuration; empty when there is nothing to do. */
+  List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config);
+
+  /**
+   * Installs the tracer behind this target's bridge. Until this runs the bridge answers "not
+   * recording", so woven code is inert. Called once, on the agent's start-up thread.
+   */
+  void start(OpenTelemetry openTelemetry, InstrumentationConfig config);
+}

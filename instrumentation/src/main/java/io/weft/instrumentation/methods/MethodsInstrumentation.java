@@ -1,0 +1,216 @@
+package io.weft.instrumentation.methods;
+
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isAnnotatedWith;
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.isNative;
+import static net.bytebuddy.matcher.ElementMatchers.isSubTypeOf;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.weft.bridge.MethodBridge;
+import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.LoaderSeesClasses;
+import io.weft.instrumentation.TypeInstrumentation;
+import io.weft.instrumentation.WeftInstrumentation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Times the methods named in {@code OTEL_INSTRUMENTATION_METHODS_INCLUDE} (less those in {@code
+ * WEFT_METHODS_EXCLUDE}) and methods annotated {@code @WithSpan}. Agent class loader.
+ */
+public final class MethodsInstrumentation implements WeftInstrumentation {
+
+  static final String INCLUDE_KEY = "otel.instrumentation.methods.include";
+  static final String EXCLUDE_KEY = "weft.methods.exclude";
+  static final String ANNOTATIONS_KEY =
+      "otel.instrumentation.opentelemetry-instrumentation-annotations.enabled";
+  static final String INSTRUMENTATION_SCOPE = "io.weft.methods";
+  static final String DURATION_METRIC = "weft.method.duration";
+  static final List<Double> DURATION_BUCKETS =
+      Arrays.asList(
+          0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0);
+
+  private static final String ADVICE = "io.weft.instrumentation.methods.MethodAdvice";
+  private static final String ASYNC_ADVICE = "io.weft.instrumentation.methods.MethodAsyncAdvice";
+
+  private final MethodRegistry registry = new MethodRegistry();
+
+  @Override
+  public String name() {
+    return "methods";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
+    MethodSelection selection =
+        new MethodSelection(
+            MethodPatternParser.parse(config.getString(INCLUDE_KEY), "OTEL_INSTRUMENTATION_METHODS_INCLUDE", config::warn),
+            MethodPatternParser.parse(config.getString(EXCLUDE_KEY), "WEFT_METHODS_EXCLUDE", config::warn));
+    MethodIdMapping idMapping = new MethodIdMapping(registry, selection, config::debug);
+    List<TypeInstrumentation> result = new ArrayList<>();
+    if (!selection.isEmpty()) {
+      result.add(new NamedTypes(selection, idMapping));
+      if (!selection.exactClassNames().isEmpty()) {
+        result.add(new Implementations(selection, idMapping));
+      }
+    }
+    if (config.getBoolean(ANNOTATIONS_KEY, true)) {
+      result.add(new WithSpanMethods(selection, idMapping));
+    }
+    return result;
+  }
+
+  /** Whether lambda classes must be made visible to the transformer (a functional interface may be named). */
+  public static boolean needsLambdas(InstrumentationConfig config) {
+    String include = config.getString(INCLUDE_KEY);
+    return include != null && !include.isEmpty();
+  }
+
+  @Override
+  public void start(OpenTelemetry openTelemetry, InstrumentationConfig config) {
+    DoubleHistogram duration =
+        openTelemetry
+            .getMeter(INSTRUMENTATION_SCOPE)
+            .histogramBuilder(DURATION_METRIC)
+            .setUnit("s")
+            .setDescription("Duration of calls of configured and @WithSpan methods")
+            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+            .build();
+    MethodBridge.install(
+        new MethodTracer(registry, openTelemetry.getTracer(INSTRUMENTATION_SCOPE), duration));
+  }
+
+  /** Methods the bridge may wrap: real code only (no constructors, bridges, synthetics, natives). */
+  static ElementMatcher.Junction<MethodDescription> traceable() {
+    return isMethod().and(not(isAbstract())).and(not(isNative())).and(not(isBridge())).and(not(isSynthetic()));
+  }
+
+  private static void adviseSyncAndAsync(
+      TypeInstrumentation.Advisor advisor, ElementMatcher.Junction<MethodDescription> methods) {
+    ElementMatcher.Junction<MethodDescription> async = returns(isSubTypeOf(CompletionStage.class));
+    advisor.advise(methods.and(not(async)), ADVICE);
+    advisor.advise(methods.and(async), ASYNC_ADVICE);
+  }
+
+  /** Classes whose own name an include pattern matches. */
+  private static final class NamedTypes implements TypeInstrumentation {
+    private final MethodSelection selection;
+    private final MethodIdMapping idMapping;
+
+    NamedTypes(MethodSelection selection, MethodIdMapping idMapping) {
+      this.selection = selection;
+      this.idMapping = idMapping;
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      return type -> selection.isNamedType(type.getName());
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      adviseSyncAndAsync(
+          advisor,
+          traceable()
+              .and(m -> selection.selectsNamed(m.getDeclaringType().asErasure().getName(), m.getName())));
+    }
+
+    @Override
+    public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
+      return mapping.bind(idMapping);
+    }
+  }
+
+  /**
+   * Implementations (lambdas included) of an exactly named interface or abstract class. Only looked
+   * for in class loaders that can see one of the named types, so the hierarchy walk stays rare.
+   */
+  private static final class Implementations implements TypeInstrumentation {
+    private final MethodSelection selection;
+    private final MethodIdMapping idMapping;
+    private final LoaderSeesClasses loaders;
+
+    Implementations(MethodSelection selection, MethodIdMapping idMapping) {
+      this.selection = selection;
+      this.idMapping = idMapping;
+      this.loaders = new LoaderSeesClasses(selection.exactClassNames().toArray(new String[0]));
+    }
+
+    @Override
+    public ElementMatcher<ClassLoader> classLoaderMatcher() {
+      return loaders;
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      ElementMatcher<TypeDescription> named =
+          type -> selection.isNamedType(type.getName()) || selection.isExcludedClass(type.getName());
+      return not(named)
+          .and(not(isInterface()))
+          .and(hasSuperType(namedOneOf(selection.exactClassNames().toArray(new String[0]))));
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      adviseSyncAndAsync(
+          advisor,
+          traceable().and(m -> selection.selectsInherited(m.getDeclaringType().asErasure(), m.getName())));
+    }
+
+    @Override
+    public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
+      return mapping.bind(idMapping);
+    }
+  }
+
+  /** Methods annotated {@code @WithSpan}, in loaders that have the annotation at all. */
+  private static final class WithSpanMethods implements TypeInstrumentation {
+    private final MethodSelection selection;
+    private final MethodIdMapping idMapping;
+    private final LoaderSeesClasses loaders = new LoaderSeesClasses(MethodIdMapping.WITH_SPAN);
+
+    WithSpanMethods(MethodSelection selection, MethodIdMapping idMapping) {
+      this.selection = selection;
+      this.idMapping = idMapping;
+    }
+
+    @Override
+    public ElementMatcher<ClassLoader> classLoaderMatcher() {
+      return loaders;
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      // a class also selected by pattern gets its spans from NamedTypes/Implementations
+      return declaresMethod(isAnnotatedWith(named(MethodIdMapping.WITH_SPAN)))
+          .and(type -> !selection.isNamedType(type.getName()));
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      adviseSyncAndAsync(advisor, traceable().and(isAnnotatedWith(named(MethodIdMapping.WITH_SPAN))));
+    }
+
+    @Override
+    public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
+      return mapping.bind(idMapping);
+    }
+  }
+}
