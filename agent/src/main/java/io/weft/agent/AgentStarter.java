@@ -65,6 +65,8 @@ public final class AgentStarter {
       }
 
       Startup startup = new Startup(config, version, enabled);
+      // registered before the SDK exists, so a JVM that exits while it is still being built still flushes
+      Runtime.getRuntime().addShutdownHook(new Thread(startup::flushAtExit, "weft-shutdown"));
       Thread sdkThread = new Thread(startup, "weft-start");
       sdkThread.setDaemon(true);
       sdkThread.start();
@@ -78,7 +80,7 @@ public final class AgentStarter {
       new Installer(config, agentLoader).install(inst, types, lambdas);
 
       // spans of calls made right after start-up must not be lost: wait for the SDK, bounded
-      long waitMillis = config.getMillis("weft.startup.wait", 5000, true);
+      long waitMillis = config.getMillis("weft.startup.wait", 10_000, true);
       if (!startup.ready.await(waitMillis, TimeUnit.MILLISECONDS)) {
         System.err.println("[weft] the OpenTelemetry SDK is not ready after " + waitMillis + " ms; the application starts, telemetry begins once it is");
       }
@@ -88,7 +90,11 @@ public final class AgentStarter {
             + " instrumentations=" + String.join(",", states));
       }
     } catch (Throwable failure) {
-      System.err.println("[weft] the agent could not start and is off; the application runs without it: " + failure);
+      System.err.println("[weft] the agent could not start and is off; the application runs without it: "
+          + failure + (failure.getCause() != null ? " caused by " + failure.getCause() : ""));
+      if (Boolean.getBoolean("otel.javaagent.debug") || "true".equalsIgnoreCase(System.getenv("OTEL_JAVAAGENT_DEBUG"))) {
+        failure.printStackTrace();
+      }
     }
   }
 
@@ -115,6 +121,7 @@ public final class AgentStarter {
     private final String version;
     private final List<WeftInstrumentation> instrumentations;
     private volatile String description = "";
+    private volatile OpenTelemetrySdk sdk;
     volatile Throwable failure;
 
     Startup(WeftConfig config, String version, List<WeftInstrumentation> instrumentations) {
@@ -141,9 +148,7 @@ public final class AgentStarter {
         for (WeftInstrumentation instrumentation : instrumentations) {
           instrumentation.start(sdk, config);
         }
-        long timeout = config.getMillis("weft.shutdown.timeout", 10_000, false);
-        Thread hook = new Thread(() -> flush(sdk, timeout), "weft-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        this.sdk = sdk;
         description = "service.name=" + resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))
             + " service.instance.id=" + resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))
             + " " + factory.summary();
@@ -155,9 +160,16 @@ public final class AgentStarter {
       }
     }
 
-    private static void flush(OpenTelemetrySdk sdk, long timeoutMillis) {
+    /** Flushes and stops the SDK, bounded by {@code WEFT_SHUTDOWN_TIMEOUT} in all (waiting for start-up included). */
+    void flushAtExit() {
+      long timeoutMillis = config.getMillis("weft.shutdown.timeout", 10_000, false);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
       try {
-        CompletableResultCode done = sdk.shutdown().join(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (!ready.await(timeoutMillis, TimeUnit.MILLISECONDS) || sdk == null) {
+          return;
+        }
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        CompletableResultCode done = sdk.shutdown().join(left, TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
         }

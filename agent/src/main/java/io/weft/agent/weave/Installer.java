@@ -32,9 +32,35 @@ public final class Installer {
     this.agentLoader = agentLoader;
   }
 
+  /**
+   * Installs the transformer. Lambda classes reach transformers only through Byte Buddy's rewrite of
+   * the JDK's lambda factory, which needs {@code sun.misc.Unsafe} (warned about from Java 24 on) and
+   * fails verification on Java 25; there it is skipped, and so it is on any JVM where it fails.
+   */
   public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations, boolean lambdasWanted) {
     if (instrumentations.isEmpty()) {
       return;
+    }
+    boolean lambdas = lambdasWanted && Runtime.version().feature() < 24;
+    if (lambdas) {
+      try {
+        builder(instrumentations, true).installOn(inst);
+        return;
+      } catch (RuntimeException | LinkageError lambdaRewriteFailed) {
+        config.debug("lambda classes cannot be instrumented on this JVM: " + lambdaRewriteFailed);
+      }
+    }
+    if (lambdasWanted) {
+      config.debug("lambdas implementing configured interfaces are not traced on Java " + Runtime.version().feature());
+    }
+    builder(instrumentations, false).installOn(inst);
+  }
+
+  private AgentBuilder builder(List<TypeInstrumentation> instrumentations, boolean lambdasWanted) {
+    // Byte Buddy's Nexus (for live initializers, which advice never needs) probes sun.misc.Unsafe,
+    // and Java 24+ prints warnings for that; shading renames this key into our own namespace.
+    if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
+      System.setProperty("net.bytebuddy.nexus.disabled", "true");
     }
     AgentBuilder builder =
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
@@ -58,7 +84,7 @@ public final class Installer {
       instrumentation.transform(advice);
       builder = builder.type(instrumentation.typeMatcher(), instrumentation.classLoaderMatcher()).transform(advice.transformer);
     }
-    builder.installOn(inst);
+    return builder;
   }
 
   private IgnoredTypes ignored(boolean lambdasWanted) {

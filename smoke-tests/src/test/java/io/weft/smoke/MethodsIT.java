@@ -1,0 +1,150 @@
+package io.weft.smoke;
+
+import static io.weft.receiver.SpanMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.opentelemetry.proto.trace.v1.Status.StatusCode;
+import io.weft.receiver.HistogramPointView;
+import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedMetric;
+import io.weft.receiver.ReceivedSpan;
+import io.weft.smoke.app.AttachApp;
+import io.weft.smoke.app.MethodsApp;
+import io.weft.smoke.support.ChildJvm;
+import io.weft.smoke.support.Jdk;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Configured-method tracing end to end: every selection rule, errors, nesting, async, class loaders, attach. */
+class MethodsIT {
+
+  private static final String APP = "io.weft.smoke.app.";
+  static final String INCLUDE = String.join(";",
+      APP + "Shop[*]",
+      APP + "Repository[load]",
+      APP + "AbstractHandler[handle]",
+      APP + "Pricing[apply]",
+      APP + "Versioned[compareTo]",
+      APP + "service.*Service[get*]",
+      APP + "Plugin[run]");
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void everySelectionRuleGivesTheRightSpans(Jdk jdk) throws Exception {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", INCLUDE)
+            .env("WEFT_METHODS_EXCLUDE", APP + "Shop[secret*]")
+            .libs("annotations")
+            .start(MethodsApp.class)) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      String out = app.output();
+      assertTrue(out.contains("caught bad order true"), "the application's exception passes unchanged\n" + out);
+      assertTrue(out.contains("async failed async failure"), out);
+
+      // nesting: instance -> private -> static
+      ReceivedSpan place = otlp.awaitSpan(named("Shop.placeOrder"));
+      ReceivedSpan price = otlp.awaitSpan(named("Shop.price"));
+      ReceivedSpan tax = otlp.awaitSpan(named("Shop.tax"));
+      assertTrue(place.isRoot());
+      assertEquals(SpanKind.SPAN_KIND_INTERNAL, place.kind());
+      assertEquals(place.spanId(), price.parentSpanId());
+      assertEquals(price.spanId(), tax.parentSpanId());
+      assertEquals(place.traceId(), tax.traceId());
+      assertEquals(APP + "Shop.placeOrder", place.stringAttr("code.function.name"));
+
+      assertEquals(2, otlp.awaitSpans(named("Shop.find"), 2).size(), "overloads are traced each");
+
+      ReceivedSpan fail = otlp.awaitSpan(named("Shop.fail"));
+      assertEquals(StatusCode.STATUS_CODE_ERROR, fail.statusCode());
+      assertEquals("java.lang.IllegalArgumentException", fail.stringAttr("error.type"));
+      assertEquals("java.lang.IllegalArgumentException", fail.eventAttr("exception", "exception.type"));
+      assertEquals("bad order", fail.eventAttr("exception", "exception.message"));
+      assertTrue(String.valueOf(fail.eventAttr("exception", "exception.stacktrace")).contains("Shop.fail"));
+
+      List<ReceivedSpan> recursion = otlp.awaitSpans(named("Shop.recurse"), 3);
+      assertEquals(3, recursion.size());
+      assertEquals(1, recursion.stream().filter(ReceivedSpan::isRoot).count(), "recursive calls nest");
+
+      List<ReceivedSpan> async = otlp.awaitSpans(named("Shop.later"), 2);
+      ReceivedSpan asyncOk = async.stream().filter(s -> s.statusCode() != StatusCode.STATUS_CODE_ERROR).findFirst().orElseThrow();
+      ReceivedSpan asyncFailed = async.stream().filter(s -> s.statusCode() == StatusCode.STATUS_CODE_ERROR).findFirst().orElseThrow();
+      assertTrue(asyncOk.durationNanos() >= 140_000_000L, "the span ends when the future completes: " + asyncOk);
+      assertEquals("java.lang.IllegalStateException", asyncFailed.stringAttr("error.type"));
+
+      ReceivedSpan load = otlp.awaitSpan(named("JdbcRepository.load"));
+      assertEquals(APP + "JdbcRepository.load", load.stringAttr("code.function.name"));
+      assertNotNull(otlp.awaitSpan(named("GreetingHandler.handle")));
+      assertNotNull(otlp.awaitSpan(named("Pricing.apply")), "the lambda implementing a named interface");
+      assertNotNull(otlp.awaitSpan(named("OrderService.getOrder")));
+      assertNotNull(otlp.awaitSpan(named("UserService.getUser")));
+      assertNotNull(otlp.awaitSpan(named("Annotated.work")));
+      ReceivedSpan custom = otlp.awaitSpan(named("custom-name"));
+      assertEquals(SpanKind.SPAN_KIND_CLIENT, custom.kind());
+      ReceivedSpan plugin = otlp.awaitSpan(named("Plugin.run"));
+      assertTrue(app.output().contains("(loader isolated)"), "the plugin really came from the custom loader");
+      assertEquals(APP + "Plugin.run", plugin.stringAttr("code.function.name"));
+
+      // the child has exited and flushed: what is absent now is absent for good
+      List<String> names = otlp.spans().stream().map(ReceivedSpan::name).collect(Collectors.toList());
+      assertEquals(1, names.stream().filter("Versioned.compareTo"::equals).count(), "a bridge method gives no second span: " + names);
+      for (String absent : List.of("Shop.secretStuff", "UserService.deleteUser", "JdbcRepository.notInTheInterface", "Annotated.plain", "Shop.<init>", "MethodsApp.main")) {
+        assertFalse(names.contains(absent), absent + " must not be traced: " + names);
+      }
+      assertFalse(names.stream().anyMatch(n -> n.contains("<init>") || n.contains("lambda$")), names.toString());
+
+      // identity of the process on every span
+      assertEquals("smoke-app", place.serviceName());
+      assertEquals((long) app.pid(), place.resourceAttr("process.pid"));
+      assertEquals("weft", place.resourceAttr("telemetry.distro.name"));
+      assertEquals("opentelemetry", place.resourceAttr("telemetry.sdk.name"));
+      assertEquals("java", place.resourceAttr("telemetry.sdk.language"));
+      assertEquals("linux", place.resourceAttr("os.type"));
+      assertNotNull(place.resourceAttr("host.name"));
+      assertNotNull(place.resourceAttr("host.arch"));
+      assertNotNull(place.resourceAttr("process.runtime.version"));
+      assertTrue(String.valueOf(place.resourceAttr("service.instance.id")).matches("[0-9a-f-]{36}"));
+
+      // the duration histogram, per method, with error.type on failures
+      ReceivedMetric duration = otlp.awaitMetric("weft.method.duration");
+      assertEquals("s", duration.unit());
+      HistogramPointView placed = point(duration, APP + "Shop.placeOrder", null);
+      assertEquals(1, placed.count());
+      HistogramPointView failed = point(duration, APP + "Shop.fail", "java.lang.IllegalArgumentException");
+      assertEquals(1, failed.count());
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void attachingToARunningJvmRetransformsLoadedClasses(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withoutAgent(jdk)
+            .property("jdk.attach.allowAttachSelf", "true")
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.httpEndpoint())
+            .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", APP + "AttachApp$Worker[work]")
+            .start(AttachApp.class, ChildJvm.agentJar().toString())) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      assertTrue(app.output().contains("(attached)"), app.describe());
+      ReceivedSpan work = otlp.awaitSpan(named("AttachApp$Worker.work"));
+      assertEquals(APP + "AttachApp$Worker.work", work.stringAttr("code.function.name"));
+      assertEquals(1, otlp.spans().stream().filter(s -> s.name().equals("AttachApp$Worker.work")).count(),
+          "only the call after attaching is traced");
+    }
+  }
+
+  private static HistogramPointView point(ReceivedMetric metric, String function, String errorType) {
+    return metric.histogramPoints().stream()
+        .filter(p -> function.equals(p.attr("code.function.name")))
+        .filter(p -> errorType == null ? p.attr("error.type") == null : errorType.equals(p.attr("error.type")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no point for " + function + " error.type=" + errorType + " in " + metric.histogramPoints()));
+  }
+}

@@ -1,0 +1,22 @@
+package io.weft.smoke.app;
+
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
+
+/** Not configured by pattern: traced because of @WithSpan alone. */
+public class Annotated {
+
+  @WithSpan
+  public String work() {
+    return "worked";
+  }
+
+  @WithSpan(value = "custom-name", kind = SpanKind.CLIENT)
+  public String named() {
+    return "named";
+  }
+
+  public String plain() {
+    return "untraced";
+  }
+}

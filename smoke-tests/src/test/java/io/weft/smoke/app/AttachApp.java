@@ -1,0 +1,30 @@
+package io.weft.smoke.app;
+
+import com.sun.tools.attach.VirtualMachine;
+
+/**
+ * Started without the agent: calls a worker, attaches the agent to itself (as an operator would to a
+ * running service), then calls the already-loaded worker again, which must now be traced.
+ */
+public final class AttachApp {
+
+  public static void main(String[] args) throws Exception {
+    Worker worker = new Worker();
+    System.out.println("before attach " + worker.work(1));
+    VirtualMachine vm = VirtualMachine.attach(String.valueOf(ProcessHandle.current().pid()));
+    try {
+      vm.loadAgent(args[0]);
+    } finally {
+      vm.detach();
+    }
+    System.out.println("after attach " + worker.work(2));
+    System.out.println("attach app done");
+  }
+
+  /** Loaded and run before the agent arrives. */
+  public static final class Worker {
+    public int work(int round) {
+      return round * 10;
+    }
+  }
+}
