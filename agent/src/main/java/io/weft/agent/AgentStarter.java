@@ -10,6 +10,7 @@ import io.weft.agent.weave.Installer;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,7 +94,7 @@ public final class AgentStarter {
   }
 
   static List<WeftInstrumentation> instrumentations() {
-    return Arrays.asList(new MethodsInstrumentation());
+    return Arrays.asList(new MethodsInstrumentation(), new JdbcInstrumentation());
   }
 
   static String version() {
