@@ -58,7 +58,18 @@ public final class Installer {
       instrumentation.transform(advice);
       builder = builder.type(instrumentation.typeMatcher(), instrumentation.classLoaderMatcher()).transform(advice.transformer);
     }
-    builder.installOn(inst);
+    try {
+      builder.installOn(inst);
+    } catch (IllegalStateException failure) {
+      if (!lambdasWanted) {
+        throw failure;
+      }
+      // Byte Buddy's lambda support fails on JDK 25 (VerifyError retransforming LambdaMetafactory);
+      // the failed install leaves no transformer behind, so install once more without it.
+      System.err.println("[weft] lambda classes cannot be woven on this JVM (" + failure.getCause()
+          + "); configured interfaces are traced in their named classes only");
+      install(inst, instrumentations, false);
+    }
   }
 
   private IgnoredTypes ignored(boolean lambdasWanted) {
