@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JDBC end to end: one child JVM per database and JDK runs {@link JdbcApp} (the scenario list
  * directly, through HikariCP and through DBCP2) and exits; then every span and the duration metric
  * it exported are checked: names, attributes, exact counts (one span per execution through pools),
- * sanitized text, errors, parentage under a configured method. PostgreSQL and MariaDB are the local
+ * sanitized text, errors, parentage under a traced method. PostgreSQL and MariaDB are the local
  * servers; unreachable, they are skipped with the reason, except under CI, where they must be up.
  */
 class JdbcSmokeIT {
@@ -70,8 +70,8 @@ class JdbcSmokeIT {
     requireServer(db);
     try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)
-            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JdbcApp.class.getName() + "[transaction]")
             .libs("jdbc")
+            .libs("annotations")
             .start(JdbcApp.class, db.name(), db.url(), db.user(), db.password())) {
       assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
       String output = app.output();
@@ -105,8 +105,9 @@ class JdbcSmokeIT {
       for (String literal : List.of(JdbcApp.SECRET, "batch-secret", "duplicate", "42", "100", "moved")) {
         assertFalse(text.contains(literal), () -> "literal '" + literal + "' survived in " + span);
       }
-      assertNotNull(span.stringAttr("db.query.summary"), span::toString);
-      assertEquals(span.stringAttr("db.query.summary"), span.name(), span::toString);
+      // named after the summary; DDL the summarizer does not know falls back to the namespace
+      String summary = span.stringAttr("db.query.summary");
+      assertEquals(summary != null ? summary : db.namespace(), span.name(), span::toString);
     }
 
     List<ReceivedSpan> created = only(spans, textIs("CREATE TABLE " + table + " (id INT PRIMARY KEY, item VARCHAR(?), qty INT)"), 1);
@@ -148,7 +149,7 @@ class JdbcSmokeIT {
     ReceivedSpan duplicate = only(spans, textIs("INSERT INTO " + table + " (item, id, qty) VALUES (?, ?, ?)"), 1).get(0);
     assertFailed(duplicate, db.duplicateKeyState());
 
-    // the transaction runs inside a configured method: both updates are its children
+    // the transaction runs inside a traced method: both updates are its children
     List<ReceivedSpan> updates = only(spans, textIs("UPDATE " + table + " SET item = ? WHERE id = ?"), 2);
     ReceivedSpan method = otlp.spans().stream()
         .filter(s -> s.kind() == SPAN_KIND_INTERNAL && s.spanId().equals(updates.get(0).parentSpanId()))
