@@ -10,6 +10,7 @@ import io.weft.agent.weave.Installer;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,12 +73,10 @@ public final class AgentStarter {
       sdkThread.start();
 
       List<TypeInstrumentation> types = new ArrayList<>();
-      boolean lambdas = false;
       for (WeftInstrumentation instrumentation : enabled) {
         types.addAll(instrumentation.typeInstrumentations(config));
-        lambdas |= instrumentation instanceof MethodsInstrumentation && MethodsInstrumentation.needsLambdas(config);
       }
-      new Installer(config, agentLoader).install(inst, types, lambdas);
+      new Installer(config, agentLoader).install(inst, types);
 
       // spans of calls made right after start-up must not be lost: wait for the SDK, bounded
       long waitMillis = config.getMillis("weft.startup.wait", 10_000, true);
@@ -99,7 +98,7 @@ public final class AgentStarter {
   }
 
   static List<WeftInstrumentation> instrumentations() {
-    return Arrays.asList(new MethodsInstrumentation());
+    return Arrays.asList(new MethodsInstrumentation(), new JdbcInstrumentation());
   }
 
   static String version() {

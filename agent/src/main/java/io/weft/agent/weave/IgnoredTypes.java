@@ -8,7 +8,7 @@ import net.bytebuddy.matcher.ElementMatcher;
  * The first matcher every loaded class meets, so it is a plain prefix and substring test: JDK
  * internals, the agent itself and other agents' classes, generated proxies and accessors, and what the
  * user lists in {@code OTEL_JAVAAGENT_EXCLUDE_CLASSES} ({@code com.acme.generated.*} or exact names).
- * Lambda classes are let through only when a configured interface may need them. Agent class loader.
+ * Agent class loader.
  */
 final class IgnoredTypes extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
 
@@ -27,12 +27,10 @@ final class IgnoredTypes extends ElementMatcher.Junction.AbstractBase<TypeDescri
     "GeneratedSerializationConstructorAccessor",
   };
 
-  private final boolean lambdasWanted;
   private final List<String> userPrefixes;
   private final List<String> userNames;
 
-  IgnoredTypes(boolean lambdasWanted, List<String> userPrefixes, List<String> userNames) {
-    this.lambdasWanted = lambdasWanted;
+  IgnoredTypes(List<String> userPrefixes, List<String> userNames) {
     this.userPrefixes = userPrefixes;
     this.userNames = userNames;
   }
@@ -47,7 +45,7 @@ final class IgnoredTypes extends ElementMatcher.Junction.AbstractBase<TypeDescri
     }
     if (name.indexOf('$') >= 0) {
       if (name.contains("$$Lambda")) {
-        return !lambdasWanted;
+        return true;
       }
       if (name.startsWith("com.sun.proxy.$Proxy") || name.contains(".$Proxy")) {
         return true;

@@ -33,30 +33,18 @@ public final class Installer {
   }
 
   /**
-   * Installs the transformer. Lambda classes reach transformers only through Byte Buddy's rewrite of
-   * the JDK's lambda factory, which needs {@code sun.misc.Unsafe} (warned about from Java 24 on) and
-   * fails verification on Java 25; there it is skipped, and so it is on any JVM where it fails.
+   * Installs the transformer. Lambda classes are not handed to transformers by the JDK; Byte Buddy's
+   * rewrite of the lambda factory that would change that breaks lambdas of unrelated libraries on
+   * Java 17 and fails verification on 25, so Weft does not use it.
    */
-  public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations, boolean lambdasWanted) {
+  public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations) {
     if (instrumentations.isEmpty()) {
       return;
     }
-    boolean lambdas = lambdasWanted && Runtime.version().feature() < 24;
-    if (lambdas) {
-      try {
-        builder(instrumentations, true).installOn(inst);
-        return;
-      } catch (RuntimeException | LinkageError lambdaRewriteFailed) {
-        config.debug("lambda classes cannot be instrumented on this JVM: " + lambdaRewriteFailed);
-      }
-    }
-    if (lambdasWanted) {
-      config.debug("lambdas implementing configured interfaces are not traced on Java " + Runtime.version().feature());
-    }
-    builder(instrumentations, false).installOn(inst);
+    builder(instrumentations).installOn(inst);
   }
 
-  private AgentBuilder builder(List<TypeInstrumentation> instrumentations, boolean lambdasWanted) {
+  private AgentBuilder builder(List<TypeInstrumentation> instrumentations) {
     // Byte Buddy's Nexus (for live initializers, which advice never needs) probes sun.misc.Unsafe,
     // and Java 24+ prints warnings for that; shading renames this key into our own namespace.
     if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
@@ -70,10 +58,7 @@ public final class Installer {
             .with(AgentBuilder.LocationStrategy.ForClassLoader.WEAK)
             .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
             .with(new Listener(config))
-            .ignore(ignored(lambdasWanted));
-    if (lambdasWanted) {
-      builder = builder.with(AgentBuilder.LambdaInstrumentationStrategy.ENABLED);
-    }
+            .ignore(ignored());
     ClassFileLocator adviceLocator = ClassFileLocator.ForClassLoader.of(agentLoader);
     for (TypeInstrumentation instrumentation : instrumentations) {
       AdviceCollector advice =
@@ -87,7 +72,7 @@ public final class Installer {
     return builder;
   }
 
-  private IgnoredTypes ignored(boolean lambdasWanted) {
+  private IgnoredTypes ignored() {
     List<String> prefixes = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (String entry : config.getList("otel.javaagent.exclude-classes")) {
@@ -97,7 +82,7 @@ public final class Installer {
         names.add(entry);
       }
     }
-    return new IgnoredTypes(lambdasWanted, prefixes, names);
+    return new IgnoredTypes(prefixes, names);
   }
 
   /** Binds each {@code advise} call of a type instrumentation onto one Byte Buddy transformer. */

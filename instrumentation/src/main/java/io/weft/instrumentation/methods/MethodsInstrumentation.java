@@ -77,12 +77,6 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     return result;
   }
 
-  /** Whether lambda classes must be made visible to the transformer (a functional interface may be named). */
-  public static boolean needsLambdas(InstrumentationConfig config) {
-    String include = config.getString(INCLUDE_KEY);
-    return include != null && !include.isEmpty();
-  }
-
   @Override
   public void start(OpenTelemetry openTelemetry, InstrumentationConfig config) {
     DoubleHistogram duration =

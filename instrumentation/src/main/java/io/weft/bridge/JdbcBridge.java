@@ -1,0 +1,90 @@
+package io.weft.bridge;
+
+/**
+ * The door from woven JDBC advice into the agent. Loaded by the bootstrap class loader so that driver
+ * and pool classes in any class loader can call it; {@code java.sql} is not visible from bootstrap,
+ * so statements travel as {@code Object} and the agent side casts them.
+ */
+public final class JdbcBridge {
+
+  private static volatile Handler handler = Handler.NOOP;
+
+  private JdbcBridge() {}
+
+  /**
+   * A statement starts executing {@code sql}, or, when {@code sql} is {@code null}, the text its
+   * connection prepared it with. Returns what {@link #exit} must finish, or {@code null}.
+   */
+  public static Object execute(Object statement, String sql) {
+    return handler.execute(statement, sql);
+  }
+
+  /** A statement starts executing its batch. Returns what {@link #exit} must finish, or {@code null}. */
+  public static Object executeBatch(Object statement) {
+    return handler.executeBatch(statement);
+  }
+
+  /** Ends what {@link #execute} or {@link #executeBatch} started; {@code thrown} may be null. */
+  public static void exit(Object call, Throwable thrown) {
+    handler.exit(call, thrown);
+  }
+
+  /** A connection prepared {@code statement} for {@code sql} ({@code prepareStatement}, {@code prepareCall}). */
+  public static void prepared(Object statement, String sql) {
+    handler.prepared(statement, sql);
+  }
+
+  /** {@code addBatch(sql)} on a statement, or {@code addBatch()} ({@code sql} null) on a prepared one. */
+  public static void addBatch(Object statement, String sql) {
+    handler.addBatch(statement, sql);
+  }
+
+  /** {@code clearBatch()}: the statement's batch is empty again. */
+  public static void clearBatch(Object statement) {
+    handler.clearBatch(statement);
+  }
+
+  public static void install(Handler ready) {
+    handler = ready;
+  }
+
+  /** Implemented in the agent class loader. Implementations never throw. */
+  public interface Handler {
+    Handler NOOP =
+        new Handler() {
+          @Override
+          public Object execute(Object statement, String sql) {
+            return null;
+          }
+
+          @Override
+          public Object executeBatch(Object statement) {
+            return null;
+          }
+
+          @Override
+          public void exit(Object call, Throwable thrown) {}
+
+          @Override
+          public void prepared(Object statement, String sql) {}
+
+          @Override
+          public void addBatch(Object statement, String sql) {}
+
+          @Override
+          public void clearBatch(Object statement) {}
+        };
+
+    Object execute(Object statement, String sql);
+
+    Object executeBatch(Object statement);
+
+    void exit(Object call, Throwable thrown);
+
+    void prepared(Object statement, String sql);
+
+    void addBatch(Object statement, String sql);
+
+    void clearBatch(Object statement);
+  }
+}

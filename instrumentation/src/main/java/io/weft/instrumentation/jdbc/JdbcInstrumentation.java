@@ -1,0 +1,117 @@
+package io.weft.instrumentation.jdbc;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.weft.bridge.JdbcBridge;
+import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.TypeInstrumentation;
+import io.weft.instrumentation.WeftInstrumentation;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Traces every {@code java.sql} statement execution on any driver or pool: {@code Statement}, {@code
+ * PreparedStatement} and {@code CallableStatement} executions and batches, with the SQL of prepared
+ * statements taken from {@code Connection.prepareStatement}/{@code prepareCall}. Agent class loader.
+ */
+public final class JdbcInstrumentation implements WeftInstrumentation {
+
+  static final String SANITIZATION_KEY = "otel.instrumentation.common.db.query-sanitization.enabled";
+  /** The name before OpenTelemetry Java agent 2.27 renamed it; still honoured when the new one is unset. */
+  static final String OLD_SANITIZATION_KEY = "otel.instrumentation.common.db-statement-sanitizer.enabled";
+  static final String INSTRUMENTATION_SCOPE = "io.weft.jdbc";
+  static final String DURATION_METRIC = "db.client.operation.duration";
+  static final List<Double> DURATION_BUCKETS =
+      Arrays.asList(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
+
+  private static final String PACKAGE = "io.weft.instrumentation.jdbc.";
+  private static final String STATEMENT = "java.sql.Statement";
+  private static final String PREPARED_STATEMENT = "java.sql.PreparedStatement";
+  private static final String CONNECTION = "java.sql.Connection";
+
+  @Override
+  public String name() {
+    return "jdbc";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
+    return Collections.singletonList(new StatementsAndConnections());
+  }
+
+  @Override
+  public void start(OpenTelemetry openTelemetry, InstrumentationConfig config) {
+    DoubleHistogram duration =
+        openTelemetry
+            .getMeter(INSTRUMENTATION_SCOPE)
+            .histogramBuilder(DURATION_METRIC)
+            .setUnit("s")
+            .setDescription("Duration of database client operations.")
+            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+            .build();
+    JdbcBridge.install(
+        new JdbcTracer(openTelemetry.getTracer(INSTRUMENTATION_SCOPE), duration, sanitize(config)));
+  }
+
+  /** The current key when set, else the one it replaced, else on. */
+  static boolean sanitize(InstrumentationConfig config) {
+    if (config.getString(SANITIZATION_KEY) != null) {
+      return config.getBoolean(SANITIZATION_KEY, true);
+    }
+    return config.getBoolean(OLD_SANITIZATION_KEY, true);
+  }
+
+  /**
+   * Statement and connection classes in one hierarchy walk per loaded class; which advice goes where
+   * is decided per method, cheap name tests before the declaring type's hierarchy.
+   */
+  private static final class StatementsAndConnections implements TypeInstrumentation {
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      return new JdbcTypes(STATEMENT, CONNECTION);
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      ElementMatcher.Junction<MethodDescription> code =
+          isMethod().and(isPublic()).and(not(isAbstract())).and(not(isBridge())).and(not(isSynthetic()));
+      ElementMatcher.Junction<MethodDescription> ofStatement = isDeclaredBy(new JdbcTypes(STATEMENT));
+      ElementMatcher.Junction<MethodDescription> ofPrepared = isDeclaredBy(new JdbcTypes(PREPARED_STATEMENT));
+      ElementMatcher.Junction<MethodDescription> executions =
+          namedOneOf("execute", "executeQuery", "executeUpdate", "executeLargeUpdate");
+
+      advisor.advise(code.and(executions).and(takesArgument(0, String.class)).and(ofStatement),
+          PACKAGE + "StatementExecuteAdvice");
+      advisor.advise(code.and(executions).and(takesArguments(0)).and(ofPrepared),
+          PACKAGE + "PreparedStatementExecuteAdvice");
+      advisor.advise(code.and(namedOneOf("executeBatch", "executeLargeBatch")).and(takesArguments(0)).and(ofStatement),
+          PACKAGE + "StatementExecuteBatchAdvice");
+      advisor.advise(code.and(named("addBatch")).and(takesArguments(String.class)).and(ofStatement),
+          PACKAGE + "StatementAddBatchAdvice");
+      advisor.advise(code.and(named("addBatch")).and(takesArguments(0)).and(ofPrepared),
+          PACKAGE + "PreparedStatementAddBatchAdvice");
+      advisor.advise(code.and(named("clearBatch")).and(takesArguments(0)).and(ofStatement),
+          PACKAGE + "StatementClearBatchAdvice");
+      advisor.advise(code.and(namedOneOf("prepareStatement", "prepareCall")).and(takesArgument(0, String.class))
+              .and(isDeclaredBy(new JdbcTypes(CONNECTION))),
+          PACKAGE + "ConnectionPrepareAdvice");
+    }
+  }
+}

@@ -1,0 +1,295 @@
+package io.weft.instrumentation.jdbc;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.weft.bridge.JdbcBridge;
+import io.weft.instrumentation.InternalErrors;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agent-side half of JDBC tracing: one CLIENT span (a child of the current context, or a root)
+ * and one {@code db.client.operation.duration} measurement per logical execution. Executions nested
+ * on the same thread (a pool's statement calling the driver's) are counted, not traced, so a stack of
+ * wrappers gives one span. Installed behind {@link JdbcBridge}; never throws. Agent class loader,
+ * which sees {@code java.sql} through its parent, the platform loader.
+ */
+final class JdbcTracer implements JdbcBridge.Handler {
+
+  static final int MAX_STATEMENTS = 100_000;
+  static final int MAX_CONNECTIONS = 10_000;
+  static final int MAX_DATABASES = 256;
+
+  /** Returned for a nested execution: its exit only lowers the depth. */
+  private static final Object NESTED = new Object();
+
+  private final Tracer tracer;
+  private final DoubleHistogram duration;
+  private final SqlQueryCache queries;
+  private final WeakIdentityMap<StatementState> statements = new WeakIdentityMap<>(MAX_STATEMENTS);
+  private final WeakIdentityMap<DbInfo> connections = new WeakIdentityMap<>(MAX_CONNECTIONS);
+  private final ConcurrentHashMap<String, DbInfo> databases = new ConcurrentHashMap<>();
+  private final ThreadLocal<Depth> depth = ThreadLocal.withInitial(Depth::new);
+
+  JdbcTracer(Tracer tracer, DoubleHistogram duration, boolean sanitize) {
+    this.tracer = tracer;
+    this.duration = duration;
+    this.queries = new SqlQueryCache(sanitize);
+  }
+
+  @Override
+  public Object execute(Object statement, String sql) {
+    Depth d = depth.get();
+    if (d.value > 0) {
+      d.value++;
+      return NESTED;
+    }
+    d.value = 1; // before anything below runs SQL itself (metadata), so that it is not traced
+    try {
+      StatementState state = statements.get(statement);
+      DbInfo db = db(statement, state);
+      JdbcCallShape shape;
+      if (sql == null) {
+        shape = preparedShape(state, db);
+      } else {
+        shape = db.shape(queries.get(sql, db.mysqlDialect));
+      }
+      return start(shape);
+    } catch (Throwable failure) {
+      d.value = 0; // exit will not be called
+      InternalErrors.report("jdbc span start", failure);
+      return null;
+    }
+  }
+
+  @Override
+  public Object executeBatch(Object statement) {
+    Depth d = depth.get();
+    if (d.value > 0) {
+      d.value++;
+      StatementState inner = statements.get(statement);
+      if (inner != null) {
+        inner.clearBatch(); // the wrapper's state is the one reported; this one must not grow
+      }
+      return NESTED;
+    }
+    d.value = 1;
+    try {
+      StatementState state = statements.get(statement);
+      DbInfo db = db(statement, state);
+      JdbcCallShape shape;
+      if (state == null) {
+        shape = JdbcCallShape.batch(db, new ArrayList<>(), 0);
+      } else if (state.batchSql != null) {
+        List<SqlQuery> batch = new ArrayList<>(state.batchSql.size());
+        for (String sql : state.batchSql) {
+          batch.add(queries.get(sql, db.mysqlDialect));
+        }
+        shape = JdbcCallShape.batch(db, batch, state.batchSize);
+      } else if (state.batchSize >= 2) {
+        List<SqlQuery> one = new ArrayList<>(1);
+        one.add(query(state, db));
+        shape = JdbcCallShape.batch(db, one, state.batchSize);
+      } else {
+        shape = preparedShape(state, db);
+      }
+      if (state != null) {
+        state.clearBatch();
+      }
+      return start(shape);
+    } catch (Throwable failure) {
+      d.value = 0;
+      InternalErrors.report("jdbc batch span start", failure);
+      return null;
+    }
+  }
+
+  @Override
+  public void exit(Object call, Throwable thrown) {
+    Depth d = depth.get();
+    if (call == NESTED) {
+      d.value--;
+      return;
+    }
+    d.value = 0;
+    try {
+      JdbcCall c = (JdbcCall) call;
+      long nanos = System.nanoTime() - c.startNanos;
+      Attributes metricAttributes = c.shape.metricAttributes;
+      if (thrown != null) {
+        String errorType = thrown.getClass().getName();
+        String status = thrown instanceof SQLException ? ((SQLException) thrown).getSQLState() : null;
+        c.span.setAttribute(JdbcAttributes.ERROR_TYPE, errorType);
+        if (status != null) {
+          c.span.setAttribute(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);
+        }
+        c.span.recordException(thrown);
+        c.span.setStatus(StatusCode.ERROR, thrown.getMessage() == null ? "" : thrown.getMessage());
+        io.opentelemetry.api.common.AttributesBuilder errors = metricAttributes.toBuilder().put(JdbcAttributes.ERROR_TYPE, errorType);
+        if (status != null) {
+          errors.put(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);
+        }
+        metricAttributes = errors.build();
+      }
+      c.span.end();
+      duration.record(nanos / 1e9, metricAttributes);
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc span end", failure);
+    }
+  }
+
+  @Override
+  public void prepared(Object statement, String sql) {
+    try {
+      if (!statements.put(statement, new StatementState(sql))) {
+        tooManyStatements();
+      }
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc prepare", failure);
+    }
+  }
+
+  @Override
+  public void addBatch(Object statement, String sql) {
+    try {
+      StatementState state = statements.get(statement);
+      if (state == null) {
+        state = new StatementState(null);
+        if (!statements.put(statement, state)) {
+          tooManyStatements();
+          return;
+        }
+      }
+      state.addBatch(sql);
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc addBatch", failure);
+    }
+  }
+
+  @Override
+  public void clearBatch(Object statement) {
+    try {
+      StatementState state = statements.get(statement);
+      if (state != null) {
+        state.clearBatch();
+      }
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc clearBatch", failure);
+    }
+  }
+
+  private Object start(JdbcCallShape shape) {
+    Span span = tracer.spanBuilder(shape.spanName)
+        .setParent(Context.current())
+        .setSpanKind(SpanKind.CLIENT)
+        .setAllAttributes(shape.spanAttributes)
+        .startSpan();
+    return new JdbcCall(span, shape, System.nanoTime());
+  }
+
+  /** A prepared statement's single execution: its shape is made once and kept with it. */
+  private JdbcCallShape preparedShape(StatementState state, DbInfo db) {
+    if (state == null) {
+      return db.shape(SqlQuery.NONE); // prepared where we could not see it
+    }
+    if (state.shape == null || state.db != db) {
+      state.shape = db.shape(query(state, db));
+    }
+    return state.shape;
+  }
+
+  private SqlQuery query(StatementState state, DbInfo db) {
+    if (state.query == null || state.db != db) {
+      state.query = queries.get(state.preparedSql, db.mysqlDialect);
+      state.db = db;
+    }
+    return state.query;
+  }
+
+  private DbInfo db(Object statement, StatementState state) {
+    if (state != null && state.db != null) {
+      return state.db;
+    }
+    DbInfo db = DbInfo.UNKNOWN;
+    try {
+      Connection connection = ((Statement) statement).getConnection();
+      if (connection != null) {
+        db = connections.get(connection);
+        if (db == null) {
+          db = lookUp(connection);
+          connections.put(connection, db);
+        }
+      }
+    } catch (Throwable e) {
+      // closed statement or a driver without metadata: the execution fails or runs on without facts
+    }
+    if (state != null) {
+      state.db = db;
+    }
+    return db;
+  }
+
+  /** Reads the URL and product name once per connection; the same database shares one {@link DbInfo}. */
+  private DbInfo lookUp(Connection connection) throws SQLException {
+    DatabaseMetaData metaData = connection.getMetaData();
+    if (metaData == null) {
+      return DbInfo.UNKNOWN;
+    }
+    JdbcUrlInfo url = JdbcUrlParser.parse(metaData.getURL());
+    String system = url.dbSystemName();
+    try {
+      String fromProduct = JdbcUrlParser.dbSystemFromProductName(metaData.getDatabaseProductName());
+      if (!"other_sql".equals(fromProduct)) {
+        system = fromProduct; // tells MariaDB from MySQL behind a jdbc:mysql: URL
+      }
+    } catch (SQLException | RuntimeException e) {
+      // the URL's answer stands
+    }
+    DbInfo info = new DbInfo(system, url.namespace(), url.serverAddress(), url.serverPort());
+    DbInfo known = databases.get(info.key());
+    if (known != null) {
+      return known;
+    }
+    if (databases.size() < MAX_DATABASES) {
+      databases.putIfAbsent(info.key(), info);
+    }
+    return info;
+  }
+
+  private boolean warned;
+
+  private void tooManyStatements() {
+    if (!warned) {
+      warned = true;
+      System.err.println("[weft] more than " + MAX_STATEMENTS + " live JDBC statements: the SQL of further prepared statements is not recorded (are statements closed?)");
+    }
+  }
+
+  /** How deep the current thread is in traced JDBC executions. */
+  private static final class Depth {
+    int value;
+  }
+
+  /** One traced execution between enter and exit. */
+  private static final class JdbcCall {
+    final Span span;
+    final JdbcCallShape shape;
+    final long startNanos;
+
+    JdbcCall(Span span, JdbcCallShape shape, long startNanos) {
+      this.span = span;
+      this.shape = shape;
+      this.startNanos = startNanos;
+    }
+  }
+}

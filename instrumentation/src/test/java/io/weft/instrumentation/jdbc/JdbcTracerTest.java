@@ -1,0 +1,261 @@
+package io.weft.instrumentation.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JdbcTracerTest {
+
+  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+  private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
+  private final SdkTracerProvider tracerProvider =
+      SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
+  private final SdkMeterProvider meterProvider = SdkMeterProvider.builder().registerMetricReader(metrics).build();
+  private final FakeJdbc postgres = new FakeJdbc("jdbc:postgresql://db.internal:6543/shop?user=u&password=p", "PostgreSQL");
+
+  private JdbcTracer tracer(boolean sanitize) {
+    return new JdbcTracer(tracerProvider.get("test"),
+        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), sanitize);
+  }
+
+  @Test
+  void aStatementIsOneClientSpanWithConnectionFactsAndSanitizedText() {
+    JdbcTracer jdbc = tracer(true);
+    jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders WHERE id = 42 AND note = 'secret'"), null);
+
+    SpanData span = only();
+    assertEquals("SELECT orders", span.getName());
+    assertEquals(SpanKind.CLIENT, span.getKind());
+    assertFalse(span.getParentSpanContext().isValid(), "no span around it: a root span");
+    assertEquals("SELECT * FROM orders WHERE id = ? AND note = ?", attr(span, "db.query.text"));
+    assertEquals("postgresql", attr(span, "db.system.name"));
+    assertEquals("shop", attr(span, "db.namespace"));
+    assertEquals("db.internal", attr(span, "server.address"));
+    assertEquals(6543L, span.getAttributes().get(AttributeKey.longKey("server.port")));
+    assertEquals("SELECT", attr(span, "db.operation.name"));
+    assertEquals("orders", attr(span, "db.collection.name"));
+    assertEquals("SELECT orders", attr(span, "db.query.summary"));
+    assertEquals(StatusCode.UNSET, span.getStatus().getStatusCode());
+  }
+
+  @Test
+  void aSpanIsTheChildOfTheCurrentOne() {
+    JdbcTracer jdbc = tracer(true);
+    Tracer t = tracerProvider.get("test");
+    Span parent = t.spanBuilder("request").startSpan();
+    try (Scope ignored = parent.makeCurrent()) {
+      jdbc.exit(jdbc.execute(postgres.statement(), "DELETE FROM carts"), null);
+    }
+    parent.end();
+    SpanData query = spans.getFinishedSpanItems().get(0);
+    assertEquals(parent.getSpanContext().getSpanId(), query.getParentSpanId());
+  }
+
+  @Test
+  void aWrapperCallingTheDriverGivesOneSpanAndTheErrorIsRecordedOnce() {
+    JdbcTracer jdbc = tracer(true);
+    Statement pool = postgres.statement();
+    Statement driver = postgres.statement();
+    SQLException failure = new SQLIntegrityConstraintViolationException("duplicate key", "23505");
+
+    Object outer = jdbc.execute(pool, "INSERT INTO orders VALUES (1)");
+    Object inner = jdbc.execute(driver, "INSERT INTO orders VALUES (1)");
+    jdbc.exit(inner, failure);
+    jdbc.exit(outer, failure);
+
+    SpanData span = only();
+    assertEquals(StatusCode.ERROR, span.getStatus().getStatusCode());
+    assertEquals("duplicate key", span.getStatus().getDescription());
+    assertEquals("23505", attr(span, "db.response.status_code"));
+    assertEquals(SQLIntegrityConstraintViolationException.class.getName(), attr(span, "error.type"));
+    assertEquals(1, span.getEvents().size());
+    assertEquals("exception", span.getEvents().get(0).getName());
+
+    spans.reset();
+    jdbc.exit(jdbc.execute(driver, "SELECT 1"), null);
+    assertEquals(1, spans.getFinishedSpanItems().size(), "the depth is back to zero after the nested exit");
+  }
+
+  @Test
+  void preparedSqlTravelsWithTheStatementAndItsLiteralsAreSanitized() {
+    JdbcTracer jdbc = tracer(true);
+    PreparedStatement p = postgres.prepared();
+    jdbc.prepared(p, "UPDATE orders SET state = 'paid' WHERE id = ?");
+    for (int i = 0; i < 3; i++) {
+      jdbc.exit(jdbc.execute(p, null), null);
+    }
+    List<SpanData> all = spans.getFinishedSpanItems();
+    assertEquals(3, all.size());
+    for (SpanData span : all) {
+      assertEquals("UPDATE orders", span.getName());
+      assertEquals("UPDATE orders SET state = ? WHERE id = ?", attr(span, "db.query.text"));
+    }
+    assertEquals(1, postgres.metaDataCalls.get(), "connection facts are read once per connection");
+  }
+
+  @Test
+  void withSanitizingOffTheTextIsAsWritten() {
+    JdbcTracer jdbc = tracer(false);
+    jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders WHERE id = 42"), null);
+    assertEquals("SELECT * FROM orders WHERE id = 42", attr(only(), "db.query.text"));
+  }
+
+  @Test
+  void aPreparedBatchIsOneBatchSpan() {
+    JdbcTracer jdbc = tracer(true);
+    PreparedStatement p = postgres.prepared();
+    jdbc.prepared(p, "INSERT INTO items (id) VALUES (?)");
+    for (int i = 0; i < 3; i++) {
+      jdbc.addBatch(p, null);
+    }
+    jdbc.exit(jdbc.executeBatch(p), null);
+    SpanData span = only();
+    assertEquals("BATCH INSERT items", span.getName());
+    assertEquals("BATCH INSERT", attr(span, "db.operation.name"));
+    assertEquals("items", attr(span, "db.collection.name"));
+    assertEquals(3L, span.getAttributes().get(AttributeKey.longKey("db.operation.batch.size")));
+    assertEquals("INSERT INTO items (id) VALUES (?)", attr(span, "db.query.text"));
+
+    spans.reset();
+    jdbc.addBatch(p, null);
+    jdbc.exit(jdbc.executeBatch(p), null);
+    SpanData single = only();
+    assertEquals("INSERT items", single.getName(), "the batch was reset; a batch of one is a single operation");
+    assertNull(single.getAttributes().get(AttributeKey.longKey("db.operation.batch.size")));
+  }
+
+  @Test
+  void aStatementBatchJoinsItsDistinctSanitizedTexts() {
+    JdbcTracer jdbc = tracer(true);
+    Statement s = postgres.statement();
+    jdbc.addBatch(s, "INSERT INTO items VALUES (1, 'a')");
+    jdbc.addBatch(s, "INSERT INTO items VALUES (2, 'b')");
+    jdbc.addBatch(s, "DELETE FROM items WHERE id = 3");
+    jdbc.exit(jdbc.executeBatch(s), null);
+    SpanData span = only();
+    assertEquals("BATCH", span.getName());
+    assertEquals("BATCH", attr(span, "db.operation.name"));
+    assertEquals("INSERT INTO items VALUES (?, ?); DELETE FROM items WHERE id = ?", attr(span, "db.query.text"));
+    assertEquals(3L, span.getAttributes().get(AttributeKey.longKey("db.operation.batch.size")));
+    assertEquals("items", attr(span, "db.collection.name"));
+  }
+
+  @Test
+  void clearBatchForgetsTheBatch() {
+    JdbcTracer jdbc = tracer(true);
+    Statement s = postgres.statement();
+    jdbc.addBatch(s, "INSERT INTO items VALUES (1)");
+    jdbc.addBatch(s, "INSERT INTO items VALUES (2)");
+    jdbc.clearBatch(s);
+    jdbc.addBatch(s, "DELETE FROM items");
+    jdbc.exit(jdbc.executeBatch(s), null);
+    assertEquals("DELETE items", only().getName());
+  }
+
+  @Test
+  void mariaDbBehindAMysqlUrlIsMariaDbAndItsDoubleQuotedStringsAreLiterals() {
+    JdbcTracer jdbc = tracer(true);
+    FakeJdbc mariadb = new FakeJdbc("jdbc:mysql://maria:3307/app", "MariaDB");
+    jdbc.exit(jdbc.execute(mariadb.statement(), "SELECT * FROM users WHERE name = \"alice\""), null);
+    SpanData span = only();
+    assertEquals("mariadb", attr(span, "db.system.name"));
+    assertEquals("SELECT * FROM users WHERE name = ?", attr(span, "db.query.text"));
+    assertEquals(3307L, span.getAttributes().get(AttributeKey.longKey("server.port")));
+  }
+
+  @Test
+  void anEmbeddedDatabaseHasNoServerAndUnknownSqlFallsBackToTheNamespace() {
+    JdbcTracer jdbc = tracer(true);
+    FakeJdbc h2 = new FakeJdbc("jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1", "H2");
+    jdbc.exit(jdbc.execute(h2.statement(), "frobnicate everything"), null);
+    SpanData span = only();
+    assertEquals("shop", span.getName());
+    assertEquals("h2database", attr(span, "db.system.name"));
+    assertNull(attr(span, "server.address"));
+    assertNull(span.getAttributes().get(AttributeKey.longKey("server.port")));
+  }
+
+  @Test
+  void withoutConnectionFactsTheSpanIsNamedAfterTheSystem() {
+    JdbcTracer jdbc = tracer(true);
+    PreparedStatement unseen = postgres.prepared(); // prepared where the agent could not see it
+    FakeJdbc nothing = new FakeJdbc(null, null);
+    jdbc.exit(jdbc.execute(nothing.prepared(), null), null);
+    assertEquals("other_sql", only().getName());
+    assertNotNull(unseen);
+  }
+
+  @Test
+  void theDurationMetricCarriesTheConventionsAttributes() {
+    JdbcTracer jdbc = tracer(true);
+    for (int i = 0; i < 2; i++) {
+      jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders WHERE id = " + i), null);
+    }
+    jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM nope"), new SQLException("no table", "42P01"));
+
+    Collection<MetricData> collected = metrics.collectAllMetrics();
+    MetricData duration = collected.iterator().next();
+    assertEquals("db.client.operation.duration", duration.getName());
+    List<HistogramPointData> points = new ArrayList<>(duration.getHistogramData().getPoints());
+    HistogramPointData ok = points.stream()
+        .filter(p -> "SELECT orders".equals(p.getAttributes().get(AttributeKey.stringKey("db.query.summary"))))
+        .findFirst().orElseThrow();
+    assertEquals(2, ok.getCount());
+    assertEquals("postgresql", ok.getAttributes().get(AttributeKey.stringKey("db.system.name")));
+    assertEquals("orders", ok.getAttributes().get(AttributeKey.stringKey("db.collection.name")));
+    assertEquals("shop", ok.getAttributes().get(AttributeKey.stringKey("db.namespace")));
+    assertEquals(6543L, ok.getAttributes().get(AttributeKey.longKey("server.port")));
+    assertNull(ok.getAttributes().get(AttributeKey.stringKey("db.query.text")), "opt-in on metrics");
+    HistogramPointData failed = points.stream()
+        .filter(p -> "42P01".equals(p.getAttributes().get(AttributeKey.stringKey("db.response.status_code"))))
+        .findFirst().orElseThrow();
+    assertEquals(SQLException.class.getName(), failed.getAttributes().get(AttributeKey.stringKey("error.type")));
+  }
+
+  @Test
+  void aReusedStatementTextIsParsedOnce() {
+    JdbcTracer jdbc = tracer(true);
+    Statement s = postgres.statement();
+    jdbc.exit(jdbc.execute(s, "SELECT a FROM t WHERE b = 1"), null);
+    jdbc.exit(jdbc.execute(postgres.statement(), "SELECT a FROM t WHERE b = 1"), null);
+    List<SpanData> all = spans.getFinishedSpanItems();
+    assertSame(all.get(0).getName(), all.get(1).getName(), "the cached shape is reused");
+    assertTrue(all.get(0).getAttributes().equals(all.get(1).getAttributes()));
+  }
+
+  private SpanData only() {
+    List<SpanData> all = spans.getFinishedSpanItems();
+    assertEquals(1, all.size(), all::toString);
+    return all.get(0);
+  }
+
+  private static String attr(SpanData span, String key) {
+    return span.getAttributes().get(AttributeKey.stringKey(key));
+  }
+}

@@ -1,0 +1,248 @@
+package io.weft.smoke;
+
+import static io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT;
+import static io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_INTERNAL;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.opentelemetry.proto.trace.v1.Status;
+import io.weft.receiver.HistogramPointView;
+import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedMetric;
+import io.weft.receiver.ReceivedSpan;
+import io.weft.smoke.app.JdbcApp;
+import io.weft.smoke.support.ChildJvm;
+import io.weft.smoke.support.Jdk;
+import io.weft.smoke.support.Jdks;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * JDBC end to end: one child JVM per database and JDK runs {@link JdbcApp} (the scenario list
+ * directly, through HikariCP and through DBCP2) and exits; then every span and the duration metric
+ * it exported are checked: names, attributes, exact counts (one span per execution through pools),
+ * sanitized text, errors, parentage under a traced method. PostgreSQL and MariaDB are the local
+ * servers; unreachable, they are skipped with the reason, except under CI, where they must be up.
+ */
+class JdbcSmokeIT {
+
+  private static final List<Double> BUCKETS = List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
+
+  /** One database the app runs against, and what its spans must say. */
+  record Database(String name, String url, String user, String password, String system, String namespace,
+      String host, int port, String missingTableState, String duplicateKeyState) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static final Database H2 = new Database("h2", "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1", "sa", "",
+      "h2database", "shop", null, -1, "42S02", "23505");
+  static final Database POSTGRESQL = new Database("postgresql", "jdbc:postgresql://127.0.0.1:5432/test", "postgres", "",
+      "postgresql", "test", "127.0.0.1", 5432, "42P01", "23505");
+  static final Database MARIADB = new Database("mariadb", "jdbc:mariadb://127.0.0.1:3306/test", "root", "",
+      "mariadb", "test", "127.0.0.1", 3306, "42S02", "23000");
+
+  static Stream<Arguments> databasesAndJdks() {
+    List<Jdk> jdks = Jdks.all().toList();
+    return Stream.of(H2, POSTGRESQL, MARIADB).flatMap(db -> jdks.stream().map(jdk -> Arguments.of(db, jdk)));
+  }
+
+  @ParameterizedTest(name = "{0} on JDK {1}")
+  @MethodSource("databasesAndJdks")
+  void everyExecutionIsOneSanitizedClientSpanAndAMeasurement(Database db, Jdk jdk) {
+    requireServer(db);
+    try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .libs("jdbc")
+            .libs("annotations")
+            .start(JdbcApp.class, db.name(), db.url(), db.user(), db.password())) {
+      assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
+      String output = app.output();
+      assertTrue(output.contains("jdbc app done"), app::describe);
+      try {
+        for (String access : JdbcApp.ACCESSES) {
+          checkAccess(otlp, db, "weft_orders_" + access);
+        }
+        checkMetric(otlp, db);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe() + "\n--- received spans:\n"
+            + otlp.spans().stream().map(ReceivedSpan::toString).collect(Collectors.joining("\n")), e);
+      }
+    }
+  }
+
+  private static void checkAccess(OtlpReceiver otlp, Database db, String table) {
+    // the child has exited, so everything it will ever send is in: counts below are exact
+    otlp.awaitSpans(client().and(textIs("UPDATE " + table + " SET item = ? WHERE id = ?")), 2);
+    List<ReceivedSpan> spans = otlp.spans().stream()
+        .filter(s -> s.kind() == SPAN_KIND_CLIENT)
+        .filter(s -> text(s).toLowerCase(Locale.ROOT).contains(table))
+        .toList();
+
+    for (ReceivedSpan span : spans) {
+      assertEquals(db.system(), span.stringAttr("db.system.name"), span::toString);
+      assertEquals(db.namespace(), span.stringAttr("db.namespace"), span::toString);
+      assertEquals(db.host(), span.stringAttr("server.address"), span::toString);
+      assertEquals(db.port() < 0 ? null : (long) db.port(), span.longAttr("server.port"), span::toString);
+      String text = text(span);
+      for (String literal : List.of(JdbcApp.SECRET, "batch-secret", "duplicate", "42", "100", "moved")) {
+        assertFalse(text.contains(literal), () -> "literal '" + literal + "' survived in " + span);
+      }
+      // named after the summary; DDL the summarizer does not know falls back to the namespace
+      String summary = span.stringAttr("db.query.summary");
+      assertEquals(summary != null ? summary : db.namespace(), span.name(), span::toString);
+    }
+
+    List<ReceivedSpan> created = only(spans, textIs("CREATE TABLE " + table + " (id INT PRIMARY KEY, item VARCHAR(?), qty INT)"), 1);
+    assertEquals("CREATE TABLE " + table, created.get(0).name());
+    assertTrue(created.get(0).isRoot(), "a statement outside any span is a root span");
+
+    ReceivedSpan literalInsert = only(spans, textIs("INSERT INTO " + table + " (id, qty, item) VALUES (?, ?, ?)"), 1).get(0);
+    assertEquals("INSERT " + table, literalInsert.name());
+    assertEquals("INSERT", literalInsert.stringAttr("db.operation.name"));
+    assertEquals(table, literalInsert.stringAttr("db.collection.name"));
+    assertEquals(Status.StatusCode.STATUS_CODE_UNSET, literalInsert.statusCode());
+
+    // one prepared statement run PREPARED_RUNS times: exactly that many spans, whatever the pool
+    List<ReceivedSpan> prepared = only(spans, textIs("INSERT INTO " + table + " (id, item, qty) VALUES (?, ?, ?)"), JdbcApp.PREPARED_RUNS);
+    for (ReceivedSpan span : prepared) {
+      assertEquals("INSERT " + table, span.name());
+      assertNull(span.attr("db.operation.batch.size"));
+    }
+    only(spans, textIs("SELECT item FROM " + table + " WHERE id = ?"), 1);
+
+    ReceivedSpan preparedBatch = only(spans, textIs("UPDATE " + table + " SET qty = ? WHERE id = ?"), 1).get(0);
+    assertEquals("BATCH UPDATE " + table, preparedBatch.name());
+    assertEquals("BATCH UPDATE", preparedBatch.stringAttr("db.operation.name"));
+    assertEquals((long) JdbcApp.PREPARED_BATCH, preparedBatch.longAttr("db.operation.batch.size"));
+
+    ReceivedSpan statementBatch = only(spans,
+        textIs("INSERT INTO " + table + " (id, item, qty) VALUES (?, ?, ?); DELETE FROM " + table + " WHERE id = ?"), 1).get(0);
+    assertEquals("BATCH", statementBatch.name());
+    assertEquals(2L, statementBatch.longAttr("db.operation.batch.size"));
+
+    String procedure = table + "_touch";
+    ReceivedSpan call = only(spans, s -> procedure.equalsIgnoreCase(s.stringAttr("db.stored_procedure.name")), 1).get(0);
+    assertEquals("CALL", call.stringAttr("db.operation.name"), call::toString);
+
+    ReceivedSpan missing = only(spans, textIs("SELECT * FROM " + table + "_missing"), 1).get(0);
+    assertEquals("SELECT " + table + "_missing", missing.name());
+    assertFailed(missing, db.missingTableState());
+
+    ReceivedSpan duplicate = only(spans, textIs("INSERT INTO " + table + " (item, id, qty) VALUES (?, ?, ?)"), 1).get(0);
+    assertFailed(duplicate, db.duplicateKeyState());
+
+    // the transaction runs inside a traced method: both updates are its children
+    List<ReceivedSpan> updates = only(spans, textIs("UPDATE " + table + " SET item = ? WHERE id = ?"), 2);
+    ReceivedSpan method = otlp.spans().stream()
+        .filter(s -> s.kind() == SPAN_KIND_INTERNAL && s.spanId().equals(updates.get(0).parentSpanId()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no method span is the parent of " + updates.get(0)));
+    assertTrue(method.name().endsWith("transaction"), method::toString);
+    for (ReceivedSpan update : updates) {
+      assertEquals(method.traceId(), update.traceId());
+      assertEquals(method.spanId(), update.parentSpanId());
+    }
+  }
+
+  private static void checkMetric(OtlpReceiver otlp, Database db) {
+    String table = "weft_orders_hikari";
+    ReceivedMetric metric = otlp.awaitMetric(m -> m.name().equals("db.client.operation.duration")
+        && m.histogramPoints().stream().anyMatch(p -> ("INSERT " + table).equals(p.attr("db.query.summary")) && p.attr("error.type") == null));
+    assertEquals("s", metric.unit());
+    List<HistogramPointView> points = metric.histogramPoints();
+    HistogramPointView inserts = points.stream()
+        .filter(p -> ("INSERT " + table).equals(p.attr("db.query.summary")) && p.attr("error.type") == null)
+        .findFirst().orElseThrow();
+    assertEquals(BUCKETS, inserts.explicitBounds());
+    assertEquals(1 + JdbcApp.PREPARED_RUNS, inserts.count(), inserts::toString); // the literal insert and the prepared ones
+    assertEquals(db.system(), inserts.attr("db.system.name"));
+    assertEquals(db.namespace(), inserts.attr("db.namespace"));
+    assertEquals("INSERT", inserts.attr("db.operation.name"));
+    assertEquals(table, inserts.attr("db.collection.name"));
+    assertEquals(db.host(), inserts.attr("server.address"));
+    assertNull(inserts.attr("db.query.text"), "db.query.text is opt-in on metrics");
+    HistogramPointView failed = points.stream()
+        .filter(p -> ("SELECT " + table + "_missing").equals(p.attr("db.query.summary")))
+        .findFirst().orElseThrow(() -> new AssertionError("no point for the failed query in " + points));
+    assertEquals(db.missingTableState(), failed.attr("db.response.status_code"));
+    assertNotNull(failed.attr("error.type"));
+    assertEquals(1L, failed.count());
+  }
+
+  private static void assertFailed(ReceivedSpan span, String sqlState) {
+    assertEquals(Status.StatusCode.STATUS_CODE_ERROR, span.statusCode(), span::toString);
+    assertEquals(sqlState, span.stringAttr("db.response.status_code"), span::toString);
+    String errorType = span.stringAttr("error.type");
+    assertNotNull(errorType, span::toString);
+    assertEquals(errorType, span.eventAttr("exception", "exception.type"), span::toString);
+  }
+
+  private static List<ReceivedSpan> only(List<ReceivedSpan> spans, Predicate<ReceivedSpan> matching, int expected) {
+    List<ReceivedSpan> found = spans.stream().filter(matching).toList();
+    if (found.size() != expected) {
+      fail("expected exactly " + expected + " span(s) matching " + matching + ", found " + found.size() + ": " + found);
+    }
+    return found;
+  }
+
+  private static Predicate<ReceivedSpan> textIs(String text) {
+    return new Predicate<>() {
+      @Override
+      public boolean test(ReceivedSpan span) {
+        return text.equals(span.stringAttr("db.query.text"));
+      }
+
+      @Override
+      public String toString() {
+        return "db.query.text=" + text;
+      }
+    };
+  }
+
+  private static Predicate<ReceivedSpan> client() {
+    return s -> s.kind() == SPAN_KIND_CLIENT;
+  }
+
+  private static String text(ReceivedSpan span) {
+    String text = span.stringAttr("db.query.text");
+    return text == null ? "" : text;
+  }
+
+  /** Skips (with the reason) when the database server is not reachable; under CI it must be. */
+  private static void requireServer(Database db) {
+    if (db.host() == null) {
+      return;
+    }
+    boolean reachable;
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(db.host(), db.port()), 1000);
+      reachable = true;
+    } catch (IOException e) {
+      reachable = false;
+    }
+    String reason = db.name() + " is not reachable on " + db.host() + ":" + db.port()
+        + " (user " + db.user() + ", database " + db.namespace() + ")";
+    if (!reachable && System.getenv("CI") != null) {
+      fail(reason + ", and CI requires it");
+    }
+    Assumptions.assumeTrue(reachable, reason + ": skipped; start it to run this test");
+  }
+}
