@@ -11,6 +11,7 @@ import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
+import io.weft.instrumentation.servlet.ServletInstrumentation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -93,7 +94,7 @@ public final class AgentStarter {
   }
 
   static List<WeftInstrumentation> instrumentations() {
-    return Arrays.asList(new MethodsInstrumentation());
+    return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation());
   }
 
   static String version() {
