@@ -14,7 +14,8 @@ final class IgnoredTypes extends ElementMatcher.Junction.AbstractBase<TypeDescri
 
   private static final String[] PREFIXES = {
     "java.", "jdk.", "sun.", "com.sun.", "javax.management.", "javax.naming.", "javax.crypto.",
-    "javax.security.", "javax.net.", "javax.xml.", "org.xml.", "org.w3c.", "org.ietf.", "io.weft.",
+    "javax.security.", "javax.net.", "javax.xml.", "org.xml.", "org.w3c.", "org.ietf.",
+    "io.weft.agent.", "io.weft.bridge.", "io.weft.instrumentation.", "io.weft.shaded.",
     "net.bytebuddy.", "io.opentelemetry.javaagent.", "co.elastic.apm.", "com.newrelic.",
     "com.datadog.", "datadog.", "org.glowroot.", "com.intellij.rt.", "org.jetbrains.kotlin.",
     "org.gradle.", "worker.org.gradle.", "org.apache.maven.surefire.", "org.junit.platform.",

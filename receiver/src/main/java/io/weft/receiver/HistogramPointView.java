@@ -1,0 +1,22 @@
+package io.weft.receiver;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One explicit-bucket histogram data point with its attributes as Java values. {@code sum} is NaN
+ * when the sender left it out; {@code bucketCounts} has one more entry than {@code explicitBounds}.
+ */
+public record HistogramPointView(
+    Map<String, Object> attributes,
+    long count,
+    double sum,
+    List<Double> explicitBounds,
+    List<Long> bucketCounts,
+    long startEpochNanos,
+    long epochNanos) {
+
+  public Object attr(String key) {
+    return attributes.get(key);
+  }
+}

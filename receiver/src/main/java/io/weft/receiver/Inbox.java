@@ -1,0 +1,182 @@
+package io.weft.receiver;
+
+import com.google.protobuf.Message;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * What the receiver has been sent, shared by its HTTP and gRPC threads and the threads waiting on it.
+ * One monitor guards everything; each arrival wakes the waiters, who re-test their predicate.
+ */
+final class Inbox {
+  private static final int LISTED_AT_MOST = 40;
+
+  private final ExportListener forward; // null: store for tests; else hand over and keep nothing
+  private final List<ReceivedSpan> spans = new ArrayList<>();
+  private final List<ReceivedMetric> metrics = new ArrayList<>();
+  private final List<Map<String, String>> headers = new ArrayList<>();
+  private final Map<String, Integer> requestCounts = new TreeMap<>();
+  private int badRequests;
+  private int faultedRequests;
+  private volatile int faultStatus;
+
+  Inbox(ExportListener forward) {
+    this.forward = forward;
+  }
+
+  int faultStatus() {
+    return faultStatus;
+  }
+
+  void respondWithStatus(int httpStatus) {
+    faultStatus = httpStatus;
+  }
+
+  /** Records one decoded export; {@code requestHeaders} has lower-case names. */
+  void record(Signal signal, Transport transport, Map<String, String> requestHeaders, Message request) {
+    List<ReceivedSpan> newSpans = signal == Signal.TRACES
+        ? ReceivedSpan.flatten((ExportTraceServiceRequest) request) : List.of();
+    List<ReceivedMetric> newMetrics = signal == Signal.METRICS
+        ? ReceivedMetric.flatten((ExportMetricsServiceRequest) request) : List.of();
+    synchronized (this) {
+      requestCounts.merge(signal.key() + "/" + transport.key(), 1, Integer::sum);
+      if (forward == null) {
+        headers.add(Map.copyOf(requestHeaders));
+        spans.addAll(newSpans);
+        metrics.addAll(newMetrics);
+      }
+      notifyAll();
+    }
+    if (forward != null && !newSpans.isEmpty()) {
+      forward.spansReceived(newSpans);
+    }
+    if (forward != null && !newMetrics.isEmpty()) {
+      forward.metricsReceived(newMetrics);
+    }
+  }
+
+  synchronized void badRequest() {
+    badRequests++;
+    notifyAll();
+  }
+
+  synchronized void faulted() {
+    faultedRequests++;
+    notifyAll();
+  }
+
+  synchronized List<ReceivedSpan> spans() {
+    return List.copyOf(spans);
+  }
+
+  synchronized List<ReceivedMetric> metrics() {
+    return List.copyOf(metrics);
+  }
+
+  synchronized List<Map<String, String>> headers() {
+    return List.copyOf(headers);
+  }
+
+  synchronized Map<String, Integer> requestCounts() {
+    return Map.copyOf(requestCounts);
+  }
+
+  synchronized int badRequests() {
+    return badRequests;
+  }
+
+  synchronized int faultedRequests() {
+    return faultedRequests;
+  }
+
+  synchronized void clear() {
+    spans.clear();
+    metrics.clear();
+    headers.clear();
+    requestCounts.clear();
+    badRequests = 0;
+    faultedRequests = 0;
+  }
+
+  /** All stored spans matching, once there are at least {@code atLeast} of them. */
+  synchronized List<ReceivedSpan> awaitSpans(Predicate<ReceivedSpan> matching, int atLeast, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<ReceivedSpan> found = new ArrayList<>();
+      for (ReceivedSpan span : spans) {
+        if (matching.test(span)) {
+          found.add(span);
+        }
+      }
+      if (found.size() >= atLeast) {
+        return found;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("waited " + timeout.toMillis() + " ms for " + atLeast + " span(s) matching "
+            + DescribedPredicate.describe(matching) + ", found " + found.size() + "; " + describeSpans());
+      }
+      waitNanos(left);
+    }
+  }
+
+  /** The latest stored metric matching: with cumulative temporality it holds the newest totals. */
+  synchronized ReceivedMetric awaitMetric(Predicate<ReceivedMetric> matching, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      for (int i = metrics.size() - 1; i >= 0; i--) {
+        if (matching.test(metrics.get(i))) {
+          return metrics.get(i);
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("waited " + timeout.toMillis() + " ms for a metric matching "
+            + DescribedPredicate.describe(matching) + "; " + describeMetrics());
+      }
+      waitNanos(left);
+    }
+  }
+
+  private void waitNanos(long nanos) throws InterruptedException {
+    long millis = Math.max(1, nanos / 1_000_000);
+    wait(millis);
+  }
+
+  private String describeSpans() {
+    StringBuilder text = new StringBuilder("received ").append(spans.size()).append(" span(s)");
+    for (int i = 0; i < spans.size() && i < LISTED_AT_MOST; i++) {
+      ReceivedSpan span = spans.get(i);
+      text.append(i == 0 ? ": " : ", ").append(span.name()).append(' ')
+          .append(span.kind().name().replace("SPAN_KIND_", ""));
+    }
+    if (spans.size() > LISTED_AT_MOST) {
+      text.append(", ... ").append(spans.size() - LISTED_AT_MOST).append(" more");
+    }
+    return text.append(requestSummary()).toString();
+  }
+
+  private String describeMetrics() {
+    Set<String> names = new LinkedHashSet<>();
+    for (ReceivedMetric metric : metrics) {
+      names.add(metric.name());
+    }
+    return "received " + metrics.size() + " metric(s)" + (names.isEmpty() ? "" : " named " + names)
+        + requestSummary();
+  }
+
+  private String requestSummary() {
+    return "; export requests " + requestCounts + ", undecodable " + badRequests
+        + ", answered with a fault status " + faultedRequests;
+  }
+}
