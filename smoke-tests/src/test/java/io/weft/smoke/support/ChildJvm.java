@@ -194,7 +194,7 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Adds the jars of {@link ChildJvm#libs(String)}. */
     public Builder libs(String group) {
-      return classpath(libs(group));
+      return classpath(ChildJvm.libs(group));
     }
 
     /** Replaces the default class path (the test classes) entirely. */
