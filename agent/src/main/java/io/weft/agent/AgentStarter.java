@@ -12,6 +12,7 @@ import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
+import io.weft.instrumentation.servlet.ServletInstrumentation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -98,7 +99,7 @@ public final class AgentStarter {
   }
 
   static List<WeftInstrumentation> instrumentations() {
-    return Arrays.asList(new MethodsInstrumentation(), new JdbcInstrumentation());
+    return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation());
   }
 
   static String version() {

@@ -1,0 +1,61 @@
+package io.weft.bridge;
+
+/**
+ * The door from woven servlet advice into the agent. Loaded by the bootstrap class loader so that
+ * container and webapp classes can call it; uses {@code java.base} types only: requests and responses
+ * travel as {@code Object} and are read on the agent side.
+ */
+public final class ServletBridge {
+
+  private static volatile Handler handler = Handler.NOOP;
+
+  private ServletBridge() {}
+
+  /**
+   * Called on entry to {@code Servlet.service} and {@code Filter.doFilter}. Returns what {@link #exit}
+   * must finish, or {@code null} when not recording or when the request is already traced further out
+   * (nested filters and servlets, forwards, includes).
+   */
+  public static Object enter(Object request, Object response) {
+    return handler.enter(request, response);
+  }
+
+  /** Ends what {@link #enter} started, or hands it to the async cycle when the request went async. */
+  public static void exit(Object call, Throwable thrown) {
+    handler.exit(call, thrown);
+  }
+
+  /** The task for {@code AsyncContext.start}, carrying the request's context to the thread that runs it. */
+  public static Runnable wrap(Runnable task) {
+    return handler.wrap(task);
+  }
+
+  public static void install(Handler ready) {
+    handler = ready;
+  }
+
+  /** Implemented in the agent class loader. Implementations never throw. */
+  public interface Handler {
+    Handler NOOP =
+        new Handler() {
+          @Override
+          public Object enter(Object request, Object response) {
+            return null;
+          }
+
+          @Override
+          public void exit(Object call, Throwable thrown) {}
+
+          @Override
+          public Runnable wrap(Runnable task) {
+            return task;
+          }
+        };
+
+    Object enter(Object request, Object response);
+
+    void exit(Object call, Throwable thrown);
+
+    Runnable wrap(Runnable task);
+  }
+}

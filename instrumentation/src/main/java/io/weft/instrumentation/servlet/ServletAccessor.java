@@ -1,0 +1,318 @@
+package io.weft.instrumentation.servlet;
+
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Enumeration;
+
+/**
+ * Reads requests, responses and async events of one copy of the servlet API (javax or jakarta, in
+ * whichever loader the container has it) through method handles found once per copy, so per request
+ * nothing is looked up and nothing is boxed. The agent's parent is the platform loader and never sees
+ * servlet classes: the API is found from the request object's class. Values are kept in {@link
+ * ClassValue}s, which live with the classes they describe, so no container or webapp loader is held.
+ * Agent class loader.
+ */
+final class ServletAccessor implements TextMapGetter<Object> {
+
+  /** One accessor per loaded {@code HttpServletRequest} interface. */
+  private static final ClassValue<ServletAccessor> BY_API =
+      new ClassValue<ServletAccessor>() {
+        @Override
+        protected ServletAccessor computeValue(Class<?> httpServletRequest) {
+          try {
+            return new ServletAccessor(httpServletRequest);
+          } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            throw new IllegalStateException("servlet API in " + httpServletRequest.getClassLoader() + " unusable: " + e, e);
+          }
+        }
+      };
+
+  /** The accessor for a request class; {@link #NONE} when it is not an HTTP servlet request. */
+  private static final ClassValue<ServletAccessor> BY_REQUEST_CLASS =
+      new ClassValue<ServletAccessor>() {
+        @Override
+        protected ServletAccessor computeValue(Class<?> requestClass) {
+          Class<?> api = findInterface(requestClass);
+          return api == null ? NONE : BY_API.get(api);
+        }
+      };
+
+  private static final ServletAccessor NONE = new ServletAccessor();
+
+  private final MethodHandle getMethod;
+  private final MethodHandle getScheme;
+  private final MethodHandle getRequestUri;
+  private final MethodHandle getQueryString;
+  private final MethodHandle getServerName;
+  private final MethodHandle getServerPort;
+  private final MethodHandle getRemoteAddr;
+  private final MethodHandle getProtocol;
+  private final MethodHandle getContextPath;
+  private final MethodHandle getHeader;
+  private final MethodHandle getHeaders;
+  private final MethodHandle getHeaderNames;
+  private final MethodHandle getDispatcherType;
+  private final MethodHandle getAttribute;
+  private final MethodHandle setAttribute;
+  private final MethodHandle isAsyncStarted;
+  private final MethodHandle getAsyncContext;
+  private final MethodHandle getServletMappingPattern; // null before Servlet 4
+  private final MethodHandle getStatus;
+  private final MethodHandle isCommitted;
+  private final MethodHandle getResponseHeaders;
+  private final MethodHandle addListener;
+  private final MethodHandle eventThrowable;
+  private final MethodHandle eventAsyncContext;
+  private final Class<?> asyncListener;
+  final Object requestDispatch;
+
+  private ServletAccessor() {
+    getMethod = getScheme = getRequestUri = getQueryString = getServerName = getServerPort = null;
+    getRemoteAddr = getProtocol = getContextPath = getHeader = getHeaders = getHeaderNames = null;
+    getDispatcherType = getAttribute = setAttribute = isAsyncStarted = getAsyncContext = null;
+    getServletMappingPattern = getStatus = isCommitted = getResponseHeaders = addListener = null;
+    eventThrowable = eventAsyncContext = null;
+    asyncListener = null;
+    requestDispatch = null;
+  }
+
+  private ServletAccessor(Class<?> request) throws ReflectiveOperationException {
+    String pkg = request.getName().substring(0, request.getName().length() - ".http.HttpServletRequest".length());
+    ClassLoader loader = request.getClassLoader();
+    Class<?> servletRequest = Class.forName(pkg + ".ServletRequest", false, loader);
+    Class<?> response = Class.forName(pkg + ".http.HttpServletResponse", false, loader);
+    Class<?> asyncContext = Class.forName(pkg + ".AsyncContext", false, loader);
+    Class<?> asyncEvent = Class.forName(pkg + ".AsyncEvent", false, loader);
+    Class<?> dispatcherType = Class.forName(pkg + ".DispatcherType", false, loader);
+    asyncListener = Class.forName(pkg + ".AsyncListener", false, loader);
+
+    getMethod = string(request, "getMethod");
+    getScheme = string(servletRequest, "getScheme");
+    getRequestUri = string(request, "getRequestURI");
+    getQueryString = string(request, "getQueryString");
+    getServerName = string(servletRequest, "getServerName");
+    getServerPort = handle(servletRequest, "getServerPort", int.class);
+    getRemoteAddr = string(servletRequest, "getRemoteAddr");
+    getProtocol = string(servletRequest, "getProtocol");
+    getContextPath = string(request, "getContextPath");
+    getHeader = handle(request, "getHeader", String.class, String.class);
+    getHeaders = handle(request, "getHeaders", Enumeration.class, String.class);
+    getHeaderNames = handle(request, "getHeaderNames", Enumeration.class);
+    getDispatcherType = handle(servletRequest, "getDispatcherType", dispatcherType);
+    getAttribute = handle(servletRequest, "getAttribute", Object.class, String.class);
+    setAttribute = handle(servletRequest, "setAttribute", void.class, String.class, Object.class);
+    isAsyncStarted = handle(servletRequest, "isAsyncStarted", boolean.class);
+    getAsyncContext = handle(servletRequest, "getAsyncContext", asyncContext);
+    getServletMappingPattern = mappingPattern(pkg, loader, request);
+    getStatus = handle(response, "getStatus", int.class);
+    isCommitted = handle(response, "isCommitted", boolean.class);
+    getResponseHeaders = handle(response, "getHeaders", Collection.class, String.class);
+    addListener = handle(asyncContext, "addListener", void.class, asyncListener);
+    eventThrowable = handle(asyncEvent, "getThrowable", Throwable.class);
+    eventAsyncContext = handle(asyncEvent, "getAsyncContext", asyncContext);
+    requestDispatch = enumConstant(dispatcherType, "REQUEST");
+  }
+
+  /** The accessor for this request, or {@code null} when it is not an HTTP servlet request. */
+  static ServletAccessor forRequest(Object request) {
+    if (request == null) {
+      return null;
+    }
+    ServletAccessor accessor = BY_REQUEST_CLASS.get(request.getClass());
+    return accessor == NONE ? null : accessor;
+  }
+
+  private static Class<?> findInterface(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      Class<?> found = findInInterfaces(c.getInterfaces());
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
+  private static Class<?> findInInterfaces(Class<?>[] interfaces) {
+    for (Class<?> i : interfaces) {
+      String name = i.getName();
+      if (name.equals("javax.servlet.http.HttpServletRequest")
+          || name.equals("jakarta.servlet.http.HttpServletRequest")) {
+        return i;
+      }
+      Class<?> found = findInInterfaces(i.getInterfaces());
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
+  // Servlet 4+: HttpServletRequest.getHttpServletMapping().getPattern(), folded into one handle
+  private static MethodHandle mappingPattern(String pkg, ClassLoader loader, Class<?> request) {
+    try {
+      Class<?> mapping = Class.forName(pkg + ".http.HttpServletMapping", false, loader);
+      MethodHandle getMapping =
+          MethodHandles.publicLookup().findVirtual(request, "getHttpServletMapping", MethodType.methodType(mapping));
+      MethodHandle getPattern =
+          MethodHandles.publicLookup().findVirtual(mapping, "getPattern", MethodType.methodType(String.class));
+      return MethodHandles.filterReturnValue(getMapping, getPattern)
+          .asType(MethodType.methodType(String.class, Object.class));
+    } catch (ReflectiveOperationException | LinkageError servlet3) {
+      return null;
+    }
+  }
+
+  private static MethodHandle string(Class<?> owner, String name) throws ReflectiveOperationException {
+    return handle(owner, name, String.class);
+  }
+
+  /** A virtual handle with its receiver (and any servlet-typed parameter) widened to {@code Object}. */
+  private static MethodHandle handle(Class<?> owner, String name, Class<?> returns, Class<?>... parameters)
+      throws ReflectiveOperationException {
+    MethodHandle h = MethodHandles.publicLookup().findVirtual(owner, name, MethodType.methodType(returns, parameters));
+    Class<?>[] erased = new Class<?>[parameters.length + 1];
+    erased[0] = Object.class;
+    for (int i = 0; i < parameters.length; i++) {
+      erased[i + 1] = parameters[i].isPrimitive() || parameters[i] == String.class ? parameters[i] : Object.class;
+    }
+    Class<?> erasedReturn = returns.isPrimitive() || returns == String.class || returns == Throwable.class
+        || returns == Enumeration.class || returns == Collection.class ? returns : Object.class;
+    return h.asType(MethodType.methodType(erasedReturn, erased));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Object enumConstant(Class<?> enumType, String name) {
+    return Enum.valueOf((Class) enumType, name);
+  }
+
+  String method(Object request) throws Throwable {
+    return (String) getMethod.invokeExact(request);
+  }
+
+  String scheme(Object request) throws Throwable {
+    return (String) getScheme.invokeExact(request);
+  }
+
+  String requestUri(Object request) throws Throwable {
+    return (String) getRequestUri.invokeExact(request);
+  }
+
+  String queryString(Object request) throws Throwable {
+    return (String) getQueryString.invokeExact(request);
+  }
+
+  String serverName(Object request) throws Throwable {
+    return (String) getServerName.invokeExact(request);
+  }
+
+  int serverPort(Object request) throws Throwable {
+    return (int) getServerPort.invokeExact(request);
+  }
+
+  String remoteAddr(Object request) throws Throwable {
+    return (String) getRemoteAddr.invokeExact(request);
+  }
+
+  String protocol(Object request) throws Throwable {
+    return (String) getProtocol.invokeExact(request);
+  }
+
+  String contextPath(Object request) throws Throwable {
+    return (String) getContextPath.invokeExact(request);
+  }
+
+  String header(Object request, String name) throws Throwable {
+    return (String) getHeader.invokeExact(request, name);
+  }
+
+  @SuppressWarnings("unchecked")
+  Enumeration<String> headers(Object request, String name) throws Throwable {
+    return (Enumeration<String>) getHeaders.invokeExact(request, name);
+  }
+
+  Object dispatcherType(Object request) throws Throwable {
+    return (Object) getDispatcherType.invokeExact(request);
+  }
+
+  Object attribute(Object request, String name) throws Throwable {
+    return (Object) getAttribute.invokeExact(request, name);
+  }
+
+  void setAttribute(Object request, String name, Object value) throws Throwable {
+    setAttribute.invokeExact(request, name, value);
+  }
+
+  boolean isAsyncStarted(Object request) throws Throwable {
+    return (boolean) isAsyncStarted.invokeExact(request);
+  }
+
+  Object asyncContext(Object request) throws Throwable {
+    return (Object) getAsyncContext.invokeExact(request);
+  }
+
+  /** The matched servlet mapping's pattern (Servlet 4+), or {@code null}. */
+  String mappingPattern(Object request) throws Throwable {
+    return getServletMappingPattern == null ? null : (String) getServletMappingPattern.invokeExact(request);
+  }
+
+  int status(Object response) throws Throwable {
+    return (int) getStatus.invokeExact(response);
+  }
+
+  boolean isCommitted(Object response) throws Throwable {
+    return (boolean) isCommitted.invokeExact(response);
+  }
+
+  @SuppressWarnings("unchecked")
+  Collection<String> responseHeaders(Object response, String name) throws Throwable {
+    return (Collection<String>) getResponseHeaders.invokeExact(response, name);
+  }
+
+  void addListener(Object asyncContext, Object listener) throws Throwable {
+    addListener.invokeExact(asyncContext, listener);
+  }
+
+  Throwable eventThrowable(Object event) throws Throwable {
+    return (Throwable) eventThrowable.invokeExact(event);
+  }
+
+  Object eventAsyncContext(Object event) throws Throwable {
+    return (Object) eventAsyncContext.invokeExact(event);
+  }
+
+  /**
+   * An {@code AsyncListener} made as a {@link Proxy} in the servlet API's own loader, so nothing is
+   * injected into the container or the webapp.
+   */
+  Object newAsyncListener(InvocationHandler handler) {
+    return Proxy.newProxyInstance(asyncListener.getClassLoader(), new Class<?>[] {asyncListener}, handler);
+  }
+
+  // TextMapGetter: the propagators read the incoming trace headers through here
+
+  @Override
+  public Iterable<String> keys(Object request) {
+    try {
+      @SuppressWarnings("unchecked")
+      Enumeration<String> names = (Enumeration<String>) getHeaderNames.invokeExact(request);
+      return names == null ? Collections.<String>emptyList() : Collections.list(names);
+    } catch (Throwable e) {
+      return Collections.emptyList();
+    }
+  }
+
+  @Override
+  public String get(Object request, String key) {
+    try {
+      return request == null ? null : (String) getHeader.invokeExact(request, key);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.weft.instrumentation.servlet;
+
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.weft.bridge.ServletBridge;
+import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.LoaderSeesClasses;
+import io.weft.instrumentation.TypeInstrumentation;
+import io.weft.instrumentation.WeftInstrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Server spans and HTTP server metrics for every request a servlet container hands to a filter or
+ * servlet, for {@code javax.servlet} and {@code jakarta.servlet}. Switched by {@code
+ * OTEL_INSTRUMENTATION_SERVLET_ENABLED}. Agent class loader.
+ */
+public final class ServletInstrumentation implements WeftInstrumentation {
+
+  static final String ENTRY_ADVICE = "io.weft.instrumentation.servlet.ServletEntryAdvice";
+  static final String ASYNC_START_ADVICE = "io.weft.instrumentation.servlet.AsyncContextStartAdvice";
+
+  @Override
+  public String name() {
+    return "servlet";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
+    List<TypeInstrumentation> result = new ArrayList<>();
+    for (ServletApi api : ServletApi.values()) {
+      LoaderSeesClasses loaders = new LoaderSeesClasses(api.servlet);
+      result.add(new Entry(api, loaders, api.servlet));
+      result.add(new Entry(api, loaders, api.filter));
+      result.add(new AsyncStart(api, loaders));
+    }
+    return result;
+  }
+
+  @Override
+  public void start(OpenTelemetry openTelemetry, InstrumentationConfig config) {
+    ServletBridge.install(ServletTracer.create(openTelemetry, ServletSettings.from(config)));
+  }
+
+  /**
+   * {@code service(ServletRequest, ServletResponse)} of every servlet and {@code doFilter(ServletRequest,
+   * ServletResponse, FilterChain)} of every filter; the tracer keeps one span per request.
+   */
+  private static final class Entry implements TypeInstrumentation {
+    private final ServletApi api;
+    private final LoaderSeesClasses loaders;
+    private final String superType;
+
+    Entry(ServletApi api, LoaderSeesClasses loaders, String superType) {
+      this.api = api;
+      this.loaders = loaders;
+      this.superType = superType;
+    }
+
+    @Override
+    public ElementMatcher<ClassLoader> classLoaderMatcher() {
+      return loaders;
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      // declaresMethod first: it reads the type's own methods, so a subclass that only overrides
+      // doGet is neither walked up nor rewritten; HttpServlet itself carries the advice
+      return not(isInterface()).and(declaresMethod(entryMethod())).and(hasSuperType(named(superType)));
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      advisor.advise(entryMethod(), ENTRY_ADVICE);
+    }
+
+    private ElementMatcher.Junction<MethodDescription> entryMethod() {
+      boolean filter = superType.equals(api.filter);
+      return isMethod()
+          .and(isPublic())
+          .and(not(isAbstract()))
+          .and(named(filter ? "doFilter" : "service"))
+          .and(takesArguments(filter ? 3 : 2))
+          .and(takesArgument(0, named(api.servletRequest)))
+          .and(takesArgument(1, named(api.servletResponse)));
+    }
+  }
+
+  /** {@code AsyncContext.start(Runnable)} of the container's async context. */
+  private static final class AsyncStart implements TypeInstrumentation {
+    private final ServletApi api;
+    private final LoaderSeesClasses loaders;
+
+    AsyncStart(ServletApi api, LoaderSeesClasses loaders) {
+      this.api = api;
+      this.loaders = loaders;
+    }
+
+    @Override
+    public ElementMatcher<ClassLoader> classLoaderMatcher() {
+      return loaders;
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      return not(isInterface()).and(declaresMethod(startMethod())).and(hasSuperType(named(api.asyncContext)));
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      advisor.advise(startMethod(), ASYNC_START_ADVICE);
+    }
+
+    private static ElementMatcher.Junction<MethodDescription> startMethod() {
+      return isMethod().and(not(isAbstract())).and(named("start")).and(takesArguments(1)).and(takesArgument(0, Runnable.class));
+    }
+  }
+}

@@ -1,0 +1,334 @@
+package io.weft.instrumentation.servlet;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongUpDownCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.weft.bridge.ServletBridge;
+import io.weft.instrumentation.InternalErrors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agent-side half of servlet tracing: on the outermost filter or servlet entry of a request it
+ * extracts the caller's context, starts the SERVER span and makes it current; on exit, or when the
+ * async cycle completes, it records status and error, ends the span and records the HTTP server
+ * metrics. Installed behind {@link ServletBridge}; never throws. Agent class loader.
+ */
+final class ServletTracer implements ServletBridge.Handler {
+
+  static final String INSTRUMENTATION_SCOPE = "io.weft.servlet";
+  static final String DURATION_METRIC = "http.server.request.duration";
+  static final String ACTIVE_METRIC = "http.server.active_requests";
+  static final List<Double> DURATION_BUCKETS =
+      Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
+
+  /** Marks a context as inside a traced request: nested entries see it and step aside. */
+  static final ContextKey<ServerRequest> REQUEST_KEY = ContextKey.named("weft-servlet-request");
+
+  /** The request attribute an async request carries, so async and error dispatches find their span. */
+  static final String REQUEST_ATTRIBUTE = "io.weft.servlet.ServerRequest";
+
+  static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
+  static final AttributeKey<String> HTTP_REQUEST_METHOD_ORIGINAL = AttributeKey.stringKey("http.request.method_original");
+  static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
+  static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+  static final AttributeKey<String> URL_QUERY = AttributeKey.stringKey("url.query");
+  static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
+  static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
+  static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
+  static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
+  static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
+  private final Tracer tracer;
+  private final TextMapPropagator propagator;
+  final DoubleHistogram duration;
+  final LongUpDownCounter activeRequests;
+  private final ServletSettings settings;
+  private final RouteCache routes = new RouteCache();
+  private final List<AttributeKey<List<String>>> requestHeaderKeys;
+  private final List<AttributeKey<List<String>>> responseHeaderKeys;
+  // http.server.active_requests attributes per method, for http and https: built once each
+  private final ConcurrentHashMap<String, Attributes> activeHttp = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Attributes> activeHttps = new ConcurrentHashMap<>();
+  private final String[] statusStrings = new String[600];
+
+  ServletTracer(Tracer tracer, TextMapPropagator propagator, DoubleHistogram duration, LongUpDownCounter activeRequests,
+      ServletSettings settings) {
+    this.tracer = tracer;
+    this.propagator = propagator;
+    this.duration = duration;
+    this.activeRequests = activeRequests;
+    this.settings = settings;
+    this.requestHeaderKeys = keys(settings.headers.requestHeaderNames().size(), true);
+    this.responseHeaderKeys = keys(settings.headers.responseHeaderNames().size(), false);
+  }
+
+  static ServletTracer create(OpenTelemetry openTelemetry, ServletSettings settings) {
+    Meter meter = openTelemetry.getMeter(INSTRUMENTATION_SCOPE);
+    DoubleHistogram duration =
+        meter
+            .histogramBuilder(DURATION_METRIC)
+            .setUnit("s")
+            .setDescription("Duration of HTTP server requests.")
+            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+            .build();
+    LongUpDownCounter active =
+        meter
+            .upDownCounterBuilder(ACTIVE_METRIC)
+            .setUnit("{request}")
+            .setDescription("Number of active HTTP server requests.")
+            .build();
+    return new ServletTracer(
+        openTelemetry.getTracer(INSTRUMENTATION_SCOPE),
+        openTelemetry.getPropagators().getTextMapPropagator(),
+        duration,
+        active,
+        settings);
+  }
+
+  private List<AttributeKey<List<String>>> keys(int count, boolean request) {
+    List<AttributeKey<List<String>>> keys = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      keys.add(AttributeKey.stringArrayKey(
+          request ? settings.headers.requestAttributeKey(i) : settings.headers.responseAttributeKey(i)));
+    }
+    return keys;
+  }
+
+  @Override
+  public Object enter(Object request, Object response) {
+    try {
+      Context current = Context.current();
+      if (current.get(REQUEST_KEY) != null) {
+        return null; // a filter or servlet inside the request's outermost entry, a forward, an include
+      }
+      ServletAccessor api = ServletAccessor.forRequest(request);
+      if (api == null) {
+        return null;
+      }
+      if (api.dispatcherType(request) != api.requestDispatch) {
+        // an async or error dispatch: continue the span of the request, never start a second one
+        Object traced = api.attribute(request, REQUEST_ATTRIBUTE);
+        return traced instanceof ServerRequest ? ((ServerRequest) traced).resume() : null;
+      }
+      return start(api, current, request, response);
+    } catch (Throwable failure) {
+      InternalErrors.report("servlet span start", failure);
+      return null;
+    }
+  }
+
+  private ServerRequest start(ServletAccessor api, Context current, Object request, Object response) throws Throwable {
+    long startNanos = System.nanoTime();
+    String rawMethod = api.method(request);
+    String method = settings.methods.normalize(rawMethod);
+    String scheme = api.scheme(request);
+    RouteCache.Route route = routes.route(api.contextPath(request), api.mappingPattern(request));
+    String protocolVersion = protocolVersion(api.protocol(request));
+
+    Context parent = propagator.extract(current, request, api);
+    SpanBuilder builder =
+        tracer
+            .spanBuilder(route != null ? route.spanName(method) : ServerSpanNaming.spanName(method, null))
+            .setParent(parent)
+            .setSpanKind(SpanKind.SERVER)
+            .setAttribute(HTTP_REQUEST_METHOD, method);
+    if (method == HttpMethods.OTHER && rawMethod != null) {
+      builder.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
+    }
+    builder.setAttribute(URL_SCHEME, scheme);
+    builder.setAttribute(URL_PATH, api.requestUri(request));
+    String query = api.queryString(request);
+    if (query != null) {
+      builder.setAttribute(URL_QUERY, settings.redactor.redact(query));
+    }
+    if (route != null) {
+      builder.setAttribute(HTTP_ROUTE, route.route);
+    }
+    String serverName = api.serverName(request);
+    if (serverName != null) {
+      builder.setAttribute(SERVER_ADDRESS, serverName);
+      builder.setAttribute(SERVER_PORT, (long) api.serverPort(request));
+    }
+    String client = ClientAddress.resolve(api.header(request, "forwarded"), api.header(request, "x-forwarded-for"),
+        api.remoteAddr(request));
+    if (client != null) {
+      builder.setAttribute(CLIENT_ADDRESS, client);
+    }
+    String userAgent = api.header(request, "user-agent");
+    if (userAgent != null) {
+      builder.setAttribute(USER_AGENT, userAgent);
+    }
+    if (protocolVersion != null) {
+      builder.setAttribute(PROTOCOL_VERSION, protocolVersion);
+    }
+    List<String> headerNames = settings.headers.requestHeaderNames();
+    for (int i = 0; i < headerNames.size(); i++) {
+      List<String> values = headerValues(headerNames.get(i), api.headers(request, headerNames.get(i)));
+      if (values != null) {
+        builder.setAttribute(requestHeaderKeys.get(i), values);
+      }
+    }
+    Span span = builder.startSpan();
+    Attributes active = activeAttributes(method, scheme);
+    activeRequests.add(1, active);
+    ServerRequest traced =
+        new ServerRequest(this, api, request, response, span, method, scheme, route == null ? null : route.route,
+            protocolVersion, active, startNanos);
+    traced.scope = parent.with(span).with(REQUEST_KEY, traced).makeCurrent();
+    return traced;
+  }
+
+  @Override
+  public void exit(Object call, Throwable thrown) {
+    try {
+      if (call instanceof ServerRequest) {
+        ((ServerRequest) call).exit(thrown);
+      } else if (call instanceof ServerRequest.Resumed) {
+        ((ServerRequest.Resumed) call).exit(thrown);
+      }
+    } catch (Throwable failure) {
+      InternalErrors.report("servlet span end", failure);
+    }
+  }
+
+  @Override
+  public Runnable wrap(Runnable task) {
+    try {
+      Context current = Context.current();
+      return task == null || current.get(REQUEST_KEY) == null ? task : current.wrap(task);
+    } catch (Throwable failure) {
+      InternalErrors.report("servlet async context", failure);
+      return task;
+    }
+  }
+
+  /** Status, response headers, error, end; then the duration and the active count. Called once per request. */
+  void end(ServerRequest r, int status, Throwable thrown) {
+    Span span = r.span;
+    span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
+    captureResponseHeaders(r);
+    String errorType = null;
+    if (thrown != null) {
+      errorType = thrown.getClass().getName();
+      span.recordException(thrown);
+      span.setStatus(StatusCode.ERROR);
+    } else if (status >= 500) {
+      errorType = statusString(status);
+      span.setStatus(StatusCode.ERROR); // 4xx is the client's error: unset on a server span
+    }
+    if (errorType != null) {
+      span.setAttribute(ERROR_TYPE, errorType);
+    }
+    span.end();
+    double seconds = (System.nanoTime() - r.startNanos) / 1e9;
+    io.opentelemetry.api.common.AttributesBuilder metric =
+        Attributes.builder()
+            .put(HTTP_REQUEST_METHOD, r.method)
+            .put(HTTP_RESPONSE_STATUS_CODE, (long) status)
+            .put(URL_SCHEME, r.scheme);
+    if (r.route != null) {
+      metric.put(HTTP_ROUTE, r.route);
+    }
+    if (errorType != null) {
+      metric.put(ERROR_TYPE, errorType);
+    }
+    if (r.protocolVersion != null) {
+      metric.put(PROTOCOL_VERSION, r.protocolVersion);
+    }
+    duration.record(seconds, metric.build());
+    activeRequests.add(-1, r.activeAttributes);
+  }
+
+  private void captureResponseHeaders(ServerRequest r) {
+    List<String> names = settings.headers.responseHeaderNames();
+    for (int i = 0; i < names.size(); i++) {
+      try {
+        Collection<String> raw = r.api.responseHeaders(r.response, names.get(i));
+        if (raw != null && !raw.isEmpty()) {
+          List<String> values = new ArrayList<>(raw.size());
+          for (String value : raw) {
+            values.add(HeaderCapture.valueFor(names.get(i), value));
+          }
+          r.span.setAttribute(responseHeaderKeys.get(i), values);
+        }
+      } catch (Throwable failure) {
+        InternalErrors.report("servlet response headers", failure);
+      }
+    }
+  }
+
+  private static List<String> headerValues(String name, Enumeration<String> raw) {
+    if (raw == null || !raw.hasMoreElements()) {
+      return null;
+    }
+    List<String> values = new ArrayList<>(1);
+    while (raw.hasMoreElements()) {
+      values.add(HeaderCapture.valueFor(name, raw.nextElement()));
+    }
+    return values;
+  }
+
+  private Attributes activeAttributes(String method, String scheme) {
+    ConcurrentHashMap<String, Attributes> cache =
+        "http".equals(scheme) ? activeHttp : "https".equals(scheme) ? activeHttps : null;
+    Attributes attributes = cache == null ? null : cache.get(method);
+    if (attributes == null) {
+      attributes = Attributes.of(HTTP_REQUEST_METHOD, method, URL_SCHEME, scheme);
+      if (cache != null) {
+        cache.putIfAbsent(method, attributes); // methods are the known set or _OTHER: bounded
+      }
+    }
+    return attributes;
+  }
+
+  private String statusString(int status) {
+    if (status < 0 || status >= statusStrings.length) {
+      return Integer.toString(status);
+    }
+    String s = statusStrings[status];
+    if (s == null) {
+      s = Integer.toString(status);
+      statusStrings[status] = s; // racy but benign: equal strings
+    }
+    return s;
+  }
+
+  /** {@code network.protocol.version} from {@code getProtocol()}: {@code HTTP/1.1} is {@code 1.1}, HTTP/2 is {@code 2}. */
+  static String protocolVersion(String protocol) {
+    if (protocol == null) {
+      return null;
+    }
+    switch (protocol) {
+      case "HTTP/1.1":
+        return "1.1";
+      case "HTTP/1.0":
+        return "1.0";
+      case "HTTP/2.0":
+      case "HTTP/2":
+        return "2";
+      case "HTTP/3":
+        return "3";
+      default:
+        return protocol.startsWith("HTTP/") && protocol.length() > 5 ? protocol.substring(5) : null;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package io.weft.smoke.app.servlet.jakarta;
+
+import io.weft.smoke.app.servlet.Work;
+import java.io.IOException;
+import java.util.EnumSet;
+import java.util.Set;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContainerInitializer;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The servlet smoke-test application, jakarta flavour: JavaxApp with its imports under jakarta.servlet.
+ * Registered in code by a container's bootstrap: a filter on everything, a second on
+ * /chain/*, and one servlet per scenario.
+ */
+public final class JakartaApp implements ServletContainerInitializer {
+
+  @Override
+  public void onStartup(Set<Class<?>> classes, ServletContext ctx) {
+    ctx.addServlet("hello", new Hello()).addMapping("/hello", "/chain/*");
+    ctx.addServlet("forward", new Forward()).addMapping("/forward");
+    ctx.addServlet("fail", new Fail()).addMapping("/fail");
+    ctx.addServlet("work", new DoWork()).addMapping("/work", "*.do");
+    ctx.addServlet("default", new NotFound()).addMapping("/");
+    ServletRegistration.Dynamic async = ctx.addServlet("async", new Async());
+    async.setAsyncSupported(true);
+    async.addMapping("/async");
+    FilterRegistration.Dynamic all = ctx.addFilter("all", new Tag("x-filter-all"));
+    all.setAsyncSupported(true);
+    all.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC), false, "/*");
+    FilterRegistration.Dynamic chain = ctx.addFilter("chain", new Tag("x-filter-chain"));
+    chain.setAsyncSupported(true);
+    chain.addMappingForUrlPatterns(null, false, "/chain/*");
+  }
+
+  static final class Hello extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.setHeader("X-Served-By", "hello");
+      resp.addHeader("Set-Cookie", "session=secret");
+      resp.getWriter().write("hello");
+    }
+  }
+
+  static final class Forward extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+      req.getRequestDispatcher("/hello").forward(req, resp);
+    }
+  }
+
+  static final class Fail extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+      throw new IllegalStateException("the smoke test asked for a failure");
+    }
+  }
+
+  static final class DoWork extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.getWriter().write("work " + Work.compute(req.getRequestURI()));
+    }
+  }
+
+  static final class NotFound extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      resp.sendError(404);
+    }
+  }
+
+  /** Completes on a container thread through AsyncContext.start, after the servlet has returned. */
+  static final class Async extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+      AsyncContext async = req.startAsync();
+      async.start(() -> {
+        try {
+          async.getResponse().getWriter().write("async " + Work.compute(Thread.currentThread().getName()));
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        } finally {
+          async.complete();
+        }
+      });
+    }
+  }
+
+  static final class Tag implements Filter {
+    private final String header;
+
+    Tag(String header) {
+      this.header = header;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain) throws IOException, ServletException {
+      ((HttpServletResponse) resp).setHeader(header, "passed");
+      chain.doFilter(req, resp);
+    }
+  }
+}

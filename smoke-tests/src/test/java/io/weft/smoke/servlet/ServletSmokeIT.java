@@ -1,0 +1,284 @@
+package io.weft.smoke.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.opentelemetry.proto.trace.v1.Status.StatusCode;
+import io.weft.receiver.HistogramPointView;
+import io.weft.receiver.NumberPointView;
+import io.weft.receiver.ReceivedMetric;
+import io.weft.receiver.ReceivedSpan;
+import io.weft.smoke.support.Jdks;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Real servlet containers in child JVMs with the agent: Tomcat 9 (javax), Tomcat 11 (jakarta, plus a
+ * deployed WAR) and Jetty 12 ee10 (jakarta), each on every JDK of {@link Jdks#all()}. One child per
+ * container and JDK serves all scenarios; the last scenario checks that every request gave exactly one
+ * server span and stops the child.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServletSmokeIT {
+
+  private final List<ServletApp> apps = new ArrayList<>();
+
+  @TestFactory
+  Stream<DynamicNode> tomcat9() {
+    return perJdk(ServletContainer.TOMCAT_9);
+  }
+
+  @TestFactory
+  Stream<DynamicNode> tomcat11() {
+    return perJdk(ServletContainer.TOMCAT_11);
+  }
+
+  @TestFactory
+  Stream<DynamicNode> jetty12() {
+    return perJdk(ServletContainer.JETTY_12);
+  }
+
+  @AfterAll
+  void stopAll() {
+    apps.forEach(ServletApp::close);
+  }
+
+  private Stream<DynamicNode> perJdk(ServletContainer container) {
+    return Jdks.all().map(jdk -> {
+      ServletApp app = new ServletApp(container, jdk);
+      apps.add(app);
+      List<DynamicNode> tests = new ArrayList<>();
+      tests.add(test("plain servlet", app, () -> plainServlet(app)));
+      tests.add(test("filter chain ending in a servlet", app, () -> filterChain(app)));
+      tests.add(test("forward", app, () -> forward(app)));
+      tests.add(test("404", app, () -> notFound(app)));
+      tests.add(test("exception gives 500", app, () -> exception(app)));
+      tests.add(test("async completed from another thread", app, () -> async(app)));
+      tests.add(test("incoming traceparent continued", app, () -> traceparent(app)));
+      tests.add(test("query redaction", app, () -> queryRedaction(app)));
+      tests.add(test("header capture with redaction", app, () -> headerCapture(app)));
+      tests.add(test("configured method nested, extension mapping", app, () -> configuredMethod(app)));
+      if (container.war) {
+        tests.add(test("WAR in a webapp class loader", app, () -> war(app)));
+      }
+      tests.add(test("metrics", app, () -> metrics(app)));
+      tests.add(test("one server span per request, no agent errors", app, () -> {
+        try {
+          onePerRequest(app);
+        } finally {
+          app.close();
+        }
+      }));
+      return dynamicContainer(container + " JDK " + jdk, tests);
+    });
+  }
+
+  private static DynamicNode test(String name, ServletApp app, Executable body) {
+    return dynamicTest(name, () -> {
+      try {
+        body.execute();
+      } catch (AssertionError e) {
+        throw new AssertionError(app + ": " + e.getMessage() + "\n" + app.child().describe(), e);
+      }
+    });
+  }
+
+  private static void plainServlet(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.get("/app/hello?rid=" + rid, "User-Agent", "smoke/1.0");
+    assertEquals(200, response.statusCode());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/hello", span.name());
+    assertEquals(SpanKind.SPAN_KIND_SERVER, span.kind());
+    assertTrue(span.isRoot(), "no incoming traceparent: a new trace");
+    assertEquals("GET", span.stringAttr("http.request.method"));
+    assertEquals("http", span.stringAttr("url.scheme"));
+    assertEquals("/app/hello", span.stringAttr("url.path"));
+    assertEquals("rid=" + rid, span.stringAttr("url.query"));
+    assertEquals("/app/hello", span.stringAttr("http.route"));
+    assertEquals(200L, span.longAttr("http.response.status_code"));
+    assertEquals("127.0.0.1", span.stringAttr("server.address"));
+    assertEquals((long) response.uri().getPort(), span.longAttr("server.port"));
+    assertEquals("127.0.0.1", span.stringAttr("client.address"));
+    assertEquals("smoke/1.0", span.stringAttr("user_agent.original"));
+    assertEquals("1.1", span.stringAttr("network.protocol.version"));
+    assertNull(span.attr("error.type"));
+    assertEquals(StatusCode.STATUS_CODE_UNSET, span.statusCode());
+    assertEquals("io.weft.servlet", span.scopeName());
+  }
+
+  private static void filterChain(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.get("/app/chain/deep/path?rid=" + rid);
+    assertEquals(200, response.statusCode());
+    assertEquals("passed", response.headers().firstValue("x-filter-chain").orElse(null));
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/chain/*", span.name());
+    assertEquals("/app/chain/*", span.stringAttr("http.route"));
+    assertEquals("/app/chain/deep/path", span.stringAttr("url.path"));
+  }
+
+  private static void forward(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.get("/app/forward?rid=" + rid);
+    assertEquals(200, response.statusCode());
+    assertEquals("hello", response.body());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/forward", span.name(), "named by the route the request came in on");
+  }
+
+  private static void notFound(ServletApp app) {
+    String rid = app.rid();
+    assertEquals(404, app.get("/app/missing?rid=" + rid).statusCode());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/*", span.name(), "the default servlet's route, never the path");
+    assertEquals(404L, span.longAttr("http.response.status_code"));
+    assertEquals(StatusCode.STATUS_CODE_UNSET, span.statusCode(), "4xx is not a server error");
+    assertNull(span.attr("error.type"));
+  }
+
+  private static void exception(ServletApp app) {
+    String rid = app.rid();
+    assertEquals(500, app.get("/app/fail?rid=" + rid).statusCode());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/fail", span.name());
+    assertEquals(500L, span.longAttr("http.response.status_code"));
+    assertEquals(StatusCode.STATUS_CODE_ERROR, span.statusCode());
+    assertEquals("java.lang.IllegalStateException", span.stringAttr("error.type"));
+    assertNotNull(span.event("exception"), "exception event recorded");
+    assertEquals("java.lang.IllegalStateException", span.eventAttr("exception", "exception.type"));
+  }
+
+  private static void async(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.get("/app/async?rid=" + rid);
+    assertEquals(200, response.statusCode());
+    assertTrue(response.body().startsWith("async "), response.body());
+    ReceivedSpan server = app.serverSpan(rid);
+    assertEquals("GET /app/async", server.name());
+    assertEquals(200L, server.longAttr("http.response.status_code"));
+    assertTrue(server.durationNanos() > 0);
+    ReceivedSpan work = app.otlp().awaitSpan(childNamed(server, "Work.compute"));
+    assertTrue(server.endEpochNanos() >= work.endEpochNanos(), "the server span ends when the async cycle completes");
+  }
+
+  private static void traceparent(ServletApp app) {
+    String rid = app.rid();
+    String traceId = hex(32);
+    String parentId = hex(16);
+    app.get("/app/hello?rid=" + rid, "traceparent", "00-" + traceId + "-" + parentId + "-01");
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals(traceId, span.traceId());
+    assertEquals(parentId, span.parentSpanId());
+  }
+
+  private static void queryRedaction(ServletApp app) {
+    String rid = app.rid();
+    app.get("/app/hello?rid=" + rid + "&password=hunter2&page=2&ticket=t-123&X-Amz-Signature=abc");
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("rid=" + rid + "&password=REDACTED&page=2&ticket=REDACTED&X-Amz-Signature=REDACTED",
+        span.stringAttr("url.query"));
+  }
+
+  private static void headerCapture(ServletApp app) {
+    String rid = app.rid();
+    app.get("/app/hello?rid=" + rid, "X-Tenant", "acme", "Authorization", "Bearer s3cr3t", "X-Other", "not captured");
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals(List.of("acme"), span.attr("http.request.header.x-tenant"));
+    assertEquals(List.of("REDACTED"), span.attr("http.request.header.authorization"));
+    assertNull(span.attr("http.request.header.x-other"));
+    assertEquals(List.of("hello"), span.attr("http.response.header.x-served-by"));
+    assertEquals(List.of("REDACTED"), span.attr("http.response.header.set-cookie"));
+  }
+
+  private static void configuredMethod(ServletApp app) {
+    String rid = app.rid();
+    assertEquals(200, app.get("/app/orders/42.do?rid=" + rid).statusCode());
+    ReceivedSpan server = app.serverSpan(rid);
+    assertEquals("GET /app/*.do", server.name());
+    ReceivedSpan work = app.otlp().awaitSpan(childNamed(server, "Work.compute"));
+    assertEquals(SpanKind.SPAN_KIND_INTERNAL, work.kind());
+  }
+
+  private static void war(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.get("/war/orders/7?rid=" + rid);
+    assertEquals(200, response.statusCode());
+    assertTrue(response.body().contains("WebappClassLoader"), "served from the webapp's loader: " + response.body());
+    ReceivedSpan server = app.serverSpan(rid);
+    assertEquals("GET /war/orders/*", server.name());
+    assertEquals("/war/orders/*", server.stringAttr("http.route"));
+    app.otlp().awaitSpan(childNamed(server, "Work.compute"));
+  }
+
+  private static void metrics(ServletApp app) {
+    app.get("/app/hello?rid=" + app.rid());
+    app.get("/app/fail?rid=" + app.rid());
+    ReceivedMetric duration = app.otlp().awaitMetric(m -> m.name().equals("http.server.request.duration")
+        && m.histogramPoints().stream().anyMatch(p -> "/app/hello".equals(p.attr("http.route")))
+        && m.histogramPoints().stream().anyMatch(p -> "/app/fail".equals(p.attr("http.route"))));
+    assertEquals("s", duration.unit());
+    HistogramPointView hello = point(duration.histogramPoints(), p -> "/app/hello".equals(p.attr("http.route")));
+    assertEquals(Map.of("http.request.method", "GET", "http.response.status_code", 200L, "http.route", "/app/hello",
+        "url.scheme", "http", "network.protocol.version", "1.1"), hello.attributes());
+    assertEquals(List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0),
+        hello.explicitBounds());
+    HistogramPointView fail = point(duration.histogramPoints(), p -> "/app/fail".equals(p.attr("http.route")));
+    assertEquals("java.lang.IllegalStateException", fail.attr("error.type"));
+    assertEquals(500L, fail.attr("http.response.status_code"));
+
+    ReceivedMetric active = app.otlp().awaitMetric("http.server.active_requests");
+    NumberPointView get = point(active.sumPoints(), p -> "GET".equals(p.attr("http.request.method")));
+    assertEquals(Map.of("http.request.method", "GET", "url.scheme", "http"), get.attributes());
+    assertFalse(active.isMonotonic());
+  }
+
+  private static void onePerRequest(ServletApp app) {
+    String barrier = app.rid();
+    app.get("/app/hello?rid=" + barrier);
+    app.serverSpan(barrier); // spans are exported in the order they end: earlier requests are in
+    List<ReceivedSpan> servers = app.otlp().spans().stream()
+        .filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER).collect(Collectors.toList());
+    for (String rid : app.rids) {
+      List<ReceivedSpan> mine = servers.stream().filter(ServletApp.server(rid)).collect(Collectors.toList());
+      assertEquals(1, mine.size(), "server spans for rid=" + rid + ": " + mine);
+    }
+    String output = app.child().output();
+    assertFalse(output.contains("[weft] internal error"), "agent errors in the child's output");
+    assertFalse(output.contains("could not weave"), "weaving failures in the child's output");
+  }
+
+  private static Predicate<ReceivedSpan> childNamed(ReceivedSpan parent, String name) {
+    return s -> s.name().equals(name) && s.traceId().equals(parent.traceId()) && s.parentSpanId().equals(parent.spanId());
+  }
+
+  private static <T> T point(List<T> points, Predicate<T> matching) {
+    return points.stream().filter(matching).findFirst()
+        .orElseThrow(() -> new AssertionError("no point matching among " + points));
+  }
+
+  private static String hex(int length) {
+    StringBuilder s = new StringBuilder(length);
+    while (s.length() < length) {
+      s.append(Character.forDigit(ThreadLocalRandom.current().nextInt(16), 16));
+    }
+    return s.toString();
+  }
+}
