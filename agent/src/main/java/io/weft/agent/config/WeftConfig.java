@@ -25,6 +25,7 @@ public final class WeftConfig implements InstrumentationConfig {
   private final Map<String, String> environment;
   private final Consumer<String> stderr;
   private final boolean debug;
+  private final java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public WeftConfig(Map<String, String> properties, Map<String, String> environment, Consumer<String> stderr) {
     this.properties = properties;
@@ -204,7 +205,7 @@ public final class WeftConfig implements InstrumentationConfig {
         known |= choice.equals(lower);
       }
       if (!known) {
-        stderr.accept(
+        warn(
             nameAsSet(key)
                 + ": ignoring the unknown value '"
                 + printable(item)
@@ -252,14 +253,14 @@ public final class WeftConfig implements InstrumentationConfig {
       int eq = pair.indexOf('=');
       String name = eq > 0 ? pair.substring(0, eq).trim() : "";
       if (name.isEmpty()) {
-        stderr.accept(nameAsSet(key) + ": ignoring a malformed entry (expected name=value pairs separated by commas)");
+        warn(nameAsSet(key) + ": ignoring a malformed entry (expected name=value pairs separated by commas)");
         continue;
       }
       String raw = pair.substring(eq + 1).trim();
       try {
         map.put(name, URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
       } catch (IllegalArgumentException badEncoding) {
-        stderr.accept(nameAsSet(key) + ": entry '" + printable(name) + "' has malformed percent-encoding; using it as written");
+        warn(nameAsSet(key) + ": entry '" + printable(name) + "' has malformed percent-encoding; using it as written");
         map.put(name, raw);
       }
     }
@@ -290,9 +291,13 @@ public final class WeftConfig implements InstrumentationConfig {
     return debug;
   }
 
+  /** Reports each distinct problem once, however often the setting behind it is read. */
   @Override
   public void warn(String message) {
     try {
+      if (!reported.add(message)) {
+        return;
+      }
       stderr.accept(message);
     } catch (RuntimeException ignored) {
       // nowhere left to report

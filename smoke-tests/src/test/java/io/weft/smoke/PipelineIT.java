@@ -1,0 +1,170 @@
+package io.weft.smoke;
+
+import static io.weft.receiver.SpanMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedSpan;
+import io.weft.receiver.Signal;
+import io.weft.receiver.Transport;
+import io.weft.smoke.app.BatchJobApp;
+import io.weft.smoke.support.ChildJvm;
+import io.weft.smoke.support.Jdk;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The export pipeline end to end: flush at every kind of exit, both protocols, sampling, identity, a missing collector. */
+class PipelineIT {
+
+  private static final String JOB = "io.weft.smoke.app.BatchJobApp$Job[step]";
+
+  static List<Object[]> jdksAndExits() {
+    List<Object[]> cases = new ArrayList<>();
+    io.weft.smoke.support.Jdks.all().forEach(jdk -> {
+      cases.add(new Object[] {jdk, "return"});
+      cases.add(new Object[] {jdk, "exit:3"});
+      cases.add(new Object[] {jdk, "sigterm"});
+    });
+    return cases;
+  }
+
+  @ParameterizedTest(name = "JDK {0}, {1}")
+  @MethodSource("jdksAndExits")
+  void aThousandCallsThenExitDeliverAThousandSpans(Jdk jdk, String exit) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            // the default 5 s delay: the spans can only arrive through the flush at exit
+            .env("OTEL_BSP_SCHEDULE_DELAY", "5000")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
+            .start(BatchJobApp.class, "1000", exit.equals("sigterm") ? "wait" : exit)) {
+      if (exit.equals("sigterm")) {
+        app.awaitOutput("waiting for SIGTERM");
+        app.terminate();
+        assertEquals(143, app.awaitExit(), app::describe);
+      } else {
+        assertEquals(exit.equals("return") ? 0 : 3, app.awaitExit(), "the exit code is the application's own\n" + app.describe());
+      }
+      List<ReceivedSpan> steps = otlp.spans().stream().filter(named("BatchJobApp$Job.step")).collect(Collectors.toList());
+      assertEquals(1000, steps.size(), "every span is flushed before the JVM is gone\n" + app.describe());
+      assertEquals(1000, steps.stream().map(ReceivedSpan::spanId).distinct().count());
+      assertTrue(app.output().contains("batch done 1000"), app.describe());
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void grpcDeliversSpansAndMetricsWithHeaders(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.grpcEndpoint())
+            .env("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=s3cr3t-value,x-tenant=acme")
+            .env("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
+            .start(BatchJobApp.class, "10")) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      assertEquals(10, otlp.awaitSpans(named("BatchJobApp$Job.step"), 10).size());
+      otlp.awaitMetric("weft.method.duration");
+      assertTrue(otlp.exportRequests(Signal.TRACES, Transport.GRPC) > 0);
+      assertEquals(0, otlp.exportRequests(Signal.TRACES, Transport.HTTP));
+      assertTrue(otlp.requestHeaders().stream().anyMatch(h -> "s3cr3t-value".equals(h.get("x-api-key"))), otlp.requestHeaders().toString());
+      assertTrue(app.output().contains("grpc " + otlp.grpcEndpoint()), app.describe());
+      assertTrue(!app.output().contains("s3cr3t-value"), "header values are never printed\n" + app.describe());
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void samplerOffMeansNoSpansButMetrics(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_TRACES_SAMPLER", "always_off")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
+            .start(BatchJobApp.class, "50")) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      // metrics are flushed at exit after the spans would have been: their arrival proves the spans had their chance
+      assertEquals(50, otlp.awaitMetric("weft.method.duration").histogramPoints().get(0).count());
+      assertEquals(0, otlp.spans().size(), "always_off records no span: " + otlp.spans());
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void processesStartedTogetherHaveDistinctInstanceIds(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start()) {
+      List<ChildJvm> apps = new ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          apps.add(ChildJvm.withAgent(jdk, otlp).env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB).start(BatchJobApp.class, "1"));
+        }
+        for (ChildJvm app : apps) {
+          assertEquals(0, app.awaitExit(), app::describe);
+        }
+      } finally {
+        apps.forEach(ChildJvm::close);
+      }
+      List<ReceivedSpan> spans = otlp.awaitSpans(named("BatchJobApp$Job.step"), 3);
+      Set<Object> ids = new HashSet<>();
+      Set<Object> pids = new HashSet<>();
+      for (ReceivedSpan span : spans) {
+        ids.add(span.resourceAttr("service.instance.id"));
+        pids.add(span.resourceAttr("process.pid"));
+        assertEquals("smoke-app", span.serviceName());
+      }
+      assertEquals(3, ids.size(), "one service.instance.id per process: " + ids);
+      assertEquals(3, pids.size());
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void instanceIdCanBeSetByTheUser(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_RESOURCE_ATTRIBUTES", "service.instance.id=pod-7,deployment.environment.name=test,service.name=ignored")
+            .env("OTEL_SERVICE_NAME", "from-service-name")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
+            .start(BatchJobApp.class, "1")) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      ReceivedSpan span = otlp.awaitSpan(named("BatchJobApp$Job.step"));
+      assertEquals("pod-7", span.resourceAttr("service.instance.id"));
+      assertEquals("test", span.resourceAttr("deployment.environment.name"));
+      assertEquals("from-service-name", span.serviceName(), "OTEL_SERVICE_NAME wins over the resource attribute");
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void aMissingCollectorCostsTheApplicationNothing(Jdk jdk) throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try (OtlpReceiver unused = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, unused)
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + closedPort)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
+            .env("WEFT_SHUTDOWN_TIMEOUT", "3000")
+            .start(BatchJobApp.class, "100", "exit:5")) {
+      long started = System.nanoTime();
+      assertEquals(5, app.awaitExit(Duration.ofSeconds(30)), app::describe);
+      assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 20, "exit is bounded by WEFT_SHUTDOWN_TIMEOUT");
+      String out = app.output();
+      assertTrue(out.contains("batch done 100"), out);
+      // retries may still be running when the bounded exit flush gives up: one line per signal at most, never one per batch
+      assertTrue(out.lines().filter(l -> l.startsWith("[weft] cannot export spans")).count() <= 1, out);
+      assertTrue(out.lines().filter(l -> l.startsWith("[weft] cannot export metrics")).count() <= 1, out);
+      assertTrue(out.lines().anyMatch(l -> l.startsWith("[weft] cannot export") || l.startsWith("[weft] gave up flushing")),
+          "the user is told telemetry did not get through\n" + out);
+      assertTrue(out.lines().noneMatch(l -> l.contains("Exception") && !l.startsWith("[weft]")), "no stack trace\n" + out);
+    }
+  }
+}
