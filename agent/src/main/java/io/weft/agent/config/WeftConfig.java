@@ -315,7 +315,7 @@ public final class WeftConfig implements InstrumentationConfig {
   public void reportUnknownWeftSettings(List<String> knownKeys) {
     for (String name : properties.keySet()) {
       if (name.startsWith("weft.") && !knownKeys.contains(name)) {
-        warn("-D" + name + " is not a Weft setting and is ignored (see the configuration table in the README)");
+        warn("-D" + printable(name) + " is not a Weft setting and is ignored (see the configuration table in the README)");
       }
     }
     List<String> knownEnv = new ArrayList<>();
@@ -324,7 +324,7 @@ public final class WeftConfig implements InstrumentationConfig {
     }
     for (String name : environment.keySet()) {
       if (name.startsWith("WEFT_") && !knownEnv.contains(name)) {
-        warn(name + " is not a Weft setting and is ignored (see the configuration table in the README)");
+        warn(printable(name) + " is not a Weft setting and is ignored (see the configuration table in the README)");
       }
     }
   }

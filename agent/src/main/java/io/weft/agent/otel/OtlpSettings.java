@@ -33,11 +33,10 @@ final class OtlpSettings {
   static OtlpSettings read(WeftConfig config, String signal) {
     String general = "otel.exporter.otlp.";
     String specific = "otel.exporter.otlp." + signal + ".";
-    String protocol = config.getChoice(
-        config.getString(specific + "protocol") != null ? specific + "protocol" : general + "protocol",
-        HTTP_PROTOBUF, HTTP_PROTOBUF, GRPC, "http/json");
+    String protocolKey = config.getString(specific + "protocol") != null ? specific + "protocol" : general + "protocol";
+    String protocol = config.getChoice(protocolKey, HTTP_PROTOBUF, HTTP_PROTOBUF, GRPC, "http/json");
     if (protocol.equals("http/json")) {
-      config.warn(config.nameAsSet(general + "protocol") + "=http/json is not supported by Weft; using http/protobuf");
+      config.warn(config.nameAsSet(protocolKey) + "=http/json is not supported by Weft; using http/protobuf");
       protocol = HTTP_PROTOBUF;
     }
     String endpoint;

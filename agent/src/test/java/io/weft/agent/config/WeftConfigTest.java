@@ -1,0 +1,288 @@
+package io.weft.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** WeftConfig with bad, odd and hostile input: every accessor falls back and reports one bounded line. */
+class WeftConfigTest {
+  private final List<String> lines = new ArrayList<>();
+
+  private WeftConfig env(String... nameValuePairs) {
+    return new WeftConfig(Map.of(), pairs(nameValuePairs), lines::add);
+  }
+
+  private WeftConfig props(String... nameValuePairs) {
+    return new WeftConfig(pairs(nameValuePairs), Map.of(), lines::add);
+  }
+
+  private static Map<String, String> pairs(String... nameValuePairs) {
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < nameValuePairs.length; i += 2) {
+      map.put(nameValuePairs[i], nameValuePairs[i + 1]);
+    }
+    return map;
+  }
+
+  private String onlyLine() {
+    assertEquals(1, lines.size(), () -> "expected one line, got " + lines);
+    return lines.get(0);
+  }
+
+  @Test
+  void propertyWinsOverEnvironment() {
+    WeftConfig config = new WeftConfig(
+        Map.of("otel.service.name", "from-property"), Map.of("OTEL_SERVICE_NAME", "from-env"), lines::add);
+    assertEquals("from-property", config.getString("otel.service.name"));
+    assertEquals("-Dotel.service.name", config.nameAsSet("otel.service.name"));
+    assertTrue(lines.isEmpty());
+  }
+
+  @Test
+  void environmentNameReplacesDotsAndDashes() {
+    assertEquals("OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED",
+        WeftConfig.envName("otel.instrumentation.common.db.query-sanitization.enabled"));
+    WeftConfig config = env("OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED", "false");
+    assertFalse(config.getBoolean("otel.instrumentation.common.db.query-sanitization.enabled", true));
+    assertEquals("OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED",
+        config.nameAsSet("otel.instrumentation.common.db.query-sanitization.enabled"));
+  }
+
+  @Test
+  void blankIsUnset() {
+    WeftConfig config = env("OTEL_SERVICE_NAME", "  \t ");
+    assertNull(config.getString("otel.service.name"));
+    assertEquals("dflt", config.getString("otel.service.name", "dflt"));
+    assertEquals("x", env("OTEL_SERVICE_NAME", "  x ").getString("otel.service.name"));
+  }
+
+  @Test
+  void booleansAreTrueOrFalseInAnyCase() {
+    assertTrue(env("OTEL_A", "TRUE").getBoolean("otel.a", false));
+    assertFalse(env("OTEL_A", "false").getBoolean("otel.a", true));
+    assertTrue(env().getBoolean("otel.a", true));
+    assertTrue(lines.isEmpty());
+  }
+
+  @Test
+  void yesIsNotABoolean() {
+    assertTrue(env("OTEL_A", "yes").getBoolean("otel.a", true));
+    String line = onlyLine();
+    assertTrue(line.contains("OTEL_A"), line);
+    assertTrue(line.contains("'yes'"), line);
+    assertTrue(line.contains("true or false"), line);
+    assertTrue(line.contains("using true"), line);
+  }
+
+  @Test
+  void intsOutOfRangeOrNotNumbersFallBack() {
+    assertEquals(7, env("OTEL_N", "7").getInt("otel.n", 1, 0, 10));
+    assertEquals(0, env("OTEL_N", "0").getInt("otel.n", 1, 0, 10));
+    assertEquals(10, env("OTEL_N", "10").getInt("otel.n", 1, 0, 10));
+    assertTrue(lines.isEmpty());
+    for (String bad : new String[] {"11", "-1", "abc", "1.5", "1e3", "99999999999999999999", "0x10"}) {
+      lines.clear();
+      assertEquals(1, env("OTEL_N", bad).getInt("otel.n", 1, 0, 10), bad);
+      assertTrue(onlyLine().contains("a whole number from 0 to 10"), bad);
+    }
+  }
+
+  @Test
+  void durationsArePlainMillisOrSuffixed() {
+    assertEquals(250, env("OTEL_D", "250").getMillis("otel.d", 1, false));
+    assertEquals(250, env("OTEL_D", "250ms").getMillis("otel.d", 1, false));
+    assertEquals(5_000, env("OTEL_D", "5s").getMillis("otel.d", 1, false));
+    assertEquals(120_000, env("OTEL_D", "2m").getMillis("otel.d", 1, false));
+    assertEquals(3_600_000, env("OTEL_D", "1H").getMillis("otel.d", 1, false));
+    assertEquals(0, env("OTEL_D", "0").getMillis("otel.d", 1, true));
+    assertTrue(lines.isEmpty());
+  }
+
+  @Test
+  void badDurationsFallBackWithOneLine() {
+    for (String bad : new String[] {"-5", "-5s", "soon", "1.5s", "s", "5x", "99999999999999999999",
+        "9223372036854775807", "4000000000000000h"}) {
+      lines.clear();
+      assertEquals(1_000, env("OTEL_D", bad).getMillis("otel.d", 1_000, false), bad);
+      String line = onlyLine();
+      assertTrue(line.contains("OTEL_D") && line.contains("using 1000 ms"), line);
+    }
+    lines.clear();
+    assertEquals(1_000, env("OTEL_D", "0").getMillis("otel.d", 1_000, false));
+    assertTrue(onlyLine().contains("a positive duration"));
+  }
+
+  @Test
+  void doublesWithinRange() {
+    assertEquals(0.25, env("OTEL_R", "0.25").getDouble("otel.r", 1.0, 0.0, 1.0));
+    assertTrue(lines.isEmpty());
+    for (String bad : new String[] {"1.5", "-0.1", "NaN", "Infinity", "half", "1e400"}) {
+      lines.clear();
+      assertEquals(1.0, env("OTEL_R", bad).getDouble("otel.r", 1.0, 0.0, 1.0), bad);
+      assertTrue(onlyLine().contains("a number from 0.0 to 1.0"), bad);
+    }
+  }
+
+  @Test
+  void choiceIsCaseInsensitiveAndReportsUnknown() {
+    assertEquals("grpc", env("OTEL_P", "GRPC").getChoice("otel.p", "http/protobuf", "http/protobuf", "grpc"));
+    assertTrue(lines.isEmpty());
+    assertEquals("http/protobuf", env("OTEL_P", "thrift").getChoice("otel.p", "http/protobuf", "http/protobuf", "grpc"));
+    assertTrue(onlyLine().contains("one of http/protobuf, grpc"));
+  }
+
+  @Test
+  void choiceListDropsUnknownItems() {
+    List<String> result = env("OTEL_E", "otlp, zipkin ,CONSOLE,otlp")
+        .getChoices("otel.e", List.of("otlp"), "otlp", "console", "none");
+    assertEquals(List.of("otlp", "console"), result);
+    String line = onlyLine();
+    assertTrue(line.contains("'zipkin'") && line.contains("otlp, console, none"), line);
+  }
+
+  @Test
+  void noneMeansAnEmptyList() {
+    assertEquals(List.of(), env("OTEL_E", "none").getChoices("otel.e", List.of("otlp"), "otlp", "none"));
+    assertEquals(List.of("otlp"), env().getChoices("otel.e", List.of("otlp"), "otlp", "none"));
+    assertTrue(lines.isEmpty());
+  }
+
+  @Test
+  void mapsArePercentDecodedPairs() {
+    Map<String, String> map = env("OTEL_H", "k=v,k2=v%202, api-key = a+b==, ,").getMap("otel.h");
+    assertEquals(Map.of("k", "v", "k2", "v 2", "api-key", "a+b=="), map);
+    assertTrue(lines.isEmpty());
+  }
+
+  @Test
+  void malformedPairsAreReportedWithoutTheirValues() {
+    Map<String, String> map = env("OTEL_H", "good=1,secret-token-123,=hunter2").getMap("otel.h");
+    assertEquals(Map.of("good", "1"), map);
+    assertEquals(2, lines.size(), lines::toString);
+    for (String line : lines) {
+      assertTrue(line.contains("OTEL_H") && line.contains("malformed"), line);
+      assertFalse(line.contains("secret-token-123") || line.contains("hunter2"), line);
+    }
+  }
+
+  @Test
+  void malformedPercentEncodingIsKeptAsWritten() {
+    Map<String, String> map = env("OTEL_H", "auth=Bearer%zz_s3cret").getMap("otel.h");
+    assertEquals(Map.of("auth", "Bearer%zz_s3cret"), map);
+    String line = onlyLine();
+    assertTrue(line.contains("'auth'") && line.contains("percent-encoding"), line);
+    assertFalse(line.contains("s3cret"), line);
+  }
+
+  @Test
+  void urlsNeedHttpOrHttpsAndAHost() {
+    String dflt = "http://localhost:4318";
+    assertEquals("https://collector:4318/otlp", env("OTEL_U", "https://collector:4318/otlp").getUrl("otel.u", dflt));
+    assertTrue(lines.isEmpty());
+    for (String bad : new String[] {"collector:4318", "localhost", "ftp://collector/", "http://", "http:///v1/traces",
+        "http://exa mple", "://x"}) {
+      lines.clear();
+      assertEquals(dflt, env("OTEL_U", bad).getUrl("otel.u", dflt), bad);
+      assertTrue(onlyLine().contains("an http:// or https:// URL with a host"), bad);
+    }
+  }
+
+  @Test
+  void hostileValuesGiveBoundedPrintableLines() {
+    String forged = "yes\n[weft] all good\r\u001b[2J\u0000\u0007";
+    String huge = "x".repeat(10_240) + "\n";
+    for (String value : new String[] {forged, huge, forged + huge}) {
+      lines.clear();
+      WeftConfig config = env("OTEL_A", value, "OTEL_H", "\n=" + value + ",=x", "OTEL_E", value);
+      config.getBoolean("otel.a", false);
+      config.getInt("otel.a", 1, 0, 2);
+      config.getMillis("otel.a", 1, false);
+      config.getDouble("otel.a", 1, 0, 2);
+      config.getChoice("otel.a", "a", "a", "b");
+      config.getChoices("otel.e", List.of(), "a");
+      config.getMap("otel.h");
+      config.getUrl("otel.a", "http://localhost");
+      assertFalse(lines.isEmpty());
+      for (String line : lines) {
+        assertPrintableAndBounded(line);
+      }
+    }
+  }
+
+  @Test
+  void unknownWeftVariablesAreReportedKnownOnesNot() {
+    WeftConfig config = new WeftConfig(
+        Map.of("weft.startup.wait", "1s", "weft.statup.wait", "1s"),
+        Map.of("WEFT_SHUTDOWN_TIMEOUT", "5s", "WEFT_SHUTDOWN_TIMOUT", "5s", "OTEL_FOO", "x", "PATH", "/bin"),
+        lines::add);
+    config.reportUnknownWeftSettings(List.of("weft.startup.wait", "weft.shutdown.timeout"));
+    assertEquals(2, lines.size(), lines::toString);
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("-Dweft.statup.wait ")), lines::toString);
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("WEFT_SHUTDOWN_TIMOUT ")), lines::toString);
+  }
+
+  @Test
+  void unknownWeftNamesAreMadePrintableToo() {
+    // a variable's name is as much user input as its value
+    String name = "WEFT_X\n[weft] forged" + "Y".repeat(10_240);
+    new WeftConfig(Map.of("weft.\r" + "z".repeat(10_240), "1"), Map.of(name, "1"), lines::add)
+        .reportUnknownWeftSettings(List.of());
+    assertEquals(2, lines.size(), lines::toString);
+    for (String line : lines) {
+      assertPrintableAndBounded(line);
+    }
+  }
+
+  @Test
+  void noAccessorEverThrows() {
+    Random random = new Random(20_240_517L);
+    String[] alphabet = {"true", "false", "none", "=", ",", "%", "%2", "%zz", "%20", "+", "ms", "s", "m", "h", "-",
+        ".", "e", "9", "0", "http://", "https://", "ftp:", "[", "]", "@", ":", "/", " ", "\t", "\n", "\u0000",
+        "\uD800", "\uDC00", "\u2028", "\u202E", "é", "9223372036854775807", "NaN", "Infinity"};
+    for (int i = 0; i < 3_000; i++) {
+      StringBuilder value = new StringBuilder();
+      int parts = random.nextInt(12);
+      for (int p = 0; p < parts; p++) {
+        if (random.nextInt(3) == 0) {
+          value.append((char) random.nextInt(Character.MAX_VALUE + 1)); // any UTF-16 unit, lone surrogates too
+        } else {
+          value.append(alphabet[random.nextInt(alphabet.length)]);
+        }
+      }
+      String v = value.toString();
+      lines.clear();
+      WeftConfig config = random.nextBoolean()
+          ? env("OTEL_K", v, "WEFT_" + v, v, "OTEL_JAVAAGENT_DEBUG", v)
+          : props("otel.k", v, "weft." + v, v, "otel.javaagent.debug", v);
+      config.getString("otel.k");
+      config.getBoolean("otel.k", false);
+      config.getInt("otel.k", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      config.getMillis("otel.k", 1, random.nextBoolean());
+      config.getDouble("otel.k", 1, -Double.MAX_VALUE, Double.MAX_VALUE);
+      config.getChoice("otel.k", "a", "a", "none");
+      config.getChoices("otel.k", List.of(), "a", "none");
+      config.getList("otel.k");
+      config.getMap("otel.k");
+      config.getUrl("otel.k", "http://localhost");
+      config.reportUnknownWeftSettings(List.of());
+      for (String line : lines) {
+        assertPrintableAndBounded(line);
+      }
+    }
+  }
+
+  private static void assertPrintableAndBounded(String line) {
+    assertTrue(line.length() < 400, () -> "unbounded: " + line.length() + " chars");
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      assertFalse(Character.isISOControl(c), () -> "control character " + (int) c + " in: " + line);
+    }
+  }
+}
