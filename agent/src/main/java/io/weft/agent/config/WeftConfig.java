@@ -246,14 +246,17 @@ public final class WeftConfig implements InstrumentationConfig {
     if (value == null) {
       return map;
     }
+    int position = 0;
     for (String pair : value.split(",")) {
+      position++;
       if (pair.trim().isEmpty()) {
         continue;
       }
       int eq = pair.indexOf('=');
       String name = eq > 0 ? pair.substring(0, eq).trim() : "";
       if (name.isEmpty()) {
-        warn(nameAsSet(key) + ": ignoring a malformed entry (expected name=value pairs separated by commas)");
+        // the entry is not echoed: it may be a credential that lost its '='
+        warn(nameAsSet(key) + ": ignoring malformed entry number " + position + " (expected name=value pairs separated by commas)");
         continue;
       }
       String raw = pair.substring(eq + 1).trim();
