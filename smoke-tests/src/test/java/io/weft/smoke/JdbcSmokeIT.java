@@ -71,7 +71,7 @@ class JdbcSmokeIT {
     try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)
             .libs("jdbc")
-            .libs("annotations")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.JdbcApp[transaction]")
             .start(JdbcApp.class, db.name(), db.url(), db.user(), db.password())) {
       assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
       String output = app.output();

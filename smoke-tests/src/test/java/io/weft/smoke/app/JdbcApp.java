@@ -2,7 +2,6 @@ package io.weft.smoke.app;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.opentelemetry.instrumentation.annotations.WithSpan;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -149,12 +148,7 @@ public final class JdbcApp {
     }
   }
 
-  /**
-   * A traced method (@WithSpan: naming it in OTEL_INSTRUMENTATION_METHODS_INCLUDE turns on Byte
-   * Buddy's lambda weaving, which breaks JDK and driver lambdas on JDK 17): its statements are its
-   * children.
-   */
-  @WithSpan
+  /** Named in OTEL_INSTRUMENTATION_METHODS_INCLUDE by the test: its statements are its children. */
   public static void transaction(Connection c, String table) throws SQLException {
     c.setAutoCommit(false);
     try (PreparedStatement p = c.prepareStatement("UPDATE " + table + " SET item = ? WHERE id = ?")) {
