@@ -35,6 +35,14 @@ public interface TypeInstrumentation {
     return mapping;
   }
 
+  /**
+   * Whether its matchers read the raw class file through {@link TransformedClassFile}. The agent only
+   * publishes class files when some type instrumentation says yes. Default: no.
+   */
+  default boolean readsClassFiles() {
+    return false;
+  }
+
   /** Collects the advice bindings of one type instrumentation. */
   interface Advisor {
     /**

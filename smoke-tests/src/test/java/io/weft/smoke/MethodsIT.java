@@ -82,6 +82,18 @@ class MethodsIT {
       assertEquals(APP + "JdbcRepository.load", load.stringAttr("code.function.name"));
       assertNotNull(otlp.awaitSpan(named("GreetingHandler.handle")));
       assertTrue(out.contains("priced 42"), "lambdas keep working next to the agent\n" + out);
+      assertNotNull(otlp.awaitSpan(named("Pricing.apply")), "the lambda implementing a named interface");
+      assertTrue(out.contains("surcharged 15") && out.contains("tripled 42") && out.contains("discounted 44"), out);
+      // three lambdas (plain, capturing a local, capturing this in Shop.discounted); the method reference adds none
+      List<ReceivedSpan> priced = otlp.awaitSpans(named("Pricing.apply"), 3);
+      for (ReceivedSpan span : priced) {
+        assertEquals(APP + "Pricing.apply", span.stringAttr("code.function.name"));
+        assertEquals(SpanKind.SPAN_KIND_INTERNAL, span.kind());
+      }
+      ReceivedSpan discounted = otlp.awaitSpan(named("Shop.discounted"));
+      assertEquals(1, priced.stream().filter(s -> s.parentSpanId().equals(discounted.spanId())).count(),
+          "the lambda called inside a traced method nests under it: " + priced);
+      assertEquals(2, priced.stream().filter(ReceivedSpan::isRoot).count(), "main is not traced: " + priced);
       assertNotNull(otlp.awaitSpan(named("OrderService.getOrder")));
       assertNotNull(otlp.awaitSpan(named("UserService.getUser")));
       assertNotNull(otlp.awaitSpan(named("Annotated.work")));
@@ -94,7 +106,9 @@ class MethodsIT {
       // the child has exited and flushed: what is absent now is absent for good
       List<String> names = otlp.spans().stream().map(ReceivedSpan::name).collect(Collectors.toList());
       assertEquals(1, names.stream().filter("Versioned.compareTo"::equals).count(), "a bridge method gives no second span: " + names);
-      for (String absent : List.of("Shop.secretStuff", "UserService.deleteUser", "JdbcRepository.notInTheInterface", "Annotated.plain", "Shop.<init>", "MethodsApp.main")) {
+      assertEquals(3, names.stream().filter("Pricing.apply"::equals).count(),
+          "one span per lambda call; a method reference (Prices::triple) is not woven: " + names);
+      for (String absent : List.of("Shop.secretStuff", "UserService.deleteUser", "JdbcRepository.notInTheInterface", "Annotated.plain", "Shop.<init>", "MethodsApp.main", "Prices.triple")) {
         assertFalse(names.contains(absent), absent + " must not be traced: " + names);
       }
       assertFalse(names.stream().anyMatch(n -> n.contains("<init>") || n.contains("lambda$")), names.toString());

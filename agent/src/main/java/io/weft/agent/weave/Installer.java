@@ -1,12 +1,21 @@
 package io.weft.agent.weave;
 
+import static net.bytebuddy.matcher.ElementMatchers.isDefaultFinalizer;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+
 import io.weft.agent.config.WeftConfig;
+import io.weft.instrumentation.TransformedClassFile;
 import io.weft.instrumentation.TypeInstrumentation;
+import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
@@ -35,7 +44,8 @@ public final class Installer {
   /**
    * Installs the transformer. Lambda classes are not handed to transformers by the JDK; Byte Buddy's
    * rewrite of the lambda factory that would change that breaks lambdas of unrelated libraries on
-   * Java 17 and fails verification on 25, so Weft does not use it.
+   * Java 17 and fails verification on 25, so Weft does not use it and weaves lambda bodies in their
+   * declaring classes instead.
    */
   public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations) {
     if (instrumentations.isEmpty()) {
@@ -50,8 +60,14 @@ public final class Installer {
     if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
       System.setProperty("net.bytebuddy.nexus.disabled", "true");
     }
+    // Byte Buddy hides synthetic methods from every method matcher by default; lambda bodies
+    // (javac: lambda$main$0) are synthetic, and the methods instrumentation weaves them.
+    ByteBuddy byteBuddy =
+        new ByteBuddy()
+            .with(TypeValidation.DISABLED)
+            .ignore(isSynthetic().and(not(nameContains("lambda$"))).or(isDefaultFinalizer()));
     AgentBuilder builder =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        new AgentBuilder.Default(byteBuddy)
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
@@ -60,7 +76,9 @@ public final class Installer {
             .with(new Listener(config))
             .ignore(ignored());
     ClassFileLocator adviceLocator = ClassFileLocator.ForClassLoader.of(agentLoader);
+    boolean readsClassFiles = false;
     for (TypeInstrumentation instrumentation : instrumentations) {
+      readsClassFiles |= instrumentation.readsClassFiles();
       AdviceCollector advice =
           new AdviceCollector(
               new AgentBuilder.Transformer.ForAdvice(instrumentation.customMapping(Advice.withCustomMapping()))
@@ -69,7 +87,7 @@ public final class Installer {
       instrumentation.transform(advice);
       builder = builder.type(instrumentation.typeMatcher(), instrumentation.classLoaderMatcher()).transform(advice.transformer);
     }
-    return builder;
+    return readsClassFiles ? builder.with(PublishingClassFiles::new) : builder;
   }
 
   private IgnoredTypes ignored() {
@@ -96,6 +114,39 @@ public final class Installer {
     @Override
     public void advise(ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
       transformer = transformer.advice(methods, adviceClassName);
+    }
+  }
+
+  /**
+   * Publishes each class file to {@link TransformedClassFile} while Byte Buddy transforms it, so that
+   * matchers read the bytes the JVM handed over rather than locating the class file again.
+   */
+  private static final class PublishingClassFiles extends ResettableClassFileTransformer.WithDelegation {
+
+    PublishingClassFiles(ResettableClassFileTransformer transformer) {
+      super(transformer);
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
+        throws IllegalClassFormatException {
+      Object previous = TransformedClassFile.enter(name, bytes);
+      try {
+        return classFileTransformer.transform(loader, name, redefined, domain, bytes);
+      } finally {
+        TransformedClassFile.exit(previous);
+      }
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
+        throws IllegalClassFormatException {
+      Object previous = TransformedClassFile.enter(name, bytes);
+      try {
+        return classFileTransformer.transform(module, loader, name, redefined, domain, bytes);
+      } finally {
+        TransformedClassFile.exit(previous);
+      }
     }
   }
 

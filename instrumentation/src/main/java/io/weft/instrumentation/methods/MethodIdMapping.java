@@ -21,13 +21,24 @@ final class MethodIdMapping implements Advice.OffsetMapping.Factory<MethodId> {
   static final String WITH_SPAN = "io.opentelemetry.instrumentation.annotations.WithSpan";
 
   private final MethodRegistry registry;
-  private final MethodSelection selection;
   private final Consumer<String> debug;
+  private final LambdaNames lambdaNames;
 
-  MethodIdMapping(MethodRegistry registry, MethodSelection selection, Consumer<String> debug) {
+  /** Names spans after the woven method's own class. */
+  MethodIdMapping(MethodRegistry registry, Consumer<String> debug) {
+    this(registry, debug, (type, method) -> null);
+  }
+
+  /** Names lambda bodies after the interface method they implement, other methods as usual. */
+  MethodIdMapping(MethodRegistry registry, Consumer<String> debug, LambdaNames lambdaNames) {
     this.registry = registry;
-    this.selection = selection;
     this.debug = debug;
+    this.lambdaNames = lambdaNames;
+  }
+
+  /** Which interface method a woven lambda body implements; {@code null} for any other method. */
+  interface LambdaNames {
+    LambdaCallSites.Implemented implemented(TypeDescription type, MethodDescription method);
   }
 
   @Override
@@ -46,9 +57,16 @@ final class MethodIdMapping implements Advice.OffsetMapping.Factory<MethodId> {
   }
 
   private int register(TypeDescription type, MethodDescription method) {
-    String className = displayClassName(type);
-    String functionName = className + "." + method.getName();
-    String spanName = simpleName(className) + "." + method.getName();
+    String className = type.getName();
+    String methodName = method.getName();
+    LambdaCallSites.Implemented implemented = lambdaNames.implemented(type, method);
+    if (implemented != null) {
+      // the body's own name (lambda$main$0) is a javac detail; the interface method is what users named
+      className = implemented.interfaceName;
+      methodName = implemented.methodName;
+    }
+    String functionName = className + "." + methodName;
+    String spanName = simpleName(className) + "." + methodName;
     SpanKind kind = SpanKind.INTERNAL;
     AnnotationDescription withSpan = withSpan(method);
     if (withSpan != null) {
@@ -60,25 +78,9 @@ final class MethodIdMapping implements Advice.OffsetMapping.Factory<MethodId> {
     }
     String key = type.getName() + "#" + method.getName() + method.getDescriptor();
     int id = registry.register(key, spanName, functionName, kind);
-    debug.accept("weaving " + functionName + method.getDescriptor() + " as span '" + spanName + "'");
+    debug.accept(
+        "weaving " + type.getName() + "." + method.getName() + method.getDescriptor() + " as span '" + spanName + "'");
     return id;
-  }
-
-  /**
-   * Lambda classes get generated names ({@code App$$Lambda/0x…}); their spans are named after the
-   * configured functional interface they implement instead.
-   */
-  private String displayClassName(TypeDescription type) {
-    String name = type.getName();
-    if (name.contains("$$Lambda")) {
-      for (TypeDescription.Generic candidate : type.getInterfaces()) {
-        String interfaceName = candidate.asErasure().getName();
-        if (selection.isNamedType(interfaceName)) {
-          return interfaceName;
-        }
-      }
-    }
-    return name;
   }
 
   private static String simpleName(String className) {

@@ -10,7 +10,8 @@ import net.bytebuddy.description.type.TypeDescription;
 /**
  * The configured include and exclude patterns, answering which classes and methods to time. Class
  * patterns match names; an exactly named interface or abstract class also selects the same-named
- * methods of its implementations (lambdas included). Agent class loader.
+ * methods of its implementations, and an exactly named functional interface the bodies of lambdas
+ * implementing it. Agent class loader.
  */
 final class MethodSelection {
 

@@ -63,12 +63,14 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
         new MethodSelection(
             MethodPatternParser.parse(config.getString(INCLUDE_KEY), "OTEL_INSTRUMENTATION_METHODS_INCLUDE", config::warn),
             MethodPatternParser.parse(config.getString(EXCLUDE_KEY), "WEFT_METHODS_EXCLUDE", config::warn));
-    MethodIdMapping idMapping = new MethodIdMapping(registry, selection, config::debug);
+    MethodIdMapping idMapping = new MethodIdMapping(registry, config::debug);
     List<TypeInstrumentation> result = new ArrayList<>();
     if (!selection.isEmpty()) {
       result.add(new NamedTypes(selection, idMapping));
       if (!selection.exactClassNames().isEmpty()) {
-        result.add(new Implementations(selection, idMapping));
+        LoaderSeesClasses loaders = new LoaderSeesClasses(selection.exactClassNames().toArray(new String[0]));
+        result.add(new Implementations(selection, idMapping, loaders));
+        result.add(new LambdaBodies(selection, loaders, registry, config::debug));
       }
     }
     if (config.getBoolean(ANNOTATIONS_KEY, true)) {
@@ -96,7 +98,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     return isMethod().and(not(isAbstract())).and(not(isNative())).and(not(isBridge())).and(not(isSynthetic()));
   }
 
-  private static void adviseSyncAndAsync(
+  static void adviseSyncAndAsync(
       TypeInstrumentation.Advisor advisor, ElementMatcher.Junction<MethodDescription> methods) {
     ElementMatcher.Junction<MethodDescription> async = returns(isSubTypeOf(CompletionStage.class));
     advisor.advise(methods.and(not(async)), ADVICE);
@@ -133,18 +135,19 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
   }
 
   /**
-   * Implementations (lambdas included) of an exactly named interface or abstract class. Only looked
-   * for in class loaders that can see one of the named types, so the hierarchy walk stays rare.
+   * Implementations of an exactly named interface or abstract class (lambdas: {@link LambdaBodies}).
+   * Only looked for in class loaders that can see one of the named types, so the hierarchy walk stays
+   * rare.
    */
   private static final class Implementations implements TypeInstrumentation {
     private final MethodSelection selection;
     private final MethodIdMapping idMapping;
     private final LoaderSeesClasses loaders;
 
-    Implementations(MethodSelection selection, MethodIdMapping idMapping) {
+    Implementations(MethodSelection selection, MethodIdMapping idMapping, LoaderSeesClasses loaders) {
       this.selection = selection;
       this.idMapping = idMapping;
-      this.loaders = new LoaderSeesClasses(selection.exactClassNames().toArray(new String[0]));
+      this.loaders = loaders;
     }
 
     @Override

@@ -34,6 +34,12 @@ public final class MethodsApp {
     System.out.println(handler.handle("world"));
     Pricing doubler = amount -> amount * 2;
     System.out.println("priced " + doubler.apply(21));
+    int surcharge = args.length + 5;
+    Pricing surcharged = amount -> amount + surcharge;
+    System.out.println("surcharged " + surcharged.apply(10));
+    Pricing tripler = Prices::triple;
+    System.out.println("tripled " + tripler.apply(14));
+    System.out.println("discounted " + shop.discounted(50));
 
     @SuppressWarnings({"rawtypes", "unchecked"})
     Comparable<Object> viaBridge = (Comparable) new Versioned(2);

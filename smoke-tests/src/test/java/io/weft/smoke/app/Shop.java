@@ -40,6 +40,12 @@ public class Shop {
     return depth <= 1 ? 1 : 1 + recurse(depth - 1);
   }
 
+  /** A capturing lambda in an instance method: its body is an instance method of Shop. */
+  public int discounted(int amount) {
+    Pricing lessDiscount = a -> a - name.length();
+    return lessDiscount.apply(amount);
+  }
+
   public String secretStuff() {
     return "not traced";
   }
