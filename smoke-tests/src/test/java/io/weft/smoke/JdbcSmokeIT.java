@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * JDBC end to end: one child JVM per database and JDK runs {@link JdbcApp} (the scenario list
- * directly, through HikariCP and through DBCP2) and exits; then every span and the duration metric
+ * directly, through HikariCP, DBCP2 and the Tomcat JDBC pool) and exits; then every span and the duration metric
  * it exported are checked: names, attributes, exact counts (one span per execution through pools),
  * sanitized text, errors, parentage under a traced method. PostgreSQL and MariaDB are the local
  * servers; unreachable, they are skipped with the reason, except under CI, where they must be up.

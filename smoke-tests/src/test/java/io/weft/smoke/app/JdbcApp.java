@@ -23,7 +23,7 @@ public final class JdbcApp {
   public static final int PREPARED_RUNS = 5;
   public static final int PREPARED_BATCH = 3;
   public static final String SECRET = "secret-widget";
-  public static final String[] ACCESSES = {"direct", "hikari", "dbcp2"};
+  public static final String[] ACCESSES = {"direct", "hikari", "dbcp2", "tomcat"};
 
   private final String db;
   private final String table;
@@ -54,6 +54,18 @@ public final class JdbcApp {
           config.setMaximumPoolSize(2);
           try (HikariDataSource pool = new HikariDataSource(config); Connection c = pool.getConnection()) {
             app.run(c);
+          }
+          break;
+        case "tomcat":
+          org.apache.tomcat.jdbc.pool.DataSource tomcatPool = new org.apache.tomcat.jdbc.pool.DataSource();
+          tomcatPool.setUrl(url);
+          tomcatPool.setUsername(user);
+          tomcatPool.setPassword(password);
+          tomcatPool.setMaxActive(2);
+          try (Connection c = tomcatPool.getConnection()) {
+            app.run(c);
+          } finally {
+            tomcatPool.close();
           }
           break;
         default:
