@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.smoke.support.ChildJvm;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -79,9 +78,5 @@ class AgentJarIT {
         }
       }
     }
-  }
-
-  static Path jar() {
-    return ChildJvm.agentJar();
   }
 }

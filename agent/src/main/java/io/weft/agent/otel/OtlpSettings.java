@@ -13,15 +13,13 @@ final class OtlpSettings {
   static final String HTTP_PROTOBUF = "http/protobuf";
   static final String GRPC = "grpc";
 
-  final String signal;
   final String protocol;
   final String endpoint;
   final Map<String, String> headers;
   final String compression;
   final long timeoutMillis;
 
-  private OtlpSettings(String signal, String protocol, String endpoint, Map<String, String> headers, String compression, long timeoutMillis) {
-    this.signal = signal;
+  private OtlpSettings(String protocol, String endpoint, Map<String, String> headers, String compression, long timeoutMillis) {
     this.protocol = protocol;
     this.endpoint = endpoint;
     this.headers = headers;
@@ -61,7 +59,7 @@ final class OtlpSettings {
     long timeout = config.getMillis(
         config.getString(specific + "timeout") != null ? specific + "timeout" : general + "timeout",
         10_000, false);
-    return new OtlpSettings(signal, protocol, endpoint, headers, compression, timeout);
+    return new OtlpSettings(protocol, endpoint, headers, compression, timeout);
   }
 
   /** For the start-up line: never the header values, which are often credentials. */

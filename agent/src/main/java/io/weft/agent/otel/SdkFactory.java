@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Assembles the OpenTelemetry SDK from the configuration: sampler, propagators, a batch span
@@ -167,17 +166,13 @@ public final class SdkFactory {
       OtlpGrpcSpanExporterBuilder builder = OtlpGrpcSpanExporter.builder()
           .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
           .setMeterProvider(MeterProvider::noop);
-      for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
-        builder.addHeader(header.getKey(), header.getValue());
-      }
+      otlp.headers.forEach(builder::addHeader);
       return builder.build();
     }
     OtlpHttpSpanExporterBuilder builder = OtlpHttpSpanExporter.builder()
         .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
         .setMeterProvider(MeterProvider::noop);
-    for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
-      builder.addHeader(header.getKey(), header.getValue());
-    }
+    otlp.headers.forEach(builder::addHeader);
     return builder.build();
   }
 
@@ -190,17 +185,13 @@ public final class SdkFactory {
       OtlpGrpcMetricExporterBuilder builder = OtlpGrpcMetricExporter.builder()
           .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
           .setAggregationTemporalitySelector(selector).setMeterProvider(MeterProvider::noop);
-      for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
-        builder.addHeader(header.getKey(), header.getValue());
-      }
+      otlp.headers.forEach(builder::addHeader);
       return builder.build();
     }
     OtlpHttpMetricExporterBuilder builder = OtlpHttpMetricExporter.builder()
         .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
         .setAggregationTemporalitySelector(selector).setMeterProvider(MeterProvider::noop);
-    for (Map.Entry<String, String> header : otlp.headers.entrySet()) {
-      builder.addHeader(header.getKey(), header.getValue());
-    }
+    otlp.headers.forEach(builder::addHeader);
     return builder.build();
   }
 }

@@ -36,8 +36,4 @@ final class MethodRegistry {
     MethodInfo[] current = infos;
     return id >= 0 && id < current.length ? current[id] : null;
   }
-
-  synchronized int size() {
-    return size;
-  }
 }
