@@ -4,6 +4,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.weft.agent.config.WeftConfig;
+import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.otel.ResourceFactory;
 import io.weft.agent.otel.SdkFactory;
 import io.weft.agent.weave.Installer;
@@ -33,8 +34,14 @@ import java.util.logging.Logger;
 public final class AgentStarter {
 
   /** Every {@code weft.*} key, so a mistyped {@code WEFT_} variable can be reported. */
-  static final List<String> WEFT_KEYS =
-      Arrays.asList("weft.methods.exclude", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait");
+  static final List<String> WEFT_KEYS = weftKeys();
+
+  private static List<String> weftKeys() {
+    List<String> keys = new ArrayList<>(Arrays.asList(
+        "weft.methods.exclude", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait"));
+    keys.addAll(ExportPipeline.KEYS);
+    return keys;
+  }
 
   // JUL levels are forgotten when the logger is collected: keep it
   private static Logger sdkLogger;
@@ -122,6 +129,7 @@ public final class AgentStarter {
     private final List<WeftInstrumentation> instrumentations;
     private volatile String description = "";
     private volatile OpenTelemetrySdk sdk;
+    private volatile ExportPipeline pipeline;
     volatile Throwable failure;
 
     Startup(WeftConfig config, String version, List<WeftInstrumentation> instrumentations) {
@@ -144,7 +152,8 @@ public final class AgentStarter {
         }
         Resource resource = ResourceFactory.create(config, version);
         SdkFactory factory = new SdkFactory(config);
-        OpenTelemetrySdk sdk = factory.create(resource);
+        OpenTelemetrySdk sdk = factory.create(resource, version);
+        this.pipeline = factory.pipeline();
         for (WeftInstrumentation instrumentation : instrumentations) {
           instrumentation.start(sdk, config);
         }
@@ -160,6 +169,10 @@ public final class AgentStarter {
       }
     }
 
+    private static long millisLeft(long deadlineNanos) {
+      return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    }
+
     /** Flushes and stops the SDK, bounded by {@code WEFT_SHUTDOWN_TIMEOUT} in all (waiting for start-up included). */
     void flushAtExit() {
       long timeoutMillis = config.getMillis("weft.shutdown.timeout", 10_000, false);
@@ -168,8 +181,11 @@ public final class AgentStarter {
         if (!ready.await(timeoutMillis, TimeUnit.MILLISECONDS) || sdk == null) {
           return;
         }
-        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        CompletableResultCode done = sdk.shutdown().join(left, TimeUnit.MILLISECONDS);
+        // the last metric collection only encodes into the pipeline: quick, bounded anyway
+        sdk.getSdkMeterProvider().shutdown().join(Math.max(1, Math.min(2000, millisLeft(deadline))), TimeUnit.MILLISECONDS);
+        // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it
+        pipeline.close(deadline);
+        CompletableResultCode done = sdk.shutdown().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
         }

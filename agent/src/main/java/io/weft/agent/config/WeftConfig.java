@@ -154,6 +154,48 @@ public final class WeftConfig implements InstrumentationConfig {
     }
   }
 
+  /**
+   * A size in bytes: a plain number is bytes; the suffixes KB, MB and GB (powers of 1024, case
+   * ignored, an optional trailing B or iB) are accepted. Zero is allowed only when {@code allowZero}.
+   */
+  public long getBytes(String key, long defaultBytes, boolean allowZero) {
+    String value = getString(key);
+    if (value == null) {
+      return defaultBytes;
+    }
+    long bytes = parseBytes(value);
+    if (bytes > 0 || (bytes == 0 && allowZero)) {
+      return bytes;
+    }
+    invalid(key, value, (allowZero ? "a non-negative" : "a positive") + " size in bytes (or with KB, MB, GB)", defaultBytes + " bytes");
+    return defaultBytes;
+  }
+
+  static long parseBytes(String value) {
+    String v = value.trim().toUpperCase(Locale.ROOT);
+    if (v.endsWith("IB")) {
+      v = v.substring(0, v.length() - 2) + "B";
+    }
+    long unit = 1;
+    if (v.endsWith("KB") || v.endsWith("K")) {
+      unit = 1L << 10;
+    } else if (v.endsWith("MB") || v.endsWith("M")) {
+      unit = 1L << 20;
+    } else if (v.endsWith("GB") || v.endsWith("G")) {
+      unit = 1L << 30;
+    }
+    v = v.replaceAll("[KMG]?B?$", "").trim();
+    try {
+      long n = Long.parseLong(v);
+      if (n < 0 || n > Long.MAX_VALUE / unit / 2) {
+        return -1;
+      }
+      return n * unit;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** A number within [min, max]. */
   public double getDouble(String key, double defaultValue, double min, double max) {
     String value = getString(key);

@@ -1,6 +1,10 @@
 package io.weft.agent.otel;
 
 import io.weft.agent.config.WeftConfig;
+import io.weft.agent.export.Endpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,13 +22,28 @@ final class OtlpSettings {
   final Map<String, String> headers;
   final String compression;
   final long timeoutMillis;
+  final String signal;
+  final byte[] certificate;
+  final byte[] clientKey;
+  final byte[] clientCertificate;
 
-  private OtlpSettings(String protocol, String endpoint, Map<String, String> headers, String compression, long timeoutMillis) {
+  private OtlpSettings(String signal, String protocol, String endpoint, Map<String, String> headers, String compression,
+      long timeoutMillis, byte[] certificate, byte[] clientKey, byte[] clientCertificate) {
+    this.signal = signal;
     this.protocol = protocol;
     this.endpoint = endpoint;
     this.headers = headers;
     this.compression = compression;
     this.timeoutMillis = timeoutMillis;
+    this.certificate = certificate;
+    this.clientKey = clientKey;
+    this.clientCertificate = clientCertificate;
+  }
+
+  /** The settings as the export pipeline takes them; {@code maxTimeoutMillis} caps the request timeout. */
+  Endpoint toEndpoint(long maxTimeoutMillis) {
+    return new Endpoint(signal, protocol, endpoint, headers, compression.equals("gzip"), Math.min(timeoutMillis, maxTimeoutMillis),
+        certificate, clientKey, clientCertificate);
   }
 
   /** {@code signal}: traces, metrics or logs. */
@@ -59,11 +78,42 @@ final class OtlpSettings {
     long timeout = config.getMillis(
         config.getString(specific + "timeout") != null ? specific + "timeout" : general + "timeout",
         10_000, false);
-    return new OtlpSettings(protocol, endpoint, headers, compression, timeout);
+    byte[] certificate = pem(config, general, specific, "certificate");
+    byte[] clientKey = pem(config, general, specific, "client.key");
+    byte[] clientCertificate = pem(config, general, specific, "client.certificate");
+    if ((clientKey == null) != (clientCertificate == null)) {
+      config.warn(config.nameAsSet((clientKey == null ? general + "client.certificate" : general + "client.key"))
+          + " is set without its partner (OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE go together);"
+          + " no client certificate is presented");
+      clientKey = null;
+      clientCertificate = null;
+    }
+    return new OtlpSettings(signal, protocol, endpoint, headers, compression, timeout, certificate, clientKey, clientCertificate);
+  }
+
+  /** A PEM file named by the per-signal or general setting, read now so a wrong path is reported at start. */
+  private static byte[] pem(WeftConfig config, String general, String specific, String name) {
+    String key = config.getString(specific + name) != null ? specific + name : general + name;
+    String path = config.getString(key);
+    if (path == null) {
+      return null;
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(Paths.get(path));
+      if (!new String(bytes, java.nio.charset.StandardCharsets.US_ASCII).contains("-----BEGIN ")) {
+        config.warn(config.nameAsSet(key) + " names a file that is not PEM (no -----BEGIN line); it is ignored");
+        return null;
+      }
+      return bytes;
+    } catch (IOException | RuntimeException e) {
+      config.warn(config.nameAsSet(key) + ": cannot read " + path + " (" + e.getClass().getSimpleName() + "); it is ignored");
+      return null;
+    }
   }
 
   /** For the start-up line: never the header values, which are often credentials. */
   String describe() {
-    return protocol + " " + endpoint + (headers.isEmpty() ? "" : " headers=" + headers.keySet() + "(values hidden)");
+    return protocol + " " + endpoint + (headers.isEmpty() ? "" : " headers=" + headers.keySet() + "(values hidden)")
+        + (certificate != null ? " ca=custom" : "") + (clientKey != null ? " client-cert" : "");
   }
 }

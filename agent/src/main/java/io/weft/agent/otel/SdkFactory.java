@@ -4,14 +4,6 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
-import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
-import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporterBuilder;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.OpenTelemetrySdkBuilder;
@@ -28,6 +20,7 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.weft.agent.config.WeftConfig;
+import io.weft.agent.export.ExportPipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,9 +35,16 @@ public final class SdkFactory {
 
   private final WeftConfig config;
   private final List<String> summary = new ArrayList<>();
+  private final ExportPipeline pipeline;
 
   public SdkFactory(WeftConfig config) {
     this.config = config;
+    this.pipeline = new ExportPipeline(config);
+  }
+
+  /** Weft's OTLP export, for the exit flush. */
+  public ExportPipeline pipeline() {
+    return pipeline;
   }
 
   /** What was configured, for the start-up line. */
@@ -52,7 +52,7 @@ public final class SdkFactory {
     return String.join(" ", summary);
   }
 
-  public OpenTelemetrySdk create(Resource resource) {
+  public OpenTelemetrySdk create(Resource resource, String version) {
     OpenTelemetrySdkBuilder sdk = OpenTelemetrySdk.builder().setPropagators(propagators());
 
     SdkTracerProviderBuilder tracing = SdkTracerProvider.builder().setResource(resource).setSampler(sampler());
@@ -60,16 +60,15 @@ public final class SdkFactory {
     List<String> traceExporters = config.getChoices("otel.traces.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
     List<String> traceDescriptions = new ArrayList<>();
     for (String name : traceExporters) {
-      SpanExporter exporter;
       if (name.equals("otlp")) {
         OtlpSettings otlp = OtlpSettings.read(config, "traces");
-        exporter = new ReportingSpanExporter(otlpSpanExporter(otlp), "spans", otlp.endpoint);
-        traceDescriptions.add("otlp " + otlp.describe());
+        int[] queueAndBatch = queueAndBatch();
+        tracing.addSpanProcessor(pipeline.spanProcessor(otlp.toEndpoint(exportTimeout()), queueAndBatch[0], queueAndBatch[1], scheduleDelay()));
+        traceDescriptions.add("otlp " + otlp.describe() + pipeline.describeBuffer());
       } else {
-        exporter = new ConsoleSpanExporter("span");
+        tracing.addSpanProcessor(batchProcessor(new ConsoleSpanExporter("span")));
         traceDescriptions.add("console");
       }
-      tracing.addSpanProcessor(batchProcessor(exporter));
     }
     if (config.debug()) {
       tracing.addSpanProcessor(SimpleSpanProcessor.create(new ConsoleSpanExporter("debug span ended")));
@@ -86,7 +85,7 @@ public final class SdkFactory {
         MetricExporter exporter;
         if (name.equals("otlp")) {
           OtlpSettings otlp = OtlpSettings.read(config, "metrics");
-          exporter = new ReportingMetricExporter(otlpMetricExporter(otlp), otlp.endpoint);
+          exporter = pipeline.metricExporter(otlp.toEndpoint(Long.MAX_VALUE), temporality());
           metricDescriptions.add("otlp " + otlp.describe());
         } else {
           exporter = new ConsoleMetricExporter();
@@ -95,7 +94,9 @@ public final class SdkFactory {
         metering.registerMetricReader(
             PeriodicMetricReader.builder(exporter).setInterval(Duration.ofMillis(interval)).build());
       }
-      sdk.setMeterProvider(metering.build());
+      SdkMeterProvider meterProvider = metering.build();
+      pipeline.registerSelfTelemetry(meterProvider.meterBuilder("io.weft.agent").setInstrumentationVersion(version).build());
+      sdk.setMeterProvider(meterProvider);
     }
     summary.add("metrics=" + (metricDescriptions.isEmpty() ? "none" : String.join(" + ", metricDescriptions)));
     // logs: Weft produces no log records; otlp and none are accepted so shared deployments keep working
@@ -114,7 +115,7 @@ public final class SdkFactory {
         .build();
   }
 
-  private BatchSpanProcessor batchProcessor(SpanExporter exporter) {
+  private int[] queueAndBatch() {
     int queue = config.getInt("otel.bsp.max.queue.size", 2048, 1, 10_000_000);
     int batch = config.getInt("otel.bsp.max.export.batch.size", 512, 1, 10_000_000);
     if (batch > queue) {
@@ -122,11 +123,25 @@ public final class SdkFactory {
           + " is larger than the queue (" + queue + "); using " + queue);
       batch = queue;
     }
+    return new int[] {queue, batch};
+  }
+
+  private long scheduleDelay() {
+    return config.getMillis("otel.bsp.schedule.delay", 5000, true);
+  }
+
+  private long exportTimeout() {
+    return config.getMillis("otel.bsp.export.timeout", 30_000, false);
+  }
+
+  /** The SDK's batch processor, for the console exporter only. */
+  private BatchSpanProcessor batchProcessor(SpanExporter exporter) {
+    int[] queueAndBatch = queueAndBatch();
     return BatchSpanProcessor.builder(exporter)
-        .setScheduleDelay(Duration.ofMillis(config.getMillis("otel.bsp.schedule.delay", 5000, true)))
-        .setMaxQueueSize(queue)
-        .setMaxExportBatchSize(batch)
-        .setExporterTimeout(Duration.ofMillis(config.getMillis("otel.bsp.export.timeout", 30_000, false)))
+        .setScheduleDelay(Duration.ofMillis(scheduleDelay()))
+        .setMaxQueueSize(queueAndBatch[0])
+        .setMaxExportBatchSize(queueAndBatch[1])
+        .setExporterTimeout(Duration.ofMillis(exportTimeout()))
         .setMeterProvider(MeterProvider.noop())
         .build();
   }
@@ -161,37 +176,10 @@ public final class SdkFactory {
     return ContextPropagators.create(TextMapPropagator.composite(propagators));
   }
 
-  private SpanExporter otlpSpanExporter(OtlpSettings otlp) {
-    if (otlp.protocol.equals(OtlpSettings.GRPC)) {
-      OtlpGrpcSpanExporterBuilder builder = OtlpGrpcSpanExporter.builder()
-          .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
-          .setMeterProvider(MeterProvider::noop);
-      otlp.headers.forEach(builder::addHeader);
-      return builder.build();
-    }
-    OtlpHttpSpanExporterBuilder builder = OtlpHttpSpanExporter.builder()
-        .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
-        .setMeterProvider(MeterProvider::noop);
-    otlp.headers.forEach(builder::addHeader);
-    return builder.build();
-  }
-
-  private MetricExporter otlpMetricExporter(OtlpSettings otlp) {
+  private AggregationTemporalitySelector temporality() {
     String temporality = config.getChoice("otel.exporter.otlp.metrics.temporality.preference", "cumulative", "cumulative", "delta", "lowmemory");
-    AggregationTemporalitySelector selector = temporality.equals("delta")
+    return temporality.equals("delta")
         ? AggregationTemporalitySelector.deltaPreferred()
         : temporality.equals("lowmemory") ? AggregationTemporalitySelector.lowMemory() : AggregationTemporalitySelector.alwaysCumulative();
-    if (otlp.protocol.equals(OtlpSettings.GRPC)) {
-      OtlpGrpcMetricExporterBuilder builder = OtlpGrpcMetricExporter.builder()
-          .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
-          .setAggregationTemporalitySelector(selector).setMeterProvider(MeterProvider::noop);
-      otlp.headers.forEach(builder::addHeader);
-      return builder.build();
-    }
-    OtlpHttpMetricExporterBuilder builder = OtlpHttpMetricExporter.builder()
-        .setEndpoint(otlp.endpoint).setTimeout(Duration.ofMillis(otlp.timeoutMillis)).setCompression(otlp.compression)
-        .setAggregationTemporalitySelector(selector).setMeterProvider(MeterProvider::noop);
-    otlp.headers.forEach(builder::addHeader);
-    return builder.build();
   }
 }

@@ -106,6 +106,23 @@ class WeftConfigTest {
   }
 
   @Test
+  void sizesArePlainBytesOrSuffixed() {
+    assertEquals(100, env("WEFT_S", "100").getBytes("weft.s", 1, false));
+    assertEquals(16L << 20, env("WEFT_S", "16MB").getBytes("weft.s", 1, false));
+    assertEquals(16L << 20, env("WEFT_S", "16mib").getBytes("weft.s", 1, false));
+    assertEquals(512L << 10, env("WEFT_S", " 512 KB ").getBytes("weft.s", 1, false));
+    assertEquals(2L << 30, env("WEFT_S", "2G").getBytes("weft.s", 1, false));
+    assertEquals(0, env("WEFT_S", "0").getBytes("weft.s", 1, true));
+    assertTrue(lines.isEmpty(), lines::toString);
+    for (String bad : new String[] {"-1", "lots", "1.5MB", "MB", "5TB", "99999999999999999999GB", "0"}) {
+      lines.clear();
+      assertEquals(7, env("WEFT_S", bad).getBytes("weft.s", 7, false), bad);
+      String line = onlyLine();
+      assertTrue(line.contains("WEFT_S") && line.contains("using 7 bytes"), line);
+    }
+  }
+
+  @Test
   void badDurationsFallBackWithOneLine() {
     for (String bad : new String[] {"-5", "-5s", "soon", "1.5s", "s", "5x", "99999999999999999999",
         "9223372036854775807", "4000000000000000h"}) {

@@ -1,0 +1,80 @@
+package io.weft.agent.export;
+
+import io.opentelemetry.exporter.internal.otlp.metrics.MetricsRequestMarshaler;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.function.Consumer;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Metrics into the same delivery machinery as spans: the periodic reader's export encodes the
+ * request and leaves it to the metric {@link Delivery} (retries, backoff, {@code Retry-After}); the
+ * reader never waits on the network. The metric buffer is small and in memory only: with
+ * cumulative temporality the next export carries the totals anyway.
+ */
+final class BufferedMetricExporter implements MetricExporter {
+
+  private final ExportBuffer buffer;
+  private final boolean gzip;
+  private final AggregationTemporalitySelector temporality;
+  private final ExportStats stats;
+  private final Consumer<String> stderr;
+
+  BufferedMetricExporter(ExportBuffer buffer, boolean gzip, AggregationTemporalitySelector temporality, ExportStats stats,
+      Consumer<String> stderr) {
+    this.buffer = buffer;
+    this.gzip = gzip;
+    this.temporality = temporality;
+    this.stats = stats;
+    this.stderr = stderr;
+  }
+
+  @Override
+  public CompletableResultCode export(Collection<MetricData> metrics) {
+    if (metrics.isEmpty()) {
+      return CompletableResultCode.ofSuccess();
+    }
+    try {
+      MetricsRequestMarshaler request = MetricsRequestMarshaler.create(metrics);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(request.getBinarySerializedSize());
+      if (gzip) {
+        try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
+          request.writeBinaryTo(zipped);
+        }
+      } else {
+        request.writeBinaryTo(out);
+      }
+      if (!buffer.add(out.toByteArray(), metrics.size(), gzip)) {
+        stats.dropped("buffer_full", metrics.size());
+        return CompletableResultCode.ofFailure();
+      }
+      return CompletableResultCode.ofSuccess();
+    } catch (IOException | RuntimeException e) {
+      stderr.accept("[weft] cannot encode " + metrics.size() + " metrics, they are dropped: " + e);
+      stats.dropped("encoding_failed", metrics.size());
+      return CompletableResultCode.ofFailure();
+    }
+  }
+
+  @Override
+  public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
+    return temporality.getAggregationTemporality(instrumentType);
+  }
+
+  @Override
+  public CompletableResultCode flush() {
+    return CompletableResultCode.ofSuccess();
+  }
+
+  @Override
+  public CompletableResultCode shutdown() {
+    return CompletableResultCode.ofSuccess();
+  }
+}

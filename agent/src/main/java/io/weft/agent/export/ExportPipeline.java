@@ -1,0 +1,230 @@
+package io.weft.agent.export;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.weft.agent.config.WeftConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * Weft's OTLP export: for spans a non-blocking queue, a batch thread that encodes, a buffer in memory
+ * and optionally on disk, and a delivery thread with backoff; for metrics the same delivery with a
+ * small memory buffer. Reports its own health as metrics (the SDK self-monitoring conventions,
+ * {@code otel.sdk.*}) and, at exit, in one line saying what could not be delivered. Agent class loader.
+ */
+public final class ExportPipeline {
+
+  /** Every {@code weft.*} key read here, for the unknown-setting report. */
+  public static final List<String> KEYS = Arrays.asList(
+      "weft.export.buffer.dir", "weft.export.buffer.disk.size", "weft.export.buffer.memory.size",
+      "weft.export.retry.initial.backoff", "weft.export.retry.max.backoff");
+
+  private static final AttributeKey<String> COMPONENT_TYPE = AttributeKey.stringKey("otel.component.type");
+  private static final AttributeKey<String> COMPONENT_NAME = AttributeKey.stringKey("otel.component.name");
+  private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+  private static final AttributeKey<Long> GRPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
+  private static final AttributeKey<String> BUFFER_MEDIUM = AttributeKey.stringKey("weft.buffer.medium");
+
+  private final WeftConfig config;
+  private final Consumer<String> stderr;
+  private final boolean retry;
+  private final long initialBackoff;
+  private final long maxBackoff;
+  private Endpoint traceEndpoint;
+  private SpanQueueProcessor spans;
+  private ExportBuffer traceBuffer;
+  private Delivery traceDelivery;
+  private final ExportStats traceStats = new ExportStats();
+  private Endpoint metricEndpoint;
+  private ExportBuffer metricBuffer;
+  private Delivery metricDelivery;
+  private final ExportStats metricStats = new ExportStats();
+
+  public ExportPipeline(WeftConfig config) {
+    this.config = config;
+    this.stderr = System.err::println;
+    this.retry = !config.getBoolean("otel.java.exporter.otlp.retry.disabled", false);
+    this.initialBackoff = config.getMillis("weft.export.retry.initial.backoff", 1000, false);
+    this.maxBackoff = Math.max(initialBackoff, config.getMillis("weft.export.retry.max.backoff", 30_000, false));
+  }
+
+  /** The span processor in front of OTLP export of {@code endpoint}; starts its threads. */
+  public SpanProcessor spanProcessor(Endpoint endpoint, int queueSize, int batchSize, long delayMillis) {
+    traceEndpoint = endpoint;
+    long memory = config.getBytes("weft.export.buffer.memory.size", 16L << 20, false);
+    String dir = config.getString("weft.export.buffer.dir");
+    long disk = config.getBytes("weft.export.buffer.disk.size", 256L << 20, false);
+    Path directory = null;
+    if (dir != null) {
+      try {
+        directory = Paths.get(dir);
+      } catch (RuntimeException invalid) {
+        config.warn(config.nameAsSet("weft.export.buffer.dir") + " is not a usable path (" + invalid.getMessage() + "); buffering in memory only");
+      }
+    }
+    traceBuffer = new ExportBuffer("traces", memory, directory, disk, stderr);
+    traceDelivery = new Delivery(endpoint, traceBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
+        traceStats, stderr, config.debug());
+    traceDelivery.start();
+    spans = new SpanQueueProcessor(queueSize, batchSize, delayMillis, traceBuffer, endpoint.gzip, traceStats, stderr);
+    return spans;
+  }
+
+  /** The metric exporter for {@code endpoint}: 2 MiB of memory buffer, no disk. */
+  public MetricExporter metricExporter(Endpoint endpoint, AggregationTemporalitySelector temporality) {
+    metricEndpoint = endpoint;
+    metricBuffer = new ExportBuffer("metrics", 2L << 20, null, 0, stderr);
+    metricDelivery = new Delivery(endpoint, metricBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
+        metricStats, stderr, config.debug());
+    metricDelivery.start();
+    return new BufferedMetricExporter(metricBuffer, endpoint.gzip, temporality, metricStats, stderr);
+  }
+
+  /** What the buffer does, for the start-up line. */
+  public String describeBuffer() {
+    if (traceBuffer == null) {
+      return "";
+    }
+    return traceBuffer.hasDirectory() ? " buffer=memory+" + traceBuffer.directory() : " buffer=memory";
+  }
+
+  /** The agent's own health as metrics, on the meter of the agent's scope. */
+  public void registerSelfTelemetry(Meter meter) {
+    if (spans != null) {
+      Attributes processor = Attributes.of(COMPONENT_TYPE, "batching_span_processor", COMPONENT_NAME, "batching_span_processor/0");
+      meter.upDownCounterBuilder("otel.sdk.processor.span.queue.size").setUnit("{span}")
+          .setDescription("Spans waiting in the queue of the span processor")
+          .buildWithCallback(m -> m.record(spans.queueSize(), processor));
+      meter.upDownCounterBuilder("otel.sdk.processor.span.queue.capacity").setUnit("{span}")
+          .setDescription("The most spans the queue of the span processor holds")
+          .buildWithCallback(m -> m.record(spans.capacity(), processor));
+      Attributes queueFull = processor.toBuilder().put(ERROR_TYPE, "queue_full").build();
+      meter.counterBuilder("otel.sdk.processor.span.processed").setUnit("{span}")
+          .setDescription("Spans the processor finished with; error.type=queue_full for those dropped because the queue was full")
+          .buildWithCallback(m -> {
+            long full = spans.queueFull.sum();
+            m.record(spans.processed.sum() - full, processor);
+            m.record(full, queueFull);
+          });
+    }
+    register(meter, traceEndpoint, traceBuffer, traceDelivery, traceStats, "span", "{span}");
+    register(meter, metricEndpoint, metricBuffer, metricDelivery, metricStats, "metric_data_point", "{data_point}");
+  }
+
+  private static void register(Meter meter, Endpoint endpoint, ExportBuffer buffer, Delivery delivery, ExportStats stats,
+      String item, String unit) {
+    if (endpoint == null) {
+      return;
+    }
+    Attributes exporter = exporterAttributes(endpoint);
+    meter.upDownCounterBuilder("otel.sdk.exporter." + item + ".inflight").setUnit(unit)
+        .setDescription("Items handed to the exporter and not yet delivered or dropped (buffered, retried)")
+        .buildWithCallback(m -> m.record(buffer.items(), exporter));
+    meter.counterBuilder("otel.sdk.exporter." + item + ".exported").setUnit(unit)
+        .setDescription("Items whose export finished: delivered, or dropped with error.type saying why")
+        .buildWithCallback(m -> {
+          m.record(stats.delivered.sum(), exporter);
+          for (Map.Entry<String, LongAdder> dropped : stats.dropped.entrySet()) {
+            m.record(dropped.getValue().sum(), exporter.toBuilder().put(ERROR_TYPE, dropped.getKey()).build());
+          }
+        });
+    if (item.equals("span")) {
+      Attributes memory = exporter.toBuilder().put(BUFFER_MEDIUM, "memory").build();
+      Attributes disk = exporter.toBuilder().put(BUFFER_MEDIUM, "disk").build();
+      meter.upDownCounterBuilder("weft.exporter.buffer.size").setUnit("By")
+          .setDescription("Bytes of encoded requests waiting for the collector, in memory and on disk")
+          .buildWithCallback(m -> {
+            m.record(buffer.memoryBytes(), memory);
+            if (buffer.hasDirectory()) {
+              m.record(buffer.diskBytes(), disk);
+            }
+          });
+    }
+    DoubleHistogram duration = meter.histogramBuilder("otel.sdk.exporter.operation.duration").setUnit("s")
+        .setDescription("Duration of one export attempt (a retried request is several attempts)")
+        .build();
+    delivery.setListener((nanos, result) -> {
+      io.opentelemetry.api.common.AttributesBuilder attributes = exporter.toBuilder();
+      if (result.errorType != null) {
+        attributes.put(ERROR_TYPE, result.errorType);
+      }
+      if (result.status >= 0) {
+        attributes.put(endpoint.grpc() ? GRPC_STATUS : HTTP_STATUS, (long) result.status);
+      }
+      duration.record(nanos / 1e9, attributes.build());
+    });
+  }
+
+  private static Attributes exporterAttributes(Endpoint endpoint) {
+    io.opentelemetry.api.common.AttributesBuilder attributes = Attributes.builder()
+        .put(COMPONENT_TYPE, endpoint.componentType())
+        .put(COMPONENT_NAME, endpoint.componentType() + "/0");
+    try {
+      URI uri = URI.create(endpoint.url);
+      if (uri.getHost() != null) {
+        attributes.put(SERVER_ADDRESS, uri.getHost());
+        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        attributes.put(SERVER_PORT, (long) port);
+      }
+    } catch (RuntimeException ignored) {
+      // the endpoint was validated; no address attributes then
+    }
+    return attributes.build();
+  }
+
+  /**
+   * At exit: encodes every queued span, delivers until {@code deadlineNanos}, then keeps what is left
+   * on disk (when a buffer directory is configured) or drops it, and says so in one line.
+   */
+  public void close(long deadlineNanos) {
+    if (spans != null) {
+      spans.closeAndDrain();
+    }
+    Thread metricsDrain = null;
+    if (metricDelivery != null) {
+      metricsDrain = new Thread(() -> metricDelivery.drain(deadlineNanos), "weft-drain-metrics");
+      metricsDrain.setDaemon(true);
+      metricsDrain.start();
+    }
+    if (traceDelivery != null) {
+      long waitingBefore = traceBuffer.items();
+      boolean delivered = traceDelivery.drain(deadlineNanos);
+      long[] keptLost = traceBuffer.close();
+      traceStats.dropped("shutdown", keptLost[1]);
+      if (!delivered) {
+        long dropped = traceStats.droppedTotal();
+        stderr.accept("[weft] exit: " + (keptLost[0] + keptLost[1]) + " of " + waitingBefore + " spans waiting at exit could not be delivered to "
+            + traceEndpoint.url + " in time (WEFT_SHUTDOWN_TIMEOUT)"
+            + (keptLost[0] > 0 ? "; " + keptLost[0] + " kept in " + traceBuffer.directory() + " for the next start" : "")
+            + (keptLost[1] > 0 ? "; " + keptLost[1] + " dropped" : "")
+            + (dropped > keptLost[1] ? " (" + dropped + " dropped in all: " + traceStats.describeDropped() + ")" : ""));
+      } else if (traceStats.droppedTotal() > 0 || spans.queueFull.sum() > 0) {
+        stderr.accept("[weft] exit: all waiting spans delivered; dropped during the run: "
+            + (spans.queueFull.sum() > 0 ? "queue_full=" + spans.queueFull.sum() + ", " : "") + traceStats.describeDropped());
+      }
+    }
+    if (metricsDrain != null) {
+      try {
+        metricsDrain.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())) + 100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      metricBuffer.close();
+    }
+  }
+}

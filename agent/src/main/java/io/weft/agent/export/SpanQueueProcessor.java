@@ -1,0 +1,211 @@
+package io.weft.agent.export;
+
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Weft's batching span processor. The application thread that ends a sampled span only appends it
+ * to a bounded lock-free queue (or, when the queue is full, counts it as dropped): it never blocks,
+ * never encodes, never does I/O. The batch thread turns queued spans into encoded OTLP requests
+ * (whenever a batch is full or the schedule delay has passed) and hands them to the
+ * {@link ExportBuffer}, from which {@link Delivery} sends them. Encoding early keeps memory small
+ * (a few hundred bytes a span) and makes buffering to disk a plain file write.
+ */
+final class SpanQueueProcessor implements SpanProcessor {
+
+  private final ConcurrentLinkedQueue<ReadableSpan> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final int capacity;
+  private final int batchSize;
+  private final long delayNanos;
+  private final ExportBuffer buffer;
+  private final boolean gzip;
+  private final ExportStats stats;
+  private final Consumer<String> stderr;
+  final LongAdder processed = new LongAdder();
+  final LongAdder queueFull = new LongAdder();
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile boolean flushRequested;
+  private volatile boolean batchThreadWaiting;
+
+  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
+      Consumer<String> stderr) {
+    this.capacity = capacity;
+    this.batchSize = batchSize;
+    this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
+    this.buffer = buffer;
+    this.gzip = gzip;
+    this.stats = stats;
+    this.stderr = stderr;
+    this.thread = new Thread(this::batchLoop, "weft-batch-spans");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+  @Override
+  public boolean isStartRequired() {
+    return false;
+  }
+
+  @Override
+  public void onEnd(ReadableSpan span) {
+    if (!span.getSpanContext().isSampled()) {
+      return;
+    }
+    processed.increment();
+    int size = queued.incrementAndGet();
+    if (size > capacity || closed) {
+      queued.decrementAndGet();
+      queueFull.increment();
+      return;
+    }
+    queue.offer(span);
+    if (size >= batchSize && batchThreadWaiting) {
+      batchThreadWaiting = false;
+      LockSupport.unpark(thread);
+    }
+  }
+
+  @Override
+  public boolean isEndRequired() {
+    return true;
+  }
+
+  int queueSize() {
+    return queued.get();
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
+  private void batchLoop() {
+    long nextExport = System.nanoTime() + delayNanos;
+    List<SpanData> batch = new ArrayList<>(Math.min(batchSize, 4096));
+    while (!closed) {
+      try {
+        long now = System.nanoTime();
+        if (queued.get() >= batchSize || now >= nextExport || flushRequested) {
+          drain(batch, flushRequested || now >= nextExport);
+          flushRequested = false;
+          nextExport = System.nanoTime() + delayNanos;
+          continue;
+        }
+        batchThreadWaiting = true;
+        if (queued.get() < batchSize && !flushRequested) {
+          LockSupport.parkNanos(this, nextExport - now);
+        }
+        batchThreadWaiting = false;
+      } catch (Throwable bug) {
+        stderr.accept("[weft] internal error in the span batch thread (it carries on): " + bug);
+        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+      }
+    }
+  }
+
+  /** Encodes full batches, and the remainder too when {@code all}. Batch thread, or the exit flush after it stopped. */
+  private void drain(List<SpanData> batch, boolean all) {
+    while (queued.get() >= batchSize || (all && queued.get() > 0)) {
+      batch.clear();
+      ReadableSpan span;
+      while (batch.size() < batchSize && (span = queue.poll()) != null) {
+        queued.decrementAndGet();
+        batch.add(span.toSpanData());
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      byte[] bytes;
+      try {
+        bytes = encode(batch);
+      } catch (IOException | RuntimeException e) {
+        stderr.accept("[weft] cannot encode " + batch.size() + " spans, they are dropped: " + e);
+        stats.dropped("encoding_failed", batch.size());
+        continue;
+      }
+      if (!buffer.add(bytes, batch.size(), gzip)) {
+        stats.dropped("buffer_full", batch.size());
+      }
+    }
+  }
+
+  private byte[] encode(List<SpanData> spans) throws IOException {
+    TraceRequestMarshaler request = TraceRequestMarshaler.create(spans);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(gzip ? request.getBinarySerializedSize() / 4 + 64 : request.getBinarySerializedSize());
+    if (gzip) {
+      try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
+        request.writeBinaryTo(zipped);
+      }
+    } else {
+      request.writeBinaryTo(out);
+    }
+    return out.toByteArray();
+  }
+
+  /** Encodes everything queued now, then completes when the buffer is empty (or never, while the collector is away). */
+  @Override
+  public CompletableResultCode forceFlush() {
+    flushRequested = true;
+    LockSupport.unpark(thread);
+    CompletableResultCode result = new CompletableResultCode();
+    Thread waiter = new Thread(() -> {
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (flushRequested && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        if (buffer.awaitEmpty(deadline)) {
+          result.succeed();
+        } else {
+          result.fail();
+        }
+      } catch (InterruptedException e) {
+        result.fail();
+      }
+    }, "weft-flush");
+    waiter.setDaemon(true);
+    waiter.start();
+    return result;
+  }
+
+  /** At exit: stops the batch thread and encodes everything still queued into the buffer. */
+  void closeAndDrain() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LockSupport.unpark(thread);
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    drain(new ArrayList<>(), true);
+  }
+
+  @Override
+  public CompletableResultCode shutdown() {
+    closeAndDrain();
+    return CompletableResultCode.ofSuccess();
+  }
+}
