@@ -160,7 +160,7 @@ class PipelineIT {
       String out = app.output();
       assertTrue(out.contains("batch done 100"), out);
       // retries may still be running when the bounded exit flush gives up: one line per signal at most, never one per batch
-      assertTrue(out.lines().filter(l -> l.startsWith("[weft] cannot export spans")).count() <= 1, out);
+      assertTrue(out.lines().filter(l -> l.startsWith("[weft] cannot export traces")).count() <= 1, out);
       assertTrue(out.lines().filter(l -> l.startsWith("[weft] cannot export metrics")).count() <= 1, out);
       assertTrue(out.lines().anyMatch(l -> l.startsWith("[weft] cannot export") || l.startsWith("[weft] gave up flushing")),
           "the user is told telemetry did not get through\n" + out);

@@ -28,6 +28,10 @@ final class Delivery implements Runnable {
   private volatile AttemptListener listener;
   private volatile boolean stopping;
   private volatile boolean draining;
+  /** Set at exit when an attempt failed: the exit does not wait out a collector that is not there. */
+  private volatile boolean gaveUp;
+  private volatile String lastFailure = "";
+  private volatile boolean gaveUpBeforeDeadline;
   private boolean failing;
   private Thread thread;
 
@@ -57,6 +61,12 @@ final class Delivery implements Runnable {
   public void run() {
     while (!stopping) {
       try {
+        if (gaveUp) {
+          synchronized (sleeper) {
+            sleeper.wait(1000);
+          }
+          continue;
+        }
         Payload payload = buffer.peek(1000);
         if (payload == null) {
           continue;
@@ -111,6 +121,14 @@ final class Delivery implements Runnable {
         break;
       default:
         stats.failedAttempt(result.errorType);
+        lastFailure = result.reason;
+        if (draining) {
+          // exiting: one more failure means the collector is not taking data now; do not hold up the exit
+          gaveUp = true;
+          report(result, "");
+          buffer.wake();
+          break;
+        }
         if (!retry) {
           buffer.remove(payload);
           stats.dropped(result.errorType, payload.items);
@@ -134,23 +152,18 @@ final class Delivery implements Runnable {
     }
   }
 
-  /** Sleeps between attempts; the exit flush wakes it early, but never into a busy loop. */
+  /** Sleeps between attempts; the exit flush cuts it short (one more attempt), but never into a busy loop. */
   private void pause(long millis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     synchronized (sleeper) {
       long left;
-      while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+      while (!stopping && !draining && (left = deadline - System.nanoTime()) > 0) {
         try {
           TimeUnit.NANOSECONDS.timedWait(sleeper, left);
         } catch (InterruptedException e) {
           if (stopping) {
             return;
           }
-        }
-        if (draining) {
-          // at exit, the remaining time is short: one quick retry instead of the long backoff
-          draining = false;
-          deadline = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
         }
       }
     }
@@ -167,13 +180,19 @@ final class Delivery implements Runnable {
     }
     boolean empty;
     try {
-      empty = buffer.awaitEmpty(deadlineNanos);
+      empty = buffer.awaitEmpty(deadlineNanos, () -> gaveUp);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       empty = buffer.isEmpty();
     }
+    gaveUpBeforeDeadline = gaveUp;
     stop();
     return empty;
+  }
+
+  /** Why the exit flush stopped early, when it did: the last failure; empty when the deadline ended it. */
+  String gaveUpBecause() {
+    return gaveUpBeforeDeadline ? lastFailure : "";
   }
 
   void stop() {

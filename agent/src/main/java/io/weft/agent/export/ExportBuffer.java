@@ -199,16 +199,21 @@ final class ExportBuffer {
     return memory.isEmpty() && disk.isEmpty();
   }
 
-  /** Waits until everything was delivered or the deadline passed; true when empty. */
-  synchronized boolean awaitEmpty(long deadlineNanos) throws InterruptedException {
-    while (!memory.isEmpty() || !disk.isEmpty()) {
+  /** Waits until everything was delivered, the deadline passed or {@code giveUp} says so; true when empty. */
+  synchronized boolean awaitEmpty(long deadlineNanos, java.util.function.BooleanSupplier giveUp) throws InterruptedException {
+    while ((!memory.isEmpty() || !disk.isEmpty()) && !giveUp.getAsBoolean()) {
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {
         return false;
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
-    return true;
+    return memory.isEmpty() && disk.isEmpty();
+  }
+
+  /** Wakes the waiters, to look at a condition of theirs. */
+  synchronized void wake() {
+    notifyAll();
   }
 
   /**

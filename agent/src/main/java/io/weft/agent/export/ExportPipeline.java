@@ -202,14 +202,14 @@ public final class ExportPipeline {
       metricsDrain.start();
     }
     if (traceDelivery != null) {
-      long waitingBefore = traceBuffer.items();
       boolean delivered = traceDelivery.drain(deadlineNanos);
       long[] keptLost = traceBuffer.close();
       traceStats.dropped("shutdown", keptLost[1]);
       if (!delivered) {
+        String why = traceDelivery.gaveUpBecause();
         long dropped = traceStats.droppedTotal();
-        stderr.accept("[weft] exit: " + (keptLost[0] + keptLost[1]) + " of " + waitingBefore + " spans waiting at exit could not be delivered to "
-            + traceEndpoint.url + " in time (WEFT_SHUTDOWN_TIMEOUT)"
+        stderr.accept("[weft] exit: " + (keptLost[0] + keptLost[1]) + " spans could not be delivered to " + traceEndpoint.url
+            + (why.isEmpty() ? " before WEFT_SHUTDOWN_TIMEOUT ran out" : " (the collector is not taking data: " + why + ")")
             + (keptLost[0] > 0 ? "; " + keptLost[0] + " kept in " + traceBuffer.directory() + " for the next start" : "")
             + (keptLost[1] > 0 ? "; " + keptLost[1] + " dropped" : "")
             + (dropped > keptLost[1] ? " (" + dropped + " dropped in all: " + traceStats.describeDropped() + ")" : ""));

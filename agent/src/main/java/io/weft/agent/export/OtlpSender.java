@@ -12,6 +12,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
+import okhttp3.ConnectionSpec;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
@@ -163,6 +164,10 @@ final class OtlpSender {
           // Weft retries with its own backoff: a silent immediate retry would hide the failure from it
           .retryOnConnectionFailure(false);
       boolean https = endpoint.url.regionMatches(true, 0, "https:", 0, 6);
+      if (!https) {
+        // plain http: without a TLS connection spec OkHttp never loads the platform trust store (seconds of CPU)
+        builder.connectionSpecs(Collections.singletonList(ConnectionSpec.CLEARTEXT));
+      }
       if (endpoint.grpc()) {
         builder.protocols(https ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : Collections.singletonList(Protocol.H2_PRIOR_KNOWLEDGE));
       }

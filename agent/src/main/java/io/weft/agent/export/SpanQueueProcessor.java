@@ -174,7 +174,7 @@ final class SpanQueueProcessor implements SpanProcessor {
         while (flushRequested && System.nanoTime() < deadline) {
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        if (buffer.awaitEmpty(deadline)) {
+        if (buffer.awaitEmpty(deadline, () -> false)) {
           result.succeed();
         } else {
           result.fail();
