@@ -137,6 +137,25 @@ class CollectorFaultsIT {
   }
 
   @Test
+  void grpcUnavailableIsRetriedUntilTheCollectorTakesEverything() {
+    try (OtlpReceiver otlp = OtlpReceiver.start(-1, 0)) {
+      otlp.respondWithStatus(503); // gRPC UNAVAILABLE
+      try (ChildJvm app = app(otlp.grpcPort())
+          .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+          .env("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
+          .start(SteadyLoadApp.class, "600", "400")) {
+        app.awaitOutput("halfway");
+        assertTrue(otlp.faultedRequests() > 0, "the agent tried while the collector refused");
+        otlp.respondWithStatus(0);
+        assertEquals(0, app.awaitExit(), app::describe);
+        assertEverySpanOnceInOrder(otlp, 600, app);
+        assertTrue(app.output().contains("[weft] cannot export traces to http://127.0.0.1:" + otlp.grpcPort() + ": gRPC UNAVAILABLE"),
+            app.describe());
+      }
+    }
+  }
+
+  @Test
   void theDiskBufferCarriesSpansAcrossARestartOfTheApplication(@TempDir Path buffer) throws Exception {
     int port = freePort();
     Path dir = buffer.resolve("weft-buffer");
