@@ -162,7 +162,8 @@ final class OtlpSender {
           .readTimeout(timeout)
           .writeTimeout(timeout)
           // Weft retries with its own backoff: a silent immediate retry would hide the failure from it
-          .retryOnConnectionFailure(false);
+          .retryOnConnectionFailure(false)
+          .socketFactory(new NoDelaySockets());
       boolean https = endpoint.url.regionMatches(true, 0, "https:", 0, 6);
       if (!https) {
         // plain http: without a TLS connection spec OkHttp never loads the platform trust store (seconds of CPU)
