@@ -1,6 +1,8 @@
 package io.weft.receiver;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Message;
+import com.google.rpc.RetryInfo;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -12,17 +14,26 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The three OTLP/gRPC Export methods, declared by hand from the published messages so the receiver does
@@ -43,36 +54,104 @@ public final class GrpcExportService {
 
   private GrpcExportService() {}
 
-  static List<ServerServiceDefinition> definitions(Inbox inbox) {
+  static List<ServerServiceDefinition> definitions(Inbox inbox, Faults faults, ScheduledExecutorService delays) {
     return List.of(
-        service(TRACE_EXPORT, Signal.TRACES, ExportTraceServiceResponse.getDefaultInstance(), inbox),
-        service(METRICS_EXPORT, Signal.METRICS, ExportMetricsServiceResponse.getDefaultInstance(), inbox),
-        service(LOGS_EXPORT, Signal.LOGS, ExportLogsServiceResponse.getDefaultInstance(), inbox));
+        service(TRACE_EXPORT, Signal.TRACES, inbox, faults, delays),
+        service(METRICS_EXPORT, Signal.METRICS, inbox, faults, delays),
+        service(LOGS_EXPORT, Signal.LOGS, inbox, faults, delays));
   }
 
   private static <Q extends Message, R extends Message> ServerServiceDefinition service(
-      MethodDescriptor<Q, R> method, Signal signal, R emptyResponse, Inbox inbox) {
+      MethodDescriptor<Q, R> method, Signal signal, Inbox inbox, Faults faults, ScheduledExecutorService delays) {
+    // the server side answers through a marshaller that also passes raw bytes, for the garbage fault
+    MethodDescriptor<Q, Object> serverMethod = method.toBuilder(method.getRequestMarshaller(), ANY_RESPONSE).build();
     ServerServiceDefinition definition = ServerServiceDefinition.builder(method.getServiceName())
-        .addMethod(method, ServerCalls.asyncUnaryCall((request, responses) -> {
-          int fault = inbox.faultStatus();
-          if (fault != 0) {
-            inbox.faulted();
-            responses.onError(statusFor(fault).withDescription("fault injected: HTTP " + fault).asRuntimeException());
-            return;
+        .addMethod(serverMethod, ServerCalls.asyncUnaryCall((request, responses) -> {
+          int number = inbox.arrived();
+          Instant arrivedAt = Instant.now();
+          long arrivedNanos = System.nanoTime();
+          Faults.Answer answer = faults.answer();
+          Duration delay = faults.delay();
+          Map<String, String> headers = HEADERS.get(); // read here: a delayed answer runs outside the call's Context
+          boolean stored = answer.kind() == Faults.Kind.NORMAL || answer.kind() == Faults.Kind.GARBAGE;
+          Consumer<String> log = text -> inbox.attempt(number, signal, Transport.GRPC, arrivedAt, arrivedNanos,
+              text + (delay.isZero() ? "" : " after " + delay.toMillis() + " ms"), stored);
+          Runnable respond = () -> {
+            try {
+              answer(signal, request, headers, answer, inbox, responses, log);
+            } catch (RuntimeException e) {
+              // the client gave up (deadline, cancel) or the receiver stopped while the answer was delayed;
+              // the attempt was logged before the answer was sent
+            }
+          };
+          if (delay.isZero()) {
+            respond.run();
+          } else {
+            delays.schedule(respond, delay.toNanos(), TimeUnit.NANOSECONDS);
           }
-          inbox.record(signal, Transport.GRPC, HEADERS.get(), request);
-          responses.onNext(emptyResponse);
-          responses.onCompleted();
         }))
         .build();
     return ServerInterceptors.intercept(definition, new HeaderCapture());
   }
 
-  /** The gRPC status a collector answers for an HTTP status, after grpc's http-grpc-status-mapping. */
+  /**
+   * Answers one call as the fault mode says, logging the attempt just before the answer goes out, so a
+   * client that has its answer also finds the attempt logged.
+   */
+  private static void answer(Signal signal, Message request, Map<String, String> headers, Faults.Answer answer,
+      Inbox inbox, StreamObserver<Object> responses, Consumer<String> log) {
+    switch (answer.kind()) {
+      case STATUS: {
+        inbox.faulted();
+        Status status = statusFor(answer.status());
+        String description = "fault injected: HTTP " + answer.status();
+        if (answer.retryAfter() == null) {
+          log.accept("gRPC " + status.getCode());
+          responses.onError(status.withDescription(description).asRuntimeException());
+          return;
+        }
+        com.google.protobuf.Duration delay = com.google.protobuf.Duration.newBuilder()
+            .setSeconds(answer.retryAfter().getSeconds()).setNanos(answer.retryAfter().getNano()).build();
+        log.accept("gRPC " + status.getCode() + " RetryInfo " + answer.retryAfter().toMillis() + " ms");
+        responses.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+            .setCode(status.getCode().value())
+            .setMessage(description)
+            .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(delay).build()))
+            .build()));
+        return;
+      }
+      case NON_HTTP:
+      case CLOSE_MID_REQUEST:
+        // connection-level faults are OTLP/HTTP only; UNAVAILABLE is what a gRPC client reports for a dropped connection
+        inbox.faulted();
+        log.accept("gRPC UNAVAILABLE (connection faults are OTLP/HTTP only)");
+        responses.onError(Status.UNAVAILABLE.withDescription("fault injected: connection fault (OTLP/HTTP only)")
+            .asRuntimeException());
+        return;
+      case GARBAGE:
+        inbox.record(signal, Transport.GRPC, headers, request);
+        inbox.faulted();
+        log.accept("gRPC OK garbage message");
+        responses.onNext(HttpExportHandler.GARBAGE_BODY);
+        responses.onCompleted();
+        return;
+      default:
+        inbox.record(signal, Transport.GRPC, headers, request);
+        log.accept("gRPC OK");
+        responses.onNext(signal.emptyResponse());
+        responses.onCompleted();
+    }
+  }
+
+  /**
+   * The gRPC status a collector answers for an HTTP status: 400 INVALID_ARGUMENT (undecodable data, not
+   * retryable), 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 UNIMPLEMENTED, 429 RESOURCE_EXHAUSTED
+   * (retryable when it carries a RetryInfo), 500 INTERNAL, 502/503/504 UNAVAILABLE, others UNKNOWN.
+   */
   static Status statusFor(int httpStatus) {
     switch (httpStatus) {
       case 400:
-        return Status.INTERNAL;
+        return Status.INVALID_ARGUMENT;
       case 401:
         return Status.UNAUTHENTICATED;
       case 403:
@@ -80,6 +159,9 @@ public final class GrpcExportService {
       case 404:
         return Status.UNIMPLEMENTED;
       case 429:
+        return Status.RESOURCE_EXHAUSTED;
+      case 500:
+        return Status.INTERNAL;
       case 502:
       case 503:
       case 504:
@@ -88,6 +170,19 @@ public final class GrpcExportService {
         return Status.UNKNOWN;
     }
   }
+
+  /** Serializes a response message, or passes raw bytes through unchanged; the server never parses responses. */
+  private static final MethodDescriptor.Marshaller<Object> ANY_RESPONSE = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(Object value) {
+      return value instanceof byte[] ? new ByteArrayInputStream((byte[]) value) : ((Message) value).toByteString().newInput();
+    }
+
+    @Override
+    public Object parse(InputStream stream) {
+      throw new UnsupportedOperationException("the receiver only sends responses");
+    }
+  };
 
   private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> export(
       String service, Q request, R response) {

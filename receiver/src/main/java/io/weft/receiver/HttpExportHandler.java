@@ -3,23 +3,32 @@ package io.weft.receiver;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
-/** Serves OTLP/HTTP on the JDK's HttpServer: POST /v1/{traces,metrics,logs}, protobuf or JSON, maybe gzipped. */
-final class HttpExportHandler implements HttpHandler {
-  private static final String PROTOBUF = "application/x-protobuf";
-  private static final String JSON = "application/json";
+/**
+ * Answers one OTLP/HTTP request that {@link HttpExportServer} has read: POST /v1/{traces,metrics,logs},
+ * protobuf or JSON, maybe gzipped; or the status or garbage the current {@link Faults.Answer} asks for.
+ * No I/O of its own, so every answer is decided in one place.
+ */
+final class HttpExportHandler {
+  static final String PROTOBUF = "application/x-protobuf";
+  static final String JSON = "application/json";
+
+  /**
+   * The body of a garbage answer: ten 0xFF bytes open a varint that never ends, which no protobuf
+   * parser accepts, followed by what a misconfigured proxy might send.
+   */
+  static final byte[] GARBAGE_BODY = garbage();
 
   private final Inbox inbox;
 
@@ -27,53 +36,59 @@ final class HttpExportHandler implements HttpHandler {
     this.inbox = inbox;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try {
-      Signal signal = Signal.forPath(exchange.getRequestURI().getPath());
-      byte[] raw;
-      try (InputStream in = exchange.getRequestBody()) {
-        raw = in.readAllBytes(); // drained first so the connection can be reused whatever we answer
-      }
-      if (signal == null) {
-        respond(exchange, 404, "text/plain", bytes("no OTLP signal at this path\n"));
-        return;
-      }
-      if (!"POST".equals(exchange.getRequestMethod())) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        respond(exchange, 405, "text/plain", bytes("POST only\n"));
-        return;
-      }
-      int fault = inbox.faultStatus();
-      if (fault != 0) {
-        inbox.faulted();
-        respond(exchange, fault, "text/plain", bytes("fault injected\n"));
-        return;
-      }
-      String contentType = mediaType(exchange.getRequestHeaders().getFirst("Content-Type"));
-      boolean json = JSON.equals(contentType);
-      if (!json && !PROTOBUF.equals(contentType) && !contentType.isEmpty()) {
-        inbox.badRequest();
-        respond(exchange, 415, "text/plain", bytes("expected " + PROTOBUF + " or " + JSON + "\n"));
-        return;
-      }
-      Message request;
-      try {
-        request = decode(signal, json, body(exchange, raw));
-      } catch (InvalidProtocolBufferException | ZipException e) {
-        inbox.badRequest();
-        respond(exchange, 400, "text/plain", bytes("cannot decode " + signal.path() + ": " + e.getMessage() + "\n"));
-        return;
-      }
-      inbox.record(signal, Transport.HTTP, headers(exchange), request);
-      if (json) {
-        respond(exchange, 200, JSON, JsonFormat.printer().print(signal.emptyResponse()).getBytes(StandardCharsets.UTF_8));
-      } else {
-        respond(exchange, 200, PROTOBUF, signal.emptyResponse().toByteArray());
-      }
-    } finally {
-      exchange.close();
+  /** What to send back; {@code attempt} is the answer logged for an export request, null for other paths. */
+  record Response(int status, String contentType, byte[] body, String retryAfterSeconds, String allow,
+      String attempt, boolean stored) {}
+
+  Response handle(String method, String path, Map<String, String> headers, byte[] raw, Faults.Answer answer) {
+    Signal signal = Signal.forPath(path);
+    if (signal == null) {
+      return text(404, "no OTLP signal at this path\n", null);
     }
+    if (!"POST".equals(method)) {
+      return new Response(405, "text/plain", bytes("POST only\n"), null, "POST", null, false);
+    }
+    if (answer.kind() == Faults.Kind.STATUS) {
+      inbox.faulted();
+      String retryAfter = answer.retryAfter() == null ? null : Long.toString(seconds(answer.retryAfter()));
+      return new Response(answer.status(), "text/plain", bytes("fault injected\n"), retryAfter, null,
+          "HTTP " + answer.status() + (retryAfter == null ? "" : " Retry-After: " + retryAfter), false);
+    }
+    String contentType = mediaType(headers.get("content-type"));
+    boolean json = JSON.equals(contentType);
+    if (!json && !PROTOBUF.equals(contentType) && !contentType.isEmpty()) {
+      inbox.badRequest();
+      return text(415, "expected " + PROTOBUF + " or " + JSON + "\n", "HTTP 415 unsupported content type");
+    }
+    Message request;
+    try {
+      request = decode(signal, json, body(headers.get("content-encoding"), raw));
+    } catch (IOException e) {
+      inbox.badRequest();
+      return text(400, "cannot decode " + signal.path() + ": " + e.getMessage() + "\n", "HTTP 400 undecodable");
+    }
+    inbox.record(signal, Transport.HTTP, headers, request);
+    if (answer.kind() == Faults.Kind.GARBAGE) {
+      inbox.faulted();
+      return new Response(200, json ? JSON : PROTOBUF, GARBAGE_BODY, null, null, "HTTP 200 garbage body", true);
+    }
+    byte[] ok;
+    try {
+      ok = json ? bytes(JsonFormat.printer().print(signal.emptyResponse())) : signal.emptyResponse().toByteArray();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("an empty OTLP response cannot be printed as JSON", e);
+    }
+    return new Response(200, json ? JSON : PROTOBUF, ok, null, null, "HTTP 200", true);
+  }
+
+  /** Whole seconds for a Retry-After header, rounded up so a client never retries early. */
+  static long seconds(Duration retryAfter) {
+    long seconds = retryAfter.getSeconds();
+    return retryAfter.getNano() > 0 ? seconds + 1 : seconds;
+  }
+
+  private static Response text(int status, String message, String attempt) {
+    return new Response(status, "text/plain", bytes(message), null, null, attempt, false);
   }
 
   private static Message decode(Signal signal, boolean json, byte[] body) throws InvalidProtocolBufferException {
@@ -87,28 +102,18 @@ final class HttpExportHandler implements HttpHandler {
     return builder.build();
   }
 
-  private static byte[] body(HttpExchange exchange, byte[] raw) throws IOException {
-    String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+  private static byte[] body(String encoding, byte[] raw) throws IOException {
     if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
       return raw;
     }
     if (!encoding.trim().equalsIgnoreCase("gzip")) {
       throw new ZipException("unsupported Content-Encoding " + encoding);
     }
-    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
       return in.readAllBytes();
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       throw new ZipException("truncated gzip body");
     }
-  }
-
-  /** Lower-case names; repeated headers joined with a comma, as HTTP allows. */
-  private static Map<String, String> headers(HttpExchange exchange) {
-    Map<String, String> headers = new TreeMap<>();
-    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
-      headers.put(header.getKey().toLowerCase(Locale.ROOT), String.join(",", header.getValue()));
-    }
-    return headers;
   }
 
   private static String mediaType(String contentType) {
@@ -119,17 +124,15 @@ final class HttpExportHandler implements HttpHandler {
     return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
   }
 
-  private static void respond(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
+  private static byte[] garbage() {
+    byte[] text = bytes("<html><body>502 Bad Gateway</body></html>\n");
+    byte[] body = new byte[10 + text.length];
+    Arrays.fill(body, 0, 10, (byte) 0xFF);
+    System.arraycopy(text, 0, body, 10, text.length);
+    return body;
   }
 
-  private static byte[] bytes(String text) {
+  static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 }

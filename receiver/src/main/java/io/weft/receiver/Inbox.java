@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,20 +25,66 @@ final class Inbox {
   private final List<ReceivedMetric> metrics = new ArrayList<>();
   private final List<Map<String, String>> headers = new ArrayList<>();
   private final Map<String, Integer> requestCounts = new TreeMap<>();
+  private final List<ExportAttempt> attempts = new ArrayList<>();
+  private int attemptNumber;
   private int badRequests;
   private int faultedRequests;
-  private volatile int faultStatus;
+  private int tlsHandshakeFailures;
 
   Inbox(ExportListener forward) {
     this.forward = forward;
   }
 
-  int faultStatus() {
-    return faultStatus;
+  /**
+   * Numbers an export request as it arrives. A forwarding inbox (the long-running tool) keeps no
+   * attempts, as it keeps no spans.
+   */
+  synchronized int arrived() {
+    notifyAll();
+    return ++attemptNumber;
   }
 
-  void respondWithStatus(int httpStatus) {
-    faultStatus = httpStatus;
+  /** Returns once {@code atLeast} export requests have arrived, answered or not. */
+  synchronized void awaitArrivals(int atLeast, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (attemptNumber < atLeast) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("waited " + timeout.toMillis() + " ms for " + atLeast + " export request(s) to arrive, "
+            + attemptNumber + " did" + requestSummary());
+      }
+      waitNanos(left);
+    }
+  }
+
+  /** Logs what an arrived request was answered, keeping the list in arrival order. */
+  void attempt(int number, Signal signal, Transport transport, Instant arrivedAt, long arrivedNanos,
+      String answer, boolean stored) {
+    if (forward != null) {
+      return;
+    }
+    ExportAttempt attempt = new ExportAttempt(number, signal, transport, arrivedAt, arrivedNanos, answer, stored);
+    synchronized (this) {
+      int at = attempts.size();
+      while (at > 0 && attempts.get(at - 1).arrivedNanos() > arrivedNanos) {
+        at--; // answered out of order (a slow request overtaken): keep arrival order
+      }
+      attempts.add(at, attempt);
+      notifyAll();
+    }
+  }
+
+  synchronized void tlsHandshakeFailed() {
+    tlsHandshakeFailures++;
+    notifyAll();
+  }
+
+  synchronized int tlsHandshakeFailures() {
+    return tlsHandshakeFailures;
+  }
+
+  synchronized List<ExportAttempt> attempts() {
+    return List.copyOf(attempts);
   }
 
   /** Records one decoded export; {@code requestHeaders} has lower-case names. */
@@ -104,6 +151,37 @@ final class Inbox {
     requestCounts.clear();
     badRequests = 0;
     faultedRequests = 0;
+    tlsHandshakeFailures = 0;
+    attempts.clear();
+    attemptNumber = 0;
+  }
+
+  /** All logged attempts matching, once there are at least {@code atLeast} of them. */
+  synchronized List<ExportAttempt> awaitAttempts(Predicate<ExportAttempt> matching, int atLeast, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<ExportAttempt> found = new ArrayList<>();
+      for (ExportAttempt attempt : attempts) {
+        if (matching.test(attempt)) {
+          found.add(attempt);
+        }
+      }
+      if (found.size() >= atLeast) {
+        return found;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        StringBuilder seen = new StringBuilder();
+        for (int i = 0; i < attempts.size() && i < LISTED_AT_MOST; i++) {
+          seen.append(i == 0 ? ": " : ", ").append(attempts.get(i));
+        }
+        throw new AssertionError("waited " + timeout.toMillis() + " ms for " + atLeast + " export attempt(s) matching "
+            + DescribedPredicate.describe(matching) + ", found " + found.size() + "; logged " + attempts.size()
+            + seen + "; TLS handshake failures " + tlsHandshakeFailures);
+      }
+      waitNanos(left);
+    }
   }
 
   /** All stored spans matching, once there are at least {@code atLeast} of them. */
