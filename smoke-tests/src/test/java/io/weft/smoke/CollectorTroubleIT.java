@@ -89,6 +89,24 @@ class CollectorTroubleIT {
     }
   }
 
+  @Test
+  void grpcRetryInfoIsWaited() {
+    try (OtlpReceiver otlp = OtlpReceiver.start(-1, 0)) {
+      otlp.respondWithStatus(429, Duration.ofMillis(1500)); // RESOURCE_EXHAUSTED with RetryInfo 1.5 s
+      try (ChildJvm app = app(otlp.grpcEndpoint()).env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc").start(SteadyLoadApp.class, "4000", "400")) {
+        List<ExportAttempt> throttled = otlp.withTimeout(Duration.ofSeconds(30)).awaitAttempts(Signal.TRACES, 3).subList(0, 3);
+        for (Duration gap : ExportAttempt.gaps(throttled)) {
+          assertTrue(gap.toMillis() >= 1400, "RetryInfo 1.5 s is waited, although the backoff cap is 1.6 s from 0.2 s: " + throttled);
+        }
+        otlp.respondNormally();
+        assertEquals(0, app.awaitExit(), app::describe);
+        assertEverySpanOnce(otlp, 4000, app);
+        assertTrue(app.output().contains("gRPC RESOURCE_EXHAUSTED"), app.describe());
+        assertTrue(app.output().contains("(RetryInfo 1500 ms)"), app.describe());
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"slow", "garbage", "close-mid-request", "non-http"})
   void afterTheTroubleEverySpanArrivesOnce(String trouble) {

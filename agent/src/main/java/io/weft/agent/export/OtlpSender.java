@@ -94,9 +94,11 @@ final class OtlpSender {
     byte[] body = response.body().bytes();
     String status = response.header("grpc-status");
     String message = response.header("grpc-message");
+    String details = response.header("grpc-status-details-bin");
     if (status == null) {
       status = response.trailers().get("grpc-status");
       message = response.trailers().get("grpc-message");
+      details = response.trailers().get("grpc-status-details-bin");
     }
     int code;
     try {
@@ -111,7 +113,8 @@ final class OtlpSender {
     String reason = "gRPC " + name + (message == null ? "" : ": " + printable(message));
     switch (code) {
       case 1: case 4: case 8: case 10: case 11: case 14: case 15:
-        return SendResult.retry(name, reason, -1, code);
+        long retryDelay = PartialSuccess.grpcRetryDelayMillis(details);
+        return SendResult.retry(name, reason + (retryDelay >= 0 ? " (RetryInfo " + retryDelay + " ms)" : ""), retryDelay, code);
       case -1:
         return SendResult.retry("grpc_status_missing", "the answer has no gRPC status", -1, code);
       default:

@@ -1,6 +1,7 @@
 package io.weft.agent.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -33,5 +34,35 @@ class PartialSuccessTest {
       long rejected = PartialSuccess.rejected(garbage);
       assertEquals(true, rejected >= 0, "never negative, never throws");
     }
+  }
+
+  @Test
+  void readsTheRetryDelayOfAGrpcStatus() {
+    // Status { code 14, details [ Any { type_url ".../google.rpc.RetryInfo", value RetryInfo { retry_delay { seconds 2, nanos 500000000 } } } ] }
+    byte[] duration = {0x08, 0x02, 0x10, (byte) 0x80, (byte) 0xca, (byte) 0xb5, (byte) 0xee, 0x01};
+    byte[] retryInfo = concat(new byte[] {0x0a, (byte) duration.length}, duration);
+    byte[] type = "type.googleapis.com/google.rpc.RetryInfo".getBytes();
+    byte[] any = concat(concat(new byte[] {0x0a, (byte) type.length}, type), concat(new byte[] {0x12, (byte) retryInfo.length}, retryInfo));
+    byte[] status = concat(new byte[] {0x08, 0x0e, 0x1a, (byte) any.length}, any);
+    String trailer = java.util.Base64.getEncoder().withoutPadding().encodeToString(status);
+    assertEquals(2500, PartialSuccess.grpcRetryDelayMillis(trailer));
+    assertEquals(-1, PartialSuccess.grpcRetryDelayMillis(null));
+    assertEquals(-1, PartialSuccess.grpcRetryDelayMillis("!!not base64!!"));
+    byte[] other = "type.googleapis.com/google.rpc.DebugInfo".getBytes();
+    byte[] otherAny = concat(new byte[] {0x0a, (byte) other.length}, other);
+    assertEquals(-1, PartialSuccess.grpcRetryDelayMillis(
+        java.util.Base64.getEncoder().encodeToString(concat(new byte[] {0x08, 0x0e, 0x1a, (byte) otherAny.length}, otherAny))));
+    Random random = new Random(7);
+    for (int i = 0; i < 10_000; i++) {
+      byte[] garbage = new byte[random.nextInt(60)];
+      random.nextBytes(garbage);
+      assertTrue(PartialSuccess.grpcRetryDelayMillis(java.util.Base64.getEncoder().encodeToString(garbage)) >= -1);
+    }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }
