@@ -181,10 +181,11 @@ public final class AgentStarter {
         if (!ready.await(timeoutMillis, TimeUnit.MILLISECONDS) || sdk == null) {
           return;
         }
-        // the last metric collection only encodes into the pipeline: quick, bounded anyway
-        sdk.getSdkMeterProvider().shutdown().join(Math.max(1, Math.min(2000, millisLeft(deadline))), TimeUnit.MILLISECONDS);
-        // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it
-        pipeline.close(deadline);
+        // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; then the
+        // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery
+        OpenTelemetrySdk built = sdk;
+        pipeline.close(deadline, () -> built.getSdkMeterProvider().shutdown()
+            .join(Math.max(1, Math.min(2000, millisLeft(deadline))), TimeUnit.MILLISECONDS));
         CompletableResultCode done = sdk.shutdown().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");

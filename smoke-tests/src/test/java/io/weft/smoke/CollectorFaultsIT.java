@@ -144,8 +144,8 @@ class CollectorFaultsIT {
           .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
           .env("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
           .start(SteadyLoadApp.class, "600", "400")) {
-        app.awaitOutput("halfway");
-        assertTrue(otlp.faultedRequests() > 0, "the agent tried while the collector refused");
+        List<io.weft.receiver.ExportAttempt> refused = otlp.withTimeout(Duration.ofSeconds(30)).awaitAttempts(io.weft.receiver.Signal.TRACES, 2);
+        assertTrue(refused.stream().allMatch(a -> a.answer().contains("UNAVAILABLE") && !a.stored()), refused.toString());
         otlp.respondWithStatus(0);
         assertEquals(0, app.awaitExit(), app::describe);
         assertEverySpanOnceInOrder(otlp, 600, app);
@@ -188,6 +188,34 @@ class CollectorFaultsIT {
     }
     try (var files = Files.list(dir)) {
       assertEquals(List.of("weft.lock"), files.map(f -> f.getFileName().toString()).collect(Collectors.toList()), "delivered files are removed");
+    }
+  }
+
+  @Test
+  void whatTheBuffersCannotHoldIsDroppedAndCountedToTheSpan() {
+    try (OtlpReceiver otlp = OtlpReceiver.absent()) {
+      try (ChildJvm app = app(otlp.httpPort())
+          .env("OTEL_BSP_MAX_QUEUE_SIZE", "256")
+          .env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "128")
+          .env("WEFT_EXPORT_BUFFER_MEMORY_SIZE", "16KB")
+          .start(SteadyLoadApp.class, "3000", "1000")) {
+        app.awaitOutput("halfway");
+        otlp.restart();
+        assertEquals(0, app.awaitExit(), app::describe);
+        assertTrue(app.output().contains("load done calls=3000"), app.describe());
+        ReceivedMetric exported = otlp.withTimeout(Duration.ofSeconds(30)).awaitMetric(m -> m.name().equals("otel.sdk.exporter.span.exported")
+            && m.sumPoints().stream().anyMatch(p -> p.attr("error.type") == null && p.longValue() == otlp.spans().size()));
+        long delivered = otlp.spans().size();
+        long bufferFull = exported.sumPoints().stream().filter(p -> "buffer_full".equals(p.attr("error.type")))
+            .mapToLong(NumberPointView::longValue).sum();
+        ReceivedMetric processed = otlp.awaitMetric("otel.sdk.processor.span.processed");
+        long queueFull = processed.sumPoints().stream().filter(p -> "queue_full".equals(p.attr("error.type")))
+            .mapToLong(NumberPointView::longValue).sum();
+        assertTrue(delivered < 6000 && bufferFull > 0, "a 16 KB buffer cannot hold the outage: " + delivered + " delivered\n" + app.describe());
+        assertEquals(6000, delivered + bufferFull + queueFull,
+            "every span is delivered or counted as dropped: delivered " + delivered + ", buffer_full " + bufferFull + ", queue_full " + queueFull);
+        assertEquals(delivered, otlp.spans().stream().map(ReceivedSpan::spanId).distinct().count(), "none twice");
+      }
     }
   }
 

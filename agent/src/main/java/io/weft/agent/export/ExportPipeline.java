@@ -188,43 +188,44 @@ public final class ExportPipeline {
   }
 
   /**
-   * At exit: encodes every queued span, delivers until {@code deadlineNanos}, then keeps what is left
-   * on disk (when a buffer directory is configured) or drops it, and says so in one line.
+   * At exit: encodes every queued span, delivers until shortly before {@code deadlineNanos}, keeps what
+   * is left on disk (when a buffer directory is configured) or drops it, and says so in one line; then
+   * runs the last metric collection (so the agent's own counts include the exit) and delivers it with
+   * the time left.
    */
-  public void close(long deadlineNanos) {
+  public void close(long deadlineNanos, Runnable lastMetricCollection) {
     if (spans != null) {
       spans.closeAndDrain();
     }
-    Thread metricsDrain = null;
-    if (metricDelivery != null) {
-      metricsDrain = new Thread(() -> metricDelivery.drain(deadlineNanos), "weft-drain-metrics");
-      metricsDrain.setDaemon(true);
-      metricsDrain.start();
-    }
     if (traceDelivery != null) {
-      boolean delivered = traceDelivery.drain(deadlineNanos);
+      long left = deadlineNanos - System.nanoTime();
+      // metrics get the last fifth, at most a second
+      long spanDeadline = deadlineNanos - Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(0, left / 5));
+      boolean delivered = traceDelivery.drain(spanDeadline);
       long[] keptLost = traceBuffer.close();
       traceStats.dropped("shutdown", keptLost[1]);
       if (!delivered) {
         String why = traceDelivery.gaveUpBecause();
-        long dropped = traceStats.droppedTotal();
+        long dropped = traceStats.droppedTotal() + spans.queueFull.sum();
         stderr.accept("[weft] exit: " + (keptLost[0] + keptLost[1]) + " spans could not be delivered to " + traceEndpoint.url
             + (why.isEmpty() ? " before WEFT_SHUTDOWN_TIMEOUT ran out" : " (the collector is not taking data: " + why + ")")
             + (keptLost[0] > 0 ? "; " + keptLost[0] + " kept in " + traceBuffer.directory() + " for the next start" : "")
             + (keptLost[1] > 0 ? "; " + keptLost[1] + " dropped" : "")
-            + (dropped > keptLost[1] ? " (" + dropped + " dropped in all: " + traceStats.describeDropped() + ")" : ""));
+            + (dropped > keptLost[1] ? " (" + dropped + " dropped in all: " + describeDrops() + ")" : ""));
       } else if (traceStats.droppedTotal() > 0 || spans.queueFull.sum() > 0) {
-        stderr.accept("[weft] exit: all waiting spans delivered; dropped during the run: "
-            + (spans.queueFull.sum() > 0 ? "queue_full=" + spans.queueFull.sum() + ", " : "") + traceStats.describeDropped());
+        stderr.accept("[weft] exit: every waiting span was delivered; dropped during the run: " + describeDrops());
       }
     }
-    if (metricsDrain != null) {
-      try {
-        metricsDrain.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())) + 100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    lastMetricCollection.run();
+    if (metricDelivery != null) {
+      metricDelivery.drain(deadlineNanos);
       metricBuffer.close();
     }
+  }
+
+  private String describeDrops() {
+    long full = spans.queueFull.sum();
+    String others = traceStats.describeDropped();
+    return full == 0 ? others : "queue_full=" + full + (others.equals("none") ? "" : ", " + others);
   }
 }
