@@ -41,6 +41,10 @@ final class BufferedMetricExporter implements MetricExporter {
     if (metrics.isEmpty()) {
       return CompletableResultCode.ofSuccess();
     }
+    int points = 0;
+    for (MetricData metric : metrics) {
+      points += metric.getData().getPoints().size();
+    }
     try {
       MetricsRequestMarshaler request = MetricsRequestMarshaler.create(metrics);
       ByteArrayOutputStream out = new ByteArrayOutputStream(request.getBinarySerializedSize());
@@ -51,14 +55,14 @@ final class BufferedMetricExporter implements MetricExporter {
       } else {
         request.writeBinaryTo(out);
       }
-      if (!buffer.add(out.toByteArray(), metrics.size(), gzip)) {
-        stats.dropped("buffer_full", metrics.size());
+      if (!buffer.add(out.toByteArray(), points, gzip)) {
+        stats.dropped("buffer_full", points);
         return CompletableResultCode.ofFailure();
       }
       return CompletableResultCode.ofSuccess();
     } catch (IOException | RuntimeException e) {
       stderr.accept("[weft] cannot encode " + metrics.size() + " metrics, they are dropped: " + e);
-      stats.dropped("encoding_failed", metrics.size());
+      stats.dropped("encoding_failed", points);
       return CompletableResultCode.ofFailure();
     }
   }
