@@ -33,6 +33,7 @@ final class Delivery implements Runnable {
   private volatile String lastFailure = "";
   private volatile boolean gaveUpBeforeDeadline;
   private boolean failing;
+  private boolean internalErrorReported;
   private Thread thread;
 
   Delivery(Endpoint endpoint, ExportBuffer buffer, OtlpSender sender, Backoff backoff, boolean retry, ExportStats stats,
@@ -90,7 +91,10 @@ final class Delivery implements Runnable {
         }
       } catch (Throwable bug) {
         // never let the export thread die: a dead thread would silently stop all export
-        stderr.accept("[weft] internal error in the " + endpoint.signal + " export thread (it carries on): " + bug);
+        if (!internalErrorReported) {
+          internalErrorReported = true;
+          stderr.accept("[weft] internal error in the " + endpoint.signal + " export thread (it carries on; reported once): " + bug);
+        }
         pause(1000);
       }
     }

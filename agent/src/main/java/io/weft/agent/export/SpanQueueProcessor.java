@@ -44,6 +44,7 @@ final class SpanQueueProcessor implements SpanProcessor {
   private volatile boolean closed;
   private volatile boolean flushRequested;
   private volatile boolean batchThreadWaiting;
+  private boolean internalErrorReported;
 
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
       Consumer<String> stderr) {
@@ -117,7 +118,10 @@ final class SpanQueueProcessor implements SpanProcessor {
         }
         batchThreadWaiting = false;
       } catch (Throwable bug) {
-        stderr.accept("[weft] internal error in the span batch thread (it carries on): " + bug);
+        if (!internalErrorReported) {
+          internalErrorReported = true;
+          stderr.accept("[weft] internal error in the span batch thread (it carries on; reported once): " + bug);
+        }
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
       }
     }
@@ -139,7 +143,10 @@ final class SpanQueueProcessor implements SpanProcessor {
       try {
         bytes = encode(batch);
       } catch (IOException | RuntimeException e) {
-        stderr.accept("[weft] cannot encode " + batch.size() + " spans, they are dropped: " + e);
+        if (!internalErrorReported) {
+          internalErrorReported = true;
+          stderr.accept("[weft] cannot encode " + batch.size() + " spans, they are dropped and counted (reported once): " + e);
+        }
         stats.dropped("encoding_failed", batch.size());
         continue;
       }
