@@ -356,10 +356,13 @@ public final class WeftConfig implements InstrumentationConfig {
     }
   }
 
-  /** Every {@code WEFT_*} variable and {@code weft.*} property that is not one we know. */
+  /**
+   * Every {@code WEFT_*} variable and {@code weft.*} property that is not one we know; {@code weft.test.*}
+   * properties are the test-only switches (docs/testing.md), read where they act, and never reported.
+   */
   public void reportUnknownWeftSettings(List<String> knownKeys) {
     for (String name : properties.keySet()) {
-      if (name.startsWith("weft.") && !knownKeys.contains(name)) {
+      if (name.startsWith("weft.") && !name.startsWith("weft.test.") && !knownKeys.contains(name)) {
         warn("-D" + printable(name) + " is not a Weft setting and is ignored (see the configuration table in the README)");
       }
     }

@@ -234,9 +234,9 @@ class WeftConfigTest {
   }
 
   @Test
-  void unknownWeftVariablesAreReportedKnownOnesNot() {
+  void unknownWeftVariablesAreReportedKnownOnesAndTestSwitchesNot() {
     WeftConfig config = new WeftConfig(
-        Map.of("weft.startup.wait", "1s", "weft.statup.wait", "1s"),
+        Map.of("weft.startup.wait", "1s", "weft.statup.wait", "1s", "weft.test.fault", "spans"),
         Map.of("WEFT_SHUTDOWN_TIMEOUT", "5s", "WEFT_SHUTDOWN_TIMOUT", "5s", "OTEL_FOO", "x", "PATH", "/bin"),
         lines::add);
     config.reportUnknownWeftSettings(List.of("weft.startup.wait", "weft.shutdown.timeout"));

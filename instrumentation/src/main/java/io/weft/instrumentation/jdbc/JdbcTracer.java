@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.weft.bridge.JdbcBridge;
+import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -123,6 +124,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
     }
     d.value = 0;
     try {
+      FaultInjection.spanEnd();
       JdbcCall c = (JdbcCall) call;
       long nanos = System.nanoTime() - c.startNanos;
       Attributes metricAttributes = c.shape.metricAttributes;
@@ -189,6 +191,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
   }
 
   private Object start(JdbcCallShape shape) {
+    FaultInjection.spanStart();
     Span span = tracer.spanBuilder(shape.spanName)
         .setParent(Context.current())
         .setSpanKind(SpanKind.CLIENT)

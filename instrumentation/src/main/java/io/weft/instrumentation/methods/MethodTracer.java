@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.weft.bridge.MethodBridge;
+import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +42,7 @@ final class MethodTracer implements MethodBridge.Handler {
       if (info == null) {
         return null;
       }
+      FaultInjection.spanStart();
       Context parent = Context.current();
       Span span =
           tracer
@@ -83,6 +85,7 @@ final class MethodTracer implements MethodBridge.Handler {
   }
 
   void end(Call call, Throwable thrown) {
+    FaultInjection.spanEnd();
     long nanos = System.nanoTime() - call.startNanos;
     Attributes metricAttributes = call.info.attributes;
     if (thrown != null) {

@@ -15,6 +15,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.weft.bridge.ServletBridge;
+import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -137,6 +138,7 @@ final class ServletTracer implements ServletBridge.Handler {
   }
 
   private ServerRequest start(ServletAccessor api, Context current, Object request, Object response) throws Throwable {
+    FaultInjection.spanStart();
     long startNanos = System.nanoTime();
     String rawMethod = api.method(request);
     String method = settings.methods.normalize(rawMethod);
@@ -223,6 +225,7 @@ final class ServletTracer implements ServletBridge.Handler {
 
   /** Status, response headers, error, end; then the duration and the active count. Called once per request. */
   void end(ServerRequest r, int status, Throwable thrown) {
+    FaultInjection.spanEnd();
     Span span = r.span;
     span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
     captureResponseHeaders(r);

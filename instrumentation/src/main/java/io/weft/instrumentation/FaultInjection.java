@@ -1,0 +1,116 @@
+package io.weft.instrumentation;
+
+/**
+ * A test-only switch that makes the agent's own code throw on purpose, so the host-safety smoke tests
+ * can prove an application never notices a bug of ours (docs/testing.md). Set by the system property
+ * {@code -Dweft.test.fault}, a comma-separated list: {@code spans} (starting a span throws), {@code
+ * attributes} (recording a span's end throws: its attributes, status, error and metric), {@code export}
+ * (for the export pipeline to call), {@code all}. Read once into {@code static final} booleans: with
+ * the property unset, as always outside tests, the JIT folds every check to nothing. Agent class loader.
+ */
+public final class FaultInjection {
+
+  public static final String PROPERTY = "weft.test.fault";
+
+  /** {@code spans} or {@code all}: {@link #spanStart()} throws. */
+  public static final boolean SPANS;
+
+  /** {@code attributes} or {@code all}: {@link #spanEnd()} throws. */
+  public static final boolean ATTRIBUTES;
+
+  /** {@code export} or {@code all}: {@link #export()} throws. */
+  public static final boolean EXPORT;
+
+  static {
+    String value = read();
+    boolean spans = false;
+    boolean attributes = false;
+    boolean export = false;
+    if (value != null && !value.trim().isEmpty()) {
+      boolean valid = true;
+      for (String part : value.split(",", -1)) {
+        switch (part.trim()) {
+          case "spans":
+            spans = true;
+            break;
+          case "attributes":
+            attributes = true;
+            break;
+          case "export":
+            export = true;
+            break;
+          case "all":
+            spans = attributes = export = true;
+            break;
+          default:
+            valid = false;
+        }
+      }
+      if (!valid) {
+        spans = attributes = export = false;
+        print("-D" + PROPERTY + "='" + printable(value) + "' is invalid (expected spans, attributes, export or all,"
+            + " comma-separated); no fault is injected");
+      } else {
+        print("-D" + PROPERTY + "=" + printable(value) + ": the agent's own code throws on purpose (a test-only switch)");
+      }
+    }
+    SPANS = spans;
+    ATTRIBUTES = attributes;
+    EXPORT = export;
+  }
+
+  private FaultInjection() {}
+
+  /** Called by each tracer just before it starts a span. */
+  public static void spanStart() {
+    if (SPANS) {
+      throw new InjectedFault("span start");
+    }
+  }
+
+  /** Called by each tracer as it begins recording a span's end (attributes, status, error, metric). */
+  public static void spanEnd() {
+    if (ATTRIBUTES) {
+      throw new InjectedFault("span end");
+    }
+  }
+
+  /** For the export pipeline, before it hands a batch to the exporter. */
+  public static void export() {
+    if (EXPORT) {
+      throw new InjectedFault("export");
+    }
+  }
+
+  private static String read() {
+    try {
+      return System.getProperty(PROPERTY);
+    } catch (RuntimeException e) {
+      return null; // a security manager said no: no faults
+    }
+  }
+
+  private static void print(String message) {
+    try {
+      System.err.println("[weft] " + message);
+    } catch (RuntimeException e) {
+      // stderr failed: nowhere to say it
+    }
+  }
+
+  private static String printable(String value) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < value.length() && i < 40; i++) {
+      char c = value.charAt(i);
+      text.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return value.length() > 40 ? text + "..." : text.toString();
+  }
+
+  /** What the switch throws: recognisable in the one {@code [weft] internal error} line it causes. */
+  static final class InjectedFault extends RuntimeException {
+    InjectedFault(String where) {
+      super("fault injected at " + where + " by -D" + PROPERTY);
+    }
+  }
+}
