@@ -8,6 +8,7 @@ import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.otel.ResourceFactory;
 import io.weft.agent.otel.SdkFactory;
 import io.weft.agent.weave.Installer;
+import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
@@ -158,8 +159,11 @@ public final class AgentStarter {
           instrumentation.start(sdk, config);
         }
         this.sdk = sdk;
-        description = "service.name=" + resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))
-            + " service.instance.id=" + resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))
+        // both come from the user's settings: quoted printable and bounded, so they cannot forge or flood lines
+        description = "service.name=" + InstrumentationConfig.printable(String.valueOf(
+                resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))))
+            + " service.instance.id=" + InstrumentationConfig.printable(String.valueOf(
+                resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))))
             + " " + factory.summary();
       } catch (Throwable e) {
         failure = e;

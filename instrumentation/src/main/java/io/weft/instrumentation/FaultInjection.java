@@ -48,10 +48,10 @@ public final class FaultInjection {
       }
       if (!valid) {
         spans = attributes = export = false;
-        print("-D" + PROPERTY + "='" + printable(value) + "' is invalid (expected spans, attributes, export or all,"
+        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export or all,"
             + " comma-separated); no fault is injected");
       } else {
-        print("-D" + PROPERTY + "=" + printable(value) + ": the agent's own code throws on purpose (a test-only switch)");
+        print("-D" + PROPERTY + "=" + InstrumentationConfig.printable(value) + ": the agent's own code throws on purpose (a test-only switch)");
       }
     }
     SPANS = spans;
@@ -96,15 +96,6 @@ public final class FaultInjection {
     } catch (RuntimeException e) {
       // stderr failed: nowhere to say it
     }
-  }
-
-  private static String printable(String value) {
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < value.length() && i < 40; i++) {
-      char c = value.charAt(i);
-      text.append(Character.isISOControl(c) ? '?' : c);
-    }
-    return value.length() > 40 ? text + "..." : text.toString();
   }
 
   /** What the switch throws: recognisable in the one {@code [weft] internal error} line it causes. */

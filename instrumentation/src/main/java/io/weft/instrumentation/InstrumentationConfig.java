@@ -30,4 +30,21 @@ public interface InstrumentationConfig {
 
   /** Prints a {@code [weft]} line on stderr only in debug mode. */
   void debug(String message);
+
+  /**
+   * A configured value as a warning may quote it: at most 100 characters (then {@code ...}) and control
+   * characters replaced by {@code ?}, so a hostile value can neither forge {@code [weft]} lines nor flood
+   * stderr.
+   */
+  static String printable(String value) {
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 100));
+    for (int i = 0; i < value.length() && out.length() < 100; i++) {
+      char c = value.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    if (value.length() > 100) {
+      out.append("...");
+    }
+    return out.toString();
+  }
 }

@@ -21,6 +21,8 @@ import java.util.function.Consumer;
  */
 public final class WeftConfig implements InstrumentationConfig {
 
+  private static final int MAX_LINE = 380; // the longest real warning quotes a 100-character value in about 300
+
   private final Map<String, String> properties;
   private final Map<String, String> environment;
   private final Consumer<String> stderr;
@@ -343,7 +345,7 @@ public final class WeftConfig implements InstrumentationConfig {
       if (!reported.add(message)) {
         return;
       }
-      stderr.accept(message);
+      stderr.accept(oneLine(message));
     } catch (RuntimeException ignored) {
       // nowhere left to report
     }
@@ -383,12 +385,20 @@ public final class WeftConfig implements InstrumentationConfig {
 
   /** Bounded and free of control characters, so a hostile value cannot forge log lines. */
   static String printable(String value) {
-    StringBuilder out = new StringBuilder(Math.min(value.length(), 100));
-    for (int i = 0; i < value.length() && out.length() < 100; i++) {
-      char c = value.charAt(i);
+    return InstrumentationConfig.printable(value);
+  }
+
+  /**
+   * The last guard before stderr, whoever built the message: one line (control characters become
+   * {@code ?}), at most {@value #MAX_LINE} characters.
+   */
+  static String oneLine(String message) {
+    StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_LINE + 3));
+    for (int i = 0; i < message.length() && out.length() < MAX_LINE; i++) {
+      char c = message.charAt(i);
       out.append(Character.isISOControl(c) ? '?' : c);
     }
-    if (value.length() > 100) {
+    if (message.length() > MAX_LINE) {
       out.append("...");
     }
     return out.toString();

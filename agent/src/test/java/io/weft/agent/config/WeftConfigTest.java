@@ -258,6 +258,16 @@ class WeftConfigTest {
   }
 
   @Test
+  void everyWarningIsOnePrintableBoundedLineWhoeverWroteIt() {
+    // an instrumentation's own message quoting a raw value (the methods list, header names) is guarded too
+    WeftConfig config = new WeftConfig(Map.of(), Map.of(), lines::add);
+    config.warn("OTEL_X: ignoring 'a\n[weft] forged\r" + "z".repeat(10_240) + "'");
+    assertEquals(1, lines.size());
+    assertPrintableAndBounded(lines.get(0));
+    assertTrue(lines.get(0).startsWith("OTEL_X: ignoring 'a?[weft] forged?zzz"), lines.get(0));
+  }
+
+  @Test
   void noAccessorEverThrows() {
     Random random = new Random(20_240_517L);
     String[] alphabet = {"true", "false", "none", "=", ",", "%", "%2", "%zz", "%20", "+", "ms", "s", "m", "h", "-",

@@ -1,5 +1,6 @@
 package io.weft.instrumentation.methods;
 
+import io.weft.instrumentation.InstrumentationConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -35,13 +36,13 @@ final class MethodPatternParser {
         for (String rawMethod : methodList.split(",", -1)) {
           String method = rawMethod.trim();
           if (method.isEmpty() || !isName(method, false)) {
-            problem = "'" + method + "' is not a method name (letters, digits, _, $ and *)";
+            problem = "'" + InstrumentationConfig.printable(method) + "' is not a method name (letters, digits, _, $ and *)";
             break;
           }
           methods.add(new NameGlob(method));
         }
         if (problem == null && (className.isEmpty() || !isName(className, true))) {
-          problem = "'" + className + "' is not a class name (a.b.Name, with * or ** wildcards)";
+          problem = "'" + InstrumentationConfig.printable(className) + "' is not a class name (a.b.Name, with * or ** wildcards)";
         }
         if (problem == null) {
           pattern = new MethodPattern(new NameGlob(className), List.copyOf(methods));
@@ -53,7 +54,7 @@ final class MethodPatternParser {
         warn.accept(
             key
                 + ": ignoring the malformed entry '"
-                + entry
+                + InstrumentationConfig.printable(entry)
                 + "' ("
                 + problem
                 + "); the other entries still apply");

@@ -1,6 +1,7 @@
 package io.weft.instrumentation.servlet;
 
 import io.weft.instrumentation.InstrumentationConfig;
+import java.util.List;
 
 /** What the servlet tracer reads from configuration, once at start. Agent class loader. */
 final class ServletSettings {
@@ -25,16 +26,22 @@ final class ServletSettings {
   }
 
   static ServletSettings from(InstrumentationConfig config) {
-    HeaderCapture headers =
-        HeaderCapture.of(config.getList(REQUEST_HEADERS_KEY), config.getList(RESPONSE_HEADERS_KEY));
-    if (!headers.rejectedNames().isEmpty()) {
-      config.warn(
-          "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_*_HEADERS: not header names, ignored: "
-              + String.join(", ", headers.rejectedNames()));
-    }
+    List<String> request = config.getList(REQUEST_HEADERS_KEY);
+    List<String> response = config.getList(RESPONSE_HEADERS_KEY);
+    HeaderCapture headers = HeaderCapture.of(request, response);
+    // one line per setting, naming it: the two lists are checked apart
+    warnRejected(config, "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_REQUEST_HEADERS", HeaderCapture.of(request, null));
+    warnRejected(config, "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_RESPONSE_HEADERS", HeaderCapture.of(null, response));
     return new ServletSettings(
         HttpMethods.of(config.getList(KNOWN_METHODS_KEY)),
         QueryRedactor.withExtraNames(config.getList(SENSITIVE_QUERY_KEY)),
         headers);
+  }
+
+  private static void warnRejected(InstrumentationConfig config, String name, HeaderCapture capture) {
+    if (!capture.rejectedNames().isEmpty()) {
+      config.warn(name + ": not header names, ignored: "
+          + InstrumentationConfig.printable(String.join(", ", capture.rejectedNames())));
+    }
   }
 }
