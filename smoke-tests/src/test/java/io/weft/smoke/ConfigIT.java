@@ -9,14 +9,67 @@ import io.weft.receiver.OtlpReceiver;
 import io.weft.smoke.app.HelloApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
+import io.weft.smoke.support.Jdks;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Switches and bad configuration: the application always runs, its exit code never changes, problems are one clear line each. */
 class ConfigIT {
 
   private static final String GREET = "io.weft.smoke.app.HelloApp[greet]";
+
+  /** Settings that take one value: a bad one is exactly one line naming it, and its default applies. */
+  private static final List<String> SINGLE_VALUED = List.of(
+      "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_ATTRIBUTE_COUNT_LIMIT",
+      "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_SPAN_EVENT_COUNT_LIMIT", "OTEL_SPAN_LINK_COUNT_LIMIT",
+      "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+      "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_METRIC_EXPORT_INTERVAL",
+      "OTEL_EXPORTER_OTLP_TIMEOUT", "WEFT_STARTUP_WAIT", "WEFT_SHUTDOWN_TIMEOUT",
+      "WEFT_EXPORT_RETRY_INITIAL_BACKOFF", "WEFT_EXPORT_RETRY_MAX_BACKOFF",
+      "WEFT_EXPORT_BUFFER_MEMORY_SIZE", "WEFT_EXPORT_BUFFER_DISK_SIZE", "OTEL_JAVA_EXPORTER_OTLP_RETRY_DISABLED",
+      "OTEL_JAVAAGENT_DEBUG", "OTEL_SDK_DISABLED", "OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED",
+      "OTEL_INSTRUMENTATION_METHODS_ENABLED", "OTEL_INSTRUMENTATION_SERVLET_ENABLED", "OTEL_INSTRUMENTATION_JDBC_ENABLED",
+      "OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_ENABLED",
+      "OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED",
+      "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_COMPRESSION",
+      "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "OTEL_TRACES_SAMPLER",
+      "OTEL_EXPORTER_OTLP_ENDPOINT");
+
+  /** Lists, maps and free text: each bad entry is its own problem and line; a good-looking one is no problem. */
+  private static final List<String> MULTI_VALUED = List.of(
+      "OTEL_LOGS_EXPORTER", "OTEL_PROPAGATORS",
+      "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME", "OTEL_TRACES_SAMPLER_ARG",
+      "OTEL_INSTRUMENTATION_METHODS_INCLUDE", "WEFT_METHODS_EXCLUDE", "OTEL_JAVAAGENT_EXCLUDE_CLASSES",
+      "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_REQUEST_HEADERS", "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_RESPONSE_HEADERS",
+      "OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", "WEFT_HTTP_SENSITIVE_QUERY_PARAMETERS", "OTEL_JAVAAGENT_ENABLED",
+      "OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
+  // not here: the per-signal twins of the OTLP settings (they share the parser, and would hide the general
+  // ones, which are then not read), and WEFT_EXPORT_BUFFER_DIR (a hostile value is a directory created
+  // in the build's working directory)
+
+  /** Given {@code otlp,<hostile value>}: each unknown entry is a problem of its own. */
+  private static final List<String> EXPORTERS = List.of("OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER");
+
+  /** Hostile values, each given to every setting above at once; all but "blank" are invalid for every single-valued one. */
+  private static final Map<String, String> HOSTILE = hostile();
+
+  private static Map<String, String> hostile() {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("garbage", "%zz=,=;[*]]{}<x>\u001b[2J\u202e\u00e9");
+    values.put("forged line", "1\n[weft] forged line\r\n");
+    values.put("overflow", "9223372036854775807h");
+    values.put("negative", "-1");
+    values.put("10 KB", "9".repeat(10_240));
+    values.put("blank", " \t ");
+    return values;
+  }
 
   @ParameterizedTest(name = "JDK {0}")
   @MethodSource("io.weft.smoke.support.Jdks#all")
@@ -115,5 +168,71 @@ class ConfigIT {
         assertTrue(line.contains(part), part + " missing in: " + line);
       }
     }
+  }
+
+  static Stream<Arguments> jdksAndHostileValues() {
+    List<Arguments> cases = new ArrayList<>();
+    Jdks.all().forEach(jdk -> HOSTILE.keySet().stream()
+        // the second JDK gets the values whose printing could go wrong; the parsing is the same Java code
+        .filter(flavour -> jdk.equals(Jdks.current()) || List.of("garbage", "forged line", "10 KB").contains(flavour))
+        .forEach(flavour -> cases.add(Arguments.of(jdk, flavour))));
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "JDK {0}, every setting {1}")
+  @MethodSource("jdksAndHostileValues")
+  void hostileValuesInEverySettingNeverChangeTheApplication(Jdk jdk, String flavour) {
+    String value = HOSTILE.get(flavour);
+    try (OtlpReceiver otlp = OtlpReceiver.start()) {
+      ChildJvm.Builder builder = ChildJvm.withAgent(jdk, otlp);
+      for (String name : SINGLE_VALUED) {
+        builder.env(name, value);
+      }
+      for (String name : MULTI_VALUED) {
+        builder.env(name, value);
+      }
+      for (String name : EXPORTERS) {
+        // the valid entry keeps OTLP on, so the settings it depends on (queue, endpoint, timeout) are read
+        builder.env(name, "otlp," + value);
+      }
+      try (ChildJvm app = builder.start(HelloApp.class)) {
+        assertEquals(7, app.awaitExit(), app::describe);
+        String out = app.output();
+        assertEquals(List.of("hello from app hi weft"),
+            out.lines().filter(l -> !l.startsWith("[weft] ") && !l.contains("Sharing is only supported")).toList(),
+            "the application's output, nothing else (no stack trace, no forged line)\n" + app.describe());
+        List<String> weft = out.lines().filter(l -> l.startsWith("[weft] ")).toList();
+        for (String line : weft) {
+          int bound = line.startsWith("[weft] Weft ") ? 1000 : 400; // the start-up line quotes two values and the endpoints
+          assertTrue(line.length() < bound, () -> "bounded: " + line.length() + " chars: " + line.substring(0, 200));
+          assertTrue(line.chars().noneMatch(Character::isISOControl), "printable: " + line);
+          assertFalse(line.startsWith("[weft] forged"), line);
+        }
+        assertEquals(1, weft.stream().filter(l -> l.startsWith("[weft] Weft ")).count(), "one start-up line: " + weft);
+        // a hostile (or blank) endpoint falls back to localhost:4318, where no collector listens: export lines, not config ones
+        List<String> problems = weft.stream()
+            .filter(l -> !l.startsWith("[weft] Weft ") && !l.startsWith("[weft] cannot export ") && !l.startsWith("[weft] exit: "))
+            .toList();
+        if (flavour.equals("blank")) {
+          assertEquals(List.of(), problems, "blank is unset: no problem to report");
+          return;
+        }
+        for (String name : SINGLE_VALUED) {
+          assertEquals(1, problems.stream().filter(naming(name)).count(), "one line for " + name + " in " + problems);
+        }
+        for (String line : problems) {
+          assertTrue(Stream.of(SINGLE_VALUED, MULTI_VALUED, EXPORTERS).flatMap(List::stream).anyMatch(n -> naming(n).test(line)),
+              "every line names the setting it is about: " + line);
+        }
+        assertTrue(problems.size() <= 3 * (SINGLE_VALUED.size() + MULTI_VALUED.size() + EXPORTERS.size()),
+            "bounded: " + problems.size() + " lines");
+      }
+    }
+  }
+
+  /** A line naming this setting, not merely a longer one that contains it (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT). */
+  private static java.util.function.Predicate<String> naming(String name) {
+    Pattern pattern = Pattern.compile("(?<![A-Z_])" + name + "(?![A-Z_])");
+    return line -> pattern.matcher(line).find();
   }
 }
