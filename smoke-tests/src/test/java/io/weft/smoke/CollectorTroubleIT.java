@@ -64,14 +64,12 @@ class CollectorTroubleIT {
       try (ChildJvm app = app(otlp.httpEndpoint()).start(SteadyLoadApp.class, "8000", "400")) {
         List<ExportAttempt> unavailable = otlp.withTimeout(Duration.ofSeconds(30)).awaitAttempts(Signal.TRACES, 5).subList(0, 5);
         List<Duration> gaps = ExportAttempt.gaps(unavailable);
-        // 200 ms doubling to 1.6 s, each wait a random point in the upper half of its step: never shorter than the one before
+        // 200 ms doubling to 1.6 s, each wait a random point in the upper half of its step: at least 100, 200, 400, 800 ms
+        // (lower bounds only: a loaded machine makes attempts later, never earlier)
+        long[] floors = {90, 190, 390, 790};
         for (int i = 0; i < gaps.size(); i++) {
-          assertTrue(gaps.get(i).toMillis() >= 90, "no busy loop: " + unavailable);
-          if (i > 0) {
-            assertTrue(gaps.get(i).toMillis() + 50 >= gaps.get(i - 1).toMillis(), "the backoff grows: " + gaps);
-          }
+          assertTrue(gaps.get(i).toMillis() >= floors[i], "no busy loop, the backoff grows: gap " + i + " of " + gaps);
         }
-        assertTrue(gaps.get(gaps.size() - 1).toMillis() >= 700, "after four failures the wait is near the cap: " + gaps);
         otlp.respondWithStatus(429, Duration.ofSeconds(2));
         otlp.clear();
         List<ExportAttempt> throttled = otlp.awaitAttempts(Signal.TRACES, 3).subList(0, 3);

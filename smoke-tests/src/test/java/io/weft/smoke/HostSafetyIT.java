@@ -46,8 +46,9 @@ class HostSafetyIT {
   static Stream<Arguments> jdksAndFaults() {
     List<Arguments> cases = new ArrayList<>();
     Jdks.all().forEach(jdk -> {
-      for (String fault : List.of("off", "spans", "attributes", "all")) {
-        if (!fault.equals("all") || jdk.equals(Jdks.current())) { // "all" adds nothing JDK-specific to spans + attributes
+      for (String fault : List.of("off", "spans", "attributes", "export", "all")) {
+        // "all" adds nothing JDK-specific to spans + attributes; the export pipeline is the same code on every JDK
+        if (!(fault.equals("all") || fault.equals("export")) || jdk.equals(Jdks.current())) {
           cases.add(Arguments.of(jdk, fault));
         }
       }
@@ -78,7 +79,13 @@ class HostSafetyIT {
           other.add(line);
         }
       }
-      assertEquals(fault.equals("off") ? 1 : 2, other.size(), "the start-up line (and the switch's own line): " + other);
+      // the start-up line, the switch's own line, and for a failing export the exit line counting what it dropped
+      assertEquals(fault.equals("off") ? 1 : fault.equals("export") ? 3 : 2, other.size(), other.toString());
+      if (fault.equals("export")) {
+        assertTrue(other.get(2).matches("\\[weft\\] exit: every waiting span was delivered; dropped during the run: encoding_failed=\\d+"),
+            other.toString());
+        assertEquals(List.of(), otlp.spans(), "every batch failed to encode: nothing was sent, and the count says so");
+      }
       assertTrue(other.get(0).startsWith("[weft] Weft "), other.toString());
       assertEquals(expectedPlaces(fault), failedPlaces, "where the agent's own code failed\n" + app.describe());
       if (fault.equals("off")) {
@@ -97,6 +104,8 @@ class HostSafetyIT {
     switch (fault) {
       case "off":
         return Set.of();
+      case "export":
+        return Set.of("span export");
       case "attributes":
         return Set.of("method span end", "async method span end", "jdbc span end", "servlet span end", "servlet async listener");
       default: // spans, all: no span starts, so no end is reached

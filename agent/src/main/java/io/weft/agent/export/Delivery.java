@@ -33,7 +33,6 @@ final class Delivery implements Runnable {
   private volatile String lastFailure = "";
   private volatile boolean gaveUpBeforeDeadline;
   private boolean failing;
-  private boolean internalErrorReported;
   private Thread thread;
 
   Delivery(Endpoint endpoint, ExportBuffer buffer, OtlpSender sender, Backoff backoff, boolean retry, ExportStats stats,
@@ -91,10 +90,7 @@ final class Delivery implements Runnable {
         }
       } catch (Throwable bug) {
         // never let the export thread die: a dead thread would silently stop all export
-        if (!internalErrorReported) {
-          internalErrorReported = true;
-          stderr.accept("[weft] internal error in the " + endpoint.signal + " export thread (it carries on; reported once): " + bug);
-        }
+        io.weft.instrumentation.InternalErrors.report(endpoint.signal + " export thread", bug);
         pause(1000);
       }
     }

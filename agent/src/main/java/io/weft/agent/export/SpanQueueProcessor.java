@@ -7,6 +7,8 @@ import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.weft.instrumentation.FaultInjection;
+import io.weft.instrumentation.InternalErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,7 +46,6 @@ final class SpanQueueProcessor implements SpanProcessor {
   private volatile boolean closed;
   private volatile boolean flushRequested;
   private volatile boolean batchThreadWaiting;
-  private boolean internalErrorReported;
 
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
       Consumer<String> stderr) {
@@ -118,10 +119,7 @@ final class SpanQueueProcessor implements SpanProcessor {
         }
         batchThreadWaiting = false;
       } catch (Throwable bug) {
-        if (!internalErrorReported) {
-          internalErrorReported = true;
-          stderr.accept("[weft] internal error in the span batch thread (it carries on; reported once): " + bug);
-        }
+        InternalErrors.report("span batch thread", bug);
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
       }
     }
@@ -143,10 +141,7 @@ final class SpanQueueProcessor implements SpanProcessor {
       try {
         bytes = encode(batch);
       } catch (IOException | RuntimeException e) {
-        if (!internalErrorReported) {
-          internalErrorReported = true;
-          stderr.accept("[weft] cannot encode " + batch.size() + " spans, they are dropped and counted (reported once): " + e);
-        }
+        InternalErrors.report("span export", e);
         stats.dropped("encoding_failed", batch.size());
         continue;
       }
@@ -157,6 +152,7 @@ final class SpanQueueProcessor implements SpanProcessor {
   }
 
   private byte[] encode(List<SpanData> spans) throws IOException {
+    FaultInjection.export();
     TraceRequestMarshaler request = TraceRequestMarshaler.create(spans);
     ByteArrayOutputStream out = new ByteArrayOutputStream(gzip ? request.getBinarySerializedSize() / 4 + 64 : request.getBinarySerializedSize());
     if (gzip) {
