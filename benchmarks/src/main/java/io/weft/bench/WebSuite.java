@@ -1,6 +1,7 @@
 package io.weft.bench;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,20 +47,28 @@ final class WebSuite {
     for (int round = 1; round <= rounds; round++) {
       for (Agent agent : Agent.values()) {
         Bench.log("web round " + round + "/" + rounds + ": " + agent.label);
-        load(agent);
+        load(agent, round);
       }
     }
     write(report);
   }
 
-  private void load(Agent agent) throws Exception {
+  private void load(Agent agent, int round) throws Exception {
     Settings settings = harness.settings;
     boolean counting = agent != Agent.NONE;
     int port = Harness.freePort();
     try (Child app = Child.start(harness.command(agent, "web", Map.of(), List.of(), "io.weft.bench.app.WebApp",
         Integer.toString(port)), harness.log("web-" + agent.name().toLowerCase()))) {
       Harness.awaitFirstAnswer(app, port, "/plain");
+      // every endpoint under load once before any is measured: the JIT compiles the agent's code too, and its
+      // compiler threads' CPU counts as the application's
       for (String endpoint : ENDPOINTS) {
+        wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
+      }
+      // each round starts at another endpoint, so no endpoint is always measured first
+      List<String> order = new ArrayList<>(ENDPOINTS);
+      Collections.rotate(order, -(round - 1));
+      for (String endpoint : order) {
         Figures f = figures.get(endpoint).get(agent);
         // spans one request makes when nothing is dropped: a few requests one at a time, then a quiet receiver
         long before = counting ? quiet() : 0;
@@ -101,7 +110,8 @@ final class WebSuite {
     Settings settings = harness.settings;
     StringBuilder body = new StringBuilder("Each agent in its own JVM, rounds interleaved (" + settings.webRounds()
         + "); per endpoint " + settings.calibrationRequests() + " sequential requests (to learn the spans a "
-        + "request makes when nothing is dropped), " + settings.webWarmup().toSeconds() + " s of warm-up load, then "
+        + "request makes when nothing is dropped), " + settings.webWarmup().toSeconds() + " s of warm-up load (after "
+        + "one such warm-up of every endpoint at the JVM's start; each round starts at another endpoint), then "
         + settings.webDuration().toSeconds() + " s measured: `wrk -t1 -c" + settings.webConnections()
         + "`, closed loop, so the application runs saturated on a 2-core machine it shares with wrk, the "
         + "receiver and the agents' exporters. CPU per request is the application JVM's user+sys time over the "
