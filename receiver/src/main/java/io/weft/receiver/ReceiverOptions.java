@@ -3,13 +3,14 @@ package io.weft.receiver;
 import java.nio.file.Path;
 
 /** The weft-receiver command line, parsed; {@link #parse} throws IllegalArgumentException with a one-line reason. */
-record ReceiverOptions(int httpPort, int grpcPort, Path jsonFile, long quietMillis, boolean help) {
+record ReceiverOptions(int httpPort, int grpcPort, Path jsonFile, long quietMillis, boolean count, boolean help) {
   static final String USAGE = String.join("\n",
-      "usage: java -jar weft-receiver.jar [--http-port PORT] [--grpc-port PORT] [--json FILE] [--quiet-ms MS]",
+      "usage: java -jar weft-receiver.jar [--http-port PORT] [--grpc-port PORT] [--json FILE] [--quiet-ms MS] [--count]",
       "  --http-port PORT  OTLP/HTTP port on 127.0.0.1 (default 4318; 0 = any free port, -1 = off)",
       "  --grpc-port PORT  OTLP/gRPC port on 127.0.0.1 (default 4317; 0 = any free port, -1 = off)",
       "  --json FILE       also append every span to FILE, one JSON object per line",
       "  --quiet-ms MS     print a trace once its root arrived and MS ms passed without a new span (default 1000)",
+      "  --count           print running totals instead of traces: 'count spans=N metric-points=M', when they change",
       "  --help            print this and exit",
       "");
 
@@ -18,6 +19,7 @@ record ReceiverOptions(int httpPort, int grpcPort, Path jsonFile, long quietMill
     int grpcPort = 4317;
     Path jsonFile = null;
     long quietMillis = 1000;
+    boolean count = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -30,7 +32,13 @@ record ReceiverOptions(int httpPort, int grpcPort, Path jsonFile, long quietMill
       switch (name) {
         case "--help":
         case "-h":
-          return new ReceiverOptions(httpPort, grpcPort, jsonFile, quietMillis, true);
+          return new ReceiverOptions(httpPort, grpcPort, jsonFile, quietMillis, count, true);
+        case "--count":
+          if (value != null) {
+            throw new IllegalArgumentException("--count takes no value");
+          }
+          count = true;
+          continue;
         case "--http-port":
         case "--grpc-port":
         case "--json":
@@ -66,7 +74,7 @@ record ReceiverOptions(int httpPort, int grpcPort, Path jsonFile, long quietMill
     if (httpPort < 0 && grpcPort < 0) {
       throw new IllegalArgumentException("--http-port and --grpc-port are both off; nothing would be received");
     }
-    return new ReceiverOptions(httpPort, grpcPort, jsonFile, quietMillis, false);
+    return new ReceiverOptions(httpPort, grpcPort, jsonFile, quietMillis, count, false);
   }
 
   private static int port(String name, String value) {

@@ -11,10 +11,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The weft-receiver command: an OTLP receiver on 127.0.0.1 that prints each trace as a waterfall and one
- * line per metrics export, for a person watching what the agent sends.
+ * line per metrics export, for a person watching what the agent sends. With {@code --count} it prints running
+ * totals instead, for the overhead benchmark, which reads them to know what was delivered.
  */
 public final class WeftReceiver implements ExportListener, AutoCloseable {
   private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -30,6 +32,9 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  private final AtomicLong spansCounted = new AtomicLong();
+  private final AtomicLong pointsCounted = new AtomicLong();
+  private String lastCountLine;
   private SpanJsonWriter json;
   private OtlpReceiver receiver;
 
@@ -101,7 +106,11 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
 
   @Override
   public void spansReceived(List<ReceivedSpan> spans) {
-    pending.add(spans, System.nanoTime());
+    if (options.count()) {
+      spansCounted.addAndGet(spans.size());
+    } else {
+      pending.add(spans, System.nanoTime());
+    }
     if (json != null) {
       try {
         json.write(spans);
@@ -113,7 +122,11 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
 
   @Override
   public void metricsReceived(List<ReceivedMetric> metrics) {
-    print(metricsLine(metrics));
+    if (options.count()) {
+      pointsCounted.addAndGet(metrics.stream().mapToLong(ReceivedMetric::pointCount).sum());
+    } else {
+      print(metricsLine(metrics));
+    }
   }
 
   /** {@code metrics: N points from service X: name1, name2} for one export. */
@@ -137,8 +150,23 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
   }
 
   private void printDue() {
+    printCountIfChanged();
     for (List<ReceivedSpan> trace : pending.takeDue(System.nanoTime())) {
       print(Waterfall.render(trace, ansi));
+    }
+  }
+
+  /** In count mode, {@code count spans=N metric-points=M} when either total moved since the last line. */
+  private void printCountIfChanged() {
+    if (!options.count()) {
+      return;
+    }
+    String line = "count spans=" + spansCounted.get() + " metric-points=" + pointsCounted.get();
+    synchronized (out) { // not this: close() holds it while waiting for the ticker, which calls here
+      if (!line.equals(lastCountLine)) {
+        lastCountLine = line;
+        print(line);
+      }
     }
   }
 
@@ -162,6 +190,7 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    printCountIfChanged();
     for (List<ReceivedSpan> trace : pending.takeAll()) {
       print(Waterfall.render(trace, ansi));
     }

@@ -1,6 +1,7 @@
 package io.weft.receiver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,14 @@ class ReceiverOptionsTest {
     assertEquals(4317, options.grpcPort());
     assertNull(options.jsonFile());
     assertEquals(1000, options.quietMillis());
+    assertFalse(options.count());
+  }
+
+  @Test
+  void countIsAFlagWithoutValue() {
+    assertTrue(ReceiverOptions.parse("--http-port=0", "--count").count());
+    assertEquals("--count takes no value",
+        assertThrows(IllegalArgumentException.class, () -> ReceiverOptions.parse("--count=yes")).getMessage());
   }
 
   @Test

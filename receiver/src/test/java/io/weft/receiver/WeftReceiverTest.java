@@ -53,6 +53,29 @@ class WeftReceiverTest {
     assertTrue(jsonLines.get(1).contains("\"parentSpanId\":\"" + TestExports.PARENT_ID + "\""), jsonLines.get(1));
   }
 
+  @Test
+  void countModePrintsRunningTotalsInsteadOfTraces() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    WeftReceiver tool = new WeftReceiver(ReceiverOptions.parse("--http-port=0", "--grpc-port=-1", "--count"), out, false);
+    try {
+      tool.start();
+      post(tool.httpPort(), "/v1/traces", TestExports.parentAndChild().toByteArray());
+      post(tool.httpPort(), "/v1/traces", TestExports.parentAndChild().toByteArray());
+      post(tool.httpPort(), "/v1/metrics", TestExports.histogram().toByteArray());
+    } finally {
+      tool.close();
+    }
+
+    // the ticker may have printed intermediate totals; close prints the final ones, and nothing else appears
+    String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+    assertTrue(lines[0].startsWith("weft-receiver listening: OTLP/HTTP http://127.0.0.1:"), lines[0]);
+    assertEquals("count spans=4 metric-points=1", lines[lines.length - 1]);
+    for (int i = 1; i < lines.length; i++) {
+      assertTrue(lines[i].matches("count spans=\\d+ metric-points=\\d+"), lines[i]);
+    }
+  }
+
   private static void post(int port, String path, byte[] body) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10))

@@ -1,0 +1,182 @@
+package io.weft.bench;
+
+import io.weft.bench.jmh.SqlSanitizerBenchmark;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Figures 2 and 6 with JMH: one call of a traced method without an agent and under each agent sampled, not
+ * sampled and with the methods instrumentation off (time and bytes allocated per call, {@code -prof gc}); then,
+ * without an agent, a bare SDK span (the allocation budget) and Weft's SQL sanitizer.
+ */
+final class CallCostSuite {
+  private static final String PACKAGE = "io\\.weft\\.bench\\.jmh\\.";
+  private static final List<String> FORK_JVM_ARGS = List.of("-Xms1g", "-Xmx1g");
+
+  /** One fork configuration of the traced-call benchmark. */
+  private record Variant(String label, Agent agent, Map<String, String> overrides) {}
+
+  private static final List<Variant> VARIANTS = List.of(
+      new Variant("no agent", Agent.NONE, Map.of()),
+      new Variant("sampled, exported", Agent.WEFT, Map.of()),
+      new Variant("not sampled (always_off)", Agent.WEFT, Map.of("OTEL_TRACES_SAMPLER", "always_off")),
+      new Variant("methods instrumentation disabled", Agent.WEFT, Map.of("OTEL_INSTRUMENTATION_METHODS_ENABLED", "false")),
+      new Variant("sampled, exported", Agent.OTEL, Map.of()),
+      new Variant("not sampled (always_off)", Agent.OTEL, Map.of("OTEL_TRACES_SAMPLER", "always_off")),
+      new Variant("methods instrumentation disabled", Agent.OTEL, Map.of("OTEL_INSTRUMENTATION_METHODS_ENABLED", "false")));
+
+  private final Harness harness;
+  private final Map<Variant, Stats> nanos = new LinkedHashMap<>();
+  private final Map<Variant, Stats> bytes = new LinkedHashMap<>();
+  private final Map<String, double[]> reference = new LinkedHashMap<>(); // benchmark -> {ns, B}
+
+  CallCostSuite(Harness harness) {
+    this.harness = harness;
+    for (Variant variant : VARIANTS) {
+      nanos.put(variant, new Stats());
+      bytes.put(variant, new Stats());
+    }
+  }
+
+  void run(Report report) throws Exception {
+    int rounds = harness.settings.callRounds();
+    for (int round = 1; round <= rounds; round++) {
+      for (Variant variant : VARIANTS) {
+        Bench.log("JMH round " + round + "/" + rounds + ": traced call, " + variant.agent().label + ", "
+            + variant.label());
+        for (RunResult result : jmh(PACKAGE + "TracedCallBenchmark\\.tracedCall$", variant.agent(),
+            variant.overrides(), "jmh-traced-" + variant.agent().name().toLowerCase())) {
+          nanos.get(variant).add(result.getPrimaryResult().getScore());
+          bytes.get(variant).add(allocated(result));
+        }
+      }
+    }
+    Bench.log("JMH, no agent: bare SDK span and SQL sanitizer");
+    for (RunResult result : jmh(PACKAGE + "(SpanBaselineBenchmark|SqlSanitizerBenchmark)\\.", Agent.NONE,
+        Map.of(), "jmh-reference")) {
+      reference.put(result.getParams().getBenchmark().replaceFirst(".*\\.jmh\\.", ""),
+          new double[] {result.getPrimaryResult().getScore(), allocated(result)});
+    }
+    write(report);
+  }
+
+  private Collection<RunResult> jmh(String include, Agent agent, Map<String, String> overrides, String logName)
+      throws Exception {
+    Settings settings = harness.settings;
+    Options options = new OptionsBuilder()
+        .include(include)
+        .forks(1)
+        .threads(1)
+        .warmupIterations(settings.jmhWarmupIterations())
+        .warmupTime(TimeValue.milliseconds(settings.jmhIteration().toMillis()))
+        .measurementIterations(settings.jmhMeasurementIterations())
+        .measurementTime(TimeValue.milliseconds(settings.jmhIteration().toMillis()))
+        .jvm(harness.java.toString())
+        .jvmArgs(FORK_JVM_ARGS.toArray(String[]::new))
+        .jvmArgsAppend(harness.agentArgs(agent, "jmh", overrides).toArray(String[]::new))
+        .addProfiler(GCProfiler.class)
+        .shouldFailOnError(true)
+        .output(harness.log(logName).toString())
+        .build();
+    Collection<RunResult> results = new Runner(options).run();
+    if (results.isEmpty()) {
+      throw new IllegalStateException("JMH ran nothing for " + include);
+    }
+    return results;
+  }
+
+  /** {@code gc.alloc.rate.norm}: bytes allocated per operation (older JMH prefixes the label with a dot). */
+  private static double allocated(RunResult result) {
+    for (Map.Entry<String, Result> secondary : result.getSecondaryResults().entrySet()) {
+      if (secondary.getKey().endsWith("gc.alloc.rate.norm")) {
+        return secondary.getValue().getScore();
+      }
+    }
+    return Double.NaN;
+  }
+
+  private void write(Report report) {
+    Variant none = VARIANTS.get(0);
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of(none.label(), ns(none), b(none), ns(none), b(none)));
+    for (int i = 1; i <= 3; i++) {
+      Variant weft = VARIANTS.get(i);
+      Variant otel = VARIANTS.get(i + 3);
+      rows.add(List.of(weft.label(), ns(weft), b(weft), ns(otel), b(otel)));
+    }
+    double[] span = reference.getOrDefault("SpanBaselineBenchmark.sdkSpan", new double[] {Double.NaN, Double.NaN});
+    rows.add(List.of("bare SDK span, no agent (reference)", Report.num(span[0], 1), Report.num(span[1], 0), "", ""));
+
+    double[] shortSql = reference.getOrDefault("SqlSanitizerBenchmark.shortStatement",
+        new double[] {Double.NaN, Double.NaN});
+    double[] longSql = reference.getOrDefault("SqlSanitizerBenchmark.statement10Kb",
+        new double[] {Double.NaN, Double.NaN});
+
+    report.section("2. Per-call cost of a traced method (JMH)", "`Traced.work(int)` (one multiply-add) called "
+        + "in a loop on one thread, " + harness.settings.callRounds() + " round(s) of one fork per variant, "
+        + "medians of the rounds' scores. Bytes per call from `-prof gc` (`gc.alloc.rate.norm`). "
+        + "Sampled spans are exported to the receiver; at this rate nearly all are dropped at the full queue by "
+        + "both agents, so \"sampled\" is the cost of making the span, not of exporting it. The reference row "
+        + "starts, makes current and ends one SDK span with `code.function.name` and a processor that keeps "
+        + "nothing: \"the span\" a traced call may allocate.\n\n"
+        + Report.table(List.of("Variant", "Weft ns/call", "Weft B/call", "OTel agent ns/call", "OTel agent B/call"),
+            rows));
+
+    report.section("6. JDBC extra: Weft's SQL sanitizer", "`SqlSanitizer.apply` on one statement, no agent, "
+        + "uncached (the tracer caches sanitized text per statement, so this is the cost of a statement's first "
+        + "sight). Short: `" + SqlSanitizerBenchmark.SHORT + "`; long: a multi-row INSERT of "
+        + "numbers, strings, decimals and dates, " + SqlSanitizerBenchmark.TEN_KB.length()
+        + " chars.\n\n"
+        + Report.table(List.of("Statement", "µs/statement", "B/statement"), List.of(
+            List.of("short (" + SqlSanitizerBenchmark.SHORT.length() + " chars)",
+                Report.num(shortSql[0] / 1000, 3), Report.num(shortSql[1], 0)),
+            List.of("10 KB", Report.num(longSql[0] / 1000, 1), Report.num(longSql[1], 0)))));
+
+    double weftSampled = nanos.get(VARIANTS.get(1)).median();
+    double otelSampled = nanos.get(VARIANTS.get(4)).median();
+    double noneNs = nanos.get(none).median();
+    report.target("Traced call, sampled", "≤ 1/3 of the OTel agent's ns/call",
+        Report.num(weftSampled, 1) + " ns vs " + Report.num(otelSampled, 1) + " ns ("
+            + Report.ratio(weftSampled / otelSampled) + ")",
+        Report.atMost(weftSampled, otelSampled / 3, 1, " ns"));
+    double weftBytes = bytes.get(VARIANTS.get(1)).median();
+    report.target("Traced call, allocation", "no allocation but the span (≤ bare SDK span's B/call)",
+        Report.num(weftBytes, 0) + " B vs " + Report.num(span[1], 0) + " B",
+        Report.atMost(weftBytes, span[1] + 0.5, 0, " B"));
+    double unsampled = nanos.get(VARIANTS.get(2)).median() - noneNs;
+    report.target("Traced call, not sampled", "within a few (≤ 5) ns of no agent",
+        Report.signed(unsampled, 1) + " ns", Report.atMost(unsampled, 5, 1, " ns"));
+    double disabled = nanos.get(VARIANTS.get(3)).median() - noneNs;
+    report.target("Traced call, instrumentation disabled", "within a few (≤ 5) ns of no agent",
+        Report.signed(disabled, 1) + " ns", Report.atMost(disabled, 5, 1, " ns"));
+
+    for (Variant variant : VARIANTS) {
+      report.raw("ns/call, " + variant.agent().label + ", " + variant.label() + ": "
+          + nanos.get(variant).samples("%.2f") + "; B/call: " + bytes.get(variant).samples("%.1f"));
+    }
+    for (Map.Entry<String, double[]> entry : reference.entrySet()) {
+      report.raw(entry.getKey() + ": " + Report.num(entry.getValue()[0], 2) + " ns, "
+          + Report.num(entry.getValue()[1], 1) + " B");
+    }
+  }
+
+  private String ns(Variant variant) {
+    Stats stats = nanos.get(variant);
+    return Report.num(stats.median(), 1) + (stats.size() > 1
+        ? " (" + Report.num(stats.min(), 1) + "–" + Report.num(stats.max(), 1) + ")" : "");
+  }
+
+  private String b(Variant variant) {
+    return Report.num(bytes.get(variant).median(), 0);
+  }
+}

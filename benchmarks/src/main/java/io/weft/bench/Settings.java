@@ -1,0 +1,45 @@
+package io.weft.bench;
+
+import java.time.Duration;
+
+/** Rounds and durations: a full run (about 20 minutes on a quiet machine) or {@code --quick} (a smoke check). */
+record Settings(
+    boolean quick,
+    int startupRounds,
+    int callRounds,
+    int jmhWarmupIterations,
+    Duration jmhIteration,
+    int jmhMeasurementIterations,
+    int webRounds,
+    Duration webWarmup,
+    Duration webDuration,
+    int webConnections,
+    int calibrationRequests,
+    int pipelineRounds,
+    double pipelineWarmUpSeconds,
+    double pipelineStepSeconds,
+    int memoryRounds,
+    int memorySpans) {
+
+  static final Duration QUIET = Duration.ofMillis(1600); // batch delay 1000 ms, plus one export and a tick
+  static final Duration QUIET_LIMIT = Duration.ofSeconds(60);
+
+  static Settings forFullRun() {
+    return new Settings(false, 5, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(4),
+        Duration.ofSeconds(10), 16, 50, 2, 3.0, 3.0, 3, 200_000);
+  }
+
+  static Settings forQuickRun() {
+    return new Settings(true, 1, 1, 2, Duration.ofMillis(500), 2, 1, Duration.ofSeconds(1),
+        Duration.ofSeconds(2), 16, 10, 1, 1.0, 1.0, 1, 50_000);
+  }
+
+  String describe() {
+    return (quick ? "quick" : "full") + ": start-up " + startupRounds + " rounds; JMH " + callRounds
+        + " round(s) of one fork, " + jmhWarmupIterations + " warm-up + " + jmhMeasurementIterations
+        + " measured iterations of " + jmhIteration.toMillis() + " ms; web " + webRounds + " round(s), "
+        + webConnections + " connections, " + webWarmup.toSeconds() + " s warm-up + " + webDuration.toSeconds()
+        + " s measured per endpoint; pipeline " + pipelineRounds + " round(s), " + pipelineWarmUpSeconds
+        + " s warm-up, " + pipelineStepSeconds + " s steps; queue memory " + memoryRounds + " round(s) of " + memorySpans + " spans";
+  }
+}

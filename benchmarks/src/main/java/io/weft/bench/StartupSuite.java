@@ -1,0 +1,131 @@
+package io.weft.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Figure 1: a hello-world JVM from exec to exit under /usr/bin/time (wall, user+sys CPU, peak RSS), and the
+ * Tomcat application from exec to its first 200 (wall; CPU and peak RSS read from /proc at that moment).
+ */
+final class StartupSuite {
+  private static final String TIME_FORMAT = "weft-bench-time %e %U %S %M";
+
+  private final Harness harness;
+  private final Map<Agent, Stats> helloWall = stats();
+  private final Map<Agent, Stats> helloCpu = stats();
+  private final Map<Agent, Stats> helloRss = stats();
+  private final Map<Agent, Stats> tomcatWall = stats();
+  private final Map<Agent, Stats> tomcatCpu = stats();
+  private final Map<Agent, Stats> tomcatRss = stats();
+
+  StartupSuite(Harness harness) {
+    this.harness = harness;
+  }
+
+  void run(Report report) throws Exception {
+    int rounds = harness.settings.startupRounds();
+    for (int round = 1; round <= rounds; round++) {
+      Bench.log("start-up round " + round + "/" + rounds);
+      for (Agent agent : Agent.values()) {
+        hello(agent);
+      }
+      for (Agent agent : Agent.values()) {
+        tomcat(agent);
+      }
+    }
+    write(report);
+  }
+
+  private void hello(Agent agent) throws Exception {
+    List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", TIME_FORMAT));
+    command.addAll(harness.command(agent, "hello", Map.of(), List.of(), "io.weft.bench.app.HelloApp"));
+    Child child = Child.start(command, harness.log("hello-" + agent.name().toLowerCase()));
+    int exit = child.waitFor(Duration.ofMinutes(2));
+    double wall = (System.nanoTime() - child.startNanos()) / 1e9;
+    String output = child.output();
+    if (exit != 0 || !output.contains("hello, world")) {
+      throw new IllegalStateException("hello world with " + agent.label + " failed (exit " + exit + "):\n" + output);
+    }
+    String[] time = null;
+    for (String line : output.split("\n")) {
+      if (line.startsWith("weft-bench-time ")) {
+        time = line.split(" ");
+      }
+    }
+    if (time == null) {
+      throw new IllegalStateException("no /usr/bin/time line in " + child.log());
+    }
+    helloWall.get(agent).add(wall);
+    helloCpu.get(agent).add(Double.parseDouble(time[2]) + Double.parseDouble(time[3]));
+    helloRss.get(agent).add(Double.parseDouble(time[4]) / 1024);
+  }
+
+  private void tomcat(Agent agent) throws Exception {
+    int port = Harness.freePort();
+    try (Child child = Child.start(harness.command(agent, "tomcat", Map.of(), List.of(), "io.weft.bench.app.WebApp",
+        Integer.toString(port)), harness.log("tomcat-start-" + agent.name().toLowerCase()))) {
+      long nanos = Harness.awaitFirstAnswer(child, port, "/plain");
+      tomcatCpu.get(agent).add(child.cpuMillis() / 1000.0);
+      tomcatRss.get(agent).add(child.peakRssKib() / 1024.0);
+      tomcatWall.get(agent).add(nanos / 1e9);
+    }
+  }
+
+  private void write(Report report) {
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(row("Hello world: wall (s)", helloWall, 3));
+    rows.add(row("Hello world: CPU user+sys (s)", helloCpu, 2));
+    rows.add(row("Hello world: peak RSS (MiB)", helloRss, 1));
+    rows.add(row("Tomcat to first answer: wall (s)", tomcatWall, 3));
+    rows.add(row("Tomcat to first answer: CPU user+sys (s)", tomcatCpu, 2));
+    rows.add(row("Tomcat to first answer: peak RSS (MiB)", tomcatRss, 1));
+    report.section("1. Start-up", "Medians of " + harness.settings.startupRounds() + " runs per agent. Hello world: "
+        + "one traced call, exported before exit; wall from exec to exit, CPU and peak RSS from `/usr/bin/time`. "
+        + "Tomcat 11 (embedded, three servlets, H2 filled at start): wall from exec to the first `200` on "
+        + "`/plain` (polled every 5 ms); CPU and peak RSS (VmHWM) from `/proc` at that moment.\n\n"
+        + Report.table(List.of("", Agent.NONE.label, Agent.WEFT.label, Agent.OTEL.label, "Weft − none",
+            "OTel − none"), rows));
+
+    double helloWallDelta = delta(helloWall);
+    double helloRssDelta = delta(helloRss);
+    double tomcatWallDelta = delta(tomcatWall);
+    report.target("Start-up: hello world wall", "≤ +0.15 s over no agent",
+        Report.signed(helloWallDelta, 3) + " s", Report.atMost(helloWallDelta, 0.15, 3, " s"));
+    report.target("Start-up: hello world peak RSS", "≤ +40 MiB over no agent",
+        Report.signed(helloRssDelta, 1) + " MiB", Report.atMost(helloRssDelta, 40, 1, " MiB"));
+    report.target("Start-up: Tomcat first answer", "≤ +0.3 s over no agent",
+        Report.signed(tomcatWallDelta, 3) + " s", Report.atMost(tomcatWallDelta, 0.3, 3, " s"));
+
+    for (Agent agent : Agent.values()) {
+      report.raw("hello wall s, " + agent.label + ": " + helloWall.get(agent).samples("%.3f"));
+      report.raw("hello CPU s, " + agent.label + ": " + helloCpu.get(agent).samples("%.2f"));
+      report.raw("hello peak RSS MiB, " + agent.label + ": " + helloRss.get(agent).samples("%.1f"));
+      report.raw("Tomcat wall s, " + agent.label + ": " + tomcatWall.get(agent).samples("%.3f"));
+      report.raw("Tomcat CPU s, " + agent.label + ": " + tomcatCpu.get(agent).samples("%.2f"));
+      report.raw("Tomcat peak RSS MiB, " + agent.label + ": " + tomcatRss.get(agent).samples("%.1f"));
+    }
+  }
+
+  private static List<String> row(String name, Map<Agent, Stats> stats, int decimals) {
+    double none = stats.get(Agent.NONE).median();
+    double weft = stats.get(Agent.WEFT).median();
+    double otel = stats.get(Agent.OTEL).median();
+    return List.of(name, Report.num(none, decimals), Report.num(weft, decimals), Report.num(otel, decimals),
+        Report.signed(weft - none, decimals), Report.signed(otel - none, decimals));
+  }
+
+  private static double delta(Map<Agent, Stats> stats) {
+    return stats.get(Agent.WEFT).median() - stats.get(Agent.NONE).median();
+  }
+
+  static Map<Agent, Stats> stats() {
+    Map<Agent, Stats> map = new EnumMap<>(Agent.class);
+    for (Agent agent : Agent.values()) {
+      map.put(agent, new Stats());
+    }
+    return map;
+  }
+}

@@ -1,0 +1,50 @@
+package io.weft.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/** Samples of one figure for one agent; the tables show the median. */
+final class Stats {
+  private final List<Double> values = new ArrayList<>();
+
+  void add(double value) {
+    values.add(value);
+  }
+
+  boolean isEmpty() {
+    return values.isEmpty();
+  }
+
+  int size() {
+    return values.size();
+  }
+
+  double median() {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  double min() {
+    return values.isEmpty() ? Double.NaN : Collections.min(values);
+  }
+
+  double max() {
+    return values.isEmpty() ? Double.NaN : Collections.max(values);
+  }
+
+  /** Every sample, in the order taken, for the raw-data section. */
+  String samples(String format) {
+    List<String> parts = new ArrayList<>();
+    for (double value : values) {
+      parts.add(String.format(Locale.ROOT, format, value));
+    }
+    return String.join(", ", parts);
+  }
+}

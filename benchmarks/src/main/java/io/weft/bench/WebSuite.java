@@ -1,0 +1,175 @@
+package io.weft.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Figure 3: the Tomcat application under wrk, per endpoint and agent: throughput, p50 and p99, application CPU
+ * per request (from /proc), RSS after the load, and how many of the spans the agent made reached the receiver.
+ */
+final class WebSuite {
+  private static final List<String> ENDPOINTS = List.of("/plain", "/db", "/chain");
+
+  /** The samples of one endpoint under one agent. */
+  private static final class Figures {
+    final Stats rps = new Stats();
+    final Stats p50 = new Stats();
+    final Stats p99 = new Stats();
+    final Stats cpuMicrosPerRequest = new Stats();
+    final Stats rssMib = new Stats();
+    final Stats expectedSpans = new Stats();
+    final Stats deliveredSpans = new Stats();
+    final Stats delivered = new Stats();
+    long errors;
+  }
+
+  private final Harness harness;
+  private final Wrk wrk;
+  private final Map<String, Map<Agent, Figures>> figures = new LinkedHashMap<>();
+
+  WebSuite(Harness harness) throws Exception {
+    this.harness = harness;
+    this.wrk = new Wrk(harness);
+    for (String endpoint : ENDPOINTS) {
+      Map<Agent, Figures> byAgent = new LinkedHashMap<>();
+      for (Agent agent : Agent.values()) {
+        byAgent.put(agent, new Figures());
+      }
+      figures.put(endpoint, byAgent);
+    }
+  }
+
+  void run(Report report) throws Exception {
+    int rounds = harness.settings.webRounds();
+    for (int round = 1; round <= rounds; round++) {
+      for (Agent agent : Agent.values()) {
+        Bench.log("web round " + round + "/" + rounds + ": " + agent.label);
+        load(agent, round);
+      }
+    }
+    write(report);
+  }
+
+  private void load(Agent agent, int round) throws Exception {
+    Settings settings = harness.settings;
+    boolean counting = agent != Agent.NONE;
+    int port = Harness.freePort();
+    try (Child app = Child.start(harness.command(agent, "web", Map.of(), List.of(), "io.weft.bench.app.WebApp",
+        Integer.toString(port)), harness.log("web-" + agent.name().toLowerCase()))) {
+      Harness.awaitFirstAnswer(app, port, "/plain");
+      // every endpoint under load once before any is measured: the JIT compiles the agent's code too, and its
+      // compiler threads' CPU counts as the application's
+      for (String endpoint : ENDPOINTS) {
+        wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
+      }
+      // each round starts at another endpoint, so no endpoint is always measured first
+      List<String> order = new ArrayList<>(ENDPOINTS);
+      Collections.rotate(order, -(round - 1));
+      for (String endpoint : order) {
+        Figures f = figures.get(endpoint).get(agent);
+        // spans one request makes when nothing is dropped: a few requests one at a time, then a quiet receiver
+        long before = counting ? quiet() : 0;
+        for (int i = 0; i < settings.calibrationRequests(); i++) {
+          int status = Harness.get(port, endpoint);
+          if (status != 200) {
+            throw new IllegalStateException(endpoint + " answered " + status + "; output in " + app.log());
+          }
+        }
+        double expected = counting ? (double) (quiet() - before) / settings.calibrationRequests() : 0;
+
+        wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
+        long start = counting ? quiet() : 0;
+        long cpuBefore = app.cpuMillis();
+        Wrk.Result result = wrk.run(port, endpoint, settings.webConnections(), settings.webDuration());
+        long cpuAfter = app.cpuMillis();
+        f.rssMib.add(app.rssKib() / 1024.0);
+        long spans = counting ? quiet() - start : 0;
+
+        f.rps.add(result.requestsPerSecond());
+        f.p50.add(result.p50Micros() / 1000);
+        f.p99.add(result.p99Micros() / 1000);
+        f.cpuMicrosPerRequest.add((cpuAfter - cpuBefore) * 1000.0 / result.requests());
+        f.errors += result.socketErrors() + result.non2xx();
+        if (counting) {
+          f.expectedSpans.add(expected);
+          f.deliveredSpans.add((double) spans / result.requests());
+          f.delivered.add(spans / (expected * result.requests()));
+        }
+      }
+    }
+  }
+
+  private long quiet() throws InterruptedException {
+    return harness.receiver.awaitQuiet(Settings.QUIET, Settings.QUIET_LIMIT);
+  }
+
+  private void write(Report report) {
+    Settings settings = harness.settings;
+    StringBuilder body = new StringBuilder("Each agent in its own JVM, rounds interleaved (" + settings.webRounds()
+        + "); per endpoint " + settings.calibrationRequests() + " sequential requests (to learn the spans a "
+        + "request makes when nothing is dropped), " + settings.webWarmup().toSeconds() + " s of warm-up load (after "
+        + "one such warm-up of every endpoint at the JVM's start; each round starts at another endpoint), then "
+        + settings.webDuration().toSeconds() + " s measured: `wrk -t1 -c" + settings.webConnections()
+        + "`, closed loop, so the application runs saturated on a 2-core machine it shares with wrk, the "
+        + "receiver and the agents' exporters. CPU per request is the application JVM's user+sys time over the "
+        + "measured load divided by the requests. Spans delivered: what the receiver decoded after the load "
+        + "(waiting until it had been quiet for " + Settings.QUIET.toMillis() + " ms) over requests × spans per "
+        + "request. Medians of the rounds.\n\n");
+    for (String endpoint : ENDPOINTS) {
+      Map<Agent, Figures> byAgent = figures.get(endpoint);
+      Figures none = byAgent.get(Agent.NONE);
+      Figures weft = byAgent.get(Agent.WEFT);
+      Figures otel = byAgent.get(Agent.OTEL);
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(row("requests/s", none.rps, weft.rps, otel.rps, 0));
+      rows.add(row("p50 latency (ms)", none.p50, weft.p50, otel.p50, 2));
+      rows.add(row("p99 latency (ms)", none.p99, weft.p99, otel.p99, 2));
+      rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
+          otel.cpuMicrosPerRequest, 0));
+      rows.add(row("RSS after load (MiB)", none.rssMib, weft.rssMib, otel.rssMib, 0));
+      rows.add(List.of("spans per request, nothing dropped", "", Report.num(weft.expectedSpans.median(), 2),
+          Report.num(otel.expectedSpans.median(), 2), "", ""));
+      rows.add(List.of("spans delivered per request", "", Report.num(weft.deliveredSpans.median(), 2),
+          Report.num(otel.deliveredSpans.median(), 2), "", ""));
+      rows.add(List.of("share of spans delivered", "", Report.percent(weft.delivered.median(), 1),
+          Report.percent(otel.delivered.median(), 1), "", ""));
+      if (none.errors + weft.errors + otel.errors > 0) {
+        rows.add(List.of("failed requests (all rounds)", Long.toString(none.errors), Long.toString(weft.errors),
+            Long.toString(otel.errors), "", ""));
+      }
+      body.append("### `").append(endpoint).append("`\n\n")
+          .append(Report.table(List.of("", Agent.NONE.label, Agent.WEFT.label, Agent.OTEL.label, "Weft / none",
+              "OTel / none"), rows))
+          .append('\n');
+
+      double throughput = weft.rps.median() / none.rps.median();
+      double p99 = weft.p99.median() / none.p99.median();
+      double delivered = weft.delivered.median();
+      report.target("Web `" + endpoint + "`: throughput", "≥ 0.90 × no agent", Report.ratio(throughput),
+          Report.atLeast(throughput, 0.90, 2, "×"));
+      report.target("Web `" + endpoint + "`: p99", "≤ 1.2 × no agent", Report.ratio(p99),
+          Report.atMost(p99, 1.2, 2, "×"));
+      report.target("Web `" + endpoint + "`: spans delivered", "≥ 99 %", Report.percent(delivered, 1),
+          Report.atLeast(100 * delivered, 99, 1, " points"));
+
+      for (Agent agent : Agent.values()) {
+        Figures f = byAgent.get(agent);
+        report.raw("web " + endpoint + ", " + agent.label + ": requests/s " + f.rps.samples("%.0f")
+            + "; p50 ms " + f.p50.samples("%.2f") + "; p99 ms " + f.p99.samples("%.2f") + "; CPU µs/request "
+            + f.cpuMicrosPerRequest.samples("%.0f") + "; RSS MiB " + f.rssMib.samples("%.0f")
+            + (agent == Agent.NONE ? "" : "; spans/request expected " + f.expectedSpans.samples("%.2f")
+                + ", delivered " + f.deliveredSpans.samples("%.3f")));
+      }
+    }
+    report.section("3. Web workload", body.toString());
+  }
+
+  private static List<String> row(String name, Stats none, Stats weft, Stats otel, int decimals) {
+    return List.of(name, Report.num(none.median(), decimals), Report.num(weft.median(), decimals),
+        Report.num(otel.median(), decimals), Report.ratio(weft.median() / none.median()),
+        Report.ratio(otel.median() / none.median()));
+  }
+}
