@@ -7,7 +7,58 @@ package io.weft.bridge;
  */
 public final class JdbcBridge {
 
-  private static volatile Handler handler = Handler.NOOP;
+  /**
+   * Until the agent installs its handler: waits at the {@link StartupGate}, then hands over; also for
+   * the calls that only record a statement's SQL, which the first traced execution needs.
+   */
+  private static final Handler STARTING =
+      new Handler() {
+        @Override
+        public Object execute(Object statement, String sql) {
+          Handler ready = await(this);
+          return ready == null ? null : ready.execute(statement, sql);
+        }
+
+        @Override
+        public Object executeBatch(Object statement) {
+          Handler ready = await(this);
+          return ready == null ? null : ready.executeBatch(statement);
+        }
+
+        @Override
+        public void exit(Object call, Throwable thrown) {
+          Handler ready = handler;
+          if (ready != this) {
+            ready.exit(call, thrown);
+          }
+        }
+
+        @Override
+        public void prepared(Object statement, String sql) {
+          Handler ready = await(this);
+          if (ready != null) {
+            ready.prepared(statement, sql);
+          }
+        }
+
+        @Override
+        public void addBatch(Object statement, String sql) {
+          Handler ready = await(this);
+          if (ready != null) {
+            ready.addBatch(statement, sql);
+          }
+        }
+
+        @Override
+        public void clearBatch(Object statement) {
+          Handler ready = await(this);
+          if (ready != null) {
+            ready.clearBatch(statement);
+          }
+        }
+      };
+
+  private static volatile Handler handler = STARTING;
 
   private JdbcBridge() {}
 
@@ -46,6 +97,13 @@ public final class JdbcBridge {
 
   public static void install(Handler ready) {
     handler = ready;
+  }
+
+  /** The installed handler once the gate lets the caller through; {@code null} when there is none. */
+  private static Handler await(Handler starting) {
+    StartupGate.await();
+    Handler ready = handler;
+    return ready == starting ? null : ready;
   }
 
   /** Implemented in the agent class loader. Implementations never throw. */

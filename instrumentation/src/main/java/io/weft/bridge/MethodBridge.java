@@ -6,7 +6,34 @@ package io.weft.bridge;
  */
 public final class MethodBridge {
 
-  private static volatile Handler handler = Handler.NOOP;
+  /** Until the agent installs its handler: waits at the {@link StartupGate}, then hands over. */
+  private static final Handler STARTING =
+      new Handler() {
+        @Override
+        public Object enter(int methodId) {
+          StartupGate.await();
+          Handler ready = handler;
+          return ready == this ? null : ready.enter(methodId);
+        }
+
+        @Override
+        public void exit(Object call, Throwable thrown) {
+          Handler ready = handler;
+          if (ready != this) {
+            ready.exit(call, thrown);
+          }
+        }
+
+        @Override
+        public void exitAsync(Object call, Throwable thrown, Object returned) {
+          Handler ready = handler;
+          if (ready != this) {
+            ready.exitAsync(call, thrown, returned);
+          }
+        }
+      };
+
+  private static volatile Handler handler = STARTING;
 
   private MethodBridge() {}
 

@@ -7,7 +7,32 @@ package io.weft.bridge;
  */
 public final class ServletBridge {
 
-  private static volatile Handler handler = Handler.NOOP;
+  /** Until the agent installs its handler: waits at the {@link StartupGate}, then hands over. */
+  private static final Handler STARTING =
+      new Handler() {
+        @Override
+        public Object enter(Object request, Object response) {
+          StartupGate.await();
+          Handler ready = handler;
+          return ready == this ? null : ready.enter(request, response);
+        }
+
+        @Override
+        public void exit(Object call, Throwable thrown) {
+          Handler ready = handler;
+          if (ready != this) {
+            ready.exit(call, thrown);
+          }
+        }
+
+        @Override
+        public Runnable wrap(Runnable task) {
+          Handler ready = handler;
+          return ready == this ? task : ready.wrap(task);
+        }
+      };
+
+  private static volatile Handler handler = STARTING;
 
   private ServletBridge() {}
 

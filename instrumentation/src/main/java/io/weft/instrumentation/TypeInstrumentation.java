@@ -24,6 +24,19 @@ public interface TypeInstrumentation {
 
   ElementMatcher<? super TypeDescription> typeMatcher();
 
+  /**
+   * The cheap first test, run on the class file the JVM is about to define before Byte Buddy is
+   * consulted or even loaded: {@code false} only when {@link #classLoaderMatcher} or {@link
+   * #typeMatcher} cannot match this class, or {@link #transform} would weave none of the methods it
+   * declares. It runs for every class outside the ignore list, so it reads names, flags and
+   * constant-pool strings: no class loading, no Byte Buddy, no hierarchy walk beyond the direct super
+   * types; a class-loader look-up ({@link LoaderSeesClasses}) comes last, as the first one per loader
+   * walks the JDK's modules. Default: {@code true}, Byte Buddy decides.
+   */
+  default boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+    return true;
+  }
+
   /** Binds advice to methods of a matched type. */
   void transform(Advisor advisor);
 

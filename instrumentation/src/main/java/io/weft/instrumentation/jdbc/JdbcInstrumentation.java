@@ -15,6 +15,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.weft.bridge.JdbcBridge;
+import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
@@ -82,6 +83,47 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
    * is decided per method, cheap name tests before the declaring type's hierarchy.
    */
   private static final class StatementsAndConnections implements TypeInstrumentation {
+
+    private static final byte[][] ADVISED = encode(
+        "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch",
+        "addBatch", "clearBatch", "prepareStatement", "prepareCall");
+    // every advised method takes no argument or a String first
+    private static final byte[][] ARGUMENTS = encode("()", "(Ljava/lang/String;");
+    private static final int NOT_CODE = ClassOutline.ABSTRACT | ClassOutline.BRIDGE | ClassOutline.SYNTHETIC;
+
+    /**
+     * Every class loader sees {@code java.sql}, so the cheap test is the methods: only a class declaring
+     * one of the advised methods can be woven. Then its direct super types: a {@code java.sql} type may
+     * lead to a statement or connection, any other platform type cannot ({@code java.base} does not
+     * know {@code java.sql}), an application type may.
+     */
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      if (classFile.isInterface() || !classFile.declaresMethod(ClassOutline.PUBLIC, NOT_CODE, ADVISED, ARGUMENTS)) {
+        return false;
+      }
+      if (classFile.isMalformed() || mayLeadToJdbc(classFile.superName())) {
+        return true;
+      }
+      for (String name : classFile.interfaceNames()) {
+        if (mayLeadToJdbc(name)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean mayLeadToJdbc(String superType) {
+      return superType != null && (superType.startsWith("java/sql/") || !superType.startsWith("java/"));
+    }
+
+    private static byte[][] encode(String... values) {
+      byte[][] encoded = new byte[values.length][];
+      for (int i = 0; i < values.length; i++) {
+        encoded[i] = ClassOutline.encode(values[i]);
+      }
+      return encoded;
+    }
 
     @Override
     public ElementMatcher<? super TypeDescription> typeMatcher() {

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isMethod;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
+import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.LoaderSeesClasses;
 import io.weft.instrumentation.TransformedClassFile;
 import io.weft.instrumentation.TypeInstrumentation;
@@ -33,16 +34,36 @@ final class LambdaBodies implements TypeInstrumentation {
 
   private final MethodSelection selection;
   private final LoaderSeesClasses loaders;
-  private final LambdaCallSites callSites;
-  private final MethodIdMapping idMapping;
+  private volatile LambdaCallSites callSites; // made with Byte Buddy: it reads class files with Byte Buddy's ASM
+  private final MethodRegistry registry;
   private final Consumer<String> debug;
+  private final byte[] metafactory = ClassOutline.encode(LambdaCallSites.METAFACTORY);
+  private final byte[][] namedTypes;
 
   LambdaBodies(MethodSelection selection, LoaderSeesClasses loaders, MethodRegistry registry, Consumer<String> debug) {
     this.selection = selection;
     this.loaders = loaders;
-    this.callSites = new LambdaCallSites(selection.exactClassNames(), selection::selectsNamed);
-    this.idMapping = new MethodIdMapping(registry, debug, (type, method) -> implemented(type.getName(), method));
+    this.registry = registry;
     this.debug = debug;
+    this.namedTypes = new byte[selection.exactInternalNames().size()][];
+    int i = 0;
+    for (String name : selection.exactInternalNames()) {
+      namedTypes[i++] = ClassOutline.encode(name);
+    }
+  }
+
+  /** Only a class whose constant pool names the lambda factory and a named type can declare such a lambda. */
+  @Override
+  public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+    if (!classFile.hasConstant(metafactory)) {
+      return false;
+    }
+    for (byte[] name : namedTypes) {
+      if (classFile.hasConstantContaining(name)) {
+        return loaders.matches(loader);
+      }
+    }
+    return false;
   }
 
   @Override
@@ -52,7 +73,7 @@ final class LambdaBodies implements TypeInstrumentation {
 
   @Override
   public ElementMatcher<ClassLoader> classLoaderMatcher() {
-    return loaders;
+    return loaders.asMatcher();
   }
 
   @Override
@@ -73,7 +94,7 @@ final class LambdaBodies implements TypeInstrumentation {
 
   @Override
   public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
-    return mapping.bind(idMapping);
+    return mapping.bind(new MethodIdMapping(registry, debug, (type, method) -> implemented(type.getName(), method)));
   }
 
   private LambdaCallSites.Implemented implemented(String className, MethodDescription method) {
@@ -91,7 +112,11 @@ final class LambdaBodies implements TypeInstrumentation {
 
   private Map<String, LambdaCallSites.Implemented> scan(String className, byte[] bytes) {
     try {
-      return callSites.scan(bytes);
+      LambdaCallSites sites = callSites;
+      if (sites == null) {
+        callSites = sites = new LambdaCallSites(selection.exactClassNames(), selection::selectsNamed);
+      }
+      return sites.scan(bytes);
     } catch (Throwable unreadable) { // never break a class over its lambdas
       debug.accept("not looking for lambdas in " + className + ": " + unreadable);
       return Map.of();

@@ -1,11 +1,8 @@
 package io.weft.instrumentation.methods;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import net.bytebuddy.description.type.TypeDefinition;
-import net.bytebuddy.description.type.TypeDescription;
 
 /**
  * The configured include and exclude patterns, answering which classes and methods to time. Class
@@ -18,6 +15,7 @@ final class MethodSelection {
   private final List<MethodPattern> includes;
   private final List<MethodPattern> excludes;
   private final Set<String> exactClassNames = new LinkedHashSet<>();
+  private final Set<String> exactInternalNames = new LinkedHashSet<>();
 
   MethodSelection(List<MethodPattern> includes, List<MethodPattern> excludes) {
     this.includes = includes;
@@ -25,6 +23,7 @@ final class MethodSelection {
     for (MethodPattern pattern : includes) {
       if (pattern.classGlob().isExact()) {
         exactClassNames.add(pattern.classGlob().pattern());
+        exactInternalNames.add(pattern.classGlob().pattern().replace('.', '/'));
       }
     }
   }
@@ -35,6 +34,24 @@ final class MethodSelection {
 
   Set<String> exactClassNames() {
     return exactClassNames;
+  }
+
+  /** The exactly named types as class files spell them ({@code a/b/Pricing}). */
+  Set<String> exactInternalNames() {
+    return exactInternalNames;
+  }
+
+  /**
+   * Whether a method of this name may be configured on an exactly named super type, so that a class
+   * declaring it may inherit the configuration (the first filter's question: no hierarchy at hand).
+   */
+  boolean mayBeInherited(String methodName) {
+    for (MethodPattern pattern : includes) {
+      if (pattern.classGlob().isExact() && pattern.matchesMethod(methodName)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether an include pattern names this class and no exclude pattern removes all of it. */
@@ -61,43 +78,7 @@ final class MethodSelection {
     return false;
   }
 
-  /**
-   * For a class matched through its hierarchy: is this method configured on an exactly named super
-   * type? The hierarchy was resolved while matching the type, so the walk reads cached descriptions.
-   */
-  boolean selectsInherited(TypeDescription type, String methodName) {
-    if (isExcluded(type.getName(), methodName)) {
-      return false;
-    }
-    for (String superTypeName : exactSuperTypes(type)) {
-      if (selectsNamed(superTypeName, methodName)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private List<String> exactSuperTypes(TypeDescription type) {
-    List<String> found = new ArrayList<>();
-    collect(type, found, 0);
-    return found;
-  }
-
-  private void collect(TypeDefinition type, List<String> found, int depth) {
-    if (type == null || depth > 32) {
-      return;
-    }
-    String name = type.asErasure().getName();
-    if (depth > 0 && exactClassNames.contains(name)) {
-      found.add(name);
-    }
-    for (TypeDescription.Generic anInterface : type.getInterfaces()) {
-      collect(anInterface, found, depth + 1);
-    }
-    collect(type.getSuperClass(), found, depth + 1);
-  }
-
-  private boolean isExcluded(String className, String methodName) {
+  boolean isExcluded(String className, String methodName) {
     for (MethodPattern pattern : excludes) {
       if (pattern.matchesClass(className) && pattern.matchesMethod(methodName)) {
         return true;

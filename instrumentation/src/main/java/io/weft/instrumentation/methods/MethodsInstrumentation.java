@@ -18,6 +18,7 @@ import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.weft.bridge.MethodBridge;
+import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.LoaderSeesClasses;
 import io.weft.instrumentation.TypeInstrumentation;
@@ -26,8 +27,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDefinition;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -59,18 +62,22 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
+    // runs in premain: classes rather than method references, whose first use costs milliseconds
+    Consumer<String> warn = new Report(config, false);
+    Consumer<String> debug = new Report(config, true);
     MethodSelection selection =
         new MethodSelection(
-            MethodPatternParser.parse(config.getString(INCLUDE_KEY), "OTEL_INSTRUMENTATION_METHODS_INCLUDE", config::warn),
-            MethodPatternParser.parse(config.getString(EXCLUDE_KEY), "WEFT_METHODS_EXCLUDE", config::warn));
-    MethodIdMapping idMapping = new MethodIdMapping(registry, config::debug);
+            MethodPatternParser.parse(config.getString(INCLUDE_KEY), "OTEL_INSTRUMENTATION_METHODS_INCLUDE", warn),
+            MethodPatternParser.parse(config.getString(EXCLUDE_KEY), "WEFT_METHODS_EXCLUDE", warn));
+    // weave-time bindings (MethodIdMapping, a Byte Buddy type) are made when Byte Buddy is: see customMapping
+    IdBinding idMapping = new IdBinding(registry, debug);
     List<TypeInstrumentation> result = new ArrayList<>();
     if (!selection.isEmpty()) {
       result.add(new NamedTypes(selection, idMapping));
       if (!selection.exactClassNames().isEmpty()) {
         LoaderSeesClasses loaders = new LoaderSeesClasses(selection.exactClassNames().toArray(new String[0]));
         result.add(new Implementations(selection, idMapping, loaders));
-        result.add(new LambdaBodies(selection, loaders, registry, config::debug));
+        result.add(new LambdaBodies(selection, loaders, registry, debug));
       }
     }
     if (config.getBoolean(ANNOTATIONS_KEY, true)) {
@@ -93,9 +100,65 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
         new MethodTracer(registry, openTelemetry.getTracer(INSTRUMENTATION_SCOPE), duration));
   }
 
+  /** What a type instrumentation needs to make its {@link MethodIdMapping} once Byte Buddy is there. */
+  private static final class IdBinding {
+    final MethodRegistry registry;
+    final Consumer<String> debug;
+
+    IdBinding(MethodRegistry registry, Consumer<String> debug) {
+      this.registry = registry;
+      this.debug = debug;
+    }
+
+    MethodIdMapping make() {
+      return new MethodIdMapping(registry, debug);
+    }
+  }
+
+  /** {@link InstrumentationConfig#warn} or {@link InstrumentationConfig#debug} as a consumer. */
+  private static final class Report implements Consumer<String> {
+    private final InstrumentationConfig config;
+    private final boolean debug;
+
+    Report(InstrumentationConfig config, boolean debug) {
+      this.config = config;
+      this.debug = debug;
+    }
+
+    @Override
+    public void accept(String line) {
+      if (debug) {
+        config.debug(line);
+      } else {
+        config.warn(line);
+      }
+    }
+  }
+
   /** Methods the bridge may wrap: real code only (no constructors, bridges, synthetics, natives). */
   static ElementMatcher.Junction<MethodDescription> traceable() {
     return isMethod().and(not(isAbstract())).and(not(isNative())).and(not(isBridge())).and(not(isSynthetic()));
+  }
+
+  /**
+   * The first filter's version of {@link #traceable()} plus a name test: whether the class declares a
+   * method that is real code and that {@code selection} may configure. Decodes method names, so it
+   * runs after the cheaper tests.
+   */
+  static boolean declaresTraceable(ClassOutline classFile, MethodSelection selection) {
+    if (classFile.isMalformed()) {
+      return true;
+    }
+    int notCode = ClassOutline.ABSTRACT | ClassOutline.NATIVE | ClassOutline.BRIDGE | ClassOutline.SYNTHETIC;
+    for (int method = 0, count = classFile.methodCount(); method < count; method++) {
+      if ((classFile.methodAccess(method) & notCode) == 0) {
+        String name = classFile.methodName(method);
+        if (name.charAt(0) != '<' && selection.mayBeInherited(name)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   static void adviseSyncAndAsync(
@@ -108,9 +171,9 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
   /** Classes whose own name an include pattern matches. */
   private static final class NamedTypes implements TypeInstrumentation {
     private final MethodSelection selection;
-    private final MethodIdMapping idMapping;
+    private final IdBinding idMapping;
 
-    NamedTypes(MethodSelection selection, MethodIdMapping idMapping) {
+    NamedTypes(MethodSelection selection, IdBinding idMapping) {
       this.selection = selection;
       this.idMapping = idMapping;
     }
@@ -118,6 +181,11 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     @Override
     public ElementMatcher<? super TypeDescription> typeMatcher() {
       return type -> selection.isNamedType(type.getName());
+    }
+
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      return selection.isNamedType(classFile.className());
     }
 
     @Override
@@ -130,7 +198,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
 
     @Override
     public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
-      return mapping.bind(idMapping);
+      return mapping.bind(idMapping.make());
     }
   }
 
@@ -141,10 +209,10 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
    */
   private static final class Implementations implements TypeInstrumentation {
     private final MethodSelection selection;
-    private final MethodIdMapping idMapping;
+    private final IdBinding idMapping;
     private final LoaderSeesClasses loaders;
 
-    Implementations(MethodSelection selection, MethodIdMapping idMapping, LoaderSeesClasses loaders) {
+    Implementations(MethodSelection selection, IdBinding idMapping, LoaderSeesClasses loaders) {
       this.selection = selection;
       this.idMapping = idMapping;
       this.loaders = loaders;
@@ -152,7 +220,16 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
 
     @Override
     public ElementMatcher<ClassLoader> classLoaderMatcher() {
-      return loaders;
+      return loaders.asMatcher();
+    }
+
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      // class-file tests first: a loader's first look-up walks the JDK's modules
+      return !classFile.isInterface()
+          && classFile.mayInheritFrom(selection.exactInternalNames())
+          && declaresTraceable(classFile, selection)
+          && loaders.matches(loader);
     }
 
     @Override
@@ -168,29 +245,68 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     public void transform(Advisor advisor) {
       adviseSyncAndAsync(
           advisor,
-          traceable().and(m -> selection.selectsInherited(m.getDeclaringType().asErasure(), m.getName())));
+          traceable().and(m -> selectsInherited(m.getDeclaringType().asErasure(), m.getName())));
+    }
+
+    /**
+     * For a class matched through its hierarchy: is this method configured on an exactly named super
+     * type? The hierarchy was resolved while matching the type, so the walk reads cached descriptions.
+     */
+    private boolean selectsInherited(TypeDescription type, String methodName) {
+      if (selection.isExcluded(type.getName(), methodName)) {
+        return false;
+      }
+      List<String> found = new ArrayList<>();
+      collectExactSuperTypes(type, found, 0);
+      for (String superTypeName : found) {
+        if (selection.selectsNamed(superTypeName, methodName)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private void collectExactSuperTypes(TypeDefinition type, List<String> found, int depth) {
+      if (type == null || depth > 32) {
+        return;
+      }
+      String name = type.asErasure().getName();
+      if (depth > 0 && selection.exactClassNames().contains(name)) {
+        found.add(name);
+      }
+      for (TypeDescription.Generic anInterface : type.getInterfaces()) {
+        collectExactSuperTypes(anInterface, found, depth + 1);
+      }
+      collectExactSuperTypes(type.getSuperClass(), found, depth + 1);
     }
 
     @Override
     public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
-      return mapping.bind(idMapping);
+      return mapping.bind(idMapping.make());
     }
   }
 
   /** Methods annotated {@code @WithSpan}, in loaders that have the annotation at all. */
   private static final class WithSpanMethods implements TypeInstrumentation {
     private final MethodSelection selection;
-    private final MethodIdMapping idMapping;
+    private final IdBinding idMapping;
     private final LoaderSeesClasses loaders = new LoaderSeesClasses(MethodIdMapping.WITH_SPAN);
+    // annotations are stored by descriptor: Lio/opentelemetry/instrumentation/annotations/WithSpan;
+    private final byte[] descriptor = ClassOutline.encode("L" + MethodIdMapping.WITH_SPAN.replace('.', '/') + ";");
 
-    WithSpanMethods(MethodSelection selection, MethodIdMapping idMapping) {
+    WithSpanMethods(MethodSelection selection, IdBinding idMapping) {
       this.selection = selection;
       this.idMapping = idMapping;
     }
 
     @Override
     public ElementMatcher<ClassLoader> classLoaderMatcher() {
-      return loaders;
+      return loaders.asMatcher();
+    }
+
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      return classFile.hasConstant(descriptor) && loaders.matches(loader);
     }
 
     @Override
@@ -207,7 +323,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
 
     @Override
     public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
-      return mapping.bind(idMapping);
+      return mapping.bind(idMapping.make());
     }
   }
 }

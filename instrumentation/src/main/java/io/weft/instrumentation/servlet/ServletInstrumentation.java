@@ -13,11 +13,13 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.weft.bridge.ServletBridge;
+import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.LoaderSeesClasses;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
@@ -63,16 +65,34 @@ public final class ServletInstrumentation implements WeftInstrumentation {
     private final ServletApi api;
     private final LoaderSeesClasses loaders;
     private final String superType;
+    private final List<String> superTypeInternal;
+    private final byte[][] name;
+    private final byte[][] descriptorStart;
 
     Entry(ServletApi api, LoaderSeesClasses loaders, String superType) {
       this.api = api;
       this.loaders = loaders;
       this.superType = superType;
+      this.superTypeInternal = Collections.singletonList(superType.replace('.', '/'));
+      boolean filter = superType.equals(api.filter);
+      this.name = new byte[][] {ClassOutline.encode(filter ? "doFilter" : "service")};
+      // (ServletRequest, ServletResponse) for service, a third argument for doFilter
+      String arguments = "(L" + api.servletRequest.replace('.', '/') + ";L" + api.servletResponse.replace('.', '/') + ";";
+      this.descriptorStart = new byte[][] {ClassOutline.encode(filter ? arguments : arguments + ")")};
+    }
+
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      // class-file tests first: a loader's first look-up walks the JDK's modules
+      return !classFile.isInterface()
+          && classFile.declaresMethod(ClassOutline.PUBLIC, ClassOutline.ABSTRACT, name, descriptorStart)
+          && classFile.mayInheritFrom(superTypeInternal)
+          && loaders.matches(loader);
     }
 
     @Override
     public ElementMatcher<ClassLoader> classLoaderMatcher() {
-      return loaders;
+      return loaders.asMatcher();
     }
 
     @Override
@@ -104,14 +124,28 @@ public final class ServletInstrumentation implements WeftInstrumentation {
     private final ServletApi api;
     private final LoaderSeesClasses loaders;
 
+    private static final byte[][] START = {ClassOutline.encode("start")};
+    private static final byte[][] TAKES_RUNNABLE = {ClassOutline.encode("(Ljava/lang/Runnable;)")};
+
+    private final List<String> asyncContextInternal;
+
     AsyncStart(ServletApi api, LoaderSeesClasses loaders) {
       this.api = api;
       this.loaders = loaders;
+      this.asyncContextInternal = Collections.singletonList(api.asyncContext.replace('.', '/'));
+    }
+
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      return !classFile.isInterface()
+          && classFile.declaresMethod(0, ClassOutline.ABSTRACT, START, TAKES_RUNNABLE)
+          && classFile.mayInheritFrom(asyncContextInternal)
+          && loaders.matches(loader);
     }
 
     @Override
     public ElementMatcher<ClassLoader> classLoaderMatcher() {
-      return loaders;
+      return loaders.asMatcher();
     }
 
     @Override
