@@ -8,6 +8,7 @@ import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.otel.ResourceFactory;
 import io.weft.agent.otel.SdkFactory;
 import io.weft.agent.weave.Installer;
+import io.weft.bridge.StartupGate;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.TypeInstrumentation;
@@ -22,15 +23,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The first class run inside the agent class loader. Reads the configuration, assembles the SDK on a
- * daemon thread while the weaving is installed on the caller's thread, then switches the bridges from
- * inert to live and registers the bounded flush at exit. Never throws into the host.
+ * The first class run inside the agent class loader. On the caller's (premain's) thread it reads the
+ * configuration, closes the bridges' {@link StartupGate}, registers the bounded flush at exit and the
+ * weaving's first filter, and returns: the SDK is built on a daemon thread, which then switches the
+ * bridges from waiting to live and opens the gate. Never throws into the host.
  */
 public final class AgentStarter {
 
@@ -55,9 +56,8 @@ public final class AgentStarter {
       WeftConfig config = WeftConfig.fromSystem();
       InternalErrors.setDebug(config.debug());
       config.reportUnknownWeftSettings(WEFT_KEYS);
-      String version = version();
       if (config.getBoolean("otel.sdk.disabled", false)) {
-        System.err.println("[weft] Weft " + version + ": OTEL_SDK_DISABLED=true, nothing is instrumented");
+        System.err.println("[weft] Weft " + version() + ": OTEL_SDK_DISABLED=true, nothing is instrumented");
         return;
       }
 
@@ -74,29 +74,20 @@ public final class AgentStarter {
         }
       }
 
-      Startup startup = new Startup(config, version, enabled);
+      long waitMillis = config.getMillis("weft.startup.wait", 10_000, true);
+      Startup startup = new Startup(config, enabled, states, attached, waitMillis);
       // registered before the SDK exists, so a JVM that exits while it is still being built still flushes
-      Runtime.getRuntime().addShutdownHook(new Thread(startup::flushAtExit, "weft-shutdown"));
-      Thread sdkThread = new Thread(startup, "weft-start");
-      sdkThread.setDaemon(true);
-      sdkThread.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(new FlushAtExit(startup), "weft-shutdown"));
 
       List<TypeInstrumentation> types = new ArrayList<>();
       for (WeftInstrumentation instrumentation : enabled) {
         types.addAll(instrumentation.typeInstrumentations(config));
       }
-      new Installer(config, agentLoader).install(inst, types);
-
-      // spans of calls made right after start-up must not be lost: wait for the SDK, bounded
-      long waitMillis = config.getMillis("weft.startup.wait", 10_000, true);
-      if (!startup.ready.await(waitMillis, TimeUnit.MILLISECONDS)) {
-        System.err.println("[weft] the OpenTelemetry SDK is not ready after " + waitMillis + " ms; the application starts, telemetry begins once it is");
-      }
-      if (startup.failure == null) {
-        System.err.println("[weft] Weft " + version + " started in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms"
-            + (attached ? " (attached)" : "") + ": " + startup.describe()
-            + " instrumentations=" + String.join(",", states));
-      }
+      // the SDK is built, on its own thread, once the first class is about to be woven: a JVM that
+      // never runs woven code never pays for it
+      new Installer(config, agentLoader).install(inst, types, new BeginStartup(startup));
+      startup.premainNanos = System.nanoTime() - startNanos;
+      config.debug("premain done in " + startup.premainNanos / 1_000_000 + " ms; the SDK is built when the first class is woven");
     } catch (Throwable failure) {
       System.err.println("[weft] the agent could not start and is off; the application runs without it: "
           + failure + (failure.getCause() != null ? " caused by " + failure.getCause() : ""));
@@ -122,25 +113,49 @@ public final class AgentStarter {
     }
   }
 
-  /** Builds the SDK off the application's start-up path and switches the bridges on. */
+  /**
+   * Builds the SDK off the application's threads, switches the bridges on and opens the gate. Begun
+   * (once) right before the first class is woven; until the bridges are live, woven calls wait at the
+   * {@link StartupGate}, at most {@code WEFT_STARTUP_WAIT}.
+   */
   private static final class Startup implements Runnable {
-    final CountDownLatch ready = new CountDownLatch(1);
     private final WeftConfig config;
-    private final String version;
     private final List<WeftInstrumentation> instrumentations;
-    private volatile String description = "";
+    private final List<String> states;
+    private final boolean attached;
+    private boolean begun; // guarded by this
+    volatile long premainNanos = -1;
+    private final long waitMillis;
+    private volatile long beginNanos;
     private volatile OpenTelemetrySdk sdk;
     private volatile ExportPipeline pipeline;
-    volatile Throwable failure;
 
-    Startup(WeftConfig config, String version, List<WeftInstrumentation> instrumentations) {
+    Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis) {
       this.config = config;
-      this.version = version;
       this.instrumentations = instrumentations;
+      this.states = states;
+      this.attached = attached;
+      this.waitMillis = waitMillis;
     }
 
-    String describe() {
-      return description;
+    /** Closes the gate and starts building the SDK; called on the thread about to weave, before it does. */
+    void begin() {
+      synchronized (this) {
+        if (begun) {
+          return;
+        }
+        begun = true;
+      }
+      beginNanos = System.nanoTime();
+      Thread thread = new Thread(this, "weft-start");
+      thread.setDaemon(true);
+      StartupGate.closeUntil(beginNanos + TimeUnit.MILLISECONDS.toNanos(waitMillis), thread);
+      try {
+        thread.start();
+      } catch (Throwable e) {
+        StartupGate.open();
+        System.err.println("[weft] the OpenTelemetry SDK could not be set up, telemetry is off; the application runs on: " + e);
+      }
     }
 
     @Override
@@ -151,25 +166,34 @@ public final class AgentStarter {
           sdkLogger = Logger.getLogger("io.weft.shaded.io.opentelemetry");
           sdkLogger.setLevel(Level.OFF);
         }
+        String version = version();
         Resource resource = ResourceFactory.create(config, version);
         SdkFactory factory = new SdkFactory(config);
         OpenTelemetrySdk sdk = factory.create(resource, version);
+        // known to the flush at exit before any bridge records into it
         this.pipeline = factory.pipeline();
+        this.sdk = sdk;
         for (WeftInstrumentation instrumentation : instrumentations) {
           instrumentation.start(sdk, config);
         }
-        this.sdk = sdk;
-        // both come from the user's settings: quoted printable and bounded, so they cannot forge or flood lines
-        description = "service.name=" + InstrumentationConfig.printable(String.valueOf(
+        long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos);
+        long premain = premainNanos;
+        System.err.println("[weft] Weft " + version + " started" + (attached ? " (attached)" : "") + ": premain "
+            + (premain < 0 ? "?" : String.valueOf(TimeUnit.NANOSECONDS.toMillis(premain))) + " ms, SDK built in " + readyMillis + " ms"
+            // both come from the user's settings: quoted printable and bounded, so they cannot forge or flood lines
+            + ": service.name=" + InstrumentationConfig.printable(String.valueOf(
                 resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))))
             + " service.instance.id=" + InstrumentationConfig.printable(String.valueOf(
                 resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))))
-            + " " + factory.summary();
+            + " " + factory.summary() + " instrumentations=" + String.join(",", states));
+        if (readyMillis > waitMillis) {
+          System.err.println("[weft] the OpenTelemetry SDK took " + readyMillis + " ms, longer than WEFT_STARTUP_WAIT="
+              + waitMillis + " ms; calls before it was ready were not traced");
+        }
       } catch (Throwable e) {
-        failure = e;
         System.err.println("[weft] the OpenTelemetry SDK could not be set up, telemetry is off; the application runs on: " + e);
       } finally {
-        ready.countDown();
+        StartupGate.open();
       }
     }
 
@@ -177,26 +201,57 @@ public final class AgentStarter {
       return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     }
 
-    /** Flushes and stops the SDK, bounded by {@code WEFT_SHUTDOWN_TIMEOUT} in all (waiting for start-up included). */
+    /**
+     * Flushes and stops the SDK, bounded by {@code WEFT_SHUTDOWN_TIMEOUT}. An SDK still being built has
+     * recorded nothing (the bridges go live after it exists), so there is nothing to wait for.
+     */
     void flushAtExit() {
       long timeoutMillis = config.getMillis("weft.shutdown.timeout", 10_000, false);
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
       try {
-        if (!ready.await(timeoutMillis, TimeUnit.MILLISECONDS) || sdk == null) {
+        OpenTelemetrySdk built = sdk;
+        if (built == null) {
           return;
         }
         // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; then the
         // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery
-        OpenTelemetrySdk built = sdk;
         pipeline.close(deadline, () -> built.getSdkMeterProvider().shutdown()
             .join(Math.max(1, Math.min(2000, millisLeft(deadline))), TimeUnit.MILLISECONDS));
-        CompletableResultCode done = sdk.shutdown().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
+        CompletableResultCode done = built.shutdown().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
         }
       } catch (Throwable e) {
         InternalErrors.report("shutdown flush", e);
       }
+    }
+  }
+
+  /** What the weaving runs right before it weaves its first class. */
+  private static final class BeginStartup implements Runnable {
+    private final Startup startup;
+
+    BeginStartup(Startup startup) {
+      this.startup = startup;
+    }
+
+    @Override
+    public void run() {
+      startup.begin();
+    }
+  }
+
+  /** The shutdown hook's task. */
+  private static final class FlushAtExit implements Runnable {
+    private final Startup startup;
+
+    FlushAtExit(Startup startup) {
+      this.startup = startup;
+    }
+
+    @Override
+    public void run() {
+      startup.flushAtExit();
     }
   }
 }

@@ -44,7 +44,15 @@ public final class WeftConfig implements InstrumentationConfig {
         props.put(name, System.getProperty(name));
       }
     }
-    return new WeftConfig(props, System.getenv(), line -> System.err.println("[weft] " + line));
+    return new WeftConfig(props, System.getenv(), new Stderr());
+  }
+
+  /** Prints a report line; a class, not a lambda, because the first lambda costs premain milliseconds. */
+  private static final class Stderr implements Consumer<String> {
+    @Override
+    public void accept(String line) {
+      System.err.println("[weft] " + line);
+    }
   }
 
   /** {@code otel.service.name} → {@code OTEL_SERVICE_NAME}. */

@@ -1,35 +1,17 @@
 package io.weft.agent.weave;
 
-import static net.bytebuddy.matcher.ElementMatchers.isDefaultFinalizer;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.nameContains;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-
 import io.weft.agent.config.WeftConfig;
-import io.weft.instrumentation.TransformedClassFile;
 import io.weft.instrumentation.TypeInstrumentation;
-import java.lang.instrument.IllegalClassFormatException;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
-import java.util.ArrayList;
 import java.util.List;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
 
 /**
- * Installs one Byte Buddy {@code AgentBuilder} for all type instrumentations: ignore list first, class
- * loader then type matchers, advice inlined without class format changes, and retransformation of
- * classes loaded before us. Type descriptions come from class files (nothing is loaded early) and
- * class loaders are held weakly. Agent class loader.
+ * Installs the weaving: the first filter ({@link PrefilteringTransformer}) with Byte Buddy behind it.
+ * At JVM start nothing but the JDK has been loaded, so the filter is registered alone and Byte Buddy
+ * is made when the first class may need weaving; when application classes are already loaded (an
+ * attach, or an agent before us that loaded some), Byte Buddy is made at once to retransform them.
+ * Names no Byte Buddy type. Agent class loader.
  */
 public final class Installer {
 
@@ -42,130 +24,76 @@ public final class Installer {
   }
 
   /**
-   * Installs the transformer. Lambda classes are not handed to transformers by the JDK; Byte Buddy's
+   * Installs the transformer; {@code beforeWeaving} runs once, on the thread about to weave the first
+   * class that may need it, before Byte Buddy is set up (at once when loaded classes are retransformed).
+   * Lambda classes are not handed to transformers by the JDK; Byte Buddy's
    * rewrite of the lambda factory that would change that breaks lambdas of unrelated libraries on
    * Java 17 and fails verification on 25, so Weft does not use it and weaves lambda bodies in their
    * declaring classes instead.
    */
-  public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations) {
+  public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations, Runnable beforeWeaving) {
     if (instrumentations.isEmpty()) {
       return;
     }
-    builder(instrumentations).installOn(inst);
+    IgnoredNames ignored = new IgnoredNames(config.getList("otel.javaagent.exclude-classes"));
+    if (loadedClassesMayNeedWeaving(inst, ignored)) {
+      beforeWeaving.run();
+      new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations).installWithRetransformation(inst);
+    } else {
+      installLazily(inst, instrumentations, ignored, beforeWeaving);
+    }
   }
 
-  private AgentBuilder builder(List<TypeInstrumentation> instrumentations) {
-    // Byte Buddy's Nexus (for live initializers, which advice never needs) probes sun.misc.Unsafe,
-    // and Java 24+ prints warnings for that; shading renames this key into our own namespace.
-    if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
-      System.setProperty("net.bytebuddy.nexus.disabled", "true");
-    }
-    // Byte Buddy hides synthetic methods from every method matcher by default; lambda bodies
-    // (javac: lambda$main$0) are synthetic, and the methods instrumentation weaves them.
-    ByteBuddy byteBuddy =
-        new ByteBuddy()
-            .with(TypeValidation.DISABLED)
-            .ignore(isSynthetic().and(not(nameContains("lambda$"))).or(isDefaultFinalizer()));
-    AgentBuilder builder =
-        new AgentBuilder.Default(byteBuddy)
-            .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(AgentBuilder.LocationStrategy.ForClassLoader.WEAK)
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-            .with(new Listener(config))
-            .ignore(ignored());
-    ClassFileLocator adviceLocator = ClassFileLocator.ForClassLoader.of(agentLoader);
-    boolean readsClassFiles = false;
-    for (TypeInstrumentation instrumentation : instrumentations) {
-      readsClassFiles |= instrumentation.readsClassFiles();
-      AdviceCollector advice =
-          new AdviceCollector(
-              new AgentBuilder.Transformer.ForAdvice(instrumentation.customMapping(Advice.withCustomMapping()))
-                  .include(adviceLocator)
-                  .withExceptionHandler(Advice.ExceptionHandler.Default.SUPPRESSING));
-      instrumentation.transform(advice);
-      builder = builder.type(instrumentation.typeMatcher(), instrumentation.classLoaderMatcher()).transform(advice.transformer);
-    }
-    return readsClassFiles ? builder.with(PublishingClassFiles::new) : builder;
-  }
-
-  private IgnoredTypes ignored() {
-    List<String> prefixes = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    for (String entry : config.getList("otel.javaagent.exclude-classes")) {
-      if (entry.endsWith("*")) {
-        prefixes.add(entry.substring(0, entry.length() - 1));
-      } else {
-        names.add(entry);
-      }
-    }
-    return new IgnoredTypes(prefixes, names);
-  }
-
-  /** Binds each {@code advise} call of a type instrumentation onto one Byte Buddy transformer. */
-  private static final class AdviceCollector implements TypeInstrumentation.Advisor {
-    AgentBuilder.Transformer.ForAdvice transformer;
-
-    AdviceCollector(AgentBuilder.Transformer.ForAdvice transformer) {
-      this.transformer = transformer;
-    }
-
-    @Override
-    public void advise(ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
-      transformer = transformer.advice(methods, adviceClassName);
-    }
+  /** Registers the first filter alone; Byte Buddy comes when a class gets past it. */
+  PrefilteringTransformer installLazily(
+      Instrumentation inst, List<TypeInstrumentation> instrumentations, IgnoredNames ignored, Runnable beforeWeaving) {
+    PrefilteringTransformer filter =
+        new PrefilteringTransformer(ignored, instrumentations, new LazyWeaver(config, agentLoader, ignored, instrumentations, beforeWeaving));
+    inst.addTransformer(filter, true);
+    return filter;
   }
 
   /**
-   * Publishes each class file to {@link TransformedClassFile} while Byte Buddy transforms it, so that
-   * matchers read the bytes the JVM handed over rather than locating the class file again.
+   * Whether a class already loaded, outside the JDK and the agent, might be one to weave. At JVM start
+   * that is none of the ~1,000 loaded classes, so the JDK's own loaders are skipped before any name is
+   * asked for (a class's name is made on first request).
    */
-  private static final class PublishingClassFiles extends ResettableClassFileTransformer.WithDelegation {
-
-    PublishingClassFiles(ResettableClassFileTransformer transformer) {
-      super(transformer);
-    }
-
-    @Override
-    public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
-        throws IllegalClassFormatException {
-      Object previous = TransformedClassFile.enter(name, bytes);
-      try {
-        return classFileTransformer.transform(loader, name, redefined, domain, bytes);
-      } finally {
-        TransformedClassFile.exit(previous);
+  private boolean loadedClassesMayNeedWeaving(Instrumentation inst, IgnoredNames ignored) {
+    ClassLoader platform = ClassLoader.getPlatformClassLoader();
+    for (Class<?> type : inst.getAllLoadedClasses()) {
+      ClassLoader loader = type.getClassLoader();
+      if (loader == null || loader == platform || loader == agentLoader || type.isArray()) {
+        continue;
+      }
+      if (!ignored.ignores(type.getName().replace('.', '/')) && inst.isModifiableClass(type)) {
+        return true;
       }
     }
-
-    @Override
-    public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
-        throws IllegalClassFormatException {
-      Object previous = TransformedClassFile.enter(name, bytes);
-      try {
-        return classFileTransformer.transform(module, loader, name, redefined, domain, bytes);
-      } finally {
-        TransformedClassFile.exit(previous);
-      }
-    }
+    return false;
   }
 
-  /** Reports weaving in debug mode; failures to weave one class are debug detail too. */
-  private static final class Listener extends AgentBuilder.Listener.Adapter {
+  /** Makes Byte Buddy's transformer when the first filter first lets a class through. */
+  private static final class LazyWeaver implements PrefilteringTransformer.WeaverFactory {
     private final WeftConfig config;
+    private final ClassLoader agentLoader;
+    private final IgnoredNames ignored;
+    private final List<TypeInstrumentation> instrumentations;
+    private final Runnable beforeWeaving;
 
-    Listener(WeftConfig config) {
+    LazyWeaver(WeftConfig config, ClassLoader agentLoader, IgnoredNames ignored, List<TypeInstrumentation> instrumentations,
+        Runnable beforeWeaving) {
       this.config = config;
+      this.agentLoader = agentLoader;
+      this.ignored = ignored;
+      this.instrumentations = instrumentations;
+      this.beforeWeaving = beforeWeaving;
     }
 
     @Override
-    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded, DynamicType dynamicType) {
-      config.debug("woven " + type.getName() + (loaded ? " (retransformed)" : "") + " in " + (loader == null ? "bootstrap" : loader.getClass().getName()));
-    }
-
-    @Override
-    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
-      config.debug("could not weave " + typeName + ": " + throwable);
+    public ClassFileTransformer create(String firstClassName) {
+      config.debug("setting up Byte Buddy: " + firstClassName.replace('/', '.') + " may need weaving");
+      beforeWeaving.run();
+      return new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations).transformer();
     }
   }
 }

@@ -49,7 +49,7 @@ class LambdaWeavingTest {
             Map.of(),
             log::add);
     MethodsInstrumentation methods = new MethodsInstrumentation();
-    new Installer(config, LambdaWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config));
+    new Installer(config, LambdaWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config), () -> {});
     methods.start(
         OpenTelemetrySdk.builder()
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())

@@ -69,7 +69,7 @@ class ServletWeavingTest {
             });
     ServletInstrumentation servlet = new ServletInstrumentation();
     new Installer(config, new ServletApiHidingLoader(ServletWeavingTest.class.getClassLoader()))
-        .install(inst, servlet.typeInstrumentations(config));
+        .install(inst, servlet.typeInstrumentations(config), () -> {});
     OpenTelemetrySdk sdk =
         OpenTelemetrySdk.builder()
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())

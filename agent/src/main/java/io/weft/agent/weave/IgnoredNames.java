@@ -1,0 +1,81 @@
+package io.weft.agent.weave;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The first test every class the JVM defines meets, so it is a plain prefix and substring test on
+ * the internal name ({@code a/b/C}): JDK internals, the agent itself and other agents' classes,
+ * generated proxies and accessors, and what the user lists in {@code OTEL_JAVAAGENT_EXCLUDE_CLASSES}
+ * ({@code com.acme.generated.*} or exact names). Agent class loader.
+ */
+final class IgnoredNames {
+
+  private static final String[] PREFIXES = internal(
+    "java.", "jdk.", "sun.", "com.sun.", "javax.management.", "javax.naming.", "javax.crypto.",
+    "javax.security.", "javax.net.", "javax.xml.", "org.xml.", "org.w3c.", "org.ietf.",
+    "io.weft.agent.", "io.weft.bridge.", "io.weft.instrumentation.", "io.weft.shaded.",
+    "net.bytebuddy.", "io.opentelemetry.javaagent.", "co.elastic.apm.", "com.newrelic.",
+    "com.datadog.", "datadog.", "org.glowroot.", "com.intellij.rt.", "org.jetbrains.kotlin.",
+    "org.gradle.", "worker.org.gradle.", "org.apache.maven.surefire.", "org.junit.platform.");
+
+  private static final String[] GENERATED = {
+    "$$EnhancerBy", "$$FastClassBy", "$HibernateProxy$", "$ByteBuddy$", "$$SpringCGLIB$$",
+    "$$Accessor", "GeneratedMethodAccessor", "GeneratedConstructorAccessor",
+    "GeneratedSerializationConstructorAccessor",
+  };
+
+  private final String[] userPrefixes;
+  private final List<String> userNames;
+
+  /** From the entries of {@code OTEL_JAVAAGENT_EXCLUDE_CLASSES}: names, or prefixes ending in {@code *}. */
+  IgnoredNames(List<String> excludeClasses) {
+    List<String> prefixes = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (String entry : excludeClasses) {
+      if (entry.endsWith("*")) {
+        prefixes.add(entry.substring(0, entry.length() - 1).replace('.', '/'));
+      } else {
+        names.add(entry.replace('.', '/'));
+      }
+    }
+    this.userPrefixes = prefixes.toArray(new String[0]);
+    this.userNames = names;
+  }
+
+  /** Whether the class named {@code internalName} ({@code a/b/C}) is never woven. */
+  boolean ignores(String internalName) {
+    for (String prefix : PREFIXES) {
+      if (internalName.startsWith(prefix)) {
+        return true;
+      }
+    }
+    if (internalName.indexOf('$') >= 0) {
+      if (internalName.contains("$$Lambda")) {
+        return true;
+      }
+      if (internalName.startsWith("com/sun/proxy/$Proxy") || internalName.contains("/$Proxy")) {
+        return true;
+      }
+      for (String marker : GENERATED) {
+        if (internalName.contains(marker)) {
+          return true;
+        }
+      }
+    }
+    for (String prefix : userPrefixes) {
+      if (internalName.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return !userNames.isEmpty() && userNames.contains(internalName);
+  }
+
+  private static String[] internal(String... packages) {
+    String[] result = new String[packages.length];
+    for (int i = 0; i < packages.length; i++) {
+      result[i] = packages[i].replace('.', '/');
+    }
+    return result;
+  }
+}

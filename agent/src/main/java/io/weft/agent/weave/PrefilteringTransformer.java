@@ -1,0 +1,104 @@
+package io.weft.agent.weave;
+
+import io.weft.instrumentation.ClassOutline;
+import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.TypeInstrumentation;
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.List;
+
+/**
+ * The agent's class file transformer: a hand-written first filter in front of Byte Buddy. For every
+ * class the JVM defines it tests the name against the ignore list, then asks each type
+ * instrumentation whether it may weave the class ({@link TypeInstrumentation#mayWeave}: class loader,
+ * names, flags and constant-pool strings); only a class some instrumentation may weave goes on to
+ * Byte Buddy, which is built on that first need. A JVM whose classes never need weaving loads no
+ * Byte Buddy class at all. Never throws into the JVM. Agent class loader.
+ */
+final class PrefilteringTransformer implements ClassFileTransformer {
+
+  /** Makes the Byte Buddy transformer behind the filter; called at most once. */
+  interface WeaverFactory {
+    ClassFileTransformer create(String firstClassName);
+  }
+
+  private final IgnoredNames ignored;
+  private final TypeInstrumentation[] instrumentations;
+  private final Object lock = new Object();
+  private WeaverFactory factory; // guarded by lock, null once used
+  private volatile ClassFileTransformer weaver;
+  private volatile boolean failed;
+
+  PrefilteringTransformer(IgnoredNames ignored, List<TypeInstrumentation> instrumentations, WeaverFactory factory) {
+    this.ignored = ignored;
+    this.instrumentations = instrumentations.toArray(new TypeInstrumentation[0]);
+    this.factory = factory;
+  }
+
+  /** Whether Byte Buddy has been made, i.e. some class got past the filter. */
+  boolean weaverReady() {
+    return weaver != null;
+  }
+
+  @Override
+  public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
+    try {
+      // the agent's own classes, shaded libraries included, are all under io/weft/: ignored by name
+      if (className == null || classFile == null || ignored.ignores(className)) {
+        return null;
+      }
+      if (!mayWeave(loader, new ClassOutline(className, classFile))) {
+        return null;
+      }
+      ClassFileTransformer current = weaver != null ? weaver : weaver(className);
+      return current == null ? null : current.transform(module, loader, className, redefined, domain, classFile);
+    } catch (Throwable e) {
+      InternalErrors.report("weaving", e);
+      return null;
+    }
+  }
+
+  @Override
+  public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
+    return transform(null, loader, className, redefined, domain, classFile);
+  }
+
+  /** Whether any type instrumentation may weave this class; a filter that fails says yes. */
+  boolean mayWeave(ClassLoader loader, ClassOutline outline) {
+    for (TypeInstrumentation instrumentation : instrumentations) {
+      try {
+        if (instrumentation.mayWeave(loader, outline)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        InternalErrors.report("the first weaving filter", e);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Makes Byte Buddy's transformer on the first class that needs it. Other threads' classes wait for
+   * it (they may need weaving too); a class the maker's own thread loads meanwhile is left alone.
+   */
+  private ClassFileTransformer weaver(String className) {
+    synchronized (lock) {
+      if (weaver != null || failed) {
+        return weaver;
+      }
+      WeaverFactory making = factory;
+      if (making == null) {
+        return null; // re-entered from inside create() on this thread
+      }
+      factory = null;
+      try {
+        weaver = making.create(className);
+      } catch (Throwable e) {
+        failed = true;
+        System.err.println("[weft] weaving is off; the application runs without it: could not set up Byte Buddy for " + className + ": " + e);
+      }
+      return weaver;
+    }
+  }
+}
