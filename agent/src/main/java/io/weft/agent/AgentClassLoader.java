@@ -3,6 +3,7 @@ package io.weft.agent;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.security.CodeSource;
@@ -10,6 +11,7 @@ import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.function.BiConsumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -17,7 +19,8 @@ import java.util.jar.JarFile;
  * Loads the agent's implementation (our code, the relocated OpenTelemetry SDK, Byte Buddy, OkHttp)
  * from the {@code inst/} entries of the agent jar, where they are stored as {@code .classdata} so that
  * no other class loader can load them. Its parent is the platform loader: JDK types (java.sql
- * included) and the bootstrap bridge are visible, the application is not. Loaded from bootstrap.
+ * included) and the bootstrap bridge are visible, the application is not. Loaded from bootstrap; it
+ * also carries premain into the agent ({@link #start}).
  */
 public final class AgentClassLoader extends ClassLoader {
 
@@ -30,6 +33,7 @@ public final class AgentClassLoader extends ClassLoader {
   private final JarFile jar;
   private final String jarUrl;
   private final ProtectionDomain domain;
+  private volatile BiConsumer<Instrumentation, Boolean> entry;
 
   public AgentClassLoader(File jarFile) throws IOException {
     super("weft", ClassLoader.getPlatformClassLoader());
@@ -37,6 +41,25 @@ public final class AgentClassLoader extends ClassLoader {
     this.jarUrl = "jar:" + jarFile.toURI() + "!/";
     this.domain =
         new ProtectionDomain(new CodeSource(jarFile.toURI().toURL(), (Certificate[]) null), null, this, null);
+  }
+
+  /**
+   * Runs the agent inside this loader: initializing {@code AgentStarter} makes it hand over its entry
+   * point ({@link #handOver}), so starting needs no reflective call, which on Java 18+ costs tens of
+   * milliseconds of method-handle spinning at JVM start.
+   */
+  public void start(Instrumentation inst, boolean attached) throws ClassNotFoundException {
+    Class.forName("io.weft.agent.AgentStarter", true, this);
+    BiConsumer<Instrumentation, Boolean> starter = entry;
+    if (starter == null) {
+      throw new IllegalStateException("io.weft.agent.AgentStarter did not hand over");
+    }
+    starter.accept(inst, attached);
+  }
+
+  /** Called by {@code AgentStarter}'s static initializer. */
+  public void handOver(BiConsumer<Instrumentation, Boolean> starter) {
+    entry = starter;
   }
 
   @Override

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,9 +49,16 @@ public final class AgentStarter {
   // JUL levels are forgotten when the logger is collected: keep it
   private static Logger sdkLogger;
 
+  static {
+    // how AgentClassLoader.start reaches start() without reflection
+    if (AgentStarter.class.getClassLoader() instanceof AgentClassLoader) {
+      ((AgentClassLoader) AgentStarter.class.getClassLoader()).handOver(new Entry());
+    }
+  }
+
   private AgentStarter() {}
 
-  public static void start(Instrumentation inst, String agentArgs, ClassLoader agentLoader, boolean attached) {
+  public static void start(Instrumentation inst, ClassLoader agentLoader, boolean attached) {
     try {
       long startNanos = System.nanoTime();
       WeftConfig config = WeftConfig.fromSystem();
@@ -224,6 +232,14 @@ public final class AgentStarter {
       } catch (Throwable e) {
         InternalErrors.report("shutdown flush", e);
       }
+    }
+  }
+
+  /** The agent's entry point, handed to the agent class loader. */
+  private static final class Entry implements BiConsumer<Instrumentation, Boolean> {
+    @Override
+    public void accept(Instrumentation inst, Boolean attached) {
+      start(inst, AgentStarter.class.getClassLoader(), attached);
     }
   }
 

@@ -16,14 +16,14 @@ public final class WeftAgent {
   private WeftAgent() {}
 
   public static void premain(String agentArgs, Instrumentation inst) {
-    start(agentArgs, inst, false);
+    start(inst, false);
   }
 
   public static void agentmain(String agentArgs, Instrumentation inst) {
-    start(agentArgs, inst, true);
+    start(inst, true);
   }
 
-  private static void start(String agentArgs, Instrumentation inst, boolean attached) {
+  private static void start(Instrumentation inst, boolean attached) {
     try {
       if ("false".equalsIgnoreCase(setting("otel.javaagent.enabled"))) {
         return;
@@ -31,12 +31,11 @@ public final class WeftAgent {
       File jar = agentJar();
       // the bridge and the class loader must come from bootstrap, where every class loader sees them
       inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-      Class<?> loaderClass = Class.forName("io.weft.agent.AgentClassLoader", true, null);
-      ClassLoader agentLoader = (ClassLoader) loaderClass.getConstructor(File.class).newInstance(jar);
-      Class<?> starter = Class.forName("io.weft.agent.AgentStarter", true, agentLoader);
-      starter
-          .getMethod("start", Instrumentation.class, String.class, ClassLoader.class, boolean.class)
-          .invoke(null, inst, agentArgs, agentLoader, attached);
+      // Direct calls, no reflection: on Java 18+ the first reflective call spins method handles for
+      // tens of milliseconds. AgentClassLoader is resolved here, after the append, so it comes from
+      // bootstrap; held as an Object, the verifier of this class never has to load it earlier.
+      Object agentLoader = new AgentClassLoader(jar);
+      ((AgentClassLoader) agentLoader).start(inst, attached);
     } catch (Throwable failure) {
       Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
       System.err.println("[weft] the agent could not start and is off; the application runs without it: " + cause);
