@@ -9,228 +9,230 @@ import io.weft.agent.config.WeftConfig;
 import io.weft.instrumentation.TransformedClassFile;
 import io.weft.instrumentation.TypeInstrumentation;
 import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.TypeResolutionStrategy;
+import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
+import net.bytebuddy.dynamic.scaffold.InstrumentedType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.matcher.LatentMatcher;
+import net.bytebuddy.pool.TypePool;
 
 /**
- * The one Byte Buddy {@code AgentBuilder} for all type instrumentations: ignore list first, class
- * loader then type matchers, advice inlined without class format changes. Type descriptions come from
- * class files (nothing is loaded early) and class loaders are held weakly. The only class of the
- * agent that names Byte Buddy's agent API, so that nothing of it loads before a class needs weaving.
- * Agent class loader.
+ * Weaves advice into the classes the first filter lets through, with Byte Buddy's type pool, advice
+ * and class redefinition: describe the class from the bytes the JVM handed over (nothing is loaded),
+ * match it against every type instrumentation (class loader, then type), and inline the advice of
+ * each match into the methods it names, without class format changes. Byte Buddy's {@code
+ * AgentBuilder} is not used: its transformer generates and injects a class the first time it is made
+ * (about 150 ms of CPU at JVM start), and it resolves every advice class again for each woven class;
+ * here each advice is resolved once, on first use. Also retransforms matching classes that were
+ * loaded before the agent. The only class of the agent that weaves with Byte Buddy. Agent class
+ * loader.
  */
-final class ByteBuddyWeaver {
+final class ByteBuddyWeaver implements ClassFileTransformer {
 
   private final WeftConfig config;
-  private final ClassLoader agentLoader;
   private final IgnoredNames ignored;
-  private final List<TypeInstrumentation> instrumentations;
+  private final Target[] targets;
+  private final boolean publishClassFiles;
+  private final ByteBuddy byteBuddy;
+  private final ClassFileLocator adviceLocator;
+  private final TypePool advicePool;
+  private final ThreadLocal<Boolean> weaving = new ThreadLocal<>();
 
   ByteBuddyWeaver(WeftConfig config, ClassLoader agentLoader, IgnoredNames ignored, List<TypeInstrumentation> instrumentations) {
     this.config = config;
-    this.agentLoader = agentLoader;
     this.ignored = ignored;
-    this.instrumentations = instrumentations;
-  }
-
-  /** Byte Buddy's transformer, not registered: the first filter calls it for the classes it lets through. */
-  ClassFileTransformer transformer() {
-    ClassFileTransformer raw = builder().makeRaw();
-    if (readsClassFiles()) {
-      return new PublishingClassFiles(raw);
-    }
-    return raw;
-  }
-
-  /**
-   * Registers the first filter with Byte Buddy behind it and retransforms the already loaded classes
-   * that Byte Buddy's matchers select (their class files then pass the filter too): for an attach,
-   * or when other agents loaded application classes before us.
-   */
-  void installWithRetransformation(Instrumentation inst) {
-    builder().with(new BehindTheFilter()).installOn(inst);
-  }
-
-  private boolean readsClassFiles() {
-    for (TypeInstrumentation instrumentation : instrumentations) {
-      if (instrumentation.readsClassFiles()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private AgentBuilder builder() {
     // Byte Buddy's Nexus (for live initializers, which advice never needs) probes sun.misc.Unsafe,
     // and Java 24+ prints warnings for that; shading renames this key into our own namespace.
     if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
       System.setProperty("net.bytebuddy.nexus.disabled", "true");
     }
     // Byte Buddy hides synthetic methods from every method matcher by default; lambda bodies
-    // (javac: lambda$main$0) are synthetic, and the methods instrumentation weaves them.
-    ByteBuddy byteBuddy =
+    // (javac: lambda$main$0) are synthetic, and the methods instrumentation weaves them. No class
+    // format changes: no added members, the instrumented type frozen, no visibility bridges.
+    this.byteBuddy =
         new ByteBuddy()
             .with(TypeValidation.DISABLED)
-            .ignore(isSynthetic().and(not(nameContains("lambda$"))).or(isDefaultFinalizer()));
-    AgentBuilder builder =
-        new AgentBuilder.Default(byteBuddy)
-            .disableClassFormatChanges()
-            // also when the JVM or another agent retransforms a class later: its woven form must stay
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(AgentBuilder.LocationStrategy.ForClassLoader.WEAK)
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-            .with(new Listener(config))
-            .ignore(new Ignored(ignored));
-    ClassFileLocator adviceLocator = ClassFileLocator.ForClassLoader.of(agentLoader);
+            .ignore(isSynthetic().and(not(nameContains("lambda$"))).or(isDefaultFinalizer()))
+            .with(Implementation.Context.Disabled.Factory.INSTANCE)
+            .with(InstrumentedType.Factory.Default.FROZEN)
+            .with(VisibilityBridgeStrategy.Default.NEVER);
+    this.adviceLocator = ClassFileLocator.ForClassLoader.of(agentLoader);
+    this.advicePool = TypePool.Default.of(adviceLocator);
+    List<Target> collected = new ArrayList<>();
+    boolean reads = false;
     for (TypeInstrumentation instrumentation : instrumentations) {
-      AdviceCollector advice =
-          new AdviceCollector(
-              new AgentBuilder.Transformer.ForAdvice(instrumentation.customMapping(Advice.withCustomMapping()))
-                  .include(adviceLocator)
-                  .withExceptionHandler(Advice.ExceptionHandler.Default.SUPPRESSING));
-      instrumentation.transform(advice);
-      builder = builder.type(instrumentation.typeMatcher(), instrumentation.classLoaderMatcher()).transform(advice.transformer);
+      reads |= instrumentation.readsClassFiles();
+      Target target = new Target(instrumentation);
+      instrumentation.transform(target);
+      collected.add(target);
     }
-    return builder;
+    this.targets = collected.toArray(new Target[0]);
+    this.publishClassFiles = reads;
   }
 
-  /** The ignore list as Byte Buddy's first matcher, for the loaded classes it looks at before retransforming. */
-  private static final class Ignored extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
-    private final IgnoredNames names;
-
-    Ignored(IgnoredNames names) {
-      this.names = names;
-    }
-
-    @Override
-    public boolean matches(TypeDescription type) {
-      return names.ignores(type.getInternalName());
-    }
+  @Override
+  public byte[] transform(ClassLoader loader, String internalName, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+    return transform(null, loader, internalName, redefined, domain, bytes);
   }
 
-  /** Puts the first filter, with class-file publishing when asked for, in front of the transformer Byte Buddy registers. */
-  private final class BehindTheFilter implements AgentBuilder.TransformerDecorator {
-    @Override
-    public ResettableClassFileTransformer decorate(ResettableClassFileTransformer transformer) {
-      ClassFileTransformer weaver = transformer;
-      if (readsClassFiles()) {
-        weaver = new PublishingClassFiles(transformer);
+  @Override
+  public byte[] transform(Module module, ClassLoader loader, String internalName, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+    if (internalName == null || bytes == null || weaving.get() != null) {
+      return null; // a class loaded while this thread weaves another one is left alone
+    }
+    weaving.set(Boolean.TRUE);
+    Object previous = publishClassFiles ? TransformedClassFile.enter(internalName, bytes) : null;
+    String name = internalName.replace('/', '.');
+    try {
+      return weave(name, loader, redefined, bytes);
+    } catch (Throwable e) {
+      config.debug("could not weave " + name + ": " + e);
+      return null;
+    } finally {
+      if (publishClassFiles) {
+        TransformedClassFile.exit(previous);
       }
-      return new Filtered(transformer, new PrefilteringTransformer(ignored, instrumentations, new Ready(weaver)));
+      weaving.remove();
     }
   }
 
-  private static final class Ready implements PrefilteringTransformer.WeaverFactory {
-    private final ClassFileTransformer weaver;
-
-    Ready(ClassFileTransformer weaver) {
-      this.weaver = weaver;
+  private byte[] weave(String name, ClassLoader loader, Class<?> redefined, byte[] bytes) {
+    ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes), locatorOf(loader));
+    TypePool pool = new TypePool.Default.WithLazyResolution(TypePool.CacheProvider.Simple.withObjectType(), locator, TypePool.Default.ReaderMode.FAST);
+    TypeDescription type;
+    try {
+      type = pool.describe(name).resolve();
+    } catch (RuntimeException unreadable) {
+      if (redefined == null) {
+        throw unreadable;
+      }
+      type = TypeDescription.ForLoadedType.of(redefined);
     }
+    DynamicType.Builder<?> builder = null;
+    for (Target target : targets) {
+      if (!target.matches(type, loader)) {
+        continue;
+      }
+      if (builder == null) {
+        builder = byteBuddy.redefine(type, locator).ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
+      }
+      builder = builder.visit(target.advice());
+    }
+    if (builder == null) {
+      return null;
+    }
+    byte[] woven = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+    config.debug("woven " + name + (redefined != null ? " (retransformed)" : "") + " in " + (loader == null ? "bootstrap" : loader.getClass().getName()));
+    return woven;
+  }
 
-    @Override
-    public ClassFileTransformer create(String firstClassName) {
-      return weaver;
+  /**
+   * Retransforms the already loaded classes some type instrumentation matches (described from their
+   * class files, so nothing more is loaded); the JVM hands their class files to the registered
+   * transformers, this one behind the first filter.
+   */
+  void retransformLoaded(Instrumentation inst) {
+    Map<ClassLoader, TypePool> pools = new IdentityHashMap<>();
+    List<Class<?>> matched = new ArrayList<>();
+    for (Class<?> loaded : inst.getAllLoadedClasses()) {
+      if (loaded.isArray() || loaded.isPrimitive() || ignored.ignores(loaded.getName().replace('.', '/')) || !inst.isModifiableClass(loaded)) {
+        continue;
+      }
+      try {
+        ClassLoader loader = loaded.getClassLoader();
+        TypePool pool = pools.computeIfAbsent(loader, l -> new TypePool.Default.WithLazyResolution(
+            TypePool.CacheProvider.Simple.withObjectType(), locatorOf(l), TypePool.Default.ReaderMode.FAST));
+        TypePool.Resolution resolution = pool.describe(loaded.getName());
+        TypeDescription type = resolution.isResolved() ? resolution.resolve() : TypeDescription.ForLoadedType.of(loaded);
+        for (Target target : targets) {
+          if (target.matches(type, loader)) {
+            matched.add(loaded);
+            break;
+          }
+        }
+      } catch (Throwable e) {
+        config.debug("could not look at loaded class " + loaded.getName() + ": " + e);
+      }
+    }
+    if (matched.isEmpty()) {
+      return;
+    }
+    try {
+      inst.retransformClasses(matched.toArray(new Class<?>[0]));
+    } catch (Throwable batch) {
+      for (Class<?> one : matched) { // one class the JVM refuses must not keep the others from weaving
+        try {
+          inst.retransformClasses(one);
+        } catch (Throwable e) {
+          config.debug("could not retransform " + one.getName() + ": " + e);
+        }
+      }
     }
   }
 
-  /** The first filter as the transformer Byte Buddy registers and, on reset, removes. */
-  private static final class Filtered extends ResettableClassFileTransformer.WithDelegation {
-    private final PrefilteringTransformer filter;
-
-    Filtered(ResettableClassFileTransformer transformer, PrefilteringTransformer filter) {
-      super(transformer);
-      this.filter = filter;
-    }
-
-    @Override
-    public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
-      return filter.transform(loader, name, redefined, domain, bytes);
-    }
-
-    @Override
-    public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
-      return filter.transform(module, loader, name, redefined, domain, bytes);
-    }
+  private static ClassFileLocator locatorOf(ClassLoader loader) {
+    return loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader() : ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader);
   }
 
-  /** Binds each {@code advise} call of a type instrumentation onto one Byte Buddy transformer. */
-  private static final class AdviceCollector implements TypeInstrumentation.Advisor {
-    AgentBuilder.Transformer.ForAdvice transformer;
+  /** One type instrumentation: its matchers and its advice, each advice class resolved once. */
+  private final class Target implements TypeInstrumentation.Advisor {
+    private final ElementMatcher<ClassLoader> loaderMatcher;
+    private final ElementMatcher<? super TypeDescription> typeMatcher;
+    private final Advice.WithCustomMapping mapping;
+    private final List<ElementMatcher<? super MethodDescription>> methods = new ArrayList<>();
+    private final List<String> adviceNames = new ArrayList<>();
+    private volatile AsmVisitorWrapper resolved;
 
-    AdviceCollector(AgentBuilder.Transformer.ForAdvice transformer) {
-      this.transformer = transformer;
+    Target(TypeInstrumentation instrumentation) {
+      this.loaderMatcher = instrumentation.classLoaderMatcher();
+      this.typeMatcher = instrumentation.typeMatcher();
+      this.mapping = instrumentation.customMapping(Advice.withCustomMapping());
     }
 
     @Override
     public void advise(ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
-      transformer = transformer.advice(methods, adviceClassName);
-    }
-  }
-
-  /**
-   * Publishes each class file to {@link TransformedClassFile} while Byte Buddy transforms it, so that
-   * matchers read the bytes the JVM handed over rather than locating the class file again.
-   */
-  private static final class PublishingClassFiles implements ClassFileTransformer {
-    private final ClassFileTransformer classFileTransformer;
-
-    PublishingClassFiles(ClassFileTransformer transformer) {
-      this.classFileTransformer = transformer;
+      this.methods.add(methods);
+      this.adviceNames.add(adviceClassName);
     }
 
-    @Override
-    public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
-        throws IllegalClassFormatException {
-      Object previous = TransformedClassFile.enter(name, bytes);
+    boolean matches(TypeDescription type, ClassLoader loader) {
       try {
-        return classFileTransformer.transform(loader, name, redefined, domain, bytes);
-      } finally {
-        TransformedClassFile.exit(previous);
+        return loaderMatcher.matches(loader) && typeMatcher.matches(type);
+      } catch (RuntimeException unresolvable) { // e.g. a super type whose class file is missing
+        config.debug("could not match " + type.getName() + ": " + unresolvable);
+        return false;
       }
     }
 
-    @Override
-    public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
-        throws IllegalClassFormatException {
-      Object previous = TransformedClassFile.enter(name, bytes);
-      try {
-        return classFileTransformer.transform(module, loader, name, redefined, domain, bytes);
-      } finally {
-        TransformedClassFile.exit(previous);
+    /** The advice of this target for the methods the class declares; advice classes read from the agent loader, never loaded. */
+    AsmVisitorWrapper advice() {
+      AsmVisitorWrapper wrapper = resolved;
+      if (wrapper == null) {
+        AsmVisitorWrapper.ForDeclaredMethods declared = new AsmVisitorWrapper.ForDeclaredMethods();
+        for (int i = 0; i < methods.size(); i++) {
+          Advice advice =
+              mapping.to(advicePool.describe(adviceNames.get(i)).resolve(), adviceLocator)
+                  .withExceptionHandler(Advice.ExceptionHandler.Default.SUPPRESSING);
+          declared = declared.invokable(methods.get(i), advice);
+        }
+        resolved = wrapper = declared;
       }
-    }
-  }
-
-  /** Reports weaving in debug mode; failures to weave one class are debug detail too. */
-  private static final class Listener extends AgentBuilder.Listener.Adapter {
-    private final WeftConfig config;
-
-    Listener(WeftConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded, DynamicType dynamicType) {
-      config.debug("woven " + type.getName() + (loaded ? " (retransformed)" : "") + " in " + (loader == null ? "bootstrap" : loader.getClass().getName()));
-    }
-
-    @Override
-    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
-      config.debug("could not weave " + typeName + ": " + throwable);
+      return wrapper;
     }
   }
 }

@@ -7,11 +7,11 @@ import java.lang.instrument.Instrumentation;
 import java.util.List;
 
 /**
- * Installs the weaving: the first filter ({@link PrefilteringTransformer}) with Byte Buddy behind it.
- * At JVM start nothing but the JDK has been loaded, so the filter is registered alone and Byte Buddy
- * is made when the first class may need weaving; when application classes are already loaded (an
- * attach, or an agent before us that loaded some), Byte Buddy is made at once to retransform them.
- * Names no Byte Buddy type. Agent class loader.
+ * Installs the weaving: the first filter ({@link PrefilteringTransformer}) with Byte Buddy's weaver
+ * ({@link ByteBuddyWeaver}) behind it. At JVM start nothing but the JDK has been loaded, so the filter
+ * is registered alone and the weaver is made when the first class may need weaving; when application
+ * classes are already loaded (an attach, or an agent before us that loaded some), the weaver is made
+ * at once to retransform those it matches. Names no Byte Buddy type. Agent class loader.
  */
 public final class Installer {
 
@@ -38,7 +38,9 @@ public final class Installer {
     IgnoredNames ignored = new IgnoredNames(config.getList("otel.javaagent.exclude-classes"));
     if (loadedClassesMayNeedWeaving(inst, ignored)) {
       beforeWeaving.run();
-      new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations).installWithRetransformation(inst);
+      ByteBuddyWeaver weaver = new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations);
+      inst.addTransformer(new PrefilteringTransformer(ignored, instrumentations, new Ready(weaver)), true);
+      weaver.retransformLoaded(inst);
     } else {
       installLazily(inst, instrumentations, ignored, beforeWeaving);
     }
@@ -93,7 +95,21 @@ public final class Installer {
     public ClassFileTransformer create(String firstClassName) {
       config.debug("setting up Byte Buddy: " + firstClassName.replace('/', '.') + " may need weaving");
       beforeWeaving.run();
-      return new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations).transformer();
+      return new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations);
+    }
+  }
+
+  /** The weaver made at once, for retransforming classes loaded before the agent. */
+  private static final class Ready implements PrefilteringTransformer.WeaverFactory {
+    private final ClassFileTransformer weaver;
+
+    Ready(ClassFileTransformer weaver) {
+      this.weaver = weaver;
+    }
+
+    @Override
+    public ClassFileTransformer create(String firstClassName) {
+      return weaver;
     }
   }
 }
