@@ -35,11 +35,6 @@ final class PrefilteringTransformer implements ClassFileTransformer {
     this.factory = factory;
   }
 
-  /** Whether Byte Buddy has been made, i.e. some class got past the filter. */
-  boolean weaverReady() {
-    return weaver != null;
-  }
-
   @Override
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
     try {

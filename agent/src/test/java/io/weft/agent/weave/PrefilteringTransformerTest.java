@@ -1,0 +1,148 @@
+package io.weft.agent.weave;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.instrumentation.ClassOutline;
+import io.weft.instrumentation.TypeInstrumentation;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.nio.charset.StandardCharsets;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+import org.junit.jupiter.api.Test;
+import prefilterfixtures.PrefilterFixtures.AlsoMarked;
+import prefilterfixtures.PrefilterFixtures.AlsoPlain;
+import prefilterfixtures.PrefilterFixtures.Marked;
+import prefilterfixtures.PrefilterFixtures.Plain;
+
+/**
+ * The first filter on real class files, without a JVM agent: which classes reach the weaver, when the
+ * weaver is made (once, on the first class that needs it, never for the others), and that a failing
+ * filter or weaver never reaches the JVM.
+ */
+class PrefilteringTransformerTest {
+
+  private static final byte[] WOVEN = {1, 2, 3};
+
+  private final List<String> asked = new ArrayList<>();
+  private final List<String> made = new ArrayList<>();
+  private final List<String> woven = new ArrayList<>();
+
+  @Test
+  void classesNoInstrumentationMayWeaveNeverMakeTheWeaver() throws IOException {
+    PrefilteringTransformer filter = filter(outline -> outline.hasConstant(ClassOutline.encode("weave-me")));
+    assertNull(transform(filter, Plain.class));
+    assertNull(transform(filter, AlsoPlain.class));
+    assertEquals(List.of(internal(Plain.class), internal(AlsoPlain.class)), asked);
+    assertEquals(List.of(), made, "no class needed weaving: no Byte Buddy");
+  }
+
+  @Test
+  void theFirstClassThatMayBeWovenMakesTheWeaverOnceAndLaterOnesReuseIt() throws IOException {
+    PrefilteringTransformer filter = filter(outline -> outline.hasConstant(ClassOutline.encode("weave-me")));
+    assertNull(transform(filter, Plain.class));
+    assertArrayEquals(WOVEN, transform(filter, Marked.class));
+    assertArrayEquals(WOVEN, transform(filter, AlsoMarked.class));
+    assertEquals(List.of(internal(Marked.class)), made, "made once, for the first class that needed it");
+    assertEquals(List.of(internal(Marked.class), internal(AlsoMarked.class)), woven);
+  }
+
+  @Test
+  void ignoredNamesNeverReachTheInstrumentations() throws IOException {
+    PrefilteringTransformer filter =
+        new PrefilteringTransformer(new IgnoredNames(List.of("prefilterfixtures.PrefilterFixtures$Also*")),
+            List.of(instrumentation(outline -> true)), factory());
+    assertNull(transform(filter, AlsoMarked.class));
+    assertNull(filter.transform(null, null, "java/util/ArrayList", null, null, bytes(ArrayList.class)));
+    assertNull(filter.transform(null, null, "io/weft/shaded/net/bytebuddy/ByteBuddy", null, null, new byte[0]));
+    assertEquals(List.of(), asked);
+    assertEquals(List.of(), made);
+  }
+
+  @Test
+  void aFilterThatThrowsCountsAsMaybeAndAWeaverThatCannotBeMadeTurnsWeavingOffWithOneLine() throws IOException {
+    PrefilteringTransformer throwing = filter(outline -> {
+      throw new IllegalStateException("filter bug");
+    });
+    assertArrayEquals(WOVEN, transform(throwing, Plain.class), "in doubt, Byte Buddy decides");
+
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      PrefilteringTransformer broken =
+          new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(outline -> true)), name -> {
+            throw new LinkageError("no Byte Buddy");
+          });
+      assertNull(transform(broken, Plain.class));
+      assertNull(transform(broken, Marked.class));
+    } finally {
+      System.setErr(stderr);
+    }
+    List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+    assertEquals(1, lines.size(), lines.toString());
+    assertTrue(lines.get(0).startsWith("[weft] weaving is off") && lines.get(0).contains("no Byte Buddy"), lines.get(0));
+  }
+
+  private PrefilteringTransformer filter(Predicate<ClassOutline> mayWeave) {
+    return new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(mayWeave)), factory());
+  }
+
+  private PrefilteringTransformer.WeaverFactory factory() {
+    return firstClass -> {
+      made.add(firstClass);
+      return new ClassFileTransformer() {
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+          woven.add(name);
+          return WOVEN;
+        }
+      };
+    };
+  }
+
+  private TypeInstrumentation instrumentation(Predicate<ClassOutline> mayWeave) {
+    return new TypeInstrumentation() {
+      @Override
+      public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+        asked.add(classFile.internalName());
+        return mayWeave.test(classFile);
+      }
+
+      @Override
+      public ElementMatcher<? super TypeDescription> typeMatcher() {
+        throw new AssertionError("not a Byte Buddy test");
+      }
+
+      @Override
+      public void transform(Advisor advisor) {
+        throw new AssertionError("not a Byte Buddy test");
+      }
+    };
+  }
+
+  private static byte[] transform(PrefilteringTransformer filter, Class<?> type) throws IOException {
+    return filter.transform(null, type.getClassLoader(), internal(type), null, null, bytes(type));
+  }
+
+  private static String internal(Class<?> type) {
+    return type.getName().replace('.', '/');
+  }
+
+  private static byte[] bytes(Class<?> type) throws IOException {
+    try (InputStream in = type.getResourceAsStream("/" + internal(type) + ".class")) {
+      return in.readAllBytes();
+    }
+  }
+
+}
