@@ -36,14 +36,22 @@ import java.util.logging.Logger;
  */
 public final class AgentStarter {
 
-  /** Every {@code weft.*} key, so a mistyped {@code WEFT_} variable can be reported. */
-  static final List<String> WEFT_KEYS = weftKeys();
+  /**
+   * Every {@code weft.*} key, so a mistyped {@code WEFT_} variable can be reported. A holder: the export
+   * pipeline's keys initialize its class, which names SDK types, and premain needs the list only when
+   * some {@code WEFT_}/{@code weft.} name is set.
+   */
+  static final class WeftKeys {
+    static final List<String> ALL = weftKeys();
 
-  private static List<String> weftKeys() {
-    List<String> keys = new ArrayList<>(Arrays.asList(
-        "weft.methods.exclude", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait"));
-    keys.addAll(ExportPipeline.KEYS);
-    return keys;
+    private WeftKeys() {}
+
+    private static List<String> weftKeys() {
+      List<String> keys = new ArrayList<>(Arrays.asList(
+          "weft.methods.exclude", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait"));
+      keys.addAll(ExportPipeline.KEYS);
+      return keys;
+    }
   }
 
   // JUL levels are forgotten when the logger is collected: keep it
@@ -63,7 +71,9 @@ public final class AgentStarter {
       long startNanos = System.nanoTime();
       WeftConfig config = WeftConfig.fromSystem();
       InternalErrors.setDebug(config.debug());
-      config.reportUnknownWeftSettings(WEFT_KEYS);
+      if (config.hasWeftSettings()) {
+        config.reportUnknownWeftSettings(WeftKeys.ALL);
+      }
       if (config.getBoolean("otel.sdk.disabled", false)) {
         System.err.println("[weft] Weft " + version() + ": OTEL_SDK_DISABLED=true, nothing is instrumented");
         return;

@@ -370,6 +370,21 @@ public final class WeftConfig implements InstrumentationConfig {
    * Every {@code WEFT_*} variable and {@code weft.*} property that is not one we know; {@code weft.test.*}
    * properties are the test-only switches (docs/testing.md), read where they act, and never reported.
    */
+  /** Whether any {@code weft.*} property or {@code WEFT_*} variable is set at all. */
+  public boolean hasWeftSettings() {
+    for (String name : properties.keySet()) {
+      if (name.startsWith("weft.")) {
+        return true;
+      }
+    }
+    for (String name : environment.keySet()) {
+      if (name.startsWith("WEFT_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public void reportUnknownWeftSettings(List<String> knownKeys) {
     for (String name : properties.keySet()) {
       if (name.startsWith("weft.") && !name.startsWith("weft.test.") && !knownKeys.contains(name)) {
