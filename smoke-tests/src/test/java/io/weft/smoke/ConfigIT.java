@@ -195,6 +195,9 @@ class ConfigIT {
         // the valid entry keeps OTLP on, so the settings it depends on (queue, endpoint, timeout) are read
         builder.env(name, "otlp," + value);
       }
+      // and one valid method, so a class is woven: the SDK, whose settings most of these are, is built
+      // for the first woven class (never for a JVM with nothing to weave)
+      builder.env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", value + ";" + GREET);
       try (ChildJvm app = builder.start(HelloApp.class)) {
         assertEquals(7, app.awaitExit(), app::describe);
         String out = app.output();
