@@ -29,6 +29,10 @@ final class ExportBuffer {
   /** {@code <sequence>-<items>.<signal>[.gz].otlp}: the sequence orders delivery across restarts. */
   private static final Pattern FILE = Pattern.compile("(\\d{19})-(\\d{1,9})\\.([a-z]+)(\\.gz)?\\.otlp");
 
+  private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
   private final String signal;
   private final long memoryCap;
   private final long diskCap;
@@ -130,6 +134,10 @@ final class ExportBuffer {
     Path target = dir.resolve(name);
     Path temporary = dir.resolve(name + ".tmp");
     try {
+      if (POSIX) {
+        // telemetry can name users, queries and hosts: only the application's own user may read it
+        Files.createFile(temporary, OWNER_ONLY);
+      }
       Files.write(temporary, payload.bytes);
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
       payload.file = target;

@@ -64,6 +64,13 @@ class ExportBufferTest {
     assertEquals(List.of(2, 3, 4, 5), drain(buffer));
     assertTrue(buffer.add(bytes(8, 100), 1, false), "once the disk is empty, memory takes new requests again");
     assertEquals(List.of(8), drain(buffer));
+    assertTrue(buffer.add(bytes(9, 50), 1, false) && buffer.add(bytes(10, 250), 1, false), "the second one spills to disk");
+    try (Stream<Path> files = Files.list(dir)) {
+      Path written = files.filter(p -> p.toString().endsWith(".otlp")).findFirst().orElseThrow();
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(written)),
+          "telemetry on disk is readable by its owner only");
+    }
+    assertEquals(List.of(9, 10), drain(buffer));
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of("weft.lock"), files.map(p -> p.getFileName().toString()).collect(Collectors.toList()));
     }
