@@ -7,11 +7,9 @@ import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.function.Consumer;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Metrics into the same delivery machinery as spans: the periodic reader's export encodes the
@@ -46,16 +44,8 @@ final class BufferedMetricExporter implements MetricExporter {
       points += metric.getData().getPoints().size();
     }
     try {
-      MetricsRequestMarshaler request = MetricsRequestMarshaler.create(metrics);
-      ByteArrayOutputStream out = new ByteArrayOutputStream(request.getBinarySerializedSize());
-      if (gzip) {
-        try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
-          request.writeBinaryTo(zipped);
-        }
-      } else {
-        request.writeBinaryTo(out);
-      }
-      if (!buffer.add(out.toByteArray(), points, gzip)) {
+      byte[] encoded = SpanQueueProcessor.encode(MetricsRequestMarshaler.create(metrics), gzip);
+      if (!buffer.add(encoded, points, gzip)) {
         stats.dropped("buffer_full", points);
         return CompletableResultCode.ofFailure();
       }

@@ -1,6 +1,7 @@
 package io.weft.agent.export;
 
 import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.internal.marshal.Marshaler;
 import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
@@ -153,8 +154,13 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   private byte[] encode(List<SpanData> spans) throws IOException {
     FaultInjection.export();
-    TraceRequestMarshaler request = TraceRequestMarshaler.create(spans);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(gzip ? request.getBinarySerializedSize() / 4 + 64 : request.getBinarySerializedSize());
+    return encode(TraceRequestMarshaler.create(spans), gzip);
+  }
+
+  /** The request's protobuf bytes, gzipped when asked: what the buffer keeps and the sender sends as is. */
+  static byte[] encode(Marshaler request, boolean gzip) throws IOException {
+    int size = request.getBinarySerializedSize();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(gzip ? size / 4 + 64 : size);
     if (gzip) {
       try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
         request.writeBinaryTo(zipped);
