@@ -115,12 +115,10 @@ final class Delivery implements Runnable {
         break;
       case REJECTED:
         buffer.remove(payload);
-        stats.failedAttempt(result.errorType);
         stats.dropped(result.errorType, payload.items);
         report(result, "; the collector refused " + payload.items + " " + endpoint.signal + " items, they are dropped");
         break;
       default:
-        stats.failedAttempt(result.errorType);
         lastFailure = result.reason;
         if (draining) {
           // exiting: one more failure means the collector is not taking data now; do not hold up the exit

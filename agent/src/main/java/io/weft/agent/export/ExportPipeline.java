@@ -81,7 +81,7 @@ public final class ExportPipeline {
     traceDelivery = new Delivery(endpoint, traceBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
         traceStats, stderr, config.debug());
     traceDelivery.start();
-    spans = new SpanQueueProcessor(queueSize, batchSize, delayMillis, traceBuffer, endpoint.gzip, traceStats, stderr);
+    spans = new SpanQueueProcessor(queueSize, batchSize, delayMillis, traceBuffer, endpoint.gzip, traceStats);
     return spans;
   }
 

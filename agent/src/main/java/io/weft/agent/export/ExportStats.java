@@ -7,22 +7,18 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts of one signal's export, read by the self-telemetry instruments and the exit line: items
  * delivered, and items given up by reason ({@code error.type}). Each item is counted once, when its
- * fate is final; failed attempts that are retried are counted as attempts, not as losses.
+ * fate is final; failed attempts that are retried are not losses (they show in the attempt-duration
+ * histogram with their error.type).
  */
 final class ExportStats {
 
   final LongAdder delivered = new LongAdder();
   final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
-  final Map<String, LongAdder> failedAttempts = new ConcurrentHashMap<>();
 
   void dropped(String reason, long items) {
     if (items > 0) {
       dropped.computeIfAbsent(reason, r -> new LongAdder()).add(items);
     }
-  }
-
-  void failedAttempt(String errorType) {
-    failedAttempts.computeIfAbsent(errorType, r -> new LongAdder()).increment();
   }
 
   long droppedTotal() {

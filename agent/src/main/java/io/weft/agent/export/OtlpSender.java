@@ -74,7 +74,7 @@ final class OtlpSender {
   private SendResult httpResult(Response response) throws IOException {
     int code = response.code();
     if (code >= 200 && code < 300) {
-      return SendResult.delivered(code, PartialSuccess.rejected(response.body().bytes()));
+      return SendResult.delivered(code, OtlpResponses.rejected(response.body().bytes()));
     }
     String reason = "HTTP " + code + (response.message().isEmpty() ? "" : " " + printable(response.message()));
     if (code == 429 || code == 502 || code == 503 || code == 504) {
@@ -107,13 +107,13 @@ final class OtlpSender {
       code = -1;
     }
     if (code == 0) {
-      return SendResult.delivered(0, PartialSuccess.rejected(unframe(body)));
+      return SendResult.delivered(0, OtlpResponses.rejected(unframe(body)));
     }
     String name = grpcName(code);
     String reason = "gRPC " + name + (message == null ? "" : ": " + printable(message));
     switch (code) {
       case 1: case 4: case 8: case 10: case 11: case 14: case 15:
-        long retryDelay = PartialSuccess.grpcRetryDelayMillis(details);
+        long retryDelay = OtlpResponses.grpcRetryDelayMillis(details);
         return SendResult.retry(name, reason + (retryDelay >= 0 ? " (RetryInfo " + retryDelay + " ms)" : ""), retryDelay, code);
       case -1:
         return SendResult.retry("grpc_status_missing", "the answer has no gRPC status", -1, code);

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -40,7 +39,6 @@ final class SpanQueueProcessor implements SpanProcessor {
   private final ExportBuffer buffer;
   private final boolean gzip;
   private final ExportStats stats;
-  private final Consumer<String> stderr;
   final LongAdder processed = new LongAdder();
   final LongAdder queueFull = new LongAdder();
   private final Thread thread;
@@ -48,15 +46,13 @@ final class SpanQueueProcessor implements SpanProcessor {
   private volatile boolean flushRequested;
   private volatile boolean batchThreadWaiting;
 
-  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
-      Consumer<String> stderr) {
+  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats) {
     this.capacity = capacity;
     this.batchSize = batchSize;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
     this.buffer = buffer;
     this.gzip = gzip;
     this.stats = stats;
-    this.stderr = stderr;
     this.thread = new Thread(this::batchLoop, "weft-batch-spans");
     thread.setDaemon(true);
     thread.start();

@@ -61,7 +61,7 @@ class OtlpSenderTest {
   }
 
   @Test
-  void deliversTheBytesWithHeadersAndReadsPartialSuccess() throws Exception {
+  void deliversTheBytesWithHeadersAndReadsOtlpResponses() throws Exception {
     String url = start();
     answer = new byte[] {0x0a, 0x02, 0x08, 0x03};
     SendResult result = sender(url, false).send(new byte[] {1, 2, 3}, false);

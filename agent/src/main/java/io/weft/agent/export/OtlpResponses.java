@@ -1,13 +1,15 @@
 package io.weft.agent.export;
 
 /**
- * Reads the one thing Weft needs from an OTLP export response: the number of rejected items in its
- * {@code partial_success} (field 1, whose field 1 is the rejected count, for traces and metrics
- * alike). Anything unreadable counts as nothing rejected: a collector that answered 200 took the data.
+ * Reads what Weft needs from a collector's answer, with a small protobuf reader that never throws:
+ * the number of rejected items in an OTLP response's {@code partial_success} (field 1, whose field 1
+ * is the rejected count, for traces and metrics alike), and the delay of a gRPC {@code RetryInfo}.
+ * Anything unreadable counts as nothing rejected (a collector that answered 200 took the data) and
+ * as no delay (the backoff applies).
  */
-final class PartialSuccess {
+final class OtlpResponses {
 
-  private PartialSuccess() {}
+  private OtlpResponses() {}
 
   /** The rejected count, 0 when none or when the body is empty or not protobuf. */
   static long rejected(byte[] body) {
