@@ -192,7 +192,7 @@ public final class AgentStarter {
         this.pipeline = factory.pipeline();
         this.sdk = sdk;
         for (WeftInstrumentation instrumentation : instrumentations) {
-          instrumentation.start(sdk, config);
+          instrumentation.start(sdk, factory.spanPipeline(), config);
         }
         long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos);
         long premain = premainNanos;

@@ -10,25 +10,25 @@ public final class MethodBridge {
   private static final Handler STARTING =
       new Handler() {
         @Override
-        public Object enter(int methodId) {
+        public Object enter(int methodId, long startNanos) {
           StartupGate.await();
           Handler ready = handler;
-          return ready == this ? null : ready.enter(methodId);
+          return ready == this ? null : ready.enter(methodId, startNanos);
         }
 
         @Override
-        public void exit(Object call, Throwable thrown) {
+        public void exit(Object call, long startNanos, Throwable thrown) {
           Handler ready = handler;
           if (ready != this) {
-            ready.exit(call, thrown);
+            ready.exit(call, startNanos, thrown);
           }
         }
 
         @Override
-        public void exitAsync(Object call, Throwable thrown, Object returned) {
+        public void exitAsync(Object call, long startNanos, Throwable thrown, Object returned) {
           Handler ready = handler;
           if (ready != this) {
-            ready.exitAsync(call, thrown, returned);
+            ready.exitAsync(call, startNanos, thrown, returned);
           }
         }
       };
@@ -37,22 +37,25 @@ public final class MethodBridge {
 
   private MethodBridge() {}
 
-  /** Starts timing the method registered under {@code methodId}; {@code null} when not recording. */
-  public static Object enter(int methodId) {
-    return handler.enter(methodId);
+  /**
+   * Starts the call of the method registered under {@code methodId}, which began at {@code startNanos}
+   * ({@link System#nanoTime()}); {@code null} when nothing is recorded.
+   */
+  public static Object enter(int methodId, long startNanos) {
+    return handler.enter(methodId, startNanos);
   }
 
   /** Ends the call {@link #enter} started, recording {@code thrown} when it is not null. */
-  public static void exit(Object call, Throwable thrown) {
-    handler.exit(call, thrown);
+  public static void exit(Object call, long startNanos, Throwable thrown) {
+    handler.exit(call, startNanos, thrown);
   }
 
   /**
    * Like {@link #exit}, but when the method returned a {@code CompletionStage} the call ends when
    * that stage completes.
    */
-  public static void exitAsync(Object call, Throwable thrown, Object returned) {
-    handler.exitAsync(call, thrown, returned);
+  public static void exitAsync(Object call, long startNanos, Throwable thrown, Object returned) {
+    handler.exitAsync(call, startNanos, thrown, returned);
   }
 
   public static void install(Handler ready) {
@@ -64,21 +67,21 @@ public final class MethodBridge {
     Handler NOOP =
         new Handler() {
           @Override
-          public Object enter(int methodId) {
+          public Object enter(int methodId, long startNanos) {
             return null;
           }
 
           @Override
-          public void exit(Object call, Throwable thrown) {}
+          public void exit(Object call, long startNanos, Throwable thrown) {}
 
           @Override
-          public void exitAsync(Object call, Throwable thrown, Object returned) {}
+          public void exitAsync(Object call, long startNanos, Throwable thrown, Object returned) {}
         };
 
-    Object enter(int methodId);
+    Object enter(int methodId, long startNanos);
 
-    void exit(Object call, Throwable thrown);
+    void exit(Object call, long startNanos, Throwable thrown);
 
-    void exitAsync(Object call, Throwable thrown, Object returned);
+    void exitAsync(Object call, long startNanos, Throwable thrown, Object returned);
   }
 }

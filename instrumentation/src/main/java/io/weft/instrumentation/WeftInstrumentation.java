@@ -1,6 +1,7 @@
 package io.weft.instrumentation;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.util.List;
 
 /**
@@ -22,8 +23,9 @@ public interface WeftInstrumentation {
   List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config);
 
   /**
-   * Installs the tracer behind this target's bridge. Until this runs the bridge answers "not
+   * Installs the tracer behind this target's bridge; its spans come from the SDK of {@code openTelemetry}
+   * or, on the hottest paths, Weft's lean tracer fed by {@code spans}. Until this runs the bridge answers "not
    * recording", so woven code is inert. Called once, on the agent's start-up thread.
    */
-  void start(OpenTelemetry openTelemetry, InstrumentationConfig config);
+  void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config);
 }

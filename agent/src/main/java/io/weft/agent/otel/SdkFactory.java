@@ -1,10 +1,10 @@
 package io.weft.agent.otel;
 
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.OpenTelemetrySdkBuilder;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -15,12 +15,15 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.weft.agent.config.WeftConfig;
 import io.weft.agent.export.ExportPipeline;
+import io.weft.instrumentation.trace.SamplingPolicy;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +39,8 @@ public final class SdkFactory {
   private final WeftConfig config;
   private final List<String> summary = new ArrayList<>();
   private final ExportPipeline pipeline;
+  private SpanPipeline spanPipeline;
+  private SamplingPolicy samplingPolicy;
 
   public SdkFactory(WeftConfig config) {
     this.config = config;
@@ -47,6 +52,11 @@ public final class SdkFactory {
     return pipeline;
   }
 
+  /** Where Weft's lean spans go: the same sampler decisions and span processors as the SDK's tracer; after {@link #create}. */
+  public SpanPipeline spanPipeline() {
+    return spanPipeline;
+  }
+
   /** What was configured, for the start-up line. */
   public String summary() {
     return String.join(" ", summary);
@@ -56,23 +66,27 @@ public final class SdkFactory {
     OpenTelemetrySdkBuilder sdk = OpenTelemetrySdk.builder().setPropagators(propagators());
 
     SdkTracerProviderBuilder tracing = SdkTracerProvider.builder().setResource(resource).setSampler(sampler());
-    tracing.setSpanLimits(spanLimits());
+    SpanLimits limits = spanLimits();
+    tracing.setSpanLimits(limits);
+    List<SpanProcessor> processors = new ArrayList<>();
     List<String> traceExporters = config.getChoices("otel.traces.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
     List<String> traceDescriptions = new ArrayList<>();
     for (String name : traceExporters) {
       if (name.equals("otlp")) {
         OtlpSettings otlp = OtlpSettings.read(config, "traces");
         int[] queueAndBatch = queueAndBatch();
-        tracing.addSpanProcessor(pipeline.spanProcessor(otlp.toEndpoint(exportTimeout()), queueAndBatch[0], queueAndBatch[1], scheduleDelay()));
+        processors.add(pipeline.spanProcessor(otlp.toEndpoint(exportTimeout()), queueAndBatch[0], queueAndBatch[1], scheduleDelay()));
         traceDescriptions.add("otlp " + otlp.describe() + pipeline.describeBuffer());
       } else {
-        tracing.addSpanProcessor(batchProcessor(new ConsoleSpanExporter("span")));
+        processors.add(batchProcessor(new ConsoleSpanExporter("span")));
         traceDescriptions.add("console");
       }
     }
     if (config.debug()) {
-      tracing.addSpanProcessor(SimpleSpanProcessor.create(new ConsoleSpanExporter("debug span ended")));
+      processors.add(SimpleSpanProcessor.create(new ConsoleSpanExporter("debug span ended")));
     }
+    processors.forEach(tracing::addSpanProcessor);
+    spanPipeline = new SpanPipeline(samplingPolicy, SpanProcessor.composite(processors), resource, limits);
     summary.add("traces=" + (traceDescriptions.isEmpty() ? "none" : String.join(" + ", traceDescriptions)));
     sdk.setTracerProvider(tracing.build());
 
@@ -151,6 +165,7 @@ public final class SdkFactory {
         "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio");
     double ratio = name.endsWith("traceidratio") ? config.getDouble("otel.traces.sampler.arg", 1.0, 0.0, 1.0) : 1.0;
     summary.add("sampler=" + name + (name.endsWith("traceidratio") ? "(" + ratio + ")" : ""));
+    samplingPolicy = SamplingPolicy.of(name, ratio);
     switch (name) {
       case "always_on":
         return Sampler.alwaysOn();

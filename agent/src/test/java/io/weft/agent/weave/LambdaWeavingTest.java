@@ -9,13 +9,18 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.weft.agent.config.WeftConfig;
 import io.weft.bridge.MethodBridge;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
+import io.weft.instrumentation.trace.SamplingPolicy;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +55,12 @@ class LambdaWeavingTest {
             log::add);
     MethodsInstrumentation methods = new MethodsInstrumentation();
     new Installer(config, LambdaWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config), () -> {});
+    SpanProcessor processor = SimpleSpanProcessor.create(spans);
     methods.start(
         OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(processor).build())
             .build(),
+        new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor, Resource.getDefault(), SpanLimits.getDefault()),
         config);
   }
 

@@ -15,17 +15,19 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.weft.agent.config.WeftConfig;
 import io.weft.bridge.ServletBridge;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
-import servletfixtures.FakeExchange;
-import servletfixtures.JakartaFixtures;
-import servletfixtures.JavaxFixtures;
+import io.weft.instrumentation.trace.SamplingPolicy;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -38,6 +40,9 @@ import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import servletfixtures.FakeExchange;
+import servletfixtures.JakartaFixtures;
+import servletfixtures.JavaxFixtures;
 
 /**
  * Weaves the servlet instrumentation into fixture servlets and filters in this JVM with the real
@@ -70,13 +75,17 @@ class ServletWeavingTest {
     ServletInstrumentation servlet = new ServletInstrumentation();
     new Installer(config, new ServletApiHidingLoader(ServletWeavingTest.class.getClassLoader()))
         .install(inst, servlet.typeInstrumentations(config), () -> {});
+    SpanProcessor processor = SimpleSpanProcessor.create(spans);
     OpenTelemetrySdk sdk =
         OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(processor).build())
             .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build();
-    servlet.start(sdk, config);
+    servlet.start(
+        sdk,
+        new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor, Resource.getDefault(), SpanLimits.getDefault()),
+        config);
     assertTrue(warnings.isEmpty(), warnings.toString());
   }
 

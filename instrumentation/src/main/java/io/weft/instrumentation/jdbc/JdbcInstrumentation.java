@@ -19,6 +19,7 @@ import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   }
 
   @Override
-  public void start(OpenTelemetry openTelemetry, InstrumentationConfig config) {
+  public void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config) {
     DoubleHistogram duration =
         openTelemetry
             .getMeter(INSTRUMENTATION_SCOPE)
@@ -67,7 +68,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
             .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
             .build();
     JdbcBridge.install(
-        new JdbcTracer(openTelemetry.getTracer(INSTRUMENTATION_SCOPE), duration, sanitize(config)));
+        new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config)));
   }
 
   /** The current key when set, else the one it replaced, else on. */

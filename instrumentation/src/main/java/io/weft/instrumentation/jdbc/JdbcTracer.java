@@ -2,14 +2,14 @@ package io.weft.instrumentation.jdbc;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.weft.bridge.JdbcBridge;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.LeanSpan;
+import io.weft.instrumentation.trace.LeanTracer;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
@@ -34,7 +34,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
   /** Returned for a nested execution: its exit only lowers the depth. */
   private static final Object NESTED = new Object();
 
-  private final Tracer tracer;
+  private final LeanTracer tracer;
   private final DoubleHistogram duration;
   private final SqlQueryCache queries;
   private final WeakIdentityMap<StatementState> statements = new WeakIdentityMap<>(MAX_STATEMENTS);
@@ -42,7 +42,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
   private final ConcurrentHashMap<String, DbInfo> databases = new ConcurrentHashMap<>();
   private final ThreadLocal<Depth> depth = ThreadLocal.withInitial(Depth::new);
 
-  JdbcTracer(Tracer tracer, DoubleHistogram duration, boolean sanitize) {
+  JdbcTracer(LeanTracer tracer, DoubleHistogram duration, boolean sanitize) {
     this.tracer = tracer;
     this.duration = duration;
     this.queries = new SqlQueryCache(sanitize);
@@ -128,22 +128,27 @@ final class JdbcTracer implements JdbcBridge.Handler {
       JdbcCall c = (JdbcCall) call;
       long nanos = System.nanoTime() - c.startNanos;
       Attributes metricAttributes = c.shape.metricAttributes;
+      LeanSpan span = c.span; // null when not sampled: the duration is recorded all the same
       if (thrown != null) {
         String errorType = thrown.getClass().getName();
         String status = thrown instanceof SQLException ? ((SQLException) thrown).getSQLState() : null;
-        c.span.setAttribute(JdbcAttributes.ERROR_TYPE, errorType);
-        if (status != null) {
-          c.span.setAttribute(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);
+        if (span != null) {
+          span.setAttribute(JdbcAttributes.ERROR_TYPE, errorType);
+          if (status != null) {
+            span.setAttribute(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);
+          }
+          span.recordException(thrown);
+          span.setStatus(StatusCode.ERROR, thrown.getMessage() == null ? "" : thrown.getMessage());
         }
-        c.span.recordException(thrown);
-        c.span.setStatus(StatusCode.ERROR, thrown.getMessage() == null ? "" : thrown.getMessage());
         io.opentelemetry.api.common.AttributesBuilder errors = metricAttributes.toBuilder().put(JdbcAttributes.ERROR_TYPE, errorType);
         if (status != null) {
           errors.put(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);
         }
         metricAttributes = errors.build();
       }
-      c.span.end();
+      if (span != null) {
+        span.endAt(c.startNanos + nanos);
+      }
       duration.record(nanos / 1e9, metricAttributes);
     } catch (Throwable failure) {
       InternalErrors.report("jdbc span end", failure);
@@ -192,12 +197,9 @@ final class JdbcTracer implements JdbcBridge.Handler {
 
   private Object start(JdbcCallShape shape) {
     FaultInjection.spanStart();
-    Span span = tracer.spanBuilder(shape.spanName)
-        .setParent(Context.current())
-        .setSpanKind(SpanKind.CLIENT)
-        .setAllAttributes(shape.spanAttributes)
-        .startSpan();
-    return new JdbcCall(span, shape, System.nanoTime());
+    long startNanos = System.nanoTime();
+    LeanSpan span = tracer.start(shape.spanName, SpanKind.CLIENT, shape.spanAttributes, Context.current(), startNanos);
+    return new JdbcCall(span, shape, startNanos);
   }
 
   /** A prepared statement's single execution: its shape is made once and kept with it. */
@@ -285,11 +287,11 @@ final class JdbcTracer implements JdbcBridge.Handler {
 
   /** One traced execution between enter and exit. */
   private static final class JdbcCall {
-    final Span span;
+    final LeanSpan span;
     final JdbcCallShape shape;
     final long startNanos;
 
-    JdbcCall(Span span, JdbcCallShape shape, long startNanos) {
+    JdbcCall(LeanSpan span, JdbcCallShape shape, long startNanos) {
       this.span = span;
       this.shape = shape;
       this.startNanos = startNanos;

@@ -9,14 +9,16 @@ public final class MethodAdvice {
   private MethodAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
-  public static Object enter(@MethodId int methodId) {
-    return MethodBridge.enter(methodId);
+  public static Object enter(@MethodId int methodId, @Advice.Local("weftStart") long start) {
+    start = System.nanoTime();
+    return MethodBridge.enter(methodId, start);
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-  public static void exit(@Advice.Enter Object call, @Advice.Thrown Throwable thrown) {
+  public static void exit(
+      @Advice.Enter Object call, @Advice.Local("weftStart") long start, @Advice.Thrown Throwable thrown) {
     if (call != null) {
-      MethodBridge.exit(call, thrown);
+      MethodBridge.exit(call, start, thrown);
     }
   }
 }

@@ -12,17 +12,19 @@ public final class MethodAsyncAdvice {
   private MethodAsyncAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
-  public static Object enter(@MethodId int methodId) {
-    return MethodBridge.enter(methodId);
+  public static Object enter(@MethodId int methodId, @Advice.Local("weftStart") long start) {
+    start = System.nanoTime();
+    return MethodBridge.enter(methodId, start);
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
   public static void exit(
       @Advice.Enter Object call,
+      @Advice.Local("weftStart") long start,
       @Advice.Thrown Throwable thrown,
       @Advice.Return Object returned) {
     if (call != null) {
-      MethodBridge.exitAsync(call, thrown, returned);
+      MethodBridge.exitAsync(call, start, thrown, returned);
     }
   }
 }

@@ -3,40 +3,42 @@ package io.weft.instrumentation.methods;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import io.weft.bridge.MethodBridge;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.LeanSpan;
+import io.weft.instrumentation.trace.LeanTracer;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiConsumer;
 
 /**
- * The agent-side half of configured-method tracing: starts an INTERNAL span (child of the current
- * context) and makes it current on enter; on exit records the error, ends the span and records the
- * duration histogram. Installed behind {@link MethodBridge}; never throws. Agent class loader.
+ * The agent-side half of configured-method tracing. On enter it asks the {@link LeanTracer} for a span
+ * under the current context: a sampled call gets a span, made current, and its {@link LeanSpan} is the
+ * call; a call that is not sampled allocates nothing and its {@link MethodInfo} is the call. On exit
+ * every call records its duration (so the histogram is complete under any sampling) and a sampled one
+ * records the error and ends its span. The advice keeps the start time in a local variable. Installed
+ * behind {@link MethodBridge}; never throws. Agent class loader.
  */
 final class MethodTracer implements MethodBridge.Handler {
 
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   private final MethodRegistry registry;
-  private final Tracer tracer;
+  private final LeanTracer tracer;
   private final DoubleHistogram duration;
 
-  MethodTracer(MethodRegistry registry, Tracer tracer, DoubleHistogram duration) {
+  MethodTracer(MethodRegistry registry, LeanTracer tracer, DoubleHistogram duration) {
     this.registry = registry;
     this.tracer = tracer;
     this.duration = duration;
   }
 
   @Override
-  public Object enter(int methodId) {
+  public Object enter(int methodId, long startNanos) {
     try {
       MethodInfo info = registry.get(methodId);
       if (info == null) {
@@ -44,14 +46,13 @@ final class MethodTracer implements MethodBridge.Handler {
       }
       FaultInjection.spanStart();
       Context parent = Context.current();
-      Span span =
-          tracer
-              .spanBuilder(info.spanName)
-              .setParent(parent)
-              .setSpanKind(info.kind)
-              .setAllAttributes(info.attributes)
-              .startSpan();
-      return new Call(info, span, parent.with(span).makeCurrent(), System.nanoTime(), this);
+      LeanSpan span = tracer.start(info.spanName, info.kind, info.attributes, parent, startNanos);
+      if (span == null) {
+        return info; // not sampled: the context stays as it is, only the duration is recorded
+      }
+      span.owner = info;
+      span.scope = parent.with(span).makeCurrent();
+      return span;
     } catch (Throwable failure) {
       InternalErrors.report("method span start", failure);
       return null;
@@ -59,66 +60,74 @@ final class MethodTracer implements MethodBridge.Handler {
   }
 
   @Override
-  public void exit(Object call, Throwable thrown) {
+  public void exit(Object call, long startNanos, Throwable thrown) {
     try {
-      Call c = (Call) call;
-      c.scope.close();
-      end(c, thrown);
+      if (call instanceof LeanSpan) {
+        ((LeanSpan) call).scope.close();
+      }
+      end(call, startNanos, System.nanoTime(), thrown);
     } catch (Throwable failure) {
       InternalErrors.report("method span end", failure);
     }
   }
 
   @Override
-  public void exitAsync(Object call, Throwable thrown, Object returned) {
+  public void exitAsync(Object call, long startNanos, Throwable thrown, Object returned) {
     if (thrown != null || !(returned instanceof CompletionStage)) {
-      exit(call, thrown);
+      exit(call, startNanos, thrown);
       return;
     }
     try {
-      Call c = (Call) call;
-      c.scope.close(); // the method has returned: its context ends here, the span when the stage does
-      ((CompletionStage<?>) returned).whenComplete(c);
+      if (call instanceof LeanSpan) {
+        // the method has returned: its context ends here, the span when the stage does
+        ((LeanSpan) call).scope.close();
+      }
+      ((CompletionStage<?>) returned).whenComplete(new AsyncEnd(this, call, startNanos));
     } catch (Throwable failure) {
       InternalErrors.report("method span end", failure);
     }
   }
 
-  void end(Call call, Throwable thrown) {
+  /** {@code call} is what {@link #enter} returned: a sampled call's span, or the method of one not sampled. */
+  void end(Object call, long startNanos, long endNanos, Throwable thrown) {
+    LeanSpan span = call instanceof LeanSpan ? (LeanSpan) call : null;
+    MethodInfo info = span != null ? (MethodInfo) span.owner : call instanceof MethodInfo ? (MethodInfo) call : null;
+    if (info == null) {
+      return;
+    }
     FaultInjection.spanEnd();
-    long nanos = System.nanoTime() - call.startNanos;
-    Attributes metricAttributes = call.info.attributes;
+    Attributes metricAttributes = info.attributes;
     if (thrown != null) {
       String errorType = thrown.getClass().getName();
-      call.span.recordException(thrown);
-      call.span.setStatus(StatusCode.ERROR, thrown.getMessage() == null ? "" : thrown.getMessage());
-      call.span.setAttribute(ERROR_TYPE, errorType);
+      if (span != null) {
+        span.recordException(thrown);
+        span.setStatus(StatusCode.ERROR, thrown.getMessage() == null ? "" : thrown.getMessage());
+        span.setAttribute(ERROR_TYPE, errorType);
+      }
       metricAttributes = metricAttributes.toBuilder().put(ERROR_TYPE, errorType).build();
     }
-    call.span.end();
-    duration.record(nanos / 1e9, metricAttributes);
+    if (span != null) {
+      span.endAt(endNanos);
+    }
+    duration.record((endNanos - startNanos) / 1e9, metricAttributes);
   }
 
-  /** One traced call between enter and exit; also the completion callback of an async result. */
-  static final class Call implements BiConsumer<Object, Throwable> {
-    final MethodInfo info;
-    final Span span;
-    final Scope scope;
-    final long startNanos;
+  /** The completion callback of a method that returned a {@code CompletionStage}. */
+  private static final class AsyncEnd implements BiConsumer<Object, Throwable> {
     private final MethodTracer tracer;
+    private final Object call;
+    private final long startNanos;
 
-    Call(MethodInfo info, Span span, Scope scope, long startNanos, MethodTracer tracer) {
-      this.info = info;
-      this.span = span;
-      this.scope = scope;
-      this.startNanos = startNanos;
+    AsyncEnd(MethodTracer tracer, Object call, long startNanos) {
       this.tracer = tracer;
+      this.call = call;
+      this.startNanos = startNanos;
     }
 
     @Override
     public void accept(Object result, Throwable failure) {
       try {
-        tracer.end(this, unwrap(failure));
+        tracer.end(call, startNanos, System.nanoTime(), unwrap(failure));
       } catch (Throwable e) {
         InternalErrors.report("async method span end", e);
       }

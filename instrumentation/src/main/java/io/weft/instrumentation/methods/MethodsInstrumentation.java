@@ -23,6 +23,7 @@ import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.LoaderSeesClasses;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
   }
 
   @Override
-  public void start(OpenTelemetry openTelemetry, InstrumentationConfig config) {
+  public void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config) {
     DoubleHistogram duration =
         openTelemetry
             .getMeter(INSTRUMENTATION_SCOPE)
@@ -97,7 +98,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
             .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
             .build();
     MethodBridge.install(
-        new MethodTracer(registry, openTelemetry.getTracer(INSTRUMENTATION_SCOPE), duration));
+        new MethodTracer(registry, spans.tracer(INSTRUMENTATION_SCOPE, null), duration));
   }
 
   /** What a type instrumentation needs to make its {@link MethodIdMapping} once Byte Buddy is there. */

@@ -18,6 +18,7 @@ import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.LoaderSeesClasses;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -53,8 +54,8 @@ public final class ServletInstrumentation implements WeftInstrumentation {
   }
 
   @Override
-  public void start(OpenTelemetry openTelemetry, InstrumentationConfig config) {
-    ServletBridge.install(ServletTracer.create(openTelemetry, ServletSettings.from(config)));
+  public void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config) {
+    ServletBridge.install(ServletTracer.create(openTelemetry, spans, ServletSettings.from(config)));
   }
 
   /**

@@ -3,20 +3,22 @@ package io.weft.instrumentation.servlet;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.weft.bridge.ServletBridge;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.LeanSpan;
+import io.weft.instrumentation.trace.LeanTracer;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -58,7 +60,7 @@ final class ServletTracer implements ServletBridge.Handler {
   static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-  private final Tracer tracer;
+  private final LeanTracer tracer;
   private final TextMapPropagator propagator;
   final DoubleHistogram duration;
   final LongUpDownCounter activeRequests;
@@ -71,7 +73,7 @@ final class ServletTracer implements ServletBridge.Handler {
   private final ConcurrentHashMap<String, Attributes> activeHttps = new ConcurrentHashMap<>();
   private final String[] statusStrings = new String[600];
 
-  ServletTracer(Tracer tracer, TextMapPropagator propagator, DoubleHistogram duration, LongUpDownCounter activeRequests,
+  ServletTracer(LeanTracer tracer, TextMapPropagator propagator, DoubleHistogram duration, LongUpDownCounter activeRequests,
       ServletSettings settings) {
     this.tracer = tracer;
     this.propagator = propagator;
@@ -82,7 +84,7 @@ final class ServletTracer implements ServletBridge.Handler {
     this.responseHeaderKeys = keys(settings.headers.responseHeaderNames().size(), false);
   }
 
-  static ServletTracer create(OpenTelemetry openTelemetry, ServletSettings settings) {
+  static ServletTracer create(OpenTelemetry openTelemetry, SpanPipeline spans, ServletSettings settings) {
     Meter meter = openTelemetry.getMeter(INSTRUMENTATION_SCOPE);
     DoubleHistogram duration =
         meter
@@ -98,7 +100,7 @@ final class ServletTracer implements ServletBridge.Handler {
             .setDescription("Number of active HTTP server requests.")
             .build();
     return new ServletTracer(
-        openTelemetry.getTracer(INSTRUMENTATION_SCOPE),
+        spans.tracer(INSTRUMENTATION_SCOPE, null),
         openTelemetry.getPropagators().getTextMapPropagator(),
         duration,
         active,
@@ -147,55 +149,53 @@ final class ServletTracer implements ServletBridge.Handler {
     String protocolVersion = protocolVersion(api.protocol(request));
 
     Context parent = propagator.extract(current, request, api);
-    SpanBuilder builder =
-        tracer
-            .spanBuilder(route != null ? route.spanName(method) : ServerSpanNaming.spanName(method, null))
-            .setParent(parent)
-            .setSpanKind(SpanKind.SERVER)
-            .setAttribute(HTTP_REQUEST_METHOD, method);
+    AttributesBuilder builder = Attributes.builder().put(HTTP_REQUEST_METHOD, method);
     if (method == HttpMethods.OTHER && rawMethod != null) {
-      builder.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
+      builder.put(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
     }
-    builder.setAttribute(URL_SCHEME, scheme);
-    builder.setAttribute(URL_PATH, api.requestUri(request));
+    builder.put(URL_SCHEME, scheme);
+    builder.put(URL_PATH, api.requestUri(request));
     String query = api.queryString(request);
     if (query != null) {
-      builder.setAttribute(URL_QUERY, settings.redactor.redact(query));
+      builder.put(URL_QUERY, settings.redactor.redact(query));
     }
     if (route != null) {
-      builder.setAttribute(HTTP_ROUTE, route.route);
+      builder.put(HTTP_ROUTE, route.route);
     }
     String serverName = api.serverName(request);
     if (serverName != null) {
-      builder.setAttribute(SERVER_ADDRESS, serverName);
-      builder.setAttribute(SERVER_PORT, (long) api.serverPort(request));
+      builder.put(SERVER_ADDRESS, serverName);
+      builder.put(SERVER_PORT, (long) api.serverPort(request));
     }
     String client = ClientAddress.resolve(api.header(request, "forwarded"), api.header(request, "x-forwarded-for"),
         api.remoteAddr(request));
     if (client != null) {
-      builder.setAttribute(CLIENT_ADDRESS, client);
+      builder.put(CLIENT_ADDRESS, client);
     }
     String userAgent = api.header(request, "user-agent");
     if (userAgent != null) {
-      builder.setAttribute(USER_AGENT, userAgent);
+      builder.put(USER_AGENT, userAgent);
     }
     if (protocolVersion != null) {
-      builder.setAttribute(PROTOCOL_VERSION, protocolVersion);
+      builder.put(PROTOCOL_VERSION, protocolVersion);
     }
     List<String> headerNames = settings.headers.requestHeaderNames();
     for (int i = 0; i < headerNames.size(); i++) {
       List<String> values = headerValues(headerNames.get(i), api.headers(request, headerNames.get(i)));
       if (values != null) {
-        builder.setAttribute(requestHeaderKeys.get(i), values);
+        builder.put(requestHeaderKeys.get(i), values);
       }
     }
-    Span span = builder.startSpan();
+    LeanSpan lean = tracer.start(route != null ? route.spanName(method) : ServerSpanNaming.spanName(method, null),
+        SpanKind.SERVER, builder.build(), parent, startNanos);
+    // not sampled: the caller's context stays current, so everything under this request is not sampled either
+    Span span = lean != null ? lean : Span.getInvalid();
     Attributes active = activeAttributes(method, scheme);
     activeRequests.add(1, active);
     ServerRequest traced =
         new ServerRequest(this, api, request, response, span, method, scheme, route == null ? null : route.route,
             protocolVersion, active, startNanos);
-    traced.scope = parent.with(span).with(REQUEST_KEY, traced).makeCurrent();
+    traced.scope = (lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced).makeCurrent();
     return traced;
   }
 

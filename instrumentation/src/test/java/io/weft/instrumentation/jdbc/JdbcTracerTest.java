@@ -16,11 +16,17 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.weft.instrumentation.trace.LeanTracer;
+import io.weft.instrumentation.trace.SamplingPolicy;
+import io.weft.instrumentation.trace.SpanPipeline;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
@@ -34,13 +40,15 @@ class JdbcTracerTest {
 
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
   private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
-  private final SdkTracerProvider tracerProvider =
-      SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
+  private final SpanProcessor processor = SimpleSpanProcessor.create(spans);
+  private final SdkTracerProvider tracerProvider = SdkTracerProvider.builder().addSpanProcessor(processor).build();
+  private final LeanTracer lean = new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor,
+      Resource.getDefault(), SpanLimits.getDefault()).tracer("test", null);
   private final SdkMeterProvider meterProvider = SdkMeterProvider.builder().registerMetricReader(metrics).build();
   private final FakeJdbc postgres = new FakeJdbc("jdbc:postgresql://db.internal:6543/shop?user=u&password=p", "PostgreSQL");
 
   private JdbcTracer tracer(boolean sanitize) {
-    return new JdbcTracer(tracerProvider.get("test"),
+    return new JdbcTracer(lean,
         meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), sanitize);
   }
 

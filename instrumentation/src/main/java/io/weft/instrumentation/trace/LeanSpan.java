@@ -1,0 +1,420 @@
+package io.weft.instrumentation.trace;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributeType;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One span of Weft's own tracer: the span the instrumentation writes to, its span context and, once ended,
+ * the data the exporter reads, all in one object, so a traced call allocates this and nothing else for
+ * its span. Hex ids are made only when something asks for them (the exporter, on its own thread, or a child
+ * span of the SDK). Written by the thread that runs the traced code, read by the exporter after
+ * {@link #end()} (the span queue orders the two).
+ */
+public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData {
+
+  private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
+  private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+  private static final AttributeKey<String> EXCEPTION_STACKTRACE = AttributeKey.stringKey("exception.stacktrace");
+
+  private final LeanTracer tracer;
+  private final SpanContext parent;
+  final long traceHigh;
+  final long traceLow;
+  private final long spanId;
+  final TraceState traceState;
+  private final boolean sampled;
+  final EpochClock.Anchor anchor;
+  private final long startNanoTime;
+  private final SpanKind kind;
+  private String name;
+  private Attributes attributes;
+  /** Attributes set after the start, collected here and merged once, when the exporter reads them. */
+  private AttributesBuilder added;
+  private boolean attributesLimited;
+  private int droppedAttributes;
+  private List<EventData> events = Collections.emptyList();
+  private int totalEvents;
+  private StatusData status = StatusData.unset();
+  private long endNanoTime;
+  private boolean ended;
+  String traceIdHex;
+  private String spanIdHex;
+
+  /** The scope that made this span current; the instrumentation that started the span closes it. */
+  public Scope scope;
+  /** What the instrumentation that started the span keeps with it until the end (e.g. the traced method). */
+  public Object owner;
+
+  LeanSpan(LeanTracer tracer, String name, SpanKind kind, Attributes attributes, SpanContext parent,
+      long traceHigh, long traceLow, String traceIdHex, long spanId, TraceState traceState, boolean sampled,
+      EpochClock.Anchor anchor, long startNanoTime) {
+    this.tracer = tracer;
+    this.name = name;
+    this.kind = kind;
+    this.attributes = attributes;
+    this.parent = parent;
+    this.traceHigh = traceHigh;
+    this.traceLow = traceLow;
+    this.traceIdHex = traceIdHex;
+    this.spanId = spanId;
+    this.traceState = traceState;
+    this.sampled = sampled;
+    this.anchor = anchor;
+    this.startNanoTime = startNanoTime;
+  }
+
+  // ---- Span: what instrumentation writes ----
+
+  @Override
+  public <T> Span setAttribute(AttributeKey<T> key, T value) {
+    if (ended || !sampled || key == null || key.getKey().isEmpty() || value == null) {
+      return this;
+    }
+    if (added == null) {
+      added = attributes.toBuilder();
+    }
+    added.put(key, value);
+    attributesLimited = false;
+    return this;
+  }
+
+  @Override
+  public Span addEvent(String eventName, Attributes eventAttributes) {
+    return addEvent(eventName, eventAttributes, anchor.epochNanos(System.nanoTime()));
+  }
+
+  @Override
+  public Span addEvent(String eventName, Attributes eventAttributes, long timestamp, TimeUnit unit) {
+    return addEvent(eventName, eventAttributes, unit.toNanos(timestamp));
+  }
+
+  private Span addEvent(String eventName, Attributes eventAttributes, long epochNanos) {
+    if (ended || !sampled || eventName == null) {
+      return this;
+    }
+    totalEvents++;
+    if (events.size() >= tracer.pipeline.eventCountLimit) {
+      return this;
+    }
+    if (events.isEmpty()) {
+      events = new ArrayList<>(1);
+    }
+    Attributes limited = limit(eventAttributes == null ? Attributes.empty() : eventAttributes);
+    events.add(EventData.create(epochNanos, eventName, limited,
+        eventAttributes == null ? 0 : eventAttributes.size()));
+    return this;
+  }
+
+  @Override
+  public Span setStatus(StatusCode statusCode, String description) {
+    if (ended || !sampled || statusCode == null || status.getStatusCode() == StatusCode.OK) {
+      return this; // OK is final, as in the SDK
+    }
+    status = StatusData.create(statusCode, description == null ? "" : description);
+    return this;
+  }
+
+  @Override
+  public Span recordException(Throwable exception, Attributes additional) {
+    if (ended || !sampled || exception == null) {
+      return this;
+    }
+    String type = exception.getClass().getCanonicalName(); // as the SDK names it; anonymous classes have none
+    AttributesBuilder builder =
+        Attributes.builder().put(EXCEPTION_TYPE, type == null ? exception.getClass().getName() : type);
+    if (exception.getMessage() != null) {
+      builder.put(EXCEPTION_MESSAGE, exception.getMessage());
+    }
+    StringWriter trace = new StringWriter();
+    try (PrintWriter writer = new PrintWriter(trace)) {
+      exception.printStackTrace(writer);
+    }
+    builder.put(EXCEPTION_STACKTRACE, trace.toString());
+    if (additional != null) {
+      builder.putAll(additional);
+    }
+    return addEvent("exception", builder.build());
+  }
+
+  @Override
+  public Span updateName(String newName) {
+    if (!ended && newName != null) {
+      name = newName;
+    }
+    return this;
+  }
+
+  @Override
+  public void end() {
+    endAt(System.nanoTime());
+  }
+
+  @Override
+  public void end(long timestamp, TimeUnit unit) {
+    if (timestamp == 0) {
+      end();
+      return;
+    }
+    endAt(startNanoTime + (unit.toNanos(timestamp) - anchor.epochNanos(startNanoTime)));
+  }
+
+  /** Ends the span at {@code nanoTime} ({@link System#nanoTime()}), handing it to the exporter if sampled. */
+  public void endAt(long nanoTime) {
+    if (ended) {
+      return;
+    }
+    endNanoTime = Math.max(nanoTime, startNanoTime);
+    ended = true;
+    if (sampled && tracer.pipeline.endRequired) {
+      tracer.pipeline.processor.onEnd(this);
+    }
+  }
+
+  @Override
+  public SpanContext getSpanContext() {
+    return this;
+  }
+
+  @Override
+  public boolean isRecording() {
+    return sampled && !ended;
+  }
+
+  // ---- SpanContext ----
+
+  @Override
+  public String getTraceId() {
+    String hex = traceIdHex;
+    if (hex == null) {
+      hex = TraceId.fromLongs(traceHigh, traceLow);
+      traceIdHex = hex;
+    }
+    return hex;
+  }
+
+  @Override
+  public String getSpanId() {
+    String hex = spanIdHex;
+    if (hex == null) {
+      hex = SpanId.fromLong(spanId);
+      spanIdHex = hex;
+    }
+    return hex;
+  }
+
+  @Override
+  public boolean isSampled() {
+    return sampled;
+  }
+
+  @Override
+  public TraceFlags getTraceFlags() {
+    return sampled ? TraceFlags.getSampled() : TraceFlags.getDefault();
+  }
+
+  @Override
+  public TraceState getTraceState() {
+    return traceState;
+  }
+
+  @Override
+  public boolean isValid() {
+    return true;
+  }
+
+  @Override
+  public boolean isRemote() {
+    return false;
+  }
+
+  // ---- ReadableSpan and SpanData: what the exporter reads ----
+
+  @Override
+  public SpanContext getParentSpanContext() {
+    return parent;
+  }
+
+  @Override
+  public String getParentSpanId() {
+    return parent.getSpanId();
+  }
+
+  @Override
+  public String getName() {
+    return name;
+  }
+
+  @Override
+  public SpanKind getKind() {
+    return kind;
+  }
+
+  @Override
+  public SpanData toSpanData() {
+    return this;
+  }
+
+  @Override
+  public boolean hasEnded() {
+    return ended;
+  }
+
+  @Override
+  public long getLatencyNanos() {
+    return (ended ? endNanoTime : System.nanoTime()) - startNanoTime;
+  }
+
+  @Override
+  public <T> T getAttribute(AttributeKey<T> key) {
+    return getAttributes().get(key);
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    if (!attributesLimited) {
+      if (added != null) {
+        attributes = added.build();
+        added = null;
+      }
+      attributes = limitCount(limit(attributes));
+      attributesLimited = true;
+    }
+    return attributes;
+  }
+
+  /**
+   * Keeps at most the configured number of attributes. The SDK keeps the first ones set; here the set is
+   * merged only when read, so the ones kept are the first in key order. Counted as dropped either way.
+   */
+  private Attributes limitCount(Attributes source) {
+    int max = tracer.pipeline.attributeCountLimit;
+    if (source.size() <= max) {
+      return source;
+    }
+    droppedAttributes += source.size() - max;
+    AttributesBuilder kept = Attributes.builder();
+    int[] left = {max};
+    source.forEach((key, value) -> {
+      if (left[0]-- > 0) {
+        putLimited(kept, key, value, Integer.MAX_VALUE);
+      }
+    });
+    return kept.build();
+  }
+
+  @Override
+  public StatusData getStatus() {
+    return status;
+  }
+
+  @Override
+  public long getStartEpochNanos() {
+    return anchor.epochNanos(startNanoTime);
+  }
+
+  @Override
+  public long getEndEpochNanos() {
+    return ended ? anchor.epochNanos(endNanoTime) : 0;
+  }
+
+  @Override
+  public List<EventData> getEvents() {
+    return events;
+  }
+
+  @Override
+  public List<LinkData> getLinks() {
+    return Collections.emptyList();
+  }
+
+  @Override
+  public int getTotalRecordedEvents() {
+    return totalEvents;
+  }
+
+  @Override
+  public int getTotalRecordedLinks() {
+    return 0;
+  }
+
+  @Override
+  public int getTotalAttributeCount() {
+    return getAttributes().size() + droppedAttributes;
+  }
+
+  @Override
+  public Resource getResource() {
+    return tracer.pipeline.resource;
+  }
+
+  @Override
+  public InstrumentationScopeInfo getInstrumentationScopeInfo() {
+    return tracer.scope;
+  }
+
+  @Override
+  @SuppressWarnings("deprecation") // still abstract in the SDK's interfaces
+  public InstrumentationLibraryInfo getInstrumentationLibraryInfo() {
+    return InstrumentationLibraryInfo.create(tracer.scope.getName(), tracer.scope.getVersion());
+  }
+
+  /** Truncates string values to the configured length limit, as the SDK does; the same object when none is too long. */
+  private Attributes limit(Attributes source) {
+    int maxLength = tracer.pipeline.attributeValueLengthLimit;
+    if (maxLength == Integer.MAX_VALUE) {
+      return source;
+    }
+    boolean tooLong = false;
+    for (Object value : source.asMap().values()) {
+      if (value instanceof String && ((String) value).length() > maxLength) {
+        tooLong = true;
+        break;
+      }
+    }
+    if (!tooLong) {
+      return source;
+    }
+    AttributesBuilder builder = Attributes.builder();
+    source.forEach((key, value) -> putLimited(builder, key, value, maxLength));
+    return builder.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void putLimited(AttributesBuilder builder, AttributeKey<?> key, Object value, int maxLength) {
+    if (key.getType() == AttributeType.STRING && ((String) value).length() > maxLength) {
+      builder.put((AttributeKey<String>) key, ((String) value).substring(0, maxLength));
+    } else {
+      builder.put((AttributeKey<Object>) key, value);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LeanSpan{name=" + name + ", traceId=" + getTraceId() + ", spanId=" + getSpanId() + ", sampled=" + sampled + "}";
+  }
+}

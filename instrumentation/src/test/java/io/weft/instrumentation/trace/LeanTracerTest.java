@@ -1,0 +1,202 @@
+package io.weft.instrumentation.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class LeanTracerTest {
+
+  private static final AttributeKey<String> FUNCTION = AttributeKey.stringKey("code.function.name");
+  private static final Attributes ATTRIBUTES = Attributes.of(FUNCTION, "shop.Cart.add");
+
+  private final InMemorySpanExporter exported = InMemorySpanExporter.create();
+  private final SpanProcessor processor = SimpleSpanProcessor.create(exported);
+  private final Resource resource = Resource.getDefault().merge(Resource.create(
+      Attributes.of(AttributeKey.stringKey("service.name"), "lean-test")));
+
+  private LeanTracer tracer(String sampler, double ratio, SpanLimits limits) {
+    return new SpanPipeline(SamplingPolicy.of(sampler, ratio), processor, resource, limits).tracer("io.weft.test", "1.2");
+  }
+
+  private LeanTracer tracer() {
+    return tracer("parentbased_always_on", 1.0, SpanLimits.getDefault());
+  }
+
+  @Test
+  void aRootSpanIsExportedOnceWithItsNameKindAttributesIdsAndTimes() {
+    long before = epochNanosNow();
+    long start = System.nanoTime();
+    LeanSpan span = tracer().start("Cart.add", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), start);
+    assertNotNull(span);
+    assertTrue(span.isRecording());
+    span.endAt(start + 1_500_000);
+    span.end(); // a second end changes nothing
+    long after = epochNanosNow();
+
+    List<SpanData> spans = exported.getFinishedSpanItems();
+    assertEquals(1, spans.size());
+    SpanData data = spans.get(0);
+    assertEquals("Cart.add", data.getName());
+    assertEquals(SpanKind.INTERNAL, data.getKind());
+    assertEquals("shop.Cart.add", data.getAttributes().get(FUNCTION));
+    assertEquals(1, data.getTotalAttributeCount());
+    assertTrue(TraceId.isValid(data.getTraceId()), data.getTraceId());
+    assertTrue(SpanId.isValid(data.getSpanId()), data.getSpanId());
+    assertFalse(data.getParentSpanContext().isValid());
+    assertEquals(SpanId.getInvalid(), data.getParentSpanId());
+    assertTrue(data.getSpanContext().isSampled());
+    assertEquals(TraceFlags.getSampled(), data.getSpanContext().getTraceFlags());
+    assertEquals(1_500_000, data.getEndEpochNanos() - data.getStartEpochNanos());
+    assertTrue(data.getStartEpochNanos() >= before - TimeUnit.MILLISECONDS.toNanos(5)
+        && data.getStartEpochNanos() <= after, "start " + data.getStartEpochNanos() + " not in [" + before + ", " + after + "]");
+    assertTrue(data.hasEnded());
+    assertEquals(StatusCode.UNSET, data.getStatus().getStatusCode());
+    assertEquals(resource, data.getResource());
+    assertEquals("io.weft.test", data.getInstrumentationScopeInfo().getName());
+    assertEquals("1.2", data.getInstrumentationScopeInfo().getVersion());
+    assertFalse(span.isRecording());
+  }
+
+  @Test
+  void childrenOfLeanAndOfSdkSpansShareTheTraceAndNameTheirParent() {
+    LeanTracer tracer = tracer();
+    LeanSpan root = tracer.start("root", SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
+    Context rootContext = Context.root().with(root);
+    LeanSpan child = tracer.start("child", SpanKind.INTERNAL, ATTRIBUTES, rootContext, System.nanoTime());
+    assertEquals(root.getTraceId(), child.getTraceId());
+    assertEquals(root.getSpanId(), child.getParentSpanId());
+    assertTrue(child.getStartEpochNanos() >= root.getStartEpochNanos());
+
+    // an SDK span under a lean one, and a lean one under that SDK span
+    SdkTracerProvider provider = SdkTracerProvider.builder().build();
+    Span sdkSpan = provider.get("sdk").spanBuilder("jdbc").setParent(Context.root().with(child)).startSpan();
+    assertEquals(child.getTraceId(), sdkSpan.getSpanContext().getTraceId());
+    LeanSpan grandchild = tracer.start("grandchild", SpanKind.INTERNAL, ATTRIBUTES, Context.root().with(sdkSpan), System.nanoTime());
+    assertEquals(root.getTraceId(), grandchild.getTraceId());
+    assertEquals(sdkSpan.getSpanContext().getSpanId(), grandchild.getParentSpanId());
+    provider.close();
+
+    // a remote parent's trace state is carried on
+    TraceState state = TraceState.builder().put("vendor", "x").build();
+    SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+        TraceFlags.getSampled(), state);
+    LeanSpan underRemote = tracer.start("r", SpanKind.SERVER, Attributes.empty(), Context.root().with(Span.wrap(remote)), System.nanoTime());
+    assertEquals("0af7651916cd43dd8448eb211c80319c", underRemote.getTraceId());
+    assertEquals("b7ad6b7169203331", underRemote.getParentSpanId());
+    assertSame(state, underRemote.getTraceState());
+    assertTrue(underRemote.getParentSpanContext().isRemote());
+  }
+
+  @Test
+  void aSpanNotSampledCostsNothingAndLeavesTheContextAsItIs() {
+    SpanContext unsampled = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+        TraceFlags.getDefault(), TraceState.getDefault());
+    assertNull(tracer().start("x", SpanKind.INTERNAL, ATTRIBUTES, Context.root().with(Span.wrap(unsampled)), System.nanoTime()));
+    assertNull(tracer("always_off", 0, SpanLimits.getDefault()).start("x", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime()));
+    assertNull(tracer("parentbased_always_off", 0, SpanLimits.getDefault()).start("x", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime()));
+    assertTrue(exported.getFinishedSpanItems().isEmpty());
+  }
+
+  @Test
+  void aRootDroppedByARatioStaysCurrentSoItsDescendantsAreDroppedToo() {
+    LeanTracer tracer = tracer("parentbased_traceidratio", 0.0, SpanLimits.getDefault());
+    LeanSpan root = tracer.start("root", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
+    assertNotNull(root);
+    assertFalse(root.isRecording());
+    assertFalse(root.isSampled());
+    assertTrue(root.isValid());
+    assertNull(tracer.start("child", SpanKind.INTERNAL, ATTRIBUTES, Context.root().with(root), System.nanoTime()));
+    root.end();
+    assertTrue(exported.getFinishedSpanItems().isEmpty());
+  }
+
+  @Test
+  void errorsBecomeAnExceptionEventAnErrorStatusAndAnAttribute() {
+    LeanSpan span = tracer().start("Cart.add", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
+    IllegalStateException failure = new IllegalStateException("sold out");
+    span.recordException(failure);
+    span.setStatus(StatusCode.ERROR, "sold out");
+    span.setAttribute(AttributeKey.stringKey("error.type"), "java.lang.IllegalStateException");
+    span.end();
+    span.setAttribute(AttributeKey.stringKey("late"), "ignored");
+
+    SpanData data = exported.getFinishedSpanItems().get(0);
+    assertEquals(StatusCode.ERROR, data.getStatus().getStatusCode());
+    assertEquals("sold out", data.getStatus().getDescription());
+    assertEquals("java.lang.IllegalStateException", data.getAttributes().get(AttributeKey.stringKey("error.type")));
+    assertEquals("shop.Cart.add", data.getAttributes().get(FUNCTION));
+    assertNull(data.getAttributes().get(AttributeKey.stringKey("late")));
+    assertEquals(1, data.getEvents().size());
+    EventData event = data.getEvents().get(0);
+    assertEquals("exception", event.getName());
+    assertEquals("java.lang.IllegalStateException", event.getAttributes().get(AttributeKey.stringKey("exception.type")));
+    assertEquals("sold out", event.getAttributes().get(AttributeKey.stringKey("exception.message")));
+    assertTrue(event.getAttributes().get(AttributeKey.stringKey("exception.stacktrace"))
+        .contains("errorsBecomeAnExceptionEventAnErrorStatusAndAnAttribute"));
+    assertTrue(event.getEpochNanos() >= data.getStartEpochNanos() && event.getEpochNanos() <= data.getEndEpochNanos());
+  }
+
+  @Test
+  void theConfiguredLimitsApply() {
+    SpanLimits limits = SpanLimits.builder().setMaxAttributeValueLength(8).setMaxNumberOfAttributes(2)
+        .setMaxNumberOfEvents(1).build();
+    LeanSpan span = tracer("always_on", 1.0, limits).start("m", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
+    span.setAttribute(AttributeKey.stringKey("second"), "0123456789");
+    span.setAttribute(AttributeKey.stringKey("third"), "dropped"); // the last in key order
+    span.recordException(new RuntimeException("a message longer than eight"));
+    span.addEvent("dropped");
+    span.end();
+
+    SpanData data = exported.getFinishedSpanItems().get(0);
+    assertEquals("shop.Car", data.getAttributes().get(FUNCTION));
+    assertEquals("01234567", data.getAttributes().get(AttributeKey.stringKey("second")));
+    assertNull(data.getAttributes().get(AttributeKey.stringKey("third")));
+    assertEquals(3, data.getTotalAttributeCount());
+    assertEquals(1, data.getEvents().size());
+    assertEquals(2, data.getTotalRecordedEvents());
+    assertEquals("a messag", data.getEvents().get(0).getAttributes().get(AttributeKey.stringKey("exception.message")));
+    assertEquals("shop.Cart.add", ATTRIBUTES.get(FUNCTION), "the shared attributes are never changed");
+  }
+
+  @Test
+  void aLeanSpanMadeCurrentIsWhatSpanCurrentAnswers() {
+    LeanSpan span = tracer().start("m", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
+    try (Scope ignored = Context.root().with(span).makeCurrent()) {
+      assertSame(span, Span.current());
+      assertSame(span, Span.current().getSpanContext());
+    }
+    span.end();
+  }
+
+  private static long epochNanosNow() {
+    java.time.Instant now = java.time.Instant.now();
+    return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+  }
+}
