@@ -1,0 +1,220 @@
+package io.weft.agent.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ProtocolException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Weft's HTTP/1.1 client against a raw socket peer that answers exactly what each test scripts. */
+class Http1ClientTest {
+
+  /** What the peer answers to the n-th request; null closes the connection without answering. */
+  private final LinkedBlockingQueue<String> answers = new LinkedBlockingQueue<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<byte[]> bodies = new CopyOnWriteArrayList<>();
+  private volatile int connections;
+  private volatile CountDownLatch stall = new CountDownLatch(1);
+  private ServerSocket server;
+
+  private URI start() throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread peer = new Thread(() -> {
+      while (!server.isClosed()) {
+        try (Socket socket = server.accept()) {
+          connections++;
+          serve(socket);
+        } catch (IOException closed) {
+          // next connection, or the end of the test
+        }
+      }
+    }, "http1-peer");
+    peer.setDaemon(true);
+    peer.start();
+    return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/traces");
+  }
+
+  private void serve(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    OutputStream out = socket.getOutputStream();
+    while (true) {
+      String head = readHead(in);
+      if (head == null) {
+        return;
+      }
+      requests.add(head);
+      int length = 0;
+      for (String line : head.split("\r\n")) {
+        if (line.toLowerCase().startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring(15).trim());
+        }
+      }
+      bodies.add(in.readNBytes(length));
+      String answer;
+      try {
+        answer = answers.poll(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (answer == null || answer.equals("CLOSE")) {
+        return;
+      }
+      if (answer.equals("STALL")) {
+        try {
+          stall.await(10, TimeUnit.SECONDS); // the peer never answers: the client must give up on its own
+        } catch (InterruptedException e) {
+          return;
+        }
+        return;
+      }
+      out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      if (answer.contains("Connection: close") || answer.endsWith("#EOF")) {
+        return;
+      }
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    int b;
+    while ((b = in.read()) >= 0) {
+      head.write(b);
+      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+      if (matched == 4) {
+        return head.toString(StandardCharsets.ISO_8859_1);
+      }
+    }
+    return null;
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    stall.countDown();
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void postsTheBodyWithItsHeadersAndKeepsTheConnection() throws Exception {
+    URI url = start();
+    answers.add("HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nContent-Length: 3\r\n\r\nabc");
+    answers.add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n1\r\nc\r\n0\r\nTrailer: t\r\n\r\n");
+    Http1Client client = new Http1Client(url, Map.of("Authorization", "Bearer s3cret"), 5000);
+
+    Http1Client.Response first = client.post(new byte[] {1, 2, 3, 4}, true);
+    Http1Client.Response second = client.post(new byte[] {5}, false);
+
+    assertEquals(200, first.code);
+    assertEquals("OK", first.message);
+    assertArrayEquals("abc".getBytes(StandardCharsets.US_ASCII), first.body);
+    assertEquals("application/x-protobuf", first.headers.get("content-type"));
+    assertArrayEquals("abc".getBytes(StandardCharsets.US_ASCII), second.body, "chunked, with an extension and a trailer");
+    assertEquals(1, connections, "one kept-alive connection");
+    String head = requests.get(0);
+    assertTrue(head.startsWith("POST /v1/traces HTTP/1.1\r\n"), head);
+    assertTrue(head.contains("\r\nHost: 127.0.0.1:" + url.getPort() + "\r\n"), head);
+    assertTrue(head.contains("\r\nContent-Type: application/x-protobuf\r\n"), head);
+    assertTrue(head.contains("\r\nContent-Length: 4\r\n"), head);
+    assertTrue(head.contains("\r\nContent-Encoding: gzip\r\n"), head);
+    assertTrue(head.contains("\r\nAuthorization: Bearer s3cret\r\n"), head);
+    assertTrue(!requests.get(1).contains("Content-Encoding"), requests.get(1));
+    assertArrayEquals(new byte[] {1, 2, 3, 4}, bodies.get(0));
+    assertArrayEquals(new byte[] {5}, bodies.get(1));
+  }
+
+  @Test
+  void aKeptConnectionTheCollectorClosedIsReplacedOnce() throws Exception {
+    URI url = start();
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    answers.add("CLOSE"); // closes the kept connection when the next request arrives, without answering
+    answers.add("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n");
+    Http1Client client = new Http1Client(url, Map.of(), 5000);
+    assertEquals(200, client.post(new byte[] {1}, false).code);
+
+    Http1Client.Response retried = client.post(new byte[] {2}, false);
+
+    assertEquals(503, retried.code);
+    assertEquals("7", retried.headers.get("retry-after"));
+    assertEquals(2, connections);
+    assertEquals(3, requests.size(), "the request went again on the new connection");
+  }
+
+  @Test
+  void answersThatAreNotHttpOrTooLargeAreRefused() throws Exception {
+    URI url = start();
+    Http1Client client = new Http1Client(url, Map.of(), 5000);
+    answers.add("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n");
+    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    answers.add("HTTP/1.1 2x0 OK\r\n\r\n");
+    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    answers.add("HTTP/1.1 200 OK\r\n" + "X: y\r\n".repeat(Http1Client.MAX_HEADERS + 1) + "\r\n");
+    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nshort");
+    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    // and then a good answer on a new connection: nothing was left broken
+    answers.add("HTTP/1.0 200 OK\r\n\r\nto the end#EOF");
+    Http1Client.Response good = client.post(new byte[] {1}, false);
+    assertEquals("to the end#EOF", new String(good.body, StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aCollectorThatDoesNotAnswerTimesOutAndCanBeCancelled() throws Exception {
+    URI url = start();
+    answers.add("STALL");
+    Http1Client client = new Http1Client(url, Map.of(), 300);
+    long start = System.nanoTime();
+    assertThrows(SocketTimeoutException.class, () -> client.post(new byte[] {1}, false));
+    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(took >= 250 && took < 2500, "gave up after " + took + " ms");
+    CountDownLatch first = stall;
+    stall = new CountDownLatch(1);
+    first.countDown();
+
+    answers.add("STALL");
+    Http1Client patient = new Http1Client(url, Map.of(), 60_000);
+    Thread canceller = new Thread(() -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (requests.size() < 2 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      patient.cancel();
+    });
+    canceller.start();
+    long cancelStart = System.nanoTime();
+    assertThrows(IOException.class, () -> patient.post(new byte[] {1}, false));
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelStart) < 2500);
+    canceller.join();
+  }
+
+  @Test
+  void headersThatWouldSplitTheRequestAreRefused() {
+    URI url = URI.create("http://127.0.0.1:9/v1/traces");
+    assertThrows(IllegalArgumentException.class, () -> new Http1Client(url, Map.of("x-key", "a\r\nInjected: yes"), 1000));
+    assertThrows(IllegalArgumentException.class, () -> new Http1Client(url, Map.of("bad name", "v"), 1000));
+    assertThrows(IllegalArgumentException.class, () -> new Http1Client(url, Map.of("x-key", "snow☃"), 1000));
+  }
+}
