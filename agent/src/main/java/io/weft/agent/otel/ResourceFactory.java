@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 import io.weft.agent.config.WeftConfig;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,8 @@ import java.util.UUID;
 
 /**
  * Builds the Resource every span and metric carries: service name, a random {@code
- * service.instance.id} per process (UUID v4 from the JDK's secure random, so JVMs started together
- * never share one), process, runtime, host and OS facts, and the SDK and distribution names. User
+ * service.instance.id} per process (UUID v4 from the kernel's random source, else the JDK's secure
+ * random, so JVMs started together never share one), process, runtime, host and OS facts, and the SDK and distribution names. User
  * attributes from {@code OTEL_RESOURCE_ATTRIBUTES} win over detected ones; {@code OTEL_SERVICE_NAME}
  * wins over both. Agent class loader.
  */
@@ -32,7 +33,7 @@ public final class ResourceFactory {
   public static Resource create(WeftConfig config, String weftVersion) {
     AttributesBuilder detected = Attributes.builder();
     detected.put(SERVICE_NAME, "unknown_service:java");
-    detected.put(SERVICE_INSTANCE_ID, UUID.randomUUID().toString());
+    detected.put(SERVICE_INSTANCE_ID, randomInstanceId());
     detected.put("process.pid", ProcessHandle.current().pid());
     detected.put("process.runtime.name", System.getProperty("java.runtime.name", "unknown"));
     detected.put("process.runtime.version", System.getProperty("java.runtime.version", "unknown"));
@@ -100,6 +101,35 @@ public final class ResourceFactory {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * A random (version 4) UUID. Read from {@code /dev/urandom} where there is one: the same source the JDK's
+   * {@code SecureRandom} uses on Linux, without setting up the security providers (tens of milliseconds of
+   * start-up).
+   */
+  static String randomInstanceId() {
+    byte[] random = new byte[16];
+    try (FileInputStream in = new FileInputStream("/dev/urandom")) {
+      if (in.readNBytes(random, 0, 16) == 16) {
+        return uuidV4(random);
+      }
+    } catch (IOException | RuntimeException notThere) {
+      // below
+    }
+    return UUID.randomUUID().toString();
+  }
+
+  static String uuidV4(byte[] random) {
+    random[6] = (byte) ((random[6] & 0x0f) | 0x40); // version 4
+    random[8] = (byte) ((random[8] & 0x3f) | 0x80); // IETF variant
+    long high = 0;
+    long low = 0;
+    for (int i = 0; i < 8; i++) {
+      high = (high << 8) | (random[i] & 0xff);
+      low = (low << 8) | (random[i + 8] & 0xff);
+    }
+    return new UUID(high, low).toString();
   }
 
   static String hostArch(String osArch) {
