@@ -39,6 +39,7 @@ final class SpanQueueProcessor implements SpanProcessor {
   private final ExportBuffer buffer;
   private final boolean gzip;
   private final ExportStats stats;
+  private final LeanSpanEncoder leanEncoder = new LeanSpanEncoder();
   final LongAdder processed = new LongAdder();
   final LongAdder queueFull = new LongAdder();
   private final Thread thread;
@@ -150,7 +151,22 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   private byte[] encode(List<SpanData> spans) throws IOException {
     FaultInjection.export();
+    if (LeanSpanEncoder.accepts(spans)) {
+      byte[] request;
+      synchronized (leanEncoder) { // the exit drain may overlap a batch thread that did not stop in time
+        request = leanEncoder.encode(spans);
+      }
+      return gzip ? gzip(request) : request;
+    }
     return encode(TraceRequestMarshaler.create(spans), gzip);
+  }
+
+  private static byte[] gzip(byte[] request) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(request.length / 4 + 64);
+    try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
+      zipped.write(request);
+    }
+    return out.toByteArray();
   }
 
   /** The request's protobuf bytes, gzipped when asked: what the buffer keeps and the sender sends as is. */

@@ -149,45 +149,48 @@ final class ServletTracer implements ServletBridge.Handler {
     String protocolVersion = protocolVersion(api.protocol(request));
 
     Context parent = propagator.extract(current, request, api);
-    AttributesBuilder builder = Attributes.builder().put(HTTP_REQUEST_METHOD, method);
-    if (method == HttpMethods.OTHER && rawMethod != null) {
-      builder.put(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
-    }
-    builder.put(URL_SCHEME, scheme);
-    builder.put(URL_PATH, api.requestUri(request));
-    String query = api.queryString(request);
-    if (query != null) {
-      builder.put(URL_QUERY, settings.redactor.redact(query));
-    }
-    if (route != null) {
-      builder.put(HTTP_ROUTE, route.route);
-    }
-    String serverName = api.serverName(request);
-    if (serverName != null) {
-      builder.put(SERVER_ADDRESS, serverName);
-      builder.put(SERVER_PORT, (long) api.serverPort(request));
-    }
-    String client = ClientAddress.resolve(api.header(request, "forwarded"), api.header(request, "x-forwarded-for"),
-        api.remoteAddr(request));
-    if (client != null) {
-      builder.put(CLIENT_ADDRESS, client);
-    }
-    String userAgent = api.header(request, "user-agent");
-    if (userAgent != null) {
-      builder.put(USER_AGENT, userAgent);
-    }
-    if (protocolVersion != null) {
-      builder.put(PROTOCOL_VERSION, protocolVersion);
-    }
-    List<String> headerNames = settings.headers.requestHeaderNames();
-    for (int i = 0; i < headerNames.size(); i++) {
-      List<String> values = headerValues(headerNames.get(i), api.headers(request, headerNames.get(i)));
-      if (values != null) {
-        builder.put(requestHeaderKeys.get(i), values);
+    LeanSpan lean = tracer.start(route != null ? route.spanName(method) : ServerSpanNaming.spanName(method, null),
+        SpanKind.SERVER, Attributes.empty(), parent, startNanos);
+    if (lean != null) {
+      // only a sampled request's attributes are gathered; appended to the span as they come, never sorted here
+      lean.setAttribute(HTTP_REQUEST_METHOD, method);
+      if (method == HttpMethods.OTHER && rawMethod != null) {
+        lean.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
+      }
+      lean.setAttribute(URL_SCHEME, scheme);
+      lean.setAttribute(URL_PATH, api.requestUri(request));
+      String query = api.queryString(request);
+      if (query != null) {
+        lean.setAttribute(URL_QUERY, settings.redactor.redact(query));
+      }
+      if (route != null) {
+        lean.setAttribute(HTTP_ROUTE, route.route);
+      }
+      String serverName = api.serverName(request);
+      if (serverName != null) {
+        lean.setAttribute(SERVER_ADDRESS, serverName);
+        lean.setAttribute(SERVER_PORT, (long) api.serverPort(request));
+      }
+      String client = ClientAddress.resolve(api.header(request, "forwarded"), api.header(request, "x-forwarded-for"),
+          api.remoteAddr(request));
+      if (client != null) {
+        lean.setAttribute(CLIENT_ADDRESS, client);
+      }
+      String userAgent = api.header(request, "user-agent");
+      if (userAgent != null) {
+        lean.setAttribute(USER_AGENT, userAgent);
+      }
+      if (protocolVersion != null) {
+        lean.setAttribute(PROTOCOL_VERSION, protocolVersion);
+      }
+      List<String> headerNames = settings.headers.requestHeaderNames();
+      for (int i = 0; i < headerNames.size(); i++) {
+        List<String> values = headerValues(headerNames.get(i), api.headers(request, headerNames.get(i)));
+        if (values != null) {
+          lean.setAttribute(requestHeaderKeys.get(i), values);
+        }
       }
     }
-    LeanSpan lean = tracer.start(route != null ? route.spanName(method) : ServerSpanNaming.spanName(method, null),
-        SpanKind.SERVER, builder.build(), parent, startNanos);
     // not sampled: the caller's context stays current, so everything under this request is not sampled either
     Span span = lean != null ? lean : Span.getInvalid();
     Attributes active = activeAttributes(method, scheme);
@@ -243,7 +246,7 @@ final class ServletTracer implements ServletBridge.Handler {
     }
     span.end();
     double seconds = (System.nanoTime() - r.startNanos) / 1e9;
-    io.opentelemetry.api.common.AttributesBuilder metric =
+    AttributesBuilder metric =
         Attributes.builder()
             .put(HTTP_REQUEST_METHOD, r.method)
             .put(HTTP_RESPONSE_STATUS_CODE, (long) status)

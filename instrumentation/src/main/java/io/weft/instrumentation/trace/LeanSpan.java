@@ -52,11 +52,15 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
   private final long startNanoTime;
   private final SpanKind kind;
   private String name;
-  private Attributes attributes;
-  /** Attributes set after the start, collected here and merged once, when the exporter reads them. */
-  private AttributesBuilder added;
-  private boolean attributesLimited;
+  /** The attributes given at the start, shared between spans and never changed. */
+  private Attributes base;
+  /** Attributes set after the start, appended in order (a key set again replaces its value). */
+  private AttributeKey<?>[] keys;
+  private Object[] values;
+  private int added;
   private int droppedAttributes;
+  /** {@link #getAttributes()} made once, for exporters that read {@code SpanData}; Weft's encoder reads the parts. */
+  private Attributes merged;
   private List<EventData> events = Collections.emptyList();
   private int totalEvents;
   private StatusData status = StatusData.unset();
@@ -76,7 +80,7 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     this.tracer = tracer;
     this.name = name;
     this.kind = kind;
-    this.attributes = attributes;
+    this.base = attributes;
     this.parent = parent;
     this.traceHigh = traceHigh;
     this.traceLow = traceLow;
@@ -95,12 +99,95 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     if (ended || !sampled || key == null || key.getKey().isEmpty() || value == null) {
       return this;
     }
-    if (added == null) {
-      added = attributes.toBuilder();
+    if (base.get(key) != null) {
+      unshare(); // the key is in the shared set: from now on every attribute lives in this span's arrays
     }
-    added.put(key, value);
-    attributesLimited = false;
+    for (int i = 0; i < added; i++) {
+      if (keys[i].equals(key)) {
+        values[i] = value;
+        return this;
+      }
+    }
+    if (base.size() + added >= tracer.pipeline.attributeCountLimit) {
+      droppedAttributes++;
+      return this;
+    }
+    if (keys == null) {
+      keys = new AttributeKey<?>[8];
+      values = new Object[8];
+    } else if (added == keys.length) {
+      keys = java.util.Arrays.copyOf(keys, added * 2);
+      values = java.util.Arrays.copyOf(values, added * 2);
+    }
+    keys[added] = key;
+    values[added] = value;
+    added++;
+    merged = null;
     return this;
+  }
+
+  private void unshare() {
+    Attributes shared = base;
+    base = Attributes.empty();
+    shared.forEach((key, value) -> {
+      if (keys == null || added == keys.length) {
+        keys = keys == null ? new AttributeKey<?>[shared.size() + 8] : java.util.Arrays.copyOf(keys, added * 2);
+        values = values == null ? new Object[keys.length] : java.util.Arrays.copyOf(values, keys.length);
+      }
+      keys[added] = key;
+      values[added] = value;
+      added++;
+    });
+  }
+
+  // ---- what Weft's OTLP encoder reads, without making an Attributes ----
+
+  /** The shared attributes given at the start (the encoder adds {@link #addedCount()} more). */
+  public Attributes baseAttributes() {
+    return base;
+  }
+
+  public int addedCount() {
+    return added;
+  }
+
+  public AttributeKey<?> addedKey(int i) {
+    return keys[i];
+  }
+
+  public Object addedValue(int i) {
+    return values[i];
+  }
+
+  public int droppedAttributeCount() {
+    return droppedAttributes;
+  }
+
+  public int attributeValueLengthLimit() {
+    return tracer.pipeline.attributeValueLengthLimit;
+  }
+
+  public long traceIdHigh() {
+    return traceHigh;
+  }
+
+  public long traceIdLow() {
+    return traceLow;
+  }
+
+  public long spanIdLong() {
+    return spanId;
+  }
+
+  /** The parent's span id, or 0 for a root; read from the parent itself when it is a lean span. */
+  public long parentSpanIdLong() {
+    if (!parent.isValid()) {
+      return 0;
+    }
+    if (parent instanceof LeanSpan) {
+      return ((LeanSpan) parent).spanId;
+    }
+    return io.opentelemetry.api.internal.OtelEncodingUtils.longFromBase16String(parent.getSpanId(), 0);
   }
 
   @Override
@@ -295,36 +382,22 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public Attributes getAttributes() {
-    if (!attributesLimited) {
-      if (added != null) {
-        attributes = added.build();
-        added = null;
+    Attributes result = merged;
+    if (result == null) {
+      if (added == 0) {
+        result = limit(base);
+      } else {
+        AttributesBuilder builder = base.toBuilder();
+        for (int i = 0; i < added; i++) {
+          builder.put((AttributeKey<Object>) keys[i], values[i]);
+        }
+        result = limit(builder.build());
       }
-      attributes = limitCount(limit(attributes));
-      attributesLimited = true;
+      merged = result;
     }
-    return attributes;
-  }
-
-  /**
-   * Keeps at most the configured number of attributes. The SDK keeps the first ones set; here the set is
-   * merged only when read, so the ones kept are the first in key order. Counted as dropped either way.
-   */
-  private Attributes limitCount(Attributes source) {
-    int max = tracer.pipeline.attributeCountLimit;
-    if (source.size() <= max) {
-      return source;
-    }
-    droppedAttributes += source.size() - max;
-    AttributesBuilder kept = Attributes.builder();
-    int[] left = {max};
-    source.forEach((key, value) -> {
-      if (left[0]-- > 0) {
-        putLimited(kept, key, value, Integer.MAX_VALUE);
-      }
-    });
-    return kept.build();
+    return result;
   }
 
   @Override
@@ -364,7 +437,7 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
 
   @Override
   public int getTotalAttributeCount() {
-    return getAttributes().size() + droppedAttributes;
+    return base.size() + added + droppedAttributes;
   }
 
   @Override
@@ -395,6 +468,11 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
         tooLong = true;
         break;
       }
+      if (value instanceof List) {
+        for (Object item : (List<?>) value) {
+          tooLong |= item instanceof String && ((String) item).length() > maxLength;
+        }
+      }
     }
     if (!tooLong) {
       return source;
@@ -408,6 +486,13 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
   private static void putLimited(AttributesBuilder builder, AttributeKey<?> key, Object value, int maxLength) {
     if (key.getType() == AttributeType.STRING && ((String) value).length() > maxLength) {
       builder.put((AttributeKey<String>) key, ((String) value).substring(0, maxLength));
+    } else if (key.getType() == AttributeType.STRING_ARRAY) {
+      List<String> cut = new ArrayList<>();
+      for (Object item : (List<?>) value) {
+        String text = (String) item;
+        cut.add(text != null && text.length() > maxLength ? text.substring(0, maxLength) : text);
+      }
+      builder.put((AttributeKey<List<String>>) key, cut);
     } else {
       builder.put((AttributeKey<Object>) key, value);
     }

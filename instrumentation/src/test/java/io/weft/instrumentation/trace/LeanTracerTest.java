@@ -169,7 +169,7 @@ class LeanTracerTest {
         .setMaxNumberOfEvents(1).build();
     LeanSpan span = tracer("always_on", 1.0, limits).start("m", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
     span.setAttribute(AttributeKey.stringKey("second"), "0123456789");
-    span.setAttribute(AttributeKey.stringKey("third"), "dropped"); // the last in key order
+    span.setAttribute(AttributeKey.stringKey("third"), "dropped"); // over the limit
     span.recordException(new RuntimeException("a message longer than eight"));
     span.addEvent("dropped");
     span.end();

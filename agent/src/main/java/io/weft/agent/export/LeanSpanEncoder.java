@@ -1,0 +1,400 @@
+package io.weft.agent.export;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributeType;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.exporter.internal.otlp.traces.SpanFlags;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import io.weft.instrumentation.trace.LeanSpan;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes a batch of {@link LeanSpan}s as an OTLP {@code ExportTraceServiceRequest} straight from the spans'
+ * fields: ids from their longs, attributes from the shared set and the appended arrays, string values cut to
+ * the configured length. No marshaler objects, hex strings or sorted attribute sets are made, which is most of
+ * what the SDK's marshalers spend per span. The bytes are what the SDK's marshalers produce for the same spans
+ * (fields in number order, defaults left out). Used by the batch thread only.
+ */
+final class LeanSpanEncoder {
+
+  private final ProtoWriter out = new ProtoWriter();
+  private final Map<Resource, byte[]> resources = new IdentityHashMap<>();
+  private final Map<InstrumentationScopeInfo, byte[]> scopes = new IdentityHashMap<>();
+
+  /** Whether every span is a lean span this encoder can write (otherwise the SDK's marshalers are used). */
+  static boolean accepts(List<?> spans) {
+    for (Object span : spans) {
+      if (!(span instanceof LeanSpan)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  byte[] encode(List<?> batch) {
+    out.reset();
+    Map<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> grouped = new IdentityHashMap<>(2);
+    for (Object item : batch) {
+      LeanSpan span = (LeanSpan) item;
+      grouped.computeIfAbsent(span.getResource(), r -> new IdentityHashMap<>(4))
+          .computeIfAbsent(span.getInstrumentationScopeInfo(), s -> new ArrayList<>(batch.size()))
+          .add(span);
+    }
+    for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> resource : grouped.entrySet()) {
+      int resourceSpans = out.beginMessage(1);
+      out.writeRaw(resources.computeIfAbsent(resource.getKey(), LeanSpanEncoder::resourceField));
+      for (Map.Entry<InstrumentationScopeInfo, List<LeanSpan>> scope : resource.getValue().entrySet()) {
+        int scopeSpans = out.beginMessage(2);
+        out.writeRaw(scopes.computeIfAbsent(scope.getKey(), LeanSpanEncoder::scopeField));
+        for (LeanSpan span : scope.getValue()) {
+          writeSpan(span);
+        }
+        if (scope.getKey().getSchemaUrl() != null) {
+          out.writeString(3, scope.getKey().getSchemaUrl(), Integer.MAX_VALUE);
+        }
+        out.endMessage(scopeSpans);
+      }
+      if (resource.getKey().getSchemaUrl() != null) {
+        out.writeString(3, resource.getKey().getSchemaUrl(), Integer.MAX_VALUE);
+      }
+      out.endMessage(resourceSpans);
+    }
+    return out.toByteArray();
+  }
+
+  private void writeSpan(LeanSpan span) {
+    int limit = span.attributeValueLengthLimit();
+    int message = out.beginMessage(2);
+    out.writeIds(1, span.traceIdHigh(), span.traceIdLow());
+    out.writeId(2, span.spanIdLong());
+    TraceState state = span.getTraceState();
+    if (!state.isEmpty()) {
+      out.writeString(3, traceState(state), Integer.MAX_VALUE);
+    }
+    long parent = span.parentSpanIdLong();
+    if (parent != 0) {
+      out.writeId(4, parent);
+    }
+    out.writeString(5, span.getName(), Integer.MAX_VALUE);
+    out.writeVarintField(6, kind(span.getKind()));
+    out.writeFixed64(7, span.getStartEpochNanos());
+    out.writeFixed64(8, span.getEndEpochNanos());
+    writeAttributes(9, span.baseAttributes(), limit);
+    for (int i = 0; i < span.addedCount(); i++) {
+      writeKeyValue(9, span.addedKey(i), span.addedValue(i), limit);
+    }
+    if (span.droppedAttributeCount() > 0) {
+      out.writeVarintField(10, span.droppedAttributeCount());
+    }
+    List<EventData> events = span.getEvents();
+    for (EventData event : events) {
+      int e = out.beginMessage(11);
+      out.writeFixed64(1, event.getEpochNanos());
+      out.writeString(2, event.getName(), Integer.MAX_VALUE);
+      writeAttributes(3, event.getAttributes(), limit);
+      int droppedEventAttributes = event.getTotalAttributeCount() - event.getAttributes().size();
+      if (droppedEventAttributes > 0) {
+        out.writeVarintField(4, droppedEventAttributes);
+      }
+      out.endMessage(e);
+    }
+    int droppedEvents = span.getTotalRecordedEvents() - events.size();
+    if (droppedEvents > 0) {
+      out.writeVarintField(12, droppedEvents);
+    }
+    StatusData status = span.getStatus();
+    int s = out.beginMessage(15); // always present, empty when unset, as the SDK writes it
+    out.writeString(2, status.getDescription(), Integer.MAX_VALUE);
+    out.writeVarintField(3, status.getStatusCode() == StatusCode.UNSET ? 0 : status.getStatusCode() == StatusCode.OK ? 1 : 2);
+    out.endMessage(s);
+    out.writeFixed32(16, SpanFlags.withParentIsRemoteFlags(span.getTraceFlags(), span.getParentSpanContext().isRemote()));
+    out.endMessage(message);
+  }
+
+  private void writeAttributes(int field, Attributes attributes, int limit) {
+    if (attributes.isEmpty()) {
+      return;
+    }
+    attributes.forEach((key, value) -> writeKeyValue(field, key, value, limit));
+  }
+
+  private void writeKeyValue(int field, AttributeKey<?> key, Object value, int limit) {
+    int keyValue = out.beginMessage(field);
+    out.writeString(1, key.getKey(), Integer.MAX_VALUE);
+    int any = out.beginMessage(2);
+    writeAnyValue(key.getType(), value, limit);
+    out.endMessage(any);
+    out.endMessage(keyValue);
+  }
+
+  private void writeAnyValue(AttributeType type, Object value, int limit) {
+    switch (type) {
+      case STRING:
+        out.writeStringAlways(1, (String) value, limit);
+        return;
+      case BOOLEAN:
+        out.writeVarintAlways(2, ((Boolean) value) ? 1 : 0);
+        return;
+      case LONG:
+        out.writeVarintAlways(3, (Long) value);
+        return;
+      case DOUBLE:
+        out.writeFixed64Always(4, Double.doubleToRawLongBits((Double) value));
+        return;
+      case STRING_ARRAY:
+      case BOOLEAN_ARRAY:
+      case LONG_ARRAY:
+      case DOUBLE_ARRAY:
+        AttributeType element = type == AttributeType.STRING_ARRAY ? AttributeType.STRING
+            : type == AttributeType.BOOLEAN_ARRAY ? AttributeType.BOOLEAN
+            : type == AttributeType.LONG_ARRAY ? AttributeType.LONG : AttributeType.DOUBLE;
+        int array = out.beginMessage(5);
+        for (Object item : (List<?>) value) {
+          int any = out.beginMessage(1);
+          if (item != null) {
+            writeAnyValue(element, item, limit);
+          }
+          out.endMessage(any);
+        }
+        out.endMessage(array);
+        return;
+      default:
+        // structured values: Weft's instrumentation sets none; written as their string form rather than lost
+        out.writeStringAlways(1, String.valueOf(value), limit);
+    }
+  }
+
+  private static int kind(SpanKind kind) {
+    switch (kind) {
+      case INTERNAL:
+        return 1;
+      case SERVER:
+        return 2;
+      case CLIENT:
+        return 3;
+      case PRODUCER:
+        return 4;
+      case CONSUMER:
+        return 5;
+      default:
+        return 0;
+    }
+  }
+
+  private static String traceState(TraceState state) {
+    StringBuilder text = new StringBuilder();
+    state.forEach((key, value) -> {
+      if (text.length() > 0) {
+        text.append(',');
+      }
+      text.append(key).append('=').append(value);
+    });
+    return text.toString();
+  }
+
+  /** The {@code resource} field of a ResourceSpans, made once per resource. */
+  private static byte[] resourceField(Resource resource) {
+    LeanSpanEncoder encoder = new LeanSpanEncoder();
+    int message = encoder.out.beginMessage(1);
+    encoder.writeAttributes(1, resource.getAttributes(), Integer.MAX_VALUE);
+    encoder.out.endMessage(message);
+    return encoder.out.toByteArray();
+  }
+
+  /** The {@code scope} field of a ScopeSpans, made once per instrumentation scope. */
+  private static byte[] scopeField(InstrumentationScopeInfo scope) {
+    LeanSpanEncoder encoder = new LeanSpanEncoder();
+    int message = encoder.out.beginMessage(1);
+    encoder.out.writeString(1, scope.getName(), Integer.MAX_VALUE);
+    if (scope.getVersion() != null) {
+      encoder.out.writeString(2, scope.getVersion(), Integer.MAX_VALUE);
+    }
+    encoder.writeAttributes(3, scope.getAttributes(), Integer.MAX_VALUE);
+    encoder.out.endMessage(message);
+    return encoder.out.toByteArray();
+  }
+
+  /**
+   * Protobuf wire format into one growing array. A nested message reserves one byte for its length and moves
+   * its content when the length needs more, so nothing is measured twice and nothing is copied for the common
+   * small message.
+   */
+  static final class ProtoWriter {
+    private byte[] buffer = new byte[64 * 1024];
+    private int position;
+
+    void reset() {
+      position = 0;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buffer, position);
+    }
+
+    private void ensure(int more) {
+      if (position + more > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, position + more));
+      }
+    }
+
+    private void tag(int field, int wireType) {
+      varint((field << 3) | wireType);
+    }
+
+    private void varint(long value) {
+      ensure(10);
+      while ((value & ~0x7FL) != 0) {
+        buffer[position++] = (byte) ((value & 0x7F) | 0x80);
+        value >>>= 7;
+      }
+      buffer[position++] = (byte) value;
+    }
+
+    private void fixed64(long value) {
+      ensure(8);
+      for (int i = 0; i < 8; i++) {
+        buffer[position++] = (byte) (value >>> (8 * i));
+      }
+    }
+
+    /** Starts a length-delimited field; returns what {@link #endMessage} needs. */
+    int beginMessage(int field) {
+      tag(field, 2);
+      ensure(1);
+      return position++;
+    }
+
+    void endMessage(int lengthAt) {
+      int length = position - lengthAt - 1;
+      int size = varintSize(length);
+      if (size > 1) {
+        ensure(size - 1);
+        System.arraycopy(buffer, lengthAt + 1, buffer, lengthAt + size, length);
+        position += size - 1;
+      }
+      int at = lengthAt;
+      long value = length;
+      while ((value & ~0x7FL) != 0) {
+        buffer[at++] = (byte) ((value & 0x7F) | 0x80);
+        value >>>= 7;
+      }
+      buffer[at] = (byte) value;
+    }
+
+    private static int varintSize(int value) {
+      int size = 1;
+      while ((value & ~0x7F) != 0) {
+        size++;
+        value >>>= 7;
+      }
+      return size;
+    }
+
+    void writeRaw(byte[] bytes) {
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buffer, position, bytes.length);
+      position += bytes.length;
+    }
+
+    void writeVarintField(int field, long value) {
+      if (value != 0) {
+        writeVarintAlways(field, value);
+      }
+    }
+
+    void writeVarintAlways(int field, long value) {
+      tag(field, 0);
+      varint(value);
+    }
+
+    void writeFixed64(int field, long value) {
+      if (value != 0) {
+        writeFixed64Always(field, value);
+      }
+    }
+
+    void writeFixed64Always(int field, long value) {
+      tag(field, 1);
+      fixed64(value);
+    }
+
+    void writeFixed32(int field, int value) {
+      if (value != 0) {
+        tag(field, 5);
+        ensure(4);
+        for (int i = 0; i < 4; i++) {
+          buffer[position++] = (byte) (value >>> (8 * i));
+        }
+      }
+    }
+
+    void writeIds(int field, long high, long low) {
+      tag(field, 2);
+      varint(16);
+      bigEndian(high);
+      bigEndian(low);
+    }
+
+    void writeId(int field, long id) {
+      tag(field, 2);
+      varint(8);
+      bigEndian(id);
+    }
+
+    private void bigEndian(long value) {
+      ensure(8);
+      for (int i = 7; i >= 0; i--) {
+        buffer[position++] = (byte) (value >>> (8 * i));
+      }
+    }
+
+    void writeString(int field, String value, int maxChars) {
+      if (value != null && !value.isEmpty()) {
+        writeStringAlways(field, value, maxChars);
+      }
+    }
+
+    /** A string field, cut to {@code maxChars} characters (not splitting a surrogate pair) as the SDK's limit does. */
+    void writeStringAlways(int field, String value, int maxChars) {
+      String text = value;
+      if (text.length() > maxChars) {
+        int end = maxChars;
+        if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+          end--;
+        }
+        text = text.substring(0, end);
+      }
+      tag(field, 2);
+      int length = text.length();
+      boolean ascii = true;
+      for (int i = 0; i < length; i++) {
+        if (text.charAt(i) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        varint(length);
+        ensure(length);
+        for (int i = 0; i < length; i++) {
+          buffer[position++] = (byte) text.charAt(i);
+        }
+      } else {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        varint(utf8.length);
+        writeRaw(utf8);
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.weft.agent.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.weft.instrumentation.trace.LeanSpan;
+import io.weft.instrumentation.trace.LeanTracer;
+import io.weft.instrumentation.trace.SamplingPolicy;
+import io.weft.instrumentation.trace.SpanPipeline;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Weft's encoder must write exactly what the SDK's OTLP marshalers write for the same spans (which read them
+ * through {@code SpanData}); attributes added after the start are set here in key order, the order the SDK's
+ * sorted set has, so the bytes can be compared whole.
+ */
+class LeanSpanEncoderTest {
+
+  private final List<SpanData> ended = new ArrayList<>();
+  private final SpanProcessor collect = new SpanProcessor() {
+    @Override
+    public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+    @Override
+    public boolean isStartRequired() {
+      return false;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {
+      ended.add(span.toSpanData());
+    }
+
+    @Override
+    public boolean isEndRequired() {
+      return true;
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
+    }
+  };
+
+  private LeanTracer tracer(String scope, SpanLimits limits) {
+    Resource resource = Resource.create(Attributes.builder()
+        .put("service.name", "encoder-test").put("service.instance.id", "1f0e").put("process.pid", 4242L).build());
+    return new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), collect, resource, limits).tracer(scope, "0.1.0");
+  }
+
+  @Test
+  void writesTheSameBytesAsTheSdkMarshalers() throws Exception {
+    LeanTracer methods = tracer("io.weft.methods", SpanLimits.getDefault());
+    LeanTracer servlet = tracer("io.weft.servlet", SpanLimits.getDefault());
+    SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+        TraceFlags.getSampled(), TraceState.builder().put("vendor", "x").put("other", "y=z").build());
+
+    LeanSpan server = servlet.start("GET /cart", SpanKind.SERVER, Attributes.empty(),
+        Context.root().with(Span.wrap(remote)), System.nanoTime());
+    server.setAttribute(AttributeKey.stringArrayKey("http.request.header.x-tags"), List.of("a", "b\u00e9\u20ac"));
+    server.setAttribute(AttributeKey.stringKey("http.request.method"), "GET");
+    server.setAttribute(AttributeKey.longKey("http.response.status_code"), 500L);
+    server.setAttribute(AttributeKey.doubleKey("sample.ratio"), 0.25);
+    server.setAttribute(AttributeKey.booleanKey("sampled.really"), true);
+    server.setAttribute(AttributeKey.longArrayKey("z.numbers"), List.of(1L, -2L, 300L));
+
+    Attributes function = Attributes.of(AttributeKey.stringKey("code.function.name"), "shop.Cart.add");
+    LeanSpan method = methods.start("Cart.add", SpanKind.INTERNAL, function, Context.root().with(server), System.nanoTime());
+    IllegalStateException failure = new IllegalStateException("sold out: " + "x".repeat(300));
+    method.recordException(failure);
+    method.setStatus(StatusCode.ERROR, "sold out");
+    method.setAttribute(AttributeKey.stringKey("error.type"), "java.lang.IllegalStateException");
+    method.end();
+
+    LeanSpan root = methods.start("Job.run", SpanKind.INTERNAL, function, Context.root(), System.nanoTime());
+    root.setStatus(StatusCode.OK, null);
+    root.end();
+    server.end();
+
+    assertSameBytes(ended);
+  }
+
+  @Test
+  void cutsLongValuesAsTheLimitsSay() throws Exception {
+    LeanTracer limited = tracer("io.weft.jdbc", SpanLimits.builder().setMaxAttributeValueLength(10).build());
+    LeanSpan span = limited.start("SELECT shop.items", SpanKind.CLIENT,
+        Attributes.of(AttributeKey.stringKey("db.query.text"), "SELECT name, price FROM items WHERE id = ?"),
+        Context.root(), System.nanoTime());
+    span.setAttribute(AttributeKey.stringKey("db.system.name"), "postgresql");
+    span.setAttribute(AttributeKey.stringArrayKey("x.list"), List.of("0123456789abc"));
+    span.end();
+    assertSameBytes(ended);
+  }
+
+  @Test
+  void aLargeBatchKeepsEveryLengthRight() throws Exception {
+    LeanTracer methods = tracer("io.weft.methods", SpanLimits.getDefault());
+    Attributes function = Attributes.of(AttributeKey.stringKey("code.function.name"), "x".repeat(200));
+    for (int i = 0; i < 600; i++) {
+      LeanSpan span = methods.start("Step" + i, SpanKind.INTERNAL, function, Context.root(), System.nanoTime());
+      span.setAttribute(AttributeKey.stringKey("text"), "y".repeat(i));
+      span.end();
+    }
+    assertSameBytes(ended);
+  }
+
+  private static void assertSameBytes(List<SpanData> spans) throws Exception {
+    assertTrue(LeanSpanEncoder.accepts(spans));
+    ByteArrayOutputStream sdk = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(spans).writeBinaryTo(sdk);
+    byte[] weft = new LeanSpanEncoder().encode(spans);
+    byte[] expected = sdk.toByteArray();
+    for (int i = 0; i < Math.min(expected.length, weft.length); i++) {
+      if (expected[i] != weft[i]) {
+        int from = Math.max(0, i - 24);
+        throw new AssertionError("first difference at byte " + i + " of " + expected.length + ": SDK "
+            + java.util.HexFormat.of().formatHex(expected, from, Math.min(expected.length, i + 24)) + " Weft "
+            + java.util.HexFormat.of().formatHex(weft, from, Math.min(weft.length, i + 24)));
+      }
+    }
+    assertEquals(sdk.size(), weft.length);
+    assertArrayEquals(sdk.toByteArray(), weft);
+  }
+}
