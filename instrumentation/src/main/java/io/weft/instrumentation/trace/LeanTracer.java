@@ -38,6 +38,9 @@ public final class LeanTracer {
     Span parentSpan = Span.fromContext(parent);
     SpanContext parentContext = parentSpan.getSpanContext();
     boolean parentValid = parentContext.isValid();
+    if (!parentValid && pipeline.sampling.dropsEveryRoot()) {
+      return null; // always_off and parentbased_always_off: decided before drawing any id
+    }
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long traceHigh;
     long traceLow;

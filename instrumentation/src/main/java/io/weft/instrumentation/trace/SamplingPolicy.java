@@ -57,6 +57,11 @@ public final class SamplingPolicy {
     }
   }
 
+  /** Whether a root is dropped whatever its trace id: then no id needs to be drawn for it. */
+  boolean dropsEveryRoot() {
+    return root == Root.OFF;
+  }
+
   /**
    * Whether a span this policy dropped must still be made current: only a root dropped by a ratio, whose
    * descendants would otherwise each draw a new trace id and be sampled on their own. Every other drop is

@@ -63,6 +63,13 @@ class SamplingPolicyTest {
   }
 
   @Test
+  void onlyTheAlwaysOffSamplersDropEveryRootWithoutLookingAtIt() {
+    for (String name : NAMES) {
+      assertEquals(name.endsWith("always_off"), SamplingPolicy.of(name, 0.0).dropsEveryRoot(), name);
+    }
+  }
+
+  @Test
   void refusesAnUnknownSampler() {
     assertThrows(IllegalArgumentException.class, () -> SamplingPolicy.of("jaeger_remote", 1.0));
   }
