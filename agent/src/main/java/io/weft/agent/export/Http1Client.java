@@ -55,7 +55,8 @@ final class Http1Client {
   private volatile boolean cancelled;
 
   Http1Client(URI url, Map<String, String> headers, long timeoutMillis) {
-    this.host = url.getHost();
+    String name = url.getHost(); // an IPv6 literal comes in brackets, as the Host header wants it
+    this.host = name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
     this.port = url.getPort() < 0 ? 80 : url.getPort();
     String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     if (url.getRawQuery() != null) {
@@ -63,7 +64,7 @@ final class Http1Client {
     }
     StringBuilder text = new StringBuilder(256)
         .append("POST ").append(path).append(" HTTP/1.1\r\n")
-        .append("Host: ").append(host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+        .append("Host: ").append(name)
         .append(url.getPort() < 0 ? "" : ":" + port).append("\r\n")
         .append("User-Agent: weft\r\n")
         .append("Content-Type: application/x-protobuf\r\n");

@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Weft's HTTP/1.1 client against a raw socket peer that answers exactly what each test scripts. */
@@ -208,6 +209,29 @@ class Http1ClientTest {
     assertThrows(IOException.class, () -> patient.post(new byte[] {1}, false));
     assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelStart) < 2500);
     canceller.join();
+  }
+
+  @Test
+  void anIpv6EndpointIsReachedAndNamedInBrackets() throws Exception {
+    try {
+      server = new ServerSocket(0, 50, InetAddress.getByName("::1"));
+    } catch (IOException noIpv6) {
+      Assumptions.abort("this machine has no IPv6 loopback (::1): " + noIpv6);
+    }
+    int port = server.getLocalPort();
+    Thread peer = new Thread(() -> {
+      try (Socket socket = server.accept()) {
+        requests.add(readHead(socket.getInputStream()));
+        socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        // the assertions below fail
+      }
+    });
+    peer.start();
+    Http1Client client = new Http1Client(URI.create("http://[::1]:" + port + "/v1/metrics"), Map.of(), 5000);
+    assertEquals(200, client.post(new byte[] {1}, false).code);
+    peer.join();
+    assertTrue(requests.get(0).contains("\r\nHost: [::1]:" + port + "\r\n"), requests.get(0));
   }
 
   @Test
