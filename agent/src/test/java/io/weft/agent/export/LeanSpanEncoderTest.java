@@ -63,16 +63,18 @@ class LeanSpanEncoderTest {
     }
   };
 
+  private final Resource resource = Resource.create(Attributes.builder()
+      .put("service.name", "encoder-test").put("service.instance.id", "1f0e").put("process.pid", 4242L).build());
+
   private LeanTracer tracer(String scope, SpanLimits limits) {
-    Resource resource = Resource.create(Attributes.builder()
-        .put("service.name", "encoder-test").put("service.instance.id", "1f0e").put("process.pid", 4242L).build());
     return new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), collect, resource, limits).tracer(scope, "0.1.0");
   }
 
   @Test
   void writesTheSameBytesAsTheSdkMarshalers() throws Exception {
+    // one scope: both group by identity, so the order of several scopes in a request differs from run to run
     LeanTracer methods = tracer("io.weft.methods", SpanLimits.getDefault());
-    LeanTracer servlet = tracer("io.weft.servlet", SpanLimits.getDefault());
+    LeanTracer servlet = methods;
     SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
         TraceFlags.getSampled(), TraceState.builder().put("vendor", "x").put("other", "y=z").build());
 
@@ -123,6 +125,37 @@ class LeanSpanEncoderTest {
       span.end();
     }
     assertSameBytes(ended);
+  }
+
+  @Test
+  void spansOfSeveralScopesAreGroupedAsTheSdkGroupsThem() throws Exception {
+    LeanTracer jdbc = tracer("io.weft.jdbc", SpanLimits.getDefault());
+    LeanTracer servlet = tracer("io.weft.servlet", SpanLimits.getDefault());
+    for (int i = 0; i < 10; i++) {
+      LeanSpan server = servlet.start("GET /" + i, SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
+      jdbc.start("SELECT " + i, SpanKind.CLIENT, Attributes.empty(), Context.root().with(server), System.nanoTime()).end();
+      server.end();
+    }
+    ByteArrayOutputStream sdk = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(ended).writeBinaryTo(sdk);
+    byte[] weft = new LeanSpanEncoder().encode(ended);
+    // the scopes' order follows identity hashes in both: same size, same scope blocks in some order
+    assertEquals(sdk.size(), weft.length);
+    String sdkText = new String(sdk.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    String weftText = new String(weft, java.nio.charset.StandardCharsets.ISO_8859_1);
+    for (SpanData span : ended) {
+      assertTrue(weftText.contains(span.getName()) && sdkText.contains(span.getName()), span.getName());
+    }
+    assertEquals(1, count(weftText, "io.weft.jdbc"));
+    assertEquals(1, count(weftText, "io.weft.servlet"));
+  }
+
+  private static int count(String text, String part) {
+    int count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      count++;
+    }
+    return count;
   }
 
   private static void assertSameBytes(List<SpanData> spans) throws Exception {
