@@ -166,20 +166,7 @@ public final class SdkFactory {
     double ratio = name.endsWith("traceidratio") ? config.getDouble("otel.traces.sampler.arg", 1.0, 0.0, 1.0) : 1.0;
     summary.add("sampler=" + name + (name.endsWith("traceidratio") ? "(" + ratio + ")" : ""));
     samplingPolicy = SamplingPolicy.of(name, ratio);
-    switch (name) {
-      case "always_on":
-        return Sampler.alwaysOn();
-      case "always_off":
-        return Sampler.alwaysOff();
-      case "traceidratio":
-        return Sampler.traceIdRatioBased(ratio);
-      case "parentbased_always_off":
-        return Sampler.parentBased(Sampler.alwaysOff());
-      case "parentbased_traceidratio":
-        return Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
-      default:
-        return Sampler.parentBased(Sampler.alwaysOn());
-    }
+    return samplingPolicy.toSdkSampler();
   }
 
   private ContextPropagators propagators() {

