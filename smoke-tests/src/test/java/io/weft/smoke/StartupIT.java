@@ -64,6 +64,11 @@ class StartupIT {
         assertTrue(loaded.stream().anyMatch(line -> line.contains(weaving)), "Byte Buddy weaves HelloApp: " + weaving);
       }
       assertTrue(loaded.stream().anyMatch(line -> line.contains(OTEL_SDK)), "the SDK records its span");
+      assertTrue(loaded.stream().anyMatch(line -> line.contains(" io.weft.agent.export.Http1Client ")),
+          "http/protobuf to http:// is sent by Weft's own client");
+      assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" okhttp3.") || line.contains(".okhttp3.")
+          || line.contains(" io.weft.shaded.kotlin.") || line.contains(" io.weft.shaded.okio.")).limit(3).toList(),
+          "plain http/protobuf loads neither OkHttp nor Kotlin nor Okio");
       String startLine = app.output().lines().filter(line -> line.startsWith("[weft] Weft ")).findFirst().orElse("");
       assertTrue(startLine.matches("\\[weft] Weft \\S+ started: premain \\d+ ms, SDK built in \\d+ ms: .*"), app.describe());
     }
