@@ -138,7 +138,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
             span.setAttribute(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);
           }
           span.recordException(thrown);
-          span.setStatus(StatusCode.ERROR, thrown.getMessage() == null ? "" : thrown.getMessage());
+          span.setStatus(StatusCode.ERROR, LeanSpan.messageOf(thrown));
         }
         io.opentelemetry.api.common.AttributesBuilder errors = metricAttributes.toBuilder().put(JdbcAttributes.ERROR_TYPE, errorType);
         if (status != null) {

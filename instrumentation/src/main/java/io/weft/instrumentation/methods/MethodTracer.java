@@ -101,7 +101,7 @@ final class MethodTracer implements MethodBridge.Handler {
       String errorType = thrown.getClass().getName();
       if (span != null) {
         span.recordException(thrown);
-        span.setStatus(StatusCode.ERROR, thrown.getMessage() == null ? "" : thrown.getMessage());
+        span.setStatus(StatusCode.ERROR, LeanSpan.messageOf(thrown));
         span.setAttribute(ERROR_TYPE, errorType);
       }
       metricAttributes = metricAttributes.toBuilder().put(ERROR_TYPE, errorType).build();

@@ -234,18 +234,34 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     String type = exception.getClass().getCanonicalName(); // as the SDK names it; anonymous classes have none
     AttributesBuilder builder =
         Attributes.builder().put(EXCEPTION_TYPE, type == null ? exception.getClass().getName() : type);
-    if (exception.getMessage() != null) {
-      builder.put(EXCEPTION_MESSAGE, exception.getMessage());
+    // the application's exception may fail to describe itself: what it cannot say is left out, the span still ends
+    try {
+      String message = exception.getMessage();
+      if (message != null) {
+        builder.put(EXCEPTION_MESSAGE, message);
+      }
+      StringWriter trace = new StringWriter();
+      try (PrintWriter writer = new PrintWriter(trace)) {
+        exception.printStackTrace(writer);
+      }
+      builder.put(EXCEPTION_STACKTRACE, trace.toString());
+    } catch (RuntimeException | StackOverflowError unprintable) {
+      // keep the type
     }
-    StringWriter trace = new StringWriter();
-    try (PrintWriter writer = new PrintWriter(trace)) {
-      exception.printStackTrace(writer);
-    }
-    builder.put(EXCEPTION_STACKTRACE, trace.toString());
     if (additional != null) {
       builder.putAll(additional);
     }
     return addEvent("exception", builder.build());
+  }
+
+  /** The throwable's message for a status description: empty when it has none or cannot give one. */
+  public static String messageOf(Throwable thrown) {
+    try {
+      String message = thrown.getMessage();
+      return message == null ? "" : message;
+    } catch (RuntimeException | StackOverflowError unprintable) {
+      return "";
+    }
   }
 
   @Override

@@ -164,6 +164,22 @@ class LeanTracerTest {
   }
 
   @Test
+  void anExceptionThatCannotDescribeItselfIsStillRecordedByType() {
+    LeanSpan span = tracer().start("m", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
+    RuntimeException hostile = new RuntimeException() {
+      @Override
+      public String getMessage() {
+        throw new IllegalStateException("no message for you");
+      }
+    };
+    span.recordException(hostile);
+    span.end();
+    EventData event = exported.getFinishedSpanItems().get(0).getEvents().get(0);
+    assertEquals(hostile.getClass().getName(), event.getAttributes().get(AttributeKey.stringKey("exception.type")));
+    assertNull(event.getAttributes().get(AttributeKey.stringKey("exception.message")));
+  }
+
+  @Test
   void theConfiguredLimitsApply() {
     SpanLimits limits = SpanLimits.builder().setMaxAttributeValueLength(8).setMaxNumberOfAttributes(2)
         .setMaxNumberOfEvents(1).build();
