@@ -72,6 +72,8 @@ final class ServletTracer implements ServletBridge.Handler {
   private final ConcurrentHashMap<String, Attributes> activeHttp = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Attributes> activeHttps = new ConcurrentHashMap<>();
   private final String[] statusStrings = new String[600];
+  static final int MAX_METRIC_ATTRIBUTE_SETS = 4096;
+  private final ConcurrentHashMap<String, Attributes> metricAttributeSets = new ConcurrentHashMap<>();
 
   ServletTracer(LeanTracer tracer, TextMapPropagator propagator, DoubleHistogram duration, LongUpDownCounter activeRequests,
       ServletSettings settings) {
@@ -246,6 +248,30 @@ final class ServletTracer implements ServletBridge.Handler {
     }
     span.end();
     double seconds = (System.nanoTime() - r.startNanos) / 1e9;
+    duration.record(seconds, thrown == null ? metricAttributes(r, status, errorType) : buildMetricAttributes(r, status, errorType));
+    activeRequests.add(-1, r.activeAttributes);
+  }
+
+  /**
+   * The duration's attributes for a request that did not throw: a function of method, status, scheme, route
+   * and protocol, so each set is built (and sorted) once and then shared; the SDK finds its series by the
+   * same object. Bounded: past {@value #MAX_METRIC_ATTRIBUTE_SETS} sets, new ones are built each time.
+   */
+  private Attributes metricAttributes(ServerRequest r, int status, String errorType) {
+    // NUL separates the parts and SOH stands for an absent one: neither occurs in a method, scheme, version or route
+    String key = r.method + '\0' + status + '\0' + r.scheme + '\0' + (r.protocolVersion == null ? "\1" : r.protocolVersion)
+        + '\0' + (r.route == null ? "\1" : r.route);
+    Attributes cached = metricAttributeSets.get(key);
+    if (cached == null) {
+      cached = buildMetricAttributes(r, status, errorType);
+      if (metricAttributeSets.size() < MAX_METRIC_ATTRIBUTE_SETS) {
+        metricAttributeSets.putIfAbsent(key, cached);
+      }
+    }
+    return cached;
+  }
+
+  private static Attributes buildMetricAttributes(ServerRequest r, int status, String errorType) {
     AttributesBuilder metric =
         Attributes.builder()
             .put(HTTP_REQUEST_METHOD, r.method)
@@ -260,8 +286,7 @@ final class ServletTracer implements ServletBridge.Handler {
     if (r.protocolVersion != null) {
       metric.put(PROTOCOL_VERSION, r.protocolVersion);
     }
-    duration.record(seconds, metric.build());
-    activeRequests.add(-1, r.activeAttributes);
+    return metric.build();
   }
 
   private void captureResponseHeaders(ServerRequest r) {
