@@ -365,16 +365,9 @@ final class LeanSpanEncoder {
       }
     }
 
-    /** A string field, cut to {@code maxChars} characters (not splitting a surrogate pair) as the SDK's limit does. */
+    /** A string field, cut to {@code maxChars} characters as the span's own attributes are ({@link LeanSpan#cut}). */
     void writeStringAlways(int field, String value, int maxChars) {
-      String text = value;
-      if (text.length() > maxChars) {
-        int end = maxChars;
-        if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
-          end--;
-        }
-        text = text.substring(0, end);
-      }
+      String text = LeanSpan.cut(value, maxChars);
       tag(field, 2);
       int length = text.length();
       boolean ascii = true;

@@ -112,6 +112,12 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
       droppedAttributes++;
       return this;
     }
+    append(key, value);
+    merged = null;
+    return this;
+  }
+
+  private void append(AttributeKey<?> key, Object value) {
     if (keys == null) {
       keys = new AttributeKey<?>[8];
       values = new Object[8];
@@ -122,22 +128,12 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     keys[added] = key;
     values[added] = value;
     added++;
-    merged = null;
-    return this;
   }
 
   private void unshare() {
     Attributes shared = base;
     base = Attributes.empty();
-    shared.forEach((key, value) -> {
-      if (keys == null || added == keys.length) {
-        keys = keys == null ? new AttributeKey<?>[shared.size() + 8] : java.util.Arrays.copyOf(keys, added * 2);
-        values = values == null ? new Object[keys.length] : java.util.Arrays.copyOf(values, keys.length);
-      }
-      keys[added] = key;
-      values[added] = value;
-      added++;
-    });
+    shared.forEach(this::append);
   }
 
   // ---- what Weft's OTLP encoder reads, without making an Attributes ----
@@ -498,17 +494,22 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     return builder.build();
   }
 
+  /** A string value cut to the attribute value length limit, as the SDK cuts it. */
+  public static String cut(String value, int maxLength) {
+    return value.length() > maxLength ? value.substring(0, maxLength) : value;
+  }
+
   @SuppressWarnings("unchecked")
   private static void putLimited(AttributesBuilder builder, AttributeKey<?> key, Object value, int maxLength) {
     if (key.getType() == AttributeType.STRING && ((String) value).length() > maxLength) {
-      builder.put((AttributeKey<String>) key, ((String) value).substring(0, maxLength));
+      builder.put((AttributeKey<String>) key, cut((String) value, maxLength));
     } else if (key.getType() == AttributeType.STRING_ARRAY) {
-      List<String> cut = new ArrayList<>();
+      List<String> cutItems = new ArrayList<>();
       for (Object item : (List<?>) value) {
         String text = (String) item;
-        cut.add(text != null && text.length() > maxLength ? text.substring(0, maxLength) : text);
+        cutItems.add(text == null ? null : cut(text, maxLength));
       }
-      builder.put((AttributeKey<List<String>>) key, cut);
+      builder.put((AttributeKey<List<String>>) key, cutItems);
     } else {
       builder.put((AttributeKey<Object>) key, value);
     }
