@@ -58,6 +58,51 @@ public final class MethodBridge {
     handler.exitAsync(call, startNanos, thrown, returned);
   }
 
+  // The entry points of directly woven methods (see DirectMethodWeaver): inlined code cannot suppress
+  // what they throw, so they catch everything themselves, and they take a null call.
+
+  /** {@link #enter}, never throwing. */
+  public static Object begin(int methodId, long startNanos) {
+    try {
+      return handler.enter(methodId, startNanos);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  /** Ends a call that returned normally. */
+  public static void end(Object call, long startNanos) {
+    if (call != null) {
+      try {
+        handler.exit(call, startNanos, null);
+      } catch (Throwable e) {
+        // the handler reports its own failures; nothing may reach the application
+      }
+    }
+  }
+
+  /** Ends a call that returned {@code returned}, when that stage completes if it is a {@code CompletionStage}. */
+  public static void endReturning(Object returned, Object call, long startNanos) {
+    if (call != null) {
+      try {
+        handler.exitAsync(call, startNanos, null, returned);
+      } catch (Throwable e) {
+        // as in end
+      }
+    }
+  }
+
+  /** Ends a call that threw {@code thrown}; the woven code rethrows it. */
+  public static void endThrowing(Throwable thrown, Object call, long startNanos) {
+    if (call != null) {
+      try {
+        handler.exit(call, startNanos, thrown);
+      } catch (Throwable e) {
+        // as in end
+      }
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }

@@ -37,7 +37,24 @@ public interface TypeInstrumentation {
     return true;
   }
 
-  /** Binds advice to methods of a matched type. */
+  /**
+   * Whether this instrumentation weaves the classes {@link #mayWeave} lets through itself, on the
+   * class file ({@link #weaveDirectly}), so Byte Buddy is neither loaded nor consulted for them. Its
+   * {@link #typeMatcher} then only picks the already loaded classes to retransform. Default: no.
+   */
+  default boolean weavesDirectly() {
+    return false;
+  }
+
+  /**
+   * For an instrumentation that {@link #weavesDirectly}: the class file with its advice woven in, or
+   * {@code null} to leave the class as it is. Never throws. Default: {@code null}.
+   */
+  default byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
+    return null;
+  }
+
+  /** Binds advice to methods of a matched type (none for one that {@link #weavesDirectly}). */
   void transform(Advisor advisor);
 
   /**

@@ -125,8 +125,8 @@ final class ByteBuddyWeaver implements ClassFileTransformer {
     }
     DynamicType.Builder<?> builder = null;
     for (Target target : targets) {
-      if (!target.matches(type, loader)) {
-        continue;
+      if (target.direct || !target.matches(type, loader)) {
+        continue; // a direct target's classes were woven before they got here
       }
       if (builder == null) {
         builder = byteBuddy.redefine(type, locator).ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
@@ -191,6 +191,8 @@ final class ByteBuddyWeaver implements ClassFileTransformer {
 
   /** One type instrumentation: its matchers and its advice, each advice class resolved once. */
   private final class Target implements TypeInstrumentation.Advisor {
+    /** Weaves directly (TypeInstrumentation.weavesDirectly): only matched to pick loaded classes to retransform. */
+    final boolean direct;
     private final ElementMatcher<ClassLoader> loaderMatcher;
     private final ElementMatcher<? super TypeDescription> typeMatcher;
     private final Advice.WithCustomMapping mapping;
@@ -199,6 +201,7 @@ final class ByteBuddyWeaver implements ClassFileTransformer {
     private volatile AsmVisitorWrapper resolved;
 
     Target(TypeInstrumentation instrumentation) {
+      this.direct = instrumentation.weavesDirectly();
       this.loaderMatcher = instrumentation.classLoaderMatcher();
       this.typeMatcher = instrumentation.typeMatcher();
       this.mapping = instrumentation.customMapping(Advice.withCustomMapping());

@@ -39,7 +39,7 @@ public final class Installer {
     if (loadedClassesMayNeedWeaving(inst, ignored)) {
       beforeWeaving.run();
       ByteBuddyWeaver weaver = new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations);
-      inst.addTransformer(new PrefilteringTransformer(ignored, instrumentations, new Ready(weaver)), true);
+      inst.addTransformer(new PrefilteringTransformer(ignored, instrumentations, new Ready(weaver), beforeWeaving), true);
       weaver.retransformLoaded(inst);
     } else {
       installLazily(inst, instrumentations, ignored, beforeWeaving);
@@ -50,7 +50,8 @@ public final class Installer {
   PrefilteringTransformer installLazily(
       Instrumentation inst, List<TypeInstrumentation> instrumentations, IgnoredNames ignored, Runnable beforeWeaving) {
     PrefilteringTransformer filter =
-        new PrefilteringTransformer(ignored, instrumentations, new LazyWeaver(config, agentLoader, ignored, instrumentations, beforeWeaving));
+        new PrefilteringTransformer(ignored, instrumentations, new LazyWeaver(config, agentLoader, ignored, instrumentations, beforeWeaving),
+            beforeWeaving);
     inst.addTransformer(filter, true);
     return filter;
   }

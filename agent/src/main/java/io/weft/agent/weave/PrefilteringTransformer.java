@@ -5,15 +5,17 @@ import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.TypeInstrumentation;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The agent's class file transformer: a hand-written first filter in front of Byte Buddy. For every
  * class the JVM defines it tests the name against the ignore list, then asks each type
  * instrumentation whether it may weave the class ({@link TypeInstrumentation#mayWeave}: class loader,
- * names, flags and constant-pool strings); only a class some instrumentation may weave goes on to
- * Byte Buddy, which is built on that first need. A JVM whose classes never need weaving loads no
- * Byte Buddy class at all. Never throws into the JVM. Agent class loader.
+ * names, flags and constant-pool strings). Instrumentations that weave directly ({@link
+ * TypeInstrumentation#weavesDirectly}) do so here; only a class some other instrumentation may weave
+ * goes on to Byte Buddy, which is built on that first need. A JVM whose classes never need Byte Buddy
+ * loads none of it. Never throws into the JVM. Agent class loader.
  */
 final class PrefilteringTransformer implements ClassFileTransformer {
 
@@ -23,16 +25,28 @@ final class PrefilteringTransformer implements ClassFileTransformer {
   }
 
   private final IgnoredNames ignored;
-  private final TypeInstrumentation[] instrumentations;
+  private final TypeInstrumentation[] instrumentations; // those Byte Buddy weaves
+  private final TypeInstrumentation[] direct;
+  private final Runnable beforeDirectWeaving;
+  private volatile boolean directBegun;
   private final Object lock = new Object();
   private WeaverFactory factory; // guarded by lock, null once used
   private volatile ClassFileTransformer weaver;
   private volatile boolean failed;
 
-  PrefilteringTransformer(IgnoredNames ignored, List<TypeInstrumentation> instrumentations, WeaverFactory factory) {
+  /** {@code beforeDirectWeaving} runs once, before the first class is woven directly. */
+  PrefilteringTransformer(IgnoredNames ignored, List<TypeInstrumentation> instrumentations, WeaverFactory factory,
+      Runnable beforeDirectWeaving) {
     this.ignored = ignored;
-    this.instrumentations = instrumentations.toArray(new TypeInstrumentation[0]);
+    List<TypeInstrumentation> viaByteBuddy = new ArrayList<>();
+    List<TypeInstrumentation> directly = new ArrayList<>();
+    for (TypeInstrumentation instrumentation : instrumentations) {
+      (instrumentation.weavesDirectly() ? directly : viaByteBuddy).add(instrumentation);
+    }
+    this.instrumentations = viaByteBuddy.toArray(new TypeInstrumentation[0]);
+    this.direct = directly.toArray(new TypeInstrumentation[0]);
     this.factory = factory;
+    this.beforeDirectWeaving = beforeDirectWeaving;
   }
 
   @Override
@@ -42,11 +56,15 @@ final class PrefilteringTransformer implements ClassFileTransformer {
       if (className == null || classFile == null || ignored.ignores(className)) {
         return null;
       }
-      if (!mayWeave(loader, new ClassOutline(className, classFile))) {
-        return null;
+      ClassOutline outline = new ClassOutline(className, classFile);
+      byte[] woven = direct.length == 0 ? null : weaveDirectly(loader, className, outline, classFile);
+      if (!mayWeave(loader, outline)) {
+        return woven;
       }
       ClassFileTransformer current = weaver != null ? weaver : weaver(className);
-      return current == null ? null : current.transform(module, loader, className, redefined, domain, classFile);
+      byte[] input = woven != null ? woven : classFile;
+      byte[] output = current == null ? null : current.transform(module, loader, className, redefined, domain, input);
+      return output != null ? output : woven;
     } catch (Throwable e) {
       InternalErrors.report("weaving", e);
       return null;
@@ -58,7 +76,33 @@ final class PrefilteringTransformer implements ClassFileTransformer {
     return transform(null, loader, className, redefined, domain, classFile);
   }
 
-  /** Whether any type instrumentation may weave this class; a filter that fails says yes. */
+  /** The class file as the direct weavers leave it; {@code null} when none wove it. */
+  private byte[] weaveDirectly(ClassLoader loader, String className, ClassOutline outline, byte[] classFile) {
+    byte[] current = null;
+    for (TypeInstrumentation instrumentation : direct) {
+      boolean may;
+      try {
+        may = instrumentation.mayWeave(loader, outline);
+      } catch (RuntimeException e) {
+        InternalErrors.report("the first weaving filter", e);
+        may = false; // nothing else would look at the class: a failing filter cannot say yes here
+      }
+      if (!may) {
+        continue;
+      }
+      if (!directBegun) {
+        directBegun = true;
+        beforeDirectWeaving.run();
+      }
+      byte[] woven = instrumentation.weaveDirectly(loader, className, current != null ? current : classFile);
+      if (woven != null) {
+        current = woven;
+      }
+    }
+    return current;
+  }
+
+  /** Whether any type instrumentation Byte Buddy weaves may weave this class; a filter that fails says yes. */
   boolean mayWeave(ClassLoader loader, ClassOutline outline) {
     for (TypeInstrumentation instrumentation : instrumentations) {
       try {

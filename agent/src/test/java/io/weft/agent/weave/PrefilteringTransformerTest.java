@@ -61,7 +61,7 @@ class PrefilteringTransformerTest {
   void ignoredNamesNeverReachTheInstrumentations() throws IOException {
     PrefilteringTransformer filter =
         new PrefilteringTransformer(new IgnoredNames(List.of("prefilterfixtures.PrefilterFixtures$Also*")),
-            List.of(instrumentation(outline -> true)), factory());
+            List.of(instrumentation(outline -> true)), factory(), () -> {});
     assertNull(transform(filter, AlsoMarked.class));
     assertNull(filter.transform(null, null, "java/util/ArrayList", null, null, bytes(ArrayList.class)));
     assertNull(filter.transform(null, null, "io/weft/shaded/net/bytebuddy/ByteBuddy", null, null, new byte[0]));
@@ -83,7 +83,7 @@ class PrefilteringTransformerTest {
       PrefilteringTransformer broken =
           new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(outline -> true)), name -> {
             throw new LinkageError("no Byte Buddy");
-          });
+          }, () -> {});
       assertNull(transform(broken, Plain.class));
       assertNull(transform(broken, Marked.class));
     } finally {
@@ -95,7 +95,7 @@ class PrefilteringTransformerTest {
   }
 
   private PrefilteringTransformer filter(Predicate<ClassOutline> mayWeave) {
-    return new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(mayWeave)), factory());
+    return new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(mayWeave)), factory(), () -> {});
   }
 
   private PrefilteringTransformer.WeaverFactory factory() {

@@ -74,7 +74,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     IdBinding idMapping = new IdBinding(registry, debug);
     List<TypeInstrumentation> result = new ArrayList<>();
     if (!selection.isEmpty()) {
-      result.add(new NamedTypes(selection, idMapping));
+      result.add(new NamedTypes(selection, new DirectMethodWeaver(selection, registry, debug)));
       if (!selection.exactClassNames().isEmpty()) {
         LoaderSeesClasses loaders = new LoaderSeesClasses(selection.exactClassNames().toArray(new String[0]));
         result.add(new Implementations(selection, idMapping, loaders));
@@ -169,14 +169,17 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     advisor.advise(methods.and(async), ASYNC_ADVICE);
   }
 
-  /** Classes whose own name an include pattern matches. */
+  /**
+   * Classes whose own name an include pattern matches, woven without Byte Buddy ({@link
+   * DirectMethodWeaver}): a JVM whose configured methods are all named this way never loads it.
+   */
   private static final class NamedTypes implements TypeInstrumentation {
     private final MethodSelection selection;
-    private final IdBinding idMapping;
+    private final DirectMethodWeaver weaver;
 
-    NamedTypes(MethodSelection selection, IdBinding idMapping) {
+    NamedTypes(MethodSelection selection, DirectMethodWeaver weaver) {
       this.selection = selection;
-      this.idMapping = idMapping;
+      this.weaver = weaver;
     }
 
     @Override
@@ -190,16 +193,18 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     }
 
     @Override
-    public void transform(Advisor advisor) {
-      adviseSyncAndAsync(
-          advisor,
-          traceable()
-              .and(m -> selection.selectsNamed(m.getDeclaringType().asErasure().getName(), m.getName())));
+    public boolean weavesDirectly() {
+      return true;
     }
 
     @Override
-    public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
-      return mapping.bind(idMapping.make());
+    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
+      return weaver.weave(internalName, classFile);
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      // nothing for Byte Buddy: weaveDirectly does it
     }
   }
 
