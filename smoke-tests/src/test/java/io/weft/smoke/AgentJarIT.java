@@ -43,7 +43,7 @@ class AgentJarIT {
       assertEquals("io.weft.agent.WeftAgent", main.getValue("Premain-Class"));
       assertEquals("io.weft.agent.WeftAgent", main.getValue("Agent-Class"));
       assertEquals("true", main.getValue("Can-Retransform-Classes"));
-      assertNull(main.getValue("Boot-Class-Path"), "premain appends the jar itself");
+      assertNull(main.getValue("Boot-Class-Path"), "premain defines the bootstrap classes itself");
       assertTrue(main.getValue("Implementation-Version").length() > 0);
     }
   }
@@ -63,9 +63,15 @@ class AgentJarIT {
         }
       }
       for (String name : plain) {
-        assertTrue(name.startsWith("io/weft/bridge/") || name.equals("io/weft/agent/WeftAgent.class") || name.equals("io/weft/agent/AgentClassLoader.class"),
+        assertTrue(name.startsWith("io/weft/bridge/") || name.equals("io/weft/agent/WeftAgent.class") || name.equals("io/weft/agent/AgentClassLoader.class")
+            || name.equals("io/weft/agent/BootstrapDefiner.class"),
             "not meant to be loadable by the system or bootstrap loader: " + name);
       }
+      // premain defines these in the bootstrap loader: the bridge and the agent class loader, nothing else
+      List<String> listed = List.of(jar.getManifest().getMainAttributes().getValue("Weft-Bootstrap-Classes").split(" "));
+      List<String> expected = new ArrayList<>(plain);
+      expected.removeAll(List.of("io/weft/agent/WeftAgent.class", "io/weft/agent/BootstrapDefiner.class"));
+      assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(listed));
       assertTrue(plain.contains("io/weft/bridge/MethodBridge.class"));
       assertEquals(List.of(), unrelocated, "every bundled class lives under io.weft");
       assertTrue(jar.getEntry("inst/io/weft/shaded/net/bytebuddy/ByteBuddy.classdata") != null);

@@ -2,6 +2,7 @@ package io.weft.smoke;
 
 import static io.weft.receiver.SpanMatchers.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.receiver.OtlpReceiver;
@@ -9,9 +10,16 @@ import io.weft.smoke.app.HelloApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,6 +48,10 @@ class StartupIT {
       assertTrue(loaded.stream().anyMatch(line -> line.contains(" io.weft.agent.weave.PrefilteringTransformer ")),
           "the agent ran: its filter is loaded");
       assertTrue(loaded.stream().anyMatch(line -> line.contains(" io.weft.smoke.app.HelloApp ")), "the filter saw the application class");
+      assertFalse(app.output().contains("Sharing is only supported"),
+          "the bridge is defined in bootstrap, not appended to its path: class data sharing stays whole, no JVM warning\n" + app.describe());
+      assertTrue(loaded.stream().anyMatch(line -> line.contains(" io.weft.bridge.StartupGate source: __JVM_DefineClass__")),
+          "the bridge classes are defined, not found on a search path");
       assertEquals(List.of(), loaded.stream().filter(line -> WEAVING.stream().anyMatch(line::contains) || line.contains(OTEL_SDK)).toList(),
           "nothing to weave: no weaver, no SDK");
       long byteBuddy = loaded.stream().filter(line -> line.contains(" io.weft.shaded.net.bytebuddy.")).count();
@@ -78,5 +90,44 @@ class StartupIT {
       String startLine = app.output().lines().filter(line -> line.startsWith("[weft] Weft ")).findFirst().orElse("");
       assertTrue(startLine.matches("\\[weft] Weft \\S+ started: premain \\d+ ms, SDK built in \\d+ ms: .*"), app.describe());
     }
+  }
+
+  /**
+   * Where the bridge cannot be defined directly (here: a jar whose manifest does not list it), premain
+   * appends the jar to the bootstrap search path as before: the JVM then warns that class data sharing
+   * is limited, and everything still works.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void withoutItsBootstrapListTheAgentFallsBackToAppending(Jdk jdk, @TempDir Path dir) throws IOException {
+    Path jar = dir.resolve("weft-agent-unlisted.jar");
+    try (JarFile original = new JarFile(ChildJvm.agentJar().toFile());
+        JarOutputStream copy = new JarOutputStream(Files.newOutputStream(jar), withoutBootstrapList(original.getManifest()))) {
+      for (JarEntry entry : Collections.list(original.entries())) {
+        if (!entry.getName().equals(JarFile.MANIFEST_NAME)) {
+          copy.putNextEntry(new JarEntry(entry.getName()));
+          try (InputStream in = original.getInputStream(entry)) {
+            in.transferTo(copy);
+          }
+          copy.closeEntry();
+        }
+      }
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .jvmArg("-javaagent:" + jar) // the first -javaagent, the build's jar, is replaced below
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.HelloApp[greet]")
+            .withoutJvmArg("-javaagent:" + ChildJvm.agentJar())
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertEquals("HelloApp.greet", otlp.awaitSpan(named("HelloApp.greet")).name());
+      assertTrue(app.output().contains("Sharing is only supported for boot loader classes"), app.describe());
+    }
+  }
+
+  private static Manifest withoutBootstrapList(Manifest manifest) {
+    Manifest copy = new Manifest(manifest);
+    assertTrue(copy.getMainAttributes().remove(new Attributes.Name("Weft-Bootstrap-Classes")) != null, "the build lists the bootstrap classes");
+    return copy;
   }
 }

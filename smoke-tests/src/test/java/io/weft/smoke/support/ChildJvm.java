@@ -161,6 +161,12 @@ public final class ChildJvm implements AutoCloseable {
       classpath.add(testClasses());
     }
 
+    /** Removes a JVM argument set before (e.g. {@link #withAgent}'s {@code -javaagent}). */
+    public Builder withoutJvmArg(String arg) {
+      jvmArgs.remove(arg);
+      return this;
+    }
+
     public Builder jvmArg(String arg) {
       jvmArgs.add(arg);
       return this;
