@@ -30,4 +30,9 @@ class ResourceFactoryTest {
     assertEquals("ffffffff-ffff-4fff-bfff-ffffffffffff", ResourceFactory.uuidV4(ones));
     assertEquals("00000000-0000-4000-8000-000000000000", ResourceFactory.uuidV4(new byte[16]));
   }
+
+  @Test
+  void thePidIsThisProcesssAsTheJdkSeesIt() {
+    assertEquals(ProcessHandle.current().pid(), ResourceFactory.pid());
+  }
 }
