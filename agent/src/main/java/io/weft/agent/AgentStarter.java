@@ -1,12 +1,12 @@
 package io.weft.agent;
 
-import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.weft.agent.config.WeftConfig;
 import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.otel.ResourceFactory;
 import io.weft.agent.otel.SdkFactory;
+import io.weft.agent.otel.WeftTelemetry;
 import io.weft.agent.weave.Installer;
 import io.weft.bridge.StartupGate;
 import io.weft.instrumentation.InstrumentationConfig;
@@ -145,7 +145,7 @@ public final class AgentStarter {
     volatile long premainNanos = -1;
     private final long waitMillis;
     private volatile long beginNanos;
-    private volatile OpenTelemetrySdk sdk;
+    private volatile WeftTelemetry sdk;
     private volatile ExportPipeline pipeline;
 
     Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis) {
@@ -187,7 +187,7 @@ public final class AgentStarter {
         String version = version();
         Resource resource = ResourceFactory.create(config, version);
         SdkFactory factory = new SdkFactory(config);
-        OpenTelemetrySdk sdk = factory.create(resource, version);
+        WeftTelemetry sdk = factory.create(resource, version);
         // known to the flush at exit before any bridge records into it
         this.pipeline = factory.pipeline();
         this.sdk = sdk;
@@ -227,15 +227,15 @@ public final class AgentStarter {
       long timeoutMillis = config.getMillis("weft.shutdown.timeout", 10_000, false);
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
       try {
-        OpenTelemetrySdk built = sdk;
+        WeftTelemetry built = sdk;
         if (built == null) {
           return;
         }
         // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; then the
         // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery
-        pipeline.close(deadline, () -> built.getSdkMeterProvider().shutdown()
+        pipeline.close(deadline, () -> built.shutdownMetrics()
             .join(Math.max(1, Math.min(2000, millisLeft(deadline))), TimeUnit.MILLISECONDS));
-        CompletableResultCode done = built.shutdown().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
+        CompletableResultCode done = built.shutdownTracing().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
         }

@@ -5,12 +5,8 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.OpenTelemetrySdkBuilder;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
-import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
@@ -22,6 +18,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.weft.agent.config.WeftConfig;
 import io.weft.agent.export.ExportPipeline;
+import io.weft.agent.metrics.LeanMeterProvider;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
 import java.time.Duration;
@@ -62,8 +59,8 @@ public final class SdkFactory {
     return String.join(" ", summary);
   }
 
-  public OpenTelemetrySdk create(Resource resource, String version) {
-    OpenTelemetrySdkBuilder sdk = OpenTelemetrySdk.builder().setPropagators(propagators());
+  public WeftTelemetry create(Resource resource, String version) {
+    ContextPropagators propagators = propagators();
 
     SdkTracerProviderBuilder tracing = SdkTracerProvider.builder().setResource(resource).setSampler(sampler());
     SpanLimits limits = spanLimits();
@@ -88,34 +85,32 @@ public final class SdkFactory {
     processors.forEach(tracing::addSpanProcessor);
     spanPipeline = new SpanPipeline(samplingPolicy, SpanProcessor.composite(processors), resource, limits);
     summary.add("traces=" + (traceDescriptions.isEmpty() ? "none" : String.join(" + ", traceDescriptions)));
-    sdk.setTracerProvider(tracing.build());
+    SdkTracerProvider tracerProvider = tracing.build();
 
     List<String> metricExporters = config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
     List<String> metricDescriptions = new ArrayList<>();
+    LeanMeterProvider meterProvider = null;
     if (!metricExporters.isEmpty()) {
-      io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder metering = SdkMeterProvider.builder().setResource(resource);
       long interval = config.getMillis("otel.metric.export.interval", 60_000, false);
+      List<MetricExporter> exporters = new ArrayList<>();
       for (String name : metricExporters) {
-        MetricExporter exporter;
         if (name.equals("otlp")) {
           OtlpSettings otlp = OtlpSettings.read(config, "metrics");
-          exporter = pipeline.metricExporter(otlp.toEndpoint(Long.MAX_VALUE), temporality());
+          exporters.add(pipeline.metricExporter(otlp.toEndpoint(Long.MAX_VALUE), temporality()));
           metricDescriptions.add("otlp " + otlp.describe());
         } else {
-          exporter = new ConsoleMetricExporter();
+          exporters.add(new ConsoleMetricExporter());
           metricDescriptions.add("console");
         }
-        metering.registerMetricReader(
-            PeriodicMetricReader.builder(exporter).setInterval(Duration.ofMillis(interval)).build());
       }
-      SdkMeterProvider meterProvider = metering.build();
+      meterProvider = new LeanMeterProvider(resource, exporters, interval);
       pipeline.registerSelfTelemetry(meterProvider.meterBuilder("io.weft.agent").setInstrumentationVersion(version).build());
-      sdk.setMeterProvider(meterProvider);
+      meterProvider.start();
     }
     summary.add("metrics=" + (metricDescriptions.isEmpty() ? "none" : String.join(" + ", metricDescriptions)));
     // logs: Weft produces no log records; otlp and none are accepted so shared deployments keep working
     config.getChoices("otel.logs.exporter", List.of(), "otlp", "console", "logging", "none");
-    return sdk.build();
+    return new WeftTelemetry(tracerProvider, meterProvider, propagators);
   }
 
   private SpanLimits spanLimits() {

@@ -1,0 +1,745 @@
+package io.weft.agent.metrics;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleCounterBuilder;
+import io.opentelemetry.api.metrics.DoubleGaugeBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.DoubleHistogramBuilder;
+import io.opentelemetry.api.metrics.DoubleUpDownCounterBuilder;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongCounterBuilder;
+import io.opentelemetry.api.metrics.LongHistogramBuilder;
+import io.opentelemetry.api.metrics.LongUpDownCounter;
+import io.opentelemetry.api.metrics.LongUpDownCounterBuilder;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.MeterBuilder;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.api.metrics.ObservableLongCounter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import io.opentelemetry.api.metrics.ObservableLongUpDownCounter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoubleExemplarData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongPointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableMetricData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
+import io.opentelemetry.sdk.resources.Resource;
+import io.weft.instrumentation.InternalErrors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * Weft's metrics: the instruments its instrumentations and its own pipeline use (double histograms
+ * with explicit buckets, long counters and up-down counters, synchronous or observed through a
+ * callback), aggregated per attribute set and handed as {@link MetricData} to the configured
+ * exporters every {@code OTEL_METRIC_EXPORT_INTERVAL} and at shutdown. It stands in for the SDK's
+ * meter provider, whose set-up and first recording loaded ~190 classes on the start-up path, and
+ * keeps what Weft's users see of it: the same points (the SDK's default histogram boundaries, its
+ * 2,000 attribute sets per instrument with {@code otel.metric.overflow=true} beyond, negative
+ * histogram values dropped), each exporter's temporality (cumulative, delta, low memory) with its
+ * own aggregation state, and trace-based exemplars (the last sampled span's measurement per bucket
+ * and collection). Instruments the API offers and Weft never builds (double counters, gauges, long
+ * histograms) are the API's no-op ones. Agent class loader.
+ */
+public final class LeanMeterProvider implements MeterProvider {
+
+  static final int CARDINALITY_LIMIT = 2000;
+  static final Attributes OVERFLOW = Attributes.of(AttributeKey.booleanKey("otel.metric.overflow"), true);
+  static final List<Double> DEFAULT_BOUNDARIES =
+      Collections.unmodifiableList(Arrays.asList(0d, 5d, 10d, 25d, 50d, 75d, 100d, 250d, 500d, 750d, 1000d, 2500d, 5000d, 7500d, 10000d));
+
+  private final Resource resource;
+  private final Reader[] readers;
+  private final long intervalNanos;
+  private final Map<InstrumentationScopeInfo, LeanMeter> meters = new ConcurrentHashMap<>();
+  private final List<Instrument> instruments = new CopyOnWriteArrayList<>();
+  private final long startEpochNanos = epochNanos();
+  private final Object lock = new Object();
+  private boolean shutDown; // guarded by lock
+  private Thread collector; // guarded by lock
+
+  /** Exports to each of {@code exporters} every {@code intervalMillis}, once {@link #start} has run. */
+  public LeanMeterProvider(Resource resource, List<MetricExporter> exporters, long intervalMillis) {
+    this.resource = resource;
+    this.readers = new Reader[exporters.size()];
+    for (int i = 0; i < readers.length; i++) {
+      readers[i] = new Reader(i, exporters.get(i), startEpochNanos);
+    }
+    this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, intervalMillis));
+  }
+
+  /** Starts the periodic collection on its own daemon thread. */
+  public void start() {
+    synchronized (lock) {
+      if (collector != null || shutDown) {
+        return;
+      }
+      collector = new Thread(this::collectPeriodically, "weft-metrics");
+      collector.setDaemon(true);
+      collector.start();
+    }
+  }
+
+  @Override
+  public MeterBuilder meterBuilder(String instrumentationScopeName) {
+    return new LeanMeterBuilder(instrumentationScopeName);
+  }
+
+  /** Collects for every exporter and exports, waiting for the exports at most {@code timeoutMillis}. */
+  public CompletableResultCode forceFlush() {
+    List<CompletableResultCode> results = new ArrayList<>();
+    for (Reader reader : readers) {
+      results.add(collectAndExport(reader));
+    }
+    return CompletableResultCode.ofAll(results);
+  }
+
+  /** Stops the periodic collection, collects and exports a last time, and shuts the exporters down. */
+  public CompletableResultCode shutdown() {
+    Thread running;
+    synchronized (lock) {
+      if (shutDown) {
+        return CompletableResultCode.ofSuccess();
+      }
+      shutDown = true;
+      running = collector;
+      lock.notifyAll();
+    }
+    if (running != null && running != Thread.currentThread()) {
+      try {
+        running.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    List<CompletableResultCode> results = new ArrayList<>();
+    for (Reader reader : readers) {
+      CompletableResultCode exported = collectAndExport(reader);
+      CompletableResultCode done = new CompletableResultCode();
+      exported.whenComplete(() -> {
+        CompletableResultCode closed = reader.exporter.shutdown();
+        closed.whenComplete(() -> {
+          if (exported.isSuccess() && closed.isSuccess()) {
+            done.succeed();
+          } else {
+            done.fail();
+          }
+        });
+      });
+      results.add(done);
+    }
+    return CompletableResultCode.ofAll(results);
+  }
+
+  private void collectPeriodically() {
+    long next = System.nanoTime() + intervalNanos;
+    while (true) {
+      synchronized (lock) {
+        long left;
+        while (!shutDown && (left = next - System.nanoTime()) > 0) {
+          try {
+            lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (shutDown) {
+          return;
+        }
+      }
+      next += intervalNanos;
+      for (Reader reader : readers) {
+        collectAndExport(reader);
+      }
+    }
+  }
+
+  private CompletableResultCode collectAndExport(Reader reader) {
+    try {
+      List<MetricData> collected = collect(reader);
+      return collected.isEmpty() ? CompletableResultCode.ofSuccess() : reader.exporter.export(collected);
+    } catch (Throwable e) {
+      InternalErrors.report("metric collection", e);
+      return CompletableResultCode.ofFailure();
+    }
+  }
+
+  /** One collection for one exporter: every instrument's points since the start or its last collection. */
+  List<MetricData> collect(Reader reader) {
+    synchronized (reader) {
+      long now = epochNanos();
+      List<MetricData> result = new ArrayList<>();
+      for (Instrument instrument : instruments) {
+        AggregationTemporality temporality = reader.exporter.getAggregationTemporality(instrument.type);
+        long start = temporality == AggregationTemporality.DELTA ? reader.lastCollection : startEpochNanos;
+        try {
+          MetricData data = instrument.collect(resource, reader.index, temporality, start, now);
+          if (data != null) {
+            result.add(data);
+          }
+        } catch (RuntimeException e) {
+          InternalErrors.report("metric collection", e);
+        }
+      }
+      reader.lastCollection = now;
+      return result;
+    }
+  }
+
+  /** For tests: collects for the exporter at {@code index} without exporting. */
+  List<MetricData> collectForTest(int index) {
+    return collect(readers[index]);
+  }
+
+  static long epochNanos() {
+    return System.currentTimeMillis() * 1_000_000L;
+  }
+
+  private <T extends Instrument> T register(T instrument) {
+    instruments.add(instrument);
+    return instrument;
+  }
+
+  /** One exporter and when it last collected. */
+  static final class Reader {
+    final int index;
+    final MetricExporter exporter;
+    long lastCollection; // guarded by this
+
+    Reader(int index, MetricExporter exporter, long start) {
+      this.index = index;
+      this.exporter = exporter;
+      this.lastCollection = start;
+    }
+  }
+
+  private final class LeanMeterBuilder implements MeterBuilder {
+    private final String name;
+    private String version;
+    private String schemaUrl;
+
+    LeanMeterBuilder(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public MeterBuilder setSchemaUrl(String schemaUrl) {
+      this.schemaUrl = schemaUrl;
+      return this;
+    }
+
+    @Override
+    public MeterBuilder setInstrumentationVersion(String version) {
+      this.version = version;
+      return this;
+    }
+
+    @Override
+    public Meter build() {
+      io.opentelemetry.sdk.common.InstrumentationScopeInfoBuilder scope = InstrumentationScopeInfo.builder(name);
+      if (version != null) {
+        scope.setVersion(version);
+      }
+      if (schemaUrl != null) {
+        scope.setSchemaUrl(schemaUrl);
+      }
+      return meters.computeIfAbsent(scope.build(), LeanMeter::new);
+    }
+  }
+
+  /** The instruments of one scope; building one a second time returns the first. */
+  private final class LeanMeter implements Meter {
+    private final InstrumentationScopeInfo scope;
+    private final Map<String, Object> built = new ConcurrentHashMap<>();
+
+    LeanMeter(InstrumentationScopeInfo scope) {
+      this.scope = scope;
+    }
+
+    /** For the instruments Weft does not record: the API's no-op ones (loaded only if asked for). */
+    private Meter noop() {
+      return MeterProvider.noop().get(scope.getName());
+    }
+
+    @Override
+    public LongCounterBuilder counterBuilder(String name) {
+      return new CounterBuilder(name, true);
+    }
+
+    @Override
+    public LongUpDownCounterBuilder upDownCounterBuilder(String name) {
+      return new UpDownCounterBuilder(name);
+    }
+
+    @Override
+    public DoubleHistogramBuilder histogramBuilder(String name) {
+      return new HistogramBuilder(name);
+    }
+
+    @Override
+    public DoubleGaugeBuilder gaugeBuilder(String name) {
+      return noop().gaugeBuilder(name); // Weft records no gauges
+    }
+
+    private final class HistogramBuilder implements DoubleHistogramBuilder {
+      private final String name;
+      private String description = "";
+      private String unit = "";
+      private List<Double> boundaries = DEFAULT_BOUNDARIES;
+
+      HistogramBuilder(String name) {
+        this.name = name;
+      }
+
+      @Override
+      public DoubleHistogramBuilder setDescription(String description) {
+        this.description = description;
+        return this;
+      }
+
+      @Override
+      public DoubleHistogramBuilder setUnit(String unit) {
+        this.unit = unit;
+        return this;
+      }
+
+      @Override
+      public DoubleHistogramBuilder setExplicitBucketBoundariesAdvice(List<Double> boundaries) {
+        this.boundaries = Collections.unmodifiableList(new ArrayList<>(boundaries));
+        return this;
+      }
+
+      @Override
+      public LongHistogramBuilder ofLongs() {
+        return noop().histogramBuilder(name).ofLongs();
+      }
+
+      @Override
+      public DoubleHistogram build() {
+        return (DoubleHistogram) built.computeIfAbsent("histogram " + name,
+            key -> register(new Histogram(scope, name, description, unit, boundaries, readers.length)));
+      }
+    }
+
+    private final class CounterBuilder implements LongCounterBuilder {
+      private final String name;
+      private final boolean monotonic;
+      String description = "";
+      String unit = "";
+
+      CounterBuilder(String name, boolean monotonic) {
+        this.name = name;
+        this.monotonic = monotonic;
+      }
+
+      @Override
+      public LongCounterBuilder setDescription(String description) {
+        this.description = description;
+        return this;
+      }
+
+      @Override
+      public LongCounterBuilder setUnit(String unit) {
+        this.unit = unit;
+        return this;
+      }
+
+      @Override
+      public DoubleCounterBuilder ofDoubles() {
+        return noop().counterBuilder(name).ofDoubles();
+      }
+
+      @Override
+      public LongCounter build() {
+        return (LongCounter) built.computeIfAbsent("counter " + name,
+            key -> register(new Sum(scope, name, description, unit, true, InstrumentType.COUNTER, readers.length)));
+      }
+
+      @Override
+      public ObservableLongCounter buildWithCallback(Consumer<ObservableLongMeasurement> callback) {
+        return register(new ObservedSum(scope, name, description, unit, monotonic, InstrumentType.OBSERVABLE_COUNTER, readers.length,
+            callback, LeanMeterProvider.this));
+      }
+    }
+
+    private final class UpDownCounterBuilder implements LongUpDownCounterBuilder {
+      private final String name;
+      private String description = "";
+      private String unit = "";
+
+      UpDownCounterBuilder(String name) {
+        this.name = name;
+      }
+
+      @Override
+      public LongUpDownCounterBuilder setDescription(String description) {
+        this.description = description;
+        return this;
+      }
+
+      @Override
+      public LongUpDownCounterBuilder setUnit(String unit) {
+        this.unit = unit;
+        return this;
+      }
+
+      @Override
+      public DoubleUpDownCounterBuilder ofDoubles() {
+        return noop().upDownCounterBuilder(name).ofDoubles();
+      }
+
+      @Override
+      public LongUpDownCounter build() {
+        return (LongUpDownCounter) built.computeIfAbsent("updowncounter " + name,
+            key -> register(new Sum(scope, name, description, unit, false, InstrumentType.UP_DOWN_COUNTER, readers.length)));
+      }
+
+      @Override
+      public ObservableLongUpDownCounter buildWithCallback(Consumer<ObservableLongMeasurement> callback) {
+        return register(new ObservedSum(scope, name, description, unit, false, InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
+            readers.length, callback, LeanMeterProvider.this));
+      }
+    }
+  }
+
+  void unregister(Instrument instrument) {
+    instruments.remove(instrument);
+  }
+
+  /** What every instrument has: its identity, and how it turns its state into one exporter's points. */
+  abstract static class Instrument {
+    final InstrumentationScopeInfo scope;
+    final String name;
+    final String description;
+    final String unit;
+    final InstrumentType type;
+
+    Instrument(InstrumentationScopeInfo scope, String name, String description, String unit, InstrumentType type) {
+      this.scope = scope;
+      this.name = name;
+      this.description = description;
+      this.unit = unit;
+      this.type = type;
+    }
+
+    /** This instrument's points for one exporter, {@code null} when it has none. */
+    abstract MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now);
+  }
+
+  /** Per exporter: a cell per attribute set, at most {@link #CARDINALITY_LIMIT} with the overflow set. */
+  static final class Cells<C> {
+    final ConcurrentHashMap<Attributes, C> byAttributes = new ConcurrentHashMap<>();
+
+    C get(Attributes attributes, java.util.function.Function<Attributes, C> make) {
+      Attributes key = attributes == null ? Attributes.empty() : attributes;
+      C cell = byAttributes.get(key);
+      if (cell != null) {
+        return cell;
+      }
+      if (byAttributes.size() >= CARDINALITY_LIMIT - 1) {
+        key = OVERFLOW;
+      }
+      return byAttributes.computeIfAbsent(key, make);
+    }
+  }
+
+  /** A double histogram with explicit bucket boundaries. */
+  static final class Histogram extends Instrument implements DoubleHistogram {
+    final List<Double> boundaryList;
+    final double[] boundaries;
+    final Cells<HistogramCell>[] cells;
+
+    @SuppressWarnings("unchecked")
+    Histogram(InstrumentationScopeInfo scope, String name, String description, String unit, List<Double> boundaries, int readers) {
+      super(scope, name, description, unit, InstrumentType.HISTOGRAM);
+      this.boundaryList = boundaries;
+      this.boundaries = new double[boundaries.size()];
+      for (int i = 0; i < this.boundaries.length; i++) {
+        this.boundaries[i] = boundaries.get(i);
+      }
+      this.cells = new Cells[readers];
+      for (int i = 0; i < readers; i++) {
+        this.cells[i] = new Cells<>();
+      }
+    }
+
+    @Override
+    public void record(double value) {
+      record(value, Attributes.empty(), Context.current());
+    }
+
+    @Override
+    public void record(double value, Attributes attributes) {
+      record(value, attributes, Context.current());
+    }
+
+    @Override
+    public void record(double value, Attributes attributes, Context context) {
+      if (!(value >= 0) || value == Double.POSITIVE_INFINITY) {
+        return; // histograms take non-negative, finite values only (as the SDK's)
+      }
+      int bucket = bucketOf(value);
+      SpanContext exemplar = null;
+      long exemplarTime = 0;
+      Span span = context == null ? null : Span.fromContextOrNull(context);
+      if (span != null) {
+        SpanContext spanContext = span.getSpanContext();
+        if (spanContext.isSampled()) {
+          exemplar = spanContext;
+          exemplarTime = epochNanos();
+        }
+      }
+      for (Cells<HistogramCell> perReader : cells) {
+        perReader.get(attributes, key -> new HistogramCell(boundaries.length + 1)).record(value, bucket, exemplar, exemplarTime);
+      }
+    }
+
+    /** Bucket i holds values in (boundaries[i-1], boundaries[i]]; the last one everything above. */
+    int bucketOf(double value) {
+      int low = 0;
+      int high = boundaries.length - 1;
+      while (low <= high) {
+        int mid = (low + high) >>> 1;
+        if (value <= boundaries[mid]) {
+          high = mid - 1;
+        } else {
+          low = mid + 1;
+        }
+      }
+      return low;
+    }
+
+    @Override
+    MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now) {
+      boolean delta = temporality == AggregationTemporality.DELTA;
+      List<HistogramPointData> points = new ArrayList<>();
+      for (Map.Entry<Attributes, HistogramCell> entry : cells[reader].byAttributes.entrySet()) {
+        HistogramPointData point = entry.getValue().collect(start, now, entry.getKey(), boundaryList, delta);
+        if (point != null) {
+          points.add(point);
+        }
+      }
+      return points.isEmpty() ? null
+          : ImmutableMetricData.createDoubleHistogram(resource, scope, name, description, unit, ImmutableHistogramData.create(temporality, points));
+    }
+  }
+
+  /** One attribute set's histogram state for one exporter. */
+  static final class HistogramCell {
+    private final long[] counts;
+    private long count;
+    private double sum;
+    private double min = Double.POSITIVE_INFINITY;
+    private double max = Double.NEGATIVE_INFINITY;
+    // the last sampled measurement per bucket since the last collection; allocated on the first
+    private SpanContext[] exemplarContexts;
+    private double[] exemplarValues;
+    private long[] exemplarTimes;
+
+    HistogramCell(int buckets) {
+      this.counts = new long[buckets];
+    }
+
+    synchronized void record(double value, int bucket, SpanContext exemplar, long exemplarTime) {
+      counts[bucket]++;
+      count++;
+      sum += value;
+      if (value < min) {
+        min = value;
+      }
+      if (value > max) {
+        max = value;
+      }
+      if (exemplar != null) {
+        if (exemplarContexts == null) {
+          exemplarContexts = new SpanContext[counts.length];
+          exemplarValues = new double[counts.length];
+          exemplarTimes = new long[counts.length];
+        }
+        exemplarContexts[bucket] = exemplar;
+        exemplarValues[bucket] = value;
+        exemplarTimes[bucket] = exemplarTime;
+      }
+    }
+
+    synchronized HistogramPointData collect(long start, long now, Attributes attributes, List<Double> boundaries, boolean reset) {
+      if (reset && count == 0) {
+        return null; // nothing in this interval
+      }
+      List<Long> bucketCounts = new ArrayList<>(counts.length);
+      for (long bucketCount : counts) {
+        bucketCounts.add(bucketCount);
+      }
+      List<DoubleExemplarData> exemplars = Collections.emptyList();
+      if (exemplarContexts != null) {
+        exemplars = new ArrayList<>();
+        for (int i = 0; i < exemplarContexts.length; i++) {
+          if (exemplarContexts[i] != null) {
+            exemplars.add(ImmutableDoubleExemplarData.create(Attributes.empty(), exemplarTimes[i], exemplarContexts[i], exemplarValues[i]));
+            exemplarContexts[i] = null;
+          }
+        }
+      }
+      HistogramPointData point = ImmutableHistogramPointData.create(start, now, attributes, sum, count > 0, count > 0 ? min : 0,
+          count > 0, count > 0 ? max : 0, boundaries, bucketCounts, exemplars);
+      if (reset) {
+        Arrays.fill(counts, 0);
+        count = 0;
+        sum = 0;
+        min = Double.POSITIVE_INFINITY;
+        max = Double.NEGATIVE_INFINITY;
+      }
+      return point;
+    }
+  }
+
+  /** A synchronous long counter (monotonic) or up-down counter. */
+  static final class Sum extends Instrument implements LongCounter, LongUpDownCounter {
+    private final boolean monotonic;
+    private final Cells<SumCell>[] cells;
+
+    @SuppressWarnings("unchecked")
+    Sum(InstrumentationScopeInfo scope, String name, String description, String unit, boolean monotonic, InstrumentType type, int readers) {
+      super(scope, name, description, unit, type);
+      this.monotonic = monotonic;
+      this.cells = new Cells[readers];
+      for (int i = 0; i < readers; i++) {
+        this.cells[i] = new Cells<>();
+      }
+    }
+
+    @Override
+    public boolean isEnabled() {
+      return true;
+    }
+
+    @Override
+    public void add(long value) {
+      add(value, Attributes.empty());
+    }
+
+    @Override
+    public void add(long value, Attributes attributes, Context context) {
+      add(value, attributes);
+    }
+
+    @Override
+    public void add(long value, Attributes attributes) {
+      if (monotonic && value < 0) {
+        return; // counters only grow (as the SDK's)
+      }
+      for (Cells<SumCell> perReader : cells) {
+        SumCell cell = perReader.get(attributes, key -> new SumCell());
+        cell.value.add(value);
+        cell.touched = true;
+      }
+    }
+
+    @Override
+    MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now) {
+      boolean delta = temporality == AggregationTemporality.DELTA;
+      List<LongPointData> points = new ArrayList<>();
+      for (Map.Entry<Attributes, SumCell> entry : cells[reader].byAttributes.entrySet()) {
+        SumCell cell = entry.getValue();
+        if (delta) {
+          if (!cell.touched) {
+            continue;
+          }
+          cell.touched = false;
+          points.add(ImmutableLongPointData.create(start, now, entry.getKey(), cell.value.sumThenReset()));
+        } else {
+          points.add(ImmutableLongPointData.create(start, now, entry.getKey(), cell.value.sum()));
+        }
+      }
+      return points.isEmpty() ? null
+          : ImmutableMetricData.createLongSum(resource, scope, name, description, unit, ImmutableSumData.create(monotonic, temporality, points));
+    }
+  }
+
+  static final class SumCell {
+    final LongAdder value = new LongAdder();
+    volatile boolean touched;
+  }
+
+  /** A long counter or up-down counter whose values a callback observes at each collection. */
+  static final class ObservedSum extends Instrument implements ObservableLongCounter, ObservableLongUpDownCounter {
+    private final boolean monotonic;
+    private final Consumer<ObservableLongMeasurement> callback;
+    private final LeanMeterProvider provider;
+    private final Map<Attributes, Long>[] previous; // per exporter, for delta
+
+    @SuppressWarnings("unchecked")
+    ObservedSum(InstrumentationScopeInfo scope, String name, String description, String unit, boolean monotonic, InstrumentType type,
+        int readers, Consumer<ObservableLongMeasurement> callback, LeanMeterProvider provider) {
+      super(scope, name, description, unit, type);
+      this.monotonic = monotonic;
+      this.callback = callback;
+      this.provider = provider;
+      this.previous = new Map[readers];
+      for (int i = 0; i < readers; i++) {
+        previous[i] = new HashMap<>();
+      }
+    }
+
+    @Override
+    public void close() {
+      provider.unregister(this);
+    }
+
+    @Override
+    MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now) {
+      Map<Attributes, Long> observed = new HashMap<>();
+      ObservableLongMeasurement measurement = new ObservableLongMeasurement() {
+        @Override
+        public void record(long value) {
+          record(value, Attributes.empty());
+        }
+
+        @Override
+        public void record(long value, Attributes attributes) {
+          observed.putIfAbsent(attributes == null ? Attributes.empty() : attributes, value); // the first value of a set counts
+        }
+      };
+      try {
+        callback.accept(measurement);
+      } catch (RuntimeException e) {
+        InternalErrors.report("metric callback " + name, e);
+        return null;
+      }
+      List<LongPointData> points = new ArrayList<>();
+      Map<Attributes, Long> last = previous[reader];
+      for (Map.Entry<Attributes, Long> entry : observed.entrySet()) {
+        long value = entry.getValue();
+        if (temporality == AggregationTemporality.DELTA) {
+          Long before = last.put(entry.getKey(), value);
+          value -= before == null ? 0 : before;
+        }
+        points.add(ImmutableLongPointData.create(start, now, entry.getKey(), value));
+      }
+      return points.isEmpty() ? null
+          : ImmutableMetricData.createLongSum(resource, scope, name, description, unit, ImmutableSumData.create(monotonic, temporality, points));
+    }
+  }
+}

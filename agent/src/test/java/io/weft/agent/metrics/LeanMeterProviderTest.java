@@ -1,0 +1,248 @@
+package io.weft.agent.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongUpDownCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.MetricDataType;
+import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Weft's meter provider against the SDK's, the reference: the same recordings through the same API
+ * must give the same points (attributes, counts, sums, min/max, buckets, exemplars; not timestamps)
+ * for each temporality preference, collection after collection.
+ */
+class LeanMeterProviderTest {
+
+  private static final Resource RESOURCE = Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "lean-test"));
+  private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
+  private static final Attributes A = Attributes.of(ROUTE, "/a");
+  private static final Attributes B = Attributes.of(ROUTE, "/b");
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"cumulative", "delta", "lowmemory"})
+  void everyInstrumentGivesTheSdksPointsCollectionAfterCollection(String preference) {
+    AggregationTemporalitySelector selector = selector(preference);
+    InMemoryMetricReader sdkReader = InMemoryMetricReader.builder().setAggregationTemporalitySelector(selector).build();
+    SdkMeterProvider sdk = SdkMeterProvider.builder().setResource(RESOURCE).registerMetricReader(sdkReader).build();
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(selector)), 60_000);
+    AtomicLong observed = new AtomicLong(5);
+    Recorder onSdk = new Recorder(sdk, observed);
+    Recorder onLean = new Recorder(lean, observed);
+
+    Context sampled = Context.root().with(Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault())));
+    Context notSampled = Context.root().with(Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319d", "b7ad6b7169203332", TraceFlags.getDefault(), TraceState.getDefault())));
+
+    for (Recorder recorder : List.of(onSdk, onLean)) {
+      recorder.duration.record(0.003, A, sampled);
+      recorder.duration.record(0.2, A, notSampled);
+      recorder.duration.record(7.5, B, sampled);
+      recorder.duration.record(-1, B, sampled); // dropped: negative
+      recorder.duration.record(0.0005, A, Context.root());
+      recorder.defaultBuckets.record(42, Attributes.empty(), Context.root());
+      recorder.active.add(3, A);
+      recorder.active.add(-1, A);
+      recorder.requests.add(2, B);
+    }
+    String first = describe(lean.collectForTest(0));
+    assertEquals(describe(sdkReader.collectAllMetrics()), first, "first collection");
+    // what was compared is there: six instruments, the sampled measurements as exemplars, the temporality asked for
+    assertEquals(6, first.lines().count(), first);
+    assertTrue(first.contains("count=3 sum=0.2035") && first.contains("min=5.0E-4 max=0.2 ") && first.contains("exemplars=[b7ad6b7169203331=0.003{}]"), first);
+    assertTrue(first.contains(preference.equals("cumulative") ? "HISTOGRAM CUMULATIVE" : "HISTOGRAM DELTA"), first);
+
+    observed.set(9);
+    for (Recorder recorder : List.of(onSdk, onLean)) {
+      recorder.duration.record(0.05, B, sampled);
+      recorder.active.add(-2, A);
+    }
+    assertEquals(describe(sdkReader.collectAllMetrics()), describe(lean.collectForTest(0)), "second collection");
+    assertEquals(describe(sdkReader.collectAllMetrics()), describe(lean.collectForTest(0)), "a collection with nothing new");
+  }
+
+  @Test
+  void pastTheCardinalityLimitMeasurementsGoToTheOverflowSet() {
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
+    for (int i = 0; i < LeanMeterProvider.CARDINALITY_LIMIT + 10; i++) {
+      histogram.record(1, Attributes.of(ROUTE, "/" + i));
+    }
+    List<MetricData> collected = lean.collectForTest(0);
+    Collection<HistogramPointData> points = collected.get(0).getHistogramData().getPoints();
+    assertEquals(LeanMeterProvider.CARDINALITY_LIMIT, points.size());
+    HistogramPointData overflow = points.stream().filter(p -> p.getAttributes().equals(LeanMeterProvider.OVERFLOW)).findFirst().orElseThrow();
+    assertEquals(11, overflow.getCount(), "the sets beyond the limit, counted together");
+  }
+
+  @Test
+  void eachExporterHasItsOwnTemporalityAndState() {
+    Captured cumulative = new Captured(AggregationTemporalitySelector.alwaysCumulative());
+    Captured delta = new Captured(AggregationTemporalitySelector.deltaPreferred());
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(cumulative, delta), 60_000);
+    LongCounter counter = lean.get("scope").counterBuilder("c").build();
+    counter.add(4);
+    lean.forceFlush();
+    counter.add(1);
+    lean.forceFlush();
+    assertEquals(List.of(4L, 5L), cumulative.sums("c"));
+    assertEquals(List.of(4L, 1L), delta.sums("c"));
+    assertTrue(lean.shutdown().join(5, java.util.concurrent.TimeUnit.SECONDS).isSuccess());
+    assertTrue(cumulative.shutDown && delta.shutDown, "the exporters are shut down");
+  }
+
+  @Test
+  void aFailingCallbackLosesOnlyItsOwnPoints() {
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    Meter meter = lean.get("scope");
+    meter.counterBuilder("broken").buildWithCallback(m -> {
+      throw new IllegalStateException("callback bug");
+    });
+    meter.counterBuilder("fine").buildWithCallback(m -> m.record(3));
+    List<MetricData> collected = lean.collectForTest(0);
+    assertEquals(List.of("fine"), collected.stream().map(MetricData::getName).toList());
+  }
+
+  /** The instruments Weft uses, built the same way on either provider. */
+  private static final class Recorder {
+    final DoubleHistogram duration;
+    final DoubleHistogram defaultBuckets;
+    final LongUpDownCounter active;
+    final LongCounter requests;
+
+    Recorder(MeterProvider provider, AtomicLong observed) {
+      Meter meter = provider.meterBuilder("io.weft.test").setInstrumentationVersion("1.0").build();
+      duration = meter.histogramBuilder("http.server.request.duration").setUnit("s").setDescription("Duration")
+          .setExplicitBucketBoundariesAdvice(Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0))
+          .build();
+      defaultBuckets = meter.histogramBuilder("plain.histogram").build();
+      active = meter.upDownCounterBuilder("http.server.active_requests").setUnit("{request}").build();
+      requests = meter.counterBuilder("requests").build();
+      meter.counterBuilder("observed.counter").buildWithCallback(m -> m.record(observed.get(), A));
+      meter.upDownCounterBuilder("observed.updown").buildWithCallback(m -> m.record(observed.get() * 2, B));
+    }
+  }
+
+  private static AggregationTemporalitySelector selector(String preference) {
+    switch (preference) {
+      case "delta":
+        return AggregationTemporalitySelector.deltaPreferred();
+      case "lowmemory":
+        return AggregationTemporalitySelector.lowMemory();
+      default:
+        return AggregationTemporalitySelector.alwaysCumulative();
+    }
+  }
+
+  /** Everything that matters of a collection, timestamps aside, in a stable order. */
+  private static String describe(Collection<MetricData> collected) {
+    Map<String, String> byName = new TreeMap<>();
+    for (MetricData metric : collected) {
+      StringBuilder out = new StringBuilder();
+      out.append(metric.getResource().getAttributes()).append(' ').append(metric.getInstrumentationScopeInfo())
+          .append(' ').append(metric.getDescription()).append(' ').append(metric.getUnit()).append(' ').append(metric.getType());
+      List<String> points = new ArrayList<>();
+      if (metric.getType() == MetricDataType.HISTOGRAM) {
+        out.append(' ').append(metric.getHistogramData().getAggregationTemporality());
+        for (HistogramPointData point : metric.getHistogramData().getPoints()) {
+          List<String> exemplars = new ArrayList<>();
+          for (DoubleExemplarData exemplar : point.getExemplars()) {
+            exemplars.add(exemplar.getSpanContext().getSpanId() + "=" + exemplar.getValue() + exemplar.getFilteredAttributes());
+          }
+          exemplars.sort(null);
+          points.add(point.getAttributes() + " count=" + point.getCount() + " sum=" + point.getSum() + " min=" + point.getMin()
+              + " max=" + point.getMax() + " bounds=" + point.getBoundaries() + " counts=" + point.getCounts() + " exemplars=" + exemplars);
+        }
+      } else {
+        out.append(' ').append(metric.getLongSumData().getAggregationTemporality()).append(" monotonic=").append(metric.getLongSumData().isMonotonic());
+        for (LongPointData point : metric.getLongSumData().getPoints()) {
+          points.add(point.getAttributes() + " value=" + point.getValue());
+        }
+      }
+      points.sort(null);
+      byName.put(metric.getName(), out + " " + points);
+    }
+    StringBuilder all = new StringBuilder();
+    byName.forEach((name, text) -> all.append(name).append(": ").append(text).append('\n'));
+    return all.toString();
+  }
+
+  /** An exporter that keeps what it is given. */
+  private static final class Captured implements MetricExporter {
+    private final AggregationTemporalitySelector selector;
+    final List<Collection<MetricData>> exports = new CopyOnWriteArrayList<>();
+    volatile boolean shutDown;
+
+    Captured(AggregationTemporalitySelector selector) {
+      this.selector = selector;
+    }
+
+    List<Long> sums(String name) {
+      List<Long> values = new ArrayList<>();
+      for (Collection<MetricData> export : exports) {
+        for (MetricData metric : export) {
+          if (metric.getName().equals(name)) {
+            metric.getLongSumData().getPoints().forEach(point -> values.add(point.getValue()));
+          }
+        }
+      }
+      return values;
+    }
+
+    @Override
+    public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
+      return selector.getAggregationTemporality(instrumentType);
+    }
+
+    @Override
+    public CompletableResultCode export(Collection<MetricData> metrics) {
+      exports.add(metrics);
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      shutDown = true;
+      return CompletableResultCode.ofSuccess();
+    }
+  }
+}
