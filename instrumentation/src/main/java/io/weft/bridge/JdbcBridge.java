@@ -67,32 +67,60 @@ public final class JdbcBridge {
    * connection prepared it with. Returns what {@link #exit} must finish, or {@code null}.
    */
   public static Object execute(Object statement, String sql) {
-    return handler.execute(statement, sql);
+    try {
+      return handler.execute(statement, sql);
+    } catch (Throwable e) {
+      return null; // woven code calls these directly: nothing may reach the application
+    }
   }
 
   /** A statement starts executing its batch. Returns what {@link #exit} must finish, or {@code null}. */
   public static Object executeBatch(Object statement) {
-    return handler.executeBatch(statement);
+    try {
+      return handler.executeBatch(statement);
+    } catch (Throwable e) {
+      return null;
+    }
   }
 
   /** Ends what {@link #execute} or {@link #executeBatch} started; {@code thrown} may be null. */
   public static void exit(Object call, Throwable thrown) {
-    handler.exit(call, thrown);
+    if (call != null) {
+      try {
+        handler.exit(call, thrown);
+      } catch (Throwable e) {
+        // as above
+      }
+    }
   }
 
   /** A connection prepared {@code statement} for {@code sql} ({@code prepareStatement}, {@code prepareCall}). */
   public static void prepared(Object statement, String sql) {
-    handler.prepared(statement, sql);
+    if (statement != null) {
+      try {
+        handler.prepared(statement, sql);
+      } catch (Throwable e) {
+        // as above
+      }
+    }
   }
 
   /** {@code addBatch(sql)} on a statement, or {@code addBatch()} ({@code sql} null) on a prepared one. */
   public static void addBatch(Object statement, String sql) {
-    handler.addBatch(statement, sql);
+    try {
+      handler.addBatch(statement, sql);
+    } catch (Throwable e) {
+      // as above
+    }
   }
 
   /** {@code clearBatch()}: the statement's batch is empty again. */
   public static void clearBatch(Object statement) {
-    handler.clearBatch(statement);
+    try {
+      handler.clearBatch(statement);
+    } catch (Throwable e) {
+      // as above
+    }
   }
 
   public static void install(Handler ready) {

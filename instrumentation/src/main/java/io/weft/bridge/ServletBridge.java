@@ -42,17 +42,31 @@ public final class ServletBridge {
    * (nested filters and servlets, forwards, includes).
    */
   public static Object enter(Object request, Object response) {
-    return handler.enter(request, response);
+    try {
+      return handler.enter(request, response);
+    } catch (Throwable e) {
+      return null; // woven code calls these directly: nothing may reach the application
+    }
   }
 
   /** Ends what {@link #enter} started, or hands it to the async cycle when the request went async. */
   public static void exit(Object call, Throwable thrown) {
-    handler.exit(call, thrown);
+    if (call != null) {
+      try {
+        handler.exit(call, thrown);
+      } catch (Throwable e) {
+        // as above
+      }
+    }
   }
 
   /** The task for {@code AsyncContext.start}, carrying the request's context to the thread that runs it. */
   public static Runnable wrap(Runnable task) {
-    return handler.wrap(task);
+    try {
+      return handler.wrap(task);
+    } catch (Throwable e) {
+      return task;
+    }
   }
 
   public static void install(Handler ready) {

@@ -1,5 +1,10 @@
 package io.weft.instrumentation.jdbc;
 
+import io.weft.instrumentation.DirectAdvice;
+import io.weft.instrumentation.SuperTypes;
+import java.util.function.Consumer;
+import net.bytebuddy.jar.asm.Opcodes;
+
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
@@ -54,7 +59,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
-    return Collections.singletonList(new StatementsAndConnections());
+    return Collections.singletonList(new StatementsAndConnections(new Debug(config)));
   }
 
   @Override
@@ -71,6 +76,20 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config)));
   }
 
+  /** {@link InstrumentationConfig#debug} as a consumer (a class: premain makes no lambdas). */
+  private static final class Debug implements Consumer<String> {
+    private final InstrumentationConfig config;
+
+    Debug(InstrumentationConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public void accept(String line) {
+      config.debug(line);
+    }
+  }
+
   /** The current key when set, else the one it replaced, else on. */
   static boolean sanitize(InstrumentationConfig config) {
     if (config.getString(SANITIZATION_KEY) != null) {
@@ -84,6 +103,93 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
    * is decided per method, cheap name tests before the declaring type's hierarchy.
    */
   private static final class StatementsAndConnections implements TypeInstrumentation {
+    private static final String BRIDGE = "io/weft/bridge/JdbcBridge";
+    private static final String EXECUTE = "(Ljava/lang/Object;Ljava/lang/String;)Ljava/lang/Object;";
+    private static final DirectAdvice STATEMENT_EXECUTE =
+        DirectAdvice.around(BRIDGE, "execute", EXECUTE, "exit", DirectAdvice.THIS, 0);
+    private static final DirectAdvice PREPARED_EXECUTE =
+        DirectAdvice.around(BRIDGE, "execute", EXECUTE, "exit", DirectAdvice.THIS, DirectAdvice.NULL);
+    private static final DirectAdvice EXECUTE_BATCH =
+        DirectAdvice.around(BRIDGE, "executeBatch", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", DirectAdvice.THIS);
+    private static final DirectAdvice ADD_BATCH =
+        DirectAdvice.afterReturn(BRIDGE, "addBatch", "(Ljava/lang/Object;Ljava/lang/String;)V", DirectAdvice.THIS, 0);
+    private static final DirectAdvice PREPARED_ADD_BATCH =
+        DirectAdvice.afterReturn(BRIDGE, "addBatch", "(Ljava/lang/Object;Ljava/lang/String;)V", DirectAdvice.THIS, DirectAdvice.NULL);
+    private static final DirectAdvice CLEAR_BATCH =
+        DirectAdvice.afterReturn(BRIDGE, "clearBatch", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
+    private static final DirectAdvice PREPARED =
+        DirectAdvice.afterReturn(BRIDGE, "prepared", "(Ljava/lang/Object;Ljava/lang/String;)V", DirectAdvice.RETURNED, 0);
+    private static final List<String> STATEMENT_TYPE = Collections.singletonList("java/sql/Statement");
+    private static final List<String> PREPARED_TYPE = Collections.singletonList("java/sql/PreparedStatement");
+    private static final List<String> CONNECTION_TYPE = Collections.singletonList("java/sql/Connection");
+
+    private final SuperTypes superTypes = new SuperTypes();
+    private final Consumer<String> debug;
+
+    StatementsAndConnections(Consumer<String> debug) {
+      this.debug = debug;
+    }
+
+    @Override
+    public boolean weavesDirectly() {
+      return true;
+    }
+
+    /**
+     * The advised methods of a class that is a statement, a prepared statement or a connection: which
+     * advice goes on which method as in {@link #transform}, the types from the class files.
+     */
+    @Override
+    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
+      ClassOutline outline = new ClassOutline(internalName, classFile);
+      if (outline.isInterface()) {
+        return null;
+      }
+      Kinds kinds = new Kinds(superTypes.reaches(loader, outline, STATEMENT_TYPE), superTypes.reaches(loader, outline, PREPARED_TYPE),
+          superTypes.reaches(loader, outline, CONNECTION_TYPE));
+      return kinds.statement || kinds.prepared || kinds.connection ? DirectAdvice.weave(internalName, classFile, kinds, debug) : null;
+    }
+
+    /** What a class is, and so which of its methods get which advice. */
+    private static final class Kinds implements DirectAdvice.Selector {
+      final boolean statement;
+      final boolean prepared;
+      final boolean connection;
+
+      Kinds(boolean statement, boolean prepared, boolean connection) {
+        this.statement = statement;
+        this.prepared = prepared;
+        this.connection = connection;
+      }
+
+      @Override
+      public DirectAdvice select(int access, String name, String descriptor) {
+        if ((access & (Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC)) != Opcodes.ACC_PUBLIC) {
+          return null;
+        }
+        boolean none = descriptor.startsWith("()");
+        boolean stringFirst = descriptor.startsWith("(Ljava/lang/String;");
+        switch (name) {
+          case "execute":
+          case "executeQuery":
+          case "executeUpdate":
+          case "executeLargeUpdate":
+            return stringFirst && statement ? STATEMENT_EXECUTE : none && prepared ? PREPARED_EXECUTE : null;
+          case "executeBatch":
+          case "executeLargeBatch":
+            return none && statement ? EXECUTE_BATCH : null;
+          case "addBatch":
+            return descriptor.startsWith("(Ljava/lang/String;)") && statement ? ADD_BATCH : none && prepared ? PREPARED_ADD_BATCH : null;
+          case "clearBatch":
+            return none && statement ? CLEAR_BATCH : null;
+          case "prepareStatement":
+          case "prepareCall":
+            return stringFirst && connection ? PREPARED : null;
+          default:
+            return null;
+        }
+      }
+    }
 
     private static final byte[][] ADVISED = encode(
         "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch",

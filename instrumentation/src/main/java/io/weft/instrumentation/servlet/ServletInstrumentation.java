@@ -1,5 +1,11 @@
 package io.weft.instrumentation.servlet;
 
+import io.weft.instrumentation.DirectAdvice;
+import io.weft.instrumentation.SuperTypes;
+import java.util.function.Consumer;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
@@ -44,13 +50,29 @@ public final class ServletInstrumentation implements WeftInstrumentation {
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     List<TypeInstrumentation> result = new ArrayList<>();
+    SuperTypes superTypes = new SuperTypes();
+    Consumer<String> debug = new Debug(config);
     for (ServletApi api : ServletApi.values()) {
       LoaderSeesClasses loaders = new LoaderSeesClasses(api.servlet);
-      result.add(new Entry(api, loaders, api.servlet));
-      result.add(new Entry(api, loaders, api.filter));
-      result.add(new AsyncStart(api, loaders));
+      result.add(new Entry(api, loaders, api.servlet, superTypes, debug));
+      result.add(new Entry(api, loaders, api.filter, superTypes, debug));
+      result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
     return result;
+  }
+
+  /** {@link InstrumentationConfig#debug} as a consumer (a class: premain makes no lambdas). */
+  private static final class Debug implements Consumer<String> {
+    private final InstrumentationConfig config;
+
+    Debug(InstrumentationConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public void accept(String line) {
+      config.debug(line);
+    }
   }
 
   @Override
@@ -62,24 +84,57 @@ public final class ServletInstrumentation implements WeftInstrumentation {
    * {@code service(ServletRequest, ServletResponse)} of every servlet and {@code doFilter(ServletRequest,
    * ServletResponse, FilterChain)} of every filter; the tracer keeps one span per request.
    */
-  private static final class Entry implements TypeInstrumentation {
+  private static final class Entry implements TypeInstrumentation, DirectAdvice.Selector {
+    private static final DirectAdvice ADVICE = DirectAdvice.around("io/weft/bridge/ServletBridge", "enter",
+        "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0, 1);
+
     private final ServletApi api;
     private final LoaderSeesClasses loaders;
     private final String superType;
     private final List<String> superTypeInternal;
     private final byte[][] name;
     private final byte[][] descriptorStart;
+    private final SuperTypes superTypes;
+    private final Consumer<String> debug;
+    private final String methodName;
+    private final String argumentsStart;
+    private final int argumentCount;
 
-    Entry(ServletApi api, LoaderSeesClasses loaders, String superType) {
+    Entry(ServletApi api, LoaderSeesClasses loaders, String superType, SuperTypes superTypes, Consumer<String> debug) {
       this.api = api;
       this.loaders = loaders;
       this.superType = superType;
+      this.superTypes = superTypes;
+      this.debug = debug;
       this.superTypeInternal = Collections.singletonList(superType.replace('.', '/'));
       boolean filter = superType.equals(api.filter);
       this.name = new byte[][] {ClassOutline.encode(filter ? "doFilter" : "service")};
       // (ServletRequest, ServletResponse) for service, a third argument for doFilter
       String arguments = "(L" + api.servletRequest.replace('.', '/') + ";L" + api.servletResponse.replace('.', '/') + ";";
       this.descriptorStart = new byte[][] {ClassOutline.encode(filter ? arguments : arguments + ")")};
+      this.methodName = filter ? "doFilter" : "service";
+      this.argumentsStart = arguments;
+      this.argumentCount = filter ? 3 : 2;
+    }
+
+    @Override
+    public boolean weavesDirectly() {
+      return true;
+    }
+
+    /** The entry method (public, request and response first) of a class that is a servlet or a filter. */
+    @Override
+    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
+      if (!superTypes.reaches(loader, new ClassOutline(internalName, classFile), superTypeInternal)) {
+        return null;
+      }
+      return DirectAdvice.weave(internalName, classFile, this, debug);
+    }
+
+    @Override
+    public DirectAdvice select(int access, String name, String descriptor) {
+      return (access & (Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC)) == Opcodes.ACC_PUBLIC && name.equals(methodName)
+          && descriptor.startsWith(argumentsStart) && Type.getArgumentTypes(descriptor).length == argumentCount ? ADVICE : null;
     }
 
     @Override
@@ -121,19 +176,45 @@ public final class ServletInstrumentation implements WeftInstrumentation {
   }
 
   /** {@code AsyncContext.start(Runnable)} of the container's async context. */
-  private static final class AsyncStart implements TypeInstrumentation {
+  private static final class AsyncStart implements TypeInstrumentation, DirectAdvice.Selector {
+    private static final DirectAdvice ADVICE =
+        DirectAdvice.replaceArgument("io/weft/bridge/ServletBridge", "wrap", "(Ljava/lang/Runnable;)Ljava/lang/Runnable;", 0);
+
     private final ServletApi api;
     private final LoaderSeesClasses loaders;
+    private final SuperTypes superTypes;
+    private final Consumer<String> debug;
 
     private static final byte[][] START = {ClassOutline.encode("start")};
     private static final byte[][] TAKES_RUNNABLE = {ClassOutline.encode("(Ljava/lang/Runnable;)")};
 
     private final List<String> asyncContextInternal;
 
-    AsyncStart(ServletApi api, LoaderSeesClasses loaders) {
+    AsyncStart(ServletApi api, LoaderSeesClasses loaders, SuperTypes superTypes, Consumer<String> debug) {
       this.api = api;
       this.loaders = loaders;
+      this.superTypes = superTypes;
+      this.debug = debug;
       this.asyncContextInternal = Collections.singletonList(api.asyncContext.replace('.', '/'));
+    }
+
+    @Override
+    public boolean weavesDirectly() {
+      return true;
+    }
+
+    /** {@code start(Runnable)} of a class that is an {@code AsyncContext}: the task is wrapped on entry. */
+    @Override
+    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
+      if (!superTypes.reaches(loader, new ClassOutline(internalName, classFile), asyncContextInternal)) {
+        return null;
+      }
+      return DirectAdvice.weave(internalName, classFile, this, debug);
+    }
+
+    @Override
+    public DirectAdvice select(int access, String name, String descriptor) {
+      return (access & Opcodes.ACC_STATIC) == 0 && name.equals("start") && descriptor.startsWith("(Ljava/lang/Runnable;)") ? ADVICE : null;
     }
 
     @Override

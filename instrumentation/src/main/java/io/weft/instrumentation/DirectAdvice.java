@@ -1,0 +1,293 @@
+package io.weft.instrumentation;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * Bridge calls woven straight into a class file with ASM, for the servlet and JDBC instrumentations:
+ * the shapes their advice has, without Byte Buddy. One {@code DirectAdvice} says what to call around
+ * or after one method:
+ *
+ * <ul>
+ *   <li>{@link #around}: {@code call = Bridge.enter(this|arguments...)} first, {@code Bridge.exit(call,
+ *       null)} before each return and {@code Bridge.exit(call, thrown)} when the method throws (which
+ *       it then rethrows); {@code call} lives in a local after the method's own, so every stack map
+ *       frame is the original plus that local;
+ *   <li>{@link #afterReturn}: {@code Bridge.after(returned|this|arguments...)} before each return;
+ *   <li>{@link #replaceArgument}: {@code argument = Bridge.replace(argument)} first.
+ * </ul>
+ *
+ * Bridge methods are static, on bootstrap classes, and never throw. A {@link Selector} picks the advice
+ * per method of a class; {@link #weave} applies it. Agent class loader.
+ */
+public final class DirectAdvice {
+
+  /** Loads the instance ({@code this}) as an argument of a bridge call. */
+  public static final int THIS = -1;
+  /** Loads the method's return value (after-return advice only). */
+  public static final int RETURNED = -2;
+  /** Loads {@code null}. */
+  public static final int NULL = -3;
+
+  private static final int AROUND = 0;
+  private static final int AFTER_RETURN = 1;
+  private static final int REPLACE_ARGUMENT = 2;
+  private static final int NOT_CODE = Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC;
+
+  private final int kind;
+  private final String bridge;
+  private final String first;
+  private final String firstDescriptor;
+  private final int[] loads;
+  private final String exit;
+
+  private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit) {
+    this.kind = kind;
+    this.bridge = bridge;
+    this.first = first;
+    this.firstDescriptor = firstDescriptor;
+    this.loads = loads;
+    this.exit = exit;
+  }
+
+  /**
+   * {@code enter(loads...)} returning an {@code Object} call, then {@code exit(Object call, Throwable
+   * thrown)} on every way out. {@code bridge} is an internal name; {@code enterDescriptor} the enter
+   * method's descriptor; {@code loads} {@link #THIS} or argument indexes.
+   */
+  public static DirectAdvice around(String bridge, String enter, String enterDescriptor, String exit, int... loads) {
+    return new DirectAdvice(AROUND, bridge, enter, enterDescriptor, loads, exit);
+  }
+
+  /** {@code method(loads...)} before each normal return; {@code loads} may include {@link #RETURNED}. */
+  public static DirectAdvice afterReturn(String bridge, String method, String descriptor, int... loads) {
+    return new DirectAdvice(AFTER_RETURN, bridge, method, descriptor, loads, null);
+  }
+
+  /** {@code argument = method(argument)} on entry; the method takes and returns the argument's type. */
+  public static DirectAdvice replaceArgument(String bridge, String method, String descriptor, int argument) {
+    return new DirectAdvice(REPLACE_ARGUMENT, bridge, method, descriptor, new int[] {argument}, null);
+  }
+
+  /** Picks the advice for one method of the class being woven; {@code null} leaves it alone. */
+  public interface Selector {
+    DirectAdvice select(int access, String name, String descriptor);
+  }
+
+  /** Whether a method has code the advice may wrap: no abstract, native, bridge or synthetic ones, no constructors. */
+  public static boolean isCode(int access, String name) {
+    return (access & NOT_CODE) == 0 && name.charAt(0) != '<';
+  }
+
+  /**
+   * The class file with the selected advice woven in; {@code null} when no method was selected or the
+   * class cannot be woven (then {@code debug} says why and the class stays as it is).
+   */
+  public static byte[] weave(String internalName, byte[] classFile, Selector selector, Consumer<String> debug) {
+    try {
+      ClassReader reader = new ClassReader(classFile);
+      // first pass, selected methods only: the advice, and max_locals (the slot after it holds the call)
+      Map<String, DirectAdvice> selected = new HashMap<>();
+      Map<String, Integer> maxLocals = new HashMap<>();
+      reader.accept(new ClassVisitor(Opcodes.ASM9) {
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+          DirectAdvice advice = isCode(access, name) ? selector.select(access, name, descriptor) : null;
+          if (advice == null) {
+            return null;
+          }
+          String key = name + descriptor;
+          selected.put(key, advice);
+          return new MethodVisitor(Opcodes.ASM9) {
+            @Override
+            public void visitMaxs(int maxStack, int locals) {
+              maxLocals.put(key, locals);
+            }
+          };
+        }
+      }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+      if (selected.isEmpty()) {
+        return null;
+      }
+      ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+      Weaving weaving = new Weaving(writer, selected, maxLocals);
+      reader.accept(weaving, ClassReader.EXPAND_FRAMES);
+      if (weaving.woven == 0) {
+        return null;
+      }
+      byte[] woven = writer.toByteArray();
+      debug.accept("woven " + internalName.replace('/', '.') + " (" + weaving.woven + " method(s), directly)");
+      return woven;
+    } catch (RuntimeException | LinkageError e) {
+      debug.accept("could not weave " + internalName.replace('/', '.') + ": " + e);
+      return null;
+    }
+  }
+
+  private static final class Weaving extends ClassVisitor {
+    private final Map<String, DirectAdvice> selected;
+    private final Map<String, Integer> maxLocals;
+    private boolean frames;
+    int woven;
+
+    Weaving(ClassWriter writer, Map<String, DirectAdvice> selected, Map<String, Integer> maxLocals) {
+      super(Opcodes.ASM9, writer);
+      this.selected = selected;
+      this.maxLocals = maxLocals;
+    }
+
+    @Override
+    public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+      frames = (version & 0xFFFF) >= Opcodes.V1_6;
+      super.visit(version, access, name, signature, superName, interfaces);
+    }
+
+    @Override
+    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+      MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+      DirectAdvice advice = isCode(access, name) ? selected.get(name + descriptor) : null;
+      Integer locals = maxLocals.get(name + descriptor);
+      if (advice == null || locals == null) {
+        return next;
+      }
+      woven++;
+      return new Woven(next, advice, access, descriptor, frames, locals);
+    }
+  }
+
+  /** One method with its advice. */
+  private static final class Woven extends MethodVisitor {
+    private final DirectAdvice advice;
+    private final boolean isStatic;
+    private final Type[] arguments;
+    private final int[] slots;
+    private final boolean frames;
+    private final Label bodyStart = new Label();
+    private final Label handler = new Label();
+    private final int callSlot; // the method's own max_locals: the first slot none of its code uses
+
+    Woven(MethodVisitor next, DirectAdvice advice, int access, String descriptor, boolean frames, int maxLocals) {
+      super(Opcodes.ASM9, next);
+      this.advice = advice;
+      this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
+      this.arguments = Type.getArgumentTypes(descriptor);
+      this.slots = new int[arguments.length];
+      int slot = isStatic ? 0 : 1;
+      for (int i = 0; i < arguments.length; i++) {
+        slots[i] = slot;
+        slot += arguments[i].getSize();
+      }
+      this.frames = frames;
+      this.callSlot = maxLocals;
+    }
+
+    @Override
+    public void visitCode() {
+      super.visitCode();
+      if (advice.kind == REPLACE_ARGUMENT) {
+        int argument = advice.loads[0];
+        super.visitVarInsn(Opcodes.ALOAD, slots[argument]);
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.first, advice.firstDescriptor, false);
+        super.visitTypeInsn(Opcodes.CHECKCAST, arguments[argument].getInternalName());
+        super.visitVarInsn(Opcodes.ASTORE, slots[argument]);
+      } else if (advice.kind == AROUND) {
+        load(advice.loads);
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.first, advice.firstDescriptor, false);
+        super.visitVarInsn(Opcodes.ASTORE, callSlot);
+        super.visitLabel(bodyStart);
+      }
+    }
+
+    @Override
+    public void visitInsn(int opcode) {
+      if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+        if (advice.kind == AROUND) {
+          super.visitVarInsn(Opcodes.ALOAD, callSlot);
+          super.visitInsn(Opcodes.ACONST_NULL);
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.exit, "(Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+        } else if (advice.kind == AFTER_RETURN) {
+          for (int load : advice.loads) {
+            if (load == RETURNED) {
+              super.visitInsn(Opcodes.DUP); // a reference: the only returned values the advice takes
+            } else {
+              load(new int[] {load});
+            }
+          }
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.first, advice.firstDescriptor, false);
+        }
+      }
+      super.visitInsn(opcode);
+    }
+
+    @Override
+    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+      if (advice.kind != AROUND) {
+        super.visitFrame(type, numLocal, local, numStack, stack);
+        return;
+      }
+      if (type != Opcodes.F_NEW) {
+        throw new IllegalStateException("unexpanded stack map frame");
+      }
+      Object[] locals = withCall(numLocal, local);
+      super.visitFrame(Opcodes.F_NEW, locals.length, locals, numStack, stack);
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+      if (advice.kind == AROUND) {
+        super.visitLabel(handler);
+        if (frames) {
+          Object[] locals = withCall(0, new Object[0]);
+          super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+        }
+        super.visitInsn(Opcodes.DUP);
+        super.visitVarInsn(Opcodes.ALOAD, callSlot);
+        super.visitInsn(Opcodes.SWAP);
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.exit, "(Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+        super.visitInsn(Opcodes.ATHROW);
+        // last in the exception table: the method's own handlers keep precedence
+        super.visitTryCatchBlock(bodyStart, handler, handler, "java/lang/Throwable");
+      }
+      super.visitMaxs(maxStack, maxLocals); // recomputed (COMPUTE_MAXS)
+    }
+
+    /** A frame's locals padded with TOP up to the call's slot, then the call. */
+    private Object[] withCall(int numLocal, Object[] local) {
+      int used = 0;
+      for (int i = 0; i < numLocal; i++) {
+        used += Opcodes.LONG.equals(local[i]) || Opcodes.DOUBLE.equals(local[i]) ? 2 : 1;
+      }
+      if (used > callSlot) {
+        throw new IllegalStateException("stack map frame wider than max_locals");
+      }
+      Object[] result = new Object[numLocal + (callSlot - used) + 1];
+      System.arraycopy(local, 0, result, 0, numLocal);
+      int at = numLocal;
+      for (int i = used; i < callSlot; i++) {
+        result[at++] = Opcodes.TOP;
+      }
+      result[at] = "java/lang/Object";
+      return result;
+    }
+
+    private void load(int[] loads) {
+      for (int load : loads) {
+        if (load == THIS) {
+          super.visitVarInsn(Opcodes.ALOAD, 0);
+        } else if (load >= 0 && load < arguments.length && arguments[load].getSort() >= Type.ARRAY) {
+          super.visitVarInsn(Opcodes.ALOAD, slots[load]);
+        } else {
+          super.visitInsn(Opcodes.ACONST_NULL); // NULL, or an argument the method does not have as a reference
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package io.weft.instrumentation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.instrumentation.directfixtures.Recorder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The servlet and JDBC instrumentations' direct weaving: each advice shape on a real class file,
+ * defined and run in its own loader (so the JVM verifies the result), with a recording stand-in for the
+ * bridge; and the super type look-ups that decide which classes get it.
+ */
+class DirectAdviceTest {
+
+  private static final String RECORDER = "io/weft/instrumentation/directfixtures/Recorder";
+  private static final String TARGET = "io.weft.instrumentation.directfixtures.Target";
+  private static final DirectAdvice AROUND =
+      DirectAdvice.around(RECORDER, "enter", "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", "exit", DirectAdvice.THIS, 0);
+  private final List<String> debug = new ArrayList<>();
+
+  @BeforeEach
+  void clear() {
+    Recorder.calls.clear();
+  }
+
+  @Test
+  void aroundAdviceSeesEveryReturnAndEveryThrowAndChangesNothing() throws Exception {
+    Class<?> target = woven((access, name, descriptor) -> name.equals("echo") || name.equals("fails") || name.equals("caughtInside") ? AROUND : null, 3);
+    Object instance = target.getConstructor().newInstance();
+
+    assertEquals("a13x", target.getMethod("echo", String.class, long.class, Object.class).invoke(instance, "a", 10L, "x"));
+    assertEquals("none", target.getMethod("echo", String.class, long.class, Object.class).invoke(instance, null, 10L, "x"));
+    assertEquals(List.of("enter Target a", "exit call#1 -", "enter Target null", "exit call#3 -"), Recorder.calls);
+
+    Recorder.calls.clear();
+    InvocationTargetException thrown =
+        assertThrows(InvocationTargetException.class, () -> target.getMethod("fails", String.class).invoke(instance, "boom"));
+    assertEquals("boom", thrown.getCause().getMessage());
+    assertEquals("fails", thrown.getCause().getStackTrace()[0].getMethodName(), "the application's frame stays on top");
+    assertEquals(List.of("enter Target boom", "exit call#1 IllegalStateException:boom"), Recorder.calls);
+
+    Recorder.calls.clear();
+    assertEquals("text", target.getMethod("caughtInside", String.class).invoke(instance, "abc"));
+    assertEquals(List.of("enter Target abc", "exit call#1 -"), Recorder.calls, "the method's own handler came first");
+  }
+
+  @Test
+  void afterReturnAdviceGetsTheReturnedValueAndTheArgument() throws Exception {
+    DirectAdvice after = DirectAdvice.afterReturn(RECORDER, "after", "(Ljava/lang/Object;Ljava/lang/String;)V", DirectAdvice.RETURNED, 0);
+    Class<?> target = woven((access, name, descriptor) -> name.equals("made") ? after : null, 1);
+    Object instance = target.getConstructor().newInstance();
+    assertEquals("cba", target.getMethod("made", String.class).invoke(instance, "abc"));
+    assertEquals(List.of("after cba abc"), Recorder.calls);
+  }
+
+  @Test
+  void aReplacedArgumentIsWhatTheMethodUses() throws Exception {
+    DirectAdvice replace = DirectAdvice.replaceArgument(RECORDER, "replace", "(Ljava/lang/Runnable;)Ljava/lang/Runnable;", 0);
+    Class<?> target = woven((access, name, descriptor) -> name.equals("run") ? replace : null, 1);
+    AtomicInteger ran = new AtomicInteger();
+    target.getMethod("run", Runnable.class).invoke(target.getConstructor().newInstance(), (Runnable) ran::incrementAndGet);
+    assertEquals(1, ran.get());
+    assertEquals(List.of("wrapped"), Recorder.calls);
+  }
+
+  @Test
+  void nothingSelectedLeavesTheClassFileAlone() throws IOException {
+    assertNull(DirectAdvice.weave("x/Target", bytes(TARGET), (access, name, descriptor) -> null, debug::add));
+    assertNull(DirectAdvice.weave("x/Broken", new byte[] {1, 2, 3}, (access, name, descriptor) -> AROUND, debug::add));
+    assertTrue(debug.get(0).startsWith("could not weave x.Broken"), debug.toString());
+  }
+
+  @Test
+  void constructorsAndStaticInitializersAreNeverOffered() throws IOException {
+    List<String> offered = new ArrayList<>();
+    DirectAdvice.weave("x/Target", bytes(TARGET), (access, name, descriptor) -> {
+      offered.add(name);
+      return null;
+    }, debug::add);
+    assertFalse(offered.contains("<init>"), offered.toString());
+    assertTrue(offered.contains("echo") && offered.contains("untouched"), offered.toString());
+  }
+
+  @Test
+  void aClassFileWithoutStackMapFramesGetsNone() throws Exception {
+    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    writer.visit(Opcodes.V1_5, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, "old/Statement", null, "java/lang/Object", null);
+    MethodVisitor init = writer.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(Opcodes.ALOAD, 0);
+    init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+    MethodVisitor execute = writer.visitMethod(Opcodes.ACC_PUBLIC, "execute", "(Ljava/lang/String;)Z", null, null);
+    execute.visitCode();
+    Label empty = new Label();
+    execute.visitVarInsn(Opcodes.ALOAD, 1);
+    execute.visitJumpInsn(Opcodes.IFNULL, empty);
+    execute.visitInsn(Opcodes.ICONST_1);
+    execute.visitInsn(Opcodes.IRETURN);
+    execute.visitLabel(empty);
+    execute.visitInsn(Opcodes.ICONST_0);
+    execute.visitInsn(Opcodes.IRETURN);
+    execute.visitMaxs(0, 0);
+    execute.visitEnd();
+    writer.visitEnd();
+    byte[] woven = DirectAdvice.weave("old/Statement", writer.toByteArray(), (access, name, descriptor) -> name.equals("execute") ? AROUND : null, debug::add);
+    Class<?> type = define("old.Statement", woven);
+    Method method = type.getMethod("execute", String.class);
+    Object instance = type.getConstructor().newInstance();
+    assertEquals(true, method.invoke(instance, "select 1"));
+    assertEquals(false, method.invoke(instance, (Object) null));
+    assertEquals(List.of("enter Statement select 1", "exit call#1 -", "enter Statement null", "exit call#3 -"), Recorder.calls);
+  }
+
+  @Test
+  void superTypesAreReadFromTheLoadersClassFilesAndCached() throws IOException {
+    CountingLoader loader = new CountingLoader();
+    SuperTypes superTypes = new SuperTypes();
+    ClassOutline target = new ClassOutline("io/weft/instrumentation/directfixtures/Target", bytes(TARGET));
+    assertTrue(superTypes.reaches(loader, target, List.of("io/weft/instrumentation/directfixtures/Deeper")), "two interfaces up");
+    assertTrue(superTypes.reaches(loader, target, List.of("io/weft/instrumentation/directfixtures/Target")), "the class itself");
+    assertFalse(superTypes.reaches(loader, target, List.of("java/sql/Statement")));
+    assertFalse(superTypes.reaches(loader, target, List.of("java/lang/Runnable")), "java.* types are not walked");
+    assertEquals(List.of("io/weft/instrumentation/directfixtures/Marker.class", "io/weft/instrumentation/directfixtures/Deeper.class"),
+        loader.asked, "each class file read once; Object never");
+
+    ClassOutline orphan = new ClassOutline("x/Orphan", orphanClassFile());
+    assertFalse(superTypes.reaches(loader, orphan, List.of("java/sql/Statement")), "a super type without a class file ends the walk");
+  }
+
+  private static byte[] orphanClassFile() {
+    ClassWriter writer = new ClassWriter(0);
+    writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, "x/Orphan", null, "x/Missing", new String[] {"x/AlsoMissing"});
+    writer.visitEnd();
+    return writer.toByteArray();
+  }
+
+  /** Records which class files super type look-ups read. */
+  private static final class CountingLoader extends ClassLoader {
+    final List<String> asked = new ArrayList<>();
+
+    CountingLoader() {
+      super(DirectAdviceTest.class.getClassLoader());
+    }
+
+    @Override
+    public InputStream getResourceAsStream(String name) {
+      asked.add(name);
+      return super.getResourceAsStream(name);
+    }
+  }
+
+  private Class<?> woven(DirectAdvice.Selector selector, int expectedMethods) throws Exception {
+    byte[] woven = DirectAdvice.weave(TARGET.replace('.', '/'), bytes(TARGET), selector, debug::add);
+    assertEquals(List.of("woven " + TARGET + " (" + expectedMethods + " method(s), directly)"), debug);
+    Class<?> type = define(TARGET, woven);
+    assertSame(Recorder.class, Class.forName(Recorder.class.getName(), false, type.getClassLoader()), "the stand-in bridge is shared");
+    return type;
+  }
+
+  /** Defines the class alone in a loader of its own; everything else comes from the test's loader. */
+  private static Class<?> define(String name, byte[] classFile) throws ClassNotFoundException {
+    return new ClassLoader(DirectAdviceTest.class.getClassLoader()) {
+      @Override
+      protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
+        if (className.equals(name)) {
+          synchronized (getClassLoadingLock(className)) {
+            Class<?> loaded = findLoadedClass(className);
+            return loaded != null ? loaded : defineClass(className, classFile, 0, classFile.length);
+          }
+        }
+        return super.loadClass(className, resolve);
+      }
+    }.loadClass(name, false);
+  }
+
+  private static byte[] bytes(String className) throws IOException {
+    try (InputStream in = DirectAdviceTest.class.getClassLoader().getResourceAsStream(className.replace('.', '/') + ".class")) {
+      return in.readAllBytes();
+    }
+  }
+}

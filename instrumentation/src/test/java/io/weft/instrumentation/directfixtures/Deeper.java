@@ -1,0 +1,4 @@
+package io.weft.instrumentation.directfixtures;
+
+/** Two levels up from Target. */
+public interface Deeper {}
