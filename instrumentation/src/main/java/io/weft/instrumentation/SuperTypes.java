@@ -2,7 +2,9 @@ package io.weft.instrumentation;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +46,49 @@ public final class SuperTypes {
     return false;
   }
 
+  /**
+   * Which of {@code wanted} (internal names) {@code classFile}'s class extends or implements, itself
+   * not counted; the whole hierarchy is walked, in no particular order ({@code java.*} types too when
+   * one of {@code wanted} is one).
+   */
+  public List<String> reachedOf(ClassLoader loader, ClassOutline classFile, Collection<String> wanted) {
+    List<String> found = new ArrayList<>();
+    boolean platformMayLead = false;
+    for (String name : wanted) {
+      platformMayLead |= name.startsWith("java/");
+    }
+    Map<String, String[]> direct = directOf(loader);
+    if (classFile.superName() != null) {
+      collect(loader, direct, classFile.superName(), wanted, platformMayLead, 1, found);
+    }
+    for (String anInterface : classFile.interfaceNames()) {
+      collect(loader, direct, anInterface, wanted, platformMayLead, 1, found);
+    }
+    return found;
+  }
+
+  private void collect(ClassLoader loader, Map<String, String[]> direct, String type, Collection<String> wanted, boolean platformMayLead,
+      int depth, List<String> found) {
+    if (wanted.contains(type) && !found.contains(type)) {
+      found.add(type);
+    }
+    if ((type.startsWith("java/") && !platformMayLead) || type.equals("java/lang/Object") || depth > MAX_DEPTH) {
+      return;
+    }
+    for (String superType : supersOf(loader, direct, type)) {
+      collect(loader, direct, superType, wanted, platformMayLead, depth + 1, found);
+    }
+  }
+
+  private static String[] supersOf(ClassLoader loader, Map<String, String[]> direct, String type) {
+    String[] supers = direct.get(type);
+    if (supers == null) {
+      supers = read(loader, type);
+      direct.put(type, supers);
+    }
+    return supers;
+  }
+
   private boolean reaches(ClassLoader loader, Map<String, String[]> direct, String type, Collection<String> wanted, int depth) {
     if (wanted.contains(type)) {
       return true;
@@ -51,12 +96,7 @@ public final class SuperTypes {
     if (type.startsWith("java/") || depth > MAX_DEPTH) {
       return false;
     }
-    String[] supers = direct.get(type);
-    if (supers == null) {
-      supers = read(loader, type);
-      direct.put(type, supers);
-    }
-    for (String superType : supers) {
+    for (String superType : supersOf(loader, direct, type)) {
       if (reaches(loader, direct, superType, wanted, depth + 1)) {
         return true;
       }

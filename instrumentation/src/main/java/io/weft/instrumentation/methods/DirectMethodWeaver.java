@@ -2,6 +2,8 @@ package io.weft.instrumentation.methods;
 
 import io.opentelemetry.api.trace.SpanKind;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.AnnotationVisitor;
@@ -13,8 +15,9 @@ import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * Weaves the bridge calls into the configured methods of a class an include pattern names, on the
- * class file with ASM alone: no Byte Buddy type model, no class loading, about 30 ASM classes on first
+ * Weaves the bridge calls into the configured methods of a class (named by an include pattern,
+ * inheriting a method an include pattern names on an exactly named super type, or annotated
+ * {@code @WithSpan}), on the class file with ASM alone: no Byte Buddy type model, no class loading, about 30 ASM classes on first
  * use instead of Byte Buddy's 800. Each selected method becomes
  *
  * <pre>
@@ -32,9 +35,8 @@ import net.bytebuddy.jar.asm.Opcodes;
  * The two locals go after the method's own ({@code max_locals}, read in a first pass over the selected
  * methods only), so the original code keeps its slots and every stack map frame is the original one
  * plus the two locals; the bridge methods never throw. Nothing is added to the class but code, so a
- * class loaded before the agent can be retransformed the same way. What {@link
- * MethodsInstrumentation#traceable()} weaves: no constructors, abstract, native, bridge or synthetic
- * methods. Agent class loader.
+ * class loaded before the agent can be retransformed the same way. Only real code is woven: no
+ * constructors, abstract, native, bridge or synthetic methods. Agent class loader.
  */
 final class DirectMethodWeaver {
 
@@ -55,16 +57,27 @@ final class DirectMethodWeaver {
   }
 
   /**
-   * The class file with the configured methods woven; {@code null} when it declares none of them or
-   * cannot be woven (a class file ASM cannot read, a method that would grow past 64 KB), in which
-   * case the class stays as it is and debug logging says why.
+   * The class file with its selected methods woven; {@code null} when none is selected or the class
+   * cannot be woven (a class file ASM cannot read, a method that would grow past 64 KB), in which case
+   * the class stays as it is and debug logging says why. A method is selected when the class is named
+   * by a pattern that names the method ({@code named}), when a pattern names it on one of {@code
+   * inheritedFrom} (exactly named super types, internal names) and no exclusion removes it, or when it
+   * carries {@code @WithSpan} and {@code annotated}; each selected method is woven once.
    */
-  byte[] weave(String internalName, byte[] classFile) {
+  byte[] weave(String internalName, byte[] classFile, boolean named, List<String> inheritedFrom, boolean annotated) {
     String className = internalName.replace('/', '.');
     try {
       ClassReader reader = new ClassReader(classFile);
-      Survey survey = new Survey(className);
+      Survey survey = new Survey();
       reader.accept(survey, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+      for (Iterator<Map.Entry<String, Plan>> plans = survey.plans.entrySet().iterator(); plans.hasNext(); ) {
+        Plan plan = plans.next().getValue();
+        if (!(named && selection.selectsNamed(className, plan.name)
+            || inherits(className, plan.name, inheritedFrom)
+            || annotated && plan.withSpan)) {
+          plans.remove();
+        }
+      }
       if (survey.plans.isEmpty()) {
         return null;
       }
@@ -79,27 +92,40 @@ final class DirectMethodWeaver {
     }
   }
 
+  /** Whether a pattern names this method on one of the class's exactly named super types, and no exclusion removes it. */
+  private boolean inherits(String className, String methodName, List<String> inheritedFrom) {
+    if (inheritedFrom.isEmpty() || selection.isExcluded(className, methodName)) {
+      return false;
+    }
+    for (String superType : inheritedFrom) {
+      if (selection.selectsNamed(superType.replace('/', '.'), methodName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean isTraceable(int access, String name) {
     return (access & NOT_CODE) == 0 && name.charAt(0) != '<';
   }
 
-  /** What the first pass found out about one selected method. */
+  /** What the first pass found out about one method that has code. */
   private static final class Plan {
+    String name;
     int maxLocals = -1;
     int maxStack;
+    boolean withSpan;
     String spanName; // from @WithSpan("...")
     SpanKind kind = SpanKind.INTERNAL;
   }
 
-  /** First pass: the selected methods, their {@code max_locals} and their {@code @WithSpan}. */
-  private final class Survey extends ClassVisitor {
-    private final String className;
+  /** First pass: every method with code, its {@code max_locals} and its {@code @WithSpan}. */
+  private static final class Survey extends ClassVisitor {
     final Map<String, Plan> plans = new HashMap<>();
     int version;
 
-    Survey(String className) {
+    Survey() {
       super(Opcodes.ASM9);
-      this.className = className;
     }
 
     @Override
@@ -109,15 +135,20 @@ final class DirectMethodWeaver {
 
     @Override
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-      if (!isTraceable(access, name) || !selection.selectsNamed(className, name)) {
+      if (!isTraceable(access, name)) {
         return null;
       }
       Plan plan = new Plan();
+      plan.name = name;
       plans.put(name + descriptor, plan);
       return new MethodVisitor(Opcodes.ASM9) {
         @Override
         public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
-          return WITH_SPAN_DESCRIPTOR.equals(annotation) ? new WithSpanValues(plan) : null;
+          if (!WITH_SPAN_DESCRIPTOR.equals(annotation)) {
+            return null;
+          }
+          plan.withSpan = true;
+          return new WithSpanValues(plan);
         }
 
         @Override

@@ -1,19 +1,15 @@
 package io.weft.instrumentation.methods;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isAnnotatedWith;
-import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
-import static net.bytebuddy.matcher.ElementMatchers.isMethod;
-import static net.bytebuddy.matcher.ElementMatchers.isNative;
 import static net.bytebuddy.matcher.ElementMatchers.isSubTypeOf;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+import static net.bytebuddy.matcher.ElementMatchers.none;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -21,17 +17,17 @@ import io.weft.bridge.MethodBridge;
 import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.LoaderSeesClasses;
+import io.weft.instrumentation.SuperTypes;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.trace.SpanPipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDefinition;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -70,20 +66,20 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
         new MethodSelection(
             MethodPatternParser.parse(config.getString(INCLUDE_KEY), "OTEL_INSTRUMENTATION_METHODS_INCLUDE", warn),
             MethodPatternParser.parse(config.getString(EXCLUDE_KEY), "WEFT_METHODS_EXCLUDE", warn));
-    // weave-time bindings (MethodIdMapping, a Byte Buddy type) are made when Byte Buddy is: see customMapping
-    IdBinding idMapping = new IdBinding(registry, debug);
     List<TypeInstrumentation> result = new ArrayList<>();
-    if (!selection.isEmpty()) {
-      result.add(new NamedTypes(selection, new DirectMethodWeaver(selection, registry, debug)));
-      if (!selection.exactClassNames().isEmpty()) {
-        LoaderSeesClasses loaders = new LoaderSeesClasses(selection.exactClassNames().toArray(new String[0]));
-        result.add(new Implementations(selection, idMapping, loaders));
-        result.add(new LambdaBodies(selection, loaders, registry, debug));
-      }
+    boolean annotations = config.getBoolean(ANNOTATIONS_KEY, true);
+    if (selection.isEmpty() && !annotations) {
+      return result;
     }
-    if (config.getBoolean(ANNOTATIONS_KEY, true)) {
-      result.add(new WithSpanMethods(selection, idMapping));
+    NamedTypes named = selection.isEmpty() ? null : new NamedTypes(selection);
+    Implementations implementations = null;
+    if (!selection.exactClassNames().isEmpty()) {
+      LoaderSeesClasses loaders = new LoaderSeesClasses(selection.exactClassNames().toArray(new String[0]));
+      implementations = new Implementations(selection, loaders);
+      result.add(new LambdaBodies(selection, loaders, registry, debug));
     }
+    WithSpanMethods withSpan = annotations ? new WithSpanMethods() : null;
+    result.add(0, new DirectMethods(selection, named, implementations, withSpan, new DirectMethodWeaver(selection, registry, debug)));
     return result;
   }
 
@@ -99,21 +95,6 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
             .build();
     MethodBridge.install(
         new MethodTracer(registry, spans.tracer(INSTRUMENTATION_SCOPE, null), duration));
-  }
-
-  /** What a type instrumentation needs to make its {@link MethodIdMapping} once Byte Buddy is there. */
-  private static final class IdBinding {
-    final MethodRegistry registry;
-    final Consumer<String> debug;
-
-    IdBinding(MethodRegistry registry, Consumer<String> debug) {
-      this.registry = registry;
-      this.debug = debug;
-    }
-
-    MethodIdMapping make() {
-      return new MethodIdMapping(registry, debug);
-    }
   }
 
   /** {@link InstrumentationConfig#warn} or {@link InstrumentationConfig#debug} as a consumer. */
@@ -136,14 +117,9 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     }
   }
 
-  /** Methods the bridge may wrap: real code only (no constructors, bridges, synthetics, natives). */
-  static ElementMatcher.Junction<MethodDescription> traceable() {
-    return isMethod().and(not(isAbstract())).and(not(isNative())).and(not(isBridge())).and(not(isSynthetic()));
-  }
-
   /**
-   * The first filter's version of {@link #traceable()} plus a name test: whether the class declares a
-   * method that is real code and that {@code selection} may configure. Decodes method names, so it
+   * The first filter's test for real code (no constructors, bridges, synthetics, natives, abstract
+   * methods) plus a name test: whether the class declares a method that {@code selection} may configure. Decodes method names, so it
    * runs after the cheaper tests.
    */
   static boolean declaresTraceable(ClassOutline classFile, MethodSelection selection) {
@@ -170,26 +146,34 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
   }
 
   /**
-   * Classes whose own name an include pattern matches, woven without Byte Buddy ({@link
-   * DirectMethodWeaver}): a JVM whose configured methods are all named this way never loads it.
+   * The methods of classes loaded from now on, woven without Byte Buddy ({@link DirectMethodWeaver}) in
+   * one pass per class: those an include pattern names in a class it names, those it names on an
+   * exactly named super type (interface or class) of the class, and those annotated {@code @WithSpan};
+   * a method that is more than one of these is woven once. Its type matcher only picks already loaded
+   * classes to retransform (an attach); the cheap first tests are the three kinds'.
    */
-  private static final class NamedTypes implements TypeInstrumentation {
+  private static final class DirectMethods implements TypeInstrumentation {
     private final MethodSelection selection;
+    private final NamedTypes named;
+    private final Implementations implementations;
+    private final WithSpanMethods withSpan;
     private final DirectMethodWeaver weaver;
+    private final SuperTypes superTypes = new SuperTypes();
 
-    NamedTypes(MethodSelection selection, DirectMethodWeaver weaver) {
+    DirectMethods(MethodSelection selection, NamedTypes named, Implementations implementations, WithSpanMethods withSpan,
+        DirectMethodWeaver weaver) {
       this.selection = selection;
+      this.named = named;
+      this.implementations = implementations;
+      this.withSpan = withSpan;
       this.weaver = weaver;
     }
 
     @Override
-    public ElementMatcher<? super TypeDescription> typeMatcher() {
-      return type -> selection.isNamedType(type.getName());
-    }
-
-    @Override
     public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-      return selection.isNamedType(classFile.className());
+      return (named != null && named.mayWeave(classFile))
+          || (implementations != null && implementations.mayWeave(loader, classFile))
+          || (withSpan != null && withSpan.mayWeave(loader, classFile));
     }
 
     @Override
@@ -199,7 +183,33 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
 
     @Override
     public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
-      return weaver.weave(internalName, classFile);
+      ClassOutline outline = new ClassOutline(internalName, classFile);
+      boolean isNamed = named != null && named.mayWeave(outline);
+      List<String> inherited = Collections.emptyList();
+      if (!isNamed && implementations != null && !selection.isExcludedClass(outline.className())
+          && implementations.mayWeave(loader, outline)) {
+        inherited = superTypes.reachedOf(loader, outline, selection.exactInternalNames());
+      }
+      boolean annotated = withSpan != null && withSpan.mayWeave(loader, outline);
+      if (!isNamed && inherited.isEmpty() && !annotated) {
+        return null;
+      }
+      return weaver.weave(internalName, classFile, isNamed, inherited, annotated);
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      ElementMatcher.Junction<TypeDescription> matcher = none();
+      if (named != null) {
+        matcher = matcher.or(named.typeMatcher());
+      }
+      if (implementations != null) {
+        matcher = matcher.or(implementations.typeMatcher());
+      }
+      if (withSpan != null) {
+        matcher = matcher.or(withSpan.typeMatcher());
+      }
+      return matcher;
     }
 
     @Override
@@ -208,128 +218,72 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     }
   }
 
+  /** Classes whose own name an include pattern matches. */
+  private static final class NamedTypes {
+    private final MethodSelection selection;
+
+    NamedTypes(MethodSelection selection) {
+      this.selection = selection;
+    }
+
+    ElementMatcher.Junction<TypeDescription> typeMatcher() {
+      return new ElementMatcher.Junction.AbstractBase<TypeDescription>() {
+        @Override
+        public boolean matches(TypeDescription type) {
+          return selection.isNamedType(type.getName());
+        }
+      };
+    }
+
+    boolean mayWeave(ClassOutline classFile) {
+      return selection.isNamedType(classFile.className());
+    }
+  }
+
   /**
    * Implementations of an exactly named interface or abstract class (lambdas: {@link LambdaBodies}).
    * Only looked for in class loaders that can see one of the named types, so the hierarchy walk stays
    * rare.
    */
-  private static final class Implementations implements TypeInstrumentation {
+  private static final class Implementations {
     private final MethodSelection selection;
-    private final IdBinding idMapping;
     private final LoaderSeesClasses loaders;
 
-    Implementations(MethodSelection selection, IdBinding idMapping, LoaderSeesClasses loaders) {
+    Implementations(MethodSelection selection, LoaderSeesClasses loaders) {
       this.selection = selection;
-      this.idMapping = idMapping;
       this.loaders = loaders;
     }
 
-    @Override
-    public ElementMatcher<ClassLoader> classLoaderMatcher() {
-      return loaders.asMatcher();
-    }
-
-    @Override
-    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+    boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
       // class-file tests first: a loader's first look-up walks the JDK's modules
       return !classFile.isInterface()
+          && !selection.isNamedType(classFile.className())
           && classFile.mayInheritFrom(selection.exactInternalNames())
           && declaresTraceable(classFile, selection)
           && loaders.matches(loader);
     }
 
-    @Override
-    public ElementMatcher<? super TypeDescription> typeMatcher() {
+    ElementMatcher.Junction<TypeDescription> typeMatcher() {
       ElementMatcher<TypeDescription> named =
           type -> selection.isNamedType(type.getName()) || selection.isExcludedClass(type.getName());
       return not(named)
           .and(not(isInterface()))
           .and(hasSuperType(namedOneOf(selection.exactClassNames().toArray(new String[0]))));
     }
-
-    @Override
-    public void transform(Advisor advisor) {
-      adviseSyncAndAsync(
-          advisor,
-          traceable().and(m -> selectsInherited(m.getDeclaringType().asErasure(), m.getName())));
-    }
-
-    /**
-     * For a class matched through its hierarchy: is this method configured on an exactly named super
-     * type? The hierarchy was resolved while matching the type, so the walk reads cached descriptions.
-     */
-    private boolean selectsInherited(TypeDescription type, String methodName) {
-      if (selection.isExcluded(type.getName(), methodName)) {
-        return false;
-      }
-      List<String> found = new ArrayList<>();
-      collectExactSuperTypes(type, found, 0);
-      for (String superTypeName : found) {
-        if (selection.selectsNamed(superTypeName, methodName)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private void collectExactSuperTypes(TypeDefinition type, List<String> found, int depth) {
-      if (type == null || depth > 32) {
-        return;
-      }
-      String name = type.asErasure().getName();
-      if (depth > 0 && selection.exactClassNames().contains(name)) {
-        found.add(name);
-      }
-      for (TypeDescription.Generic anInterface : type.getInterfaces()) {
-        collectExactSuperTypes(anInterface, found, depth + 1);
-      }
-      collectExactSuperTypes(type.getSuperClass(), found, depth + 1);
-    }
-
-    @Override
-    public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
-      return mapping.bind(idMapping.make());
-    }
   }
 
   /** Methods annotated {@code @WithSpan}, in loaders that have the annotation at all. */
-  private static final class WithSpanMethods implements TypeInstrumentation {
-    private final MethodSelection selection;
-    private final IdBinding idMapping;
+  private static final class WithSpanMethods {
     private final LoaderSeesClasses loaders = new LoaderSeesClasses(MethodIdMapping.WITH_SPAN);
     // annotations are stored by descriptor: Lio/opentelemetry/instrumentation/annotations/WithSpan;
     private final byte[] descriptor = ClassOutline.encode("L" + MethodIdMapping.WITH_SPAN.replace('.', '/') + ";");
 
-    WithSpanMethods(MethodSelection selection, IdBinding idMapping) {
-      this.selection = selection;
-      this.idMapping = idMapping;
-    }
-
-    @Override
-    public ElementMatcher<ClassLoader> classLoaderMatcher() {
-      return loaders.asMatcher();
-    }
-
-    @Override
-    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+    boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
       return classFile.hasConstant(descriptor) && loaders.matches(loader);
     }
 
-    @Override
-    public ElementMatcher<? super TypeDescription> typeMatcher() {
-      // a class also selected by pattern gets its spans from NamedTypes/Implementations
-      return declaresMethod(isAnnotatedWith(named(MethodIdMapping.WITH_SPAN)))
-          .and(type -> !selection.isNamedType(type.getName()));
-    }
-
-    @Override
-    public void transform(Advisor advisor) {
-      adviseSyncAndAsync(advisor, traceable().and(isAnnotatedWith(named(MethodIdMapping.WITH_SPAN))));
-    }
-
-    @Override
-    public Advice.WithCustomMapping customMapping(Advice.WithCustomMapping mapping) {
-      return mapping.bind(idMapping.make());
+    ElementMatcher.Junction<TypeDescription> typeMatcher() {
+      return declaresMethod(isAnnotatedWith(named(MethodIdMapping.WITH_SPAN)));
     }
   }
 }
