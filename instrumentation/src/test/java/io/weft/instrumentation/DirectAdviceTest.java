@@ -143,6 +143,11 @@ class DirectAdviceTest {
     assertEquals(List.of("io/weft/instrumentation/directfixtures/Marker.class", "io/weft/instrumentation/directfixtures/Deeper.class"),
         loader.asked, "each class file read once; Object never");
 
+    List<String> reached = superTypes.reachedOf(loader, target, List.of("io/weft/instrumentation/directfixtures/Target",
+        "io/weft/instrumentation/directfixtures/Deeper", "io/weft/instrumentation/directfixtures/Marker", "java/lang/Runnable"));
+    assertEquals(List.of("io/weft/instrumentation/directfixtures/Marker", "io/weft/instrumentation/directfixtures/Deeper"), reached,
+        "every wanted super type, the class itself not counted");
+
     ClassOutline orphan = new ClassOutline("x/Orphan", orphanClassFile());
     assertFalse(superTypes.reaches(loader, orphan, List.of("java/sql/Statement")), "a super type without a class file ends the walk");
   }

@@ -222,6 +222,30 @@ class DirectWeavingTest {
   }
 
   @Test
+  void anImplementationOfANamedInterfaceIsWovenThroughItsHierarchy() throws Exception {
+    Object polite = Class.forName(FIXTURES + "Polite").getConstructor().newInstance();
+    assertEquals("good day you", polite.getClass().getMethod("greet", String.class).invoke(polite, "you"));
+    assertEquals("not configured", polite.getClass().getMethod("other").invoke(polite));
+    assertEquals(List.of("Polite.greet"), names());
+    assertEquals(FIXTURES + "Polite.greet", single("Polite.greet").getAttributes().get(FUNCTION));
+  }
+
+  @Test
+  void anAnnotatedMethodOfAnUnnamedClassIsWovenAndItsNeighboursAreNot() throws Exception {
+    Object marked = Class.forName(FIXTURES + "Marked").getConstructor().newInstance();
+    assertEquals(1, marked.getClass().getMethod("mark").invoke(marked));
+    assertEquals(2, marked.getClass().getMethod("plain").invoke(marked));
+    assertEquals(List.of("marked"), names());
+  }
+
+  @Test
+  void aMethodSelectedTwiceIsWovenOnce() throws Exception {
+    Object both = Class.forName(FIXTURES + "Both").getConstructor().newInstance();
+    assertEquals("both me", both.getClass().getMethod("greet", String.class).invoke(both, "me"));
+    assertEquals(List.of("both greet"), names(), "inherited and annotated: one span, the annotation's name");
+  }
+
+  @Test
   void aClassFileWithoutStackMapFramesIsWovenWithoutThem() throws Exception {
     byte[] old = oldClassFile();
     Class<?> type = new ClassLoader(DirectWeavingTest.class.getClassLoader()) {
