@@ -77,6 +77,30 @@ public final class DirectAdvice {
     return new DirectAdvice(REPLACE_ARGUMENT, bridge, method, descriptor, new int[] {argument}, null);
   }
 
+  /**
+   * The locals of an expanded stack map frame ({@code F_NEW}: a long or double is one entry for two
+   * slots) padded with {@code TOP} up to slot {@code firstFree}, the method's own {@code max_locals},
+   * then {@code appended}: the frame as it is once a woven method keeps its own locals after the
+   * method's.
+   */
+  public static Object[] extendLocals(int numLocal, Object[] local, int firstFree, Object... appended) {
+    int used = 0;
+    for (int i = 0; i < numLocal; i++) {
+      used += Opcodes.LONG.equals(local[i]) || Opcodes.DOUBLE.equals(local[i]) ? 2 : 1;
+    }
+    if (used > firstFree) {
+      throw new IllegalStateException("stack map frame wider than max_locals");
+    }
+    Object[] result = new Object[numLocal + (firstFree - used) + appended.length];
+    System.arraycopy(local, 0, result, 0, numLocal);
+    int at = numLocal;
+    for (int i = used; i < firstFree; i++) {
+      result[at++] = Opcodes.TOP;
+    }
+    System.arraycopy(appended, 0, result, at, appended.length);
+    return result;
+  }
+
   /** Picks the advice for one method of the class being woven; {@code null} leaves it alone. */
   public interface Selector {
     DirectAdvice select(int access, String name, String descriptor);
@@ -261,21 +285,7 @@ public final class DirectAdvice {
 
     /** A frame's locals padded with TOP up to the call's slot, then the call. */
     private Object[] withCall(int numLocal, Object[] local) {
-      int used = 0;
-      for (int i = 0; i < numLocal; i++) {
-        used += Opcodes.LONG.equals(local[i]) || Opcodes.DOUBLE.equals(local[i]) ? 2 : 1;
-      }
-      if (used > callSlot) {
-        throw new IllegalStateException("stack map frame wider than max_locals");
-      }
-      Object[] result = new Object[numLocal + (callSlot - used) + 1];
-      System.arraycopy(local, 0, result, 0, numLocal);
-      int at = numLocal;
-      for (int i = used; i < callSlot; i++) {
-        result[at++] = Opcodes.TOP;
-      }
-      result[at] = "java/lang/Object";
-      return result;
+      return extendLocals(numLocal, local, callSlot, "java/lang/Object");
     }
 
     private void load(int[] loads) {

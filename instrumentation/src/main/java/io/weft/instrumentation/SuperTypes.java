@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -35,11 +37,12 @@ public final class SuperTypes {
       return true;
     }
     Map<String, String[]> direct = directOf(loader);
-    if (classFile.superName() != null && reaches(loader, direct, classFile.superName(), wanted, 1)) {
+    Set<String> visited = new HashSet<>();
+    if (classFile.superName() != null && reaches(loader, direct, classFile.superName(), wanted, 1, visited)) {
       return true;
     }
     for (String anInterface : classFile.interfaceNames()) {
-      if (reaches(loader, direct, anInterface, wanted, 1)) {
+      if (reaches(loader, direct, anInterface, wanted, 1, visited)) {
         return true;
       }
     }
@@ -58,25 +61,27 @@ public final class SuperTypes {
       platformMayLead |= name.startsWith("java/");
     }
     Map<String, String[]> direct = directOf(loader);
+    Set<String> visited = new HashSet<>();
     if (classFile.superName() != null) {
-      collect(loader, direct, classFile.superName(), wanted, platformMayLead, 1, found);
+      collect(loader, direct, classFile.superName(), wanted, platformMayLead, 1, found, visited);
     }
     for (String anInterface : classFile.interfaceNames()) {
-      collect(loader, direct, anInterface, wanted, platformMayLead, 1, found);
+      collect(loader, direct, anInterface, wanted, platformMayLead, 1, found, visited);
     }
     return found;
   }
 
   private void collect(ClassLoader loader, Map<String, String[]> direct, String type, Collection<String> wanted, boolean platformMayLead,
-      int depth, List<String> found) {
+      int depth, List<String> found, Set<String> visited) {
     if (wanted.contains(type) && !found.contains(type)) {
       found.add(type);
     }
-    if ((type.startsWith("java/") && !platformMayLead) || type.equals("java/lang/Object") || depth > MAX_DEPTH) {
-      return;
+    if ((type.startsWith("java/") && !platformMayLead) || type.equals("java/lang/Object") || depth > MAX_DEPTH
+        || !visited.add(type)) {
+      return; // a type reached twice (interfaces met along several paths) is walked once
     }
     for (String superType : supersOf(loader, direct, type)) {
-      collect(loader, direct, superType, wanted, platformMayLead, depth + 1, found);
+      collect(loader, direct, superType, wanted, platformMayLead, depth + 1, found, visited);
     }
   }
 
@@ -89,15 +94,16 @@ public final class SuperTypes {
     return supers;
   }
 
-  private boolean reaches(ClassLoader loader, Map<String, String[]> direct, String type, Collection<String> wanted, int depth) {
+  private boolean reaches(ClassLoader loader, Map<String, String[]> direct, String type, Collection<String> wanted, int depth,
+      Set<String> visited) {
     if (wanted.contains(type)) {
       return true;
     }
-    if (type.startsWith("java/") || depth > MAX_DEPTH) {
+    if (type.startsWith("java/") || depth > MAX_DEPTH || !visited.add(type)) {
       return false;
     }
     for (String superType : supersOf(loader, direct, type)) {
-      if (reaches(loader, direct, superType, wanted, depth + 1)) {
+      if (reaches(loader, direct, superType, wanted, depth + 1, visited)) {
         return true;
       }
     }

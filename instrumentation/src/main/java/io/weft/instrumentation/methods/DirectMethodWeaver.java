@@ -1,6 +1,7 @@
 package io.weft.instrumentation.methods;
 
 import io.opentelemetry.api.trace.SpanKind;
+import io.weft.instrumentation.DirectAdvice;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -311,22 +312,7 @@ final class DirectMethodWeaver {
 
     /** A frame's locals padded with TOP to the method's own max_locals, then our long and Object. */
     private Object[] withOurLocals(int numLocal, Object[] local) {
-      int slots = 0;
-      for (int i = 0; i < numLocal; i++) {
-        slots += Opcodes.LONG.equals(local[i]) || Opcodes.DOUBLE.equals(local[i]) ? 2 : 1;
-      }
-      if (slots > originalLocals) {
-        throw new IllegalStateException("stack map frame wider than max_locals");
-      }
-      Object[] result = new Object[numLocal + (originalLocals - slots) + 2];
-      System.arraycopy(local, 0, result, 0, numLocal);
-      int at = numLocal;
-      for (int i = slots; i < originalLocals; i++) {
-        result[at++] = Opcodes.TOP;
-      }
-      result[at++] = Opcodes.LONG;
-      result[at] = "java/lang/Object";
-      return result;
+      return DirectAdvice.extendLocals(numLocal, local, originalLocals, Opcodes.LONG, "java/lang/Object");
     }
 
     private void pushInt(int value) {
