@@ -197,6 +197,7 @@ public final class DirectAdvice {
     private final Label bodyStart = new Label();
     private final Label handler = new Label();
     private final int callSlot; // the method's own max_locals: the first slot none of its code uses
+    private final boolean returnsReference;
 
     Woven(MethodVisitor next, DirectAdvice advice, int access, String descriptor, boolean frames, int maxLocals) {
       super(Opcodes.ASM9, next);
@@ -211,6 +212,7 @@ public final class DirectAdvice {
       }
       this.frames = frames;
       this.callSlot = maxLocals;
+      this.returnsReference = Type.getReturnType(descriptor).getSort() >= Type.ARRAY;
     }
 
     @Override
@@ -240,7 +242,8 @@ public final class DirectAdvice {
         } else if (advice.kind == AFTER_RETURN) {
           for (int load : advice.loads) {
             if (load == RETURNED) {
-              super.visitInsn(Opcodes.DUP); // a reference: the only returned values the advice takes
+              // a returned reference is passed on; a method returning anything else passes null
+              super.visitInsn(returnsReference && opcode == Opcodes.ARETURN ? Opcodes.DUP : Opcodes.ACONST_NULL);
             } else {
               load(new int[] {load});
             }

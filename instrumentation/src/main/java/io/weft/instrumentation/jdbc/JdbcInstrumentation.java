@@ -1,5 +1,6 @@
 package io.weft.instrumentation.jdbc;
 
+import io.weft.instrumentation.DebugLines;
 import io.weft.instrumentation.DirectAdvice;
 import io.weft.instrumentation.SuperTypes;
 import java.util.function.Consumer;
@@ -59,7 +60,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
-    return Collections.singletonList(new StatementsAndConnections(new Debug(config)));
+    return Collections.singletonList(new StatementsAndConnections(new DebugLines(config)));
   }
 
   @Override
@@ -74,20 +75,6 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
             .build();
     JdbcBridge.install(
         new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config)));
-  }
-
-  /** {@link InstrumentationConfig#debug} as a consumer (a class: premain makes no lambdas). */
-  private static final class Debug implements Consumer<String> {
-    private final InstrumentationConfig config;
-
-    Debug(InstrumentationConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public void accept(String line) {
-      config.debug(line);
-    }
   }
 
   /** The current key when set, else the one it replaced, else on. */

@@ -1,5 +1,6 @@
 package io.weft.instrumentation.servlet;
 
+import io.weft.instrumentation.DebugLines;
 import io.weft.instrumentation.DirectAdvice;
 import io.weft.instrumentation.SuperTypes;
 import java.util.function.Consumer;
@@ -51,7 +52,7 @@ public final class ServletInstrumentation implements WeftInstrumentation {
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     List<TypeInstrumentation> result = new ArrayList<>();
     SuperTypes superTypes = new SuperTypes();
-    Consumer<String> debug = new Debug(config);
+    Consumer<String> debug = new DebugLines(config);
     for (ServletApi api : ServletApi.values()) {
       LoaderSeesClasses loaders = new LoaderSeesClasses(api.servlet);
       result.add(new Entry(api, loaders, api.servlet, superTypes, debug));
@@ -59,20 +60,6 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
     return result;
-  }
-
-  /** {@link InstrumentationConfig#debug} as a consumer (a class: premain makes no lambdas). */
-  private static final class Debug implements Consumer<String> {
-    private final InstrumentationConfig config;
-
-    Debug(InstrumentationConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public void accept(String line) {
-      config.debug(line);
-    }
   }
 
   @Override
