@@ -8,14 +8,11 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.weft.agent.config.WeftConfig;
 import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.metrics.LeanMeterProvider;
@@ -62,9 +59,9 @@ public final class SdkFactory {
   public WeftTelemetry create(Resource resource, String version) {
     ContextPropagators propagators = propagators();
 
-    SdkTracerProviderBuilder tracing = SdkTracerProvider.builder().setResource(resource).setSampler(sampler());
+    // no SDK tracer provider: every span is a lean span (SpanPipeline), going to these processors
+    samplingPolicy = samplingPolicy();
     SpanLimits limits = spanLimits();
-    tracing.setSpanLimits(limits);
     List<SpanProcessor> processors = new ArrayList<>();
     List<String> traceExporters = config.getChoices("otel.traces.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
     List<String> traceDescriptions = new ArrayList<>();
@@ -82,10 +79,9 @@ public final class SdkFactory {
     if (config.debug()) {
       processors.add(SimpleSpanProcessor.create(new ConsoleSpanExporter("debug span ended")));
     }
-    processors.forEach(tracing::addSpanProcessor);
-    spanPipeline = new SpanPipeline(samplingPolicy, SpanProcessor.composite(processors), resource, limits);
+    SpanProcessor spanProcessor = SpanProcessor.composite(processors);
+    spanPipeline = new SpanPipeline(samplingPolicy, spanProcessor, resource, limits);
     summary.add("traces=" + (traceDescriptions.isEmpty() ? "none" : String.join(" + ", traceDescriptions)));
-    SdkTracerProvider tracerProvider = tracing.build();
 
     List<String> metricExporters = config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
     List<String> metricDescriptions = new ArrayList<>();
@@ -110,7 +106,7 @@ public final class SdkFactory {
     summary.add("metrics=" + (metricDescriptions.isEmpty() ? "none" : String.join(" + ", metricDescriptions)));
     // logs: Weft produces no log records; otlp and none are accepted so shared deployments keep working
     config.getChoices("otel.logs.exporter", List.of(), "otlp", "console", "logging", "none");
-    return new WeftTelemetry(tracerProvider, meterProvider, propagators);
+    return new WeftTelemetry(spanProcessor, meterProvider, propagators);
   }
 
   private SpanLimits spanLimits() {
@@ -155,13 +151,12 @@ public final class SdkFactory {
         .build();
   }
 
-  private Sampler sampler() {
+  private SamplingPolicy samplingPolicy() {
     String name = config.getChoice("otel.traces.sampler", "parentbased_always_on",
         "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio");
     double ratio = name.endsWith("traceidratio") ? config.getDouble("otel.traces.sampler.arg", 1.0, 0.0, 1.0) : 1.0;
     summary.add("sampler=" + name + (name.endsWith("traceidratio") ? "(" + ratio + ")" : ""));
-    samplingPolicy = SamplingPolicy.of(name, ratio);
-    return samplingPolicy.toSdkSampler();
+    return SamplingPolicy.of(name, ratio);
   }
 
   private ContextPropagators propagators() {

@@ -5,29 +5,31 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.weft.agent.metrics.LeanMeterProvider;
 
 /**
- * What the instrumentations get: the SDK's tracer provider (its span processors are Weft's), Weft's
- * meter provider and the configured propagators. Not {@code OpenTelemetrySdk}, which would also build
- * the SDK's meter and logger providers at start for nothing. Agent class loader.
+ * What the instrumentations get: Weft's meter provider and the configured propagators, and what the
+ * flush at exit shuts down. Not {@code OpenTelemetrySdk}: Weft's spans are lean spans started through
+ * {@code SpanPipeline} (its span processors are held here), so the SDK's tracer, meter and logger
+ * providers would be built at start for nothing. The tracer provider offered is the API's no-op one.
+ * Agent class loader.
  */
 public final class WeftTelemetry implements OpenTelemetry {
 
-  private final SdkTracerProvider tracerProvider;
+  private final SpanProcessor spanProcessor;
   private final LeanMeterProvider meterProvider; // null: metrics off
   private final ContextPropagators propagators;
 
-  WeftTelemetry(SdkTracerProvider tracerProvider, LeanMeterProvider meterProvider, ContextPropagators propagators) {
-    this.tracerProvider = tracerProvider;
+  WeftTelemetry(SpanProcessor spanProcessor, LeanMeterProvider meterProvider, ContextPropagators propagators) {
+    this.spanProcessor = spanProcessor;
     this.meterProvider = meterProvider;
     this.propagators = propagators;
   }
 
   @Override
   public TracerProvider getTracerProvider() {
-    return tracerProvider;
+    return TracerProvider.noop();
   }
 
   @Override
@@ -45,8 +47,8 @@ public final class WeftTelemetry implements OpenTelemetry {
     return meterProvider != null ? meterProvider.shutdown() : CompletableResultCode.ofSuccess();
   }
 
-  /** Shuts the tracer provider (its span processors, so the queued spans' export) down. */
+  /** Shuts the span processors down (so the queued spans are exported). */
   public CompletableResultCode shutdownTracing() {
-    return tracerProvider.shutdown();
+    return spanProcessor.shutdown();
   }
 }
