@@ -147,6 +147,7 @@ public final class AgentStarter {
     private volatile long beginNanos;
     private volatile WeftTelemetry sdk;
     private volatile ExportPipeline pipeline;
+    private volatile Resource resourceForWarmUp;
 
     Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis) {
       this.config = config;
@@ -186,6 +187,7 @@ public final class AgentStarter {
         }
         String version = version();
         Resource resource = ResourceFactory.create(config, version);
+        resourceForWarmUp = resource;
         SdkFactory factory = new SdkFactory(config);
         WeftTelemetry sdk = factory.create(resource, version);
         // known to the flush at exit before any bridge records into it
@@ -212,6 +214,11 @@ public final class AgentStarter {
         System.err.println("[weft] the OpenTelemetry SDK could not be set up, telemetry is off; the application runs on: " + e);
       } finally {
         StartupGate.open();
+      }
+      ExportPipeline built = pipeline;
+      if (built != null && resourceForWarmUp != null) {
+        // while the application runs on: load what the first (or exit) export needs, off its path
+        built.warmUp(resourceForWarmUp);
       }
     }
 

@@ -1,6 +1,17 @@
 package io.weft.agent.export;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.internal.otlp.metrics.MetricsRequestMarshaler;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongPointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableMetricData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
+import io.opentelemetry.sdk.resources.Resource;
+import java.util.Arrays;
+import java.util.Collections;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
@@ -55,6 +66,24 @@ final class BufferedMetricExporter implements MetricExporter {
       stats.dropped("encoding_failed", points);
       return CompletableResultCode.ofFailure();
     }
+  }
+
+  /**
+   * Encodes a made-up request (a histogram and a sum for {@code resource}) and throws the bytes away, so
+   * that the marshaler classes are loaded before the first real export: run in the background once the
+   * SDK is live, it keeps that loading off the exit of a short-lived JVM.
+   */
+  static void warmUp(Resource resource) throws IOException {
+    InstrumentationScopeInfo scope = InstrumentationScopeInfo.create("io.weft.warm-up");
+    Attributes attributes = Attributes.of(AttributeKey.stringKey("warm"), "up");
+    MetricData histogram = ImmutableMetricData.createDoubleHistogram(resource, scope, "h", "", "s",
+        ImmutableHistogramData.create(AggregationTemporality.CUMULATIVE, Collections.singletonList(
+            ImmutableHistogramPointData.create(0, 1, attributes, 1, true, 1, true, 1, Collections.singletonList(5.0),
+                Arrays.asList(1L, 0L)))));
+    MetricData sum = ImmutableMetricData.createLongSum(resource, scope, "c", "", "1",
+        ImmutableSumData.create(true, AggregationTemporality.CUMULATIVE, Collections.singletonList(
+            ImmutableLongPointData.create(0, 1, attributes, 1))));
+    SpanQueueProcessor.encode(MetricsRequestMarshaler.create(Arrays.asList(histogram, sum)), false);
   }
 
   @Override

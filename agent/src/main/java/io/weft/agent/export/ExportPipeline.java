@@ -103,6 +103,21 @@ public final class ExportPipeline {
     return traceBuffer.hasDirectory() ? " buffer=memory+" + traceBuffer.directory() : " buffer=memory";
   }
 
+  /**
+   * Loads what the first metric export needs (the marshalers) by encoding a made-up request; for the
+   * start-up thread once the bridges are live. Never throws.
+   */
+  public void warmUp(io.opentelemetry.sdk.resources.Resource resource) {
+    if (metricEndpoint == null) {
+      return;
+    }
+    try {
+      BufferedMetricExporter.warmUp(resource);
+    } catch (java.io.IOException | RuntimeException | LinkageError e) {
+      // only a head start; the real export reports its own trouble
+    }
+  }
+
   /** The agent's own health as metrics, on the meter of the agent's scope. */
   public void registerSelfTelemetry(Meter meter) {
     if (spans != null) {
