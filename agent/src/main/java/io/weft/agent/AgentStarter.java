@@ -147,7 +147,6 @@ public final class AgentStarter {
     private volatile long beginNanos;
     private volatile WeftTelemetry sdk;
     private volatile ExportPipeline pipeline;
-    private volatile Resource resourceForWarmUp;
 
     Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis) {
       this.config = config;
@@ -179,6 +178,7 @@ public final class AgentStarter {
 
     @Override
     public void run() {
+      Resource resource = null;
       try {
         if (!config.debug()) {
           // the SDK reports through java.util.logging; Weft reports export health itself, once
@@ -186,8 +186,7 @@ public final class AgentStarter {
           sdkLogger.setLevel(Level.OFF);
         }
         String version = version();
-        Resource resource = ResourceFactory.create(config, version);
-        resourceForWarmUp = resource;
+        resource = ResourceFactory.create(config, version);
         SdkFactory factory = new SdkFactory(config);
         WeftTelemetry sdk = factory.create(resource, version);
         // known to the flush at exit before any bridge records into it
@@ -216,9 +215,9 @@ public final class AgentStarter {
         StartupGate.open();
       }
       ExportPipeline built = pipeline;
-      if (built != null && resourceForWarmUp != null) {
+      if (built != null) {
         // while the application runs on: load what the first (or exit) export needs, off its path
-        built.warmUp(resourceForWarmUp);
+        built.warmUp(resource);
       }
     }
 

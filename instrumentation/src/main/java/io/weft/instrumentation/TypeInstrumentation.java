@@ -47,10 +47,12 @@ public interface TypeInstrumentation {
   }
 
   /**
-   * For an instrumentation that {@link #weavesDirectly}: the class file with its advice woven in, or
-   * {@code null} to leave the class as it is. Never throws. Default: {@code null}.
+   * For an instrumentation that {@link #weavesDirectly}: {@code bytes} with its advice woven in, or
+   * {@code null} to leave the class as it is. {@code classFile} is the outline the first filter already
+   * read (names, flags, super types, which weaving does not change); {@code bytes} may already carry
+   * another direct weaver's code. Never throws. Default: {@code null}.
    */
-  default byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
+  default byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
     return null;
   }
 

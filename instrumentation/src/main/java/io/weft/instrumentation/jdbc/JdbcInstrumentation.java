@@ -127,14 +127,13 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
      * advice goes on which method as in {@link #transform}, the types from the class files.
      */
     @Override
-    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
-      ClassOutline outline = new ClassOutline(internalName, classFile);
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile) {
       if (outline.isInterface()) {
         return null;
       }
       Kinds kinds = new Kinds(superTypes.reaches(loader, outline, STATEMENT_TYPE), superTypes.reaches(loader, outline, PREPARED_TYPE),
           superTypes.reaches(loader, outline, CONNECTION_TYPE));
-      return kinds.statement || kinds.prepared || kinds.connection ? DirectAdvice.weave(internalName, classFile, kinds, debug) : null;
+      return kinds.statement || kinds.prepared || kinds.connection ? DirectAdvice.weave(outline.internalName(), classFile, kinds, debug) : null;
     }
 
     /** What a class is, and so which of its methods get which advice. */

@@ -44,8 +44,6 @@ final class DirectMethodWeaver {
   private static final String BRIDGE = "io/weft/bridge/MethodBridge";
   private static final String WITH_SPAN_DESCRIPTOR =
       "L" + MethodIdMapping.WITH_SPAN.replace('.', '/') + ";";
-  private static final int NOT_CODE =
-      Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC;
 
   private final MethodSelection selection;
   private final MethodRegistry registry;
@@ -106,10 +104,6 @@ final class DirectMethodWeaver {
     return false;
   }
 
-  static boolean isTraceable(int access, String name) {
-    return (access & NOT_CODE) == 0 && name.charAt(0) != '<';
-  }
-
   /** What the first pass found out about one method that has code. */
   private static final class Plan {
     String name;
@@ -136,7 +130,7 @@ final class DirectMethodWeaver {
 
     @Override
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-      if (!isTraceable(access, name)) {
+      if (!DirectAdvice.isCode(access, name)) {
         return null;
       }
       Plan plan = new Plan();
@@ -204,7 +198,7 @@ final class DirectMethodWeaver {
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
       MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
       Plan plan = survey.plans.get(name + descriptor);
-      if (plan == null || plan.maxLocals < 0 || !isTraceable(access, name)) {
+      if (plan == null || plan.maxLocals < 0 || !DirectAdvice.isCode(access, name)) {
         return next;
       }
       String simpleName = className.substring(className.lastIndexOf('.') + 1);

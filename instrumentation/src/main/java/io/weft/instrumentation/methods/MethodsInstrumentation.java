@@ -182,8 +182,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     }
 
     @Override
-    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
-      ClassOutline outline = new ClassOutline(internalName, classFile);
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile) {
       boolean isNamed = named != null && named.mayWeave(outline);
       List<String> inherited = Collections.emptyList();
       if (!isNamed && implementations != null && !selection.isExcludedClass(outline.className())
@@ -194,7 +193,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
       if (!isNamed && inherited.isEmpty() && !annotated) {
         return null;
       }
-      return weaver.weave(internalName, classFile, isNamed, inherited, annotated);
+      return weaver.weave(outline.internalName(), classFile, isNamed, inherited, annotated);
     }
 
     @Override

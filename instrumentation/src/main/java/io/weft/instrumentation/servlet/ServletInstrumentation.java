@@ -111,11 +111,11 @@ public final class ServletInstrumentation implements WeftInstrumentation {
 
     /** The entry method (public, request and response first) of a class that is a servlet or a filter. */
     @Override
-    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
-      if (!superTypes.reaches(loader, new ClassOutline(internalName, classFile), superTypeInternal)) {
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile) {
+      if (!superTypes.reaches(loader, outline, superTypeInternal)) {
         return null;
       }
-      return DirectAdvice.weave(internalName, classFile, this, debug);
+      return DirectAdvice.weave(outline.internalName(), classFile, this, debug);
     }
 
     @Override
@@ -192,11 +192,11 @@ public final class ServletInstrumentation implements WeftInstrumentation {
 
     /** {@code start(Runnable)} of a class that is an {@code AsyncContext}: the task is wrapped on entry. */
     @Override
-    public byte[] weaveDirectly(ClassLoader loader, String internalName, byte[] classFile) {
-      if (!superTypes.reaches(loader, new ClassOutline(internalName, classFile), asyncContextInternal)) {
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile) {
+      if (!superTypes.reaches(loader, outline, asyncContextInternal)) {
         return null;
       }
-      return DirectAdvice.weave(internalName, classFile, this, debug);
+      return DirectAdvice.weave(outline.internalName(), classFile, this, debug);
     }
 
     @Override

@@ -1,13 +1,12 @@
 package io.weft.instrumentation.trace;
 
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 /**
  * The sampler, decided before any span object exists: the standard samplers ({@code always_on},
  * {@code always_off}, {@code traceidratio} and their {@code parentbased_} forms) reduced to a flag test
  * on the parent and, for ratios, one comparison on the trace id, the same comparison the SDK's
- * {@code TraceIdRatioBasedSampler} makes, so SDK spans and Weft's lean spans of one trace agree.
+ * {@code TraceIdRatioBasedSampler} makes, so Weft decides as any OpenTelemetry SDK would on the same trace.
  */
 public final class SamplingPolicy {
 
@@ -43,12 +42,6 @@ public final class SamplingPolicy {
       default:
         throw new IllegalArgumentException("unknown sampler " + name);
     }
-  }
-
-  /** The SDK's sampler taking the same decisions, for anything that still builds SDK spans. */
-  public Sampler toSdkSampler() {
-    Sampler forRoots = root == Root.ON ? Sampler.alwaysOn() : root == Root.OFF ? Sampler.alwaysOff() : Sampler.traceIdRatioBased(ratio);
-    return parentBased ? Sampler.parentBased(forRoots) : forRoots;
   }
 
   /** Whether a span with this parent (invalid for a root) and this trace id's lower half is sampled. */

