@@ -6,6 +6,7 @@ import io.weft.agent.config.WeftConfig;
 import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.otel.ResourceFactory;
 import io.weft.agent.otel.SdkFactory;
+import io.weft.agent.otel.SdkLogger;
 import io.weft.agent.otel.WeftTelemetry;
 import io.weft.agent.weave.Installer;
 import io.weft.bridge.StartupGate;
@@ -25,8 +26,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The first class run inside the agent class loader. On the caller's (premain's) thread it reads the
@@ -53,9 +52,6 @@ public final class AgentStarter {
       return keys;
     }
   }
-
-  // JUL levels are forgotten when the logger is collected: keep it
-  private static Logger sdkLogger;
 
   static {
     // how AgentClassLoader.start reaches start() without reflection
@@ -180,11 +176,8 @@ public final class AgentStarter {
     public void run() {
       Resource resource = null;
       try {
-        if (!config.debug()) {
-          // the SDK reports through java.util.logging; Weft reports export health itself, once
-          sdkLogger = Logger.getLogger("io.weft.shaded.io.opentelemetry");
-          sdkLogger.setLevel(Level.OFF);
-        }
+        // what the SDK says is printed in debug mode only; Weft reports export health itself, once
+        SdkLogger.verbose(config.debug());
         String version = version();
         resource = ResourceFactory.create(config, version);
         SdkFactory factory = new SdkFactory(config);

@@ -18,9 +18,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.utility.OpenedClassReader;
 import org.junit.jupiter.api.Test;
 
 /** The one jar users download: its manifest, what stays loadable, relocation, completeness, size. */
@@ -150,6 +157,64 @@ class AgentJarIT {
     }
     assertEquals(List.of(), missing, "classes the agent can reach refer to classes left out of the jar");
     assertTrue(reached.size() > 2000, "the walk reached Byte Buddy, the SDK and OkHttp: " + reached.size());
+  }
+
+  /**
+   * The shaded libraries log through {@code SdkLogger}, never {@code java.util.logging.Logger} (which
+   * would set up the JDK's LogManager at start), and every method they call on it exists: the
+   * relocation renames the class, not its members.
+   */
+  @Test
+  void theLibrariesLogThroughSdkLoggerAndFindEveryMethodTheyCall() throws Exception {
+    String logger = "io/weft/agent/otel/SdkLogger";
+    Map<String, byte[]> classes = new HashMap<>();
+    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+      for (JarEntry entry : Collections.list(jar.entries())) {
+        if (entry.getName().startsWith("inst/") && entry.getName().endsWith(".classdata")) {
+          try (InputStream in = jar.getInputStream(entry)) {
+            classes.put(entry.getName().substring(5, entry.getName().length() - 10), in.readAllBytes());
+          }
+        }
+      }
+    }
+    assertTrue(classes.containsKey(logger), "SdkLogger is in the jar");
+    Set<String> declared = new HashSet<>();
+    OpenedClassReader.of(classes.get(logger)).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+      @Override
+      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+        if ((access & Opcodes.ACC_PUBLIC) != 0) {
+          declared.add(name + descriptor);
+        }
+        return null;
+      }
+    }, ClassReader.SKIP_CODE);
+    Set<String> called = new TreeSet<>();
+    List<String> julLoggers = new ArrayList<>();
+    for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
+      if (entry.getKey().equals(logger)) {
+        continue;
+      }
+      if (CodeReferences.of(entry.getValue()).contains("java/util/logging/Logger")) {
+        julLoggers.add(entry.getKey());
+      }
+      OpenedClassReader.of(entry.getValue()).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+          return new MethodVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public void visitMethodInsn(int opcode, String owner, String method, String methodDescriptor, boolean isInterface) {
+              if (owner.equals(logger)) {
+                called.add(method + methodDescriptor);
+              }
+            }
+          };
+        }
+      }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+    }
+    assertEquals(List.of(), julLoggers, "classes that would set up java.util.logging");
+    assertTrue(called.size() >= 5, "the SDK and OkHttp log through SdkLogger: " + called);
+    assertEquals(Set.of(), called.stream().filter(method -> !declared.contains(method)).collect(Collectors.toSet()),
+        "methods the libraries call that SdkLogger lacks");
   }
 
   @Test

@@ -87,6 +87,8 @@ class StartupIT {
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" okhttp3.") || line.contains(".okhttp3.")
           || line.contains(" io.weft.shaded.kotlin.") || line.contains(" io.weft.shaded.okio.")).limit(3).toList(),
           "plain http/protobuf loads neither OkHttp nor Kotlin nor Okio");
+      assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" java.util.logging.LogManager ")).toList(),
+          "the SDK logs through Weft's SdkLogger: java.util.logging is not set up");
       String startLine = app.output().lines().filter(line -> line.startsWith("[weft] Weft ")).findFirst().orElse("");
       assertTrue(startLine.matches("\\[weft] Weft \\S+ started: premain \\d+ ms, SDK built in \\d+ ms: .*"), app.describe());
     }
