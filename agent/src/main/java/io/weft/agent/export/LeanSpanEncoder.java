@@ -12,6 +12,9 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import io.weft.instrumentation.trace.LeanSpan;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +34,10 @@ final class LeanSpanEncoder {
   private final ProtoWriter out = new ProtoWriter();
   private final Map<Resource, byte[]> resources = new IdentityHashMap<>();
   private final Map<InstrumentationScopeInfo, byte[]> scopes = new IdentityHashMap<>();
+  // a method's spans share its name and attribute set, and attribute keys are constants: their bytes are made once
+  private final Reused names = new Reused();
+  private final Reused baseAttributes = new Reused();
+  private final Reused keys = new Reused();
 
   /** Whether every span is a lean span this encoder can write (otherwise the SDK's marshalers are used). */
   static boolean accepts(List<?> spans) {
@@ -45,11 +52,19 @@ final class LeanSpanEncoder {
   byte[] encode(List<?> batch) {
     out.reset();
     Map<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> grouped = new IdentityHashMap<>(2);
+    Resource lastResource = null;
+    InstrumentationScopeInfo lastScope = null;
+    List<LeanSpan> last = null;
     for (Object item : batch) {
       LeanSpan span = (LeanSpan) item;
-      grouped.computeIfAbsent(span.getResource(), r -> new IdentityHashMap<>(4))
-          .computeIfAbsent(span.getInstrumentationScopeInfo(), s -> new ArrayList<>(batch.size()))
-          .add(span);
+      // spans come in runs of one scope (a request's, a method chain's): look the group up when the run changes
+      if (span.getResource() != lastResource || span.getInstrumentationScopeInfo() != lastScope) {
+        lastResource = span.getResource();
+        lastScope = span.getInstrumentationScopeInfo();
+        last = grouped.computeIfAbsent(lastResource, r -> new IdentityHashMap<>(4))
+            .computeIfAbsent(lastScope, s -> new ArrayList<>(batch.size()));
+      }
+      last.add(span);
     }
     for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> resource : grouped.entrySet()) {
       int resourceSpans = out.beginMessage(1);
@@ -86,11 +101,25 @@ final class LeanSpanEncoder {
     if (parent != 0) {
       out.writeId(4, parent);
     }
-    out.writeString(5, span.getName(), Integer.MAX_VALUE);
+    String name = span.getName();
+    if (name != null && !name.isEmpty()) {
+      int at = out.position;
+      if (!out.writeReused(names, name, Integer.MAX_VALUE)) {
+        out.writeStringAlways(5, name, Integer.MAX_VALUE);
+        names.offer(name, Integer.MAX_VALUE, out.buffer, at, out.position);
+      }
+    }
     out.writeVarintField(6, kind(span.getKind()));
     out.writeFixed64(7, span.getStartEpochNanos());
     out.writeFixed64(8, span.getEndEpochNanos());
-    writeAttributes(9, span.baseAttributes(), limit);
+    Attributes base = span.baseAttributes();
+    if (!base.isEmpty()) {
+      int at = out.position;
+      if (!out.writeReused(baseAttributes, base, limit)) {
+        writeAttributes(9, base, limit);
+        baseAttributes.offer(base, limit, out.buffer, at, out.position);
+      }
+    }
     for (int i = 0; i < span.addedCount(); i++) {
       writeKeyValue(9, span.addedKey(i), span.addedValue(i), limit);
     }
@@ -131,7 +160,11 @@ final class LeanSpanEncoder {
 
   private void writeKeyValue(int field, AttributeKey<?> key, Object value, int limit) {
     int keyValue = out.beginMessage(field);
-    out.writeString(1, key.getKey(), Integer.MAX_VALUE);
+    int at = out.position;
+    if (!out.writeReused(keys, key, Integer.MAX_VALUE)) {
+      out.writeString(1, key.getKey(), Integer.MAX_VALUE);
+      keys.offer(key, Integer.MAX_VALUE, out.buffer, at, out.position);
+    }
     int any = out.beginMessage(2);
     writeAnyValue(key.getType(), value, limit);
     out.endMessage(any);
@@ -226,11 +259,45 @@ final class LeanSpanEncoder {
   }
 
   /**
+   * The encoded bytes of objects that come back, by identity: a direct-mapped table in which an object's bytes
+   * are kept from its second sighting on, so an object made per span (a request's own name or attribute set)
+   * costs one reference store and no copy. Bounded: {@value #SLOTS} entries, a newcomer replaces what shares its
+   * slot. The bytes depend on the value length limit they were cut to, so that is part of the entry.
+   */
+  static final class Reused {
+    static final int SLOTS = 512;
+    private final Object[] candidates = new Object[SLOTS];
+    private final Object[] owners = new Object[SLOTS];
+    private final int[] limits = new int[SLOTS];
+    private final byte[][] encodings = new byte[SLOTS][];
+
+    byte[] lookup(Object owner, int limit) {
+      int slot = System.identityHashCode(owner) & (SLOTS - 1);
+      return owners[slot] == owner && limits[slot] == limit ? encodings[slot] : null;
+    }
+
+    /** Called with what was just encoded for {@code owner}: kept if {@code owner} was seen in this slot before. */
+    void offer(Object owner, int limit, byte[] buffer, int from, int to) {
+      int slot = System.identityHashCode(owner) & (SLOTS - 1);
+      if (candidates[slot] == owner) {
+        owners[slot] = owner;
+        limits[slot] = limit;
+        encodings[slot] = Arrays.copyOfRange(buffer, from, to);
+      } else {
+        candidates[slot] = owner;
+      }
+    }
+  }
+
+  /**
    * Protobuf wire format into one growing array. A nested message reserves one byte for its length and moves
    * its content when the length needs more, so nothing is measured twice and nothing is copied for the common
    * small message.
    */
   static final class ProtoWriter {
+    private static final VarHandle LITTLE_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LITTLE_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private byte[] buffer = new byte[64 * 1024];
     private int position;
 
@@ -263,9 +330,8 @@ final class LeanSpanEncoder {
 
     private void fixed64(long value) {
       ensure(8);
-      for (int i = 0; i < 8; i++) {
-        buffer[position++] = (byte) (value >>> (8 * i));
-      }
+      LITTLE_ENDIAN_LONG.set(buffer, position, value);
+      position += 8;
     }
 
     /** Starts a length-delimited field; returns what {@link #endMessage} needs. */
@@ -301,6 +367,16 @@ final class LeanSpanEncoder {
       return size;
     }
 
+    /** Writes the bytes {@code reused} keeps for {@code owner}, if it keeps any. */
+    boolean writeReused(Reused reused, Object owner, int limit) {
+      byte[] bytes = reused.lookup(owner, limit);
+      if (bytes == null) {
+        return false;
+      }
+      writeRaw(bytes);
+      return true;
+    }
+
     void writeRaw(byte[] bytes) {
       ensure(bytes.length);
       System.arraycopy(bytes, 0, buffer, position, bytes.length);
@@ -333,9 +409,8 @@ final class LeanSpanEncoder {
       if (value != 0) {
         tag(field, 5);
         ensure(4);
-        for (int i = 0; i < 4; i++) {
-          buffer[position++] = (byte) (value >>> (8 * i));
-        }
+        LITTLE_ENDIAN_INT.set(buffer, position, value);
+        position += 4;
       }
     }
 
@@ -354,9 +429,8 @@ final class LeanSpanEncoder {
 
     private void bigEndian(long value) {
       ensure(8);
-      for (int i = 7; i >= 0; i--) {
-        buffer[position++] = (byte) (value >>> (8 * i));
-      }
+      BIG_ENDIAN_LONG.set(buffer, position, value);
+      position += 8;
     }
 
     void writeString(int field, String value, int maxChars) {
@@ -366,6 +440,7 @@ final class LeanSpanEncoder {
     }
 
     /** A string field, cut to {@code maxChars} characters as the span's own attributes are ({@link LeanSpan#cut}). */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, as used here
     void writeStringAlways(int field, String value, int maxChars) {
       String text = LeanSpan.cut(value, maxChars);
       tag(field, 2);
@@ -380,9 +455,9 @@ final class LeanSpanEncoder {
       if (ascii) {
         varint(length);
         ensure(length);
-        for (int i = 0; i < length; i++) {
-          buffer[position++] = (byte) text.charAt(i);
-        }
+        // every char is below 0x80, so its low byte is its UTF-8 encoding: one copy, no array made
+        text.getBytes(0, length, buffer, position);
+        position += length;
       } else {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         varint(utf8.length);

@@ -116,6 +116,24 @@ class LeanSpanEncoderTest {
   }
 
   @Test
+  void oneAttributeSetCutToTwoLimitsKeepsBothCuts() throws Exception {
+    LeanTracer limited = tracer("io.weft.methods", SpanLimits.builder().setMaxAttributeValueLength(10).build());
+    LeanTracer unlimited = tracer("io.weft.methods", SpanLimits.getDefault());
+    Attributes shared = Attributes.of(AttributeKey.stringKey("code.function.name"), "shop.Cart.addEverything");
+    String name = "Cart.addEverything";
+    LeanSpanEncoder encoder = new LeanSpanEncoder();
+    for (int round = 0; round < 3; round++) {
+      for (LeanTracer tracer : List.of(limited, unlimited)) {
+        ended.clear();
+        tracer.start(name, SpanKind.INTERNAL, shared, Context.root(), System.nanoTime()).end();
+        ByteArrayOutputStream sdk = new ByteArrayOutputStream();
+        TraceRequestMarshaler.create(ended).writeBinaryTo(sdk);
+        assertSameBytes(sdk.toByteArray(), encoder.encode(ended));
+      }
+    }
+  }
+
+  @Test
   void aLargeBatchKeepsEveryLengthRight() throws Exception {
     LeanTracer methods = tracer("io.weft.methods", SpanLimits.getDefault());
     Attributes function = Attributes.of(AttributeKey.stringKey("code.function.name"), "x".repeat(200));
@@ -162,8 +180,14 @@ class LeanSpanEncoderTest {
     assertTrue(LeanSpanEncoder.accepts(spans));
     ByteArrayOutputStream sdk = new ByteArrayOutputStream();
     TraceRequestMarshaler.create(spans).writeBinaryTo(sdk);
-    byte[] weft = new LeanSpanEncoder().encode(spans);
-    byte[] expected = sdk.toByteArray();
+    // one encoder three times: names and attribute sets first seen, then kept, then written from what was kept
+    LeanSpanEncoder encoder = new LeanSpanEncoder();
+    for (int round = 0; round < 3; round++) {
+      assertSameBytes(sdk.toByteArray(), encoder.encode(spans));
+    }
+  }
+
+  private static void assertSameBytes(byte[] expected, byte[] weft) {
     for (int i = 0; i < Math.min(expected.length, weft.length); i++) {
       if (expected[i] != weft[i]) {
         int from = Math.max(0, i - 24);
@@ -172,7 +196,7 @@ class LeanSpanEncoderTest {
             + java.util.HexFormat.of().formatHex(weft, from, Math.min(weft.length, i + 24)));
       }
     }
-    assertEquals(sdk.size(), weft.length);
-    assertArrayEquals(sdk.toByteArray(), weft);
+    assertEquals(expected.length, weft.length);
+    assertArrayEquals(expected, weft);
   }
 }
