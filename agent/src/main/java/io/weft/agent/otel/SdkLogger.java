@@ -25,7 +25,6 @@ public final class SdkLogger {
   private static volatile boolean verbose;
 
   private final String name;
-  private volatile int threshold = INFO;
 
   private SdkLogger(String name) {
     this.name = name;
@@ -41,11 +40,7 @@ public final class SdkLogger {
   }
 
   public boolean isLoggable(Level level) {
-    return verbose && level.intValue() >= threshold && level.intValue() != Level.OFF.intValue();
-  }
-
-  public void setLevel(Level level) {
-    threshold = level == null ? INFO : Math.max(INFO, level.intValue());
+    return verbose && level.intValue() >= INFO && level.intValue() != Level.OFF.intValue();
   }
 
   public void log(Level level, String message) {

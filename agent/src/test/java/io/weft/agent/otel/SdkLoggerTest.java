@@ -65,18 +65,6 @@ class SdkLoggerTest {
   }
 
   @Test
-  void aRaisedLevelHidesWhatIsBelowItButCannotShowFine() {
-    SdkLogger.verbose(true);
-    SdkLogger logger = SdkLogger.getLogger("x");
-    logger.setLevel(Level.WARNING);
-    assertFalse(logger.isLoggable(Level.INFO));
-    assertTrue(logger.isLoggable(Level.WARNING));
-    logger.setLevel(Level.FINEST);
-    assertFalse(logger.isLoggable(Level.FINE));
-    assertTrue(logger.isLoggable(Level.INFO));
-  }
-
-  @Test
   void messagesAreFormattedOnlyWhereTheyHavePlaceholders() {
     assertEquals("a {b", SdkLogger.format("a {b", new Object[] {1}));
     assertEquals("no params {0}", SdkLogger.format("no params {0}", new Object[0]));
