@@ -103,10 +103,10 @@ final class LeanSpanEncoder {
     }
     String name = span.getName();
     if (name != null && !name.isEmpty()) {
-      int at = out.position;
       if (!out.writeReused(names, name, Integer.MAX_VALUE)) {
+        int from = out.position;
         out.writeStringAlways(5, name, Integer.MAX_VALUE);
-        names.offer(name, Integer.MAX_VALUE, out.buffer, at, out.position);
+        out.offerWritten(names, name, Integer.MAX_VALUE, from);
       }
     }
     out.writeVarintField(6, kind(span.getKind()));
@@ -114,10 +114,10 @@ final class LeanSpanEncoder {
     out.writeFixed64(8, span.getEndEpochNanos());
     Attributes base = span.baseAttributes();
     if (!base.isEmpty()) {
-      int at = out.position;
       if (!out.writeReused(baseAttributes, base, limit)) {
+        int from = out.position;
         writeAttributes(9, base, limit);
-        baseAttributes.offer(base, limit, out.buffer, at, out.position);
+        out.offerWritten(baseAttributes, base, limit, from);
       }
     }
     for (int i = 0; i < span.addedCount(); i++) {
@@ -160,10 +160,10 @@ final class LeanSpanEncoder {
 
   private void writeKeyValue(int field, AttributeKey<?> key, Object value, int limit) {
     int keyValue = out.beginMessage(field);
-    int at = out.position;
     if (!out.writeReused(keys, key, Integer.MAX_VALUE)) {
+      int from = out.position;
       out.writeString(1, key.getKey(), Integer.MAX_VALUE);
-      keys.offer(key, Integer.MAX_VALUE, out.buffer, at, out.position);
+      out.offerWritten(keys, key, Integer.MAX_VALUE, from);
     }
     int any = out.beginMessage(2);
     writeAnyValue(key.getType(), value, limit);
@@ -375,6 +375,11 @@ final class LeanSpanEncoder {
       }
       writeRaw(bytes);
       return true;
+    }
+
+    /** Offers {@code reused} what was written for {@code owner} since {@code from}. */
+    void offerWritten(Reused reused, Object owner, int limit, int from) {
+      reused.offer(owner, limit, buffer, from, position);
     }
 
     void writeRaw(byte[] bytes) {
