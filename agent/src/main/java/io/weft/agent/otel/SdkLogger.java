@@ -9,8 +9,8 @@ import java.util.logging.Level;
  * (agent/pom.xml), so none of them sets up {@code java.util.logging}.
  *
  * <p>Two reasons. Setting up the JDK's {@code LogManager} (its configuration, handlers and the logger
- * finder services) cost 40-60 ms on the start-up path that the first traced call waits for, because
- * every SDK class holds a static logger. And the first {@code Logger} fixes the JVM's {@code LogManager}
+ * finder services) cost 20-25 ms of the SDK build that the first traced call waits for, because every
+ * SDK class holds a static logger (docs/startup.md). And the first {@code Logger} fixes the JVM's {@code LogManager}
  * for good: an agent that makes one before {@code main} breaks an application that chooses its own
  * ({@code java.util.logging.manager}, as JBoss LogManager users do) and makes it read its logging
  * configuration too early.
