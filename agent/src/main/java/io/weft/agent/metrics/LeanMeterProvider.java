@@ -49,6 +49,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Weft's metrics: the instruments its instrumentations and its own pipeline use (double histograms
@@ -448,20 +449,55 @@ public final class LeanMeterProvider implements MeterProvider {
     abstract MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now);
   }
 
-  /** Per exporter: a cell per attribute set, at most {@link #CARDINALITY_LIMIT} with the overflow set. */
+  /**
+   * Per exporter: a cell per attribute set, at most {@link #CARDINALITY_LIMIT} with the overflow set.
+   *
+   * <p>Instrumentation builds its attribute sets once and passes the same object on every call, so in
+   * front of the map sits a small table keyed by the set's identity: a hit costs an identity hash and
+   * one reference compare, where the map hashes every key and value of the set on every call (the SDK's
+   * {@code Attributes} does not keep its hash). A set is put in front the second time the same object
+   * is seen in its slot, so sets built per call (an exception's {@code error.type}) take the map and
+   * allocate nothing extra. Cells are never removed, so a front entry never points at a dead cell.
+   */
   static final class Cells<C> {
+    static final int FRONT_SLOTS = 64; // a power of two
     final ConcurrentHashMap<Attributes, C> byAttributes = new ConcurrentHashMap<>();
+    private final Function<Attributes, C> make;
+    @SuppressWarnings("unchecked")
+    private final Front<C>[] front = new Front[FRONT_SLOTS];
+    private final Attributes[] seen = new Attributes[FRONT_SLOTS];
 
-    C get(Attributes attributes, java.util.function.Function<Attributes, C> make) {
+    Cells(Function<Attributes, C> make) {
+      this.make = make;
+    }
+
+    C get(Attributes attributes) {
       Attributes key = attributes == null ? Attributes.empty() : attributes;
+      int slot = System.identityHashCode(key) & (FRONT_SLOTS - 1);
+      Front<C> hit = front[slot]; // a racy read: a Front is immutable, so it is whole or absent
+      if (hit != null && hit.key == key) {
+        return hit.cell;
+      }
       C cell = byAttributes.get(key);
-      if (cell != null) {
-        return cell;
+      if (cell == null) {
+        cell = byAttributes.computeIfAbsent(byAttributes.size() >= CARDINALITY_LIMIT - 1 ? OVERFLOW : key, make);
       }
-      if (byAttributes.size() >= CARDINALITY_LIMIT - 1) {
-        key = OVERFLOW;
+      if (seen[slot] == key) {
+        front[slot] = new Front<>(key, cell); // the same object twice: a shared set
+      } else {
+        seen[slot] = key;
       }
-      return byAttributes.computeIfAbsent(key, make);
+      return cell;
+    }
+
+    private static final class Front<C> {
+      final Attributes key;
+      final C cell;
+
+      Front(Attributes key, C cell) {
+        this.key = key;
+        this.cell = cell;
+      }
     }
   }
 
@@ -481,7 +517,7 @@ public final class LeanMeterProvider implements MeterProvider {
       }
       this.cells = new Cells[readers];
       for (int i = 0; i < readers; i++) {
-        this.cells[i] = new Cells<>();
+        this.cells[i] = new Cells<>(key -> new HistogramCell(this.boundaries.length + 1));
       }
     }
 
@@ -512,7 +548,7 @@ public final class LeanMeterProvider implements MeterProvider {
         }
       }
       for (Cells<HistogramCell> perReader : cells) {
-        perReader.get(attributes, key -> new HistogramCell(boundaries.length + 1)).record(value, bucket, exemplar, exemplarTime);
+        perReader.get(attributes).record(value, bucket, exemplar, exemplarTime);
       }
     }
 
@@ -626,7 +662,7 @@ public final class LeanMeterProvider implements MeterProvider {
       this.monotonic = monotonic;
       this.cells = new Cells[readers];
       for (int i = 0; i < readers; i++) {
-        this.cells[i] = new Cells<>();
+        this.cells[i] = new Cells<>(key -> new SumCell());
       }
     }
 
@@ -651,9 +687,11 @@ public final class LeanMeterProvider implements MeterProvider {
         return; // counters only grow (as the SDK's)
       }
       for (Cells<SumCell> perReader : cells) {
-        SumCell cell = perReader.get(attributes, key -> new SumCell());
+        SumCell cell = perReader.get(attributes);
         cell.value.add(value);
-        cell.touched = true;
+        if (!cell.touched) {
+          cell.touched = true; // a volatile write only once per interval: every call's would fence and share the line
+        }
       }
     }
 

@@ -110,6 +110,50 @@ class LeanMeterProviderTest {
   }
 
   @Test
+  void aSharedSetAnEqualCopyAndSetsSharingASlotAllFindTheirOwnPoints() {
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    LongCounter counter = lean.get("scope").counterBuilder("c").build();
+    // more shared sets than the identity table has slots, so some share one; each passed as the same object
+    // many times (found in front from the second call), interleaved with equal copies built per call (the map)
+    int sets = LeanMeterProvider.Cells.FRONT_SLOTS * 3;
+    List<Attributes> shared = new ArrayList<>();
+    for (int i = 0; i < sets; i++) {
+      shared.add(Attributes.of(ROUTE, "/" + i));
+    }
+    for (int round = 0; round < 5; round++) {
+      for (int i = 0; i < sets; i++) {
+        counter.add(1, shared.get(i));
+        counter.add(10, Attributes.of(ROUTE, "/" + i));
+      }
+    }
+    Map<String, Long> sums = new TreeMap<>();
+    for (LongPointData point : lean.collectForTest(0).get(0).getLongSumData().getPoints()) {
+      sums.put(point.getAttributes().get(ROUTE), point.getValue());
+    }
+    assertEquals(sets, sums.size(), sums.toString());
+    for (int i = 0; i < sets; i++) {
+      assertEquals(55L, sums.get("/" + i), "/" + i);
+    }
+  }
+
+  @Test
+  void aSharedSetFirstSeenPastTheLimitStaysInTheOverflowSet() {
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    LongCounter counter = lean.get("scope").counterBuilder("c").build();
+    for (int i = 0; i < LeanMeterProvider.CARDINALITY_LIMIT; i++) {
+      counter.add(1, Attributes.of(ROUTE, "/" + i));
+    }
+    Attributes late = Attributes.of(ROUTE, "/late");
+    for (int i = 0; i < 4; i++) {
+      counter.add(100, late);
+    }
+    Collection<LongPointData> points = lean.collectForTest(0).get(0).getLongSumData().getPoints();
+    assertEquals(LeanMeterProvider.CARDINALITY_LIMIT, points.size());
+    LongPointData overflow = points.stream().filter(p -> p.getAttributes().equals(LeanMeterProvider.OVERFLOW)).findFirst().orElseThrow();
+    assertEquals(1 + 400, overflow.getValue(), "the last set under the limit's successor and the late set, every call");
+  }
+
+  @Test
   void eachExporterHasItsOwnTemporalityAndState() {
     Captured cumulative = new Captured(AggregationTemporalitySelector.alwaysCumulative());
     Captured delta = new Captured(AggregationTemporalitySelector.deltaPreferred());

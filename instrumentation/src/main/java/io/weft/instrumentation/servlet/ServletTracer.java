@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -74,6 +75,8 @@ final class ServletTracer implements ServletBridge.Handler {
   private final String[] statusStrings = new String[600];
   static final int MAX_METRIC_ATTRIBUTE_SETS = 4096;
   private final ConcurrentHashMap<String, Attributes> metricAttributeSets = new ConcurrentHashMap<>();
+  static final int RECENT_METRIC_SETS = 256; // a power of two
+  private final MetricSet[] recentMetricSets = new MetricSet[RECENT_METRIC_SETS];
 
   ServletTracer(LeanTracer tracer, TextMapPropagator propagator, DoubleHistogram duration, LongUpDownCounter activeRequests,
       ServletSettings settings) {
@@ -255,9 +258,19 @@ final class ServletTracer implements ServletBridge.Handler {
   /**
    * The duration's attributes for a request that did not throw: a function of method, status, scheme, route
    * and protocol, so each set is built (and sorted) once and then shared; the SDK finds its series by the
-   * same object. Bounded: past {@value #MAX_METRIC_ATTRIBUTE_SETS} sets, new ones are built each time.
+   * same object. A request finds its set in a small table hashed from the five parts (strings that keep their
+   * hash: the method and version are constants, the route is the route cache's), compared field by field, so
+   * it allocates nothing; a slot another set took is refilled from the map. Bounded: past {@value
+   * #MAX_METRIC_ATTRIBUTE_SETS} sets, new ones are built each time.
    */
   private Attributes metricAttributes(ServerRequest r, int status, String errorType) {
+    int hash = (((Objects.hashCode(r.method) * 31 + status) * 31 + Objects.hashCode(r.scheme)) * 31
+        + Objects.hashCode(r.protocolVersion)) * 31 + Objects.hashCode(r.route);
+    int slot = (hash ^ (hash >>> 16)) & (RECENT_METRIC_SETS - 1);
+    MetricSet recent = recentMetricSets[slot]; // racy read of an immutable entry: whole or absent
+    if (recent != null && recent.matches(r, status)) {
+      return recent.attributes;
+    }
     // NUL separates the parts and SOH stands for an absent one: neither occurs in a method, scheme, version or route
     String key = r.method + '\0' + status + '\0' + r.scheme + '\0' + (r.protocolVersion == null ? "\1" : r.protocolVersion)
         + '\0' + (r.route == null ? "\1" : r.route);
@@ -265,10 +278,38 @@ final class ServletTracer implements ServletBridge.Handler {
     if (cached == null) {
       cached = buildMetricAttributes(r, status, errorType);
       if (metricAttributeSets.size() < MAX_METRIC_ATTRIBUTE_SETS) {
-        metricAttributeSets.putIfAbsent(key, cached);
+        Attributes raced = metricAttributeSets.putIfAbsent(key, cached);
+        cached = raced != null ? raced : cached;
+      } else {
+        return cached; // not shared: keep it out of the table too
       }
     }
+    recentMetricSets[slot] = new MetricSet(r, status, cached);
     return cached;
+  }
+
+  /** One shared duration attribute set and the request parts it was built from. */
+  private static final class MetricSet {
+    final String method;
+    final int status;
+    final String scheme;
+    final String protocolVersion;
+    final String route;
+    final Attributes attributes;
+
+    MetricSet(ServerRequest r, int status, Attributes attributes) {
+      this.method = r.method;
+      this.status = status;
+      this.scheme = r.scheme;
+      this.protocolVersion = r.protocolVersion;
+      this.route = r.route;
+      this.attributes = attributes;
+    }
+
+    boolean matches(ServerRequest r, int status) {
+      return this.status == status && Objects.equals(method, r.method) && Objects.equals(scheme, r.scheme)
+          && Objects.equals(protocolVersion, r.protocolVersion) && Objects.equals(route, r.route);
+    }
   }
 
   private static Attributes buildMetricAttributes(ServerRequest r, int status, String errorType) {
