@@ -7,6 +7,18 @@ public interface ExportListener {
   /** The spans of one export request; never empty. */
   default void spansReceived(List<ReceivedSpan> spans) {}
 
+  /**
+   * True when the listener only counts spans: then an OTLP/HTTP protobuf traces request is walked, not
+   * decoded into spans (see {@link OtlpWire}), and {@link #spansCounted} gets its number instead of
+   * {@link #spansReceived} its spans. gRPC and JSON requests are decoded as always.
+   */
+  default boolean countsSpansOnly() {
+    return false;
+  }
+
+  /** The number of spans in one export request that was only counted; never zero. */
+  default void spansCounted(int spans) {}
+
   /** The metrics of one export request; never empty. */
   default void metricsReceived(List<ReceivedMetric> metrics) {}
 }

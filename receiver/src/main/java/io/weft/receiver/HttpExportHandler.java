@@ -60,14 +60,17 @@ final class HttpExportHandler {
       inbox.badRequest();
       return text(415, "expected " + PROTOBUF + " or " + JSON + "\n", "HTTP 415 unsupported content type");
     }
-    Message request;
     try {
-      request = decode(signal, json, body(headers.get("content-encoding"), raw));
+      byte[] body = body(headers.get("content-encoding"), raw);
+      if (signal == Signal.TRACES && !json && inbox.countsSpansOnly()) {
+        inbox.recordCounted(signal, Transport.HTTP, OtlpWire.countSpans(body));
+      } else {
+        inbox.record(signal, Transport.HTTP, headers, decode(signal, json, body));
+      }
     } catch (IOException e) {
       inbox.badRequest();
       return text(400, "cannot decode " + signal.path() + ": " + e.getMessage() + "\n", "HTTP 400 undecodable");
     }
-    inbox.record(signal, Transport.HTTP, headers, request);
     if (answer.kind() == Faults.Kind.GARBAGE) {
       inbox.faulted();
       return new Response(200, json ? JSON : PROTOBUF, GARBAGE_BODY, null, null, "HTTP 200 garbage body", true);

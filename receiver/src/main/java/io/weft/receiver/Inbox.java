@@ -110,6 +110,22 @@ final class Inbox {
     }
   }
 
+  /** A forwarding inbox whose listener only counts spans: see {@link ExportListener#countsSpansOnly}. */
+  boolean countsSpansOnly() {
+    return forward != null && forward.countsSpansOnly();
+  }
+
+  /** Records one export whose spans were counted, not decoded (a counting forwarder only). */
+  void recordCounted(Signal signal, Transport transport, int spans) {
+    synchronized (this) {
+      requestCounts.merge(signal.key() + "/" + transport.key(), 1, Integer::sum);
+      notifyAll();
+    }
+    if (spans > 0) {
+      forward.spansCounted(spans);
+    }
+  }
+
   synchronized void badRequest() {
     badRequests++;
     notifyAll();

@@ -105,6 +105,16 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
   }
 
   @Override
+  public boolean countsSpansOnly() {
+    return options.count() && json == null;
+  }
+
+  @Override
+  public void spansCounted(int spans) {
+    spansCounted.addAndGet(spans);
+  }
+
+  @Override
   public void spansReceived(List<ReceivedSpan> spans) {
     if (options.count()) {
       spansCounted.addAndGet(spans.size());

@@ -61,7 +61,10 @@ class WeftReceiverTest {
     try {
       tool.start();
       post(tool.httpPort(), "/v1/traces", TestExports.parentAndChild().toByteArray());
-      post(tool.httpPort(), "/v1/traces", TestExports.parentAndChild().toByteArray());
+      byte[] whole = TestExports.parentAndChild().toByteArray();
+      // counted from the wire, not decoded: a request cut short is still refused, and counts nothing
+      assertEquals(400, send(tool.httpPort(), "/v1/traces", java.util.Arrays.copyOf(whole, whole.length - 3)));
+      post(tool.httpPort(), "/v1/traces", whole);
       post(tool.httpPort(), "/v1/metrics", TestExports.histogram().toByteArray());
     } finally {
       tool.close();
@@ -77,11 +80,15 @@ class WeftReceiverTest {
   }
 
   private static void post(int port, String path, byte[] body) throws Exception {
+    assertEquals(200, send(port, path, body));
+  }
+
+  private static int send(int port, String path, byte[] body) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
         .build();
-    assertEquals(200, HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 }
