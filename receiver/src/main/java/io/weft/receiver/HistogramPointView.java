@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * One explicit-bucket histogram data point with its attributes as Java values. {@code sum} is NaN
- * when the sender left it out; {@code bucketCounts} has one more entry than {@code explicitBounds}.
+ * when the sender left it out; {@code bucketCounts} has one more entry than {@code explicitBounds};
+ * {@code exemplarSpanIds} the span id (hex) of each exemplar that names a span, in the order sent.
  */
 public record HistogramPointView(
     Map<String, Object> attributes,
@@ -14,7 +15,8 @@ public record HistogramPointView(
     List<Double> explicitBounds,
     List<Long> bucketCounts,
     long startEpochNanos,
-    long epochNanos) {
+    long epochNanos,
+    List<String> exemplarSpanIds) {
 
   public Object attr(String key) {
     return attributes.get(key);

@@ -66,7 +66,11 @@ public final class ReceivedMetric {
             List.copyOf(point.getExplicitBoundsList()),
             List.copyOf(point.getBucketCountsList()),
             point.getStartTimeUnixNano(),
-            point.getTimeUnixNano()));
+            point.getTimeUnixNano(),
+            point.getExemplarsList().stream()
+                .filter(e -> !e.getSpanId().isEmpty())
+                .map(e -> java.util.HexFormat.of().formatHex(e.getSpanId().toByteArray()))
+                .toList()));
       }
     }
     return points;

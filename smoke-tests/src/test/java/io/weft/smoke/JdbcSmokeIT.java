@@ -23,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -173,6 +174,16 @@ class JdbcSmokeIT {
         .findFirst().orElseThrow();
     assertEquals(BUCKETS, inserts.explicitBounds());
     assertEquals(1 + JdbcApp.PREPARED_RUNS, inserts.count(), inserts::toString); // the literal insert and the prepared ones
+    // exemplars name the statement's own span, not the span around it
+    ReceivedMetric exemplified = otlp.awaitMetric(m -> m.name().equals("db.client.operation.duration")
+        && m.histogramPoints().stream().anyMatch(p -> ("INSERT " + table).equals(p.attr("db.query.summary"))
+            && p.attr("error.type") == null && !p.exemplarSpanIds().isEmpty()));
+    List<String> exemplars = exemplified.histogramPoints().stream()
+        .filter(p -> ("INSERT " + table).equals(p.attr("db.query.summary")) && p.attr("error.type") == null)
+        .findFirst().orElseThrow().exemplarSpanIds();
+    Set<String> insertSpans = otlp.spans().stream().filter(s -> ("INSERT " + table).equals(s.stringAttr("db.query.summary")))
+        .map(ReceivedSpan::spanId).collect(Collectors.toSet());
+    assertTrue(!exemplars.isEmpty() && insertSpans.containsAll(exemplars), exemplars + " not among " + insertSpans);
     assertEquals(db.system(), inserts.attr("db.system.name"));
     assertEquals(db.namespace(), inserts.attr("db.namespace"));
     assertEquals("INSERT", inserts.attr("db.operation.name"));

@@ -132,6 +132,11 @@ class MethodsIT {
       assertEquals(1, placed.count());
       HistogramPointView failed = point(duration, APP + "Shop.fail", "java.lang.IllegalArgumentException");
       assertEquals(1, failed.count());
+      // the exemplar is the call's own span (its scope is closed when the duration is recorded)
+      ReceivedMetric exemplified = otlp.awaitMetric(m -> m.name().equals("weft.method.duration")
+          && m.histogramPoints().stream().anyMatch(p -> (APP + "Shop.placeOrder").equals(p.attr("code.function.name"))
+              && !p.exemplarSpanIds().isEmpty()));
+      assertEquals(List.of(place.spanId()), point(exemplified, APP + "Shop.placeOrder", null).exemplarSpanIds());
     }
   }
 

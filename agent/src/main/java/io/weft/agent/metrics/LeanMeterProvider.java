@@ -38,6 +38,7 @@ import io.opentelemetry.sdk.metrics.internal.data.ImmutableMetricData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
 import io.opentelemetry.sdk.resources.Resource;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.SpanHistogram;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -502,7 +503,7 @@ public final class LeanMeterProvider implements MeterProvider {
   }
 
   /** A double histogram with explicit bucket boundaries. */
-  static final class Histogram extends Instrument implements DoubleHistogram {
+  static final class Histogram extends Instrument implements DoubleHistogram, SpanHistogram.Direct {
     final List<Double> boundaryList;
     final double[] boundaries;
     final Cells<HistogramCell>[] cells;
@@ -533,19 +534,22 @@ public final class LeanMeterProvider implements MeterProvider {
 
     @Override
     public void record(double value, Attributes attributes, Context context) {
+      Span span = context == null ? null : Span.fromContextOrNull(context);
+      SpanContext spanContext = span == null ? null : span.getSpanContext();
+      record(value, attributes, spanContext, spanContext != null && spanContext.isSampled() ? epochNanos() : 0);
+    }
+
+    @Override
+    public void record(double value, Attributes attributes, SpanContext spanContext, long exemplarEpochNanos) {
       if (!(value >= 0) || value == Double.POSITIVE_INFINITY) {
         return; // histograms take non-negative, finite values only (as the SDK's)
       }
       int bucket = bucketOf(value);
       SpanContext exemplar = null;
       long exemplarTime = 0;
-      Span span = context == null ? null : Span.fromContextOrNull(context);
-      if (span != null) {
-        SpanContext spanContext = span.getSpanContext();
-        if (spanContext.isSampled()) {
-          exemplar = spanContext;
-          exemplarTime = epochNanos();
-        }
+      if (spanContext != null && spanContext.isSampled()) {
+        exemplar = spanContext; // the SDK's default filter: exemplars from sampled spans only
+        exemplarTime = exemplarEpochNanos;
       }
       for (Cells<HistogramCell> perReader : cells) {
         perReader.get(attributes).record(value, bucket, exemplar, exemplarTime);

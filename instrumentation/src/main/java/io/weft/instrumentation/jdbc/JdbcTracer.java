@@ -10,6 +10,7 @@ import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
+import io.weft.instrumentation.trace.SpanHistogram;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
@@ -149,7 +150,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
       if (span != null) {
         span.endAt(c.startNanos + nanos);
       }
-      duration.record(nanos / 1e9, metricAttributes);
+      SpanHistogram.record(duration, nanos / 1e9, metricAttributes, span);
     } catch (Throwable failure) {
       InternalErrors.report("jdbc span end", failure);
     }

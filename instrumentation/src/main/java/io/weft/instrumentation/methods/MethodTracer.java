@@ -10,6 +10,7 @@ import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
+import io.weft.instrumentation.trace.SpanHistogram;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -109,7 +110,7 @@ final class MethodTracer implements MethodBridge.Handler {
     if (span != null) {
       span.endAt(endNanos);
     }
-    duration.record((endNanos - startNanos) / 1e9, metricAttributes);
+    SpanHistogram.record(duration, (endNanos - startNanos) / 1e9, metricAttributes, span);
   }
 
   /** The completion callback of a method that returned a {@code CompletionStage}. */

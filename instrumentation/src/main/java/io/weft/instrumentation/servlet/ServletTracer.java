@@ -19,6 +19,7 @@ import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.SpanHistogram;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -251,7 +252,9 @@ final class ServletTracer implements ServletBridge.Handler {
     }
     span.end();
     double seconds = (System.nanoTime() - r.startNanos) / 1e9;
-    duration.record(seconds, thrown == null ? metricAttributes(r, status, errorType) : buildMetricAttributes(r, status, errorType));
+    SpanHistogram.record(duration, seconds,
+        thrown == null ? metricAttributes(r, status, errorType) : buildMetricAttributes(r, status, errorType),
+        span instanceof LeanSpan ? (LeanSpan) span : null);
     activeRequests.add(-1, r.activeAttributes);
   }
 

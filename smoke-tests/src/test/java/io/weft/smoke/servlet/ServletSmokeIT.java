@@ -18,6 +18,7 @@ import io.weft.smoke.support.Jdks;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -243,6 +244,13 @@ class ServletSmokeIT {
     HistogramPointView fail = point(duration.histogramPoints(), p -> "/app/fail".equals(p.attr("http.route")));
     assertEquals("java.lang.IllegalStateException", fail.attr("error.type"));
     assertEquals(500L, fail.attr("http.response.status_code"));
+    // exemplars name the request's own server span (its scope is closed when the duration is recorded)
+    ReceivedMetric exemplified = app.otlp().awaitMetric(m -> m.name().equals("http.server.request.duration")
+        && m.histogramPoints().stream().anyMatch(p -> "/app/hello".equals(p.attr("http.route")) && !p.exemplarSpanIds().isEmpty()));
+    List<String> exemplars = point(exemplified.histogramPoints(), p -> "/app/hello".equals(p.attr("http.route"))).exemplarSpanIds();
+    Set<String> helloSpans = app.otlp().spans().stream().filter(s -> s.name().equals("GET /app/hello"))
+        .map(ReceivedSpan::spanId).collect(Collectors.toSet());
+    assertTrue(!exemplars.isEmpty() && helloSpans.containsAll(exemplars), exemplars + " not among " + helloSpans);
 
     ReceivedMetric active = app.otlp().awaitMetric("http.server.active_requests");
     NumberPointView get = point(active.sumPoints(), p -> "GET".equals(p.attr("http.request.method")));
