@@ -14,16 +14,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Weft's batching span processor. The application thread that ends a sampled span only appends it
- * to a bounded lock-free queue (or, when the queue is full, counts it as dropped): it never blocks,
+ * to a bounded lock-free queue ({@link SpanRing}; when it is full, counts it as dropped): it never blocks,
  * never encodes, never does I/O. The batch thread turns queued spans into encoded OTLP requests
  * (whenever a batch is full or the schedule delay has passed) and hands them to the
  * {@link ExportBuffer}, from which {@link Delivery} sends them. Encoding early keeps memory small
@@ -31,9 +29,8 @@ import java.util.zip.GZIPOutputStream;
  */
 final class SpanQueueProcessor implements SpanProcessor {
 
-  private final ConcurrentLinkedQueue<ReadableSpan> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final int capacity;
+  private final SpanRing<ReadableSpan> queue;
+  private final Object consumer = new Object(); // the batch thread, or the exit drain when it did not stop in time
   private final int batchSize;
   private final long delayNanos;
   private final ExportBuffer buffer;
@@ -48,7 +45,7 @@ final class SpanQueueProcessor implements SpanProcessor {
   private volatile boolean batchThreadWaiting;
 
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats) {
-    this.capacity = capacity;
+    this.queue = new SpanRing<>(capacity);
     this.batchSize = batchSize;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
     this.buffer = buffer;
@@ -73,14 +70,12 @@ final class SpanQueueProcessor implements SpanProcessor {
       return;
     }
     processed.increment();
-    int size = queued.incrementAndGet();
-    if (size > capacity || closed) {
-      queued.decrementAndGet();
+    if (closed || !queue.offer(span)) {
       queueFull.increment();
       return;
     }
-    queue.offer(span);
-    if (size >= batchSize && batchThreadWaiting) {
+    // the flag first: it is written only when the batch thread parks or wakes, so reading it costs nothing
+    if (batchThreadWaiting && queue.size() >= batchSize) {
       batchThreadWaiting = false;
       LockSupport.unpark(thread);
     }
@@ -92,11 +87,11 @@ final class SpanQueueProcessor implements SpanProcessor {
   }
 
   int queueSize() {
-    return queued.get();
+    return queue.size();
   }
 
   int capacity() {
-    return capacity;
+    return queue.capacity();
   }
 
   private void batchLoop() {
@@ -105,14 +100,16 @@ final class SpanQueueProcessor implements SpanProcessor {
     while (!closed) {
       try {
         long now = System.nanoTime();
-        if (queued.get() >= batchSize || now >= nextExport || flushRequested) {
-          drain(batch, flushRequested || now >= nextExport);
+        if (queue.size() >= batchSize || now >= nextExport || flushRequested) {
+          if (drain(batch, flushRequested || now >= nextExport) == 0 && queue.size() >= batchSize) {
+            LockSupport.parkNanos(100_000); // the next span's producer has claimed its slot and not written it yet
+          }
           flushRequested = false;
           nextExport = System.nanoTime() + delayNanos;
           continue;
         }
         batchThreadWaiting = true;
-        if (queued.get() < batchSize && !flushRequested) {
+        if (queue.size() < batchSize && !flushRequested) {
           LockSupport.parkNanos(this, nextExport - now);
         }
         batchThreadWaiting = false;
@@ -124,16 +121,25 @@ final class SpanQueueProcessor implements SpanProcessor {
   }
 
   /** Encodes full batches, and the remainder too when {@code all}. Batch thread, or the exit flush after it stopped. */
-  private void drain(List<SpanData> batch, boolean all) {
-    while (queued.get() >= batchSize || (all && queued.get() > 0)) {
+  /** Returns how many spans it took from the queue. */
+  private int drain(List<SpanData> batch, boolean all) {
+    synchronized (consumer) {
+      return drainLocked(batch, all);
+    }
+  }
+
+  private int drainLocked(List<SpanData> batch, boolean all) {
+    List<ReadableSpan> taken = new ArrayList<>(Math.min(batchSize, 4096));
+    int total = 0;
+    while (queue.size() >= batchSize || (all && queue.size() > 0)) {
       batch.clear();
-      ReadableSpan span;
-      while (batch.size() < batchSize && (span = queue.poll()) != null) {
-        queued.decrementAndGet();
+      taken.clear();
+      total += queue.drainTo(taken, batchSize);
+      for (ReadableSpan span : taken) {
         batch.add(span.toSpanData());
       }
       if (batch.isEmpty()) {
-        return;
+        return total; // what is left is being written by its producer: the next round takes it
       }
       byte[] bytes;
       try {
@@ -147,6 +153,7 @@ final class SpanQueueProcessor implements SpanProcessor {
         stats.dropped("buffer_full", batch.size());
       }
     }
+    return total;
   }
 
   private byte[] encode(List<SpanData> spans) throws IOException {
