@@ -13,7 +13,8 @@ import java.util.Enumeration;
 /**
  * Reads requests, responses and async events of one copy of the servlet API (javax or jakarta, in
  * whichever loader the container has it) through method handles found once per copy, so per request
- * nothing is looked up and nothing is boxed. The agent's parent is the platform loader and never sees
+ * nothing is looked up and nothing is boxed; the handles are called as constants the JIT inlines
+ * where the JVM allows it ({@link ServletCalls}). The agent's parent is the platform loader and never sees
  * servlet classes: the API is found from the request object's class. Values are kept in {@link
  * ClassValue}s, which live with the classes they describe, so no container or webapp loader is held.
  * Agent class loader.
@@ -45,39 +46,14 @@ final class ServletAccessor implements TextMapGetter<Object> {
 
   private static final ServletAccessor NONE = new ServletAccessor();
 
-  private final MethodHandle getMethod;
-  private final MethodHandle getScheme;
-  private final MethodHandle getRequestUri;
-  private final MethodHandle getQueryString;
-  private final MethodHandle getServerName;
-  private final MethodHandle getServerPort;
-  private final MethodHandle getRemoteAddr;
-  private final MethodHandle getProtocol;
-  private final MethodHandle getContextPath;
-  private final MethodHandle getHeader;
-  private final MethodHandle getHeaders;
-  private final MethodHandle getHeaderNames;
-  private final MethodHandle getDispatcherType;
-  private final MethodHandle getAttribute;
-  private final MethodHandle setAttribute;
-  private final MethodHandle isAsyncStarted;
-  private final MethodHandle getAsyncContext;
-  private final MethodHandle getServletMappingPattern; // null before Servlet 4
-  private final MethodHandle getStatus;
-  private final MethodHandle isCommitted;
-  private final MethodHandle getResponseHeaders;
-  private final MethodHandle addListener;
-  private final MethodHandle eventThrowable;
-  private final MethodHandle eventAsyncContext;
+  private final ServletCalls calls;
+  private final boolean hasMappingPattern; // Servlet 4+
   private final Class<?> asyncListener;
   final Object requestDispatch;
 
   private ServletAccessor() {
-    getMethod = getScheme = getRequestUri = getQueryString = getServerName = getServerPort = null;
-    getRemoteAddr = getProtocol = getContextPath = getHeader = getHeaders = getHeaderNames = null;
-    getDispatcherType = getAttribute = setAttribute = isAsyncStarted = getAsyncContext = null;
-    getServletMappingPattern = getStatus = isCommitted = getResponseHeaders = addListener = null;
-    eventThrowable = eventAsyncContext = null;
+    calls = null;
+    hasMappingPattern = false;
     asyncListener = null;
     requestDispatch = null;
   }
@@ -85,38 +61,49 @@ final class ServletAccessor implements TextMapGetter<Object> {
   private ServletAccessor(Class<?> request) throws ReflectiveOperationException {
     String pkg = request.getName().substring(0, request.getName().length() - ".http.HttpServletRequest".length());
     ClassLoader loader = request.getClassLoader();
+    Class<?> dispatcherType = Class.forName(pkg + ".DispatcherType", false, loader);
+    asyncListener = Class.forName(pkg + ".AsyncListener", false, loader);
+    MethodHandle[] handles = handles(request);
+    hasMappingPattern = handles[ServletCalls.NAMES.indexOf("mappingPattern")] != null;
+    calls = ServletCalls.of(handles);
+    requestDispatch = enumConstant(dispatcherType, "REQUEST");
+  }
+
+  /** The handles of one servlet API, found from its {@code HttpServletRequest}, in {@link ServletCalls#NAMES} order. */
+  static MethodHandle[] handles(Class<?> request) throws ReflectiveOperationException {
+    String pkg = request.getName().substring(0, request.getName().length() - ".http.HttpServletRequest".length());
+    ClassLoader loader = request.getClassLoader();
     Class<?> servletRequest = Class.forName(pkg + ".ServletRequest", false, loader);
     Class<?> response = Class.forName(pkg + ".http.HttpServletResponse", false, loader);
     Class<?> asyncContext = Class.forName(pkg + ".AsyncContext", false, loader);
     Class<?> asyncEvent = Class.forName(pkg + ".AsyncEvent", false, loader);
     Class<?> dispatcherType = Class.forName(pkg + ".DispatcherType", false, loader);
-    asyncListener = Class.forName(pkg + ".AsyncListener", false, loader);
-
-    getMethod = string(request, "getMethod");
-    getScheme = string(servletRequest, "getScheme");
-    getRequestUri = string(request, "getRequestURI");
-    getQueryString = string(request, "getQueryString");
-    getServerName = string(servletRequest, "getServerName");
-    getServerPort = handle(servletRequest, "getServerPort", int.class);
-    getRemoteAddr = string(servletRequest, "getRemoteAddr");
-    getProtocol = string(servletRequest, "getProtocol");
-    getContextPath = string(request, "getContextPath");
-    getHeader = handle(request, "getHeader", String.class, String.class);
-    getHeaders = handle(request, "getHeaders", Enumeration.class, String.class);
-    getHeaderNames = handle(request, "getHeaderNames", Enumeration.class);
-    getDispatcherType = handle(servletRequest, "getDispatcherType", dispatcherType);
-    getAttribute = handle(servletRequest, "getAttribute", Object.class, String.class);
-    setAttribute = handle(servletRequest, "setAttribute", void.class, String.class, Object.class);
-    isAsyncStarted = handle(servletRequest, "isAsyncStarted", boolean.class);
-    getAsyncContext = handle(servletRequest, "getAsyncContext", asyncContext);
-    getServletMappingPattern = mappingPattern(pkg, loader, request);
-    getStatus = handle(response, "getStatus", int.class);
-    isCommitted = handle(response, "isCommitted", boolean.class);
-    getResponseHeaders = handle(response, "getHeaders", Collection.class, String.class);
-    addListener = handle(asyncContext, "addListener", void.class, asyncListener);
-    eventThrowable = handle(asyncEvent, "getThrowable", Throwable.class);
-    eventAsyncContext = handle(asyncEvent, "getAsyncContext", asyncContext);
-    requestDispatch = enumConstant(dispatcherType, "REQUEST");
+    Class<?> asyncListener = Class.forName(pkg + ".AsyncListener", false, loader);
+    return new MethodHandle[] {
+        string(request, "getMethod"),
+        string(servletRequest, "getScheme"),
+        string(request, "getRequestURI"),
+        string(request, "getQueryString"),
+        string(servletRequest, "getServerName"),
+        handle(servletRequest, "getServerPort", int.class),
+        string(servletRequest, "getRemoteAddr"),
+        string(servletRequest, "getProtocol"),
+        string(request, "getContextPath"),
+        handle(request, "getHeader", String.class, String.class),
+        handle(request, "getHeaders", Enumeration.class, String.class),
+        handle(request, "getHeaderNames", Enumeration.class),
+        handle(servletRequest, "getDispatcherType", dispatcherType),
+        handle(servletRequest, "getAttribute", Object.class, String.class),
+        handle(servletRequest, "setAttribute", void.class, String.class, Object.class),
+        handle(servletRequest, "isAsyncStarted", boolean.class),
+        handle(servletRequest, "getAsyncContext", asyncContext),
+        mappingPattern(pkg, loader, request),
+        handle(response, "getStatus", int.class),
+        handle(response, "isCommitted", boolean.class),
+        handle(response, "getHeaders", Collection.class, String.class),
+        handle(asyncContext, "addListener", void.class, asyncListener),
+        handle(asyncEvent, "getThrowable", Throwable.class),
+        handle(asyncEvent, "getAsyncContext", asyncContext)};
   }
 
   /** The accessor for this request, or {@code null} when it is not an HTTP servlet request. */
@@ -191,99 +178,104 @@ final class ServletAccessor implements TextMapGetter<Object> {
     return Enum.valueOf((Class) enumType, name);
   }
 
+  /** Whether the servlet API's calls are inlinable constants (see {@link ServletCalls}). */
+  boolean constantCalls() {
+    return calls.constant();
+  }
+
   String method(Object request) throws Throwable {
-    return (String) getMethod.invokeExact(request);
+    return calls.method(request);
   }
 
   String scheme(Object request) throws Throwable {
-    return (String) getScheme.invokeExact(request);
+    return calls.scheme(request);
   }
 
   String requestUri(Object request) throws Throwable {
-    return (String) getRequestUri.invokeExact(request);
+    return calls.requestUri(request);
   }
 
   String queryString(Object request) throws Throwable {
-    return (String) getQueryString.invokeExact(request);
+    return calls.queryString(request);
   }
 
   String serverName(Object request) throws Throwable {
-    return (String) getServerName.invokeExact(request);
+    return calls.serverName(request);
   }
 
   int serverPort(Object request) throws Throwable {
-    return (int) getServerPort.invokeExact(request);
+    return calls.serverPort(request);
   }
 
   String remoteAddr(Object request) throws Throwable {
-    return (String) getRemoteAddr.invokeExact(request);
+    return calls.remoteAddr(request);
   }
 
   String protocol(Object request) throws Throwable {
-    return (String) getProtocol.invokeExact(request);
+    return calls.protocol(request);
   }
 
   String contextPath(Object request) throws Throwable {
-    return (String) getContextPath.invokeExact(request);
+    return calls.contextPath(request);
   }
 
   String header(Object request, String name) throws Throwable {
-    return (String) getHeader.invokeExact(request, name);
+    return calls.header(request, name);
   }
 
   @SuppressWarnings("unchecked")
   Enumeration<String> headers(Object request, String name) throws Throwable {
-    return (Enumeration<String>) getHeaders.invokeExact(request, name);
+    return (Enumeration<String>) calls.headers(request, name);
   }
 
   Object dispatcherType(Object request) throws Throwable {
-    return (Object) getDispatcherType.invokeExact(request);
+    return calls.dispatcherType(request);
   }
 
   Object attribute(Object request, String name) throws Throwable {
-    return (Object) getAttribute.invokeExact(request, name);
+    return calls.attribute(request, name);
   }
 
   void setAttribute(Object request, String name, Object value) throws Throwable {
-    setAttribute.invokeExact(request, name, value);
+    calls.setAttribute(request, name, value);
   }
 
   boolean isAsyncStarted(Object request) throws Throwable {
-    return (boolean) isAsyncStarted.invokeExact(request);
+    return calls.isAsyncStarted(request);
   }
 
   Object asyncContext(Object request) throws Throwable {
-    return (Object) getAsyncContext.invokeExact(request);
+    return calls.asyncContext(request);
   }
 
   /** The matched servlet mapping's pattern (Servlet 4+), or {@code null}. */
   String mappingPattern(Object request) throws Throwable {
-    return getServletMappingPattern == null ? null : (String) getServletMappingPattern.invokeExact(request);
+    return hasMappingPattern ? calls.mappingPattern(request) : null;
   }
 
   int status(Object response) throws Throwable {
-    return (int) getStatus.invokeExact(response);
+    return calls.status(response);
   }
 
   boolean isCommitted(Object response) throws Throwable {
-    return (boolean) isCommitted.invokeExact(response);
+    return calls.isCommitted(response);
   }
 
   @SuppressWarnings("unchecked")
   Collection<String> responseHeaders(Object response, String name) throws Throwable {
-    return (Collection<String>) getResponseHeaders.invokeExact(response, name);
+    return (Collection<String>) calls.responseHeaders(response, name);
   }
 
   void addListener(Object asyncContext, Object listener) throws Throwable {
-    addListener.invokeExact(asyncContext, listener);
+    calls.addListener(asyncContext, listener);
   }
 
   Throwable eventThrowable(Object event) throws Throwable {
-    return (Throwable) eventThrowable.invokeExact(event);
+    return calls.eventThrowable(event);
   }
 
   Object eventAsyncContext(Object event) throws Throwable {
-    return (Object) eventAsyncContext.invokeExact(event);
+    return calls.eventAsyncContext(event);
   }
 
   /**
@@ -300,7 +292,7 @@ final class ServletAccessor implements TextMapGetter<Object> {
   public Iterable<String> keys(Object request) {
     try {
       @SuppressWarnings("unchecked")
-      Enumeration<String> names = (Enumeration<String>) getHeaderNames.invokeExact(request);
+      Enumeration<String> names = (Enumeration<String>) calls.headerNames(request);
       return names == null ? Collections.<String>emptyList() : Collections.list(names);
     } catch (Throwable e) {
       return Collections.emptyList();
@@ -310,7 +302,7 @@ final class ServletAccessor implements TextMapGetter<Object> {
   @Override
   public String get(Object request, String key) {
     try {
-      return request == null ? null : (String) getHeader.invokeExact(request, key);
+      return request == null ? null : calls.header(request, key);
     } catch (Throwable e) {
       return null;
     }

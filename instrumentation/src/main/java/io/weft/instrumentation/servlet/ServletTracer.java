@@ -62,6 +62,10 @@ final class ServletTracer implements ServletBridge.Handler {
   static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
+  /** What a request sets at most besides captured headers: method (and original), scheme, path, query, route,
+   * server address and port, client address, user agent, protocol version, status, error type. */
+  static final int EXPECTED_ATTRIBUTES = 13;
+
   private final LeanTracer tracer;
   private final TextMapPropagator propagator;
   final DoubleHistogram duration;
@@ -159,6 +163,8 @@ final class ServletTracer implements ServletBridge.Handler {
         SpanKind.SERVER, Attributes.empty(), parent, startNanos);
     if (lean != null) {
       // only a sampled request's attributes are gathered; appended to the span as they come, never sorted here
+      lean.expectAttributes(EXPECTED_ATTRIBUTES + settings.headers.requestHeaderNames().size()
+          + settings.headers.responseHeaderNames().size());
       lean.setAttribute(HTTP_REQUEST_METHOD, method);
       if (method == HttpMethods.OTHER && rawMethod != null) {
         lean.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);

@@ -117,6 +117,18 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     return this;
   }
 
+  /**
+   * Sizes the arrays for {@code count} attributes set after the start, before the first is set: a
+   * server span sets about a dozen, and growing from the default eight copied both arrays on every
+   * request. A hint only; nothing is limited by it.
+   */
+  public void expectAttributes(int count) {
+    if (keys == null && count > 0 && sampled && !ended) {
+      keys = new AttributeKey<?>[count];
+      values = new Object[count];
+    }
+  }
+
   private void append(AttributeKey<?> key, Object value) {
     if (keys == null) {
       keys = new AttributeKey<?>[8];
