@@ -133,7 +133,7 @@ public final class ExportPipeline {
           .setDescription("Spans the processor finished with; error.type=queue_full for those dropped because the queue was full")
           .buildWithCallback(m -> {
             long full = spans.queueFull.sum();
-            m.record(spans.processed.sum() - full, processor);
+            m.record(spans.processed() - full, processor);
             m.record(full, queueFull);
           });
     }

@@ -37,7 +37,6 @@ final class SpanQueueProcessor implements SpanProcessor {
   private final boolean gzip;
   private final ExportStats stats;
   private final LeanSpanEncoder leanEncoder = new LeanSpanEncoder();
-  final LongAdder processed = new LongAdder();
   final LongAdder queueFull = new LongAdder();
   private final Thread thread;
   private volatile boolean closed;
@@ -69,7 +68,6 @@ final class SpanQueueProcessor implements SpanProcessor {
     if (!span.getSpanContext().isSampled()) {
       return;
     }
-    processed.increment();
     if (closed || !queue.offer(span)) {
       queueFull.increment();
       return;
@@ -88,6 +86,11 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   int queueSize() {
     return queue.size();
+  }
+
+  /** Spans ended and offered so far: those the queue took and those it refused (no counter on the span's path). */
+  long processed() {
+    return queue.accepted() + queueFull.sum();
   }
 
   int capacity() {

@@ -56,6 +56,11 @@ final class SpanRing<E> extends SpanRingConsumer {
     return true;
   }
 
+  /** Elements ever added (refused offers not counted). */
+  long accepted() {
+    return (long) PRODUCER_INDEX.getVolatile(this);
+  }
+
   /** Elements claimed by producers and not yet consumed (some may still be being written). */
   int size() {
     long consumed = (long) CONSUMER_INDEX.getVolatile(this);

@@ -34,6 +34,7 @@ class SpanRingTest {
     assertEquals(List.of("c", "e", "f"), out);
     assertEquals(0, ring.size());
     assertEquals(0, ring.drainTo(out, 10), "empty");
+    assertEquals(5, ring.accepted(), "a, b, c, e, f: the refused d and g not counted");
     for (int i = 0; i < 20; i++) { // many wraps of the four slots
       assertTrue(ring.offer("x" + i));
       out.clear();
@@ -107,6 +108,7 @@ class SpanRingTest {
     assertEquals(null, failure[0]);
     assertEquals((long) producers * perProducer, accepted.get() + refused.get());
     assertEquals(accepted.get(), received[0], "every accepted element arrives once (in order per producer, checked above)");
+    assertEquals(accepted.get(), ring.accepted());
     assertTrue(accepted.get() > 1000, "the consumer kept up with some: " + accepted.get());
   }
 }
