@@ -39,6 +39,8 @@ import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
 import io.opentelemetry.sdk.resources.Resource;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.SpanHistogram;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -586,14 +588,43 @@ public final class LeanMeterProvider implements MeterProvider {
     }
   }
 
-  /** One attribute set's histogram state for one exporter. */
+  /**
+   * One attribute set's histogram state for one exporter, recorded without a lock: every request thread
+   * records into the same few cells, and with a monitor a recording thread preempted while holding it
+   * (16 request threads on 2 cores) made every other request wait for the scheduler. Bucket counts are
+   * atomic adds; sum, min and max compare-and-set loops (min and max rarely write once warm); the count is
+   * the buckets' total. The exemplar of a bucket is written under a try-lock that a recorder never waits
+   * for (a sampled measurement that finds it taken keeps no exemplar; there is one per bucket anyway). A
+   * measurement that races a collection may be split across two intervals (its count in one, its sum in
+   * the next): never lost, and exact whenever recordings and collections do not overlap.
+   */
   static final class HistogramCell {
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SUM;
+    private static final VarHandle MIN;
+    private static final VarHandle MAX;
+    private static final VarHandle EXEMPLAR_LOCK;
+    private static final long NO_MIN = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
+    private static final long NO_MAX = Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY);
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        SUM = lookup.findVarHandle(HistogramCell.class, "sumBits", long.class);
+        MIN = lookup.findVarHandle(HistogramCell.class, "minBits", long.class);
+        MAX = lookup.findVarHandle(HistogramCell.class, "maxBits", long.class);
+        EXEMPLAR_LOCK = lookup.findVarHandle(HistogramCell.class, "exemplarLock", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     private final long[] counts;
-    private long count;
-    private double sum;
-    private double min = Double.POSITIVE_INFINITY;
-    private double max = Double.NEGATIVE_INFINITY;
-    // the last sampled measurement per bucket since the last collection; allocated on the first
+    private volatile long sumBits; // a double's bits; 0 is +0.0
+    private volatile long minBits = NO_MIN;
+    private volatile long maxBits = NO_MAX;
+    private volatile int exemplarLock;
+    // the last sampled measurement per bucket since the last collection; allocated on the first; under exemplarLock
     private SpanContext[] exemplarContexts;
     private double[] exemplarValues;
     private long[] exemplarTimes;
@@ -602,56 +633,77 @@ public final class LeanMeterProvider implements MeterProvider {
       this.counts = new long[buckets];
     }
 
-    synchronized void record(double value, int bucket, SpanContext exemplar, long exemplarTime) {
-      counts[bucket]++;
-      count++;
-      sum += value;
-      if (value < min) {
-        min = value;
-      }
-      if (value > max) {
-        max = value;
-      }
-      if (exemplar != null) {
-        if (exemplarContexts == null) {
-          exemplarContexts = new SpanContext[counts.length];
-          exemplarValues = new double[counts.length];
-          exemplarTimes = new long[counts.length];
+    void record(double value, int bucket, SpanContext exemplar, long exemplarTime) {
+      COUNTS.getAndAdd(counts, bucket, 1L);
+      long bits;
+      do {
+        bits = sumBits;
+      } while (!SUM.weakCompareAndSet(this, bits, Double.doubleToRawLongBits(Double.longBitsToDouble(bits) + value)));
+      for (bits = minBits; value < Double.longBitsToDouble(bits); bits = minBits) {
+        if (MIN.weakCompareAndSet(this, bits, Double.doubleToRawLongBits(value))) {
+          break;
         }
-        exemplarContexts[bucket] = exemplar;
-        exemplarValues[bucket] = value;
-        exemplarTimes[bucket] = exemplarTime;
+      }
+      for (bits = maxBits; value > Double.longBitsToDouble(bits); bits = maxBits) {
+        if (MAX.weakCompareAndSet(this, bits, Double.doubleToRawLongBits(value))) {
+          break;
+        }
+      }
+      if (exemplar != null && EXEMPLAR_LOCK.compareAndSet(this, 0, 1)) {
+        try {
+          if (exemplarContexts == null) {
+            exemplarContexts = new SpanContext[counts.length];
+            exemplarValues = new double[counts.length];
+            exemplarTimes = new long[counts.length];
+          }
+          exemplarContexts[bucket] = exemplar;
+          exemplarValues[bucket] = value;
+          exemplarTimes[bucket] = exemplarTime;
+        } finally {
+          EXEMPLAR_LOCK.setRelease(this, 0);
+        }
       }
     }
 
-    synchronized HistogramPointData collect(long start, long now, Attributes attributes, List<Double> boundaries, boolean reset) {
+    /** The point since the start (cumulative) or since the last collection ({@code reset}); null when reset found nothing. */
+    HistogramPointData collect(long start, long now, Attributes attributes, List<Double> boundaries, boolean reset) {
+      List<Long> bucketCounts = new ArrayList<>(counts.length);
+      long count = 0;
+      for (int i = 0; i < counts.length; i++) {
+        long bucketCount = reset ? (long) COUNTS.getAndSet(counts, i, 0L) : (long) COUNTS.getVolatile(counts, i);
+        bucketCounts.add(bucketCount);
+        count += bucketCount;
+      }
       if (reset && count == 0) {
         return null; // nothing in this interval
       }
-      List<Long> bucketCounts = new ArrayList<>(counts.length);
-      for (long bucketCount : counts) {
-        bucketCounts.add(bucketCount);
-      }
+      double sum = Double.longBitsToDouble(reset ? (long) SUM.getAndSet(this, 0L) : sumBits);
+      double min = Double.longBitsToDouble(reset ? (long) MIN.getAndSet(this, NO_MIN) : minBits);
+      double max = Double.longBitsToDouble(reset ? (long) MAX.getAndSet(this, NO_MAX) : maxBits);
       List<DoubleExemplarData> exemplars = Collections.emptyList();
-      if (exemplarContexts != null) {
-        exemplars = new ArrayList<>();
-        for (int i = 0; i < exemplarContexts.length; i++) {
-          if (exemplarContexts[i] != null) {
-            exemplars.add(ImmutableDoubleExemplarData.create(Attributes.empty(), exemplarTimes[i], exemplarContexts[i], exemplarValues[i]));
-            exemplarContexts[i] = null;
-          }
+      for (int spins = 0; !EXEMPLAR_LOCK.compareAndSet(this, 0, 1); spins++) {
+        if (spins < 100) {
+          Thread.onSpinWait(); // a recorder holds it for three stores
+        } else {
+          Thread.yield(); // one that was preempted holding it
         }
       }
-      HistogramPointData point = ImmutableHistogramPointData.create(start, now, attributes, sum, count > 0, count > 0 ? min : 0,
-          count > 0, count > 0 ? max : 0, boundaries, bucketCounts, exemplars);
-      if (reset) {
-        Arrays.fill(counts, 0);
-        count = 0;
-        sum = 0;
-        min = Double.POSITIVE_INFINITY;
-        max = Double.NEGATIVE_INFINITY;
+      try {
+        if (exemplarContexts != null) {
+          exemplars = new ArrayList<>();
+          for (int i = 0; i < exemplarContexts.length; i++) {
+            if (exemplarContexts[i] != null) {
+              exemplars.add(ImmutableDoubleExemplarData.create(Attributes.empty(), exemplarTimes[i], exemplarContexts[i], exemplarValues[i]));
+              exemplarContexts[i] = null;
+            }
+          }
+        }
+      } finally {
+        EXEMPLAR_LOCK.setRelease(this, 0);
       }
-      return point;
+      boolean hasMinMax = count > 0 && min <= max;
+      return ImmutableHistogramPointData.create(start, now, attributes, sum, hasMinMax, hasMinMax ? min : 0,
+          hasMinMax, hasMinMax ? max : 0, boundaries, bucketCounts, exemplars);
     }
   }
 

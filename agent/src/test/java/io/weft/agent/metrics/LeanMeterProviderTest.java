@@ -154,6 +154,77 @@ class LeanMeterProviderTest {
   }
 
   @Test
+  void concurrentRecordingsAndDeltaCollectionsLoseNoMeasurement() throws Exception {
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.deltaPreferred())), 60_000);
+    DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
+    Context sampled = Context.root().with(Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault())));
+    int threads = 4;
+    int perThread = 100_000;
+    List<Thread> recorders = new ArrayList<>();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    for (int t = 0; t < threads; t++) {
+      final int id = t;
+      Thread thread = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < perThread; i++) {
+          // 1, 2 or 3 (exact in binary, so the sum is exact); thread 0 also gives the extremes once
+          double value = id == 0 && i == 1000 ? 0.5 : id == 0 && i == 2000 ? 99 : 1 + (i % 3);
+          histogram.record(value, A, i % 2 == 0 ? sampled : Context.root());
+        }
+      });
+      thread.start();
+      recorders.add(thread);
+    }
+    long count = 0;
+    double sum = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    go.countDown();
+    boolean recording = true;
+    while (recording) {
+      recording = recorders.stream().anyMatch(Thread::isAlive);
+      for (MetricData data : lean.collectForTest(0)) { // delta: each collection takes what came since the last
+        for (HistogramPointData point : data.getHistogramData().getPoints()) {
+          count += point.getCount();
+          sum += point.getSum();
+          assertEquals(point.getCount(), point.getCounts().stream().mapToLong(Long::longValue).sum(), "buckets add up");
+          if (point.hasMin()) {
+            min = Math.min(min, point.getMin());
+            max = Math.max(max, point.getMax());
+          }
+        }
+      }
+    }
+    for (Thread thread : recorders) {
+      thread.join();
+    }
+    for (MetricData data : lean.collectForTest(0)) {
+      for (HistogramPointData point : data.getHistogramData().getPoints()) {
+        count += point.getCount();
+        sum += point.getSum();
+        if (point.hasMin()) {
+          min = Math.min(min, point.getMin());
+          max = Math.max(max, point.getMax());
+        }
+      }
+    }
+    long expectedSum = 0;
+    for (int i = 0; i < perThread; i++) {
+      expectedSum += 1 + (i % 3);
+    }
+    expectedSum = expectedSum * threads - (1 + 1000 % 3) - (1 + 2000 % 3);
+    assertEquals((long) threads * perThread, count, "every measurement counted once");
+    assertEquals(expectedSum + 0.5 + 99, sum, 1e-9, "and summed once");
+    assertEquals(0.5, min);
+    assertEquals(99, max);
+  }
+
+  @Test
   void eachExporterHasItsOwnTemporalityAndState() {
     Captured cumulative = new Captured(AggregationTemporalitySelector.alwaysCumulative());
     Captured delta = new Captured(AggregationTemporalitySelector.deltaPreferred());
