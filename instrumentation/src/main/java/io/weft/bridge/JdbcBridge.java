@@ -56,6 +56,14 @@ public final class JdbcBridge {
             ready.clearBatch(statement);
           }
         }
+
+        @Override
+        public void closed(Object statement) {
+          Handler ready = handler; // nothing was kept for it before the handler existed: no need to wait
+          if (ready != this) {
+            ready.closed(statement);
+          }
+        }
       };
 
   private static volatile Handler handler = STARTING;
@@ -109,6 +117,15 @@ public final class JdbcBridge {
   public static void addBatch(Object statement, String sql) {
     try {
       handler.addBatch(statement, sql);
+    } catch (Throwable e) {
+      // as above
+    }
+  }
+
+  /** {@code close()}: what was kept for the statement can go now, not at the garbage collection after it dies. */
+  public static void closed(Object statement) {
+    try {
+      handler.closed(statement);
     } catch (Throwable e) {
       // as above
     }
@@ -172,5 +189,7 @@ public final class JdbcBridge {
     void addBatch(Object statement, String sql);
 
     void clearBatch(Object statement);
+
+    default void closed(Object statement) {}
   }
 }

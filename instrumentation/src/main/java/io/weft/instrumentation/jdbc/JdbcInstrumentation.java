@@ -106,6 +106,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         DirectAdvice.afterReturn(BRIDGE, "clearBatch", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
     private static final DirectAdvice PREPARED =
         DirectAdvice.afterReturn(BRIDGE, "prepared", "(Ljava/lang/Object;Ljava/lang/String;)V", DirectAdvice.RETURNED, 0);
+    private static final DirectAdvice CLOSE =
+        DirectAdvice.afterReturn(BRIDGE, "closed", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
     private static final List<String> STATEMENT_TYPE = Collections.singletonList("java/sql/Statement");
     private static final List<String> PREPARED_TYPE = Collections.singletonList("java/sql/PreparedStatement");
     private static final List<String> CONNECTION_TYPE = Collections.singletonList("java/sql/Connection");
@@ -168,6 +170,10 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
             return descriptor.startsWith("(Ljava/lang/String;)") && statement ? ADD_BATCH : none && prepared ? PREPARED_ADD_BATCH : null;
           case "clearBatch":
             return none && statement ? CLEAR_BATCH : null;
+          case "close":
+            // only in a class the filter let through for another method: close() alone is everywhere, and a
+            // statement class overriding only close() leaves its state to the collection of the statement
+            return none && statement ? CLOSE : null;
           case "prepareStatement":
           case "prepareCall":
             return stringFirst && connection ? PREPARED : null;
@@ -244,6 +250,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
           PACKAGE + "PreparedStatementAddBatchAdvice");
       advisor.advise(code.and(named("clearBatch")).and(takesArguments(0)).and(ofStatement),
           PACKAGE + "StatementClearBatchAdvice");
+      advisor.advise(code.and(named("close")).and(takesArguments(0)).and(ofStatement),
+          PACKAGE + "StatementCloseAdvice");
       advisor.advise(code.and(namedOneOf("prepareStatement", "prepareCall")).and(takesArgument(0, String.class))
               .and(isDeclaredBy(new JdbcTypes(CONNECTION))),
           PACKAGE + "ConnectionPrepareAdvice");

@@ -184,6 +184,27 @@ final class JdbcTracer implements JdbcBridge.Handler {
     }
   }
 
+  /**
+   * A closed statement's state is dropped at once. Kept until the statement's collection, the state of
+   * every statement prepared since the last young collection (its weak key, map node and state) was still
+   * reachable at that collection and copied by it: at 50,000 statements a second that made each pause
+   * 15-20 ms instead of 1-2 ms, the p99 of a JDBC workload. A statement never closed still goes with
+   * its collection.
+   */
+  @Override
+  public void closed(Object statement) {
+    try {
+      statements.remove(statement);
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc close", failure);
+    }
+  }
+
+  /** Statements whose state is kept now, for tests. */
+  int trackedStatements() {
+    return statements.size();
+  }
+
   @Override
   public void clearBatch(Object statement) {
     try {

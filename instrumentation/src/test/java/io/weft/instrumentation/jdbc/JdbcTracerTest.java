@@ -128,6 +128,26 @@ class JdbcTracerTest {
   }
 
   @Test
+  void aClosedStatementsStateIsDroppedAtOnceAndAnOpenOneKeepsItsText() {
+    JdbcTracer jdbc = tracer(true);
+    PreparedStatement closed = postgres.prepared();
+    PreparedStatement open = postgres.prepared();
+    jdbc.prepared(closed, "SELECT 1 FROM a WHERE id = ?");
+    jdbc.prepared(open, "SELECT 1 FROM b WHERE id = ?");
+    assertEquals(2, jdbc.trackedStatements());
+    jdbc.exit(jdbc.execute(closed, null), null);
+    jdbc.closed(closed);
+    assertEquals(1, jdbc.trackedStatements(), "nothing left of the closed one for the garbage collector to copy");
+    jdbc.exit(jdbc.execute(open, null), null);
+    List<SpanData> all = spans.getFinishedSpanItems();
+    assertEquals(List.of("SELECT a", "SELECT b"), List.of(all.get(0).getName(), all.get(1).getName()));
+    assertEquals("SELECT ? FROM b WHERE id = ?", attr(all.get(1), "db.query.text"), "the open one kept its (sanitized) text");
+    jdbc.closed(closed); // closing twice, or a statement never seen, is nothing
+    jdbc.closed(postgres.prepared());
+    assertEquals(1, jdbc.trackedStatements());
+  }
+
+  @Test
   void withSanitizingOffTheTextIsAsWritten() {
     JdbcTracer jdbc = tracer(false);
     jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders WHERE id = 42"), null);
