@@ -593,8 +593,9 @@ public final class LeanMeterProvider implements MeterProvider {
    * records into the same few cells, and with a monitor a recording thread preempted while holding it
    * (16 request threads on 2 cores) made every other request wait for the scheduler. Bucket counts are
    * atomic adds; sum, min and max compare-and-set loops (min and max rarely write once warm); the count is
-   * the buckets' total. The exemplar of a bucket is written under a try-lock that a recorder never waits
-   * for (a sampled measurement that finds it taken keeps no exemplar; there is one per bucket anyway). A
+   * the buckets' total. A bucket keeps the first sampled measurement since the last collection as its
+   * exemplar (the SDK keeps the last; either is a sample of the bucket), written under a try-lock that a
+   * recorder never waits for, so once a bucket has one a sampled call pays a plain read for it. A
    * measurement that races a collection may be split across two intervals (its count in one, its sum in
    * the next): never lost, and exact whenever recordings and collections do not overlap.
    */
@@ -624,7 +625,7 @@ public final class LeanMeterProvider implements MeterProvider {
     private volatile long minBits = NO_MIN;
     private volatile long maxBits = NO_MAX;
     private volatile int exemplarLock;
-    // the last sampled measurement per bucket since the last collection; allocated on the first; under exemplarLock
+    // the first sampled measurement per bucket since the last collection; allocated on the first; written under exemplarLock
     private SpanContext[] exemplarContexts;
     private double[] exemplarValues;
     private long[] exemplarTimes;
@@ -649,16 +650,19 @@ public final class LeanMeterProvider implements MeterProvider {
           break;
         }
       }
-      if (exemplar != null && EXEMPLAR_LOCK.compareAndSet(this, 0, 1)) {
+      SpanContext[] contexts = exemplarContexts; // a racy read: at worst the try-lock below is taken for nothing
+      if (exemplar != null && (contexts == null || contexts[bucket] == null) && EXEMPLAR_LOCK.compareAndSet(this, 0, 1)) {
         try {
           if (exemplarContexts == null) {
             exemplarContexts = new SpanContext[counts.length];
             exemplarValues = new double[counts.length];
             exemplarTimes = new long[counts.length];
           }
-          exemplarContexts[bucket] = exemplar;
-          exemplarValues[bucket] = value;
-          exemplarTimes[bucket] = exemplarTime;
+          if (exemplarContexts[bucket] == null) {
+            exemplarContexts[bucket] = exemplar;
+            exemplarValues[bucket] = value;
+            exemplarTimes[bucket] = exemplarTime;
+          }
         } finally {
           EXEMPLAR_LOCK.setRelease(this, 0);
         }

@@ -154,6 +154,32 @@ class LeanMeterProviderTest {
   }
 
   @Test
+  void aBucketKeepsTheFirstSampledMeasurementOfAnIntervalAsItsExemplar() {
+    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
+    Context first = Context.root().with(Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "1111111111111111", TraceFlags.getSampled(), TraceState.getDefault())));
+    Context second = Context.root().with(Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "2222222222222222", TraceFlags.getSampled(), TraceState.getDefault())));
+    histogram.record(3, A, first);
+    histogram.record(4, A, second); // the same bucket (0, 5]
+    assertEquals(List.of("1111111111111111=3.0"), exemplars(lean));
+    histogram.record(4.5, A, second); // a new interval: its own first
+    assertEquals(List.of("2222222222222222=4.5"), exemplars(lean));
+    assertEquals(List.of(), exemplars(lean), "none recorded since");
+  }
+
+  private static List<String> exemplars(LeanMeterProvider lean) {
+    List<String> out = new ArrayList<>();
+    for (HistogramPointData point : lean.collectForTest(0).get(0).getHistogramData().getPoints()) {
+      for (DoubleExemplarData exemplar : point.getExemplars()) {
+        out.add(exemplar.getSpanContext().getSpanId() + "=" + exemplar.getValue());
+      }
+    }
+    return out;
+  }
+
+  @Test
   void concurrentRecordingsAndDeltaCollectionsLoseNoMeasurement() throws Exception {
     LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.deltaPreferred())), 60_000);
     DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
