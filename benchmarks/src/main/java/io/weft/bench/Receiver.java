@@ -32,7 +32,10 @@ final class Receiver implements AutoCloseable {
   }
 
   static Receiver start(Path java, Path jar, Path log) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toString(),
+    // a fixed, pre-touched heap: with a growing one the receiver spent more CPU per export read (fresh memory),
+    // CPU the application's two cores paid for and a collector on another machine would not cost them
+    ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch",
+        "-jar", jar.toString(),
         "--http-port", "0", "--grpc-port", "-1", "--count").redirectErrorStream(true);
     Receiver receiver = new Receiver(builder.start());
     Thread reader = new Thread(() -> receiver.read(log), "bench-receiver-output");

@@ -298,9 +298,12 @@ final class HttpExportServer {
     if (length > MAX_BODY_BYTES) {
       throw new BodyTooLarge();
     }
-    byte[] body = in.readNBytes((int) length);
-    if (body.length < length) {
-      throw new EOFException("body ended after " + body.length + " of " + length + " bytes");
+    // one array of the announced size, read into directly: readNBytes(int) gathers 8 KiB pieces and copies
+    // them together, which was half of the receiver's CPU for a 512-span export
+    byte[] body = new byte[(int) length];
+    int read = in.readNBytes(body, 0, body.length);
+    if (read < length) {
+      throw new EOFException("body ended after " + read + " of " + length + " bytes");
     }
     return body;
   }
