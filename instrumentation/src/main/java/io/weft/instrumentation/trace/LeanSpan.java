@@ -102,8 +102,11 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     if (base.get(key) != null) {
       unshare(); // the key is in the shared set: from now on every attribute lives in this span's arrays
     }
+    // keys cache their hash: most comparisons (a new key against those already set) end at the hash
+    int hash = key.hashCode();
     for (int i = 0; i < added; i++) {
-      if (keys[i].equals(key)) {
+      AttributeKey<?> known = keys[i];
+      if (known == key || (known.hashCode() == hash && known.equals(key))) {
         values[i] = value;
         return this;
       }
