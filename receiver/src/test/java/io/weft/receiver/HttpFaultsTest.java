@@ -144,6 +144,23 @@ class HttpFaultsTest {
   }
 
   @Test
+  void aBodyShorterThanItsContentLengthIsNotStoredAndTheReceiverServesOn() throws Exception {
+    // a small announcement is read into one array of its size, a large one as the bytes come: both must end
+    // at the early end of the stream, answer nothing and store nothing
+    for (int announced : new int[] {trace.length + 100, 50 * 1024 * 1024}) {
+      try (RawHttp raw = new RawHttp(receiver.httpPort())) {
+        raw.send(RawHttp.head("/v1/traces", announced), trace);
+        raw.endOutput();
+
+        assertEquals(0, raw.readToEnd().length, "announced " + announced + ": closed without an answer");
+      }
+    }
+    assertTrue(receiver.spans().isEmpty());
+    assertEquals(200, post(trace).statusCode(), "the next export is served");
+    assertEquals(2, receiver.spans().size(), "its parent and child span, and nothing of the cut bodies");
+  }
+
+  @Test
   void aFaultSwitchedOnReachesTheNextRequestOfAKeptAliveConnection() throws Exception {
     try (RawHttp raw = new RawHttp(receiver.httpPort())) {
       raw.send(RawHttp.head("/v1/traces", trace.length), trace);

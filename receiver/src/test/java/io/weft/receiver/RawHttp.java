@@ -34,6 +34,11 @@ final class RawHttp implements AutoCloseable {
     out.flush();
   }
 
+  /** Half-closes the connection: the receiver reads the end of the stream after what was sent. */
+  void endOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
   /** One response with a Content-Length body: status line, headers, body, as text (ISO-8859-1). */
   String readResponse() throws IOException {
     StringBuilder head = new StringBuilder();
