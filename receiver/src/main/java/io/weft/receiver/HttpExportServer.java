@@ -302,15 +302,15 @@ final class HttpExportServer {
     // up to 4 MiB, one array of the announced size read into directly: readNBytes(int) gathers 8 KiB pieces
     // and copies them together, half of the receiver's CPU for a 512-span export. Larger announcements grow
     // as the bytes come, so a client announcing 64 MiB and sending nothing does not get 64 MiB allocated.
+    byte[] body;
+    int read;
     if (length > DIRECT_BODY_BYTES) {
-      byte[] body = in.readNBytes((int) length);
-      if (body.length < length) {
-        throw new EOFException("body ended after " + body.length + " of " + length + " bytes");
-      }
-      return body;
+      body = in.readNBytes((int) length);
+      read = body.length;
+    } else {
+      body = new byte[(int) length];
+      read = in.readNBytes(body, 0, body.length);
     }
-    byte[] body = new byte[(int) length];
-    int read = in.readNBytes(body, 0, body.length);
     if (read < length) {
       throw new EOFException("body ended after " + read + " of " + length + " bytes");
     }
