@@ -299,9 +299,9 @@ final class HttpExportServer {
     if (length > MAX_BODY_BYTES) {
       throw new BodyTooLarge();
     }
-    // up to 4 MiB, one array of the announced size read into directly: readNBytes(int) gathers 8 KiB pieces
-    // and copies them together, half of the receiver's CPU for a 512-span export. Larger announcements grow
-    // as the bytes come, so a client announcing 64 MiB and sending nothing does not get 64 MiB allocated.
+    // up to 4 MiB, one array of the announced size read into directly (readNBytes(int) gathers 8 KiB pieces
+    // and copies them together: a second copy of every export). Larger announcements grow as the bytes
+    // come, so a client announcing 64 MiB and sending nothing does not get 64 MiB allocated.
     byte[] body;
     int read;
     if (length > DIRECT_BODY_BYTES) {
