@@ -26,12 +26,20 @@ import java.util.regex.Pattern;
  */
 final class ExportBuffer {
 
-  /** {@code <sequence>-<items>.<signal>[.gz].otlp}: the sequence orders delivery across restarts. */
-  private static final Pattern FILE = Pattern.compile("(\\d{19})-(\\d{1,9})\\.([a-z]+)(\\.gz)?\\.otlp");
+  /**
+   * What only the disk side needs, in a holder: the regex and the NIO file system are set up when a
+   * directory is configured, not on every start (a few milliseconds before the first call).
+   */
+  private static final class Disk {
+    /** {@code <sequence>-<items>.<signal>[.gz].otlp}: the sequence orders delivery across restarts. */
+    static final Pattern FILE = Pattern.compile("(\\d{19})-(\\d{1,9})\\.([a-z]+)(\\.gz)?\\.otlp");
 
-  private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
-      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    private Disk() {}
+  }
 
   private final String signal;
   private final long memoryCap;
@@ -86,7 +94,7 @@ final class ExportBuffer {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
       for (Path entry : entries) {
-        Matcher m = FILE.matcher(entry.getFileName().toString());
+        Matcher m = Disk.FILE.matcher(entry.getFileName().toString());
         if (m.matches() && m.group(3).equals(signal)) {
           files.add(entry);
         }
@@ -94,7 +102,7 @@ final class ExportBuffer {
     }
     files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
     for (Path file : files) {
-      Matcher m = FILE.matcher(file.getFileName().toString());
+      Matcher m = Disk.FILE.matcher(file.getFileName().toString());
       m.matches();
       long size = Files.size(file);
       Payload payload = new Payload(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), m.group(4) != null, (int) size, file);
@@ -134,9 +142,9 @@ final class ExportBuffer {
     Path target = dir.resolve(name);
     Path temporary = dir.resolve(name + ".tmp");
     try {
-      if (POSIX) {
+      if (Disk.POSIX) {
         // telemetry can name users, queries and hosts: only the application's own user may read it
-        Files.createFile(temporary, OWNER_ONLY);
+        Files.createFile(temporary, Disk.OWNER_ONLY);
       }
       Files.write(temporary, payload.bytes);
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);

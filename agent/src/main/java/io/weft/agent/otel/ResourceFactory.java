@@ -5,13 +5,11 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 import io.weft.agent.config.WeftConfig;
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -81,16 +79,14 @@ public final class ResourceFactory {
 
   /** From the kernel where possible: a DNS look-up at start-up can take seconds. */
   private static String hostName() {
-    Path kernel = Paths.get("/proc/sys/kernel/hostname");
-    try {
-      if (Files.isReadable(kernel)) {
-        String name = new String(Files.readAllBytes(kernel), StandardCharsets.UTF_8).trim();
-        if (!name.isEmpty()) {
-          return name;
-        }
+    // java.io, not java.nio.file: the first Path in a JVM sets up the NIO file system (several ms at start)
+    try (FileInputStream kernel = new FileInputStream("/proc/sys/kernel/hostname")) {
+      String name = new String(kernel.readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!name.isEmpty()) {
+        return name;
       }
     } catch (IOException | RuntimeException ignored) {
-      // fall back below
+      // not Linux: fall back below
     }
     String env = System.getenv("HOSTNAME");
     if (env != null && !env.isEmpty()) {
@@ -104,12 +100,13 @@ public final class ResourceFactory {
   }
 
   /**
-   * This process's id: on Linux read from the {@code /proc/self} link (a few milliseconds), elsewhere
-   * from {@code ProcessHandle}, whose set-up (the process reaper) costs 20 ms and more at start.
+   * This process's id: on Linux the target of the {@code /proc/self} link (resolved by {@code java.io}, so
+   * the NIO file system is not set up for it), elsewhere from {@code ProcessHandle}, whose set-up (the
+   * process reaper) costs 20 ms and more at start.
    */
   static long pid() {
     try {
-      return Long.parseLong(Files.readSymbolicLink(Paths.get("/proc/self")).toString());
+      return Long.parseLong(new File("/proc/self").getCanonicalFile().getName());
     } catch (IOException | RuntimeException notLinux) {
       return ProcessHandle.current().pid();
     }
