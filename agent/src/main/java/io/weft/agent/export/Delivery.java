@@ -178,7 +178,7 @@ final class Delivery implements Runnable {
     }
     boolean empty;
     try {
-      empty = buffer.awaitEmpty(deadlineNanos, () -> gaveUp);
+      empty = buffer.awaitEmpty(deadlineNanos, new GaveUp());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       empty = buffer.isEmpty();
@@ -206,6 +206,14 @@ final class Delivery implements Runnable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** Whether delivery gave up; a class rather than a lambda, since it is first needed at exit (see LeanSpanEncoder). */
+  private final class GaveUp implements java.util.function.BooleanSupplier {
+    @Override
+    public boolean getAsBoolean() {
+      return gaveUp;
     }
   }
 }

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Encodes a batch of {@link LeanSpan}s as an OTLP {@code ExportTraceServiceRequest} straight from the spans'
@@ -38,6 +39,7 @@ final class LeanSpanEncoder {
   private final Reused names = new Reused();
   private final Reused baseAttributes = new Reused();
   private final Reused keys = new Reused();
+  private final AttributeWriter attributeWriter = new AttributeWriter();
 
   /** Whether every span is a lean span this encoder can write (otherwise the SDK's marshalers are used). */
   static boolean accepts(List<?> spans) {
@@ -61,17 +63,37 @@ final class LeanSpanEncoder {
       if (span.getResource() != lastResource || span.getInstrumentationScopeInfo() != lastScope) {
         lastResource = span.getResource();
         lastScope = span.getInstrumentationScopeInfo();
-        last = grouped.computeIfAbsent(lastResource, r -> new IdentityHashMap<>(4))
-            .computeIfAbsent(lastScope, s -> new ArrayList<>(batch.size()));
+        // no lambdas on this path: the first batch of a JVM is often encoded at its exit, and each new
+        // lambda shape spins method-handle classes there (milliseconds, interpreted)
+        Map<InstrumentationScopeInfo, List<LeanSpan>> byScope = grouped.get(lastResource);
+        if (byScope == null) {
+          byScope = new IdentityHashMap<>(4);
+          grouped.put(lastResource, byScope);
+        }
+        last = byScope.get(lastScope);
+        if (last == null) {
+          last = new ArrayList<>(batch.size());
+          byScope.put(lastScope, last);
+        }
       }
       last.add(span);
     }
     for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> resource : grouped.entrySet()) {
       int resourceSpans = out.beginMessage(1);
-      out.writeRaw(resources.computeIfAbsent(resource.getKey(), LeanSpanEncoder::resourceField));
+      byte[] resourceField = resources.get(resource.getKey());
+      if (resourceField == null) {
+        resourceField = resourceField(resource.getKey());
+        resources.put(resource.getKey(), resourceField);
+      }
+      out.writeRaw(resourceField);
       for (Map.Entry<InstrumentationScopeInfo, List<LeanSpan>> scope : resource.getValue().entrySet()) {
         int scopeSpans = out.beginMessage(2);
-        out.writeRaw(scopes.computeIfAbsent(scope.getKey(), LeanSpanEncoder::scopeField));
+        byte[] scopeField = scopes.get(scope.getKey());
+        if (scopeField == null) {
+          scopeField = scopeField(scope.getKey());
+          scopes.put(scope.getKey(), scopeField);
+        }
+        out.writeRaw(scopeField);
         for (LeanSpan span : scope.getValue()) {
           writeSpan(span);
         }
@@ -155,7 +177,20 @@ final class LeanSpanEncoder {
     if (attributes.isEmpty()) {
       return;
     }
-    attributes.forEach((key, value) -> writeKeyValue(field, key, value, limit));
+    attributeWriter.field = field;
+    attributeWriter.limit = limit;
+    attributes.forEach(attributeWriter);
+  }
+
+  /** Writes each attribute of a set; one per encoder, so a set costs no capturing lambda (nor its first-use spin). */
+  private final class AttributeWriter implements BiConsumer<AttributeKey<?>, Object> {
+    int field;
+    int limit;
+
+    @Override
+    public void accept(AttributeKey<?> key, Object value) {
+      writeKeyValue(field, key, value, limit);
+    }
   }
 
   private void writeKeyValue(int field, AttributeKey<?> key, Object value, int limit) {

@@ -142,19 +142,39 @@ public final class LeanMeterProvider implements MeterProvider {
     for (Reader reader : readers) {
       CompletableResultCode exported = collectAndExport(reader);
       CompletableResultCode done = new CompletableResultCode();
-      exported.whenComplete(() -> {
-        CompletableResultCode closed = reader.exporter.shutdown();
-        closed.whenComplete(() -> {
-          if (exported.isSuccess() && closed.isSuccess()) {
-            done.succeed();
-          } else {
-            done.fail();
-          }
-        });
-      });
+      exported.whenComplete(new ShutdownExporter(reader, exported, done));
       results.add(done);
     }
     return CompletableResultCode.ofAll(results);
+  }
+
+  /**
+   * After the last export of a reader: shuts its exporter down and completes {@code done} with both
+   * outcomes. A class rather than lambdas: it runs at exit, where a first lambda spins method-handle classes.
+   */
+  private static final class ShutdownExporter implements Runnable {
+    private final Reader reader;
+    private final CompletableResultCode exported;
+    private final CompletableResultCode done;
+    private CompletableResultCode closed;
+
+    ShutdownExporter(Reader reader, CompletableResultCode exported, CompletableResultCode done) {
+      this.reader = reader;
+      this.exported = exported;
+      this.done = done;
+    }
+
+    @Override
+    public void run() {
+      if (closed == null) {
+        closed = reader.exporter.shutdown();
+        closed.whenComplete(this); // runs again when the exporter is shut down
+      } else if (exported.isSuccess() && closed.isSuccess()) {
+        done.succeed();
+      } else {
+        done.fail();
+      }
+    }
   }
 
   private void collectPeriodically() {
