@@ -143,6 +143,7 @@ public final class AgentStarter {
     private volatile long beginNanos;
     private volatile WeftTelemetry sdk;
     private volatile ExportPipeline pipeline;
+    private volatile SdkFactory factory;
 
     Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis) {
       this.config = config;
@@ -163,7 +164,9 @@ public final class AgentStarter {
       beginNanos = System.nanoTime();
       Thread thread = new Thread(this, "weft-start");
       thread.setDaemon(true);
-      StartupGate.closeUntil(beginNanos + TimeUnit.MILLISECONDS.toNanos(waitMillis), thread);
+      // a thread that would wait for the SDK loads what the first call and export need meanwhile
+      StartupGate.closeUntil(beginNanos + TimeUnit.MILLISECONDS.toNanos(waitMillis), thread,
+          new FirstCallClasses(AgentStarter.class.getClassLoader()));
       try {
         thread.start();
       } catch (Throwable e) {
@@ -184,6 +187,7 @@ public final class AgentStarter {
         WeftTelemetry sdk = factory.create(resource, version);
         // known to the flush at exit before any bridge records into it
         this.pipeline = factory.pipeline();
+        this.factory = factory;
         this.sdk = sdk;
         for (WeftInstrumentation instrumentation : instrumentations) {
           instrumentation.start(sdk, factory.spanPipeline(), config);
@@ -209,7 +213,12 @@ public final class AgentStarter {
       }
       ExportPipeline built = pipeline;
       if (built != null) {
-        // while the application runs on: load what the first (or exit) export needs, off its path
+        // while the application runs on: the agent's own metrics, then what the first (or exit) export needs
+        try {
+          factory.registerSelfTelemetry();
+        } catch (Throwable e) {
+          InternalErrors.report("self-telemetry", e);
+        }
         built.warmUp(resource);
       }
     }
@@ -230,10 +239,10 @@ public final class AgentStarter {
         if (built == null) {
           return;
         }
+        factory.registerSelfTelemetry(); // done by now unless the JVM exits right after start
         // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; then the
         // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery
-        pipeline.close(deadline, () -> built.shutdownMetrics()
-            .join(Math.max(1, Math.min(2000, millisLeft(deadline))), TimeUnit.MILLISECONDS));
+        pipeline.close(deadline, new LastMetrics(built, deadline));
         CompletableResultCode done = built.shutdownTracing().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
@@ -241,6 +250,25 @@ public final class AgentStarter {
       } catch (Throwable e) {
         InternalErrors.report("shutdown flush", e);
       }
+    }
+  }
+
+  /**
+   * The exit flush's last metric collection and its delivery. A class, not a lambda: the exit path of a
+   * short-lived JVM would spin the lambda's method-handle classes, interpreted, before its last export.
+   */
+  private static final class LastMetrics implements Runnable {
+    private final WeftTelemetry sdk;
+    private final long deadlineNanos;
+
+    LastMetrics(WeftTelemetry sdk, long deadlineNanos) {
+      this.sdk = sdk;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    @Override
+    public void run() {
+      sdk.shutdownMetrics().join(Math.max(1, Math.min(2000, Startup.millisLeft(deadlineNanos))), TimeUnit.MILLISECONDS);
     }
   }
 

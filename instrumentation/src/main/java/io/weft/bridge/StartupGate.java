@@ -14,6 +14,7 @@ public final class StartupGate {
   private static volatile boolean closed;
   private static long deadlineNanos; // guarded by lock
   private static Thread builder; // guarded by lock
+  private static Runnable helper; // guarded by lock; run once, by the first thread that waits
 
   private StartupGate() {}
 
@@ -22,9 +23,19 @@ public final class StartupGate {
    * System#nanoTime}); {@code builder} is the thread that will open it and never waits itself.
    */
   public static void closeUntil(long deadlineNanos, Thread builder) {
+    closeUntil(deadlineNanos, builder, null);
+  }
+
+  /**
+   * As {@link #closeUntil(long, Thread)}; the first thread that would wait runs {@code helper} first (once,
+   * its failures ignored), so a core that would idle at the gate does work the builder would otherwise
+   * leave to the first calls.
+   */
+  public static void closeUntil(long deadlineNanos, Thread builder, Runnable helper) {
     synchronized (lock) {
       StartupGate.deadlineNanos = deadlineNanos;
       StartupGate.builder = builder;
+      StartupGate.helper = helper;
       closed = true;
     }
   }
@@ -33,8 +44,14 @@ public final class StartupGate {
     synchronized (lock) {
       closed = false;
       builder = null;
+      helper = null;
       lock.notifyAll();
     }
+  }
+
+  /** Whether woven calls would wait now. */
+  public static boolean isClosed() {
+    return closed;
   }
 
   /** Waits while the gate is closed, up to its deadline; returns at once when open. Never throws. */
@@ -42,10 +59,22 @@ public final class StartupGate {
     if (!closed) {
       return;
     }
+    Runnable help;
     synchronized (lock) {
       if (Thread.currentThread() == builder) {
         return;
       }
+      help = helper;
+      helper = null;
+    }
+    if (help != null) {
+      try {
+        help.run();
+      } catch (Throwable ignored) {
+        // a head start only
+      }
+    }
+    synchronized (lock) {
       while (closed) {
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {

@@ -89,6 +89,33 @@ class AgentJarIT {
     }
   }
 
+  /**
+   * The classes a thread waiting at the start-up gate loads ahead of the first call are listed by name: a
+   * renamed or removed agent class would silently stop being loaded early, so every agent class listed must
+   * be in the jar (JDK classes may differ between JDKs and are skipped where absent).
+   */
+  @Test
+  void theFirstCallListNamesOnlyClassesInTheJar() throws Exception {
+    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+      JarEntry list = jar.getJarEntry("inst/io/weft/agent/first-calls.txt");
+      assertTrue(list != null, "inst/io/weft/agent/first-calls.txt is missing");
+      List<String> agentClasses = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
+      try (InputStream in = jar.getInputStream(list)) {
+        for (String name : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+          if (name.startsWith("io.weft.")) {
+            agentClasses.add(name);
+            if (jar.getJarEntry("inst/" + name.replace('.', '/') + ".classdata") == null) {
+              missing.add(name);
+            }
+          }
+        }
+      }
+      assertTrue(agentClasses.size() > 20, "the list names " + agentClasses.size() + " agent classes");
+      assertEquals(List.of(), missing, "listed in first-calls.txt but not in the jar");
+    }
+  }
+
   @Test
   void jarStaysWithinItsSizeBudget() throws Exception {
     long size = Files.size(ChildJvm.agentJar());

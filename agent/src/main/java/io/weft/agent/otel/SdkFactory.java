@@ -35,6 +35,9 @@ public final class SdkFactory {
   private final ExportPipeline pipeline;
   private SpanPipeline spanPipeline;
   private SamplingPolicy samplingPolicy;
+  private LeanMeterProvider meterProvider;
+  private String version;
+  private boolean selfTelemetryRegistered; // guarded by this
 
   public SdkFactory(WeftConfig config) {
     this.config = config;
@@ -85,7 +88,7 @@ public final class SdkFactory {
 
     List<String> metricExporters = config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
     List<String> metricDescriptions = new ArrayList<>();
-    LeanMeterProvider meterProvider = null;
+    this.version = version;
     if (!metricExporters.isEmpty()) {
       long interval = config.getMillis("otel.metric.export.interval", 60_000, false);
       List<MetricExporter> exporters = new ArrayList<>();
@@ -100,13 +103,26 @@ public final class SdkFactory {
         }
       }
       meterProvider = new LeanMeterProvider(resource, exporters, interval);
-      pipeline.registerSelfTelemetry(meterProvider.meterBuilder("io.weft.agent").setInstrumentationVersion(version).build());
       meterProvider.start();
     }
     summary.add("metrics=" + (metricDescriptions.isEmpty() ? "none" : String.join(" + ", metricDescriptions)));
     // logs: Weft produces no log records; otlp and none are accepted so shared deployments keep working
     config.getChoices("otel.logs.exporter", List.of(), "otlp", "console", "logging", "none");
     return new WeftTelemetry(spanProcessor, meterProvider, propagators);
+  }
+
+  /**
+   * Registers the export pipeline's own health metrics; after {@link #create}, once (later calls return at once,
+   * a concurrent one when the first is done). Not part of {@link #create}: the woven calls waiting at start do
+   * not need them (their ten callbacks and instruments were a fifth of the SDK build), so the start-up thread
+   * registers them after opening the gate, and the exit flush calls this before its last collection.
+   */
+  public synchronized void registerSelfTelemetry() {
+    if (selfTelemetryRegistered || meterProvider == null) {
+      return;
+    }
+    selfTelemetryRegistered = true;
+    pipeline.registerSelfTelemetry(meterProvider.meterBuilder("io.weft.agent").setInstrumentationVersion(version).build());
   }
 
   private SpanLimits spanLimits() {
