@@ -78,6 +78,9 @@ final class ServletTracer implements ServletBridge.Handler {
   private final ConcurrentHashMap<String, Attributes> activeHttp = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Attributes> activeHttps = new ConcurrentHashMap<>();
   private final String[] statusStrings = new String[600];
+  // boxed once: a status code or port above 127 set as a Long allocated one per request
+  private final Long[] statusCodes = new Long[600];
+  private volatile Long lastPort = 0L;
   static final int MAX_METRIC_ATTRIBUTE_SETS = 4096;
   private final ConcurrentHashMap<String, Attributes> metricAttributeSets = new ConcurrentHashMap<>();
   static final int RECENT_METRIC_SETS = 256; // a power of two
@@ -181,7 +184,7 @@ final class ServletTracer implements ServletBridge.Handler {
       String serverName = api.serverName(request);
       if (serverName != null) {
         lean.setAttribute(SERVER_ADDRESS, serverName);
-        lean.setAttribute(SERVER_PORT, (long) api.serverPort(request));
+        lean.setAttribute(SERVER_PORT, port(api.serverPort(request)));
       }
       String client = ClientAddress.resolve(api.header(request, "forwarded"), api.header(request, "x-forwarded-for"),
           api.remoteAddr(request));
@@ -242,7 +245,7 @@ final class ServletTracer implements ServletBridge.Handler {
   void end(ServerRequest r, int status, Throwable thrown) {
     FaultInjection.spanEnd();
     Span span = r.span;
-    span.setAttribute(HTTP_RESPONSE_STATUS_CODE, status);
+    span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode(status));
     captureResponseHeaders(r);
     String errorType = null;
     if (thrown != null) {
@@ -379,6 +382,28 @@ final class ServletTracer implements ServletBridge.Handler {
       }
     }
     return attributes;
+  }
+
+  private Long statusCode(int status) {
+    if (status < 0 || status >= statusCodes.length) {
+      return (long) status;
+    }
+    Long code = statusCodes[status];
+    if (code == null) {
+      code = (long) status;
+      statusCodes[status] = code; // racy but benign: equal values
+    }
+    return code;
+  }
+
+  /** A server listens on one port or a few: the last one boxed is kept. */
+  private Long port(int port) {
+    Long last = lastPort;
+    if (last.longValue() != port) {
+      last = (long) port;
+      lastPort = last;
+    }
+    return last;
   }
 
   private String statusString(int status) {
