@@ -117,7 +117,9 @@ final class WebSuite {
         + "receiver and the agents' exporters. CPU per request is the application JVM's user+sys time over the "
         + "measured load divided by the requests. Spans delivered: what the receiver decoded after the load "
         + "(waiting until it had been quiet for " + Settings.QUIET.toMillis() + " ms) over requests × spans per "
-        + "request. Medians of the rounds.\n\n");
+        + "request. Medians of the rounds. The spread of the rounds' requests/s (fastest over slowest) shows how "
+        + "much the host moved the same JVM: where it exceeds the distance between a ratio and its target, this "
+        + "run cannot settle that target.\n\n");
     for (String endpoint : ENDPOINTS) {
       Map<Agent, Figures> byAgent = figures.get(endpoint);
       Figures none = byAgent.get(Agent.NONE);
@@ -125,6 +127,8 @@ final class WebSuite {
       Figures otel = byAgent.get(Agent.OTEL);
       List<List<String>> rows = new ArrayList<>();
       rows.add(row("requests/s", none.rps, weft.rps, otel.rps, 0));
+      rows.add(List.of("requests/s, spread of the rounds (max / min)", spread(none.rps), spread(weft.rps),
+          spread(otel.rps), "", ""));
       rows.add(row("p50 latency (ms)", none.p50, weft.p50, otel.p50, 2));
       rows.add(row("p99 latency (ms)", none.p99, weft.p99, otel.p99, 2));
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
@@ -165,6 +169,10 @@ final class WebSuite {
       }
     }
     report.section("3. Web workload", body.toString());
+  }
+
+  private static String spread(Stats stats) {
+    return stats.min() > 0 ? Report.ratio(stats.max() / stats.min()) : "";
   }
 
   private static List<String> row(String name, Stats none, Stats weft, Stats otel, int decimals) {
