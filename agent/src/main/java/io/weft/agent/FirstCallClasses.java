@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class FirstCallClasses implements Runnable {
 
-  static final String LIST = "/io/weft/agent/first-calls.txt";
+  private static final String LIST = "/io/weft/agent/first-calls.txt";
 
   private final ClassLoader loader;
 

@@ -20,16 +20,9 @@ public final class StartupGate {
 
   /**
    * Makes woven calls wait until {@link #open}, at most until {@code deadlineNanos} ({@link
-   * System#nanoTime}); {@code builder} is the thread that will open it and never waits itself.
-   */
-  public static void closeUntil(long deadlineNanos, Thread builder) {
-    closeUntil(deadlineNanos, builder, null);
-  }
-
-  /**
-   * As {@link #closeUntil(long, Thread)}; the first thread that would wait runs {@code helper} first (once,
-   * its failures ignored), so a core that would idle at the gate does work the builder would otherwise
-   * leave to the first calls.
+   * System#nanoTime}); {@code builder} is the thread that will open it and never waits itself. The first
+   * thread that would wait runs {@code helper} first (once, its failures ignored; may be null), so a core
+   * that would idle at the gate does work the builder would otherwise leave to the first calls.
    */
   public static void closeUntil(long deadlineNanos, Thread builder, Runnable helper) {
     synchronized (lock) {
