@@ -60,6 +60,7 @@ public final class SdkFactory {
   }
 
   public WeftTelemetry create(Resource resource, String version) {
+    this.version = version;
     ContextPropagators propagators = propagators();
 
     // no SDK tracer provider: every span is a lean span (SpanPipeline), going to these processors
@@ -88,7 +89,6 @@ public final class SdkFactory {
 
     List<String> metricExporters = config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
     List<String> metricDescriptions = new ArrayList<>();
-    this.version = version;
     if (!metricExporters.isEmpty()) {
       long interval = config.getMillis("otel.metric.export.interval", 60_000, false);
       List<MetricExporter> exporters = new ArrayList<>();
