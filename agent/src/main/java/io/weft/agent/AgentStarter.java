@@ -47,7 +47,7 @@ public final class AgentStarter {
 
     private static List<String> weftKeys() {
       List<String> keys = new ArrayList<>(Arrays.asList(
-          "weft.methods.exclude", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait"));
+          "weft.methods.exclude", "weft.methods.metric.enabled", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait"));
       keys.addAll(ExportPipeline.KEYS);
       return keys;
     }

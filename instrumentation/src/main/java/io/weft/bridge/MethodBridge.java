@@ -35,11 +35,26 @@ public final class MethodBridge {
 
   private static volatile Handler handler = STARTING;
 
+  /**
+   * Whether the woven code reads the clock on every call. True until the agent says otherwise: with the
+   * method duration metric off, a call that is not sampled records nothing, so it reads no clock at all.
+   * A plain field: a thread that still sees {@code true} only reads the clock once too often.
+   */
+  private static boolean timeEveryCall = true;
+
   private MethodBridge() {}
 
   /**
+   * The start time woven code keeps for a call: {@link System#nanoTime()} while every call is timed, else
+   * {@code 0}, which tells {@link #enter} to read the clock itself when (and only when) the call is sampled.
+   */
+  public static long clock() {
+    return timeEveryCall ? System.nanoTime() : 0L;
+  }
+
+  /**
    * Starts the call of the method registered under {@code methodId}, which began at {@code startNanos}
-   * ({@link System#nanoTime()}); {@code null} when nothing is recorded.
+   * (what {@link #clock} returned); {@code null} when nothing is recorded.
    */
   public static Object enter(int methodId, long startNanos) {
     return handler.enter(methodId, startNanos);
@@ -103,8 +118,13 @@ public final class MethodBridge {
     }
   }
 
-  public static void install(Handler ready) {
-    handler = ready;
+  /**
+   * Hands the woven calls to {@code ready}; {@code timeEveryCall}: whether every call needs its duration
+   * (the method metric is on), or only sampled calls, which then read the clock in {@code ready.enter}.
+   */
+  public static void install(Handler ready, boolean timeEveryCall) {
+    MethodBridge.timeEveryCall = timeEveryCall;
+    handler = ready; // a volatile write after it: a thread that sees the handler sees the choice
   }
 
   /** Implemented in the agent class loader. Implementations never throw. */
@@ -123,6 +143,10 @@ public final class MethodBridge {
           public void exitAsync(Object call, long startNanos, Throwable thrown, Object returned) {}
         };
 
+    /**
+     * {@code startNanos}: {@link System#nanoTime()} at the call's start, or {@code 0} when woven code did not
+     * read the clock (only sampled calls are timed then).
+     */
     Object enter(int methodId, long startNanos);
 
     void exit(Object call, long startNanos, Throwable thrown);

@@ -96,6 +96,52 @@ class PipelineIT {
     }
   }
 
+  static List<Object[]> jdksAndMetricSwitches() {
+    List<Object[]> cases = new ArrayList<>();
+    io.weft.smoke.support.Jdks.all().forEach(jdk -> {
+      cases.add(new Object[] {jdk, "WEFT_METHODS_METRIC_ENABLED", "false"});
+      cases.add(new Object[] {jdk, "OTEL_METRICS_EXPORTER", "none"});
+    });
+    return cases;
+  }
+
+  /**
+   * Without the method metric, woven code reads no clock and a call that is not sampled records nothing:
+   * the sampled half still gets spans with real start times and durations (the clock read when the span is
+   * made), and no weft.method.duration is sent.
+   */
+  @ParameterizedTest(name = "JDK {0}, {1}={2}")
+  @MethodSource("jdksAndMetricSwitches")
+  void withoutTheMethodMetricSampledCallsStillHaveTheirTimes(Jdk jdk, String switchName, String value) {
+    long before = System.currentTimeMillis() * 1_000_000L;
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_TRACES_SAMPLER", "traceidratio")
+            .env("OTEL_TRACES_SAMPLER_ARG", "0.5")
+            .env(switchName, value)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
+            .start(BatchJobApp.class, "200")) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      assertTrue(app.output().contains("batch done 200 sum=594"), app.describe());
+      assertTrue(!app.output().contains("is not a Weft setting"), "the switch is a known setting\n" + app.describe());
+      long after = System.currentTimeMillis() * 1_000_000L;
+      if (switchName.startsWith("WEFT_")) {
+        // the other metrics still go, after the spans: their arrival says the exit flush is done
+        otlp.awaitMetric("otel.sdk.processor.span.processed");
+      }
+      // the child has exited and flushed: what is here is all there is
+      List<ReceivedSpan> steps = otlp.spans().stream().filter(named("BatchJobApp$Job.step")).collect(Collectors.toList());
+      assertTrue(steps.size() > 40 && steps.size() < 160, "about half of 200 calls sampled: " + steps.size());
+      for (ReceivedSpan step : steps) {
+        assertTrue(step.startEpochNanos() >= before && step.endEpochNanos() <= after,
+            "a span's times are within the run [" + before + ", " + after + "]: " + step);
+        assertTrue(step.durationNanos() >= 0 && step.durationNanos() < 1_000_000_000L, step.toString());
+      }
+      assertTrue(otlp.metrics().stream().noneMatch(m -> m.name().equals("weft.method.duration")),
+          "no method metric: " + otlp.metrics());
+    }
+  }
+
   @ParameterizedTest(name = "JDK {0}")
   @MethodSource("io.weft.smoke.support.Jdks#all")
   void processesStartedTogetherHaveDistinctInstanceIds(Jdk jdk) {

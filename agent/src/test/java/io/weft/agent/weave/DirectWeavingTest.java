@@ -67,8 +67,16 @@ class DirectWeavingTest {
                 "otel.javaagent.debug", "true"),
             Map.of(),
             log::add);
-    MethodsInstrumentation methods = new MethodsInstrumentation();
+    methods = new MethodsInstrumentation();
     new Installer(config, DirectWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config), () -> {});
+    startTracing(config);
+    shapes = Class.forName(FIXTURES + "Shapes");
+  }
+
+  private static MethodsInstrumentation methods;
+
+  /** Installs the real method tracer behind the bridge. */
+  private static void startTracing(WeftConfig config) {
     SpanProcessor processor = SimpleSpanProcessor.create(spans);
     methods.start(
         OpenTelemetrySdk.builder()
@@ -76,7 +84,6 @@ class DirectWeavingTest {
             .build(),
         new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor, Resource.getDefault(), SpanLimits.getDefault()),
         config);
-    shapes = Class.forName(FIXTURES + "Shapes");
   }
 
   @AfterEach
@@ -86,7 +93,7 @@ class DirectWeavingTest {
 
   @AfterAll
   static void uninstall() {
-    MethodBridge.install(MethodBridge.Handler.NOOP);
+    MethodBridge.install(MethodBridge.Handler.NOOP, true);
   }
 
   @Test
@@ -116,6 +123,55 @@ class DirectWeavingTest {
     assertEquals(FIXTURES + "Shapes.add", add.getAttributes().get(FUNCTION));
     assertEquals(StatusCode.UNSET, add.getStatus().getStatusCode());
     assertTrue(add.getEndEpochNanos() >= add.getStartEpochNanos());
+  }
+
+  @Test
+  void wovenCodeReadsTheClockOnlyWhenEveryCallIsTimed() throws Exception {
+    List<Long> starts = new CopyOnWriteArrayList<>();
+    MethodBridge.Handler recording = new MethodBridge.Handler() {
+      @Override
+      public Object enter(int methodId, long startNanos) {
+        starts.add(startNanos);
+        return null;
+      }
+
+      @Override
+      public void exit(Object call, long startNanos, Throwable thrown) {}
+
+      @Override
+      public void exitAsync(Object call, long startNanos, Throwable thrown, Object returned) {}
+    };
+    try {
+      long before = System.nanoTime();
+      MethodBridge.install(recording, true);
+      assertEquals(5, call("add", 2, 3));
+      MethodBridge.install(recording, false);
+      assertEquals(7, call("add", 3, 4));
+      assertEquals(2, starts.size(), starts.toString());
+      assertTrue(starts.get(0) - before >= 0, "timed: the start is System.nanoTime() " + starts);
+      assertEquals(0L, starts.get(1), "untimed: no clock read, 0 for the tracer to resolve if it samples");
+    } finally {
+      startTracing(new WeftConfig(Map.of(), Map.of(), log::add));
+    }
+    assertEquals(9, call("add", 4, 5));
+    assertEquals(List.of("Shapes.add"), names(), "the real tracer is back");
+  }
+
+  @Test
+  void withoutTheMethodMetricASampledCallStillGetsItsTimes() throws Exception {
+    try {
+      startTracing(new WeftConfig(Map.of("weft.methods.metric.enabled", "false"), Map.of(), log::add));
+      long before = System.nanoTime();
+      long epochBefore = System.currentTimeMillis() * 1_000_000L;
+      assertEquals(5, call("add", 2, 3));
+      long epochAfter = (System.currentTimeMillis() + 1) * 1_000_000L;
+      SpanData add = spans.getFinishedSpanItems().get(0);
+      assertTrue(add.getStartEpochNanos() >= epochBefore - 5_000_000 && add.getEndEpochNanos() <= epochAfter,
+          "the span's times are now (read when the span was made): " + add);
+      assertTrue(add.getEndEpochNanos() - add.getStartEpochNanos() <= System.nanoTime() - before, add.toString());
+    } finally {
+      startTracing(new WeftConfig(Map.of(), Map.of(), log::add));
+    }
   }
 
   @Test

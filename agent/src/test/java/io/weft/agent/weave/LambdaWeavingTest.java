@@ -71,7 +71,7 @@ class LambdaWeavingTest {
 
   @AfterAll
   static void uninstall() {
-    MethodBridge.install(MethodBridge.Handler.NOOP);
+    MethodBridge.install(MethodBridge.Handler.NOOP, true);
   }
 
   @Test

@@ -22,7 +22,7 @@ import net.bytebuddy.jar.asm.Opcodes;
  * use instead of Byte Buddy's 800. Each selected method becomes
  *
  * <pre>
- *   long start = System.nanoTime();
+ *   long start = MethodBridge.clock();   // System.nanoTime(), or 0 when only sampled calls are timed
  *   Object call = MethodBridge.begin(id, start);
  *   try {
  *     ...original body; before each return: MethodBridge.end(call, start)
@@ -251,7 +251,7 @@ final class DirectMethodWeaver {
     @Override
     public void visitCode() {
       super.visitCode();
-      super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/System", "nanoTime", "()J", false);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "clock", "()J", false);
       super.visitVarInsn(Opcodes.LSTORE, startSlot);
       pushInt(id);
       super.visitVarInsn(Opcodes.LLOAD, startSlot);

@@ -10,7 +10,7 @@ public final class MethodAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   public static Object enter(@MethodId int methodId, @Advice.Local("weftStart") long start) {
-    start = System.nanoTime();
+    start = MethodBridge.clock();
     return MethodBridge.enter(methodId, start);
   }
 

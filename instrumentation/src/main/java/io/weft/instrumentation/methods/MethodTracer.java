@@ -21,8 +21,10 @@ import java.util.function.BiConsumer;
  * under the current context: a sampled call gets a span, made current, and its {@link LeanSpan} is the
  * call; a call that is not sampled allocates nothing and its {@link MethodInfo} is the call. On exit
  * every call records its duration (so the histogram is complete under any sampling) and a sampled one
- * records the error and ends its span. The advice keeps the start time in a local variable. Installed
- * behind {@link MethodBridge}; never throws. Agent class loader.
+ * records the error and ends its span. The advice keeps the start time in a local variable. Without
+ * the duration metric ({@code duration} null) a call that is not sampled is not recorded at all: the
+ * woven code reads no clock ({@link MethodBridge#clock} gives 0), {@link #enter} returns null, and a
+ * sampled call reads the clock here. Installed behind {@link MethodBridge}; never throws. Agent class loader.
  */
 final class MethodTracer implements MethodBridge.Handler {
 
@@ -30,7 +32,7 @@ final class MethodTracer implements MethodBridge.Handler {
 
   private final MethodRegistry registry;
   private final LeanTracer tracer;
-  private final DoubleHistogram duration;
+  private final DoubleHistogram duration; // null: no method metric, only sampled calls are timed
 
   MethodTracer(MethodRegistry registry, LeanTracer tracer, DoubleHistogram duration) {
     this.registry = registry;
@@ -49,7 +51,8 @@ final class MethodTracer implements MethodBridge.Handler {
       Context parent = Context.current();
       LeanSpan span = tracer.start(info.spanName, info.kind, info.attributes, parent, startNanos);
       if (span == null) {
-        return info; // not sampled: the context stays as it is, only the duration is recorded
+        // not sampled: the context stays as it is, only the duration is recorded (if there is a metric)
+        return duration != null ? info : null;
       }
       span.owner = info;
       span.scope = parent.with(span).makeCurrent();
@@ -97,20 +100,20 @@ final class MethodTracer implements MethodBridge.Handler {
       return;
     }
     FaultInjection.spanEnd();
-    Attributes metricAttributes = info.attributes;
-    if (thrown != null) {
-      String errorType = thrown.getClass().getName();
-      if (span != null) {
+    String errorType = thrown == null ? null : thrown.getClass().getName();
+    if (span != null) {
+      if (thrown != null) {
         span.recordException(thrown);
         span.setStatus(StatusCode.ERROR, LeanSpan.messageOf(thrown));
         span.setAttribute(ERROR_TYPE, errorType);
       }
-      metricAttributes = metricAttributes.toBuilder().put(ERROR_TYPE, errorType).build();
-    }
-    if (span != null) {
       span.endAt(endNanos);
     }
-    SpanHistogram.record(duration, (endNanos - startNanos) / 1e9, metricAttributes, span);
+    if (duration != null) {
+      Attributes metricAttributes =
+          errorType == null ? info.attributes : info.attributes.toBuilder().put(ERROR_TYPE, errorType).build();
+      SpanHistogram.record(duration, (endNanos - startNanos) / 1e9, metricAttributes, span);
+    }
   }
 
   /** The completion callback of a method that returned a {@code CompletionStage}. */

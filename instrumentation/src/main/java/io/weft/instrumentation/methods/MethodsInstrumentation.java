@@ -13,6 +13,7 @@ import static net.bytebuddy.matcher.ElementMatchers.none;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.MeterProvider;
 import io.weft.bridge.MethodBridge;
 import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
@@ -39,6 +40,8 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
 
   static final String INCLUDE_KEY = "otel.instrumentation.methods.include";
   static final String EXCLUDE_KEY = "weft.methods.exclude";
+  /** Whether {@link #DURATION_METRIC} is recorded (for every call, sampled or not). */
+  static final String METRIC_KEY = "weft.methods.metric.enabled";
   static final String ANNOTATIONS_KEY =
       "otel.instrumentation.opentelemetry-instrumentation-annotations.enabled";
   static final String INSTRUMENTATION_SCOPE = "io.weft.methods";
@@ -85,16 +88,20 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
 
   @Override
   public void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config) {
-    DoubleHistogram duration =
-        openTelemetry
-            .getMeter(INSTRUMENTATION_SCOPE)
-            .histogramBuilder(DURATION_METRIC)
-            .setUnit("s")
-            .setDescription("Duration of calls of configured and @WithSpan methods")
-            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
-            .build();
+    // off, or no metric exporter: calls that are not sampled record nothing and read no clock
+    DoubleHistogram duration = null;
+    if (config.getBoolean(METRIC_KEY, true) && openTelemetry.getMeterProvider() != MeterProvider.noop()) {
+      duration =
+          openTelemetry
+              .getMeter(INSTRUMENTATION_SCOPE)
+              .histogramBuilder(DURATION_METRIC)
+              .setUnit("s")
+              .setDescription("Duration of calls of configured and @WithSpan methods")
+              .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+              .build();
+    }
     MethodBridge.install(
-        new MethodTracer(registry, spans.tracer(INSTRUMENTATION_SCOPE, null), duration));
+        new MethodTracer(registry, spans.tracer(INSTRUMENTATION_SCOPE, null), duration), duration != null);
   }
 
   /** {@link InstrumentationConfig#warn} or {@link InstrumentationConfig#debug} as a consumer. */

@@ -30,8 +30,9 @@ public final class LeanTracer {
 
   /**
    * Starts a span under the span of {@code parent} (a root when it has none) at {@code startNanoTime}
-   * ({@link System#nanoTime()}). Returns {@code null} when the span is not sampled and nothing needs to be
-   * made current; otherwise the span, which the caller makes current and ends. Attributes are taken as
+   * ({@link System#nanoTime()}; {@code 0}: now, the clock read only once a span is made, so a call that is
+   * neither timed nor sampled reads none). Returns {@code null} when the span is not sampled and nothing
+   * needs to be made current; otherwise the span, which the caller makes current and ends. Attributes are taken as
    * they are: the caller passes an immutable set it may share between spans.
    */
   public LeanSpan start(String name, SpanKind kind, Attributes attributes, Context parent, long startNanoTime) {
@@ -46,14 +47,13 @@ public final class LeanTracer {
     long traceLow;
     String traceIdHex = null;
     TraceState traceState;
-    EpochClock.Anchor anchor;
+    EpochClock.Anchor anchor = null; // a new one unless the parent is a lean span
     if (!parentValid) {
       do {
         traceHigh = random.nextLong();
         traceLow = random.nextLong();
       } while (traceHigh == 0 && traceLow == 0);
       traceState = TraceState.getDefault();
-      anchor = EpochClock.anchor(startNanoTime);
     } else if (parentSpan instanceof LeanSpan) {
       LeanSpan lean = (LeanSpan) parentSpan;
       traceHigh = lean.traceHigh;
@@ -66,11 +66,16 @@ public final class LeanTracer {
       traceHigh = OtelEncodingUtils.longFromBase16String(traceIdHex, 0);
       traceLow = OtelEncodingUtils.longFromBase16String(traceIdHex, 16);
       traceState = parentContext.getTraceState();
-      anchor = EpochClock.anchor(startNanoTime);
     }
     boolean sampled = pipeline.sampling.sample(parentContext, parentValid, traceLow);
     if (!sampled && !pipeline.sampling.dropNeedsContext(parentValid)) {
       return null;
+    }
+    if (startNanoTime == 0) {
+      startNanoTime = System.nanoTime();
+    }
+    if (anchor == null) {
+      anchor = EpochClock.anchor(startNanoTime);
     }
     long spanId;
     do {

@@ -85,6 +85,27 @@ class LeanTracerTest {
   }
 
   @Test
+  void aStartTimeOfZeroMeansNowForRootsAndChildren() {
+    // what woven code passes when only sampled calls are timed (MethodBridge.clock)
+    long before = epochNanosNow();
+    long nanoBefore = System.nanoTime();
+    LeanSpan root = tracer().start("root", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), 0);
+    LeanSpan child = tracer().start("child", SpanKind.INTERNAL, ATTRIBUTES, Context.root().with(root), 0);
+    long nanoAfter = System.nanoTime();
+    child.endAt(nanoAfter);
+    root.endAt(nanoAfter);
+    long after = epochNanosNow();
+
+    for (SpanData data : exported.getFinishedSpanItems()) {
+      assertTrue(data.getStartEpochNanos() >= before - TimeUnit.MILLISECONDS.toNanos(5) && data.getStartEpochNanos() <= after,
+          data.getName() + " starts at " + data.getStartEpochNanos() + ", not in [" + before + ", " + after + "]");
+      long duration = data.getEndEpochNanos() - data.getStartEpochNanos();
+      assertTrue(duration >= 0 && duration <= nanoAfter - nanoBefore, data.getName() + " lasted " + duration);
+    }
+    assertEquals(2, exported.getFinishedSpanItems().size());
+  }
+
+  @Test
   void childrenOfLeanAndOfSdkSpansShareTheTraceAndNameTheirParent() {
     LeanTracer tracer = tracer();
     LeanSpan root = tracer.start("root", SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
