@@ -34,6 +34,8 @@ final class JdbcTracer implements JdbcBridge.Handler {
 
   /** Returned for a nested execution: its exit only lowers the depth. */
   private static final Object NESTED = new Object();
+  /** Returned for an outermost execution, whose state the thread's {@link Depth} holds until its exit. */
+  private static final Object TRACED = new Object();
 
   private final LeanTracer tracer;
   private final DoubleHistogram duration;
@@ -66,7 +68,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
       } else {
         shape = db.shape(queries.get(sql, db.mysqlDialect));
       }
-      return start(shape);
+      return start(shape, d);
     } catch (Throwable failure) {
       d.value = 0; // exit will not be called
       InternalErrors.report("jdbc span start", failure);
@@ -108,7 +110,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
       if (state != null) {
         state.clearBatch();
       }
-      return start(shape);
+      return start(shape, d);
     } catch (Throwable failure) {
       d.value = 0;
       InternalErrors.report("jdbc batch span start", failure);
@@ -124,12 +126,18 @@ final class JdbcTracer implements JdbcBridge.Handler {
       return;
     }
     d.value = 0;
+    JdbcCallShape shape = d.shape;
+    LeanSpan span = d.span; // null when not sampled: the duration is recorded all the same
+    long startNanos = d.startNanos;
+    d.shape = null; // the thread keeps no span (nor the application objects it names) past its execution
+    d.span = null;
+    if (call != TRACED || shape == null) {
+      return;
+    }
     try {
       FaultInjection.spanEnd();
-      JdbcCall c = (JdbcCall) call;
-      long nanos = System.nanoTime() - c.startNanos;
-      Attributes metricAttributes = c.shape.metricAttributes;
-      LeanSpan span = c.span; // null when not sampled: the duration is recorded all the same
+      long nanos = System.nanoTime() - startNanos;
+      Attributes metricAttributes = shape.metricAttributes;
       if (thrown != null) {
         String errorType = thrown.getClass().getName();
         String status = thrown instanceof SQLException ? ((SQLException) thrown).getSQLState() : null;
@@ -148,7 +156,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
         metricAttributes = errors.build();
       }
       if (span != null) {
-        span.endAt(c.startNanos + nanos);
+        span.endAt(startNanos + nanos);
       }
       SpanHistogram.record(duration, nanos / 1e9, metricAttributes, span);
     } catch (Throwable failure) {
@@ -217,11 +225,15 @@ final class JdbcTracer implements JdbcBridge.Handler {
     }
   }
 
-  private Object start(JdbcCallShape shape) {
+  /** Starts the outermost execution; its state waits in {@code d} (one execution per thread at a time), so nothing is allocated for it. */
+  private Object start(JdbcCallShape shape, Depth d) {
     FaultInjection.spanStart();
     long startNanos = System.nanoTime();
     LeanSpan span = tracer.start(shape.spanName, SpanKind.CLIENT, shape.spanAttributes, Context.current(), startNanos);
-    return new JdbcCall(span, shape, startNanos);
+    d.startNanos = startNanos;
+    d.span = span;
+    d.shape = shape;
+    return TRACED;
   }
 
   /** A prepared statement's single execution: its shape is made once and kept with it. */
@@ -302,21 +314,14 @@ final class JdbcTracer implements JdbcBridge.Handler {
     }
   }
 
-  /** How deep the current thread is in traced JDBC executions. */
+  /**
+   * How deep the current thread is in traced JDBC executions, and the outermost one's state between its
+   * enter and exit (JDBC executes on the calling thread, and the advice's exit runs on the enter's thread).
+   */
   private static final class Depth {
     int value;
-  }
-
-  /** One traced execution between enter and exit. */
-  private static final class JdbcCall {
-    final LeanSpan span;
-    final JdbcCallShape shape;
-    final long startNanos;
-
-    JdbcCall(LeanSpan span, JdbcCallShape shape, long startNanos) {
-      this.span = span;
-      this.shape = shape;
-      this.startNanos = startNanos;
-    }
+    long startNanos;
+    JdbcCallShape shape;
+    LeanSpan span;
   }
 }

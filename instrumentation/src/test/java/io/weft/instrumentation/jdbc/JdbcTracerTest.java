@@ -267,6 +267,47 @@ class JdbcTracerTest {
   }
 
   @Test
+  void executionsOverlappingOnTwoThreadsKeepTheirOwnSpansAndTimes() throws Exception {
+    // an execution's state waits in its thread's depth between enter and exit: another thread's must not touch it
+    JdbcTracer jdbc = tracer(true);
+    Object outer = jdbc.execute(postgres.statement(), "SELECT * FROM orders");
+    long[] otherNanos = new long[1];
+    Thread other = new Thread(() -> {
+      long start = System.nanoTime();
+      jdbc.exit(jdbc.execute(postgres.statement(), "DELETE FROM carts"), new SQLException("locked", "55P03"));
+      otherNanos[0] = System.nanoTime() - start;
+    });
+    other.start();
+    other.join();
+    jdbc.exit(outer, null);
+
+    List<SpanData> ended = spans.getFinishedSpanItems();
+    assertEquals(List.of("DELETE carts", "SELECT orders"), ended.stream().map(SpanData::getName).collect(java.util.stream.Collectors.toList()));
+    SpanData delete = ended.get(0);
+    SpanData select = ended.get(1);
+    assertEquals("55P03", attr(delete, "db.response.status_code"));
+    assertEquals(StatusCode.UNSET, select.getStatus().getStatusCode(), "the other thread's error stays on its span");
+    assertTrue(delete.getEndEpochNanos() - delete.getStartEpochNanos() <= otherNanos[0]);
+    assertTrue(select.getStartEpochNanos() <= delete.getStartEpochNanos() && select.getEndEpochNanos() >= delete.getEndEpochNanos(),
+        "the first execution spans the whole of the second");
+  }
+
+  @Test
+  void executionsNotSampledAreTimedAllTheSame() {
+    LeanTracer off = new SpanPipeline(SamplingPolicy.of("always_off", 1.0), processor, Resource.getDefault(), SpanLimits.getDefault())
+        .tracer("test", null);
+    JdbcTracer jdbc = new JdbcTracer(off,
+        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true);
+    for (int i = 0; i < 3; i++) {
+      jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders WHERE id = " + i), null);
+    }
+    assertEquals(0, spans.getFinishedSpanItems().size());
+    HistogramPointData point = metrics.collectAllMetrics().iterator().next().getHistogramData().getPoints().iterator().next();
+    assertEquals(3, point.getCount());
+    assertEquals("SELECT orders", point.getAttributes().get(AttributeKey.stringKey("db.query.summary")));
+  }
+
+  @Test
   void aReusedStatementTextIsParsedOnce() {
     JdbcTracer jdbc = tracer(true);
     Statement s = postgres.statement();
