@@ -117,9 +117,9 @@ final class WebSuite {
         + "receiver and the agents' exporters. CPU per request is the application JVM's user+sys time over the "
         + "measured load divided by the requests. Spans delivered: what the receiver decoded after the load "
         + "(waiting until it had been quiet for " + Settings.QUIET.toMillis() + " ms) over requests × spans per "
-        + "request. Medians of the rounds. The spread of the rounds' requests/s (fastest over slowest) shows how "
-        + "much the host moved the same JVM: where it exceeds the distance between a ratio and its target, this "
-        + "run cannot settle that target.\n\n");
+        + "request. Medians of the rounds. The spread of the rounds' requests/s and p99 (highest over lowest) "
+        + "shows how much the host moved the same JVM: where it exceeds the distance between a ratio and its "
+        + "target, this run cannot settle that target.\n\n");
     for (String endpoint : ENDPOINTS) {
       Map<Agent, Figures> byAgent = figures.get(endpoint);
       Figures none = byAgent.get(Agent.NONE);
@@ -131,6 +131,8 @@ final class WebSuite {
           spread(otel.rps), "", ""));
       rows.add(row("p50 latency (ms)", none.p50, weft.p50, otel.p50, 2));
       rows.add(row("p99 latency (ms)", none.p99, weft.p99, otel.p99, 2));
+      rows.add(List.of("p99, spread of the rounds (max / min)", spread(none.p99), spread(weft.p99),
+          spread(otel.p99), "", ""));
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
           otel.cpuMicrosPerRequest, 0));
       rows.add(row("RSS after load (MiB)", none.rssMib, weft.rssMib, otel.rssMib, 0));
