@@ -24,7 +24,8 @@ import java.util.function.BiConsumer;
  * records the error and ends its span. The advice keeps the start time in a local variable. Without
  * the duration metric ({@code duration} null) a call that is not sampled is not recorded at all: the
  * woven code reads no clock ({@link MethodBridge#clock} gives 0), {@link #enter} returns null, and a
- * sampled call reads the clock here. Installed behind {@link MethodBridge}; never throws. Agent class loader.
+ * sampled call's start is read when its span is made ({@link LeanTracer#start}). Installed behind
+ * {@link MethodBridge}; never throws. Agent class loader.
  */
 final class MethodTracer implements MethodBridge.Handler {
 

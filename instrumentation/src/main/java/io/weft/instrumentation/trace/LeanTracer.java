@@ -32,8 +32,8 @@ public final class LeanTracer {
    * Starts a span under the span of {@code parent} (a root when it has none) at {@code startNanoTime}
    * ({@link System#nanoTime()}; {@code 0}: now, the clock read only once a span is made, so a call that is
    * neither timed nor sampled reads none). Returns {@code null} when the span is not sampled and nothing
-   * needs to be made current; otherwise the span, which the caller makes current and ends. Attributes are taken as
-   * they are: the caller passes an immutable set it may share between spans.
+   * needs to be made current; otherwise the span, which the caller makes current and ends. Attributes are
+   * taken as they are: the caller passes an immutable set it may share between spans.
    */
   public LeanSpan start(String name, SpanKind kind, Attributes attributes, Context parent, long startNanoTime) {
     Span parentSpan = Span.fromContext(parent);
