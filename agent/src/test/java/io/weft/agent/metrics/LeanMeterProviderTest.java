@@ -1,6 +1,7 @@
 package io.weft.agent.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -248,6 +249,74 @@ class LeanMeterProviderTest {
     assertEquals(expectedSum + 0.5 + 99, sum, 1e-9, "and summed once");
     assertEquals(0.5, min);
     assertEquals(99, max);
+  }
+
+  @Test
+  void aHistogramCellHasFourStripesPerCoreAtMost64() {
+    assertEquals(4, LeanMeterProvider.HistogramCell.stripes(1));
+    assertEquals(8, LeanMeterProvider.HistogramCell.stripes(2));
+    assertEquals(16, LeanMeterProvider.HistogramCell.stripes(3));
+    assertEquals(64, LeanMeterProvider.HistogramCell.stripes(16));
+    assertEquals(64, LeanMeterProvider.HistogramCell.stripes(96));
+  }
+
+  @Test
+  void aCellTwoThreadsWriteAtOnceSpreadsThemOverStripesAndAddsTheStripesUp() throws Exception {
+    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(3);
+    assertEquals(1, cell.stripeCount(), "one stripe until contention");
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLongArray recorded = new java.util.concurrent.atomic.AtomicLongArray(2);
+    List<Thread> recorders = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      final int id = t;
+      Thread thread = new Thread(() -> {
+        long n = 0;
+        while (!stop.get() || n < 1000) { // both threads write until the cell has spread, then 1,000 more at least
+          cell.record(id + 1, id, null, 0); // thread 0: value 1 in bucket 0; thread 1: value 2 in bucket 1
+          n++;
+        }
+        recorded.set(id, n);
+      });
+      recorders.add(thread);
+    }
+    recorders.forEach(Thread::start);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (cell.stripeCount() == 1 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    stop.set(true);
+    for (Thread thread : recorders) {
+      thread.join();
+    }
+    assertEquals(LeanMeterProvider.HistogramCell.STRIPES, cell.stripeCount(), "two threads colliding spread the cell");
+    // the extremes land in whatever stripes these threads pick: the collection still sees them
+    Thread low = new Thread(() -> cell.record(0.25, 0, null, 0));
+    Thread high = new Thread(() -> cell.record(50, 2, null, 0));
+    low.start();
+    high.start();
+    low.join();
+    high.join();
+
+    HistogramPointData cumulative = cell.collect(0, 1, Attributes.empty(), List.of(1.0, 2.0), false);
+    long ones = recorded.get(0);
+    long twos = recorded.get(1);
+    assertEquals(List.of(ones + 1, twos, 1L), cumulative.getCounts());
+    assertEquals(ones + twos + 2, cumulative.getCount());
+    assertEquals(ones + 2.0 * twos + 50.25, cumulative.getSum(), 1e-6);
+    assertEquals(0.25, cumulative.getMin());
+    assertEquals(50, cumulative.getMax());
+    assertEquals(cumulative.getCounts(), cell.collect(0, 2, Attributes.empty(), List.of(1.0, 2.0), false).getCounts(),
+        "a cumulative collection takes nothing away");
+
+    HistogramPointData delta = cell.collect(0, 3, Attributes.empty(), List.of(1.0, 2.0), true);
+    assertEquals(cumulative.getCounts(), delta.getCounts());
+    assertEquals(cumulative.getSum(), delta.getSum(), 1e-6);
+    assertNull(cell.collect(3, 4, Attributes.empty(), List.of(1.0, 2.0), true), "every stripe was reset");
+    cell.record(3, 2, null, 0);
+    HistogramPointData next = cell.collect(4, 5, Attributes.empty(), List.of(1.0, 2.0), true);
+    assertEquals(List.of(0L, 0L, 1L), next.getCounts());
+    assertEquals(3, next.getMin());
+    assertEquals(3, next.getMax(), "min and max start over after a reset");
   }
 
   @Test
