@@ -22,9 +22,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
 final class CallCostSuite {
   private static final String PACKAGE = "io\\.weft\\.bench\\.jmh\\.";
   private static final List<String> FORK_JVM_ARGS = List.of("-Xms1g", "-Xmx1g");
+  private static final int CORES = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   /** One fork configuration of the traced-call benchmark. */
-  private record Variant(String label, Agent agent, Map<String, String> overrides) {}
+  private record Variant(String label, Agent agent, Map<String, String> overrides, int threads) {
+    Variant(String label, Agent agent, Map<String, String> overrides) {
+      this(label, agent, overrides, 1);
+    }
+  }
 
   private static final List<Variant> VARIANTS = List.of(
       new Variant("no agent", Agent.NONE, Map.of()),
@@ -36,7 +41,12 @@ final class CallCostSuite {
       new Variant("methods instrumentation disabled", Agent.OTEL, Map.of("OTEL_INSTRUMENTATION_METHODS_ENABLED", "false")),
       // Weft only: the OTel agent has no method metric, so its always_off row is already this case
       new Variant("not sampled, no method metric", Agent.WEFT,
-          Map.of("OTEL_TRACES_SAMPLER", "always_off", "WEFT_METHODS_METRIC_ENABLED", "false")));
+          Map.of("OTEL_TRACES_SAMPLER", "always_off", "WEFT_METHODS_METRIC_ENABLED", "false")),
+      // the same method called on every core at once: what the agents' shared state costs (cache lines
+      // moving between cores), which one thread never shows
+      new Variant("no agent", Agent.NONE, Map.of(), CORES),
+      new Variant("not sampled (always_off)", Agent.WEFT, Map.of("OTEL_TRACES_SAMPLER", "always_off"), CORES),
+      new Variant("not sampled (always_off)", Agent.OTEL, Map.of("OTEL_TRACES_SAMPLER", "always_off"), CORES));
 
   private final Harness harness;
   private final Map<Variant, Stats> nanos = new LinkedHashMap<>();
@@ -56,9 +66,9 @@ final class CallCostSuite {
     for (int round = 1; round <= rounds; round++) {
       for (Variant variant : VARIANTS) {
         Bench.log("JMH round " + round + "/" + rounds + ": traced call, " + variant.agent().label + ", "
-            + variant.label());
+            + variant.label() + (variant.threads() > 1 ? ", " + variant.threads() + " threads" : ""));
         for (RunResult result : jmh(PACKAGE + "TracedCallBenchmark\\.tracedCall$", variant.agent(),
-            variant.overrides(), "jmh-traced-" + variant.agent().name().toLowerCase())) {
+            variant.overrides(), variant.threads(), "jmh-traced-" + variant.agent().name().toLowerCase())) {
           nanos.get(variant).add(result.getPrimaryResult().getScore());
           bytes.get(variant).add(allocated(result));
         }
@@ -66,20 +76,20 @@ final class CallCostSuite {
     }
     Bench.log("JMH, no agent: bare SDK span and SQL sanitizer");
     for (RunResult result : jmh(PACKAGE + "(SpanBaselineBenchmark|SqlSanitizerBenchmark)\\.", Agent.NONE,
-        Map.of(), "jmh-reference")) {
+        Map.of(), 1, "jmh-reference")) {
       reference.put(result.getParams().getBenchmark().replaceFirst(".*\\.jmh\\.", ""),
           new double[] {result.getPrimaryResult().getScore(), allocated(result)});
     }
     write(report);
   }
 
-  private Collection<RunResult> jmh(String include, Agent agent, Map<String, String> overrides, String logName)
-      throws Exception {
+  private Collection<RunResult> jmh(String include, Agent agent, Map<String, String> overrides, int threads,
+      String logName) throws Exception {
     Settings settings = harness.settings;
     Options options = new OptionsBuilder()
         .include(include)
         .forks(1)
-        .threads(1)
+        .threads(threads)
         .warmupIterations(settings.jmhWarmupIterations())
         .warmupTime(TimeValue.milliseconds(settings.jmhIteration().toMillis()))
         .measurementIterations(settings.jmhMeasurementIterations())
@@ -120,6 +130,13 @@ final class CallCostSuite {
     Variant noMetric = VARIANTS.get(7);
     rows.add(List.of(noMetric.label() + " (`WEFT_METHODS_METRIC_ENABLED=false`)", ns(noMetric), b(noMetric),
         "(has no method metric)", ""));
+    Variant noneAllCores = VARIANTS.get(8);
+    Variant weftAllCores = VARIANTS.get(9);
+    Variant otelAllCores = VARIANTS.get(10);
+    rows.add(List.of("no agent, " + CORES + " threads at once", ns(noneAllCores), b(noneAllCores), ns(noneAllCores),
+        b(noneAllCores)));
+    rows.add(List.of("not sampled (always_off), " + CORES + " threads at once", ns(weftAllCores), b(weftAllCores),
+        ns(otelAllCores), b(otelAllCores)));
     double[] span = reference.getOrDefault("SpanBaselineBenchmark.sdkSpan", new double[] {Double.NaN, Double.NaN});
     rows.add(List.of("bare SDK span, no agent (reference)", Report.num(span[0], 1), Report.num(span[1], 0), "", ""));
 
@@ -136,7 +153,9 @@ final class CallCostSuite {
         + "starts, makes current and ends one SDK span with `code.function.name` and a processor that keeps "
         + "nothing: \"the span\" a traced call may allocate. Weft times every call, sampled or not, for its "
         + "`weft.method.duration` histogram (two clock reads and one recording); the last Weft row turns that "
-        + "metric off, so a call that is not sampled reads no clock and records nothing.\n\n"
+        + "metric off, so a call that is not sampled reads no clock and records nothing. The last two rows call the "
+        + "method on " + CORES + " threads at once, one per core: what an agent's state shared between threads costs "
+        + "when the cores write it at the same time (ns per call on each thread).\n\n"
         + Report.table(List.of("Variant", "Weft ns/call", "Weft B/call", "OTel agent ns/call", "OTel agent B/call"),
             rows));
 
@@ -172,7 +191,8 @@ final class CallCostSuite {
         Report.signed(disabled, 1) + " ns", Report.atMost(disabled, 5, 1, " ns"));
 
     for (Variant variant : VARIANTS) {
-      report.raw("ns/call, " + variant.agent().label + ", " + variant.label() + ": "
+      report.raw("ns/call, " + variant.agent().label + ", " + variant.label()
+          + (variant.threads() > 1 ? ", " + variant.threads() + " threads" : "") + ": "
           + nanos.get(variant).samples("%.2f") + "; B/call: " + bytes.get(variant).samples("%.1f"));
     }
     for (Map.Entry<String, double[]> entry : reference.entrySet()) {
