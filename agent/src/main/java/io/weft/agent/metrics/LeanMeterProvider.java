@@ -616,11 +616,13 @@ public final class LeanMeterProvider implements MeterProvider {
    * the buckets' total.
    *
    * <p>The state lives in one stripe until two threads are seen writing it at once (a failed compare-and-set
-   * of the sum); from then on each thread records into the stripe its id picks, out of
-   * {@link #STRIPES}, and a collection adds the stripes up. A hot method called on every core otherwise
-   * moves one cache line between the cores on every call: an unsampled call of one such method on two
-   * threads took 600 ns instead of 75. Cells that are never contended (most) keep their single stripe.
-   * Each stripe is one {@code long[]} padded at both ends, so two stripes never share a cache line.
+   * of the sum); then each thread records into the stripe its id picks, and a collection adds the stripes
+   * up. The stripes double each time two threads collide in one, up to {@link #STRIPES}, as a
+   * {@code LongAdder}'s cells do, so a cell holds as many as its contention needs. A hot method called on
+   * every core otherwise moves one cache line between the cores on every call: an unsampled call of one
+   * such method on two threads took 350 to 600 ns instead of 75. Cells that are never written at once
+   * (most) keep their single stripe. Each stripe is one {@code long[]} padded at both ends, so two stripes
+   * do not share a cache line.
    *
    * <p>A bucket keeps the first sampled measurement since the last collection as its exemplar (the SDK
    * keeps the last; either is a sample of the bucket), written under a try-lock that a recorder never
@@ -634,8 +636,8 @@ public final class LeanMeterProvider implements MeterProvider {
     private static final VarHandle EXEMPLAR_LOCK;
     private static final long NO_MIN = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
     private static final long NO_MAX = Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY);
-    /** Longs of padding before and after a stripe's state: 128 bytes, two cache lines (adjacent-line prefetch). */
-    private static final int PAD = 16;
+    /** Longs of padding before and after a stripe's state: two stripes' states are at least 144 bytes apart. */
+    private static final int PAD = 8;
     private static final int SUM = PAD;
     private static final int MIN = PAD + 1;
     private static final int MAX = PAD + 2;
@@ -656,7 +658,7 @@ public final class LeanMeterProvider implements MeterProvider {
     private final int buckets;
     /** The only stripe until contention is seen; then stripe 0 of {@link #striped}. */
     private final long[] first;
-    /** Null until two threads collided on {@link #first}. */
+    /** Null until two threads collided on {@link #first}; then a power of two, at most {@link #STRIPES}. */
     private volatile long[][] striped;
     private volatile int exemplarLock;
     // the first sampled measurement per bucket since the last collection; allocated on the first; written under exemplarLock
@@ -696,13 +698,17 @@ public final class LeanMeterProvider implements MeterProvider {
         long bits = (long) LONGS.getVolatile(stripe, SUM);
         if (!LONGS.compareAndSet(stripe, SUM, bits, Double.doubleToRawLongBits(Double.longBitsToDouble(bits) + value))) {
           addToSum(stripe, value); // another thread wrote it in between: record, then spread the writers out
-          spread();
+          grow(null);
         }
       } else {
         // thread ids are handed out in sequence, so the threads of a pool fall into different stripes
         stripe = all[(int) Thread.currentThread().getId() & (all.length - 1)];
         LONGS.getAndAdd(stripe, COUNTS + bucket, 1L);
-        addToSum(stripe, value);
+        long bits = (long) LONGS.getVolatile(stripe, SUM);
+        if (!LONGS.compareAndSet(stripe, SUM, bits, Double.doubleToRawLongBits(Double.longBitsToDouble(bits) + value))) {
+          addToSum(stripe, value);
+          grow(all);
+        }
       }
       for (long bits = (long) LONGS.getVolatile(stripe, MIN); value < Double.longBitsToDouble(bits);
           bits = (long) LONGS.getVolatile(stripe, MIN)) {
@@ -742,17 +748,26 @@ public final class LeanMeterProvider implements MeterProvider {
       } while (!LONGS.weakCompareAndSet(stripe, SUM, bits, Double.doubleToRawLongBits(Double.longBitsToDouble(bits) + value)));
     }
 
-    /** Once, by the thread that saw the collision; the others keep writing {@link #first}, stripe 0, meanwhile. */
-    void spread() {
-      if (striped != null || STRIPES == 1) {
+    /**
+     * Doubles the stripes {@code seen} (null: only {@link #first}) after a collision, unless another thread
+     * already replaced them or they are at their maximum; the others keep writing the old ones meanwhile,
+     * all of which the new array keeps.
+     */
+    void grow(long[][] seen) {
+      int length = seen == null ? 1 : seen.length;
+      if (length >= STRIPES || striped != seen) {
         return;
       }
-      long[][] all = new long[STRIPES][];
-      all[0] = first;
-      for (int i = 1; i < all.length; i++) {
+      long[][] all = new long[length * 2][];
+      if (seen == null) {
+        all[0] = first;
+      } else {
+        System.arraycopy(seen, 0, all, 0, length);
+      }
+      for (int i = length; i < all.length; i++) {
         all[i] = newStripe(buckets);
       }
-      STRIPED.compareAndSet(this, null, all);
+      STRIPED.compareAndSet(this, seen, all);
     }
 
     /** The point since the start (cumulative) or since the last collection ({@code reset}); null when reset found nothing. */
