@@ -821,9 +821,12 @@ public final class LeanMeterProvider implements MeterProvider {
       } finally {
         EXEMPLAR_LOCK.setRelease(this, 0);
       }
-      boolean hasMinMax = count > 0 && min <= max;
-      return ImmutableHistogramPointData.create(start, now, attributes, sum, hasMinMax, hasMinMax ? min : 0,
-          hasMinMax, hasMinMax ? max : 0, boundaries, bucketCounts, exemplars);
+      // each on its own: a measurement racing this collection may have written its min before the reset
+      // and its max after it, and its min is still the interval's (with both required it was dropped)
+      boolean hasMin = count > 0 && min != Double.POSITIVE_INFINITY;
+      boolean hasMax = count > 0 && max != Double.NEGATIVE_INFINITY;
+      return ImmutableHistogramPointData.create(start, now, attributes, sum, hasMin, hasMin ? min : 0,
+          hasMax, hasMax ? max : 0, boundaries, bucketCounts, exemplars);
     }
   }
 

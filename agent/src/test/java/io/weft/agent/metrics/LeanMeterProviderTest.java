@@ -222,6 +222,8 @@ class LeanMeterProviderTest {
           assertEquals(point.getCount(), point.getCounts().stream().mapToLong(Long::longValue).sum(), "buckets add up");
           if (point.hasMin()) {
             min = Math.min(min, point.getMin());
+          }
+          if (point.hasMax()) {
             max = Math.max(max, point.getMax());
           }
         }
@@ -236,6 +238,8 @@ class LeanMeterProviderTest {
         sum += point.getSum();
         if (point.hasMin()) {
           min = Math.min(min, point.getMin());
+        }
+        if (point.hasMax()) {
           max = Math.max(max, point.getMax());
         }
       }
