@@ -691,24 +691,13 @@ public final class LeanMeterProvider implements MeterProvider {
 
     void record(double value, int bucket, SpanContext exemplar, long exemplarTime) {
       long[][] all = striped;
-      long[] stripe;
-      if (all == null) {
-        stripe = first;
-        LONGS.getAndAdd(stripe, COUNTS + bucket, 1L);
-        long bits = (long) LONGS.getVolatile(stripe, SUM);
-        if (!LONGS.compareAndSet(stripe, SUM, bits, Double.doubleToRawLongBits(Double.longBitsToDouble(bits) + value))) {
-          addToSum(stripe, value); // another thread wrote it in between: record, then spread the writers out
-          grow(null);
-        }
-      } else {
-        // thread ids are handed out in sequence, so the threads of a pool fall into different stripes
-        stripe = all[(int) Thread.currentThread().getId() & (all.length - 1)];
-        LONGS.getAndAdd(stripe, COUNTS + bucket, 1L);
-        long bits = (long) LONGS.getVolatile(stripe, SUM);
-        if (!LONGS.compareAndSet(stripe, SUM, bits, Double.doubleToRawLongBits(Double.longBitsToDouble(bits) + value))) {
-          addToSum(stripe, value);
-          grow(all);
-        }
+      // thread ids are handed out in sequence, so the threads of a pool fall into different stripes
+      long[] stripe = all == null ? first : all[(int) Thread.currentThread().getId() & (all.length - 1)];
+      LONGS.getAndAdd(stripe, COUNTS + bucket, 1L);
+      long sumBits = (long) LONGS.getVolatile(stripe, SUM);
+      if (!LONGS.compareAndSet(stripe, SUM, sumBits, Double.doubleToRawLongBits(Double.longBitsToDouble(sumBits) + value))) {
+        addToSum(stripe, value); // another thread wrote it in between: record, then spread the writers out
+        grow(all);
       }
       for (long bits = (long) LONGS.getVolatile(stripe, MIN); value < Double.longBitsToDouble(bits);
           bits = (long) LONGS.getVolatile(stripe, MIN)) {
