@@ -32,6 +32,8 @@ final class ServerRequest implements InvocationHandler {
   final Attributes activeAttributes;
   final long startNanos;
   Scope scope;
+  /** How many attributes the tracer set on the span at the start (see {@link ServletTracer#end}). */
+  int ownAttributes;
   private boolean listening; // only touched by the thread running a dispatch of this request
   private volatile Throwable asyncFailure;
   private volatile int ended;

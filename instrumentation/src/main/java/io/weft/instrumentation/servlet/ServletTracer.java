@@ -62,9 +62,9 @@ final class ServletTracer implements ServletBridge.Handler {
   static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-  /** What a request sets at most besides captured headers: method (and original), scheme, path, query, route,
-   * server address and port, client address, user agent, protocol version, status, error type. */
-  static final int EXPECTED_ATTRIBUTES = 13;
+  /** What a request appends at most besides captured headers: original method, path, query, server address and
+   * port, client address, user agent (method, scheme, route, protocol version, status and error type come shared). */
+  static final int EXPECTED_ATTRIBUTES = 7;
 
   private final LeanTracer tracer;
   private final TextMapPropagator propagator;
@@ -78,8 +78,7 @@ final class ServletTracer implements ServletBridge.Handler {
   private final ConcurrentHashMap<String, Attributes> activeHttp = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Attributes> activeHttps = new ConcurrentHashMap<>();
   private final String[] statusStrings = new String[600];
-  // boxed once: a status code or port above 127 set as a Long allocated one per request
-  private final Long[] statusCodes = new Long[600];
+  // boxed once: a port above 127 set as a Long allocated one per request
   private volatile Long lastPort = 0L;
   static final int MAX_METRIC_ATTRIBUTE_SETS = 4096;
   private final ConcurrentHashMap<String, Attributes> metricAttributeSets = new ConcurrentHashMap<>();
@@ -165,21 +164,18 @@ final class ServletTracer implements ServletBridge.Handler {
     LeanSpan lean = tracer.start(route != null ? route.spanName(method) : ServerSpanNaming.spanName(method, null),
         SpanKind.SERVER, Attributes.empty(), parent, startNanos);
     if (lean != null) {
-      // only a sampled request's attributes are gathered; appended to the span as they come, never sorted here
+      // only a sampled request's attributes are gathered; appended to the span as they come, never sorted here.
+      // Method, scheme, route and protocol version come at the end, with the status, as the set the duration
+      // is recorded with (end): one shared object, whose bytes the exporter writes once for all its spans.
       lean.expectAttributes(EXPECTED_ATTRIBUTES + settings.headers.requestHeaderNames().size()
           + settings.headers.responseHeaderNames().size());
-      lean.setAttribute(HTTP_REQUEST_METHOD, method);
       if (method == HttpMethods.OTHER && rawMethod != null) {
         lean.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
       }
-      lean.setAttribute(URL_SCHEME, scheme);
       lean.setAttribute(URL_PATH, api.requestUri(request));
       String query = api.queryString(request);
       if (query != null) {
         lean.setAttribute(URL_QUERY, settings.redactor.redact(query));
-      }
-      if (route != null) {
-        lean.setAttribute(HTTP_ROUTE, route.route);
       }
       String serverName = api.serverName(request);
       if (serverName != null) {
@@ -194,9 +190,6 @@ final class ServletTracer implements ServletBridge.Handler {
       String userAgent = api.header(request, "user-agent");
       if (userAgent != null) {
         lean.setAttribute(USER_AGENT, userAgent);
-      }
-      if (protocolVersion != null) {
-        lean.setAttribute(PROTOCOL_VERSION, protocolVersion);
       }
       List<String> headerNames = settings.headers.requestHeaderNames();
       for (int i = 0; i < headerNames.size(); i++) {
@@ -213,6 +206,7 @@ final class ServletTracer implements ServletBridge.Handler {
     ServerRequest traced =
         new ServerRequest(this, api, request, response, span, method, scheme, route == null ? null : route.route,
             protocolVersion, active, startNanos);
+    traced.ownAttributes = lean != null ? lean.addedCount() : 0;
     traced.scope = (lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced).makeCurrent();
     return traced;
   }
@@ -241,11 +235,16 @@ final class ServletTracer implements ServletBridge.Handler {
     }
   }
 
-  /** Status, response headers, error, end; then the duration and the active count. Called once per request. */
+  /**
+   * Response headers, error, the attributes the span shares with the duration (method, status, scheme, route,
+   * protocol version, error type), end; then the duration and the active count. Called once per request.
+   */
   void end(ServerRequest r, int status, Throwable thrown) {
     FaultInjection.spanEnd();
     Span span = r.span;
-    span.setAttribute(HTTP_RESPONSE_STATUS_CODE, statusCode(status));
+    LeanSpan lean = span instanceof LeanSpan ? (LeanSpan) span : null;
+    // nothing but start set attributes on the span (none of the shared set's): the set can be shared as it is
+    boolean onlyOwn = lean != null && lean.addedCount() == r.ownAttributes;
     captureResponseHeaders(r);
     String errorType = null;
     if (thrown != null) {
@@ -256,14 +255,13 @@ final class ServletTracer implements ServletBridge.Handler {
       errorType = statusString(status);
       span.setStatus(StatusCode.ERROR); // 4xx is the client's error: unset on a server span
     }
-    if (errorType != null) {
-      span.setAttribute(ERROR_TYPE, errorType);
+    Attributes common = thrown == null ? metricAttributes(r, status, errorType) : buildMetricAttributes(r, status, errorType);
+    if (lean != null) {
+      lean.shareAttributes(common, onlyOwn);
     }
     span.end();
     double seconds = (System.nanoTime() - r.startNanos) / 1e9;
-    SpanHistogram.record(duration, seconds,
-        thrown == null ? metricAttributes(r, status, errorType) : buildMetricAttributes(r, status, errorType),
-        span instanceof LeanSpan ? (LeanSpan) span : null);
+    SpanHistogram.record(duration, seconds, common, lean);
     activeRequests.add(-1, r.activeAttributes);
   }
 
@@ -382,18 +380,6 @@ final class ServletTracer implements ServletBridge.Handler {
       }
     }
     return attributes;
-  }
-
-  private Long statusCode(int status) {
-    if (status < 0 || status >= statusCodes.length) {
-      return (long) status;
-    }
-    Long code = statusCodes[status];
-    if (code == null) {
-      code = (long) status;
-      statusCodes[status] = code; // racy but benign: equal values
-    }
-    return code;
   }
 
   /** A server listens on one port or a few: the last one boxed is kept. */

@@ -26,6 +26,7 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -129,6 +130,33 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     if (keys == null && count > 0 && sampled && !ended) {
       keys = new AttributeKey<?>[count];
       values = new Object[count];
+    }
+  }
+
+  /**
+   * Gives the span {@code shared}, an attribute set other spans (and a metric) use too, as its shared set, so the
+   * exporter writes the set's bytes once and copies them into every span that has it: for instrumentation that
+   * knows a span's common attributes only at its end (a server span's method, route and status, the set its
+   * duration is recorded with). {@code disjoint}: the caller knows the span has none of the set's keys (nothing
+   * but the caller set attributes on it, none of these). Otherwise, or when the span has a shared set already or
+   * the set would pass the attribute count limit, each attribute is set on its own, and a key the span already has
+   * keeps its value: whoever set it during the span knew better.
+   */
+  public void shareAttributes(Attributes shared, boolean disjoint) {
+    if (ended || !sampled || shared == null || shared.isEmpty()) {
+      return;
+    }
+    if (disjoint && base.isEmpty() && shared.size() + added <= tracer.pipeline.attributeCountLimit) {
+      base = shared;
+      merged = null;
+      return;
+    }
+    for (Map.Entry<AttributeKey<?>, Object> entry : shared.asMap().entrySet()) {
+      if (getAttributes().get(entry.getKey()) == null) {
+        @SuppressWarnings("unchecked")
+        AttributeKey<Object> key = (AttributeKey<Object>) entry.getKey();
+        setAttribute(key, entry.getValue());
+      }
     }
   }
 

@@ -223,6 +223,56 @@ class LeanTracerTest {
   }
 
   @Test
+  void aSetSharedAtTheEndIsTheSpansOwnSetOrElseAddsOnlyWhatTheSpanLacks() {
+    AttributeKey<String> route = AttributeKey.stringKey("http.route");
+    AttributeKey<Long> status = AttributeKey.longKey("http.response.status_code");
+    AttributeKey<String> path = AttributeKey.stringKey("url.path");
+    Attributes shared = Attributes.of(route, "/cart/{id}", status, 200L);
+
+    // only the instrumentation set attributes, none of the set's: the set itself becomes the span's shared one
+    LeanSpan disjoint = tracer().start("GET /cart/{id}", SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
+    disjoint.setAttribute(path, "/cart/7");
+    disjoint.shareAttributes(shared, true);
+    assertSame(shared, disjoint.baseAttributes(), "the exporter writes a shared set's bytes once");
+    assertEquals(1, disjoint.addedCount());
+    disjoint.end();
+
+    // the application set the route itself during the request: its value stays, the status is added
+    LeanSpan overlapping = tracer().start("GET /cart/{id}", SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
+    overlapping.setAttribute(path, "/cart/8");
+    overlapping.setAttribute(route, "/cart/{cartId}");
+    overlapping.shareAttributes(shared, false);
+    assertTrue(overlapping.baseAttributes().isEmpty());
+    overlapping.end();
+
+    // a span with a shared set already, over the count limit, or ended keeps its own rules
+    LeanSpan limited = tracer("always_on", 1.0, SpanLimits.builder().setMaxNumberOfAttributes(2).build())
+        .start("m", SpanKind.SERVER, ATTRIBUTES, Context.root(), System.nanoTime());
+    limited.shareAttributes(shared, true);
+    limited.end();
+    limited.shareAttributes(Attributes.of(AttributeKey.stringKey("late"), "x"), true);
+
+    List<SpanData> spans = exported.getFinishedSpanItems();
+    assertEquals(3, spans.size());
+    Attributes first = spans.get(0).getAttributes();
+    assertEquals(3, first.size());
+    assertEquals("/cart/7", first.get(path));
+    assertEquals("/cart/{id}", first.get(route));
+    assertEquals(200L, first.get(status));
+    Attributes second = spans.get(1).getAttributes();
+    assertEquals(3, second.size());
+    assertEquals("/cart/{cartId}", second.get(route), "a value set during the span wins over the shared one");
+    assertEquals(200L, second.get(status));
+    Attributes third = spans.get(2).getAttributes();
+    assertEquals(2, third.size(), third.toString());
+    assertEquals("shop.Cart.add", third.get(FUNCTION));
+    assertEquals(200L, third.get(status)); // the set's keys in their order: the status, then the route
+    assertNull(third.get(route));
+    assertEquals(3, spans.get(2).getTotalAttributeCount(), "the route went over the limit and is counted as dropped");
+    assertNull(third.get(AttributeKey.stringKey("late")));
+  }
+
+  @Test
   void aLeanSpanMadeCurrentIsWhatSpanCurrentAnswers() {
     LeanSpan span = tracer().start("m", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
     try (Scope ignored = Context.root().with(span).makeCurrent()) {
