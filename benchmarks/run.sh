@@ -8,7 +8,7 @@
 #   benchmarks/run.sh --only web,pipeline   some figures only (jars, startup, calls, web, pipeline)
 #   benchmarks/run.sh --offline     build with mvn -o (every dependency already in ~/.m2)
 #   benchmarks/run.sh --no-build    use the jars already built
-#   benchmarks/run.sh --jdk DIR     run the applications on the JDK in DIR (default: JAVA_HOME, else java on PATH)
+#   benchmarks/run.sh --jdk DIR     run on the JDK in DIR (default: JAVA_HOME, else java on PATH); writes <date>-jdk<N>.md
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ while [[ $# -gt 0 ]]; do
     --only) bench_args+=(--only "${2:?--only needs a list}"); shift ;;
     --offline) mvn_flags+=(-o) ;;
     --no-build) build=false ;;
-    --jdk) java_bin="${2:?--jdk needs a directory}/bin/java"; shift ;;
+    --jdk) java_bin="${2:?--jdk needs a directory}/bin/java"; bench_args+=(--other-jdk); shift ;;
     -h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac

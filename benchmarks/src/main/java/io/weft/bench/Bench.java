@@ -38,6 +38,7 @@ public final class Bench {
     Path receiverJar = null;
     Path results = null;
     String commit = "unknown";
+    boolean otherJdk = false;
     Set<String> only = new LinkedHashSet<>(List.of("jars", "startup", "calls", "web", "pipeline"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -47,6 +48,7 @@ public final class Bench {
         case "--receiver" -> receiverJar = Path.of(args[++i]).toAbsolutePath();
         case "--results" -> results = Path.of(args[++i]).toAbsolutePath();
         case "--commit" -> commit = args[++i];
+        case "--other-jdk" -> otherJdk = true;
         case "--only" -> {
           only.clear();
           for (String figure : args[++i].split(",")) {
@@ -100,15 +102,17 @@ public final class Bench {
     String preamble = preamble(settings, startedAt, minutes, commit, weftJar, loadAtStart, loads);
     String text = report.render(preamble);
     String suffix = settings.quick() ? "-quick" : only.size() < FIGURES.size() ? "-partial" : "";
-    Path file = results.resolve(LocalDate.now() + suffix + ".md");
+    // a run on another JDK (run.sh --jdk) is named for it and is never latest.md, which is the default JDK's
+    String jdk = otherJdk ? "-jdk" + Runtime.version().feature() : "";
+    Path file = results.resolve(LocalDate.now() + jdk + suffix + ".md");
     Files.writeString(file, text, StandardCharsets.UTF_8);
-    if (suffix.isEmpty()) {
+    if (suffix.isEmpty() && jdk.isEmpty()) {
       Files.writeString(results.resolve("latest.md"), text, StandardCharsets.UTF_8);
     }
     System.out.println();
     System.out.println(text);
-    log("written to " + file + (suffix.isEmpty() ? " and latest.md" : " (not latest.md: "
-        + (settings.quick() ? "a quick run" : "some figures only") + ")"));
+    log("written to " + file + (suffix.isEmpty() && jdk.isEmpty() ? " and latest.md" : " (not latest.md: "
+        + (settings.quick() ? "a quick run" : !suffix.isEmpty() ? "some figures only" : "another JDK") + ")"));
   }
 
   private interface Figure {
