@@ -138,26 +138,48 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
    * exporter writes the set's bytes once and copies them into every span that has it: for instrumentation that
    * knows a span's common attributes only at its end (a server span's method, route and status, the set its
    * duration is recorded with). {@code disjoint}: the caller knows the span has none of the set's keys (nothing
-   * but the caller set attributes on it, none of these). Otherwise, or when the span has a shared set already or
-   * the set would pass the attribute count limit, each attribute is set on its own, and a key the span already has
-   * keeps its value: whoever set it during the span knew better.
+   * but the caller set attributes on it, none of these), which spares the check. When the span has one of them
+   * (set during the span, by the application say), a shared set already, or no room under the attribute count
+   * limit, each attribute is set on its own instead, and a key the span already has keeps its value: whoever
+   * set it during the span knew better.
    */
   public void shareAttributes(Attributes shared, boolean disjoint) {
     if (ended || !sampled || shared == null || shared.isEmpty()) {
       return;
     }
-    if (disjoint && base.isEmpty() && shared.size() + added <= tracer.pipeline.attributeCountLimit) {
+    if (base.isEmpty() && shared.size() + added <= tracer.pipeline.attributeCountLimit
+        && (disjoint || !addedAnyOf(shared))) {
       base = shared;
       merged = null;
       return;
     }
     for (Map.Entry<AttributeKey<?>, Object> entry : shared.asMap().entrySet()) {
-      if (getAttributes().get(entry.getKey()) == null) {
+      AttributeKey<?> key = entry.getKey();
+      if (base.get(key) == null && !addedAnyOf(key)) {
         @SuppressWarnings("unchecked")
-        AttributeKey<Object> key = (AttributeKey<Object>) entry.getKey();
-        setAttribute(key, entry.getValue());
+        AttributeKey<Object> typed = (AttributeKey<Object>) key;
+        setAttribute(typed, entry.getValue());
       }
     }
+  }
+
+  private boolean addedAnyOf(Attributes set) {
+    for (int i = 0; i < added; i++) {
+      if (set.get(keys[i]) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean addedAnyOf(AttributeKey<?> key) {
+    int hash = key.hashCode();
+    for (int i = 0; i < added; i++) {
+      if (keys[i] == key || (keys[i].hashCode() == hash && keys[i].equals(key))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void append(AttributeKey<?> key, Object value) {

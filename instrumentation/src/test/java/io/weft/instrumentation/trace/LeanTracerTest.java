@@ -237,6 +237,15 @@ class LeanTracerTest {
     assertEquals(1, disjoint.addedCount());
     disjoint.end();
 
+    // the application set an attribute of its own during the request, none of the set's: still shared as is
+    LeanSpan unrelated = tracer().start("GET /cart/{id}", SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
+    unrelated.setAttribute(path, "/cart/9");
+    unrelated.setAttribute(AttributeKey.stringKey("app.user"), "u-1");
+    unrelated.shareAttributes(shared, false);
+    assertSame(shared, unrelated.baseAttributes());
+    assertEquals(2, unrelated.addedCount());
+    unrelated.end();
+
     // the application set the route itself during the request: its value stays, the status is added
     LeanSpan overlapping = tracer().start("GET /cart/{id}", SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
     overlapping.setAttribute(path, "/cart/8");
@@ -253,7 +262,12 @@ class LeanTracerTest {
     limited.shareAttributes(Attributes.of(AttributeKey.stringKey("late"), "x"), true);
 
     List<SpanData> spans = exported.getFinishedSpanItems();
-    assertEquals(3, spans.size());
+    assertEquals(4, spans.size());
+    spans = List.of(spans.get(0), spans.get(2), spans.get(3));
+    Attributes own = exported.getFinishedSpanItems().get(1).getAttributes();
+    assertEquals(4, own.size(), own.toString());
+    assertEquals("u-1", own.get(AttributeKey.stringKey("app.user")));
+    assertEquals(200L, own.get(status));
     Attributes first = spans.get(0).getAttributes();
     assertEquals(3, first.size());
     assertEquals("/cart/7", first.get(path));
