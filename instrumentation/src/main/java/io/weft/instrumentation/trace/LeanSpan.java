@@ -103,14 +103,10 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     if (base.get(key) != null) {
       unshare(); // the key is in the shared set: from now on every attribute lives in this span's arrays
     }
-    // keys cache their hash: most comparisons (a new key against those already set) end at the hash
-    int hash = key.hashCode();
-    for (int i = 0; i < added; i++) {
-      AttributeKey<?> known = keys[i];
-      if (known == key || (known.hashCode() == hash && known.equals(key))) {
-        values[i] = value;
-        return this;
-      }
+    int index = indexOfAdded(key);
+    if (index >= 0) {
+      values[index] = value;
+      return this;
     }
     if (base.size() + added >= tracer.pipeline.attributeCountLimit) {
       droppedAttributes++;
@@ -155,7 +151,7 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     }
     for (Map.Entry<AttributeKey<?>, Object> entry : shared.asMap().entrySet()) {
       AttributeKey<?> key = entry.getKey();
-      if (base.get(key) == null && !addedAnyOf(key)) {
+      if (base.get(key) == null && indexOfAdded(key) < 0) {
         @SuppressWarnings("unchecked")
         AttributeKey<Object> typed = (AttributeKey<Object>) key;
         setAttribute(typed, entry.getValue());
@@ -172,14 +168,17 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     return false;
   }
 
-  private boolean addedAnyOf(AttributeKey<?> key) {
+  /** Where {@code key} is among the attributes set after the start, or -1. */
+  private int indexOfAdded(AttributeKey<?> key) {
+    // keys cache their hash: most comparisons (a new key against those already set) end at the hash
     int hash = key.hashCode();
     for (int i = 0; i < added; i++) {
-      if (keys[i] == key || (keys[i].hashCode() == hash && keys[i].equals(key))) {
-        return true;
+      AttributeKey<?> known = keys[i];
+      if (known == key || (known.hashCode() == hash && known.equals(key))) {
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 
   private void append(AttributeKey<?> key, Object value) {
