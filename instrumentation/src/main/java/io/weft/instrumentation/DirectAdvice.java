@@ -1,11 +1,13 @@
 package io.weft.instrumentation;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.FieldVisitor;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -40,6 +42,8 @@ public final class DirectAdvice {
   private static final int AROUND = 0;
   private static final int AFTER_RETURN = 1;
   private static final int REPLACE_ARGUMENT = 2;
+  /** The field (and the accessors' name) a state carrier gets; {@code $} keeps it apart from Java names. */
+  public static final String STATE_FIELD = "weft$state";
   private static final int NOT_CODE = Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC;
 
   private final int kind;
@@ -116,12 +120,30 @@ public final class DirectAdvice {
    * class cannot be woven (then {@code debug} says why and the class stays as it is).
    */
   public static byte[] weave(String internalName, byte[] classFile, Selector selector, Consumer<String> debug) {
+    return weave(internalName, classFile, selector, null, debug);
+  }
+
+  /**
+   * As {@link #weave(String, byte[], Selector, Consumer)}, and when {@code carrier} is not {@code null}
+   * the class also implements that interface (internal name; {@link io.weft.bridge.StateCarrier}'s
+   * shape) with a private transient field {@value #STATE_FIELD} behind its getter and setter. Only for
+   * a class being defined: a loaded class's shape cannot change. Nothing is added to a class that
+   * already names the interface or has the field.
+   */
+  public static byte[] weave(String internalName, byte[] classFile, Selector selector, String carrier, Consumer<String> debug) {
     try {
       ClassReader reader = new ClassReader(classFile);
       // first pass, selected methods only: the advice, and max_locals (the slot after it holds the call)
       Map<String, DirectAdvice> selected = new HashMap<>();
       Map<String, Integer> maxLocals = new HashMap<>();
+      boolean[] hasState = {false};
       reader.accept(new ClassVisitor(Opcodes.ASM9) {
+        @Override
+        public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+          hasState[0] |= name.equals(STATE_FIELD);
+          return null;
+        }
+
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
           DirectAdvice advice = isCode(access, name) ? selector.select(access, name, descriptor) : null;
@@ -142,13 +164,14 @@ public final class DirectAdvice {
         return null;
       }
       ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-      Weaving weaving = new Weaving(writer, selected, maxLocals);
+      Weaving weaving = new Weaving(writer, selected, maxLocals, hasState[0] ? null : carrier);
       reader.accept(weaving, ClassReader.EXPAND_FRAMES);
       if (weaving.woven == 0) {
         return null;
       }
       byte[] woven = writer.toByteArray();
-      debug.accept("woven " + internalName.replace('/', '.') + " (" + weaving.woven + " method(s), directly)");
+      debug.accept("woven " + internalName.replace('/', '.') + " (" + weaving.woven + " method(s), directly"
+          + (weaving.carries ? ", carries state)" : ")"));
       return woven;
     } catch (RuntimeException | LinkageError e) {
       debug.accept("could not weave " + internalName.replace('/', '.') + ": " + e);
@@ -159,19 +182,57 @@ public final class DirectAdvice {
   private static final class Weaving extends ClassVisitor {
     private final Map<String, DirectAdvice> selected;
     private final Map<String, Integer> maxLocals;
+    private final String carrier;
+    private String owner;
     private boolean frames;
+    boolean carries;
     int woven;
 
-    Weaving(ClassWriter writer, Map<String, DirectAdvice> selected, Map<String, Integer> maxLocals) {
+    Weaving(ClassWriter writer, Map<String, DirectAdvice> selected, Map<String, Integer> maxLocals, String carrier) {
       super(Opcodes.ASM9, writer);
       this.selected = selected;
       this.maxLocals = maxLocals;
+      this.carrier = carrier;
     }
 
     @Override
     public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
       frames = (version & 0xFFFF) >= Opcodes.V1_6;
-      super.visit(version, access, name, signature, superName, interfaces);
+      owner = name;
+      String[] implemented = interfaces == null ? new String[0] : interfaces;
+      if (carrier != null && !Arrays.asList(implemented).contains(carrier)) {
+        carries = true;
+        implemented = Arrays.copyOf(implemented, implemented.length + 1);
+        implemented[implemented.length - 1] = carrier;
+        if (signature != null) {
+          signature = signature + "L" + carrier + ";"; // a generic class's signature lists its interfaces too
+        }
+      }
+      super.visit(version, access, name, signature, superName, implemented);
+    }
+
+    @Override
+    public void visitEnd() {
+      if (carries) {
+        int synthetic = Opcodes.ACC_SYNTHETIC;
+        cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_TRANSIENT | synthetic, STATE_FIELD, "Ljava/lang/Object;", null, null).visitEnd();
+        MethodVisitor get = cv.visitMethod(Opcodes.ACC_PUBLIC | synthetic, STATE_FIELD, "()Ljava/lang/Object;", null, null);
+        get.visitCode();
+        get.visitVarInsn(Opcodes.ALOAD, 0);
+        get.visitFieldInsn(Opcodes.GETFIELD, owner, STATE_FIELD, "Ljava/lang/Object;");
+        get.visitInsn(Opcodes.ARETURN);
+        get.visitMaxs(1, 1);
+        get.visitEnd();
+        MethodVisitor set = cv.visitMethod(Opcodes.ACC_PUBLIC | synthetic, STATE_FIELD, "(Ljava/lang/Object;)V", null, null);
+        set.visitCode();
+        set.visitVarInsn(Opcodes.ALOAD, 0);
+        set.visitVarInsn(Opcodes.ALOAD, 1);
+        set.visitFieldInsn(Opcodes.PUTFIELD, owner, STATE_FIELD, "Ljava/lang/Object;");
+        set.visitInsn(Opcodes.RETURN);
+        set.visitMaxs(2, 2);
+        set.visitEnd();
+      }
+      super.visitEnd();
     }
 
     @Override

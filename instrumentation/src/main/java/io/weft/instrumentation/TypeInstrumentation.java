@@ -56,6 +56,15 @@ public interface TypeInstrumentation {
     return null;
   }
 
+  /**
+   * {@link #weaveDirectly(ClassLoader, ClassOutline, byte[])} told whether the class is being defined
+   * ({@code redefined} null) or retransformed, for a weaver whose output may change the class's shape
+   * (fields, interfaces) only while it is defined. Default: the three-argument form.
+   */
+  default byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes, Class<?> redefined) {
+    return weaveDirectly(loader, classFile, bytes);
+  }
+
   /** Binds advice to methods of a matched type (none for one that {@link #weavesDirectly}). */
   void transform(Advisor advisor);
 

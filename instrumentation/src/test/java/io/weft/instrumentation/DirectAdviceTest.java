@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.directfixtures.Recorder;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -157,6 +160,37 @@ class DirectAdviceTest {
     writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, "x/Orphan", null, "x/Missing", new String[] {"x/AlsoMissing"});
     writer.visitEnd();
     return writer.toByteArray();
+  }
+
+  @Test
+  void aCarrierGetsTheInterfaceAndAPrivateTransientFieldBehindItsAccessors() throws Exception {
+    String carrier = StateCarrier.class.getName().replace('.', '/');
+    DirectAdvice.Selector selector = (access, name, descriptor) -> name.equals("echo") ? AROUND : null;
+    byte[] woven = DirectAdvice.weave(TARGET.replace('.', '/'), bytes(TARGET), selector, carrier, debug::add);
+    assertEquals(List.of("woven " + TARGET + " (1 method(s), directly, carries state)"), debug);
+    Class<?> type = define(TARGET, woven);
+    assertTrue(StateCarrier.class.isAssignableFrom(type));
+    Field field = type.getDeclaredField(DirectAdvice.STATE_FIELD);
+    int modifiers = field.getModifiers();
+    assertTrue(Modifier.isPrivate(modifiers) && Modifier.isTransient(modifiers) && field.isSynthetic(), Modifier.toString(modifiers));
+    for (Method accessor : type.getDeclaredMethods()) {
+      if (accessor.getName().equals(DirectAdvice.STATE_FIELD)) {
+        assertTrue(accessor.isSynthetic(), accessor + " is the agent's, and says so to reflection");
+      }
+    }
+
+    StateCarrier instance = (StateCarrier) type.getConstructor().newInstance();
+    assertNull(instance.weft$state());
+    instance.weft$state("kept");
+    assertEquals("kept", instance.weft$state());
+    assertEquals("a13x", type.getMethod("echo", String.class, long.class, Object.class).invoke(instance, "a", 10L, "x"),
+        "the woven method works as before");
+
+    debug.clear();
+    byte[] again = DirectAdvice.weave(TARGET.replace('.', '/'), woven, selector, carrier, debug::add);
+    StateCarrier twice = (StateCarrier) define(TARGET, again).getConstructor().newInstance();
+    twice.weft$state("once");
+    assertEquals(List.of("woven " + TARGET + " (1 method(s), directly)"), debug, "a class that has the field gets no second one");
   }
 
   /** Records which class files super type look-ups read. */

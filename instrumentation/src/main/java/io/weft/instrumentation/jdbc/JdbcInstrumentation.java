@@ -21,6 +21,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.weft.bridge.JdbcBridge;
+import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.TypeInstrumentation;
@@ -111,6 +112,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
     private static final List<String> STATEMENT_TYPE = Collections.singletonList("java/sql/Statement");
     private static final List<String> PREPARED_TYPE = Collections.singletonList("java/sql/PreparedStatement");
     private static final List<String> CONNECTION_TYPE = Collections.singletonList("java/sql/Connection");
+    private static final List<String> SERIALIZABLE_TYPE = Collections.singletonList("java/io/Serializable");
+    private static final String CARRIER = StateCarrier.class.getName().replace('.', '/');
 
     private final SuperTypes superTypes = new SuperTypes();
     private final Consumer<String> debug;
@@ -130,12 +133,31 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
      */
     @Override
     public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile) {
+      return weaveDirectly(loader, outline, classFile, null);
+    }
+
+    /**
+     * A statement or connection class being defined also becomes a {@link StateCarrier}: the tracer keeps
+     * a statement's SQL and a connection's database facts in the object itself, not in a weak identity
+     * map (a put at every prepare and a remove at every close, a weak reference per statement). A class
+     * retransformed keeps the shape it was defined with: it carries state only if it did from the start.
+     * Serializable classes are left without: the field and interface would change their default
+     * {@code serialVersionUID}.
+     */
+    @Override
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile, Class<?> redefined) {
       if (outline.isInterface()) {
         return null;
       }
       Kinds kinds = new Kinds(superTypes.reaches(loader, outline, STATEMENT_TYPE), superTypes.reaches(loader, outline, PREPARED_TYPE),
           superTypes.reaches(loader, outline, CONNECTION_TYPE));
-      return kinds.statement || kinds.prepared || kinds.connection ? DirectAdvice.weave(outline.internalName(), classFile, kinds, debug) : null;
+      if (!kinds.statement && !kinds.prepared && !kinds.connection) {
+        return null;
+      }
+      boolean carries = redefined == null
+          ? !superTypes.reaches(loader, outline, SERIALIZABLE_TYPE)
+          : Arrays.asList(redefined.getInterfaces()).contains(StateCarrier.class);
+      return DirectAdvice.weave(outline.internalName(), classFile, kinds, carries ? CARRIER : null, debug);
     }
 
     /** What a class is, and so which of its methods get which advice. */

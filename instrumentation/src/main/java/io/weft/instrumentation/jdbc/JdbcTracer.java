@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.weft.bridge.JdbcBridge;
+import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.LeanSpan;
@@ -32,10 +33,6 @@ final class JdbcTracer implements JdbcBridge.Handler {
   static final int MAX_CONNECTIONS = 10_000;
   static final int MAX_DATABASES = 256;
 
-  /** Returned for a nested execution: its exit only lowers the depth. */
-  private static final Object NESTED = new Object();
-  /** Returned for an outermost execution, whose state the thread's {@link Depth} holds until its exit. */
-  private static final Object TRACED = new Object();
 
   private final LeanTracer tracer;
   private final DoubleHistogram duration;
@@ -56,11 +53,11 @@ final class JdbcTracer implements JdbcBridge.Handler {
     Depth d = depth.get();
     if (d.value > 0) {
       d.value++;
-      return NESTED;
+      return d;
     }
     d.value = 1; // before anything below runs SQL itself (metadata), so that it is not traced
     try {
-      StatementState state = statements.get(statement);
+      StatementState state = state(statement);
       DbInfo db = db(statement, state);
       JdbcCallShape shape;
       if (sql == null) {
@@ -81,15 +78,15 @@ final class JdbcTracer implements JdbcBridge.Handler {
     Depth d = depth.get();
     if (d.value > 0) {
       d.value++;
-      StatementState inner = statements.get(statement);
+      StatementState inner = state(statement);
       if (inner != null) {
         inner.clearBatch(); // the wrapper's state is the one reported; this one must not grow
       }
-      return NESTED;
+      return d;
     }
     d.value = 1;
     try {
-      StatementState state = statements.get(statement);
+      StatementState state = state(statement);
       DbInfo db = db(statement, state);
       JdbcCallShape shape;
       if (state == null) {
@@ -120,9 +117,12 @@ final class JdbcTracer implements JdbcBridge.Handler {
 
   @Override
   public void exit(Object call, Throwable thrown) {
-    Depth d = depth.get();
-    if (call == NESTED) {
-      d.value--;
+    if (!(call instanceof Depth)) {
+      return;
+    }
+    Depth d = (Depth) call; // the calling thread's: an execution exits on the thread it began on
+    if (d.value > 1) {
+      d.value--; // a nested execution
       return;
     }
     d.value = 0;
@@ -131,7 +131,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
     long startNanos = d.startNanos;
     d.shape = null; // the thread keeps no span (nor the application objects it names) past its execution
     d.span = null;
-    if (call != TRACED || shape == null) {
+    if (shape == null) {
       return;
     }
     try {
@@ -167,9 +167,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
   @Override
   public void prepared(Object statement, String sql) {
     try {
-      if (!statements.put(statement, new StatementState(sql))) {
-        tooManyStatements();
-      }
+      keep(statement, new StatementState(sql));
     } catch (Throwable failure) {
       InternalErrors.report("jdbc prepare", failure);
     }
@@ -178,11 +176,10 @@ final class JdbcTracer implements JdbcBridge.Handler {
   @Override
   public void addBatch(Object statement, String sql) {
     try {
-      StatementState state = statements.get(statement);
+      StatementState state = state(statement);
       if (state == null) {
         state = new StatementState(null);
-        if (!statements.put(statement, state)) {
-          tooManyStatements();
+        if (!keep(statement, state)) {
           return;
         }
       }
@@ -201,6 +198,9 @@ final class JdbcTracer implements JdbcBridge.Handler {
    */
   @Override
   public void closed(Object statement) {
+    if (statement instanceof StateCarrier) {
+      return; // its state goes with it
+    }
     try {
       statements.remove(statement);
     } catch (Throwable failure) {
@@ -216,13 +216,38 @@ final class JdbcTracer implements JdbcBridge.Handler {
   @Override
   public void clearBatch(Object statement) {
     try {
-      StatementState state = statements.get(statement);
+      StatementState state = state(statement);
       if (state != null) {
         state.clearBatch();
       }
     } catch (Throwable failure) {
       InternalErrors.report("jdbc clearBatch", failure);
     }
+  }
+
+  /**
+   * The state kept for a statement: in the statement itself when its class was woven as a {@link
+   * StateCarrier} while it loaded, else in the weak identity map (classes loaded before the agent).
+   */
+  private StatementState state(Object statement) {
+    if (statement instanceof StateCarrier) {
+      Object state = ((StateCarrier) statement).weft$state();
+      return state instanceof StatementState ? (StatementState) state : null;
+    }
+    return statements.get(statement);
+  }
+
+  /** Keeps {@code state} for {@code statement}; {@code false} when the map is full (and says so once). */
+  private boolean keep(Object statement, StatementState state) {
+    if (statement instanceof StateCarrier) {
+      ((StateCarrier) statement).weft$state(state);
+      return true;
+    }
+    if (!statements.put(statement, state)) {
+      tooManyStatements();
+      return false;
+    }
+    return true;
   }
 
   /** Starts the outermost execution; its state waits in {@code d} (one execution per thread at a time), so nothing is allocated for it. */
@@ -233,7 +258,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
     d.startNanos = startNanos;
     d.span = span;
     d.shape = shape;
-    return TRACED;
+    return d;
   }
 
   /** A prepared statement's single execution: its shape is made once and kept with it. */
@@ -262,7 +287,16 @@ final class JdbcTracer implements JdbcBridge.Handler {
     DbInfo db = DbInfo.UNKNOWN;
     try {
       Connection connection = ((Statement) statement).getConnection();
-      if (connection != null) {
+      if (connection instanceof StateCarrier) {
+        StateCarrier carrier = (StateCarrier) connection;
+        Object known = carrier.weft$state();
+        if (known instanceof DbInfo) {
+          db = (DbInfo) known;
+        } else {
+          db = lookUp(connection);
+          carrier.weft$state(db);
+        }
+      } else if (connection != null) {
         db = connections.get(connection);
         if (db == null) {
           db = lookUp(connection);

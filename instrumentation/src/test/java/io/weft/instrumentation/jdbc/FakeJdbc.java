@@ -1,5 +1,6 @@
 package io.weft.instrumentation.jdbc;
 
+import io.weft.bridge.StateCarrier;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -14,11 +15,18 @@ final class FakeJdbc {
   final String productName;
   final AtomicInteger metaDataCalls = new AtomicInteger();
   final Connection connection;
+  /** Whether its statements and connection are {@link StateCarrier}s, as classes woven while they load are. */
+  final boolean carriers;
 
   FakeJdbc(String url, String productName) {
+    this(url, productName, false);
+  }
+
+  FakeJdbc(String url, String productName, boolean carriers) {
+    this.carriers = carriers;
     this.url = url;
     this.productName = productName;
-    DatabaseMetaData metaData = proxy(DatabaseMetaData.class, (name) -> {
+    DatabaseMetaData metaData = proxy(DatabaseMetaData.class, false, (name) -> {
       switch (name) {
         case "getURL":
           return url;
@@ -28,7 +36,7 @@ final class FakeJdbc {
           return null;
       }
     });
-    this.connection = proxy(Connection.class, name -> {
+    this.connection = proxy(Connection.class, carriers, name -> {
       if (name.equals("getMetaData")) {
         metaDataCalls.incrementAndGet();
         return metaData;
@@ -38,11 +46,11 @@ final class FakeJdbc {
   }
 
   Statement statement() {
-    return proxy(Statement.class, name -> name.equals("getConnection") ? connection : null);
+    return proxy(Statement.class, carriers, name -> name.equals("getConnection") ? connection : null);
   }
 
   PreparedStatement prepared() {
-    return proxy(PreparedStatement.class, name -> name.equals("getConnection") ? connection : null);
+    return proxy(PreparedStatement.class, carriers, name -> name.equals("getConnection") ? connection : null);
   }
 
   interface Answer {
@@ -50,10 +58,18 @@ final class FakeJdbc {
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> T proxy(Class<T> type, Answer answer) {
-    return (T) Proxy.newProxyInstance(FakeJdbc.class.getClassLoader(), new Class<?>[] {type},
+  private static <T> T proxy(Class<T> type, boolean carrier, Answer answer) {
+    Class<?>[] types = carrier ? new Class<?>[] {type, StateCarrier.class} : new Class<?>[] {type};
+    Object[] state = new Object[1];
+    return (T) Proxy.newProxyInstance(FakeJdbc.class.getClassLoader(), types,
         (self, method, args) -> {
           switch (method.getName()) {
+            case "weft$state":
+              if (args == null) {
+                return state[0];
+              }
+              state[0] = args[0];
+              return null;
             case "hashCode":
               return System.identityHashCode(self);
             case "equals":

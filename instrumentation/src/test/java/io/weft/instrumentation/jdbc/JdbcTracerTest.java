@@ -24,6 +24,7 @@ import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
@@ -145,6 +146,53 @@ class JdbcTracerTest {
     jdbc.closed(closed); // closing twice, or a statement never seen, is nothing
     jdbc.closed(postgres.prepared());
     assertEquals(1, jdbc.trackedStatements());
+  }
+
+  @Test
+  void statementsAndConnectionsWovenAsTheyLoadedCarryTheirOwnState() {
+    JdbcTracer jdbc = tracer(true);
+    FakeJdbc carrying = new FakeJdbc("jdbc:postgresql://db.internal:6543/shop", "PostgreSQL", true);
+    PreparedStatement first = carrying.prepared();
+    PreparedStatement second = carrying.prepared();
+    jdbc.prepared(first, "SELECT name FROM users WHERE id = 7");
+    jdbc.prepared(second, "DELETE FROM carts WHERE id = ?");
+    assertEquals(0, jdbc.trackedStatements(), "nothing in the weak map: the statements hold their state");
+    assertTrue(((StateCarrier) first).weft$state() instanceof StatementState);
+    for (int i = 0; i < 2; i++) {
+      jdbc.exit(jdbc.execute(first, null), null);
+      jdbc.exit(jdbc.execute(second, null), null);
+    }
+    jdbc.addBatch(second, null);
+    jdbc.addBatch(second, null);
+    jdbc.exit(jdbc.executeBatch(second), null);
+    jdbc.closed(first);
+    jdbc.closed(second);
+
+    List<SpanData> all = spans.getFinishedSpanItems();
+    assertEquals(List.of("SELECT users", "DELETE carts", "SELECT users", "DELETE carts", "BATCH DELETE carts"),
+        all.stream().map(SpanData::getName).collect(java.util.stream.Collectors.toList()));
+    assertEquals("SELECT name FROM users WHERE id = ?", attr(all.get(0), "db.query.text"));
+    assertEquals(2L, all.get(4).getAttributes().get(AttributeKey.longKey("db.operation.batch.size")));
+    for (SpanData span : all) {
+      assertEquals("shop", attr(span, "db.namespace"));
+      assertEquals("db.internal", attr(span, "server.address"));
+    }
+    assertEquals(1, carrying.metaDataCalls.get(), "the connection carries its facts: read once");
+    assertTrue(((StateCarrier) carrying.connection).weft$state() instanceof DbInfo);
+    assertEquals(0, jdbc.trackedStatements());
+  }
+
+  @Test
+  void aCarrierHoldingSomethingElseIsTreatedAsUnseen() {
+    JdbcTracer jdbc = tracer(true);
+    FakeJdbc carrying = new FakeJdbc("jdbc:postgresql://db.internal:6543/shop", "PostgreSQL", true);
+    PreparedStatement p = carrying.prepared();
+    ((StateCarrier) p).weft$state("not the agent's");
+    ((StateCarrier) carrying.connection).weft$state(42);
+    jdbc.exit(jdbc.execute(p, null), null);
+    SpanData span = only();
+    assertEquals("shop", span.getName(), "no SQL known for it; the connection's facts are read again");
+    assertEquals("postgresql", attr(span, "db.system.name"));
   }
 
   @Test

@@ -83,6 +83,18 @@ public final class JdbcApp {
     System.out.println("jdbc app done");
   }
 
+  /** Whether the agent made {@code type} (or a super class) keep its state in a field of its own. */
+  private static boolean carriesState(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      for (Class<?> implemented : c.getInterfaces()) {
+        if (implemented.getName().equals("io.weft.bridge.StateCarrier")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private void run(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       if (db.equals("mariadb")) {
@@ -101,6 +113,7 @@ public final class JdbcApp {
       }
     }
     try (PreparedStatement p = c.prepareStatement("SELECT item FROM " + table + " WHERE id = ?")) {
+      System.out.println("statement " + table.substring("weft_orders_".length()) + " " + p.getClass().getName() + " carries state: " + carriesState(p.getClass()));
       p.setInt(1, 10);
       try (ResultSet r = p.executeQuery()) {
         r.next();
