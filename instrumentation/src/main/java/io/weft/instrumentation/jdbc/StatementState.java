@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the agent remembers about one live statement, held weakly by the statement's identity: the
- * SQL it was prepared with, the database and span shape found on its first execution, and its
+ * What the agent remembers about one live statement, in the statement's own field when its class
+ * was woven as a {@link io.weft.bridge.StateCarrier}, else held weakly by the statement's identity:
+ * the SQL it was prepared with, the database and span shape found on its first execution, and its
  * pending batch. Refers to no application object. Like the statement itself, used by one thread at a
  * time. Agent class loader.
  */
