@@ -57,11 +57,12 @@ public interface TypeInstrumentation {
   }
 
   /**
-   * {@link #weaveDirectly(ClassLoader, ClassOutline, byte[])} told whether the class is being defined
-   * ({@code redefined} null) or retransformed, for a weaver whose output may change the class's shape
-   * (fields, interfaces) only while it is defined. Default: the three-argument form.
+   * {@link #weaveDirectly(ClassLoader, ClassOutline, byte[])} told the class's module ({@code null} when
+   * unknown) and whether the class is being defined ({@code redefined} null) or retransformed, for a
+   * weaver whose output may change the class's shape (fields, interfaces): only while it is defined, and
+   * only with types its module can read. Default: the three-argument form.
    */
-  default byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes, Class<?> redefined) {
+  default byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes, Module module, Class<?> redefined) {
     return weaveDirectly(loader, classFile, bytes);
   }
 

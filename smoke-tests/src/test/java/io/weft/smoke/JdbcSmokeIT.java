@@ -15,12 +15,14 @@ import io.weft.receiver.OtlpReceiver;
 import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.JdbcApp;
+import io.weft.smoke.app.ModularDriverApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
 import io.weft.smoke.support.Jdks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -88,6 +90,42 @@ class JdbcSmokeIT {
             + otlp.spans().stream().map(ReceivedSpan::toString).collect(Collectors.joining("\n")), e);
       }
     }
+  }
+
+  /**
+   * MariaDB's driver is an explicit named module, which does not read the unnamed module the agent's
+   * bridge lives in until the JVM, having seen one of its classes transformed, lets it read every unnamed
+   * module. The first class woven there (the connection) must therefore not be made to implement the
+   * bridge's {@code StateCarrier}: naming it, the class would fail to load and the driver with it. Classes
+   * woven after that may (the JVM's order; the output says which did, the test does not depend on it).
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("jdks")
+  void aDriverInANamedModuleLoadsAndIsTraced(Jdk jdk) {
+    requireServer(MARIADB);
+    Path driver = ChildJvm.libs("jdbc").stream().filter(p -> p.getFileName().toString().startsWith("mariadb-java-client"))
+        .findFirst().orElseThrow();
+    try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .jvmArg("--module-path=" + driver)
+            .jvmArg("--add-modules=org.mariadb.jdbc")
+            .start(ModularDriverApp.class, MARIADB.url(), MARIADB.user(), MARIADB.password())) {
+      assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), () -> "the app failed\n" + app.describe());
+      assertTrue(app.output().contains("read modular-secret"), app::describe);
+      assertTrue(app.output().contains("driver module org.mariadb.jdbc, "), () -> "not the named module\n" + app.describe());
+      otlp.awaitSpans(client().and(textIs("SELECT note FROM weft_modular WHERE id = ?")), 1);
+      List<ReceivedSpan> spans = otlp.spans().stream().filter(client()).toList();
+      ReceivedSpan query = only(spans, textIs("SELECT note FROM weft_modular WHERE id = ?"), 1).get(0);
+      assertEquals("SELECT weft_modular", query.name(), "the prepared SQL was kept without the field");
+      assertEquals("mariadb", query.stringAttr("db.system.name"));
+      assertEquals("test", query.stringAttr("db.namespace"));
+      ReceivedSpan insert = only(spans, textIs("INSERT INTO weft_modular (id, note) VALUES (?, ?)"), 1).get(0);
+      assertEquals("INSERT weft_modular", insert.name());
+    }
+  }
+
+  static Stream<Jdk> jdks() {
+    return Jdks.all();
   }
 
   private static void checkAccess(OtlpReceiver otlp, Database db, String table) {

@@ -57,7 +57,7 @@ final class PrefilteringTransformer implements ClassFileTransformer {
         return null;
       }
       ClassOutline outline = new ClassOutline(className, classFile);
-      byte[] woven = direct.length == 0 ? null : weaveDirectly(loader, outline, classFile, redefined);
+      byte[] woven = direct.length == 0 ? null : weaveDirectly(module, loader, outline, classFile, redefined);
       if (!mayWeave(loader, outline)) {
         return woven;
       }
@@ -77,7 +77,7 @@ final class PrefilteringTransformer implements ClassFileTransformer {
   }
 
   /** The class file as the direct weavers leave it; {@code null} when none wove it. */
-  private byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile, Class<?> redefined) {
+  private byte[] weaveDirectly(Module module, ClassLoader loader, ClassOutline outline, byte[] classFile, Class<?> redefined) {
     byte[] current = null;
     for (TypeInstrumentation instrumentation : direct) {
       boolean may;
@@ -94,7 +94,7 @@ final class PrefilteringTransformer implements ClassFileTransformer {
         directBegun = true;
         beforeDirectWeaving.run();
       }
-      byte[] woven = instrumentation.weaveDirectly(loader, outline, current != null ? current : classFile, redefined);
+      byte[] woven = instrumentation.weaveDirectly(loader, outline, current != null ? current : classFile, module, redefined);
       if (woven != null) {
         current = woven;
       }

@@ -133,7 +133,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
      */
     @Override
     public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile) {
-      return weaveDirectly(loader, outline, classFile, null);
+      return weaveDirectly(loader, outline, classFile, null, null);
     }
 
     /**
@@ -141,11 +141,14 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
      * a statement's SQL and a connection's database facts in the object itself, not in a weak identity
      * map (a put at every prepare and a remove at every close, a weak reference per statement). A class
      * retransformed keeps the shape it was defined with: it carries state only if it did from the start.
-     * Serializable classes are left without: the field and interface would change their default
-     * {@code serialVersionUID}.
+     * Left without: a class whose named module does not read the bridge's (unnamed) module yet (the
+     * first class the JVM sees transformed in an explicit module; it lets the module read every unnamed
+     * module only after), which would fail to load naming the interface, while a call into the bridge
+     * is not checked that way; and a serializable class, whose default {@code serialVersionUID} the
+     * field and interface would change.
      */
     @Override
-    public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile, Class<?> redefined) {
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile, Module module, Class<?> redefined) {
       if (outline.isInterface()) {
         return null;
       }
@@ -155,7 +158,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         return null;
       }
       boolean carries = redefined == null
-          ? !superTypes.reaches(loader, outline, SERIALIZABLE_TYPE)
+          ? (module == null || module.canRead(StateCarrier.class.getModule())) && !superTypes.reaches(loader, outline, SERIALIZABLE_TYPE)
           : Arrays.asList(redefined.getInterfaces()).contains(StateCarrier.class);
       return DirectAdvice.weave(outline.internalName(), classFile, kinds, carries ? CARRIER : null, debug);
     }

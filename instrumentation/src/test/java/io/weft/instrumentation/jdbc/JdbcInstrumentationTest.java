@@ -40,6 +40,10 @@ class JdbcInstrumentationTest {
     String carrier = StateCarrier.class.getName().replace('.', '/');
 
     assertTrue(interfacesAfterWeaving(jdbc, LoadedStatement.class, null).contains(carrier), "defined now: it carries");
+    assertTrue(interfacesAfterWeaving(jdbc, LoadedStatement.class, getClass().getModule(), null).contains(carrier),
+        "in an unnamed module, which reads every module");
+    assertFalse(interfacesAfterWeaving(jdbc, LoadedStatement.class, Object.class.getModule(), null).contains(carrier),
+        "in a named module that does not read the bridge's: naming the interface would fail its definition");
     assertFalse(interfacesAfterWeaving(jdbc, LoadedStatement.class, LoadedStatement.class).contains(carrier),
         "retransformed, loaded without the field: it cannot get one");
     assertTrue(interfacesAfterWeaving(jdbc, LoadedStatement.class, Carrying.class).contains(carrier),
@@ -50,6 +54,11 @@ class JdbcInstrumentationTest {
 
   /** The interfaces the woven class file names; fails when the class was not woven at all. */
   private static List<String> interfacesAfterWeaving(TypeInstrumentation jdbc, Class<?> type, Class<?> redefined) throws IOException {
+    return interfacesAfterWeaving(jdbc, type, null, redefined);
+  }
+
+  private static List<String> interfacesAfterWeaving(TypeInstrumentation jdbc, Class<?> type, Module module, Class<?> redefined)
+      throws IOException {
     String name = type.getName().replace('.', '/');
     byte[] bytes;
     try (InputStream in = type.getClassLoader().getResourceAsStream(name + ".class")) {
@@ -57,7 +66,7 @@ class JdbcInstrumentationTest {
     }
     ClassOutline outline = new ClassOutline(name, bytes);
     assertTrue(jdbc.mayWeave(type.getClassLoader(), outline));
-    byte[] woven = jdbc.weaveDirectly(type.getClassLoader(), outline, bytes, redefined);
+    byte[] woven = jdbc.weaveDirectly(type.getClassLoader(), outline, bytes, module, redefined);
     assertNotNull(woven, type + " is woven");
     return Arrays.asList(new ClassOutline(name, woven).interfaceNames());
   }

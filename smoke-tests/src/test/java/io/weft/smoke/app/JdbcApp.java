@@ -84,7 +84,7 @@ public final class JdbcApp {
   }
 
   /** Whether the agent made {@code type} (or a super class) keep its state in a field of its own. */
-  private static boolean carriesState(Class<?> type) {
+  static boolean carriesState(Class<?> type) {
     for (Class<?> c = type; c != null; c = c.getSuperclass()) {
       for (Class<?> implemented : c.getInterfaces()) {
         if (implemented.getName().equals("io.weft.bridge.StateCarrier")) {
