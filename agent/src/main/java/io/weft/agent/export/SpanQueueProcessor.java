@@ -99,7 +99,7 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   private void batchLoop() {
     long nextExport = System.nanoTime() + delayNanos;
-    List<SpanData> batch = new ArrayList<>(Math.min(batchSize, 4096));
+    List<Object> batch = new ArrayList<>(Math.min(batchSize, 4096));
     while (!closed) {
       try {
         long now = System.nanoTime();
@@ -125,21 +125,24 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   /** Encodes full batches, and the remainder too when {@code all}. Batch thread, or the exit flush after it stopped. */
   /** Returns how many spans it took from the queue. */
-  private int drain(List<SpanData> batch, boolean all) {
+  private int drain(List<Object> batch, boolean all) {
     synchronized (consumer) {
       return drainLocked(batch, all);
     }
   }
 
-  private int drainLocked(List<SpanData> batch, boolean all) {
-    List<ReadableSpan> taken = new ArrayList<>(Math.min(batchSize, 4096));
+  @SuppressWarnings("unchecked")
+  private int drainLocked(List<Object> taken, boolean all) {
+    List<SpanData> batch = (List<SpanData>) (List<?>) taken; // once every element is made a SpanData below
     int total = 0;
     while (queue.size() >= batchSize || (all && queue.size() > 0)) {
-      batch.clear();
       taken.clear();
       total += queue.drainTo(taken, batchSize);
-      for (ReadableSpan span : taken) {
-        batch.add(span.toSpanData());
+      for (int i = 0; i < taken.size(); i++) {
+        Object span = taken.get(i);
+        if (!(span instanceof SpanData)) { // a lean span is its own data; an SDK span makes a copy
+          taken.set(i, ((ReadableSpan) span).toSpanData());
+        }
       }
       if (batch.isEmpty()) {
         return total; // what is left is being written by its producer: the next round takes it
