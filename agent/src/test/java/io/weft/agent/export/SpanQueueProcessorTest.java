@@ -9,13 +9,9 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanLimits;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.SamplingPolicy;
@@ -38,7 +34,7 @@ class SpanQueueProcessorTest {
   void sdkAndLeanSpansGoOutInBatchesOfTheConfiguredSize() throws Exception {
     Resource resource = Resource.getDefault();
     SdkTracerProvider sdk = SdkTracerProvider.builder().setResource(resource)
-        .addSpanProcessor(collecting()).addSpanProcessor(processor).build();
+        .addSpanProcessor(new EndedSpans(ended)).addSpanProcessor(processor).build();
     for (int i = 0; i < 3; i++) {
       sdk.get("sdk-scope").spanBuilder("sdk " + i).startSpan().end();
     }
@@ -68,33 +64,5 @@ class SpanQueueProcessorTest {
 
   private static byte[] expected(List<SpanData> spans) throws Exception {
     return SpanQueueProcessor.encode(TraceRequestMarshaler.create(new ArrayList<>(spans)), false);
-  }
-
-  /** Keeps the SDK spans' data in the order they ended. */
-  private SpanProcessor collecting() {
-    return new SpanProcessor() {
-      @Override
-      public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(ReadableSpan span) {
-        ended.add(span.toSpanData());
-      }
-
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
   }
 }
