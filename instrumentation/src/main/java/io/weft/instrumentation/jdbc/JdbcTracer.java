@@ -33,7 +33,6 @@ final class JdbcTracer implements JdbcBridge.Handler {
   static final int MAX_CONNECTIONS = 10_000;
   static final int MAX_DATABASES = 256;
 
-
   private final LeanTracer tracer;
   private final DoubleHistogram duration;
   private final SqlQueryCache queries;
