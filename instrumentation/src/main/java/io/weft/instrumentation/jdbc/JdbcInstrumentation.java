@@ -133,7 +133,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
      */
     @Override
     public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile) {
-      return weaveDirectly(loader, outline, classFile, null, null);
+      return weaveDirectly(loader, outline, classFile, null, null); // module unknown: the class keeps its shape
     }
 
     /**
@@ -144,8 +144,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
      * Left without: a class whose named module does not read the bridge's (unnamed) module yet (the
      * first class the JVM sees transformed in an explicit module; it lets the module read every unnamed
      * module only after), which would fail to load naming the interface, while a call into the bridge
-     * is not checked that way; and a serializable class, whose default {@code serialVersionUID} the
-     * field and interface would change.
+     * is not checked that way; a class whose module is not known ({@code null}); and a serializable
+     * class, whose default {@code serialVersionUID} the field and interface would change.
      */
     @Override
     public byte[] weaveDirectly(ClassLoader loader, ClassOutline outline, byte[] classFile, Module module, Class<?> redefined) {
@@ -158,7 +158,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         return null;
       }
       boolean carries = redefined == null
-          ? (module == null || module.canRead(StateCarrier.class.getModule())) && !superTypes.reaches(loader, outline, SERIALIZABLE_TYPE)
+          ? module != null && module.canRead(StateCarrier.class.getModule()) && !superTypes.reaches(loader, outline, SERIALIZABLE_TYPE)
           : Arrays.asList(redefined.getInterfaces()).contains(StateCarrier.class);
       return DirectAdvice.weave(outline.internalName(), classFile, kinds, carries ? CARRIER : null, debug);
     }

@@ -54,7 +54,7 @@ class JdbcInstrumentationTest {
 
   /** The interfaces the woven class file names; fails when the class was not woven at all. */
   private static List<String> interfacesAfterWeaving(TypeInstrumentation jdbc, Class<?> type, Class<?> redefined) throws IOException {
-    return interfacesAfterWeaving(jdbc, type, null, redefined);
+    return interfacesAfterWeaving(jdbc, type, type.getModule(), redefined);
   }
 
   private static List<String> interfacesAfterWeaving(TypeInstrumentation jdbc, Class<?> type, Module module, Class<?> redefined)
