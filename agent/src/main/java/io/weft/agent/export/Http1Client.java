@@ -1,6 +1,5 @@
 package io.weft.agent.export;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +49,10 @@ final class Http1Client {
   private final int timeoutMillis;
   private Socket socket;
   private InputStream in;
+  /** The answer's bytes read from the socket and not yet parsed: {@code buffered[position..limit)}. */
+  private final byte[] buffered = new byte[8192];
+  private int position;
+  private int limit;
   private OutputStream out;
   private volatile Socket current;
   private volatile boolean cancelled;
@@ -185,7 +188,9 @@ final class Http1Client {
       fresh.setTcpNoDelay(true); // the request goes out in two writes: no waiting for the delayed ACK
       fresh.connect(new InetSocketAddress(host, port), remainingMillis(deadline));
       socket = fresh;
-      in = new BufferedInputStream(fresh.getInputStream(), 8192);
+      in = fresh.getInputStream();
+      position = 0;
+      limit = 0;
       out = fresh.getOutputStream();
     } catch (IOException failure) {
       fresh.close();
@@ -211,6 +216,8 @@ final class Http1Client {
     socket = null;
     in = null;
     out = null;
+    position = 0;
+    limit = 0;
     if (open != null) {
       try {
         open.close();
@@ -220,9 +227,44 @@ final class Http1Client {
     }
   }
 
+  /** The next byte of the answer, or -1 at its end. */
   private int read(long deadline) throws IOException {
+    if (position == limit && !fill(deadline)) {
+      return -1;
+    }
+    return buffered[position++] & 0xff;
+  }
+
+  /** Up to {@code length} bytes of the answer into {@code into}; -1 at its end. */
+  private int read(byte[] into, int offset, int length, long deadline) throws IOException {
+    if (position == limit) {
+      if (length >= buffered.length) { // a large body goes straight into its array
+        socket.setSoTimeout(remainingMillis(deadline));
+        return in.read(into, offset, length);
+      }
+      if (!fill(deadline)) {
+        return -1;
+      }
+    }
+    int n = Math.min(length, limit - position);
+    System.arraycopy(buffered, position, into, offset, n);
+    position += n;
+    return n;
+  }
+
+  /**
+   * One read from the socket into the buffer, waiting at most until the deadline: the socket's timeout is set
+   * here, once per read from the socket, not for every byte parsed (each setting takes the socket's lock).
+   */
+  private boolean fill(long deadline) throws IOException {
     socket.setSoTimeout(remainingMillis(deadline));
-    return in.read();
+    int n = in.read(buffered, 0, buffered.length);
+    if (n <= 0) {
+      return false;
+    }
+    position = 0;
+    limit = n;
+    return true;
   }
 
   private static int remainingMillis(long deadline) throws SocketTimeoutException {
@@ -287,8 +329,7 @@ final class Http1Client {
     byte[] content = new byte[length];
     int done = 0;
     while (done < length) {
-      socket.setSoTimeout(remainingMillis(deadline));
-      int n = in.read(content, done, length - done);
+      int n = read(content, done, length - done, deadline);
       if (n < 0) {
         throw new ProtocolException("the answer ended after " + done + " of " + length + " bytes");
       }
@@ -328,8 +369,7 @@ final class Http1Client {
     ByteArrayOutputStream content = new ByteArrayOutputStream();
     byte[] chunk = new byte[4096];
     while (true) {
-      socket.setSoTimeout(remainingMillis(deadline));
-      int n = in.read(chunk);
+      int n = read(chunk, 0, chunk.length, deadline);
       if (n < 0) {
         return content.toByteArray();
       }

@@ -87,11 +87,33 @@ class Http1ClientTest {
         }
         return;
       }
-      out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
+      if (answer.startsWith("TRICKLE:")) { // one byte every 40 ms, for as long as the client listens
+        for (byte b : answer.substring(8).getBytes(StandardCharsets.ISO_8859_1)) {
+          out.write(b);
+          out.flush();
+          pause(40);
+        }
+        return;
+      }
+      String[] parts = answer.split("\\|PAUSE\\|", -1); // sent apart, 100 ms between them
+      for (int i = 0; i < parts.length; i++) {
+        if (i > 0) {
+          pause(100);
+        }
+        out.write(parts[i].getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+      }
       if (answer.contains("Connection: close") || answer.endsWith("#EOF")) {
         return;
       }
+    }
+  }
+
+  private static void pause(long millis) throws IOException {
+    try {
+      Thread.sleep(millis); // the peer's pacing, part of what is tested; nothing waits for data this way
+    } catch (InterruptedException e) {
+      throw new IOException("interrupted", e);
     }
   }
 
@@ -143,6 +165,37 @@ class Http1ClientTest {
     assertTrue(!requests.get(1).contains("Content-Encoding"), requests.get(1));
     assertArrayEquals(new byte[] {1, 2, 3, 4}, bodies.get(0));
     assertArrayEquals(new byte[] {5}, bodies.get(1));
+  }
+
+  @Test
+  void answersArrivingInPiecesAndBodiesLargerThanTheBufferAreReadWhole() throws Exception {
+    URI url = start();
+    String large = "x".repeat(20_000) + "end";
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: " + large.length() + "\r\n\r\n" + large);
+    answers.add("HTTP/1.1 200 OK\r\nContent-|PAUSE|Length: 7\r\n\r\nabc|PAUSE|defg");
+    answers.add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5000\r\n" + "y".repeat(0x5000)
+        + "|PAUSE|\r\n0\r\n\r\n");
+    answers.add("HTTP/1.1 204 No Content\r\n\r\n");
+    Http1Client client = new Http1Client(url, Map.of(), 5000);
+
+    assertEquals(large, new String(client.post(new byte[] {1}, false).body, StandardCharsets.US_ASCII));
+    assertEquals("abcdefg", new String(client.post(new byte[] {2}, false).body, StandardCharsets.US_ASCII));
+    assertEquals("y".repeat(0x5000), new String(client.post(new byte[] {3}, false).body, StandardCharsets.US_ASCII));
+    assertEquals(204, client.post(new byte[] {4}, false).code, "nothing of an earlier answer was left over");
+    assertEquals(1, connections);
+  }
+
+  @Test
+  void aCollectorTricklingItsAnswerStillTimesOutAtTheDeadline() throws Exception {
+    URI url = start();
+    answers.add("TRICKLE:HTTP/1.1 200 OK\r\n" + "X-Slow: ".repeat(40));
+    Http1Client client = new Http1Client(url, Map.of(), 300);
+    long start = System.nanoTime();
+
+    assertThrows(SocketTimeoutException.class, () -> client.post(new byte[] {1}, false));
+
+    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(took >= 250 && took < 1500, "gave up after " + took + " ms, each byte in time but not the answer");
   }
 
   @Test
