@@ -3,9 +3,11 @@ package io.weft.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -95,10 +97,53 @@ final class Child implements AutoCloseable {
 
   /** User plus system CPU time so far, in milliseconds (10 ms resolution on most kernels). */
   long cpuMillis() {
-    String stat = read("/proc/" + pid() + "/stat");
+    return cpuMillis(pid());
+  }
+
+  /** User plus system CPU time so far of process {@code pid}, in milliseconds. */
+  static long cpuMillis(long pid) {
+    String stat = read("/proc/" + pid + "/stat");
     // the command name, in parentheses, may hold spaces: count fields after its closing parenthesis
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15
+    return ticks * 1000 / TICKS_PER_SECOND;
+  }
+
+  /**
+   * CPU ticks so far of each live thread whose name (as Linux keeps it: the first 15 characters) starts with
+   * one of {@code prefixes}, by thread id. Two snapshots give the CPU those threads used in between (see
+   * {@link #millisBetween}); a thread that ended in between is missing from the second and not counted.
+   */
+  Map<Long, Long> threadTicks(List<String> prefixes) {
+    Map<Long, Long> ticks = new HashMap<>();
+    Path tasks = Path.of("/proc/" + pid() + "/task");
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+      for (Path thread : threads) {
+        String stat;
+        try {
+          stat = Files.readString(thread.resolve("stat"), StandardCharsets.UTF_8);
+        } catch (IOException ended) {
+          continue;
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (prefixes.stream().anyMatch(name::startsWith)) {
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.put(Long.parseLong(thread.getFileName().toString()),
+              Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + tasks, e);
+    }
+    return ticks;
+  }
+
+  /** Milliseconds of CPU between two {@link #threadTicks} snapshots; threads started in between count fully. */
+  static long millisBetween(Map<Long, Long> before, Map<Long, Long> after) {
+    long ticks = 0;
+    for (Map.Entry<Long, Long> thread : after.entrySet()) {
+      ticks += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+    }
     return ticks * 1000 / TICKS_PER_SECOND;
   }
 

@@ -76,6 +76,11 @@ final class Receiver implements AutoCloseable {
     }
   }
 
+  /** The receiver's CPU time so far (user plus system), in milliseconds. */
+  long cpuMillis() {
+    return Child.cpuMillis(process.pid());
+  }
+
   /** {@code http://127.0.0.1:PORT}, the OTLP base endpoint both agents are given. */
   String endpoint() {
     return endpoint;

@@ -11,6 +11,7 @@ record Settings(
     Duration jmhIteration,
     int jmhMeasurementIterations,
     int webRounds,
+    Duration webStartWarmup,
     Duration webWarmup,
     Duration webDuration,
     int webConnections,
@@ -25,20 +26,21 @@ record Settings(
   static final Duration QUIET_LIMIT = Duration.ofSeconds(60);
 
   static Settings forFullRun() {
-    return new Settings(false, 5, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(4),
-        Duration.ofSeconds(10), 16, 50, 2, 3.0, 3.0, 3, 200_000);
+    return new Settings(false, 5, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(10),
+        Duration.ofSeconds(4), Duration.ofSeconds(10), 16, 50, 2, 3.0, 3.0, 3, 200_000);
   }
 
   static Settings forQuickRun() {
     return new Settings(true, 1, 1, 2, Duration.ofMillis(500), 2, 1, Duration.ofSeconds(1),
-        Duration.ofSeconds(2), 16, 10, 1, 1.0, 1.0, 1, 50_000);
+        Duration.ofSeconds(1), Duration.ofSeconds(2), 16, 10, 1, 1.0, 1.0, 1, 50_000);
   }
 
   String describe() {
     return (quick ? "quick" : "full") + ": start-up " + startupRounds + " rounds; JMH " + callRounds
         + " round(s) of one fork, " + jmhWarmupIterations + " warm-up + " + jmhMeasurementIterations
         + " measured iterations of " + jmhIteration.toMillis() + " ms; web " + webRounds + " round(s), "
-        + webConnections + " connections, " + webWarmup.toSeconds() + " s warm-up + " + webDuration.toSeconds()
+        + webConnections + " connections, " + webStartWarmup.toSeconds() + " s warm-up per endpoint at start, "
+        + webWarmup.toSeconds() + " s warm-up + " + webDuration.toSeconds()
         + " s measured per endpoint; pipeline " + pipelineRounds + " round(s), " + pipelineWarmUpSeconds
         + " s warm-up, " + pipelineStepSeconds + " s steps; queue memory " + memoryRounds + " round(s) of " + memorySpans + " spans";
   }

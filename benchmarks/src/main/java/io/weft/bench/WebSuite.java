@@ -12,6 +12,14 @@ import java.util.Map;
  */
 final class WebSuite {
   private static final List<String> ENDPOINTS = List.of("/plain", "/db", "/chain");
+  /** The JIT compilers' threads, as Linux names them (15 characters). */
+  private static final List<String> JIT_THREADS = List.of("C1 CompilerThre", "C2 CompilerThre");
+  /**
+   * The threads that batch and export telemetry: Weft's, and the OpenTelemetry SDK's (its batch span processor,
+   * its metric reader, OkHttp's sender threads).
+   */
+  private static final List<String> EXPORT_THREADS = List.of("weft-", "BatchSpanProces", "PeriodicMetricR",
+      "OkHttp");
 
   /** The samples of one endpoint under one agent. */
   private static final class Figures {
@@ -19,6 +27,9 @@ final class WebSuite {
     final Stats p50 = new Stats();
     final Stats p99 = new Stats();
     final Stats cpuMicrosPerRequest = new Stats();
+    final Stats jitMicrosPerRequest = new Stats();
+    final Stats exportMicrosPerRequest = new Stats();
+    final Stats receiverMicrosPerRequest = new Stats();
     final Stats rssMib = new Stats();
     final Stats expectedSpans = new Stats();
     final Stats deliveredSpans = new Stats();
@@ -60,10 +71,11 @@ final class WebSuite {
     try (Child app = Child.start(harness.command(agent, "web", Map.of(), List.of(), "io.weft.bench.app.WebApp",
         Integer.toString(port)), harness.log("web-" + agent.name().toLowerCase()))) {
       Harness.awaitFirstAnswer(app, port, "/plain");
-      // every endpoint under load once before any is measured: the JIT compiles the agent's code too, and its
-      // compiler threads' CPU counts as the application's
+      // every endpoint under load before any is measured, long enough for the JIT to be done with the woven code
+      // (its compiler threads' CPU counts as the application's): after 16 s of load on /db the C2 compiler still
+      // took 0.9-1.4 µs a request with Weft against 0.4 without an agent, after 30 s the same 0.4
       for (String endpoint : ENDPOINTS) {
-        wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
+        wrk.run(port, endpoint, settings.webConnections(), settings.webStartWarmup());
       }
       // each round starts at another endpoint, so no endpoint is always measured first
       List<String> order = new ArrayList<>(ENDPOINTS);
@@ -83,8 +95,14 @@ final class WebSuite {
         wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
         long start = counting ? quiet() : 0;
         long cpuBefore = app.cpuMillis();
+        long receiverBefore = harness.receiver.cpuMillis();
+        Map<Long, Long> jitBefore = app.threadTicks(JIT_THREADS);
+        Map<Long, Long> exportBefore = app.threadTicks(EXPORT_THREADS);
         Wrk.Result result = wrk.run(port, endpoint, settings.webConnections(), settings.webDuration());
         long cpuAfter = app.cpuMillis();
+        long receiverMillis = harness.receiver.cpuMillis() - receiverBefore;
+        long jitMillis = Child.millisBetween(jitBefore, app.threadTicks(JIT_THREADS));
+        long exportMillis = Child.millisBetween(exportBefore, app.threadTicks(EXPORT_THREADS));
         f.rssMib.add(app.rssKib() / 1024.0);
         long spans = counting ? quiet() - start : 0;
 
@@ -92,6 +110,9 @@ final class WebSuite {
         f.p50.add(result.p50Micros() / 1000);
         f.p99.add(result.p99Micros() / 1000);
         f.cpuMicrosPerRequest.add((cpuAfter - cpuBefore) * 1000.0 / result.requests());
+        f.jitMicrosPerRequest.add(jitMillis * 1000.0 / result.requests());
+        f.exportMicrosPerRequest.add(exportMillis * 1000.0 / result.requests());
+        f.receiverMicrosPerRequest.add(receiverMillis * 1000.0 / result.requests());
         f.errors += result.socketErrors() + result.non2xx();
         if (counting) {
           f.expectedSpans.add(expected);
@@ -111,11 +132,15 @@ final class WebSuite {
     StringBuilder body = new StringBuilder("Each agent in its own JVM, rounds interleaved (" + settings.webRounds()
         + "); per endpoint " + settings.calibrationRequests() + " sequential requests (to learn the spans a "
         + "request makes when nothing is dropped), " + settings.webWarmup().toSeconds() + " s of warm-up load (after "
-        + "one such warm-up of every endpoint at the JVM's start; each round starts at another endpoint), then "
+        + settings.webStartWarmup().toSeconds() + " s of load on every endpoint at the JVM's start, so that the JIT "
+        + "has compiled the woven code: its tail is shown below; each round starts at another endpoint), then "
         + settings.webDuration().toSeconds() + " s measured: `wrk -t1 -c" + settings.webConnections()
         + "`, closed loop, so the application runs saturated on a 2-core machine it shares with wrk, the "
         + "receiver and the agents' exporters. CPU per request is the application JVM's user+sys time over the "
-        + "measured load divided by the requests. Spans delivered: what the receiver decoded after the load "
+        + "measured load divided by the requests; of it, the JIT compilers' threads and the agent's batch and "
+        + "export threads (Weft's `weft-*`; the OpenTelemetry SDK's batch span processor, metric reader and OkHttp "
+        + "threads), from /proc per thread. The receiver's CPU is its own process's over the same load: it "
+        + "runs on the same two cores, and a collector on another machine would not. Spans delivered: what the receiver decoded after the load "
         + "(waiting until it had been quiet for " + Settings.QUIET.toMillis() + " ms) over requests × spans per "
         + "request. Medians of the rounds. The spread of the rounds' requests/s and p99 (highest over lowest) "
         + "shows how much the host moved the same JVM: where it exceeds the distance between a ratio and its "
@@ -135,6 +160,14 @@ final class WebSuite {
           spread(otel.p99), "", ""));
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
           otel.cpuMicrosPerRequest, 0));
+      rows.add(row("… of which the JIT compilers (µs)", none.jitMicrosPerRequest, weft.jitMicrosPerRequest,
+          otel.jitMicrosPerRequest, 1));
+      rows.add(List.of("… of which the agent's batch and export threads (µs)", "",
+          Report.num(weft.exportMicrosPerRequest.median(), 1), Report.num(otel.exportMicrosPerRequest.median(), 1),
+          "", ""));
+      rows.add(List.of("the receiver's CPU per request (µs, its own JVM)", "",
+          Report.num(weft.receiverMicrosPerRequest.median(), 1),
+          Report.num(otel.receiverMicrosPerRequest.median(), 1), "", ""));
       rows.add(row("RSS after load (MiB)", none.rssMib, weft.rssMib, otel.rssMib, 0));
       rows.add(List.of("spans per request, nothing dropped", "", Report.num(weft.expectedSpans.median(), 2),
           Report.num(otel.expectedSpans.median(), 2), "", ""));
@@ -165,7 +198,9 @@ final class WebSuite {
         Figures f = byAgent.get(agent);
         report.raw("web " + endpoint + ", " + agent.label + ": requests/s " + f.rps.samples("%.0f")
             + "; p50 ms " + f.p50.samples("%.2f") + "; p99 ms " + f.p99.samples("%.2f") + "; CPU µs/request "
-            + f.cpuMicrosPerRequest.samples("%.0f") + "; RSS MiB " + f.rssMib.samples("%.0f")
+            + f.cpuMicrosPerRequest.samples("%.0f") + " (JIT " + f.jitMicrosPerRequest.samples("%.1f")
+            + (agent == Agent.NONE ? "" : ", export " + f.exportMicrosPerRequest.samples("%.1f")) + "); receiver "
+            + "CPU µs/request " + f.receiverMicrosPerRequest.samples("%.1f") + "; RSS MiB " + f.rssMib.samples("%.0f")
             + (agent == Agent.NONE ? "" : "; spans/request expected " + f.expectedSpans.samples("%.2f")
                 + ", delivered " + f.deliveredSpans.samples("%.3f")));
       }
