@@ -79,7 +79,8 @@ final class LeanSpanEncoder {
       last.add(span);
     }
     for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> resource : grouped.entrySet()) {
-      int resourceSpans = out.beginMessage(1);
+      // a request's outer messages hold the whole batch: 3 bytes of length cover up to 2 MiB without moving it
+      int resourceSpans = out.beginMessage(1, 3);
       byte[] resourceField = resources.get(resource.getKey());
       if (resourceField == null) {
         resourceField = resourceField(resource.getKey());
@@ -87,7 +88,7 @@ final class LeanSpanEncoder {
       }
       out.writeRaw(resourceField);
       for (Map.Entry<InstrumentationScopeInfo, List<LeanSpan>> scope : resource.getValue().entrySet()) {
-        int scopeSpans = out.beginMessage(2);
+        int scopeSpans = out.beginMessage(2, 3);
         byte[] scopeField = scopes.get(scope.getKey());
         if (scopeField == null) {
           scopeField = scopeField(scope.getKey());
@@ -100,19 +101,19 @@ final class LeanSpanEncoder {
         if (scope.getKey().getSchemaUrl() != null) {
           out.writeString(3, scope.getKey().getSchemaUrl(), Integer.MAX_VALUE);
         }
-        out.endMessage(scopeSpans);
+        out.endMessage(scopeSpans, 3);
       }
       if (resource.getKey().getSchemaUrl() != null) {
         out.writeString(3, resource.getKey().getSchemaUrl(), Integer.MAX_VALUE);
       }
-      out.endMessage(resourceSpans);
+      out.endMessage(resourceSpans, 3);
     }
     return out.toByteArray();
   }
 
   private void writeSpan(LeanSpan span) {
     int limit = span.attributeValueLengthLimit();
-    int message = out.beginMessage(2);
+    int message = out.beginMessage(2, 2); // a span is rarely under 128 bytes or over 16 KiB
     out.writeIds(1, span.traceIdHigh(), span.traceIdLow());
     out.writeId(2, span.spanIdLong());
     TraceState state = span.getTraceState();
@@ -170,7 +171,7 @@ final class LeanSpanEncoder {
     out.writeVarintField(3, status.getStatusCode() == StatusCode.UNSET ? 0 : status.getStatusCode() == StatusCode.OK ? 1 : 2);
     out.endMessage(s);
     out.writeFixed32(16, SpanFlags.withParentIsRemoteFlags(span.getTraceFlags(), span.getParentSpanContext().isRemote()));
-    out.endMessage(message);
+    out.endMessage(message, 2);
   }
 
   private void writeAttributes(int field, Attributes attributes, int limit) {
@@ -369,20 +370,36 @@ final class LeanSpanEncoder {
       position += 8;
     }
 
-    /** Starts a length-delimited field; returns what {@link #endMessage} needs. */
+    /** Starts a length-delimited field expected under 128 bytes; returns what {@link #endMessage} needs. */
     int beginMessage(int field) {
+      return beginMessage(field, 1);
+    }
+
+    /**
+     * Starts a length-delimited field with room for a length of {@code reserve} bytes (a varint of 2 holds up to
+     * 16 KiB, of 3 up to 2 MiB). The length is written at the end, in as few bytes as it takes, as protobuf
+     * writes it: when that is not the room reserved, the content moves, so the room should fit the usual size.
+     * Returns what {@link #endMessage(int, int)} needs, with the same {@code reserve}.
+     */
+    int beginMessage(int field, int reserve) {
       tag(field, 2);
-      ensure(1);
-      return position++;
+      ensure(reserve);
+      int lengthAt = position;
+      position += reserve;
+      return lengthAt;
     }
 
     void endMessage(int lengthAt) {
-      int length = position - lengthAt - 1;
+      endMessage(lengthAt, 1);
+    }
+
+    void endMessage(int lengthAt, int reserved) {
+      int length = position - lengthAt - reserved;
       int size = varintSize(length);
-      if (size > 1) {
-        ensure(size - 1);
-        System.arraycopy(buffer, lengthAt + 1, buffer, lengthAt + size, length);
-        position += size - 1;
+      if (size != reserved) {
+        ensure(size - reserved);
+        System.arraycopy(buffer, lengthAt + reserved, buffer, lengthAt + size, length);
+        position += size - reserved;
       }
       int at = lengthAt;
       long value = length;

@@ -120,6 +120,24 @@ class LeanSpanEncoderTest {
   }
 
   @Test
+  void lengthsOfEverySizeTakeTheFewestBytes() throws Exception {
+    // the encoder reserves room for a length before it knows it (1 byte for small parts, 2 for a span, 3 for a
+    // request's outer messages) and moves the content when the length needs more or fewer: every case here
+    LeanTracer methods = tracer("io.weft.methods", SpanLimits.getDefault());
+    methods.start("a", SpanKind.INTERNAL, Attributes.empty(), Context.root(), System.nanoTime()).end(); // < 128 bytes
+    LeanSpan large = methods.start("b", SpanKind.INTERNAL, Attributes.empty(), Context.root(), System.nanoTime());
+    large.setAttribute(AttributeKey.stringKey("text"), "z".repeat(20_000)); // a span over 16 KiB
+    large.end();
+    assertSameBytes(ended); // and the request: under 2 MiB
+    for (int i = 0; i < 3; i++) {
+      LeanSpan huge = methods.start("c" + i, SpanKind.INTERNAL, Attributes.empty(), Context.root(), System.nanoTime());
+      huge.setAttribute(AttributeKey.stringKey("text"), "h".repeat(800_000)); // the request over 2 MiB
+      huge.end();
+    }
+    assertSameBytes(ended);
+  }
+
+  @Test
   void spansOfSeveralScopesAreGroupedAsTheSdkGroupsThem() throws Exception {
     LeanTracer jdbc = tracer("io.weft.jdbc", SpanLimits.getDefault());
     LeanTracer servlet = tracer("io.weft.servlet", SpanLimits.getDefault());
