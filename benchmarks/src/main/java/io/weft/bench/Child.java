@@ -102,11 +102,14 @@ final class Child implements AutoCloseable {
 
   /** User plus system CPU time so far of process {@code pid}, in milliseconds. */
   static long cpuMillis(long pid) {
-    String stat = read("/proc/" + pid + "/stat");
+    return ticks(read("/proc/" + pid + "/stat")) * 1000 / TICKS_PER_SECOND;
+  }
+
+  /** utime + stime, in clock ticks, from a process's or thread's {@code stat} line. */
+  private static long ticks(String stat) {
     // the command name, in parentheses, may hold spaces: count fields after its closing parenthesis
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15
-    return ticks * 1000 / TICKS_PER_SECOND;
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15
   }
 
   /**
@@ -127,9 +130,7 @@ final class Child implements AutoCloseable {
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         if (prefixes.stream().anyMatch(name::startsWith)) {
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          ticks.put(Long.parseLong(thread.getFileName().toString()),
-              Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+          ticks.put(Long.parseLong(thread.getFileName().toString()), ticks(stat));
         }
       }
     } catch (IOException e) {
