@@ -123,8 +123,10 @@ final class SpanQueueProcessor implements SpanProcessor {
     }
   }
 
-  /** Encodes full batches, and the remainder too when {@code all}. Batch thread, or the exit flush after it stopped. */
-  /** Returns how many spans it took from the queue. */
+  /**
+   * Encodes full batches, and the remainder too when {@code all}; returns how many spans it took from the queue.
+   * Batch thread, or the exit flush after it stopped.
+   */
   private int drain(List<Object> batch, boolean all) {
     synchronized (consumer) {
       return drainLocked(batch, all);
