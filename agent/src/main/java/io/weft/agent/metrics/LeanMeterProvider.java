@@ -481,9 +481,14 @@ public final class LeanMeterProvider implements MeterProvider {
    * {@code Attributes} does not keep its hash). A set is put in front the second time the same object
    * is seen in its slot, so sets built per call (an exception's {@code error.type}) take the map and
    * allocate nothing extra. Cells are never removed, so a front entry never points at a dead cell.
+   *
+   * <p>A set may sit in any of the {@link #FRONT_WAYS} slots from its own (its identity hash's), so two sets
+   * whose hashes share a slot are both in front: with one slot each, two sets used in turn (a method chain's,
+   * a request's) took each other's place on every call and both went to the map for good.
    */
   static final class Cells<C> {
     static final int FRONT_SLOTS = 64; // a power of two
+    static final int FRONT_WAYS = 4; // the slots a set may take, from its own on: two cache lines at most
     final ConcurrentHashMap<Attributes, C> byAttributes = new ConcurrentHashMap<>();
     private final Function<Attributes, C> make;
     @SuppressWarnings("unchecked")
@@ -496,21 +501,62 @@ public final class LeanMeterProvider implements MeterProvider {
 
     C get(Attributes attributes) {
       Attributes key = attributes == null ? Attributes.empty() : attributes;
-      int slot = System.identityHashCode(key) & (FRONT_SLOTS - 1);
-      Front<C> hit = front[slot]; // a racy read: a Front is immutable, so it is whole or absent
-      if (hit != null && hit.key == key) {
-        return hit.cell;
+      int home = System.identityHashCode(key);
+      for (int way = 0; way < FRONT_WAYS; way++) {
+        Front<C> hit = front[(home + way) & (FRONT_SLOTS - 1)]; // a racy read: a Front is immutable, so it is whole or absent
+        if (hit != null && hit.key == key) {
+          return hit.cell;
+        }
       }
       C cell = byAttributes.get(key);
       if (cell == null) {
         cell = byAttributes.computeIfAbsent(byAttributes.size() >= CARDINALITY_LIMIT - 1 ? OVERFLOW : key, make);
       }
-      if (seen[slot] == key) {
-        front[slot] = new Front<>(key, cell); // the same object twice: a shared set
-      } else {
-        seen[slot] = key;
-      }
+      remember(home, key, cell);
       return cell;
+    }
+
+    /**
+     * A set that missed the front: put in front when the same object was seen before (a shared set), else noted as
+     * seen. Racy, as the reads: two threads may take the same slot, and one of them is noted again next time.
+     */
+    private void remember(int home, Attributes key, C cell) {
+      int free = -1;
+      for (int way = 0; way < FRONT_WAYS; way++) {
+        int slot = (home + way) & (FRONT_SLOTS - 1);
+        if (seen[slot] == key) {
+          seen[slot] = null;
+          front[frontSlot(home)] = new Front<>(key, cell);
+          return;
+        }
+        if (free < 0 && seen[slot] == null) {
+          free = slot;
+        }
+      }
+      seen[free >= 0 ? free : home & (FRONT_SLOTS - 1)] = key;
+    }
+
+    /** The first empty slot of a set's ways, or its own slot when all are taken (more sets than ways hash there). */
+    private int frontSlot(int home) {
+      for (int way = 0; way < FRONT_WAYS; way++) {
+        int slot = (home + way) & (FRONT_SLOTS - 1);
+        if (front[slot] == null) {
+          return slot;
+        }
+      }
+      return home & (FRONT_SLOTS - 1);
+    }
+
+    /** Whether {@code attributes}, this very object, is found in front (for tests). */
+    boolean inFront(Attributes attributes) {
+      int home = System.identityHashCode(attributes);
+      for (int way = 0; way < FRONT_WAYS; way++) {
+        Front<C> hit = front[(home + way) & (FRONT_SLOTS - 1)];
+        if (hit != null && hit.key == attributes) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static final class Front<C> {

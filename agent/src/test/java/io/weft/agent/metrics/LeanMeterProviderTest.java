@@ -1,7 +1,9 @@
 package io.weft.agent.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -32,6 +34,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -134,6 +137,36 @@ class LeanMeterProviderTest {
     assertEquals(sets, sums.size(), sums.toString());
     for (int i = 0; i < sets; i++) {
       assertEquals(55L, sums.get("/" + i), "/" + i);
+    }
+  }
+
+  @Test
+  void sharedSetsWhoseHashesShareASlotAreAllFoundInFront() {
+    LeanMeterProvider.Cells<Object> cells = new LeanMeterProvider.Cells<>(key -> new Object());
+    // sets until three of them have the same slot: a method chain's sets, used in turn on every request
+    Map<Integer, List<Attributes>> bySlot = new HashMap<>();
+    List<Attributes> same = null;
+    for (int i = 0; same == null; i++) {
+      Attributes set = Attributes.of(ROUTE, "/" + i);
+      List<Attributes> sets = bySlot.computeIfAbsent(System.identityHashCode(set) & (LeanMeterProvider.Cells.FRONT_SLOTS - 1), slot -> new ArrayList<>());
+      sets.add(set);
+      if (sets.size() == 3) {
+        same = sets;
+      }
+    }
+    Map<Attributes, Object> cellOf = new HashMap<>();
+    for (int round = 0; round < 3; round++) {
+      for (Attributes set : same) {
+        Object cell = cells.get(set);
+        assertSame(cellOf.computeIfAbsent(set, s -> cell), cell, "one cell per set, in front or not");
+        // an equal copy, as a set built per call: the same cell, and never put in front
+        Attributes copy = Attributes.of(ROUTE, set.get(ROUTE));
+        assertSame(cell, cells.get(copy));
+        assertFalse(cells.inFront(copy), "a set seen once is not put in front");
+      }
+    }
+    for (Attributes set : same) {
+      assertTrue(cells.inFront(set), set + " is in front");
     }
   }
 
