@@ -35,6 +35,7 @@ final class BufferedMetricExporter implements MetricExporter {
   private final AggregationTemporalitySelector temporality;
   private final ExportStats stats;
   private final Consumer<String> stderr;
+  private final LeanMetricEncoder encoder = new LeanMetricEncoder();
 
   BufferedMetricExporter(ExportBuffer buffer, boolean gzip, AggregationTemporalitySelector temporality, ExportStats stats,
       Consumer<String> stderr) {
@@ -55,7 +56,7 @@ final class BufferedMetricExporter implements MetricExporter {
       points += metric.getData().getPoints().size();
     }
     try {
-      byte[] encoded = SpanQueueProcessor.encode(MetricsRequestMarshaler.create(metrics), gzip);
+      byte[] encoded = encode(metrics);
       if (!buffer.add(encoded, points, gzip)) {
         stats.dropped("buffer_full", points);
         return CompletableResultCode.ofFailure();
@@ -68,12 +69,24 @@ final class BufferedMetricExporter implements MetricExporter {
     }
   }
 
+  /** The request's bytes, gzipped when asked; Weft's own encoder for the kinds of metric it makes, else the SDK's. */
+  private byte[] encode(Collection<MetricData> metrics) throws IOException {
+    if (!LeanMetricEncoder.accepts(metrics)) {
+      return SpanQueueProcessor.encode(MetricsRequestMarshaler.create(metrics), gzip);
+    }
+    byte[] request;
+    synchronized (encoder) { // the reader's export and the exit flush's last one may overlap
+      request = encoder.encode(metrics);
+    }
+    return gzip ? SpanQueueProcessor.gzip(request) : request;
+  }
+
   /**
    * Encodes a made-up request (a histogram and a sum for {@code resource}) and throws the bytes away, so
-   * that the marshaler classes are loaded before the first real export: run in the background once the
+   * that the encoder's classes are loaded before the first real export: run in the background once the
    * SDK is live, it keeps that loading off the exit of a short-lived JVM.
    */
-  static void warmUp(Resource resource) throws IOException {
+  void warmUp(Resource resource) throws IOException {
     InstrumentationScopeInfo scope = InstrumentationScopeInfo.create("io.weft.warm-up");
     Attributes attributes = Attributes.of(AttributeKey.stringKey("warm"), "up");
     MetricData histogram = ImmutableMetricData.createDoubleHistogram(resource, scope, "h", "", "s",
@@ -83,7 +96,7 @@ final class BufferedMetricExporter implements MetricExporter {
     MetricData sum = ImmutableMetricData.createLongSum(resource, scope, "c", "", "1",
         ImmutableSumData.create(true, AggregationTemporality.CUMULATIVE, Collections.singletonList(
             ImmutableLongPointData.create(0, 1, attributes, 1))));
-    SpanQueueProcessor.encode(MetricsRequestMarshaler.create(Arrays.asList(histogram, sum)), false);
+    encode(Arrays.asList(histogram, sum));
   }
 
   @Override

@@ -52,6 +52,7 @@ public final class ExportPipeline {
   private final ExportStats traceStats = new ExportStats();
   private Endpoint metricEndpoint;
   private ExportBuffer metricBuffer;
+  private volatile BufferedMetricExporter metricExporter;
   private Delivery metricDelivery;
   private final ExportStats metricStats = new ExportStats();
 
@@ -92,7 +93,8 @@ public final class ExportPipeline {
     metricDelivery = new Delivery(endpoint, metricBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
         metricStats, stderr, config.debug());
     metricDelivery.start();
-    return new BufferedMetricExporter(metricBuffer, endpoint.gzip, temporality, metricStats, stderr);
+    metricExporter = new BufferedMetricExporter(metricBuffer, endpoint.gzip, temporality, metricStats, stderr);
+    return metricExporter;
   }
 
   /** What the buffer does, for the start-up line. */
@@ -104,15 +106,16 @@ public final class ExportPipeline {
   }
 
   /**
-   * Loads what the first metric export needs (the marshalers) by encoding a made-up request; for the
+   * Loads what the first metric export needs (its encoder) by encoding a made-up request; for the
    * start-up thread once the bridges are live. Never throws.
    */
   public void warmUp(io.opentelemetry.sdk.resources.Resource resource) {
-    if (metricEndpoint == null) {
+    BufferedMetricExporter exporter = metricExporter;
+    if (exporter == null) {
       return;
     }
     try {
-      BufferedMetricExporter.warmUp(resource);
+      exporter.warmUp(resource);
     } catch (java.io.IOException | RuntimeException | LinkageError e) {
       // only a head start; the real export reports its own trouble
     }

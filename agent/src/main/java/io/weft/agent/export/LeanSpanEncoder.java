@@ -32,7 +32,7 @@ import java.util.function.BiConsumer;
  */
 final class LeanSpanEncoder {
 
-  private final ProtoWriter out = new ProtoWriter();
+  final ProtoWriter out = new ProtoWriter();
   private final Map<Resource, byte[]> resources = new IdentityHashMap<>();
   private final Map<InstrumentationScopeInfo, byte[]> scopes = new IdentityHashMap<>();
   // a method's spans share its name and attribute set, and attribute keys are constants: their bytes are made once
@@ -174,7 +174,7 @@ final class LeanSpanEncoder {
     out.endMessage(message, 2);
   }
 
-  private void writeAttributes(int field, Attributes attributes, int limit) {
+  void writeAttributes(int field, Attributes attributes, int limit) {
     if (attributes.isEmpty()) {
       return;
     }
@@ -272,8 +272,8 @@ final class LeanSpanEncoder {
     return text.toString();
   }
 
-  /** The {@code resource} field of a ResourceSpans, made once per resource. */
-  private static byte[] resourceField(Resource resource) {
+  /** The {@code resource} field of a ResourceSpans (or ResourceMetrics), made once per resource. */
+  static byte[] resourceField(Resource resource) {
     LeanSpanEncoder encoder = new LeanSpanEncoder();
     int message = encoder.out.beginMessage(1);
     encoder.writeAttributes(1, resource.getAttributes(), Integer.MAX_VALUE);
@@ -281,8 +281,8 @@ final class LeanSpanEncoder {
     return encoder.out.toByteArray();
   }
 
-  /** The {@code scope} field of a ScopeSpans, made once per instrumentation scope. */
-  private static byte[] scopeField(InstrumentationScopeInfo scope) {
+  /** The {@code scope} field of a ScopeSpans (or ScopeMetrics), made once per instrumentation scope. */
+  static byte[] scopeField(InstrumentationScopeInfo scope) {
     LeanSpanEncoder encoder = new LeanSpanEncoder();
     int message = encoder.out.beginMessage(1);
     encoder.out.writeString(1, scope.getName(), Integer.MAX_VALUE);
@@ -454,6 +454,18 @@ final class LeanSpanEncoder {
     void writeFixed64(int field, long value) {
       if (value != 0) {
         writeFixed64Always(field, value);
+      }
+    }
+
+    /** A packed {@code repeated fixed64} (or {@code double}, as its raw bits): nothing when there are no values. */
+    void writePackedFixed64(int field, long[] values) {
+      if (values.length == 0) {
+        return;
+      }
+      tag(field, 2);
+      varint(8L * values.length);
+      for (long value : values) {
+        fixed64(value);
       }
     }
 

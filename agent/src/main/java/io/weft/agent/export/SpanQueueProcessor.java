@@ -176,7 +176,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     return encode(TraceRequestMarshaler.create(spans), gzip);
   }
 
-  private static byte[] gzip(byte[] request) throws IOException {
+  static byte[] gzip(byte[] request) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(request.length / 4 + 64);
     try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
       zipped.write(request);
