@@ -75,10 +75,21 @@ final class LeanMetricEncoder {
     }
     for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<MetricData>>> resource : grouped.entrySet()) {
       int resourceMetrics = out.beginMessage(1, 3);
-      out.writeRaw(resources.computeIfAbsent(resource.getKey(), LeanSpanEncoder::resourceField));
+      // no lambdas here: this may first run at a short-lived JVM's exit, where each one spins classes
+      byte[] resourceField = resources.get(resource.getKey());
+      if (resourceField == null) {
+        resourceField = LeanSpanEncoder.resourceField(resource.getKey());
+        resources.put(resource.getKey(), resourceField);
+      }
+      out.writeRaw(resourceField);
       for (Map.Entry<InstrumentationScopeInfo, List<MetricData>> scope : resource.getValue().entrySet()) {
         int scopeMetrics = out.beginMessage(2, 3);
-        out.writeRaw(scopes.computeIfAbsent(scope.getKey(), LeanSpanEncoder::scopeField));
+        byte[] scopeField = scopes.get(scope.getKey());
+        if (scopeField == null) {
+          scopeField = LeanSpanEncoder.scopeField(scope.getKey());
+          scopes.put(scope.getKey(), scopeField);
+        }
+        out.writeRaw(scopeField);
         for (MetricData metric : scope.getValue()) {
           writeMetric(metric);
         }
