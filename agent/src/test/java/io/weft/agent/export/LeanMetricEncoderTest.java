@@ -180,16 +180,7 @@ class LeanMetricEncoderTest {
     // one encoder twice: resources and scopes first written, then from what it kept
     LeanMetricEncoder encoder = new LeanMetricEncoder();
     for (int round = 0; round < 2; round++) {
-      byte[] weft = encoder.encode(metrics);
-      for (int i = 0; i < Math.min(expected.length, weft.length); i++) {
-        if (expected[i] != weft[i]) {
-          int from = Math.max(0, i - 24);
-          throw new AssertionError("first difference at byte " + i + " of " + expected.length + ": SDK "
-              + java.util.HexFormat.of().formatHex(expected, from, Math.min(expected.length, i + 24)) + " Weft "
-              + java.util.HexFormat.of().formatHex(weft, from, Math.min(weft.length, i + 24)));
-        }
-      }
-      assertArrayEquals(expected, weft);
+      SameBytes.assertSameBytes(expected, encoder.encode(metrics));
     }
   }
 

@@ -1,6 +1,5 @@
 package io.weft.agent.export;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,7 +101,7 @@ class LeanSpanEncoderTest {
         tracer.start(name, SpanKind.INTERNAL, shared, Context.root(), System.nanoTime()).end();
         ByteArrayOutputStream sdk = new ByteArrayOutputStream();
         TraceRequestMarshaler.create(ended).writeBinaryTo(sdk);
-        assertSameBytes(sdk.toByteArray(), encoder.encode(ended));
+        SameBytes.assertSameBytes(sdk.toByteArray(), encoder.encode(ended));
       }
     }
   }
@@ -175,20 +174,9 @@ class LeanSpanEncoderTest {
     // one encoder three times: names and attribute sets first seen, then kept, then written from what was kept
     LeanSpanEncoder encoder = new LeanSpanEncoder();
     for (int round = 0; round < 3; round++) {
-      assertSameBytes(sdk.toByteArray(), encoder.encode(spans));
+      SameBytes.assertSameBytes(sdk.toByteArray(), encoder.encode(spans));
     }
   }
 
-  private static void assertSameBytes(byte[] expected, byte[] weft) {
-    for (int i = 0; i < Math.min(expected.length, weft.length); i++) {
-      if (expected[i] != weft[i]) {
-        int from = Math.max(0, i - 24);
-        throw new AssertionError("first difference at byte " + i + " of " + expected.length + ": SDK "
-            + java.util.HexFormat.of().formatHex(expected, from, Math.min(expected.length, i + 24)) + " Weft "
-            + java.util.HexFormat.of().formatHex(weft, from, Math.min(weft.length, i + 24)));
-      }
-    }
-    assertEquals(expected.length, weft.length);
-    assertArrayEquals(expected, weft);
-  }
+
 }
