@@ -27,7 +27,7 @@ import java.util.Map;
  * Encodes metrics as an OTLP {@code ExportMetricsServiceRequest}, the bytes the SDK's marshalers write for the
  * same data (fields in the same order, defaults left out, grouped by resource and scope the same way), for the
  * kinds of metric Weft's meter provider makes: sums, gauges and explicit-bucket histograms. Why not the SDK's
- * marshalers: they are about 80 classes, and a short-lived JVM loaded them (in the background at start, or at
+ * marshalers: they are about 40 classes, and a short-lived JVM loaded them (in the background at start, or at
  * its exit flush) only to send a handful of points, about 20 ms of a hello world's start-up on 2 cores. Any
  * other kind ({@link #accepts} false) still goes through the SDK's marshalers.
  */
