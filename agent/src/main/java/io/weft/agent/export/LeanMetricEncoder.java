@@ -33,10 +33,9 @@ import java.util.Map;
  */
 final class LeanMetricEncoder {
 
-  private final LeanSpanEncoder fields = new LeanSpanEncoder(); // its writer, and how it writes attribute sets
+  // its writer, and how it writes attribute sets, resources and scopes (the last two kept once made)
+  private final LeanSpanEncoder fields = new LeanSpanEncoder();
   private final ProtoWriter out = fields.out;
-  private final Map<Resource, byte[]> resources = new IdentityHashMap<>();
-  private final Map<InstrumentationScopeInfo, byte[]> scopes = new IdentityHashMap<>();
 
   /** Whether every metric is of a kind this encoder writes. */
   static boolean accepts(Collection<MetricData> metrics) {
@@ -75,21 +74,10 @@ final class LeanMetricEncoder {
     }
     for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<MetricData>>> resource : grouped.entrySet()) {
       int resourceMetrics = out.beginMessage(1, 3);
-      // no lambdas here: this may first run at a short-lived JVM's exit, where each one spins classes
-      byte[] resourceField = resources.get(resource.getKey());
-      if (resourceField == null) {
-        resourceField = LeanSpanEncoder.resourceField(resource.getKey());
-        resources.put(resource.getKey(), resourceField);
-      }
-      out.writeRaw(resourceField);
+      fields.writeResource(resource.getKey());
       for (Map.Entry<InstrumentationScopeInfo, List<MetricData>> scope : resource.getValue().entrySet()) {
         int scopeMetrics = out.beginMessage(2, 3);
-        byte[] scopeField = scopes.get(scope.getKey());
-        if (scopeField == null) {
-          scopeField = LeanSpanEncoder.scopeField(scope.getKey());
-          scopes.put(scope.getKey(), scopeField);
-        }
-        out.writeRaw(scopeField);
+        fields.writeScope(scope.getKey());
         for (MetricData metric : scope.getValue()) {
           writeMetric(metric);
         }

@@ -81,20 +81,10 @@ final class LeanSpanEncoder {
     for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> resource : grouped.entrySet()) {
       // a request's outer messages hold the whole batch: 3 bytes of length cover up to 2 MiB without moving it
       int resourceSpans = out.beginMessage(1, 3);
-      byte[] resourceField = resources.get(resource.getKey());
-      if (resourceField == null) {
-        resourceField = resourceField(resource.getKey());
-        resources.put(resource.getKey(), resourceField);
-      }
-      out.writeRaw(resourceField);
+      writeResource(resource.getKey());
       for (Map.Entry<InstrumentationScopeInfo, List<LeanSpan>> scope : resource.getValue().entrySet()) {
         int scopeSpans = out.beginMessage(2, 3);
-        byte[] scopeField = scopes.get(scope.getKey());
-        if (scopeField == null) {
-          scopeField = scopeField(scope.getKey());
-          scopes.put(scope.getKey(), scopeField);
-        }
-        out.writeRaw(scopeField);
+        writeScope(scope.getKey());
         for (LeanSpan span : scope.getValue()) {
           writeSpan(span);
         }
@@ -272,8 +262,30 @@ final class LeanSpanEncoder {
     return text.toString();
   }
 
-  /** The {@code resource} field of a ResourceSpans (or ResourceMetrics), made once per resource. */
-  static byte[] resourceField(Resource resource) {
+  /**
+   * Writes the {@code resource} field of a ResourceSpans (or ResourceMetrics), its bytes made once per resource.
+   * No lambdas here: the first batch of a JVM is often encoded at its exit, where each new one spins classes.
+   */
+  void writeResource(Resource resource) {
+    byte[] field = resources.get(resource);
+    if (field == null) {
+      field = resourceField(resource);
+      resources.put(resource, field);
+    }
+    out.writeRaw(field);
+  }
+
+  /** Writes the {@code scope} field of a ScopeSpans (or ScopeMetrics), its bytes made once per scope. */
+  void writeScope(InstrumentationScopeInfo scope) {
+    byte[] field = scopes.get(scope);
+    if (field == null) {
+      field = scopeField(scope);
+      scopes.put(scope, field);
+    }
+    out.writeRaw(field);
+  }
+
+  private static byte[] resourceField(Resource resource) {
     LeanSpanEncoder encoder = new LeanSpanEncoder();
     int message = encoder.out.beginMessage(1);
     encoder.writeAttributes(1, resource.getAttributes(), Integer.MAX_VALUE);
@@ -281,8 +293,7 @@ final class LeanSpanEncoder {
     return encoder.out.toByteArray();
   }
 
-  /** The {@code scope} field of a ScopeSpans (or ScopeMetrics), made once per instrumentation scope. */
-  static byte[] scopeField(InstrumentationScopeInfo scope) {
+  private static byte[] scopeField(InstrumentationScopeInfo scope) {
     LeanSpanEncoder encoder = new LeanSpanEncoder();
     int message = encoder.out.beginMessage(1);
     encoder.out.writeString(1, scope.getName(), Integer.MAX_VALUE);

@@ -502,11 +502,9 @@ public final class LeanMeterProvider implements MeterProvider {
     C get(Attributes attributes) {
       Attributes key = attributes == null ? Attributes.empty() : attributes;
       int home = System.identityHashCode(key);
-      for (int way = 0; way < FRONT_WAYS; way++) {
-        Front<C> hit = front[(home + way) & (FRONT_SLOTS - 1)]; // a racy read: a Front is immutable, so it is whole or absent
-        if (hit != null && hit.key == key) {
-          return hit.cell;
-        }
+      Front<C> hit = inFront(key, home);
+      if (hit != null) {
+        return hit.cell;
       }
       C cell = byAttributes.get(key);
       if (cell == null) {
@@ -547,16 +545,20 @@ public final class LeanMeterProvider implements MeterProvider {
       return home & (FRONT_SLOTS - 1);
     }
 
-    /** Whether {@code attributes}, this very object, is found in front (for tests). */
-    boolean inFront(Attributes attributes) {
-      int home = System.identityHashCode(attributes);
+    /** The front entry of {@code key}, this very object, among its ways from {@code home}; null when it is not there. */
+    private Front<C> inFront(Attributes key, int home) {
       for (int way = 0; way < FRONT_WAYS; way++) {
-        Front<C> hit = front[(home + way) & (FRONT_SLOTS - 1)];
-        if (hit != null && hit.key == attributes) {
-          return true;
+        Front<C> hit = front[(home + way) & (FRONT_SLOTS - 1)]; // a racy read: a Front is immutable, so it is whole or absent
+        if (hit != null && hit.key == key) {
+          return hit;
         }
       }
-      return false;
+      return null;
+    }
+
+    /** Whether {@code attributes}, this very object, is found in front (for tests). */
+    boolean inFront(Attributes attributes) {
+      return inFront(attributes, System.identityHashCode(attributes)) != null;
     }
 
     private static final class Front<C> {
