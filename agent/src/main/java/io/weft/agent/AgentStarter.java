@@ -1,7 +1,6 @@
 package io.weft.agent;
 
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.resources.Resource;
 import io.weft.agent.config.WeftConfig;
 import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.otel.ResourceFactory;
@@ -17,6 +16,7 @@ import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -177,7 +177,7 @@ public final class AgentStarter {
 
     @Override
     public void run() {
-      Resource resource = null;
+      TelemetryResource resource = null;
       try {
         // what the SDK says is printed in debug mode only; Weft reports export health itself, once
         SdkLogger.verbose(config.debug());
@@ -198,9 +198,9 @@ public final class AgentStarter {
             + (premain < 0 ? "?" : String.valueOf(TimeUnit.NANOSECONDS.toMillis(premain))) + " ms, SDK built in " + readyMillis + " ms"
             // both come from the user's settings: quoted printable and bounded, so they cannot forge or flood lines
             + ": service.name=" + InstrumentationConfig.printable(String.valueOf(
-                resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))))
+                resource.get(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))))
             + " service.instance.id=" + InstrumentationConfig.printable(String.valueOf(
-                resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))))
+                resource.get(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))))
             + " " + factory.summary() + " instrumentations=" + String.join(",", states));
         if (readyMillis > waitMillis) {
           System.err.println("[weft] the OpenTelemetry SDK took " + readyMillis + " ms, longer than WEFT_STARTUP_WAIT="

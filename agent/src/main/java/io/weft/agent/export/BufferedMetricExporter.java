@@ -3,23 +3,24 @@ package io.weft.agent.export;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.internal.otlp.metrics.MetricsRequestMarshaler;
-import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
-import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
-import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
-import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongPointData;
-import io.opentelemetry.sdk.metrics.internal.data.ImmutableMetricData;
-import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
-import io.opentelemetry.sdk.resources.Resource;
-import java.util.Arrays;
-import java.util.Collections;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.MetricDataType;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongPointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
+import io.weft.agent.metrics.LeanMetricData;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.function.Consumer;
 
 /**
@@ -86,14 +87,14 @@ final class BufferedMetricExporter implements MetricExporter {
    * that the encoder's classes are loaded before the first real export: run in the background once the
    * SDK is live, it keeps that loading off the exit of a short-lived JVM.
    */
-  void warmUp(Resource resource) throws IOException {
+  void warmUp(TelemetryResource resource) throws IOException {
     InstrumentationScopeInfo scope = InstrumentationScopeInfo.create("io.weft.warm-up");
     Attributes attributes = Attributes.of(AttributeKey.stringKey("warm"), "up");
-    MetricData histogram = ImmutableMetricData.createDoubleHistogram(resource, scope, "h", "", "s",
+    MetricData histogram = new LeanMetricData(resource, scope, "h", "", "s", MetricDataType.HISTOGRAM,
         ImmutableHistogramData.create(AggregationTemporality.CUMULATIVE, Collections.singletonList(
             ImmutableHistogramPointData.create(0, 1, attributes, 1, true, 1, true, 1, Collections.singletonList(5.0),
                 Arrays.asList(1L, 0L)))));
-    MetricData sum = ImmutableMetricData.createLongSum(resource, scope, "c", "", "1",
+    MetricData sum = new LeanMetricData(resource, scope, "c", "", "1", MetricDataType.LONG_SUM,
         ImmutableSumData.create(true, AggregationTemporality.CUMULATIVE, Collections.singletonList(
             ImmutableLongPointData.create(0, 1, attributes, 1))));
     encode(Arrays.asList(histogram, sum));

@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.weft.agent.config.WeftConfig;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -109,7 +110,7 @@ public final class ExportPipeline {
    * Loads what the first metric export needs (its encoder) by encoding a made-up request; for the
    * start-up thread once the bridges are live. Never throws.
    */
-  public void warmUp(io.opentelemetry.sdk.resources.Resource resource) {
+  public void warmUp(TelemetryResource resource) {
     BufferedMetricExporter exporter = metricExporter;
     if (exporter == null) {
       return;

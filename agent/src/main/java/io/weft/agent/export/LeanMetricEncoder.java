@@ -16,7 +16,9 @@ import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.metrics.data.SumData;
 import io.opentelemetry.sdk.resources.Resource;
 import io.weft.agent.export.LeanSpanEncoder.ProtoWriter;
+import io.weft.agent.metrics.LeanMetricData;
 import io.weft.instrumentation.trace.LeanSpan;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -58,12 +60,14 @@ final class LeanMetricEncoder {
   byte[] encode(Collection<MetricData> metrics) {
     out.reset();
     // as the SDK groups them (identity maps of the same size), so resources and scopes come in the same order
-    Map<Resource, Map<InstrumentationScopeInfo, List<MetricData>>> grouped = new IdentityHashMap<>(8);
+    // Weft's own metrics are grouped by their TelemetryResource (whose SDK Resource is never made for them)
+    Map<Object, Map<InstrumentationScopeInfo, List<MetricData>>> grouped = new IdentityHashMap<>(8);
     for (MetricData metric : metrics) {
-      Map<InstrumentationScopeInfo, List<MetricData>> byScope = grouped.get(metric.getResource());
+      Object resource = metric instanceof LeanMetricData ? ((LeanMetricData) metric).telemetryResource() : metric.getResource();
+      Map<InstrumentationScopeInfo, List<MetricData>> byScope = grouped.get(resource);
       if (byScope == null) {
         byScope = new IdentityHashMap<>(8);
-        grouped.put(metric.getResource(), byScope);
+        grouped.put(resource, byScope);
       }
       List<MetricData> list = byScope.get(metric.getInstrumentationScopeInfo());
       if (list == null) {
@@ -72,9 +76,16 @@ final class LeanMetricEncoder {
       }
       list.add(metric);
     }
-    for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<MetricData>>> resource : grouped.entrySet()) {
+    for (Map.Entry<Object, Map<InstrumentationScopeInfo, List<MetricData>>> resource : grouped.entrySet()) {
       int resourceMetrics = out.beginMessage(1, 3);
-      fields.writeResource(resource.getKey());
+      String schemaUrl = null; // Weft's resources have none
+      if (resource.getKey() instanceof TelemetryResource) {
+        fields.writeResource(resource.getKey(), ((TelemetryResource) resource.getKey()).attributes());
+      } else {
+        Resource sdk = (Resource) resource.getKey();
+        fields.writeResource(sdk, sdk.getAttributes());
+        schemaUrl = sdk.getSchemaUrl();
+      }
       for (Map.Entry<InstrumentationScopeInfo, List<MetricData>> scope : resource.getValue().entrySet()) {
         int scopeMetrics = out.beginMessage(2, 3);
         fields.writeScope(scope.getKey());
@@ -84,7 +95,7 @@ final class LeanMetricEncoder {
         out.writeString(3, scope.getKey().getSchemaUrl(), Integer.MAX_VALUE);
         out.endMessage(scopeMetrics, 3);
       }
-      out.writeString(3, resource.getKey().getSchemaUrl(), Integer.MAX_VALUE);
+      out.writeString(3, schemaUrl, Integer.MAX_VALUE);
       out.endMessage(resourceMetrics, 3);
     }
     return out.toByteArray();

@@ -8,10 +8,10 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.exporter.internal.otlp.traces.SpanFlags;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
-import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import io.weft.instrumentation.trace.LeanSpan;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -33,7 +33,7 @@ import java.util.function.BiConsumer;
 final class LeanSpanEncoder {
 
   final ProtoWriter out = new ProtoWriter();
-  private final Map<Resource, byte[]> resources = new IdentityHashMap<>();
+  private final Map<Object, byte[]> resources = new IdentityHashMap<>(); // a TelemetryResource or an SDK Resource
   private final Map<InstrumentationScopeInfo, byte[]> scopes = new IdentityHashMap<>();
   // a method's spans share its name and attribute set, and attribute keys are constants: their bytes are made once
   private final Reused names = new Reused();
@@ -53,15 +53,15 @@ final class LeanSpanEncoder {
 
   byte[] encode(List<?> batch) {
     out.reset();
-    Map<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> grouped = new IdentityHashMap<>(2);
-    Resource lastResource = null;
+    Map<TelemetryResource, Map<InstrumentationScopeInfo, List<LeanSpan>>> grouped = new IdentityHashMap<>(2);
+    TelemetryResource lastResource = null;
     InstrumentationScopeInfo lastScope = null;
     List<LeanSpan> last = null;
     for (Object item : batch) {
       LeanSpan span = (LeanSpan) item;
       // spans come in runs of one scope (a request's, a method chain's): look the group up when the run changes
-      if (span.getResource() != lastResource || span.getInstrumentationScopeInfo() != lastScope) {
-        lastResource = span.getResource();
+      if (span.telemetryResource() != lastResource || span.getInstrumentationScopeInfo() != lastScope) {
+        lastResource = span.telemetryResource();
         lastScope = span.getInstrumentationScopeInfo();
         // no lambdas on this path: the first batch of a JVM is often encoded at its exit, and each new
         // lambda shape spins method-handle classes there (milliseconds, interpreted)
@@ -78,10 +78,10 @@ final class LeanSpanEncoder {
       }
       last.add(span);
     }
-    for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<LeanSpan>>> resource : grouped.entrySet()) {
+    for (Map.Entry<TelemetryResource, Map<InstrumentationScopeInfo, List<LeanSpan>>> resource : grouped.entrySet()) {
       // a request's outer messages hold the whole batch: 3 bytes of length cover up to 2 MiB without moving it
       int resourceSpans = out.beginMessage(1, 3);
-      writeResource(resource.getKey());
+      writeResource(resource.getKey(), resource.getKey().attributes()); // Weft's resources have no schema URL
       for (Map.Entry<InstrumentationScopeInfo, List<LeanSpan>> scope : resource.getValue().entrySet()) {
         int scopeSpans = out.beginMessage(2, 3);
         writeScope(scope.getKey());
@@ -92,9 +92,6 @@ final class LeanSpanEncoder {
           out.writeString(3, scope.getKey().getSchemaUrl(), Integer.MAX_VALUE);
         }
         out.endMessage(scopeSpans, 3);
-      }
-      if (resource.getKey().getSchemaUrl() != null) {
-        out.writeString(3, resource.getKey().getSchemaUrl(), Integer.MAX_VALUE);
       }
       out.endMessage(resourceSpans, 3);
     }
@@ -263,14 +260,15 @@ final class LeanSpanEncoder {
   }
 
   /**
-   * Writes the {@code resource} field of a ResourceSpans (or ResourceMetrics), its bytes made once per resource.
+   * Writes the {@code resource} field of a ResourceSpans (or ResourceMetrics), its bytes made once per resource
+   * ({@code identity}: a {@link TelemetryResource} or an SDK {@code Resource}, with {@code attributes}).
    * No lambdas here: the first batch of a JVM is often encoded at its exit, where each new one spins classes.
    */
-  void writeResource(Resource resource) {
-    byte[] field = resources.get(resource);
+  void writeResource(Object identity, Attributes attributes) {
+    byte[] field = resources.get(identity);
     if (field == null) {
-      field = resourceField(resource);
-      resources.put(resource, field);
+      field = resourceField(attributes);
+      resources.put(identity, field);
     }
     out.writeRaw(field);
   }
@@ -285,10 +283,10 @@ final class LeanSpanEncoder {
     out.writeRaw(field);
   }
 
-  private static byte[] resourceField(Resource resource) {
+  private static byte[] resourceField(Attributes attributes) {
     LeanSpanEncoder encoder = new LeanSpanEncoder();
     int message = encoder.out.beginMessage(1);
-    encoder.writeAttributes(1, resource.getAttributes(), Integer.MAX_VALUE);
+    encoder.writeAttributes(1, attributes, Integer.MAX_VALUE);
     encoder.out.endMessage(message);
     return encoder.out.toByteArray();
   }

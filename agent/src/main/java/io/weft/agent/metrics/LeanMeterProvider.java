@@ -29,16 +29,16 @@ import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.MetricDataType;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoubleExemplarData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongPointData;
-import io.opentelemetry.sdk.metrics.internal.data.ImmutableMetricData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
-import io.opentelemetry.sdk.resources.Resource;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.SpanHistogram;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ public final class LeanMeterProvider implements MeterProvider {
   static final List<Double> DEFAULT_BOUNDARIES =
       Collections.unmodifiableList(Arrays.asList(0d, 5d, 10d, 25d, 50d, 75d, 100d, 250d, 500d, 750d, 1000d, 2500d, 5000d, 7500d, 10000d));
 
-  private final Resource resource;
+  private final TelemetryResource resource;
   private final Reader[] readers;
   private final long intervalNanos;
   private final Map<InstrumentationScopeInfo, LeanMeter> meters = new ConcurrentHashMap<>();
@@ -85,7 +85,7 @@ public final class LeanMeterProvider implements MeterProvider {
   private Thread collector; // guarded by lock
 
   /** Exports to each of {@code exporters} every {@code intervalMillis}, once {@link #start} has run. */
-  public LeanMeterProvider(Resource resource, List<MetricExporter> exporters, long intervalMillis) {
+  public LeanMeterProvider(TelemetryResource resource, List<MetricExporter> exporters, long intervalMillis) {
     this.resource = resource;
     this.readers = new Reader[exporters.size()];
     for (int i = 0; i < readers.length; i++) {
@@ -469,7 +469,7 @@ public final class LeanMeterProvider implements MeterProvider {
     }
 
     /** This instrument's points for one exporter, {@code null} when it has none. */
-    abstract MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now);
+    abstract MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now);
   }
 
   /**
@@ -642,7 +642,7 @@ public final class LeanMeterProvider implements MeterProvider {
     }
 
     @Override
-    MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now) {
+    MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
       boolean delta = temporality == AggregationTemporality.DELTA;
       List<HistogramPointData> points = new ArrayList<>();
       for (Map.Entry<Attributes, HistogramCell> entry : cells[reader].byAttributes.entrySet()) {
@@ -652,7 +652,7 @@ public final class LeanMeterProvider implements MeterProvider {
         }
       }
       return points.isEmpty() ? null
-          : ImmutableMetricData.createDoubleHistogram(resource, scope, name, description, unit, ImmutableHistogramData.create(temporality, points));
+          : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.HISTOGRAM, ImmutableHistogramData.create(temporality, points));
     }
   }
 
@@ -912,7 +912,7 @@ public final class LeanMeterProvider implements MeterProvider {
     }
 
     @Override
-    MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now) {
+    MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
       boolean delta = temporality == AggregationTemporality.DELTA;
       List<LongPointData> points = new ArrayList<>();
       for (Map.Entry<Attributes, SumCell> entry : cells[reader].byAttributes.entrySet()) {
@@ -928,7 +928,7 @@ public final class LeanMeterProvider implements MeterProvider {
         }
       }
       return points.isEmpty() ? null
-          : ImmutableMetricData.createLongSum(resource, scope, name, description, unit, ImmutableSumData.create(monotonic, temporality, points));
+          : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.LONG_SUM, ImmutableSumData.create(monotonic, temporality, points));
     }
   }
 
@@ -963,7 +963,7 @@ public final class LeanMeterProvider implements MeterProvider {
     }
 
     @Override
-    MetricData collect(Resource resource, int reader, AggregationTemporality temporality, long start, long now) {
+    MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
       Map<Attributes, Long> observed = new HashMap<>();
       ObservableLongMeasurement measurement = new ObservableLongMeasurement() {
         @Override
@@ -993,7 +993,7 @@ public final class LeanMeterProvider implements MeterProvider {
         points.add(ImmutableLongPointData.create(start, now, entry.getKey(), value));
       }
       return points.isEmpty() ? null
-          : ImmutableMetricData.createLongSum(resource, scope, name, description, unit, ImmutableSumData.create(monotonic, temporality, points));
+          : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.LONG_SUM, ImmutableSumData.create(monotonic, temporality, points));
     }
   }
 }

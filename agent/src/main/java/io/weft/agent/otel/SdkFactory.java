@@ -7,7 +7,6 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
-import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
@@ -18,6 +17,7 @@ import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.metrics.LeanMeterProvider;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,7 +59,7 @@ public final class SdkFactory {
     return String.join(" ", summary);
   }
 
-  public WeftTelemetry create(Resource resource, String version) {
+  public WeftTelemetry create(TelemetryResource resource, String version) {
     this.version = version;
     ContextPropagators propagators = propagators();
 

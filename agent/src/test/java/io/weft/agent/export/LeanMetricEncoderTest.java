@@ -42,6 +42,7 @@ import io.weft.agent.metrics.LeanMeterProvider;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,11 +59,12 @@ class LeanMetricEncoderTest {
 
   private final Resource resource = Resource.create(Attributes.builder()
       .put("service.name", "metric-encoder-test").put("service.instance.id", "1f0e").put("process.pid", 4242L).build());
+  private final TelemetryResource telemetryResource = new TelemetryResource(resource.getAttributes());
 
   @Test
   void writesWhatTheSdkMarshalersWriteForWeftsOwnMeters() throws Exception {
     List<MetricData> exported = new ArrayList<>();
-    LeanMeterProvider provider = new LeanMeterProvider(resource, List.of(new Capture(exported)), 60_000);
+    LeanMeterProvider provider = new LeanMeterProvider(telemetryResource, List.of(new Capture(exported)), 60_000);
     Meter servlet = provider.meterBuilder("io.weft.servlet").setInstrumentationVersion("0.1.0").build();
     Meter methods = provider.meterBuilder("io.weft.methods").setInstrumentationVersion("0.1.0").build();
     DoubleHistogram duration = servlet.histogramBuilder("http.server.request.duration").setUnit("s")
@@ -73,7 +75,7 @@ class LeanMetricEncoderTest {
     servlet.upDownCounterBuilder("http.server.active_requests").setUnit("{request}")
         .buildWithCallback(m -> m.record(-3, Attributes.of(ROUTE, "/cart")));
     // exemplars come from sampled spans: a lean span (ids as longs) and another context (ids as hex)
-    LeanSpan span = new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), new EndedSpans(new ArrayList<>()), resource,
+    LeanSpan span = new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), new EndedSpans(new ArrayList<>()), telemetryResource,
         SpanLimits.getDefault()).tracer("io.weft.servlet", "0.1.0").start("GET /cart", SpanKind.SERVER, Attributes.empty(),
         Context.root(), System.nanoTime());
     SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",

@@ -13,7 +13,6 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
-import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -21,6 +20,7 @@ import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ class LeanSpanEncoderTest {
   private final List<SpanData> ended = new ArrayList<>();
   private final SpanProcessor collect = new EndedSpans(ended);
 
-  private final Resource resource = Resource.create(Attributes.builder()
+  private final TelemetryResource resource = new TelemetryResource(Attributes.builder()
       .put("service.name", "encoder-test").put("service.instance.id", "1f0e").put("process.pid", 4242L).build());
 
   private LeanTracer tracer(String scope, SpanLimits limits) {

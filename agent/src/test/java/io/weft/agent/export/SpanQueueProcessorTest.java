@@ -16,6 +16,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class SpanQueueProcessorTest {
     for (int i = 0; i < 3; i++) {
       sdk.get("sdk-scope").spanBuilder("sdk " + i).startSpan().end();
     }
-    LeanSpan lean = new SpanPipeline(SamplingPolicy.of("always_on", 1.0), processor, resource, SpanLimits.getDefault())
+    LeanSpan lean = new SpanPipeline(SamplingPolicy.of("always_on", 1.0), processor, new TelemetryResource(resource.getAttributes()), SpanLimits.getDefault())
         .tracer("lean-scope", null).start("lean", SpanKind.SERVER, Attributes.empty(), Context.root(), System.nanoTime());
     lean.end();
     ended.add(lean);

@@ -31,6 +31,7 @@ import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -52,6 +53,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LeanMeterProviderTest {
 
   private static final Resource RESOURCE = Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "lean-test"));
+  private static final TelemetryResource LEAN_RESOURCE = new TelemetryResource(RESOURCE.getAttributes());
   private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
   private static final Attributes A = Attributes.of(ROUTE, "/a");
   private static final Attributes B = Attributes.of(ROUTE, "/b");
@@ -62,7 +64,7 @@ class LeanMeterProviderTest {
     AggregationTemporalitySelector selector = selector(preference);
     InMemoryMetricReader sdkReader = InMemoryMetricReader.builder().setAggregationTemporalitySelector(selector).build();
     SdkMeterProvider sdk = SdkMeterProvider.builder().setResource(RESOURCE).registerMetricReader(sdkReader).build();
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(selector)), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(selector)), 60_000);
     AtomicLong observed = new AtomicLong(5);
     Recorder onSdk = new Recorder(sdk, observed);
     Recorder onLean = new Recorder(lean, observed);
@@ -101,7 +103,7 @@ class LeanMeterProviderTest {
 
   @Test
   void pastTheCardinalityLimitMeasurementsGoToTheOverflowSet() {
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
     DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
     for (int i = 0; i < LeanMeterProvider.CARDINALITY_LIMIT + 10; i++) {
       histogram.record(1, Attributes.of(ROUTE, "/" + i));
@@ -115,7 +117,7 @@ class LeanMeterProviderTest {
 
   @Test
   void aSharedSetAnEqualCopyAndSetsSharingASlotAllFindTheirOwnPoints() {
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
     LongCounter counter = lean.get("scope").counterBuilder("c").build();
     // more shared sets than the identity table has slots, so some share one; each passed as the same object
     // many times (found in front from the second call), interleaved with equal copies built per call (the map)
@@ -172,7 +174,7 @@ class LeanMeterProviderTest {
 
   @Test
   void aSharedSetFirstSeenPastTheLimitStaysInTheOverflowSet() {
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
     LongCounter counter = lean.get("scope").counterBuilder("c").build();
     for (int i = 0; i < LeanMeterProvider.CARDINALITY_LIMIT; i++) {
       counter.add(1, Attributes.of(ROUTE, "/" + i));
@@ -189,7 +191,7 @@ class LeanMeterProviderTest {
 
   @Test
   void aBucketKeepsTheFirstSampledMeasurementOfAnIntervalAsItsExemplar() {
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
     DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
     Context first = Context.root().with(Span.wrap(SpanContext.create(
         "0af7651916cd43dd8448eb211c80319c", "1111111111111111", TraceFlags.getSampled(), TraceState.getDefault())));
@@ -215,7 +217,7 @@ class LeanMeterProviderTest {
 
   @Test
   void concurrentRecordingsAndDeltaCollectionsLoseNoMeasurement() throws Exception {
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.deltaPreferred())), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.deltaPreferred())), 60_000);
     DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
     Context sampled = Context.root().with(Span.wrap(SpanContext.create(
         "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault())));
@@ -378,7 +380,7 @@ class LeanMeterProviderTest {
   void eachExporterHasItsOwnTemporalityAndState() {
     Captured cumulative = new Captured(AggregationTemporalitySelector.alwaysCumulative());
     Captured delta = new Captured(AggregationTemporalitySelector.deltaPreferred());
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(cumulative, delta), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(cumulative, delta), 60_000);
     LongCounter counter = lean.get("scope").counterBuilder("c").build();
     counter.add(4);
     lean.forceFlush();
@@ -392,7 +394,7 @@ class LeanMeterProviderTest {
 
   @Test
   void aFailingCallbackLosesOnlyItsOwnPoints() {
-    LeanMeterProvider lean = new LeanMeterProvider(RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
     Meter meter = lean.get("scope");
     meter.counterBuilder("broken").buildWithCallback(m -> {
       throw new IllegalStateException("callback bug");

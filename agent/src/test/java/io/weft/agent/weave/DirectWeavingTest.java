@@ -24,6 +24,7 @@ import io.weft.bridge.MethodBridge;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -82,7 +83,7 @@ class DirectWeavingTest {
         OpenTelemetrySdk.builder()
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(processor).build())
             .build(),
-        new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor, Resource.getDefault(), SpanLimits.getDefault()),
+        new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor, new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault()),
         config);
   }
 

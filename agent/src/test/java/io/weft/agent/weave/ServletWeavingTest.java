@@ -28,6 +28,7 @@ import io.weft.bridge.ServletBridge;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -84,7 +85,7 @@ class ServletWeavingTest {
             .build();
     servlet.start(
         sdk,
-        new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor, Resource.getDefault(), SpanLimits.getDefault()),
+        new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor, new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault()),
         config);
     assertTrue(warnings.isEmpty(), warnings.toString());
   }

@@ -516,8 +516,13 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     return base.size() + added + droppedAttributes;
   }
 
+  /** The SDK's resource, made on the first call: Weft's encoders use {@link #telemetryResource()}. */
   @Override
   public Resource getResource() {
+    return tracer.pipeline.resource.sdk();
+  }
+
+  public TelemetryResource telemetryResource() {
     return tracer.pipeline.resource;
   }
 

@@ -1,6 +1,5 @@
 package io.weft.instrumentation.trace;
 
-import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 
@@ -13,7 +12,7 @@ public final class SpanPipeline {
   final SamplingPolicy sampling;
   final SpanProcessor processor;
   final boolean endRequired;
-  final Resource resource;
+  final TelemetryResource resource;
   final int attributeValueLengthLimit;
   final int attributeCountLimit;
   final int eventCountLimit;
@@ -22,7 +21,7 @@ public final class SpanPipeline {
    * @throws IllegalArgumentException if the processor needs {@code onStart}: lean spans are not
    *     read-write SDK spans, and none of Weft's processors needs them to be
    */
-  public SpanPipeline(SamplingPolicy sampling, SpanProcessor processor, Resource resource, SpanLimits limits) {
+  public SpanPipeline(SamplingPolicy sampling, SpanProcessor processor, TelemetryResource resource, SpanLimits limits) {
     if (processor.isStartRequired()) {
       throw new IllegalArgumentException("span processors that need onStart are not supported: " + processor);
     }

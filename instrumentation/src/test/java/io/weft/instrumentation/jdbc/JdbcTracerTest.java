@@ -28,6 +28,7 @@ import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
+import io.weft.instrumentation.trace.TelemetryResource;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
@@ -44,7 +45,7 @@ class JdbcTracerTest {
   private final SpanProcessor processor = SimpleSpanProcessor.create(spans);
   private final SdkTracerProvider tracerProvider = SdkTracerProvider.builder().addSpanProcessor(processor).build();
   private final LeanTracer lean = new SpanPipeline(SamplingPolicy.of("parentbased_always_on", 1.0), processor,
-      Resource.getDefault(), SpanLimits.getDefault()).tracer("test", null);
+      new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault()).tracer("test", null);
   private final SdkMeterProvider meterProvider = SdkMeterProvider.builder().registerMetricReader(metrics).build();
   private final FakeJdbc postgres = new FakeJdbc("jdbc:postgresql://db.internal:6543/shop?user=u&password=p", "PostgreSQL");
 
@@ -342,7 +343,7 @@ class JdbcTracerTest {
 
   @Test
   void executionsNotSampledAreTimedAllTheSame() {
-    LeanTracer off = new SpanPipeline(SamplingPolicy.of("always_off", 1.0), processor, Resource.getDefault(), SpanLimits.getDefault())
+    LeanTracer off = new SpanPipeline(SamplingPolicy.of("always_off", 1.0), processor, new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault())
         .tracer("test", null);
     JdbcTracer jdbc = new JdbcTracer(off,
         meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true);

@@ -38,8 +38,8 @@ class LeanTracerTest {
 
   private final InMemorySpanExporter exported = InMemorySpanExporter.create();
   private final SpanProcessor processor = SimpleSpanProcessor.create(exported);
-  private final Resource resource = Resource.getDefault().merge(Resource.create(
-      Attributes.of(AttributeKey.stringKey("service.name"), "lean-test")));
+  private final TelemetryResource resource = new TelemetryResource(Resource.getDefault().merge(Resource.create(
+      Attributes.of(AttributeKey.stringKey("service.name"), "lean-test"))).getAttributes());
 
   private LeanTracer tracer(String sampler, double ratio, SpanLimits limits) {
     return new SpanPipeline(SamplingPolicy.of(sampler, ratio), processor, resource, limits).tracer("io.weft.test", "1.2");
@@ -78,7 +78,10 @@ class LeanTracerTest {
         && data.getStartEpochNanos() <= after, "start " + data.getStartEpochNanos() + " not in [" + before + ", " + after + "]");
     assertTrue(data.hasEnded());
     assertEquals(StatusCode.UNSET, data.getStatus().getStatusCode());
-    assertEquals(resource, data.getResource());
+    // the SDK's resource is made on demand from the same attributes, once
+    assertEquals(resource.attributes(), data.getResource().getAttributes());
+    assertSame(resource.sdk(), data.getResource());
+    assertSame(resource, span.telemetryResource());
     assertEquals("io.weft.test", data.getInstrumentationScopeInfo().getName());
     assertEquals("1.2", data.getInstrumentationScopeInfo().getVersion());
     assertFalse(span.isRecording());
