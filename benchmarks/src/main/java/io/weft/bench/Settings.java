@@ -26,7 +26,7 @@ record Settings(
   static final Duration QUIET_LIMIT = Duration.ofSeconds(60);
 
   static Settings forFullRun() {
-    return new Settings(false, 5, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(10),
+    return new Settings(false, 10, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(10),
         Duration.ofSeconds(4), Duration.ofSeconds(10), 16, 50, 2, 3.0, 3.0, 3, 200_000);
   }
 
