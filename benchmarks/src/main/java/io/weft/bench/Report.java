@@ -66,6 +66,20 @@ final class Report {
     return Double.isNaN(value) || Double.isInfinite(value) ? "—" : num(value, 2) + "×";
   }
 
+  /** A ratio next to its target: with a third decimal where two would print it as the limit itself. */
+  static String ratio(double value, double limit) {
+    return Double.isNaN(value) || Double.isInfinite(value) ? "—" : num(value, decimalsApart(value - limit, 2)) + "×";
+  }
+
+  /** {@code decimals}, or up to three more where fewer would print a non-zero {@code gap} as zero. */
+  static int decimalsApart(double gap, int decimals) {
+    int shown = decimals;
+    while (shown < decimals + 3 && gap != 0 && Math.abs(gap) < 0.5 * Math.pow(10, -shown)) {
+      shown++;
+    }
+    return shown;
+  }
+
   static String percent(double fraction, int decimals) {
     return Double.isNaN(fraction) ? "—" : num(100 * fraction, decimals) + " %";
   }
@@ -75,7 +89,7 @@ final class Report {
     if (Double.isNaN(value)) {
       return "— not measured";
     }
-    return value <= limit ? "✅" : "❌ " + num(value - limit, decimals) + unit + " over";
+    return value <= limit ? "✅" : "❌ " + num(value - limit, decimalsApart(value - limit, decimals)) + unit + " over";
   }
 
   /** ✅ when {@code value >= limit}, else ❌ with how far short, in the figure's unit. */
@@ -83,6 +97,6 @@ final class Report {
     if (Double.isNaN(value)) {
       return "— not measured";
     }
-    return value >= limit ? "✅" : "❌ " + num(limit - value, decimals) + unit + " short";
+    return value >= limit ? "✅" : "❌ " + num(limit - value, decimalsApart(limit - value, decimals)) + unit + " short";
   }
 }
