@@ -12,6 +12,7 @@ record Settings(
     int jmhMeasurementIterations,
     int webRounds,
     Duration webStartWarmup,
+    Duration webSettleLimit,
     Duration webWarmup,
     Duration webDuration,
     int webConnections,
@@ -26,12 +27,12 @@ record Settings(
   static final Duration QUIET_LIMIT = Duration.ofSeconds(60);
 
   static Settings forFullRun() {
-    return new Settings(false, 10, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(10),
+    return new Settings(false, 10, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(10), Duration.ofSeconds(30),
         Duration.ofSeconds(4), Duration.ofSeconds(10), 16, 50, 2, 3.0, 3.0, 3, 200_000);
   }
 
   static Settings forQuickRun() {
-    return new Settings(true, 1, 1, 2, Duration.ofMillis(500), 2, 1, Duration.ofSeconds(1),
+    return new Settings(true, 1, 1, 2, Duration.ofMillis(500), 2, 1, Duration.ofSeconds(1), Duration.ZERO,
         Duration.ofSeconds(1), Duration.ofSeconds(2), 16, 10, 1, 1.0, 1.0, 1, 50_000);
   }
 
@@ -39,7 +40,8 @@ record Settings(
     return (quick ? "quick" : "full") + ": start-up " + startupRounds + " rounds; JMH " + callRounds
         + " round(s) of one fork, " + jmhWarmupIterations + " warm-up + " + jmhMeasurementIterations
         + " measured iterations of " + jmhIteration.toMillis() + " ms; web " + webRounds + " round(s), "
-        + webConnections + " connections, " + webStartWarmup.toSeconds() + " s warm-up per endpoint at start, "
+        + webConnections + " connections, " + webStartWarmup.toSeconds() + " s warm-up per endpoint at start (then up to " + webSettleLimit.toSeconds()
+        + " s more until the JIT is done), "
         + webWarmup.toSeconds() + " s warm-up + " + webDuration.toSeconds()
         + " s measured per endpoint; pipeline " + pipelineRounds + " round(s), " + pipelineWarmUpSeconds
         + " s warm-up, " + pipelineStepSeconds + " s steps; queue memory " + memoryRounds + " round(s) of " + memorySpans + " spans";

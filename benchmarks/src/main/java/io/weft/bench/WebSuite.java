@@ -1,5 +1,6 @@
 package io.weft.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,6 +39,7 @@ final class WebSuite {
   }
 
   private final Harness harness;
+  private final Map<Agent, Stats> settleSeconds = StartupSuite.stats();
   private final Wrk wrk;
   private final Map<String, Map<Agent, Figures>> figures = new LinkedHashMap<>();
 
@@ -77,6 +79,7 @@ final class WebSuite {
       for (String endpoint : ENDPOINTS) {
         wrk.run(port, endpoint, settings.webConnections(), settings.webStartWarmup());
       }
+      settleSeconds.get(agent).add(settle(app, port) / 1000.0);
       // each round starts at another endpoint, so no endpoint is always measured first
       List<String> order = new ArrayList<>(ENDPOINTS);
       Collections.rotate(order, -(round - 1));
@@ -123,6 +126,30 @@ final class WebSuite {
     }
   }
 
+  /**
+   * More load, a short slice on each endpoint in turn, until the compiler threads took under 1 % of a core over a
+   * whole turn, or {@code webSettleLimit}: on a slow host the fixed warm-up was not enough (in the 22:14 run the
+   * JIT still took 2.0-2.6 µs a `/chain` request of the measured load in two of Weft's three rounds). Returns
+   * how long it took, in ms; the same rule for every agent.
+   */
+  private long settle(Child app, int port) throws Exception {
+    Settings settings = harness.settings;
+    long began = System.nanoTime();
+    long deadline = began + settings.webSettleLimit().toNanos();
+    Duration slice = Duration.ofSeconds(2);
+    while (System.nanoTime() < deadline) {
+      Map<Long, Long> before = app.threadTicks(JIT_THREADS);
+      for (String endpoint : ENDPOINTS) {
+        wrk.run(port, endpoint, settings.webConnections(), slice);
+      }
+      long jitMillis = Child.millisBetween(before, app.threadTicks(JIT_THREADS));
+      if (jitMillis * 100 < slice.toMillis() * ENDPOINTS.size()) {
+        break;
+      }
+    }
+    return (System.nanoTime() - began) / 1_000_000;
+  }
+
   private long quiet() throws InterruptedException {
     return harness.receiver.awaitQuiet(Settings.QUIET, Settings.QUIET_LIMIT);
   }
@@ -132,8 +159,11 @@ final class WebSuite {
     StringBuilder body = new StringBuilder("Each agent in its own JVM, rounds interleaved (" + settings.webRounds()
         + "); per endpoint " + settings.calibrationRequests() + " sequential requests (to learn the spans a "
         + "request makes when nothing is dropped), " + settings.webWarmup().toSeconds() + " s of warm-up load (after "
-        + settings.webStartWarmup().toSeconds() + " s of load on every endpoint at the JVM's start, so that the JIT "
-        + "has compiled the woven code: its tail is shown below; each round starts at another endpoint), then "
+        + settings.webStartWarmup().toSeconds() + " s of load on every endpoint at the JVM's start, then 2 s on each "
+        + "in turn until the JIT compilers took under 1 % of a core over a turn, at most "
+        + settings.webSettleLimit().toSeconds() + " s more, so that the JIT has compiled the woven code (how long "
+        + "each JVM took is in the raw figures; a JVM with an agent often takes the whole limit, with a trickle of "
+        + "compilations left), the JIT's tail below; each round starts at another endpoint), then "
         + settings.webDuration().toSeconds() + " s measured: `wrk -t1 -c" + settings.webConnections()
         + "`, closed loop, so the application runs saturated on a 2-core machine it shares with wrk, the "
         + "receiver and the agents' exporters. CPU per request is the application JVM's user+sys time over the "
@@ -206,6 +236,9 @@ final class WebSuite {
             + (agent == Agent.NONE ? "" : "; spans/request expected " + f.expectedSpans.samples("%.2f")
                 + ", delivered " + f.deliveredSpans.samples("%.3f")));
       }
+    }
+    for (Agent agent : Agent.values()) {
+      report.raw("web JIT settling after the fixed warm-up, s, " + agent.label + ": " + settleSeconds.get(agent).samples("%.0f"));
     }
     report.section("3. Web workload", body.toString());
   }
