@@ -90,7 +90,7 @@ class StartupIT {
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" java.util.logging.LogManager ")).toList(),
           "the SDK logs through Weft's SdkLogger: java.util.logging is not set up");
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(".sdk.resources.AutoValue_Resource ")).toList(),
-          "the resource is Weft's own: no SDK Resource (25-35 ms of set-up) is made for an OTLP export");
+          "the resource is Weft's own: no SDK Resource (24-38 ms of set-up) is made for an OTLP export");
       String startLine = app.output().lines().filter(line -> line.startsWith("[weft] Weft ")).findFirst().orElse("");
       assertTrue(startLine.matches("\\[weft] Weft \\S+ started: premain \\d+ ms, SDK built in \\d+ ms: .*"), app.describe());
     }

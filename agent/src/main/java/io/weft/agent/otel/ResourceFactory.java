@@ -19,7 +19,7 @@ import java.util.UUID;
  * process (UUID v4 from the kernel's random source, else the JDK's secure random, so JVMs started together never
  * share one), process, runtime, host and OS facts, and the SDK and distribution names. User attributes from
  * {@code OTEL_RESOURCE_ATTRIBUTES} win over detected ones; {@code OTEL_SERVICE_NAME} wins over both. A
- * {@link TelemetryResource}, not the SDK's {@code Resource}, whose set-up took 25-35 ms of the start-up thread.
+ * {@link TelemetryResource}, not the SDK's {@code Resource}, whose set-up took 24-38 ms of the start-up thread.
  * Agent class loader.
  */
 public final class ResourceFactory {

@@ -8,7 +8,7 @@ import io.opentelemetry.sdk.resources.Resource;
  * The resource every span and metric of this JVM carries. Weft's encoders write its attributes directly; the
  * SDK's {@code Resource} is made from them only when something asks for that type (a console exporter,
  * {@code toSpanData()}, a test). That class's initializer builds and merges three resources of its own, with
- * entity checks run through streams and lambdas: 25-35 ms, interpreted, on the start-up thread that the first
+ * entity checks run through streams and lambdas: 24-38 ms, interpreted, on the start-up thread that the first
  * traced call waits for.
  *
  * <p>The attribute keys must be valid resource keys (printable ASCII, 1 to 255 characters: what the SDK's
