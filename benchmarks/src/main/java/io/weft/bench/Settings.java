@@ -41,7 +41,7 @@ record Settings(
         + " round(s) of one fork, " + jmhWarmupIterations + " warm-up + " + jmhMeasurementIterations
         + " measured iterations of " + jmhIteration.toMillis() + " ms; web " + webRounds + " round(s), "
         + webConnections + " connections, " + webStartWarmup.toSeconds() + " s warm-up per endpoint at start (then up to " + webSettleLimit.toSeconds()
-        + " s more until the JIT is done), "
+        + " s more until the JIT settles), "
         + webWarmup.toSeconds() + " s warm-up + " + webDuration.toSeconds()
         + " s measured per endpoint; pipeline " + pipelineRounds + " round(s), " + pipelineWarmUpSeconds
         + " s warm-up, " + pipelineStepSeconds + " s steps; queue memory " + memoryRounds + " round(s) of " + memorySpans + " spans";
