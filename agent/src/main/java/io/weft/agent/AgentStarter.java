@@ -116,15 +116,20 @@ public final class AgentStarter {
   }
 
   static String version() {
+    return buildInfo().getProperty("weft.version", "dev");
+  }
+
+  /** Weft's and the bundled SDK's versions, as the build wrote them; empty when they cannot be read. */
+  static Properties buildInfo() {
+    Properties properties = new Properties();
     try (InputStream in = AgentStarter.class.getResourceAsStream("/io/weft/agent/weft.properties")) {
-      Properties properties = new Properties();
       if (in != null) {
         properties.load(in);
       }
-      return properties.getProperty("weft.version", "dev");
     } catch (IOException e) {
-      return "dev";
+      // the defaults of the callers
     }
+    return properties;
   }
 
   /**
@@ -181,8 +186,9 @@ public final class AgentStarter {
       try {
         // what the SDK says is printed in debug mode only; Weft reports export health itself, once
         SdkLogger.verbose(config.debug());
-        String version = version();
-        resource = ResourceFactory.create(config, version);
+        Properties build = buildInfo();
+        String version = build.getProperty("weft.version", "dev");
+        resource = ResourceFactory.create(config, version, build.getProperty("opentelemetry.version", "unknown"));
         SdkFactory factory = new SdkFactory(config);
         WeftTelemetry sdk = factory.create(resource, version);
         // known to the flush at exit before any bridge records into it

@@ -31,7 +31,7 @@ public final class ResourceFactory {
 
   private ResourceFactory() {}
 
-  public static TelemetryResource create(WeftConfig config, String weftVersion) {
+  public static TelemetryResource create(WeftConfig config, String weftVersion, String sdkVersion) {
     AttributesBuilder attributes = Attributes.builder();
     attributes.put(SERVICE_NAME, "unknown_service:java");
     attributes.put(SERVICE_INSTANCE_ID, randomInstanceId());
@@ -49,7 +49,7 @@ public final class ResourceFactory {
     attributes.put("os.description", System.getProperty("os.name", "") + " " + System.getProperty("os.version", ""));
     attributes.put("telemetry.sdk.name", "opentelemetry");
     attributes.put("telemetry.sdk.language", "java");
-    attributes.put("telemetry.sdk.version", sdkVersion());
+    attributes.put("telemetry.sdk.version", sdkVersion);
     attributes.put("telemetry.distro.name", "weft");
     attributes.put("telemetry.distro.version", weftVersion);
 
@@ -82,18 +82,6 @@ public final class ResourceFactory {
       }
     }
     return true;
-  }
-
-  private static String sdkVersion() {
-    try (java.io.InputStream in = ResourceFactory.class.getResourceAsStream("/io/weft/agent/weft.properties")) {
-      java.util.Properties p = new java.util.Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("opentelemetry.version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 
   /** From the kernel where possible: a DNS look-up at start-up can take seconds. */

@@ -27,7 +27,7 @@ class ResourceFactoryTest {
             + "caf\u00e9=1," + tooLong + "=2,host.name=h%2C1",
         "OTEL_SERVICE_NAME", "checkout"), stderr::add);
 
-    TelemetryResource resource = ResourceFactory.create(config, "9.9.9");
+    TelemetryResource resource = ResourceFactory.create(config, "9.9.9", "1.67.0");
 
     Attributes attributes = resource.attributes();
     assertEquals("checkout", resource.get(AttributeKey.stringKey("service.name")));
@@ -38,7 +38,7 @@ class ResourceFactoryTest {
     assertEquals("weft", attributes.get(AttributeKey.stringKey("telemetry.distro.name")));
     assertEquals("9.9.9", attributes.get(AttributeKey.stringKey("telemetry.distro.version")));
     assertEquals("java", attributes.get(AttributeKey.stringKey("telemetry.sdk.language")));
-    assertEquals(Resource.class.getPackage().getImplementationVersion(), attributes.get(AttributeKey.stringKey("telemetry.sdk.version")));
+    assertEquals("1.67.0", attributes.get(AttributeKey.stringKey("telemetry.sdk.version")));
     UUID.fromString(attributes.get(AttributeKey.stringKey("service.instance.id")));
     // keys the SDK's Resource refuses are dropped, each with a warning that does not echo it
     assertEquals(null, attributes.get(AttributeKey.stringKey("caf\u00e9")));
