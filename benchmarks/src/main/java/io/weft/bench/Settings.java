@@ -16,6 +16,9 @@ record Settings(
     Duration webWarmup,
     Duration webDuration,
     int webConnections,
+    int webPacedConnections,
+    int webThinkMillis,
+    Duration webPacedDuration,
     int calibrationRequests,
     int pipelineRounds,
     double pipelineWarmUpSeconds,
@@ -28,12 +31,12 @@ record Settings(
 
   static Settings forFullRun() {
     return new Settings(false, 10, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(10), Duration.ofSeconds(30),
-        Duration.ofSeconds(4), Duration.ofSeconds(10), 16, 50, 2, 3.0, 3.0, 3, 200_000);
+        Duration.ofSeconds(4), Duration.ofSeconds(10), 16, 32, 1, Duration.ofSeconds(10), 50, 2, 3.0, 3.0, 3, 200_000);
   }
 
   static Settings forQuickRun() {
     return new Settings(true, 1, 1, 2, Duration.ofMillis(500), 2, 1, Duration.ofSeconds(1), Duration.ZERO,
-        Duration.ofSeconds(1), Duration.ofSeconds(2), 16, 10, 1, 1.0, 1.0, 1, 50_000);
+        Duration.ofSeconds(1), Duration.ofSeconds(2), 16, 32, 1, Duration.ofSeconds(2), 10, 1, 1.0, 1.0, 1, 50_000);
   }
 
   String describe() {
@@ -43,7 +46,8 @@ record Settings(
         + webConnections + " connections, " + webStartWarmup.toSeconds() + " s warm-up per endpoint at start (then up to " + webSettleLimit.toSeconds()
         + " s more until the JIT settles), "
         + webWarmup.toSeconds() + " s warm-up + " + webDuration.toSeconds()
-        + " s measured per endpoint; pipeline " + pipelineRounds + " round(s), " + pipelineWarmUpSeconds
+        + " s measured per endpoint, then " + webPacedDuration.toSeconds() + " s paced (" + webPacedConnections
+        + " connections, " + webThinkMillis + " ms think time); pipeline " + pipelineRounds + " round(s), " + pipelineWarmUpSeconds
         + " s warm-up, " + pipelineStepSeconds + " s steps; queue memory " + memoryRounds + " round(s) of " + memorySpans + " spans";
   }
 }
