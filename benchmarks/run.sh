@@ -68,6 +68,8 @@ done
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git status --porcelain -- agent instrumentation 2>/dev/null) ]]; then
   commit="$commit (agent or instrumentation modified since)"
+elif [[ -n $(git status --porcelain -- benchmarks/src 2>/dev/null) ]]; then
+  commit="$commit (the benchmark's own code modified since)"
 fi
 
 echo "==> running (logs of every process in benchmarks/target/bench-logs)"

@@ -99,7 +99,9 @@ public final class Bench {
     }
     double minutes = (System.nanoTime() - started) / 60e9;
 
-    String preamble = preamble(settings, startedAt, minutes, commit, weftJar, loadAtStart, loads);
+    String kind = settings.quick() ? "quick smoke run: too short to quote"
+        : only.size() < FIGURES.size() ? "some figures: " + String.join(", ", only) : "full run";
+    String preamble = preamble(kind, settings, startedAt, minutes, commit, weftJar, loadAtStart, loads);
     String text = report.render(preamble);
     String suffix = settings.quick() ? "-quick" : only.size() < FIGURES.size() ? "-partial" : "";
     // a run on another JDK (run.sh --jdk) is named for it and is never latest.md, which is the default JDK's
@@ -146,7 +148,7 @@ public final class Bench {
     report.target("Jar size", "≤ 8 MiB", Report.num(weft, 2) + " MiB", Report.atMost(weft, 8, 2, " MiB"));
   }
 
-  private static String preamble(Settings settings, LocalDateTime startedAt, double minutes, String commit,
+  private static String preamble(String kind, Settings settings, LocalDateTime startedAt, double minutes, String commit,
       Path weftJar, String loadAtStart, List<String> loads) throws IOException {
     String weftVersion;
     try (JarFile jar = new JarFile(weftJar.toFile())) {
@@ -159,7 +161,7 @@ public final class Bench {
       config.append("- `").append(setting.getKey()).append('=').append(setting.getValue()).append("`\n");
     }
     return "# Weft overhead, " + startedAt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")) + " ("
-        + (settings.quick() ? "quick smoke run: too short to quote" : "full run") + ")\n\n"
+        + kind + ")\n\n"
         + "Weft " + weftVersion + " at commit " + commit + " against the OpenTelemetry Java agent " + otelVersion
         + " and against no agent. Made by `benchmarks/run.sh" + (settings.quick() ? " --quick" : "") + "` in "
         + Report.num(minutes, 1) + " minutes; the method is in [benchmarks/README.md](../README.md).\n\n"
