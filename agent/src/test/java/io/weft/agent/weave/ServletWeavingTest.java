@@ -65,6 +65,7 @@ class ServletWeavingTest {
                 "otel.instrumentation.http.server.capture-request-headers", "X-Tenant,Authorization",
                 "otel.instrumentation.http.server.capture-response-headers", "x-served-by,set-cookie",
                 "weft.http.sensitive.query.parameters", "ticket",
+                "otel.instrumentation.http.server.emit-experimental-telemetry", "true", // active requests; off: the smoke ITs
                 "otel.javaagent.debug", "true"),
             Map.of(),
             line -> {

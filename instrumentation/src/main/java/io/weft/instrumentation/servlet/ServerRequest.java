@@ -29,7 +29,7 @@ final class ServerRequest implements InvocationHandler {
   final String scheme;
   final String route;
   final String protocolVersion;
-  final Attributes activeAttributes;
+  final Attributes activeAttributes; // null unless http.server.active_requests is kept
   final long startNanos;
   Scope scope;
   /** How many attributes the tracer set on the span at the start (see {@link ServletTracer#end}). */

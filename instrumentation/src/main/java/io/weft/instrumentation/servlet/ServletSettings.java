@@ -10,19 +10,23 @@ final class ServletSettings {
   static final String SENSITIVE_QUERY_KEY = "weft.http.sensitive.query.parameters";
   static final String REQUEST_HEADERS_KEY = "otel.instrumentation.http.server.capture-request-headers";
   static final String RESPONSE_HEADERS_KEY = "otel.instrumentation.http.server.capture-response-headers";
+  static final String EXPERIMENTAL_TELEMETRY_KEY = "otel.instrumentation.http.server.emit-experimental-telemetry";
 
   final HttpMethods methods;
   final QueryRedactor redactor;
   final HeaderCapture headers;
+  /** Metrics the semantic conventions still mark as in development ({@code http.server.active_requests}): off by default. */
+  final boolean experimentalTelemetry;
 
-  ServletSettings(HttpMethods methods, QueryRedactor redactor, HeaderCapture headers) {
+  ServletSettings(HttpMethods methods, QueryRedactor redactor, HeaderCapture headers, boolean experimentalTelemetry) {
     this.methods = methods;
     this.redactor = redactor;
     this.headers = headers;
+    this.experimentalTelemetry = experimentalTelemetry;
   }
 
   static ServletSettings defaults() {
-    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null));
+    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false);
   }
 
   static ServletSettings from(InstrumentationConfig config) {
@@ -35,7 +39,8 @@ final class ServletSettings {
     return new ServletSettings(
         HttpMethods.of(config.getList(KNOWN_METHODS_KEY)),
         QueryRedactor.withExtraNames(config.getList(SENSITIVE_QUERY_KEY)),
-        headers);
+        headers,
+        config.getBoolean(EXPERIMENTAL_TELEMETRY_KEY, false));
   }
 
   private static void warnRejected(InstrumentationConfig config, String name, HeaderCapture capture) {

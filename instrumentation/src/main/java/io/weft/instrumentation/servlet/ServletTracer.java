@@ -69,6 +69,7 @@ final class ServletTracer implements ServletBridge.Handler {
   private final LeanTracer tracer;
   private final TextMapPropagator propagator;
   final DoubleHistogram duration;
+  /** Null unless the experimental telemetry is asked for: then two recordings per request. */
   final LongUpDownCounter activeRequests;
   private final ServletSettings settings;
   private final RouteCache routes = new RouteCache();
@@ -105,8 +106,9 @@ final class ServletTracer implements ServletBridge.Handler {
             .setDescription("Duration of HTTP server requests.")
             .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
             .build();
-    LongUpDownCounter active =
-        meter
+    // in development in the semantic conventions: only when asked for, as the OpenTelemetry agent does
+    LongUpDownCounter active = !settings.experimentalTelemetry ? null
+        : meter
             .upDownCounterBuilder(ACTIVE_METRIC)
             .setUnit("{request}")
             .setDescription("Number of active HTTP server requests.")
@@ -201,8 +203,11 @@ final class ServletTracer implements ServletBridge.Handler {
     }
     // not sampled: the caller's context stays current, so everything under this request is not sampled either
     Span span = lean != null ? lean : Span.getInvalid();
-    Attributes active = activeAttributes(method, scheme);
-    activeRequests.add(1, active);
+    Attributes active = null;
+    if (activeRequests != null) {
+      active = activeAttributes(method, scheme);
+      activeRequests.add(1, active);
+    }
     ServerRequest traced =
         new ServerRequest(this, api, request, response, span, method, scheme, route == null ? null : route.route,
             protocolVersion, active, startNanos);
@@ -262,7 +267,9 @@ final class ServletTracer implements ServletBridge.Handler {
     span.end();
     double seconds = (System.nanoTime() - r.startNanos) / 1e9;
     SpanHistogram.record(duration, seconds, common, lean);
-    activeRequests.add(-1, r.activeAttributes);
+    if (r.activeAttributes != null) {
+      activeRequests.add(-1, r.activeAttributes);
+    }
   }
 
   /**

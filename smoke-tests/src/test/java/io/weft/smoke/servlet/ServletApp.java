@@ -71,6 +71,9 @@ final class ServletApp implements AutoCloseable {
         args.add(war().toString());
       }
       ChildJvm.Builder builder = ChildJvm.withAgent(jdk, otlp).env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", METHODS_INCLUDE);
+      if (container.experimentalTelemetry) {
+        builder.env("OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY", "true");
+      }
       child =
           builder
               .libs(container.libs)
