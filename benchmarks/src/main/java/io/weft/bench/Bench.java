@@ -126,7 +126,8 @@ public final class Bench {
     if (!only.contains(name)) {
       return;
     }
-    loads.add(name + " " + loadAverage());
+    String load = loadAverage();
+    HostCpu host = HostCpu.now();
     long start = System.nanoTime();
     try {
       figure.run();
@@ -136,6 +137,9 @@ public final class Bench {
       e.printStackTrace(System.out);
       report.section(name + ": FAILED", "```\n" + e + "\n```\n\nSee `benchmarks/target/bench-logs/`.");
       report.target(name, "—", "failed", "❌ not measured");
+    } finally {
+      double stolen = HostCpu.now().stolenSince(host);
+      loads.add(name + " " + load + (Double.isNaN(stolen) ? "" : ", " + Report.num(100 * stolen, 1) + " % stolen"));
     }
   }
 
@@ -167,8 +171,10 @@ public final class Bench {
         + Report.num(minutes, 1) + " minutes; the method is in [benchmarks/README.md](../README.md).\n\n"
         + "**Machine:** " + machine() + ", JDK " + System.getProperty("java.runtime.version") + ". "
         + "**It is shared and has 2 cores:** other engineers' builds and tests ran alongside, so every figure "
-        + "is noisy (1-minute load average " + loadAtStart + " at the start; at the start of each figure: "
-        + String.join(", ", loads) + "; at the end " + loadAverage() + "). Compare the agents within one "
+        + "is noisy (1-minute load average " + loadAtStart + " at the start; for each figure, the load average "
+        + "at its start and the share of the machine's CPU time the hypervisor gave to other guests while it ran "
+        + "(steal): " + String.join("; ", loads) + "; load average at the end " + loadAverage()
+        + "). Compare the agents within one "
         + "report, not across reports, and rerun on a quiet machine before quoting a number.\n\n"
         + "**Settings:** " + settings.describe() + ".\n\n"
         + "**Both agents get the same configuration** (as `-D` system properties; the endpoint is the local "

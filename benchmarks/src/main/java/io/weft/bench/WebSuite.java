@@ -38,6 +38,8 @@ final class WebSuite {
     final Stats expectedSpans = new Stats();
     final Stats deliveredSpans = new Stats();
     final Stats delivered = new Stats();
+    final Stats stolenPercent = new Stats();
+    final Stats pacedStolenPercent = new Stats();
     long errors;
   }
 
@@ -104,7 +106,9 @@ final class WebSuite {
         long receiverBefore = harness.receiver.cpuMillis();
         Map<Long, Long> jitBefore = app.threadTicks(JIT_THREADS);
         Map<Long, Long> exportBefore = app.threadTicks(EXPORT_THREADS);
+        HostCpu hostBefore = HostCpu.now();
         Wrk.Result result = wrk.run(port, endpoint, settings.webConnections(), settings.webDuration());
+        f.stolenPercent.add(100 * HostCpu.now().stolenSince(hostBefore));
         long cpuAfter = app.cpuMillis();
         long receiverMillis = harness.receiver.cpuMillis() - receiverBefore;
         long jitMillis = Child.millisBetween(jitBefore, app.threadTicks(JIT_THREADS));
@@ -131,7 +135,9 @@ final class WebSuite {
         // for every agent: the agents' JVMs just idled while the receiver went quiet, and a paced run after
         // 3 s of idling had a p50 of 0.40-0.41 ms against 0.30-0.36 ms straight after load (no agent, /plain)
         wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
+        HostCpu pacedBefore = HostCpu.now();
         Wrk.Result paced = wrk.runPaced(port, endpoint, settings.webPacedConnections(), settings.webPacedDuration());
+        f.pacedStolenPercent.add(100 * HostCpu.now().stolenSince(pacedBefore));
         f.pacedRps.add(paced.requestsPerSecond());
         f.pacedP50.add(paced.p50Micros() / 1000);
         f.pacedP99.add(paced.p99Micros() / 1000);
@@ -188,7 +194,12 @@ final class WebSuite {
         + "(waiting until it had been quiet for " + Settings.QUIET.toMillis() + " ms) over requests × spans per "
         + "request. Medians of the rounds. The spread of the rounds' requests/s and p99 (highest over lowest) "
         + "shows how much the host moved the same JVM: where it exceeds the distance between a ratio and its "
-        + "target, this run cannot settle that target. Then, after " + settings.webWarmup().toSeconds()
+        + "target, this run cannot settle that target. The CPU stolen is the share of the machine's CPU time "
+        + "the hypervisor gave to other guests during the load (steal, from /proc/stat): on this host the slow "
+        + "phases, with no agent at a fraction of its usual requests/s and a p99 of several ms, come with a "
+        + "steal of 25-45 %: where a round's steal is that high, it measured the host more than the agents, "
+        + "above all in its latencies. "
+        + "Then, after " + settings.webWarmup().toSeconds()
         + " s more of that load (a JVM that idled first, as the agents' do while the receiver goes quiet, had "
         + "a higher paced p50), paced: " + settings.webPacedDuration().toSeconds()
         + " s of `wrk -t1 -c" + settings.webPacedConnections() + "` where each connection waits "
@@ -209,11 +220,15 @@ final class WebSuite {
       rows.add(row("p99 latency (ms)", none.p99, weft.p99, otel.p99, 2));
       rows.add(List.of("p99, spread of the rounds (max / min)", spread(none.p99), spread(weft.p99),
           spread(otel.p99), "", ""));
+      rows.add(List.of("CPU stolen by the hypervisor during the load (%)", stolen(none.stolenPercent),
+          stolen(weft.stolenPercent), stolen(otel.stolenPercent), "", ""));
       rows.add(row("paced: requests/s", none.pacedRps, weft.pacedRps, otel.pacedRps, 0));
       rows.add(row("paced: p50 latency (ms)", none.pacedP50, weft.pacedP50, otel.pacedP50, 2));
       rows.add(row("paced: p99 latency (ms)", none.pacedP99, weft.pacedP99, otel.pacedP99, 2));
       rows.add(List.of("paced p99, spread of the rounds (max / min)", spread(none.pacedP99), spread(weft.pacedP99),
           spread(otel.pacedP99), "", ""));
+      rows.add(List.of("paced: CPU stolen by the hypervisor (%)", stolen(none.pacedStolenPercent),
+          stolen(weft.pacedStolenPercent), stolen(otel.pacedStolenPercent), "", ""));
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
           otel.cpuMicrosPerRequest, 0));
       // no ratios: a tenth of a microsecond over another is noise, not a multiple
@@ -260,7 +275,8 @@ final class WebSuite {
         report.raw("web " + endpoint + ", " + agent.label + ": requests/s " + f.rps.samples("%.0f")
             + "; p50 ms " + f.p50.samples("%.2f") + "; p99 ms " + f.p99.samples("%.2f") + "; paced requests/s "
             + f.pacedRps.samples("%.0f") + ", p50 ms " + f.pacedP50.samples("%.2f") + ", p99 ms "
-            + f.pacedP99.samples("%.2f") + "; CPU µs/request "
+            + f.pacedP99.samples("%.2f") + "; CPU stolen % " + f.stolenPercent.samples("%.1f") + ", paced "
+            + f.pacedStolenPercent.samples("%.1f") + "; CPU µs/request "
             + f.cpuMicrosPerRequest.samples("%.0f") + " (JIT " + f.jitMicrosPerRequest.samples("%.1f")
             + (agent == Agent.NONE ? "" : ", export " + f.exportMicrosPerRequest.samples("%.1f")) + "); receiver "
             + "CPU µs/request " + f.receiverMicrosPerRequest.samples("%.1f") + "; RSS MiB " + f.rssMib.samples("%.0f")
@@ -272,6 +288,16 @@ final class WebSuite {
       report.raw("web JIT settling after the fixed warm-up, s, " + agent.label + ": " + settleSeconds.get(agent).samples("%.0f"));
     }
     report.section("3. Web workload", body.toString());
+  }
+
+  /** The median and, where the rounds differ, their range: one slow round is what matters here. */
+  private static String stolen(Stats stats) {
+    if (Double.isNaN(stats.median())) {
+      return "?";
+    }
+    String median = Report.num(stats.median(), 1);
+    return stats.max() - stats.min() < 0.5 ? median
+        : median + " (" + Report.num(stats.min(), 1) + "-" + Report.num(stats.max(), 1) + ")";
   }
 
   private static String spread(Stats stats) {
