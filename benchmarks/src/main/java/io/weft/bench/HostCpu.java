@@ -7,8 +7,8 @@ import java.nio.file.Path;
 /**
  * The machine's CPU time from the first line of /proc/stat, to tell how much of it the hypervisor gave to
  * other guests (steal) while a figure was measured. On this kind of shared virtual machine the slow phases
- * seen in the web figures (no agent at 10,000-42,000 requests/s on /plain instead of 58,000, p99 of 5-25 ms
- * instead of 0.6) came with a steal of 25-45 % during the load (2026-12-05).
+ * seen in the web figures (no agent at 10,000-17,000 requests/s on /plain instead of 50,000-58,000, p99 of
+ * 18-25 ms) came with a steal of 30-44 % during the load (2026-12-05).
  */
 final class HostCpu {
   private final long[] ticks;

@@ -197,7 +197,7 @@ final class WebSuite {
         + "target, this run cannot settle that target. The CPU stolen is the share of the machine's CPU time "
         + "the hypervisor gave to other guests during the load (steal, from /proc/stat): on this host the slow "
         + "phases, with no agent at a fraction of its usual requests/s and a p99 of several ms, come with a "
-        + "steal of 25-45 %: where a round's steal is that high, it measured the host more than the agents, "
+        + "steal of 30-44 %: where a round's steal is that high, it measured the host more than the agents, "
         + "above all in its latencies. "
         + "Then, after " + settings.webWarmup().toSeconds()
         + " s more of that load (a JVM that idled first, as the agents' do while the receiver goes quiet, had "
