@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Figure 3: the Tomcat application under wrk, per endpoint and agent: throughput, p50 and p99, application CPU
@@ -214,27 +215,20 @@ final class WebSuite {
       Figures otel = byAgent.get(Agent.OTEL);
       List<List<String>> rows = new ArrayList<>();
       rows.add(row("requests/s", none.rps, weft.rps, otel.rps, 0));
-      rows.add(List.of("requests/s, spread of the rounds (max / min)", spread(none.rps), spread(weft.rps),
-          spread(otel.rps), "", ""));
+      rows.add(cells("requests/s, spread of the rounds (max / min)", byAgent, f -> spread(f.rps)));
       rows.add(row("p50 latency (ms)", none.p50, weft.p50, otel.p50, 2));
       rows.add(row("p99 latency (ms)", none.p99, weft.p99, otel.p99, 2));
-      rows.add(List.of("p99, spread of the rounds (max / min)", spread(none.p99), spread(weft.p99),
-          spread(otel.p99), "", ""));
-      rows.add(List.of("CPU stolen by the hypervisor during the load (%)", stolen(none.stolenPercent),
-          stolen(weft.stolenPercent), stolen(otel.stolenPercent), "", ""));
+      rows.add(cells("p99, spread of the rounds (max / min)", byAgent, f -> spread(f.p99)));
+      rows.add(cells("CPU stolen by the hypervisor during the load (%)", byAgent, f -> stolen(f.stolenPercent)));
       rows.add(row("paced: requests/s", none.pacedRps, weft.pacedRps, otel.pacedRps, 0));
       rows.add(row("paced: p50 latency (ms)", none.pacedP50, weft.pacedP50, otel.pacedP50, 2));
       rows.add(row("paced: p99 latency (ms)", none.pacedP99, weft.pacedP99, otel.pacedP99, 2));
-      rows.add(List.of("paced p99, spread of the rounds (max / min)", spread(none.pacedP99), spread(weft.pacedP99),
-          spread(otel.pacedP99), "", ""));
-      rows.add(List.of("paced: CPU stolen by the hypervisor (%)", stolen(none.pacedStolenPercent),
-          stolen(weft.pacedStolenPercent), stolen(otel.pacedStolenPercent), "", ""));
+      rows.add(cells("paced p99, spread of the rounds (max / min)", byAgent, f -> spread(f.pacedP99)));
+      rows.add(cells("paced: CPU stolen by the hypervisor (%)", byAgent, f -> stolen(f.pacedStolenPercent)));
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
           otel.cpuMicrosPerRequest, 0));
       // no ratios: a tenth of a microsecond over another is noise, not a multiple
-      rows.add(List.of("… of which the JIT compilers (µs)", Report.num(none.jitMicrosPerRequest.median(), 1),
-          Report.num(weft.jitMicrosPerRequest.median(), 1), Report.num(otel.jitMicrosPerRequest.median(), 1),
-          "", ""));
+      rows.add(cells("… of which the JIT compilers (µs)", byAgent, f -> Report.num(f.jitMicrosPerRequest.median(), 1)));
       rows.add(List.of("… of which the agent's batch and export threads (µs)", "",
           Report.num(weft.exportMicrosPerRequest.median(), 1), Report.num(otel.exportMicrosPerRequest.median(), 1),
           "", ""));
@@ -288,6 +282,12 @@ final class WebSuite {
       report.raw("web JIT settling after the fixed warm-up, s, " + agent.label + ": " + settleSeconds.get(agent).samples("%.0f"));
     }
     report.section("3. Web workload", body.toString());
+  }
+
+  /** One cell per agent, made by {@code cell}, and no ratios. */
+  private static List<String> cells(String name, Map<Agent, Figures> byAgent, Function<Figures, String> cell) {
+    return List.of(name, cell.apply(byAgent.get(Agent.NONE)), cell.apply(byAgent.get(Agent.WEFT)),
+        cell.apply(byAgent.get(Agent.OTEL)), "", "");
   }
 
   /** The median and, where the rounds differ, their range: one slow round is what matters here. */
