@@ -5,7 +5,9 @@ package io.weft.instrumentation;
  * can prove an application never notices a bug of ours (docs/testing.md). Set by the system property
  * {@code -Dweft.test.fault}, a comma-separated list: {@code spans} (starting a span throws), {@code
  * attributes} (recording a span's end throws: its attributes, status, error and metric), {@code export}
- * (for the export pipeline to call), {@code all}. Read once into {@code static final} booleans: with
+ * (for the export pipeline to call), {@code all}; and, not part of {@code all} since it throws nothing,
+ * {@code stall} (the batch span thread pauses 200 ms before each look at its queue, as if the machine
+ * kept it off the CPU). Read once into {@code static final} booleans: with
  * the property unset, as always outside tests, the JIT folds every check to nothing. Agent class loader.
  */
 public final class FaultInjection {
@@ -21,11 +23,15 @@ public final class FaultInjection {
   /** {@code export} or {@code all}: {@link #export()} throws. */
   public static final boolean EXPORT;
 
+  /** {@code stall}: {@link #batchThreadStall()} pauses. */
+  public static final boolean STALL;
+
   static {
     String value = read();
     boolean spans = false;
     boolean attributes = false;
     boolean export = false;
+    boolean stall = false;
     if (value != null && !value.trim().isEmpty()) {
       boolean valid = true;
       for (String part : value.split(",", -1)) {
@@ -39,6 +45,9 @@ public final class FaultInjection {
           case "export":
             export = true;
             break;
+          case "stall":
+            stall = true;
+            break;
           case "all":
             spans = attributes = export = true;
             break;
@@ -47,8 +56,8 @@ public final class FaultInjection {
         }
       }
       if (!valid) {
-        spans = attributes = export = false;
-        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export or all,"
+        spans = attributes = export = stall = false;
+        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export, all or stall,"
             + " comma-separated); no fault is injected");
       } else {
         print("-D" + PROPERTY + "=" + InstrumentationConfig.printable(value) + ": the agent's own code throws on purpose (a test-only switch)");
@@ -57,6 +66,7 @@ public final class FaultInjection {
     SPANS = spans;
     ATTRIBUTES = attributes;
     EXPORT = export;
+    STALL = stall;
   }
 
   private FaultInjection() {}
@@ -79,6 +89,13 @@ public final class FaultInjection {
   public static void export() {
     if (EXPORT) {
       throw new InjectedFault("export");
+    }
+  }
+
+  /** For the batch span thread, each time it looks at its queue. */
+  public static void batchThreadStall() {
+    if (STALL) {
+      java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
     }
   }
 

@@ -15,11 +15,12 @@ class FaultInjectionTest {
   @Test
   void offUnlessAskedFor() {
     assertNull(System.getProperty(FaultInjection.PROPERTY), "the unit tests run without the switch");
-    assertFalse(FaultInjection.SPANS || FaultInjection.ATTRIBUTES || FaultInjection.EXPORT);
+    assertFalse(FaultInjection.SPANS || FaultInjection.ATTRIBUTES || FaultInjection.EXPORT || FaultInjection.STALL);
     assertDoesNotThrow(() -> {
       FaultInjection.spanStart();
       FaultInjection.spanEnd();
       FaultInjection.export();
+      FaultInjection.batchThreadStall();
     });
   }
 }

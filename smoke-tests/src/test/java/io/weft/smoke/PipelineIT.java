@@ -8,7 +8,10 @@ import io.weft.receiver.OtlpReceiver;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.receiver.Signal;
 import io.weft.receiver.Transport;
+import io.weft.receiver.NumberPointView;
+import io.weft.receiver.ReceivedMetric;
 import io.weft.smoke.app.BatchJobApp;
+import io.weft.smoke.app.SteadyLoadApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
 import java.net.ServerSocket;
@@ -211,6 +214,60 @@ class PipelineIT {
       assertTrue(out.lines().anyMatch(l -> l.startsWith("[weft] cannot export") || l.startsWith("[weft] gave up flushing")),
           "the user is told telemetry did not get through\n" + out);
       assertTrue(out.lines().noneMatch(l -> l.contains("Exception") && !l.startsWith("[weft]")), "no stack trace\n" + out);
+    }
+  }
+
+  static List<Object[]> jdksAndHelp() {
+    List<Object[]> cases = new ArrayList<>();
+    io.weft.smoke.support.Jdks.all().forEach(jdk -> {
+      cases.add(new Object[] {jdk, true});
+      cases.add(new Object[] {jdk, false});
+    });
+    return cases;
+  }
+
+  /**
+   * A batch thread kept off the CPU (the test-only stall: 200 ms before each look at its queue) behind a queue of
+   * 64 spans, which this load (2,000 spans/s) fills in 32 ms. By default the application thread that finds the
+   * queue full encodes a batch in the batch thread's place: every span arrives, once, and those batches are
+   * counted. With WEFT_BSP_HELP_WHEN_STARVED=false the full queue drops most spans, and counts them.
+   */
+  @ParameterizedTest(name = "JDK {0}, help {1}")
+  @MethodSource("jdksAndHelp")
+  void aBatchThreadKeptOffTheCpuLosesNoSpansWhenTheApplicationThreadsHelp(Jdk jdk, boolean help) {
+    int calls = 1500;
+    int spans = 2 * calls;
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .property("weft.test.fault", "stall")
+            .env("OTEL_BSP_MAX_QUEUE_SIZE", "64")
+            .env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "16")
+            .env("WEFT_BSP_HELP_WHEN_STARVED", String.valueOf(help))
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.SteadyLoadApp$Service[handle,work]")
+            .start(SteadyLoadApp.class, String.valueOf(calls), "1000")) {
+      assertEquals(0, app.awaitExit(Duration.ofSeconds(60)), app::describe);
+      assertTrue(app.output().contains("load done calls=" + calls), app.describe());
+      assertTrue(!app.output().contains("is not a Weft setting") && !app.output().contains("internal error"), app.describe());
+      // the exit's last collection counts every span; it is sent after the spans
+      ReceivedMetric processed = otlp.withTimeout(Duration.ofSeconds(30)).awaitMetric(m -> m.name().equals("otel.sdk.processor.span.processed")
+          && m.sumPoints().stream().mapToLong(NumberPointView::longValue).sum() == spans);
+      long queueFull = processed.sumPoints().stream().filter(p -> "queue_full".equals(p.attr("error.type")))
+          .mapToLong(NumberPointView::longValue).sum();
+      // a cumulative counter, sent in the same request as the count above: its largest value is the last
+      long batches = otlp.metrics().stream().filter(m -> m.name().equals("weft.processor.span.producer_batches"))
+          .flatMap(m -> m.sumPoints().stream()).mapToLong(NumberPointView::longValue).max()
+          .orElseThrow(() -> new AssertionError("weft.processor.span.producer_batches is reported\n" + otlp.metrics()));
+      long delivered = otlp.spans().size();
+      assertEquals(delivered, otlp.spans().stream().map(ReceivedSpan::spanId).distinct().count(), "none twice");
+      assertEquals(spans, delivered + queueFull, "every span is delivered or counted as dropped: " + delivered + " + " + queueFull);
+      if (help) {
+        // a span is still dropped if it finds the queue full in the microseconds the batch thread takes a batch
+        assertTrue(queueFull <= 16, "the application threads kept up: " + queueFull + " dropped\n" + app.describe());
+        assertTrue(batches >= (spans - 200) / 16 / 2, "most batches were encoded by the application thread: " + batches);
+      } else {
+        assertTrue(queueFull > spans / 2, "without help the full queue drops most spans: " + queueFull + " dropped");
+        assertEquals(0, batches);
+      }
     }
   }
 }

@@ -262,6 +262,11 @@ final class ExportBuffer {
     return new long[] {kept, lost};
   }
 
+  /** Whether a request could be kept now (roughly: a request larger than the room left is still refused). */
+  synchronized boolean hasRoom() {
+    return !closed && ((disk.isEmpty() && memoryBytes < memoryCap) || (dir != null && diskBytes < diskCap));
+  }
+
   synchronized long memoryBytes() {
     return memoryBytes;
   }

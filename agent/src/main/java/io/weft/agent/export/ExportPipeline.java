@@ -30,7 +30,7 @@ public final class ExportPipeline {
   /** Every {@code weft.*} key read here, for the unknown-setting report. */
   public static final List<String> KEYS = Arrays.asList(
       "weft.export.buffer.dir", "weft.export.buffer.disk.size", "weft.export.buffer.memory.size",
-      "weft.export.retry.initial.backoff", "weft.export.retry.max.backoff");
+      "weft.export.retry.initial.backoff", "weft.export.retry.max.backoff", "weft.bsp.help.when.starved");
 
   private static final AttributeKey<String> COMPONENT_TYPE = AttributeKey.stringKey("otel.component.type");
   private static final AttributeKey<String> COMPONENT_NAME = AttributeKey.stringKey("otel.component.name");
@@ -83,7 +83,9 @@ public final class ExportPipeline {
     traceDelivery = new Delivery(endpoint, traceBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
         traceStats, stderr, config.debug());
     traceDelivery.start();
-    spans = new SpanQueueProcessor(queueSize, batchSize, delayMillis, traceBuffer, endpoint.gzip, traceStats);
+    boolean help = config.getBoolean("weft.bsp.help.when.starved", true);
+    spans = new SpanQueueProcessor(queueSize, batchSize, delayMillis, traceBuffer, endpoint.gzip, traceStats,
+        help ? SpanQueueProcessor.DEFAULT_STARVED_MILLIS : -1);
     return spans;
   }
 
@@ -140,6 +142,10 @@ public final class ExportPipeline {
             m.record(spans.processed() - full, processor);
             m.record(full, queueFull);
           });
+      meter.counterBuilder("weft.processor.span.producer_batches").setUnit("{batch}")
+          .setDescription("Batches encoded by an application thread that found the queue full while the batch thread"
+              + " could not run (WEFT_BSP_HELP_WHEN_STARVED)")
+          .buildWithCallback(m -> m.record(spans.helped.sum(), processor));
     }
     register(meter, traceEndpoint, traceBuffer, traceDelivery, traceStats, "span", "{span}");
     register(meter, metricEndpoint, metricBuffer, metricDelivery, metricStats, "metric_data_point", "{data_point}");
@@ -232,7 +238,8 @@ public final class ExportPipeline {
             + (keptLost[1] > 0 ? "; " + keptLost[1] + " dropped" : "")
             + (dropped > keptLost[1] ? " (" + dropped + " dropped in all: " + describeDrops() + ")" : ""));
       } else if (traceStats.droppedTotal() > 0 || spans.queueFull.sum() > 0) {
-        stderr.accept("[weft] exit: every waiting span was delivered; dropped during the run: " + describeDrops());
+        stderr.accept("[weft] exit: every waiting span was delivered; dropped during the run: " + describeDrops()
+            + (spans.helped.sum() > 0 ? "; " + spans.helped.sum() + " batches encoded by application threads while the batch thread could not run" : ""));
       }
     }
     lastMetricCollection.run();

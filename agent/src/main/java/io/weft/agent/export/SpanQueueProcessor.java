@@ -17,20 +17,31 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Weft's batching span processor. The application thread that ends a sampled span only appends it
- * to a bounded lock-free queue ({@link SpanRing}; when it is full, counts it as dropped): it never blocks,
- * never encodes, never does I/O. The batch thread turns queued spans into encoded OTLP requests
- * (whenever a batch is full or the schedule delay has passed) and hands them to the
- * {@link ExportBuffer}, from which {@link Delivery} sends them. Encoding early keeps memory small
- * (a few hundred bytes a span) and makes buffering to disk a plain file write.
+ * to a bounded lock-free queue ({@link SpanRing}; when it is full, counts it as dropped): it never blocks
+ * and never does I/O. The batch thread turns queued spans into encoded OTLP requests (whenever a batch
+ * is full or the schedule delay has passed) and hands them to the {@link ExportBuffer}, from which
+ * {@link Delivery} sends them. Encoding early keeps memory small (a few hundred bytes a span) and makes
+ * buffering to disk a plain file write. One exception to "the application thread never encodes": when
+ * the queue is full because the batch thread has been kept off the CPU (not because it is too slow), the
+ * thread that finds it full encodes one batch in its place ({@link #helpStarvedBatchThread}).
  */
 final class SpanQueueProcessor implements SpanProcessor {
 
   private final SpanRing<ReadableSpan> queue;
-  private final Object consumer = new Object(); // the batch thread, or the exit drain when it did not stop in time
+  /** Held while taking from the queue, which has one consumer at a time: the batch thread or a helper. */
+  private final ReentrantLock taking = new ReentrantLock();
+  /**
+   * Held by a helper (a producer that found the queue full while the batch thread was kept off the CPU, or the
+   * exit drain), which takes and encodes with {@link #helperEncoder}; the batch thread has its own encoder.
+   */
+  private final ReentrantLock helping = new ReentrantLock();
+  private LeanSpanEncoder helperEncoder; // made at the first help; guarded by helping
+  private final List<Object> batchThreadList;
   private final int batchSize;
   private final long delayNanos;
   private final ExportBuffer buffer;
@@ -38,13 +49,39 @@ final class SpanQueueProcessor implements SpanProcessor {
   private final ExportStats stats;
   private final LeanSpanEncoder leanEncoder = new LeanSpanEncoder();
   final LongAdder queueFull = new LongAdder();
+  /** Batches a producer encoded because the batch thread was kept off the CPU while the queue was full. */
+  final LongAdder helped = new LongAdder();
+  private final long starvedNanos;
+  /** When the batch thread last took from the queue or looked at it (before parking with too little to take). */
+  private volatile long batchThreadProgress = System.nanoTime();
   private final Thread thread;
   private volatile boolean closed;
   private volatile boolean flushRequested;
   private volatile boolean batchThreadWaiting;
 
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats) {
+    this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_MILLIS);
+  }
+
+  /**
+   * How long the batch thread may go without taking from a full queue before the producer that finds it full
+   * encodes a batch itself: long enough that a batch thread that is running (a batch takes well under a
+   * millisecond) never looks starved, short against the queue's few milliseconds of spans at a high rate.
+   */
+  static final long DEFAULT_STARVED_MILLIS = 2;
+
+  /** {@code starvedMillis} negative: a full queue drops, as the standard processor does. */
+  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
+      long starvedMillis) {
+    this(capacity, batchSize, delayMillis, buffer, gzip, stats, starvedMillis, true);
+  }
+
+  /** {@code startBatchThread} false (tests): a batch thread that never gets the CPU. */
+  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
+      long starvedMillis, boolean startBatchThread) {
     this.queue = new SpanRing<>(capacity);
+    this.batchThreadList = new ArrayList<>(Math.min(batchSize, 4096));
+    this.starvedNanos = starvedMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(starvedMillis);
     this.batchSize = batchSize;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
     this.buffer = buffer;
@@ -52,7 +89,9 @@ final class SpanQueueProcessor implements SpanProcessor {
     this.stats = stats;
     this.thread = new Thread(this::batchLoop, "weft-batch-spans");
     thread.setDaemon(true);
-    thread.start();
+    if (startBatchThread) {
+      thread.start();
+    }
   }
 
   @Override
@@ -68,7 +107,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     if (!span.getSpanContext().isSampled()) {
       return;
     }
-    if (closed || !queue.offer(span)) {
+    if (closed || !queue.offer(span) && !helpStarvedBatchThread(span)) {
       queueFull.increment();
       return;
     }
@@ -77,6 +116,49 @@ final class SpanQueueProcessor implements SpanProcessor {
       batchThreadWaiting = false;
       LockSupport.unpark(thread);
     }
+  }
+
+  /**
+   * The queue is full. When the batch thread has taken from it lately, the span is dropped, as the
+   * standard processor does: export is slower than the application, and the application must not slow
+   * down to its pace. But when the batch thread has taken nothing for {@link #starvedNanos}, it is not
+   * slow, it is off the CPU (on two saturated cores a runnable thread can wait several milliseconds for
+   * its turn, while the request threads fill the default queue in a few): then this thread takes one
+   * batch and encodes it into the export buffer in its place, unless another thread is doing so (it never
+   * waits for a lock), and offers its span again. Encoding only: sending stays on the export thread.
+   */
+  private boolean helpStarvedBatchThread(ReadableSpan span) {
+    if (starvedNanos < 0 || System.nanoTime() - batchThreadProgress < starvedNanos || !buffer.hasRoom()
+        || !helping.tryLock()) {
+      return false; // (with the collector away and the buffer full, an encoded batch would only be dropped)
+    }
+    try {
+      List<Object> taken = new ArrayList<>(batchSize);
+      if (!taking.tryLock()) {
+        return false; // the batch thread is taking a batch right now
+      }
+      try {
+        queue.drainTo(taken, batchSize);
+      } finally {
+        taking.unlock();
+      }
+      if (!taken.isEmpty()) {
+        helped.increment();
+        encodeIntoBuffer(taken, helperEncoder());
+      }
+    } catch (Throwable bug) {
+      InternalErrors.report("span export", bug);
+    } finally {
+      helping.unlock();
+    }
+    return queue.offer(span);
+  }
+
+  private LeanSpanEncoder helperEncoder() {
+    if (helperEncoder == null) {
+      helperEncoder = new LeanSpanEncoder();
+    }
+    return helperEncoder;
   }
 
   @Override
@@ -99,12 +181,13 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   private void batchLoop() {
     long nextExport = System.nanoTime() + delayNanos;
-    List<Object> batch = new ArrayList<>(Math.min(batchSize, 4096));
     while (!closed) {
       try {
         long now = System.nanoTime();
+        batchThreadProgress = now;
+        FaultInjection.batchThreadStall();
         if (queue.size() >= batchSize || now >= nextExport || flushRequested) {
-          if (drain(batch, flushRequested || now >= nextExport) == 0 && queue.size() >= batchSize) {
+          if (drain(batchThreadList, flushRequested || now >= nextExport, leanEncoder) == 0 && queue.size() >= batchSize) {
             LockSupport.parkNanos(100_000); // the next span's producer has claimed its slot and not written it yet
           }
           flushRequested = false;
@@ -124,53 +207,57 @@ final class SpanQueueProcessor implements SpanProcessor {
   }
 
   /**
-   * Encodes full batches, and the remainder too when {@code all}; returns how many spans it took from the queue.
-   * Batch thread, or the exit flush after it stopped.
+   * Encodes full batches, and the remainder too when {@code all}; returns how many spans it took from the
+   * queue. The batch thread with its encoder, or the exit drain with the helpers'.
    */
-  private int drain(List<Object> batch, boolean all) {
-    synchronized (consumer) {
-      return drainLocked(batch, all);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private int drainLocked(List<Object> taken, boolean all) {
-    List<SpanData> batch = (List<SpanData>) (List<?>) taken; // once every element is made a SpanData below
+  private int drain(List<Object> taken, boolean all, LeanSpanEncoder encoder) {
     int total = 0;
     while (queue.size() >= batchSize || (all && queue.size() > 0)) {
       taken.clear();
-      total += queue.drainTo(taken, batchSize);
-      for (int i = 0; i < taken.size(); i++) {
-        Object span = taken.get(i);
-        if (!(span instanceof SpanData)) { // a lean span is its own data; an SDK span makes a copy
-          taken.set(i, ((ReadableSpan) span).toSpanData());
-        }
-      }
-      if (batch.isEmpty()) {
-        return total; // what is left is being written by its producer: the next round takes it
-      }
-      byte[] bytes;
+      taking.lock();
       try {
-        bytes = encode(batch);
-      } catch (IOException | RuntimeException e) {
-        InternalErrors.report("span export", e);
-        stats.dropped("encoding_failed", batch.size());
-        continue;
+        total += queue.drainTo(taken, batchSize);
+      } finally {
+        taking.unlock();
       }
-      if (!buffer.add(bytes, batch.size(), gzip)) {
-        stats.dropped("buffer_full", batch.size());
+      if (encoder == leanEncoder) {
+        batchThreadProgress = System.nanoTime();
       }
+      if (taken.isEmpty()) {
+        return total; // what is left is being written by its producer (or a helper took it): the next round
+      }
+      encodeIntoBuffer(taken, encoder);
     }
     return total;
   }
 
-  private byte[] encode(List<SpanData> spans) throws IOException {
+  /** Makes {@code taken} span data, encodes it with {@code encoder} (one user at a time) and keeps the request. */
+  @SuppressWarnings("unchecked")
+  private void encodeIntoBuffer(List<Object> taken, LeanSpanEncoder encoder) {
+    for (int i = 0; i < taken.size(); i++) {
+      Object span = taken.get(i);
+      if (!(span instanceof SpanData)) { // a lean span is its own data; an SDK span makes a copy
+        taken.set(i, ((ReadableSpan) span).toSpanData());
+      }
+    }
+    List<SpanData> batch = (List<SpanData>) (List<?>) taken; // every element is a SpanData now
+    byte[] bytes;
+    try {
+      bytes = encode(batch, encoder);
+    } catch (IOException | RuntimeException e) {
+      InternalErrors.report("span export", e);
+      stats.dropped("encoding_failed", batch.size());
+      return;
+    }
+    if (!buffer.add(bytes, batch.size(), gzip)) {
+      stats.dropped("buffer_full", batch.size());
+    }
+  }
+
+  private byte[] encode(List<SpanData> spans, LeanSpanEncoder encoder) throws IOException {
     FaultInjection.export();
     if (LeanSpanEncoder.accepts(spans)) {
-      byte[] request;
-      synchronized (leanEncoder) { // the exit drain may overlap a batch thread that did not stop in time
-        request = leanEncoder.encode(spans);
-      }
+      byte[] request = encoder.encode(spans);
       return gzip ? gzip(request) : request;
     }
     return encode(TraceRequestMarshaler.create(spans), gzip);
@@ -236,7 +323,12 @@ final class SpanQueueProcessor implements SpanProcessor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    drain(new ArrayList<>(), true);
+    helping.lock(); // a batch thread that did not stop in time may still be using its encoder
+    try {
+      drain(new ArrayList<>(), true, helperEncoder());
+    } finally {
+      helping.unlock();
+    }
   }
 
   @Override

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The span queue: bounded, with many producers (the application threads that end spans) and one
- * consumer at a time (the batch thread, or the exit drain; {@link SpanQueueProcessor} holds a lock
- * around consuming). An offer is one compare-and-set on the producer index and one ordered store
+ * consumer at a time (the batch thread, a producer helping it, or the exit drain; {@link SpanQueueProcessor}
+ * holds a lock around consuming). An offer is one compare-and-set on the producer index and one ordered store
  * into the claimed slot: no node is allocated and no counter is shared with the consumer, which
  * publishes how far it has read once per batch, not once per span. The three indexes live on
  * separate cache lines, so producers and the consumer do not invalidate each other's. The

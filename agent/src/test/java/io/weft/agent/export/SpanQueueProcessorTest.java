@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -14,11 +15,16 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.weft.instrumentation.trace.LeanSpan;
+import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
 import io.weft.instrumentation.trace.TelemetryResource;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +60,120 @@ class SpanQueueProcessorTest {
     assertNull(buffer.peek(0), "nothing else was queued");
   }
 
+  @Test
+  void whenTheBatchThreadNeverRunsTheThreadThatFindsTheQueueFullEncodesABatchInsteadOfDropping() throws Exception {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false);
+    List<SpanData> made = endSpans(starved, 20);
+
+    assertEquals(0, starved.queueFull.sum(), "nothing dropped");
+    assertEquals(3, starved.helped.sum(), "the 9th, 13th and 17th span each found the queue full and encoded the oldest four");
+    assertEquals(8, starved.queueSize());
+    starved.closeAndDrain();
+    for (int i = 0; i < 20; i += 4) { // in the order they ended, each batch once
+      List<String> ids = new ArrayList<>();
+      for (SpanData span : made.subList(i, i + 4)) {
+        ids.add(span.getSpanId());
+      }
+      assertEquals(ids, OtlpSpanIds.of(next(requests, 4)), "batch from span " + i);
+    }
+    assertNull(requests.peek(0));
+  }
+
+  @Test
+  void aFullQueueDropsWhenTheBatchThreadTookLatelyOrHelpingIsOff() {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor busy = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 3_600_000, false);
+    endSpans(busy, 20);
+    assertEquals(12, busy.queueFull.sum(), "an hour has not passed since the batch thread's last take");
+    assertEquals(0, busy.helped.sum());
+
+    SpanQueueProcessor off = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), -1, false);
+    endSpans(off, 20);
+    assertEquals(12, off.queueFull.sum(), "WEFT_BSP_HELP_WHEN_STARVED=false: the standard processor's drop");
+    assertEquals(0, off.helped.sum());
+    assertEquals(0, requests.items(), "nothing was encoded on a producer's thread");
+  }
+
+  @Test
+  void noHelpWhileTheExportBufferIsFull() throws Exception {
+    ExportBuffer probe = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor sizing = new SpanQueueProcessor(8, 4, 3_600_000, probe, false, new ExportStats(), 0, false);
+    endSpans(sizing, 9);
+    long oneBatch = probe.memoryBytes();
+    assertTrue(oneBatch > 0);
+
+    ExportBuffer requests = new ExportBuffer("traces", oneBatch, null, 0, line -> {}); // room for one batch
+    SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false);
+    endSpans(starved, 20);
+    assertEquals(1, starved.helped.sum(), "the first batch fits; after it the collector is not taking data");
+    assertEquals(8, starved.queueFull.sum(), "the rest is refused at the queue, not encoded to be dropped");
+  }
+
+  @Test
+  void helpersOnManyThreadsLoseNothingUnaccountedAndSendNothingTwice() throws Exception {
+    ExportBuffer requests = new ExportBuffer("traces", 64 << 20, null, 0, line -> {});
+    SpanQueueProcessor starved = new SpanQueueProcessor(64, 16, 3_600_000, requests, false, new ExportStats(), 0, false);
+    SpanPipeline pipeline = new SpanPipeline(SamplingPolicy.of("always_on", 1.0), starved,
+        new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault());
+    LeanTracer tracer = pipeline.tracer("scope", null);
+    int threads = 4;
+    int each = 5_000;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> producers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread producer = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < each; i++) {
+          tracer.start("s", SpanKind.INTERNAL, Attributes.empty(), Context.root(), System.nanoTime()).end();
+        }
+      });
+      producer.start();
+      producers.add(producer);
+    }
+    go.countDown();
+    for (Thread producer : producers) {
+      producer.join();
+    }
+    starved.closeAndDrain();
+
+    long queued = 0;
+    Set<String> spanIds = new HashSet<>();
+    for (Payload payload; (payload = requests.peek(0)) != null; ) {
+      queued += payload.items;
+      for (String id : OtlpSpanIds.of(requests.read(payload))) {
+        assertTrue(spanIds.add(id), "span " + id + " sent twice");
+      }
+      requests.remove(payload);
+    }
+    assertEquals(queued, spanIds.size());
+    assertEquals(threads * each, queued + starved.queueFull.sum(), "every span is either sent or counted as dropped");
+    assertTrue(starved.helped.sum() > 0);
+  }
+
+  private static List<SpanData> endSpans(SpanQueueProcessor processor, int count) {
+    SpanPipeline pipeline = new SpanPipeline(SamplingPolicy.of("always_on", 1.0), processor,
+        new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault());
+    List<SpanData> made = new ArrayList<>();
+    LeanTracer tracer = pipeline.tracer("scope", null);
+    for (int i = 0; i < count; i++) {
+      LeanSpan span = tracer.start("span " + i, SpanKind.INTERNAL, Attributes.empty(), Context.root(),
+          System.nanoTime());
+      span.end();
+      made.add(span);
+    }
+    return made;
+  }
+
   private byte[] next(int items) throws InterruptedException {
+    return next(buffer, items);
+  }
+
+  private static byte[] next(ExportBuffer buffer, int items) throws InterruptedException {
     Payload payload = buffer.peek(0);
     assertNotNull(payload);
     assertEquals(items, payload.items);
