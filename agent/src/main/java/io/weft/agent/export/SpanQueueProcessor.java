@@ -41,7 +41,6 @@ final class SpanQueueProcessor implements SpanProcessor {
    */
   private final ReentrantLock helping = new ReentrantLock();
   private LeanSpanEncoder helperEncoder; // made at the first help; guarded by helping
-  private final List<Object> batchThreadList;
   private final int batchSize;
   private final long delayNanos;
   private final ExportBuffer buffer;
@@ -60,7 +59,7 @@ final class SpanQueueProcessor implements SpanProcessor {
   private volatile boolean batchThreadWaiting;
 
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats) {
-    this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_MILLIS);
+    this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_MILLIS, true);
   }
 
   /**
@@ -70,17 +69,13 @@ final class SpanQueueProcessor implements SpanProcessor {
    */
   static final long DEFAULT_STARVED_MILLIS = 2;
 
-  /** {@code starvedMillis} negative: a full queue drops, as the standard processor does. */
-  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
-      long starvedMillis) {
-    this(capacity, batchSize, delayMillis, buffer, gzip, stats, starvedMillis, true);
-  }
-
-  /** {@code startBatchThread} false (tests): a batch thread that never gets the CPU. */
+  /**
+   * {@code starvedMillis} negative: a full queue drops, as the standard processor does. {@code startBatchThread}
+   * false (tests): a batch thread that never gets the CPU.
+   */
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
       long starvedMillis, boolean startBatchThread) {
     this.queue = new SpanRing<>(capacity);
-    this.batchThreadList = new ArrayList<>(Math.min(batchSize, 4096));
     this.starvedNanos = starvedMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(starvedMillis);
     this.batchSize = batchSize;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
@@ -133,10 +128,10 @@ final class SpanQueueProcessor implements SpanProcessor {
       return false; // (with the collector away and the buffer full, an encoded batch would only be dropped)
     }
     try {
-      List<Object> taken = new ArrayList<>(batchSize);
       if (!taking.tryLock()) {
         return false; // the batch thread is taking a batch right now
       }
+      List<Object> taken = new ArrayList<>(batchSize);
       try {
         queue.drainTo(taken, batchSize);
       } finally {
@@ -181,13 +176,14 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   private void batchLoop() {
     long nextExport = System.nanoTime() + delayNanos;
+    List<Object> batch = new ArrayList<>(Math.min(batchSize, 4096));
     while (!closed) {
       try {
         long now = System.nanoTime();
         batchThreadProgress = now;
         FaultInjection.batchThreadStall();
         if (queue.size() >= batchSize || now >= nextExport || flushRequested) {
-          if (drain(batchThreadList, flushRequested || now >= nextExport, leanEncoder) == 0 && queue.size() >= batchSize) {
+          if (drain(batch, flushRequested || now >= nextExport, leanEncoder) == 0 && queue.size() >= batchSize) {
             LockSupport.parkNanos(100_000); // the next span's producer has claimed its slot and not written it yet
           }
           flushRequested = false;
