@@ -56,6 +56,7 @@ final class ExportBuffer {
   private boolean closed;
   private FileChannel lockChannel;
   private FileLock lock;
+  private volatile Runnable onRoom;
 
   /** {@code dir} null: memory only. */
   ExportBuffer(String signal, long memoryCap, Path dir, long diskCap, Consumer<String> stderr) {
@@ -209,6 +210,15 @@ final class ExportBuffer {
       }
     }
     notifyAll();
+    Runnable room = onRoom;
+    if (room != null) {
+      room.run();
+    }
+  }
+
+  /** {@code room} runs each time a request leaves the buffer (delivered or given up), under its lock; it must be quick. */
+  void onRoom(Runnable room) {
+    onRoom = room;
   }
 
   synchronized boolean isEmpty() {
@@ -262,9 +272,16 @@ final class ExportBuffer {
     return new long[] {kept, lost};
   }
 
-  /** Whether a request could be kept now (roughly: a request larger than the room left is still refused). */
-  synchronized boolean hasRoom() {
-    return !closed && ((disk.isEmpty() && memoryBytes < memoryCap) || (dir != null && diskBytes < diskCap));
+  /**
+   * Whether a request of {@code bytes} would be kept now; always true for an empty buffer, so that a request
+   * larger than the caps is still tried (and refused) rather than never made.
+   */
+  synchronized boolean hasRoomFor(long bytes) {
+    if (closed) {
+      return false;
+    }
+    return memory.isEmpty() && disk.isEmpty()
+        || (disk.isEmpty() && memoryBytes + bytes <= memoryCap) || (dir != null && diskBytes + bytes <= diskCap);
   }
 
   synchronized long memoryBytes() {

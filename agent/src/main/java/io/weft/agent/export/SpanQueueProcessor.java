@@ -57,6 +57,10 @@ final class SpanQueueProcessor implements SpanProcessor {
   private volatile boolean closed;
   private volatile boolean flushRequested;
   private volatile boolean batchThreadWaiting;
+  /** The batch thread is parked until the export buffer has room again; the buffer wakes it when it makes some. */
+  private volatile boolean waitingForRoom;
+  /** The size of the last request encoded: the room the buffer must have before the next one is encoded. */
+  private volatile int lastRequestBytes = 1;
 
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats) {
     this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_MILLIS, true);
@@ -84,6 +88,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     this.stats = stats;
     this.thread = new Thread(this::batchLoop, "weft-batch-spans");
     thread.setDaemon(true);
+    buffer.onRoom(new WakeOnRoom(this));
     if (startBatchThread) {
       thread.start();
     }
@@ -123,7 +128,7 @@ final class SpanQueueProcessor implements SpanProcessor {
    * waits for a lock), and offers its span again. Encoding only: sending stays on the export thread.
    */
   private boolean helpStarvedBatchThread(ReadableSpan span) {
-    if (starvedNanos < 0 || System.nanoTime() - batchThreadProgress < starvedNanos || !buffer.hasRoom()
+    if (starvedNanos < 0 || waitingForRoom || System.nanoTime() - batchThreadProgress < starvedNanos || !hasRoom()
         || !helping.tryLock()) {
       return false; // (with the collector away and the buffer full, an encoded batch would only be dropped)
     }
@@ -147,6 +152,15 @@ final class SpanQueueProcessor implements SpanProcessor {
       helping.unlock();
     }
     return queue.offer(span);
+  }
+
+  /** Whether the buffer would keep a request as large as the last one encoded. */
+  private boolean hasRoom() {
+    return buffer.hasRoomFor(lastRequestBytes);
+  }
+
+  boolean isWaitingForRoom() {
+    return waitingForRoom;
   }
 
   private LeanSpanEncoder helperEncoder() {
@@ -183,10 +197,17 @@ final class SpanQueueProcessor implements SpanProcessor {
         batchThreadProgress = now;
         FaultInjection.batchThreadStall();
         if (queue.size() >= batchSize || now >= nextExport || flushRequested) {
-          if (drain(batch, flushRequested || now >= nextExport, leanEncoder) == 0 && queue.size() >= batchSize) {
+          if (!flushRequested && !hasRoom()) {
+            awaitRoom();
+            continue;
+          }
+          boolean flush = flushRequested;
+          if (drain(batch, flush || now >= nextExport, !flush, leanEncoder) == 0 && queue.size() >= batchSize) {
             LockSupport.parkNanos(100_000); // the next span's producer has claimed its slot and not written it yet
           }
-          flushRequested = false;
+          if (flush) {
+            flushRequested = false; // one asked for while this drain ran is served by the next
+          }
           nextExport = System.nanoTime() + delayNanos;
           continue;
         }
@@ -204,9 +225,11 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   /**
    * Encodes full batches, and the remainder too when {@code all}; returns how many spans it took from the
-   * queue. The batch thread with its encoder, or the exit drain with the helpers'.
+   * queue. With {@code untilFull}, stops when the export buffer has no room left (a flush and the exit drain
+   * encode everything: what does not fit is counted as dropped). The batch thread with its encoder, or the
+   * exit drain with the helpers'.
    */
-  private int drain(List<Object> taken, boolean all, LeanSpanEncoder encoder) {
+  private int drain(List<Object> taken, boolean all, boolean untilFull, LeanSpanEncoder encoder) {
     int total = 0;
     while (queue.size() >= batchSize || (all && queue.size() > 0)) {
       taken.clear();
@@ -223,8 +246,45 @@ final class SpanQueueProcessor implements SpanProcessor {
         return total; // what is left is being written by its producer (or a helper took it): the next round
       }
       encodeIntoBuffer(taken, encoder);
+      if (untilFull && !hasRoom()) {
+        return total; // the rest stays queued until the buffer has room (batchLoop waits for it)
+      }
     }
     return total;
+  }
+
+  /**
+   * Parks the batch thread while the export buffer is full (the collector is away or slower than the
+   * application), until the buffer makes room ({@link WakeOnRoom}), a flush is asked for, or the schedule
+   * delay passes. A request encoded now could not be kept: it would be dropped after costing the encoding.
+   * Meanwhile the queue holds what it can and refuses the rest at the cost of a failed offer, counted as
+   * {@code queue_full}, as the standard processor counts spans its exporter could not take.
+   */
+  private void awaitRoom() {
+    waitingForRoom = true;
+    if (!closed && !flushRequested && !hasRoom()) { // after the flag: room made since is not missed
+      LockSupport.parkNanos(this, delayNanos);
+    }
+    waitingForRoom = false;
+  }
+
+  /** Called by the buffer when it has made room: wakes the batch thread if it waits for room. */
+  private static final class WakeOnRoom implements Runnable {
+    private final SpanQueueProcessor processor;
+
+    WakeOnRoom(SpanQueueProcessor processor) {
+      this.processor = processor;
+    }
+
+    @Override
+    public void run() {
+      if (processor.waitingForRoom) {
+        processor.waitingForRoom = false;
+        // it had nothing it could do until now, so it was not starved: producers help only if it gets no CPU from here
+        processor.batchThreadProgress = System.nanoTime();
+        LockSupport.unpark(processor.thread);
+      }
+    }
   }
 
   /** Makes {@code taken} span data, encodes it with {@code encoder} (one user at a time) and keeps the request. */
@@ -245,6 +305,7 @@ final class SpanQueueProcessor implements SpanProcessor {
       stats.dropped("encoding_failed", batch.size());
       return;
     }
+    lastRequestBytes = bytes.length;
     if (!buffer.add(bytes, batch.size(), gzip)) {
       stats.dropped("buffer_full", batch.size());
     }
@@ -321,7 +382,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     }
     helping.lock(); // a batch thread that did not stop in time may still be using its encoder
     try {
-      drain(new ArrayList<>(), true, helperEncoder());
+      drain(new ArrayList<>(), true, false, helperEncoder());
     } finally {
       helping.unlock();
     }

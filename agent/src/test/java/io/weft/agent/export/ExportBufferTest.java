@@ -50,6 +50,24 @@ class ExportBufferTest {
   }
 
   @Test
+  void saysWhetherARequestOfAGivenSizeFitsAndCallsBackWhenItMakesRoom() throws Exception {
+    ExportBuffer buffer = new ExportBuffer("traces", 250, null, 0, errors::add);
+    List<String> calls = new ArrayList<>();
+    buffer.onRoom(() -> calls.add("room"));
+    assertTrue(buffer.hasRoomFor(1_000), "an empty buffer takes a try at any size");
+    assertTrue(buffer.add(bytes(1, 100), 10, false));
+    assertTrue(buffer.hasRoomFor(150));
+    assertFalse(buffer.hasRoomFor(151));
+    assertTrue(buffer.add(bytes(2, 150), 10, false));
+    assertFalse(buffer.hasRoomFor(1));
+    buffer.remove(buffer.peek(0));
+    assertEquals(List.of("room"), calls);
+    assertTrue(buffer.hasRoomFor(100));
+    buffer.close();
+    assertFalse(buffer.hasRoomFor(1), "closed");
+  }
+
+  @Test
   void spillsToDiskKeepingTheOrderAndCapsTheDisk(@TempDir Path dir) throws Exception {
     ExportBuffer buffer = new ExportBuffer("traces", 250, dir, 300, errors::add);
     for (int i = 1; i <= 6; i++) {

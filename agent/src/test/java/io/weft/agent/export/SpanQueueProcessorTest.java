@@ -111,6 +111,49 @@ class SpanQueueProcessorTest {
   }
 
   @Test
+  void whileTheBufferIsFullTheBatchThreadEncodesNothingAndTheQueueHoldsWhatComesUntilTheBufferMakesRoom() throws Exception {
+    ExportBuffer probe = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor sizing = new SpanQueueProcessor(8, 4, 3_600_000, probe, false, new ExportStats(), 0, false);
+    endSpans(sizing, 9);
+    long oneBatch = probe.memoryBytes();
+
+    // room for one batch, not two; the batch thread runs, producers never help
+    ExportBuffer requests = new ExportBuffer("traces", oneBatch + oneBatch / 2, null, 0, line -> {});
+    ExportStats stats = new ExportStats();
+    SpanQueueProcessor processor = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, stats, -1, true);
+    try {
+      List<SpanData> made = endSpans(processor, 4);
+      awaitTrue(() -> requests.items() == 4, "the first batch is encoded");
+      made.addAll(endSpans(processor, 12)); // 8 fit in the queue, 4 do not
+      awaitTrue(processor::isWaitingForRoom, "the batch thread waits for room");
+      assertEquals(4, requests.items(), "nothing more was encoded");
+      assertEquals(4, processor.queueFull.sum(), "what the queue cannot hold is refused there");
+      assertEquals(0, stats.droppedTotal(), "nothing was encoded only to be dropped");
+
+      for (int from = 0; from < 12; from += 4) { // each delivery makes room for the next batch, in order
+        List<String> ids = new ArrayList<>();
+        for (SpanData span : made.subList(from, from + 4)) {
+          ids.add(span.getSpanId());
+        }
+        awaitTrue(() -> requests.items() == 4, "a batch is waiting to be sent");
+        assertEquals(ids, OtlpSpanIds.of(next(requests, 4)), "batch from span " + from);
+      }
+      assertEquals(0, processor.queueSize());
+      assertEquals(0, stats.droppedTotal());
+    } finally {
+      processor.closeAndDrain();
+    }
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "not within 10 s: " + what);
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
   void helpersOnManyThreadsLoseNothingUnaccountedAndSendNothingTwice() throws Exception {
     ExportBuffer requests = new ExportBuffer("traces", 64 << 20, null, 0, line -> {});
     SpanQueueProcessor starved = new SpanQueueProcessor(64, 16, 3_600_000, requests, false, new ExportStats(), 0, false);
