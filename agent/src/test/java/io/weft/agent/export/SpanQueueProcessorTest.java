@@ -97,11 +97,7 @@ class SpanQueueProcessorTest {
 
   @Test
   void noHelpWhileTheExportBufferIsFull() throws Exception {
-    ExportBuffer probe = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
-    SpanQueueProcessor sizing = new SpanQueueProcessor(8, 4, 3_600_000, probe, false, new ExportStats(), 0, false);
-    endSpans(sizing, 9);
-    long oneBatch = probe.memoryBytes();
-    assertTrue(oneBatch > 0);
+    long oneBatch = oneBatchBytes();
 
     ExportBuffer requests = new ExportBuffer("traces", oneBatch, null, 0, line -> {}); // room for one batch
     SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false);
@@ -112,10 +108,7 @@ class SpanQueueProcessorTest {
 
   @Test
   void whileTheBufferIsFullTheBatchThreadEncodesNothingAndTheQueueHoldsWhatComesUntilTheBufferMakesRoom() throws Exception {
-    ExportBuffer probe = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
-    SpanQueueProcessor sizing = new SpanQueueProcessor(8, 4, 3_600_000, probe, false, new ExportStats(), 0, false);
-    endSpans(sizing, 9);
-    long oneBatch = probe.memoryBytes();
+    long oneBatch = oneBatchBytes();
 
     // room for one batch, not two; the batch thread runs, producers never help
     ExportBuffer requests = new ExportBuffer("traces", oneBatch + oneBatch / 2, null, 0, line -> {});
@@ -143,6 +136,16 @@ class SpanQueueProcessorTest {
     } finally {
       processor.closeAndDrain();
     }
+  }
+
+  /** The size of the request a batch of four of {@link #endSpans}' spans makes. */
+  private static long oneBatchBytes() {
+    ExportBuffer probe = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor sizing = new SpanQueueProcessor(8, 4, 3_600_000, probe, false, new ExportStats(), 0, false);
+    endSpans(sizing, 9); // the 9th finds the queue full and encodes the first four
+    long bytes = probe.memoryBytes();
+    assertTrue(bytes > 0);
+    return bytes;
   }
 
   private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
