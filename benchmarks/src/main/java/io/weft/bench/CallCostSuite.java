@@ -16,7 +16,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Figures 2 and 6 with JMH: one call of a traced method without an agent and under each agent sampled, not
- * sampled and with the methods instrumentation off (time and bytes allocated per call, {@code -prof gc}); then,
+ * sampled, sampled with the traces exporter off and with the methods instrumentation off (time and bytes allocated
+ * per call, {@code -prof gc}); then,
  * without an agent, a bare SDK span (the allocation budget) and Weft's SQL sanitizer.
  */
 final class CallCostSuite {
@@ -46,7 +47,11 @@ final class CallCostSuite {
       // moving between cores), which one thread never shows
       new Variant("no agent", Agent.NONE, Map.of(), CORES),
       new Variant("not sampled (always_off)", Agent.WEFT, Map.of("OTEL_TRACES_SAMPLER", "always_off"), CORES),
-      new Variant("not sampled (always_off)", Agent.OTEL, Map.of("OTEL_TRACES_SAMPLER", "always_off"), CORES));
+      new Variant("not sampled (always_off)", Agent.OTEL, Map.of("OTEL_TRACES_SAMPLER", "always_off"), CORES),
+      // sampled with nothing exported: the call path alone, without the export threads and the receiver
+      // competing with the calling thread for the two cores
+      new Variant("sampled, traces exporter off", Agent.WEFT, Map.of("OTEL_TRACES_EXPORTER", "none")),
+      new Variant("sampled, traces exporter off", Agent.OTEL, Map.of("OTEL_TRACES_EXPORTER", "none")));
 
   private final Harness harness;
   private final Map<Variant, Stats> nanos = new LinkedHashMap<>();
@@ -127,6 +132,10 @@ final class CallCostSuite {
       Variant otel = VARIANTS.get(i + 3);
       rows.add(List.of(weft.label(), ns(weft), b(weft), ns(otel), b(otel)));
     }
+    Variant weftUnexported = VARIANTS.get(11);
+    Variant otelUnexported = VARIANTS.get(12);
+    rows.add(2, List.of(weftUnexported.label() + " (`OTEL_TRACES_EXPORTER=none`)", ns(weftUnexported), b(weftUnexported),
+        ns(otelUnexported), b(otelUnexported)));
     Variant noMetric = VARIANTS.get(7);
     rows.add(List.of(noMetric.label() + " (`WEFT_METHODS_METRIC_ENABLED=false`)", ns(noMetric), b(noMetric),
         "(has no method metric)", ""));
@@ -148,8 +157,11 @@ final class CallCostSuite {
     report.section("2. Per-call cost of a traced method (JMH)", "`Traced.work(int)` (one multiply-add) called "
         + "in a loop on one thread, " + harness.settings.callRounds() + " round(s) of one fork per variant, "
         + "medians of the rounds' scores. Bytes per call from `-prof gc` (`gc.alloc.rate.norm`). "
-        + "Sampled spans are exported to the receiver; at this rate nearly all are dropped at the full queue by "
-        + "both agents, so \"sampled\" is the cost of making the span, not of exporting it. The reference row "
+        + "Sampled spans are exported to the receiver, as fast as each agent's exporter goes: Weft's delivers "
+        + "most of them, the OpenTelemetry agent's far fewer, and the rest are dropped at the full queue. On 2 "
+        + "cores an exporter that keeps up takes CPU from the calling thread, so the \"sampled, exported\" row "
+        + "(the target's) includes that; the row below it turns the traces exporter off, leaving the call path "
+        + "alone (spans are still made, ended and recorded). The reference row "
         + "starts, makes current and ends one SDK span with `code.function.name` and a processor that keeps "
         + "nothing: \"the span\" a traced call may allocate. Weft times every call, sampled or not, for its "
         + "`weft.method.duration` histogram (two clock reads and one recording); the last Weft row turns that "
