@@ -42,6 +42,13 @@ final class SpanQueueProcessor implements SpanProcessor {
   private final ReentrantLock helping = new ReentrantLock();
   private LeanSpanEncoder helperEncoder; // made at the first help; guarded by helping
   private final int batchSize;
+  /**
+   * How many queued spans wake a parked batch thread: a batch, or with a schedule delay of 0 ("export as soon
+   * as possible") the first span, since then there is no schedule to wait for.
+   */
+  private final int wakeAt;
+  /** The longest park when nothing else bounds it: the schedule delay, or 1 s when that is 0 (never a spin). */
+  private final long idleNanos;
   private final long delayNanos;
   private final ExportBuffer buffer;
   private final boolean gzip;
@@ -82,7 +89,9 @@ final class SpanQueueProcessor implements SpanProcessor {
     this.queue = new SpanRing<>(capacity);
     this.starvedNanos = starvedMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(starvedMillis);
     this.batchSize = batchSize;
+    this.wakeAt = delayMillis == 0 ? 1 : batchSize;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
+    this.idleNanos = delayMillis > 0 ? delayNanos : TimeUnit.SECONDS.toNanos(1);
     this.buffer = buffer;
     this.gzip = gzip;
     this.stats = stats;
@@ -112,7 +121,7 @@ final class SpanQueueProcessor implements SpanProcessor {
       return;
     }
     // the flag first: it is written only when the batch thread parks or wakes, so reading it costs nothing
-    if (batchThreadWaiting && queue.size() >= batchSize) {
+    if (batchThreadWaiting && queue.size() >= wakeAt) {
       batchThreadWaiting = false;
       LockSupport.unpark(thread);
     }
@@ -163,6 +172,10 @@ final class SpanQueueProcessor implements SpanProcessor {
     return waitingForRoom;
   }
 
+  Thread batchThread() {
+    return thread;
+  }
+
   private LeanSpanEncoder helperEncoder() {
     if (helperEncoder == null) {
       helperEncoder = new LeanSpanEncoder();
@@ -196,13 +209,14 @@ final class SpanQueueProcessor implements SpanProcessor {
         long now = System.nanoTime();
         batchThreadProgress = now;
         FaultInjection.batchThreadStall();
-        if (queue.size() >= batchSize || now >= nextExport || flushRequested) {
+        // the schedule with a delay of 0 is every span: wakeAt is 1, and "now >= nextExport" would be a spin
+        if (queue.size() >= wakeAt || (delayNanos > 0 && now >= nextExport) || flushRequested) {
           if (!flushRequested && !hasRoom()) {
             awaitRoom();
             continue;
           }
           boolean flush = flushRequested;
-          if (drain(batch, flush || now >= nextExport, !flush, leanEncoder) == 0 && queue.size() >= batchSize) {
+          if (drain(batch, flush || now >= nextExport, !flush, leanEncoder) == 0 && queue.size() >= wakeAt) {
             LockSupport.parkNanos(100_000); // the next span's producer has claimed its slot and not written it yet
           }
           if (flush) {
@@ -212,8 +226,8 @@ final class SpanQueueProcessor implements SpanProcessor {
           continue;
         }
         batchThreadWaiting = true;
-        if (queue.size() < batchSize && !flushRequested) {
-          LockSupport.parkNanos(this, nextExport - now);
+        if (queue.size() < wakeAt && !flushRequested) {
+          LockSupport.parkNanos(this, delayNanos > 0 ? nextExport - now : idleNanos);
         }
         batchThreadWaiting = false;
       } catch (Throwable bug) {
@@ -263,7 +277,7 @@ final class SpanQueueProcessor implements SpanProcessor {
   private void awaitRoom() {
     waitingForRoom = true;
     if (!closed && !flushRequested && !hasRoom()) { // after the flag: room made since is not missed
-      LockSupport.parkNanos(this, delayNanos);
+      LockSupport.parkNanos(this, idleNanos);
     }
     waitingForRoom = false;
   }

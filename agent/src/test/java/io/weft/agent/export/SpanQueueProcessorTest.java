@@ -138,6 +138,28 @@ class SpanQueueProcessorTest {
     }
   }
 
+  @Test
+  void withAScheduleDelayOfZeroEachSpanGoesOutAtOnceAndTheIdleBatchThreadParks() throws Exception {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor processor = new SpanQueueProcessor(100, 4, 0, requests, false, new ExportStats(), -1, true);
+    try {
+      Thread batchThread = processor.batchThread();
+      // it used to spin: with "now" always past a schedule of 0, it never parked (a core busy for nothing)
+      awaitTrue(() -> isParked(batchThread), "the idle batch thread parks");
+      List<SpanData> made = endSpans(processor, 1);
+      awaitTrue(() -> requests.items() == 1, "one span, no batch to fill and no schedule to wait for: sent at once");
+      assertEquals(List.of(made.get(0).getSpanId()), OtlpSpanIds.of(next(requests, 1)));
+      awaitTrue(() -> isParked(batchThread), "and it parks again");
+    } finally {
+      processor.closeAndDrain();
+    }
+  }
+
+  private static boolean isParked(Thread thread) {
+    Thread.State state = thread.getState();
+    return state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING;
+  }
+
   /** The size of the request a batch of four of {@link #endSpans}' spans makes. */
   private static long oneBatchBytes() {
     ExportBuffer probe = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
