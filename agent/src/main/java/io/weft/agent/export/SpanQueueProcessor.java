@@ -269,8 +269,8 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   /**
    * Parks the batch thread while the export buffer is full (the collector is away or slower than the
-   * application), until the buffer makes room ({@link WakeOnRoom}), a flush is asked for, or the schedule
-   * delay passes. A request encoded now could not be kept: it would be dropped after costing the encoding.
+   * application), until the buffer makes room ({@link WakeOnRoom}), a flush is asked for, or {@link #idleNanos}
+   * pass. A request encoded now could not be kept: it would be dropped after costing the encoding.
    * Meanwhile the queue holds what it can and refuses the rest at the cost of a failed offer, counted as
    * {@code queue_full}, as the standard processor counts spans its exporter could not take.
    */
