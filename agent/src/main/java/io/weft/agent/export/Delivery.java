@@ -59,6 +59,7 @@ final class Delivery implements Runnable {
 
   @Override
   public void run() {
+    sender.connectAhead();
     while (!stopping) {
       try {
         if (gaveUp) {

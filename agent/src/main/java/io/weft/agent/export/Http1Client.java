@@ -177,6 +177,21 @@ final class Http1Client {
     return response;
   }
 
+  /**
+   * Connects now, within the timeout, when no connection is open; the next {@link #post} uses it. A
+   * connection the collector closes meanwhile is retried once by {@code post}, as any kept-alive one.
+   */
+  void connectAhead() throws IOException {
+    if (socket == null) {
+      try {
+        connect(System.nanoTime() + timeoutMillis * 1_000_000L);
+      } catch (IOException | RuntimeException failure) {
+        close();
+        throw failure;
+      }
+    }
+  }
+
   private void connect(long deadline) throws IOException {
     Socket fresh = new Socket();
     current = fresh;

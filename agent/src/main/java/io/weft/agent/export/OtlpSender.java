@@ -67,18 +67,42 @@ final class OtlpSender {
     return plainHttp;
   }
 
-  private SendResult sendPlain(byte[] body, boolean gzip) {
+  /**
+   * Opens the connection the first request will use, before there is one to send: a short-lived JVM's
+   * exit then finds the socket classes loaded and the connection made. Silent: a collector that is not
+   * there yet is reported by the first request, which also connects anew. Plain HTTP only; OkHttp is
+   * left unloaded until gRPC or TLS is used.
+   */
+  void connectAhead() {
+    if (!plainHttp()) {
+      return;
+    }
+    try {
+      Http1Client client = plainClient();
+      client.connectAhead();
+    } catch (URISyntaxException | IOException | RuntimeException notYet) {
+      // the first request tries again and says what is wrong
+    }
+  }
+
+  private Http1Client plainClient() throws URISyntaxException {
     Http1Client client = plain;
     if (client == null) {
-      try {
-        client = new Http1Client(new URI(endpoint.requestUrl()), endpoint.headers, endpoint.timeoutMillis);
-      } catch (URISyntaxException | RuntimeException setup) {
-        return SendResult.rejected(setup.getClass().getName(), "cannot set up the connection: " + setup.getMessage(), -1);
-      }
+      client = new Http1Client(new URI(endpoint.requestUrl()), endpoint.headers, endpoint.timeoutMillis);
       plain = client;
       if (cancelled) {
         client.cancel();
       }
+    }
+    return client;
+  }
+
+  private SendResult sendPlain(byte[] body, boolean gzip) {
+    Http1Client client;
+    try {
+      client = plainClient();
+    } catch (URISyntaxException | RuntimeException setup) {
+      return SendResult.rejected(setup.getClass().getName(), "cannot set up the connection: " + setup.getMessage(), -1);
     }
     try {
       Http1Client.Response response = client.post(body, gzip);

@@ -199,6 +199,45 @@ class Http1ClientTest {
   }
 
   @Test
+  void aConnectionMadeAheadCarriesTheFirstRequest() throws Exception {
+    URI url = start();
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    Http1Client client = new Http1Client(url, Map.of(), 5000);
+
+    client.connectAhead();
+    client.connectAhead(); // already connected: nothing more
+
+    assertEquals(200, client.post(new byte[] {1}, false).code);
+    assertEquals(1, connections, "the request went over the connection made ahead");
+    assertEquals(1, requests.size());
+  }
+
+  @Test
+  void aConnectionMadeAheadThatTheCollectorDroppedIsReplacedOnce() throws Exception {
+    URI url = start();
+    answers.add("CLOSE"); // the collector dropped the idle connection: the request finds it closed
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    Http1Client client = new Http1Client(url, Map.of(), 5000);
+    client.connectAhead();
+
+    assertEquals(200, client.post(new byte[] {1}, false).code, "retried on a new connection, as a kept-alive one");
+    assertEquals(2, connections);
+    assertEquals(2, requests.size());
+  }
+
+  @Test
+  void connectingAheadToNobodyFailsAndTheRequestThenFailsOnItsOwn() throws Exception {
+    int closedPort;
+    try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = gone.getLocalPort();
+    }
+    Http1Client client = new Http1Client(URI.create("http://127.0.0.1:" + closedPort + "/v1/traces"), Map.of(), 2000);
+
+    assertThrows(java.net.ConnectException.class, client::connectAhead);
+    assertThrows(java.net.ConnectException.class, () -> client.post(new byte[] {1}, false));
+  }
+
+  @Test
   void aKeptConnectionTheCollectorClosedIsReplacedOnce() throws Exception {
     URI url = start();
     answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");

@@ -73,6 +73,18 @@ class OtlpSenderTest {
   }
 
   @Test
+  void aConnectionMadeAheadDeliversTheFirstRequest() throws Exception {
+    String url = start();
+    OtlpSender sender = sender(url, false);
+    sender.connectAhead();
+
+    SendResult result = sender.send(new byte[] {7}, false);
+
+    assertEquals(SendResult.Outcome.DELIVERED, result.outcome, result.reason);
+    assertArrayEquals(new byte[] {7}, bodies.get(0));
+  }
+
+  @Test
   void gzipPayloadsAreLabelled() throws Exception {
     String url = start();
     ByteArrayOutputStream zipped = new ByteArrayOutputStream();
@@ -126,7 +138,9 @@ class OtlpSenderTest {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    SendResult refused = sender("http://127.0.0.1:" + port + "/v1/traces", false).send(new byte[] {1}, false);
+    OtlpSender nobody = sender("http://127.0.0.1:" + port + "/v1/traces", false);
+    nobody.connectAhead(); // silent: the first request says what is wrong
+    SendResult refused = nobody.send(new byte[] {1}, false);
     assertEquals(SendResult.Outcome.RETRY, refused.outcome);
     assertEquals("java.net.ConnectException", refused.errorType);
 
