@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.CodeReferences;
+import java.io.File;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -65,10 +68,15 @@ class AgentJarIT {
         if (name.endsWith(".class")) {
           plain.add(name);
         }
-        if (name.startsWith("inst/") && name.endsWith(".classdata") && !name.startsWith("inst/io/weft/")) {
+        assertTrue(!name.endsWith(".classdata"), "classes are packed, not separate entries: " + name);
+      }
+      for (String name : packedClasses().keySet()) {
+        if (!name.startsWith("io/weft/")) {
           unrelocated.add(name);
         }
       }
+      JarEntry pack = jar.getJarEntry("inst/classes.pack");
+      assertTrue(pack != null && pack.getMethod() == JarEntry.STORED, "inst/classes.pack, stored so that a record is read in place");
       for (String name : plain) {
         assertTrue(name.startsWith("io/weft/bridge/") || name.equals("io/weft/agent/WeftAgent.class") || name.equals("io/weft/agent/AgentClassLoader.class")
             || name.equals("io/weft/agent/BootstrapDefiner.class"),
@@ -81,11 +89,14 @@ class AgentJarIT {
       assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(listed));
       assertTrue(plain.contains("io/weft/bridge/MethodBridge.class"));
       assertEquals(List.of(), unrelocated, "every bundled class lives under io.weft");
-      assertTrue(jar.getEntry("inst/io/weft/shaded/net/bytebuddy/ByteBuddy.classdata") != null);
+      Map<String, byte[]> packed = packedClasses();
+      assertTrue(packed.containsKey("io/weft/shaded/net/bytebuddy/ByteBuddy"));
       // Weft sends OTLP itself through a relocated OkHttp, with the SDK's marshalers; nothing is looked up as a service
-      assertTrue(jar.getEntry("inst/io/weft/shaded/okhttp3/OkHttpClient.classdata") != null, "OkHttp, relocated");
-      assertTrue(jar.getEntry("inst/io/weft/shaded/io/opentelemetry/exporter/internal/otlp/traces/TraceRequestMarshaler.classdata") != null);
-      assertTrue(jar.getEntry("inst/io/weft/agent/export/ExportPipeline.classdata") != null);
+      assertTrue(packed.containsKey("io/weft/shaded/okhttp3/OkHttpClient"), "OkHttp, relocated");
+      assertTrue(packed.containsKey("io/weft/shaded/io/opentelemetry/exporter/internal/otlp/traces/TraceRequestMarshaler"));
+      assertTrue(packed.containsKey("io/weft/agent/export/ExportPipeline"));
+      assertEquals(Set.of(), packed.keySet().stream().filter(name -> name.startsWith("io/weft/build/")).collect(Collectors.toSet()),
+          "the build's jar writer stays out of the jar");
     }
   }
 
@@ -105,7 +116,7 @@ class AgentJarIT {
         for (String name : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
           if (name.startsWith("io.weft.")) {
             agentClasses.add(name);
-            if (jar.getJarEntry("inst/" + name.replace('.', '/') + ".classdata") == null) {
+            if (!packedClasses().containsKey(name.replace('.', '/'))) {
               missing.add(name);
             }
           }
@@ -135,15 +146,16 @@ class AgentJarIT {
     try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
       for (JarEntry entry : Collections.list(jar.entries())) {
         String name = entry.getName();
-        String internal = name.endsWith(".class") ? name.substring(0, name.length() - 6)
-            : name.startsWith("inst/") && name.endsWith(".classdata") ? name.substring(5, name.length() - 10) : null;
-        if (internal != null) {
+        if (name.endsWith(".class")) {
           try (InputStream in = jar.getInputStream(entry)) {
-            classes.put(internal, in.readAllBytes());
+            classes.put(name.substring(0, name.length() - 6), in.readAllBytes());
           }
-          if (!internal.startsWith("io/weft/shaded/")) {
-            roots.add(internal);
-          }
+        }
+      }
+      classes.putAll(packedClasses());
+      for (String internal : classes.keySet()) {
+        if (!internal.startsWith("io/weft/shaded/")) {
+          roots.add(internal);
         }
       }
       for (JarEntry entry : Collections.list(jar.entries())) {
@@ -194,16 +206,7 @@ class AgentJarIT {
   @Test
   void theLibrariesLogThroughSdkLoggerAndFindEveryMethodTheyCall() throws Exception {
     String logger = "io/weft/agent/otel/SdkLogger";
-    Map<String, byte[]> classes = new HashMap<>();
-    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
-      for (JarEntry entry : Collections.list(jar.entries())) {
-        if (entry.getName().startsWith("inst/") && entry.getName().endsWith(".classdata")) {
-          try (InputStream in = jar.getInputStream(entry)) {
-            classes.put(entry.getName().substring(5, entry.getName().length() - 10), in.readAllBytes());
-          }
-        }
-      }
-    }
+    Map<String, byte[]> classes = packedClasses();
     assertTrue(classes.containsKey(logger), "SdkLogger is in the jar");
     Set<String> declared = new HashSet<>();
     OpenedClassReader.of(classes.get(logger)).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
@@ -246,14 +249,45 @@ class AgentJarIT {
 
   @Test
   void bytecodeTargetsJava11() throws Exception {
+    Map<String, byte[]> heads = new HashMap<>();
     try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
-      for (String name : List.of("io/weft/agent/WeftAgent.class", "io/weft/bridge/MethodBridge.class", "inst/io/weft/agent/AgentStarter.classdata")) {
+      for (String name : List.of("io/weft/agent/WeftAgent.class", "io/weft/bridge/MethodBridge.class")) {
         try (InputStream in = jar.getInputStream(jar.getEntry(name))) {
-          byte[] head = in.readNBytes(8);
-          int major = ((head[6] & 0xff) << 8) | (head[7] & 0xff);
-          assertEquals(55, major, name + " must run on Java 11");
+          heads.put(name, in.readNBytes(8));
         }
       }
     }
+    heads.put("io/weft/agent/AgentStarter (packed)", packedClasses().get("io/weft/agent/AgentStarter"));
+    for (Map.Entry<String, byte[]> head : heads.entrySet()) {
+      int major = ((head.getValue()[6] & 0xff) << 8) | (head.getValue()[7] & 0xff);
+      assertEquals(55, major, head.getKey() + " must run on Java 11");
+    }
+  }
+
+  private static Map<String, byte[]> packed;
+
+  /**
+   * The packed classes by internal name, read as the agent reads them: through the jar's own
+   * {@code AgentClassLoader}, which lists the pack and serves each class file. Read once per run.
+   */
+  @SuppressWarnings("unchecked")
+  private static synchronized Map<String, byte[]> packedClasses() throws Exception {
+    if (packed == null) {
+      Map<String, byte[]> classes = new HashMap<>();
+      File file = ChildJvm.agentJar().toFile();
+      try (URLClassLoader jarLoader = new URLClassLoader(new URL[] {file.toURI().toURL()}, ClassLoader.getPlatformClassLoader())) {
+        Class<?> type = jarLoader.loadClass("io.weft.agent.AgentClassLoader");
+        ClassLoader agentLoader = (ClassLoader) type.getConstructor(File.class).newInstance(file);
+        for (String name : (List<String>) type.getMethod("packedClassNames").invoke(agentLoader)) {
+          try (InputStream in = agentLoader.getResourceAsStream(name + ".class")) {
+            assertTrue(in != null, "listed in the pack but not served: " + name);
+            assertTrue(classes.put(name, in.readAllBytes()) == null, "packed twice: " + name);
+          }
+        }
+      }
+      assertTrue(classes.size() > 3000, "the pack holds the agent, the SDK, Byte Buddy and OkHttp: " + classes.size());
+      packed = classes;
+    }
+    return packed;
   }
 }

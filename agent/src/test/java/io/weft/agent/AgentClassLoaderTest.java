@@ -1,0 +1,168 @@
+package io.weft.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.build.AgentJarWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The class pack, written by the build's AgentJarWriter and read by AgentClassLoader. */
+class AgentClassLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  /** Loaded from the pack by a test; refers to JDK types only, which the agent loader's parent sees. */
+  public static final class Packed implements Supplier<String> {
+    @Override
+    public String get() {
+      return "from the pack, loaded by " + getClass().getClassLoader().getName();
+    }
+  }
+
+  @Test
+  void loadsAPackedClassAndServesClassFilesAndResources() throws Exception {
+    Path jar = writeJar();
+    AgentClassLoader loader = new AgentClassLoader(jar.toFile());
+
+    Class<?> packed = loader.loadClass(Packed.class.getName());
+    assertNotSame(Packed.class, packed, "defined by the agent loader, not found through a parent");
+    assertEquals(loader, packed.getClassLoader());
+    @SuppressWarnings("unchecked")
+    Supplier<String> instance = (Supplier<String>) packed.getConstructor().newInstance();
+    assertEquals("from the pack, loaded by weft", instance.get());
+
+    try (InputStream in = loader.getResourceAsStream(internalName(Packed.class) + ".class")) {
+      assertArrayEquals(classFile(Packed.class), in.readAllBytes(), "Byte Buddy reads advice class files this way");
+    }
+    try (InputStream in = loader.getResourceAsStream("io/weft/agent/note.txt")) {
+      assertEquals("a resource stays an entry", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    assertTrue(loader.getResource("io/weft/agent/note.txt").toString().endsWith("!/inst/io/weft/agent/note.txt"));
+    assertNull(loader.getResource(internalName(Packed.class) + ".class"), "class files have no URL here");
+    assertThrows(ClassNotFoundException.class, () -> loader.loadClass("io.weft.agent.NotPacked"));
+    assertEquals(List.of("io/weft/agent/AgentClassLoaderTest$Packed", "x/Aa", "x/BB", "x/empty"),
+        loader.packedClassNames().stream().sorted().collect(java.util.stream.Collectors.toList()));
+  }
+
+  @Test
+  void namesWithTheSameHashAreToldApartAndAnEmptyRecordIsStored() throws Exception {
+    assertEquals("x/Aa".hashCode(), "x/BB".hashCode(), "the test needs colliding names");
+    AgentClassLoader loader = new AgentClassLoader(writeJar().toFile());
+    try (InputStream aa = loader.getResourceAsStream("x/Aa.class"); InputStream bb = loader.getResourceAsStream("x/BB.class");
+        InputStream empty = loader.getResourceAsStream("x/empty.class")) {
+      assertEquals("Aa ".repeat(500), new String(aa.readAllBytes(), StandardCharsets.UTF_8));
+      assertEquals("BB", new String(bb.readAllBytes(), StandardCharsets.UTF_8), "too short to deflate: stored as is");
+      assertEquals(0, empty.readAllBytes().length);
+    }
+    assertNull(loader.getResourceAsStream("x/Ab.class"));
+  }
+
+  @Test
+  void aJarWithoutAPackOrWithAnotherFormatIsRefusedWithTheReason() throws Exception {
+    Path noPack = dir.resolve("no-pack.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(noPack), manifest())) {
+      out.putNextEntry(new JarEntry("inst/io/weft/agent/note.txt"));
+    }
+    IOException missing = assertThrows(IOException.class, () -> new AgentClassLoader(noPack.toFile()));
+    assertTrue(missing.getMessage().contains("is not a Weft agent jar: it has no inst/classes.pack"), missing.getMessage());
+
+    Path otherFormat = dir.resolve("other.jar");
+    byte[] pack = "WFPK\0\0\0\2\0\0\0\0\0\0\0\2".getBytes(StandardCharsets.ISO_8859_1); // version 2
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(otherFormat), manifest())) {
+      JarEntry entry = new JarEntry("inst/classes.pack");
+      entry.setMethod(JarEntry.STORED);
+      entry.setSize(pack.length);
+      CRC32 crc = new CRC32();
+      crc.update(pack);
+      entry.setCrc(crc.getValue());
+      out.putNextEntry(entry);
+      out.write(pack);
+    }
+    IOException other = assertThrows(IOException.class, () -> new AgentClassLoader(otherFormat.toFile()));
+    assertTrue(other.getMessage().contains("is not a class pack this agent reads"), other.getMessage());
+  }
+
+  /** A tool that re-zips the jar compresses the pack: it can no longer be read in place, so it is read whole. */
+  @Test
+  void aPackCompressedByARezippedJarIsStillRead() throws Exception {
+    Path original = writeJar();
+    Path rezipped = dir.resolve("rezipped.jar");
+    try (java.util.jar.JarFile in = new java.util.jar.JarFile(original.toFile());
+        JarOutputStream out = new JarOutputStream(Files.newOutputStream(rezipped), in.getManifest())) {
+      for (JarEntry entry : java.util.Collections.list(in.entries())) {
+        if (!entry.getName().equals(java.util.jar.JarFile.MANIFEST_NAME)) {
+          out.putNextEntry(new JarEntry(entry.getName())); // deflated, whatever it was
+          try (InputStream data = in.getInputStream(entry)) {
+            data.transferTo(out);
+          }
+        }
+      }
+    }
+    try (java.util.jar.JarFile check = new java.util.jar.JarFile(rezipped.toFile())) {
+      assertEquals(JarEntry.DEFLATED, check.getJarEntry("inst/classes.pack").getMethod());
+    }
+    AgentClassLoader loader = new AgentClassLoader(rezipped.toFile());
+    @SuppressWarnings("unchecked")
+    Supplier<String> instance = (Supplier<String>) loader.loadClass(Packed.class.getName()).getConstructor().newInstance();
+    assertEquals("from the pack, loaded by weft", instance.get());
+    try (InputStream bb = loader.getResourceAsStream("x/BB.class")) {
+      assertEquals("BB", new String(bb.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private Path writeJar() throws IOException {
+    Path plain = Files.createDirectories(dir.resolve("plain"));
+    Path classes = Files.createDirectories(dir.resolve("classes"));
+    Files.createDirectories(plain.resolve("inst/io/weft/agent"));
+    Files.write(plain.resolve("inst/io/weft/agent/note.txt"), "a resource stays an entry".getBytes(StandardCharsets.UTF_8));
+    write(classes.resolve(internalName(Packed.class) + ".class"), classFile(Packed.class));
+    write(classes.resolve("x/Aa.class"), "Aa ".repeat(500).getBytes(StandardCharsets.UTF_8));
+    write(classes.resolve("x/BB.class"), "BB".getBytes(StandardCharsets.UTF_8));
+    write(classes.resolve("x/empty.class"), new byte[0]);
+    Path jar = dir.resolve("agent.jar");
+    AgentJarWriter.write(manifest(), plain, classes, jar);
+    return jar;
+  }
+
+  private static void write(Path file, byte[] bytes) throws IOException {
+    Files.createDirectories(file.getParent());
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(bytes);
+    }
+  }
+
+  private static Manifest manifest() {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    return manifest;
+  }
+
+  private static String internalName(Class<?> type) {
+    return type.getName().replace('.', '/');
+  }
+
+  private static byte[] classFile(Class<?> type) throws IOException {
+    try (InputStream in = type.getResourceAsStream("/" + internalName(type) + ".class")) {
+      return in.readAllBytes();
+    }
+  }
+}
