@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -59,7 +60,7 @@ public final class ExportPipeline {
 
   public ExportPipeline(WeftConfig config) {
     this.config = config;
-    this.stderr = System.err::println;
+    this.stderr = new StandardError();
     this.retry = !config.getBoolean("otel.java.exporter.otlp.retry.disabled", false);
     this.initialBackoff = config.getMillis("weft.export.retry.initial.backoff", 1000, false);
     this.maxBackoff = Math.max(initialBackoff, config.getMillis("weft.export.retry.max.backoff", 30_000, false));
@@ -130,22 +131,18 @@ public final class ExportPipeline {
       Attributes processor = Attributes.of(COMPONENT_TYPE, "batching_span_processor", COMPONENT_NAME, "batching_span_processor/0");
       meter.upDownCounterBuilder("otel.sdk.processor.span.queue.size").setUnit("{span}")
           .setDescription("Spans waiting in the queue of the span processor")
-          .buildWithCallback(m -> m.record(spans.queueSize(), processor));
+          .buildWithCallback(new Observation(Observation.QUEUE_SIZE, spans, null, null, processor, null));
       meter.upDownCounterBuilder("otel.sdk.processor.span.queue.capacity").setUnit("{span}")
           .setDescription("The most spans the queue of the span processor holds")
-          .buildWithCallback(m -> m.record(spans.capacity(), processor));
+          .buildWithCallback(new Observation(Observation.QUEUE_CAPACITY, spans, null, null, processor, null));
       Attributes queueFull = processor.toBuilder().put(ERROR_TYPE, "queue_full").build();
       meter.counterBuilder("otel.sdk.processor.span.processed").setUnit("{span}")
           .setDescription("Spans the processor finished with; error.type=queue_full for those dropped because the queue was full")
-          .buildWithCallback(m -> {
-            long full = spans.queueFull.sum();
-            m.record(spans.processed() - full, processor);
-            m.record(full, queueFull);
-          });
+          .buildWithCallback(new Observation(Observation.PROCESSED, spans, null, null, processor, queueFull));
       meter.counterBuilder("weft.processor.span.producer_batches").setUnit("{batch}")
           .setDescription("Batches encoded by an application thread that found the queue full while the batch thread"
               + " could not run (WEFT_BSP_HELP_WHEN_STARVED)")
-          .buildWithCallback(m -> m.record(spans.helped.sum(), processor));
+          .buildWithCallback(new Observation(Observation.PRODUCER_BATCHES, spans, null, null, processor, null));
     }
     register(meter, traceEndpoint, traceBuffer, traceDelivery, traceStats, "span", "{span}");
     register(meter, metricEndpoint, metricBuffer, metricDelivery, metricStats, "metric_data_point", "{data_point}");
@@ -159,40 +156,111 @@ public final class ExportPipeline {
     Attributes exporter = exporterAttributes(endpoint);
     meter.upDownCounterBuilder("otel.sdk.exporter." + item + ".inflight").setUnit(unit)
         .setDescription("Items handed to the exporter and not yet delivered or dropped (buffered, retried)")
-        .buildWithCallback(m -> m.record(buffer.items(), exporter));
+        .buildWithCallback(new Observation(Observation.INFLIGHT, null, buffer, null, exporter, null));
     meter.counterBuilder("otel.sdk.exporter." + item + ".exported").setUnit(unit)
         .setDescription("Items whose export finished: delivered, or dropped with error.type saying why")
-        .buildWithCallback(m -> {
-          m.record(stats.delivered.sum(), exporter);
-          for (Map.Entry<String, LongAdder> dropped : stats.dropped.entrySet()) {
-            m.record(dropped.getValue().sum(), exporter.toBuilder().put(ERROR_TYPE, dropped.getKey()).build());
-          }
-        });
+        .buildWithCallback(new Observation(Observation.EXPORTED, null, null, stats, exporter, null));
     if (item.equals("span")) {
       Attributes memory = exporter.toBuilder().put(BUFFER_MEDIUM, "memory").build();
       Attributes disk = exporter.toBuilder().put(BUFFER_MEDIUM, "disk").build();
       meter.upDownCounterBuilder("weft.exporter.buffer.size").setUnit("By")
           .setDescription("Bytes of encoded requests waiting for the collector, in memory and on disk")
-          .buildWithCallback(m -> {
-            m.record(buffer.memoryBytes(), memory);
-            if (buffer.hasDirectory()) {
-              m.record(buffer.diskBytes(), disk);
-            }
-          });
+          .buildWithCallback(new Observation(Observation.BUFFER_BYTES, null, buffer, null, memory, disk));
     }
     DoubleHistogram duration = meter.histogramBuilder("otel.sdk.exporter.operation.duration").setUnit("s")
         .setDescription("Duration of one export attempt (a retried request is several attempts)")
         .build();
-    delivery.setListener((nanos, result) -> {
+    delivery.setListener(new AttemptDurations(duration, exporter, endpoint.grpc()));
+  }
+
+  /**
+   * The callbacks of the agent's own gauges and counters. One class rather than a lambda each: they are
+   * registered while a short-lived JVM may already be exiting, and every lambda costs its first use
+   * a spun class and method-handle linking, interpreted.
+   */
+  private static final class Observation implements Consumer<ObservableLongMeasurement> {
+    static final int QUEUE_SIZE = 0;
+    static final int QUEUE_CAPACITY = 1;
+    static final int PROCESSED = 2;
+    static final int PRODUCER_BATCHES = 3;
+    static final int INFLIGHT = 4;
+    static final int EXPORTED = 5;
+    static final int BUFFER_BYTES = 6;
+
+    private final int what;
+    private final SpanQueueProcessor spans;
+    private final ExportBuffer buffer;
+    private final ExportStats stats;
+    private final Attributes attributes;
+    private final Attributes other;
+
+    Observation(int what, SpanQueueProcessor spans, ExportBuffer buffer, ExportStats stats, Attributes attributes, Attributes other) {
+      this.what = what;
+      this.spans = spans;
+      this.buffer = buffer;
+      this.stats = stats;
+      this.attributes = attributes;
+      this.other = other;
+    }
+
+    @Override
+    public void accept(ObservableLongMeasurement m) {
+      switch (what) {
+        case QUEUE_SIZE:
+          m.record(spans.queueSize(), attributes);
+          break;
+        case QUEUE_CAPACITY:
+          m.record(spans.capacity(), attributes);
+          break;
+        case PROCESSED:
+          long full = spans.queueFull.sum();
+          m.record(spans.processed() - full, attributes);
+          m.record(full, other); // error.type=queue_full
+          break;
+        case PRODUCER_BATCHES:
+          m.record(spans.helped.sum(), attributes);
+          break;
+        case INFLIGHT:
+          m.record(buffer.items(), attributes);
+          break;
+        case EXPORTED:
+          m.record(stats.delivered.sum(), attributes);
+          for (Map.Entry<String, LongAdder> dropped : stats.dropped.entrySet()) {
+            m.record(dropped.getValue().sum(), attributes.toBuilder().put(ERROR_TYPE, dropped.getKey()).build());
+          }
+          break;
+        default: // BUFFER_BYTES: memory, then disk when there is a directory
+          m.record(buffer.memoryBytes(), attributes);
+          if (buffer.hasDirectory()) {
+            m.record(buffer.diskBytes(), other);
+          }
+      }
+    }
+  }
+
+  /** Records each export attempt's duration, with its error type and status. */
+  private static final class AttemptDurations implements Delivery.AttemptListener {
+    private final DoubleHistogram duration;
+    private final Attributes exporter;
+    private final boolean grpc;
+
+    AttemptDurations(DoubleHistogram duration, Attributes exporter, boolean grpc) {
+      this.duration = duration;
+      this.exporter = exporter;
+      this.grpc = grpc;
+    }
+
+    @Override
+    public void attempt(long nanos, SendResult result) {
       io.opentelemetry.api.common.AttributesBuilder attributes = exporter.toBuilder();
       if (result.errorType != null) {
         attributes.put(ERROR_TYPE, result.errorType);
       }
       if (result.status >= 0) {
-        attributes.put(endpoint.grpc() ? GRPC_STATUS : HTTP_STATUS, (long) result.status);
+        attributes.put(grpc ? GRPC_STATUS : HTTP_STATUS, (long) result.status);
       }
       duration.record(nanos / 1e9, attributes.build());
-    });
+    }
   }
 
   private static Attributes exporterAttributes(Endpoint endpoint) {
@@ -253,5 +321,13 @@ public final class ExportPipeline {
     long full = spans.queueFull.sum();
     String others = traceStats.describeDropped();
     return full == 0 ? others : "queue_full=" + full + (others.equals("none") ? "" : ", " + others);
+  }
+
+  /** Weft's lines to stderr; a class for the same reason as {@link Observation}. */
+  private static final class StandardError implements Consumer<String> {
+    @Override
+    public void accept(String line) {
+      System.err.println(line);
+    }
   }
 }

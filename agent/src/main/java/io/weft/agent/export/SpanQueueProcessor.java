@@ -95,7 +95,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     this.buffer = buffer;
     this.gzip = gzip;
     this.stats = stats;
-    this.thread = new Thread(this::batchLoop, "weft-batch-spans");
+    this.thread = new Thread(new BatchLoop(this), "weft-batch-spans");
     thread.setDaemon(true);
     buffer.onRoom(new WakeOnRoom(this));
     if (startBatchThread) {
@@ -406,5 +406,19 @@ final class SpanQueueProcessor implements SpanProcessor {
   public CompletableResultCode shutdown() {
     closeAndDrain();
     return CompletableResultCode.ofSuccess();
+  }
+
+  /** The batch thread's task; a class rather than a method reference, which would cost start-up a spun class. */
+  private static final class BatchLoop implements Runnable {
+    private final SpanQueueProcessor processor;
+
+    BatchLoop(SpanQueueProcessor processor) {
+      this.processor = processor;
+    }
+
+    @Override
+    public void run() {
+      processor.batchLoop();
+    }
   }
 }

@@ -100,7 +100,7 @@ public final class LeanMeterProvider implements MeterProvider {
       if (collector != null || shutDown) {
         return;
       }
-      collector = new Thread(this::collectPeriodically, "weft-metrics");
+      collector = new Thread(new CollectPeriodically(this), "weft-metrics");
       collector.setDaemon(true);
       collector.start();
     }
@@ -117,7 +117,7 @@ public final class LeanMeterProvider implements MeterProvider {
     for (Reader reader : readers) {
       results.add(collectAndExport(reader));
     }
-    return CompletableResultCode.ofAll(results);
+    return results.size() == 1 ? results.get(0) : CompletableResultCode.ofAll(results);
   }
 
   /** Stops the periodic collection, collects and exports a last time, and shuts the exporters down. */
@@ -145,7 +145,8 @@ public final class LeanMeterProvider implements MeterProvider {
       exported.whenComplete(new ShutdownExporter(reader, exported, done));
       results.add(done);
     }
-    return CompletableResultCode.ofAll(results);
+    // one exporter is the rule: its result as is, without ofAll's lambdas to spin at exit
+    return results.size() == 1 ? results.get(0) : CompletableResultCode.ofAll(results);
   }
 
   /**
@@ -289,13 +290,25 @@ public final class LeanMeterProvider implements MeterProvider {
       if (schemaUrl != null) {
         scope.setSchemaUrl(schemaUrl);
       }
-      return meters.computeIfAbsent(scope.build(), LeanMeter::new);
+      InstrumentationScopeInfo key = scope.build();
+      LeanMeter meter = meters.get(key);
+      if (meter == null) {
+        LeanMeter made = new LeanMeter(key);
+        meter = meters.putIfAbsent(key, made);
+        return meter != null ? meter : made;
+      }
+      return meter;
     }
   }
 
   /** The instruments of one scope; building one a second time returns the first. */
   private final class LeanMeter implements Meter {
     private final InstrumentationScopeInfo scope;
+    /**
+     * Instruments by kind and name; built under its lock (rarely) and never through lambdas, which would
+     * cost the agent's start a spun class each. Neither would {@code computeIfAbsent} suit: registering
+     * is a side effect.
+     */
     private final Map<String, Object> built = new ConcurrentHashMap<>();
 
     LeanMeter(InstrumentationScopeInfo scope) {
@@ -362,8 +375,14 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public DoubleHistogram build() {
-        return (DoubleHistogram) built.computeIfAbsent("histogram " + name,
-            key -> register(new Histogram(scope, name, description, unit, boundaries, readers.length)));
+        synchronized (built) {
+          Object histogram = built.get("histogram " + name);
+          if (histogram == null) {
+            histogram = register(new Histogram(scope, name, description, unit, boundaries, readers.length));
+            built.put("histogram " + name, histogram);
+          }
+          return (DoubleHistogram) histogram;
+        }
       }
     }
 
@@ -397,8 +416,14 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public LongCounter build() {
-        return (LongCounter) built.computeIfAbsent("counter " + name,
-            key -> register(new Sum(scope, name, description, unit, true, InstrumentType.COUNTER, readers.length)));
+        synchronized (built) {
+          Object counter = built.get("counter " + name);
+          if (counter == null) {
+            counter = register(new Sum(scope, name, description, unit, true, InstrumentType.COUNTER, readers.length));
+            built.put("counter " + name, counter);
+          }
+          return (LongCounter) counter;
+        }
       }
 
       @Override
@@ -436,8 +461,14 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public LongUpDownCounter build() {
-        return (LongUpDownCounter) built.computeIfAbsent("updowncounter " + name,
-            key -> register(new Sum(scope, name, description, unit, false, InstrumentType.UP_DOWN_COUNTER, readers.length)));
+        synchronized (built) {
+          Object counter = built.get("updowncounter " + name);
+          if (counter == null) {
+            counter = register(new Sum(scope, name, description, unit, false, InstrumentType.UP_DOWN_COUNTER, readers.length));
+            built.put("updowncounter " + name, counter);
+          }
+          return (LongUpDownCounter) counter;
+        }
       }
 
       @Override
@@ -588,7 +619,7 @@ public final class LeanMeterProvider implements MeterProvider {
       }
       this.cells = new Cells[readers];
       for (int i = 0; i < readers; i++) {
-        this.cells[i] = new Cells<>(key -> new HistogramCell(this.boundaries.length + 1));
+        this.cells[i] = new Cells<>(new NewHistogramCell(this.boundaries.length + 1));
       }
     }
 
@@ -878,7 +909,7 @@ public final class LeanMeterProvider implements MeterProvider {
       this.monotonic = monotonic;
       this.cells = new Cells[readers];
       for (int i = 0; i < readers; i++) {
-        this.cells[i] = new Cells<>(key -> new SumCell());
+        this.cells[i] = new Cells<>(new NewSumCell());
       }
     }
 
@@ -994,6 +1025,43 @@ public final class LeanMeterProvider implements MeterProvider {
       }
       return points.isEmpty() ? null
           : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.LONG_SUM, ImmutableSumData.create(monotonic, temporality, points));
+    }
+  }
+
+  /**
+   * The collector thread's task, and the cell makers below: classes rather than lambdas, which cost the
+   * agent's start a spun class and method-handle linking each.
+   */
+  private static final class CollectPeriodically implements Runnable {
+    private final LeanMeterProvider provider;
+
+    CollectPeriodically(LeanMeterProvider provider) {
+      this.provider = provider;
+    }
+
+    @Override
+    public void run() {
+      provider.collectPeriodically();
+    }
+  }
+
+  private static final class NewHistogramCell implements Function<Attributes, HistogramCell> {
+    private final int buckets;
+
+    NewHistogramCell(int buckets) {
+      this.buckets = buckets;
+    }
+
+    @Override
+    public HistogramCell apply(Attributes attributes) {
+      return new HistogramCell(buckets);
+    }
+  }
+
+  private static final class NewSumCell implements Function<Attributes, SumCell> {
+    @Override
+    public SumCell apply(Attributes attributes) {
+      return new SumCell();
     }
   }
 }

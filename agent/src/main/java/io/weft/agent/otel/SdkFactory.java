@@ -5,6 +5,8 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.trace.SpanLimits;
@@ -188,6 +190,14 @@ public final class SdkFactory {
     String temporality = config.getChoice("otel.exporter.otlp.metrics.temporality.preference", "cumulative", "cumulative", "delta", "lowmemory");
     return temporality.equals("delta")
         ? AggregationTemporalitySelector.deltaPreferred()
-        : temporality.equals("lowmemory") ? AggregationTemporalitySelector.lowMemory() : AggregationTemporalitySelector.alwaysCumulative();
+        : temporality.equals("lowmemory") ? AggregationTemporalitySelector.lowMemory() : new AlwaysCumulative();
+  }
+
+  /** The default, as the SDK's {@code alwaysCumulative()} but a class: that one is a lambda to spin at start. */
+  private static final class AlwaysCumulative implements AggregationTemporalitySelector {
+    @Override
+    public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
+      return AggregationTemporality.CUMULATIVE;
+    }
   }
 }
