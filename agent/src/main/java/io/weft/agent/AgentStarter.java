@@ -22,8 +22,12 @@ import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -94,12 +98,17 @@ public final class AgentStarter {
       Runtime.getRuntime().addShutdownHook(new Thread(new FlushAtExit(startup), "weft-shutdown"));
 
       List<TypeInstrumentation> types = new ArrayList<>();
+      Map<TypeInstrumentation, Runnable> onWoven = new IdentityHashMap<>();
       for (WeftInstrumentation instrumentation : enabled) {
-        types.addAll(instrumentation.typeInstrumentations(config));
+        Runnable need = new Need(startup, instrumentation);
+        for (TypeInstrumentation type : instrumentation.typeInstrumentations(config)) {
+          types.add(type);
+          onWoven.put(type, need);
+        }
       }
-      // the SDK is built, on its own thread, once the first class is about to be woven: a JVM that
-      // never runs woven code never pays for it
-      new Installer(config, agentLoader).install(inst, types, new BeginStartup(startup));
+      // the SDK is built, on its own thread, once the first class is about to be woven, and each
+      // instrumentation is started once it has woven a class: a JVM pays only for what it runs
+      new Installer(config, agentLoader).install(inst, types, onWoven, new BeginStartup(startup));
       startup.premainNanos = System.nanoTime() - startNanos;
       config.debug("premain done in " + startup.premainNanos / 1_000_000 + " ms; the SDK is built when the first class is woven");
     } catch (Throwable failure) {
@@ -136,10 +145,16 @@ public final class AgentStarter {
    * Builds the SDK off the application's threads, switches the bridges on and opens the gate. Begun
    * (once) right before the first class is woven; until the bridges are live, woven calls wait at the
    * {@link StartupGate}, at most {@code WEFT_STARTUP_WAIT}.
+   *
+   * <p>Only the instrumentations that have woven a class are started: those that wove before the SDK
+   * existed, before the gate opens; a later one on the thread that wove its first class, before that
+   * class is handed to the JVM. Either way no woven call reaches a bridge that is not live, and a JVM
+   * that never loads a servlet or a JDBC driver never builds their tracers (about 10 ms of a start).
    */
   private static final class Startup implements Runnable {
     private final WeftConfig config;
     private final List<WeftInstrumentation> instrumentations;
+    private boolean settingsChecked; // guarded by this
     private final List<String> states;
     private final boolean attached;
     private boolean begun; // guarded by this
@@ -149,6 +164,9 @@ public final class AgentStarter {
     private volatile WeftTelemetry sdk;
     private volatile ExportPipeline pipeline;
     private volatile SdkFactory factory;
+    /** Instrumentations that have woven a class, in order; started once {@link #live}. Guarded by this. */
+    private final Set<WeftInstrumentation> needed = new LinkedHashSet<>();
+    private boolean live; // guarded by this: the SDK is built and needed instrumentations start at once
 
     Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis) {
       this.config = config;
@@ -195,8 +213,11 @@ public final class AgentStarter {
         this.pipeline = factory.pipeline();
         this.factory = factory;
         this.sdk = sdk;
-        for (WeftInstrumentation instrumentation : instrumentations) {
-          instrumentation.start(sdk, factory.spanPipeline(), config);
+        synchronized (this) {
+          for (WeftInstrumentation instrumentation : needed) {
+            startOne(instrumentation);
+          }
+          live = true;
         }
         long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos);
         long premain = premainNanos;
@@ -225,7 +246,52 @@ public final class AgentStarter {
         } catch (Throwable e) {
           InternalErrors.report("self-telemetry", e);
         }
+        checkSettingsOfUnstarted();
         built.warmUp(resource);
+      }
+    }
+
+    /**
+     * {@code instrumentation} has woven a class: started now when the SDK is built (on the weaving thread,
+     * before the class is defined), else recorded for {@link #run} to start before the gate opens.
+     */
+    void need(WeftInstrumentation instrumentation) {
+      synchronized (this) {
+        if (needed.add(instrumentation) && live) {
+          startOne(instrumentation);
+        }
+      }
+    }
+
+    /**
+     * Reports malformed settings of the instrumentations not started (nothing woven for them yet), once:
+     * after the gate opened, or at exit when the JVM ends first.
+     */
+    void checkSettingsOfUnstarted() {
+      synchronized (this) {
+        if (settingsChecked) {
+          return;
+        }
+        settingsChecked = true;
+        for (WeftInstrumentation instrumentation : instrumentations) {
+          if (!needed.contains(instrumentation)) {
+            try {
+              instrumentation.checkSettings(config);
+            } catch (Throwable e) {
+              InternalErrors.report("checking the " + instrumentation.name() + " settings", e);
+            }
+          }
+        }
+      }
+    }
+
+    /** Installs one instrumentation's tracer; a failure leaves its bridge inert and says so once. */
+    private void startOne(WeftInstrumentation instrumentation) {
+      try {
+        instrumentation.start(sdk, factory.spanPipeline(), config);
+        config.debug("the " + instrumentation.name() + " instrumentation is live: it has woven a class");
+      } catch (Throwable e) {
+        System.err.println("[weft] the " + instrumentation.name() + " instrumentation could not start; the calls it wove run untraced: " + e);
       }
     }
 
@@ -246,6 +312,7 @@ public final class AgentStarter {
           return;
         }
         factory.registerSelfTelemetry(); // done by now unless the JVM exits right after start
+        checkSettingsOfUnstarted(); // likewise
         // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; then the
         // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery
         pipeline.close(deadline, new LastMetrics(built, deadline));
@@ -283,6 +350,29 @@ public final class AgentStarter {
     @Override
     public void accept(Instrumentation inst, Boolean attached) {
       start(inst, AgentStarter.class.getClassLoader(), attached);
+    }
+  }
+
+  /**
+   * What the weaving runs after one of an instrumentation's type instrumentations wove a class: asks
+   * for the instrumentation to be started, once.
+   */
+  private static final class Need implements Runnable {
+    private final Startup startup;
+    private final WeftInstrumentation instrumentation;
+    private volatile boolean asked;
+
+    Need(Startup startup, WeftInstrumentation instrumentation) {
+      this.startup = startup;
+      this.instrumentation = instrumentation;
+    }
+
+    @Override
+    public void run() {
+      if (!asked) {
+        startup.need(instrumentation);
+        asked = true;
+      }
     }
   }
 

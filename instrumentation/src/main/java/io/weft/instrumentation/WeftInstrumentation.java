@@ -25,7 +25,15 @@ public interface WeftInstrumentation {
   /**
    * Installs the tracer behind this target's bridge; its spans come from the SDK of {@code openTelemetry}
    * or, on the hottest paths, Weft's lean tracer fed by {@code spans}. Until this runs the bridge answers "not
-   * recording", so woven code is inert. Called once, on the agent's start-up thread.
+   * recording", so woven code is inert. Called once, when the SDK is built and this instrumentation has
+   * woven a class: on the agent's start-up thread, or on the thread that wove its first class.
    */
   void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config);
+
+  /**
+   * Reads the settings {@link #start} reads, so that a malformed one is reported although this
+   * instrumentation has woven nothing and is not started (the agent starts one only once it has woven a
+   * class); builds nothing.
+   */
+  default void checkSettings(InstrumentationConfig config) {}
 }

@@ -1,12 +1,15 @@
 package io.weft.smoke;
 
+import static io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT;
 import static io.weft.receiver.SpanMatchers.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.HelloApp;
+import io.weft.smoke.app.LateDriverApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
 import java.io.IOException;
@@ -93,7 +96,52 @@ class StartupIT {
           "the resource is Weft's own: no SDK Resource (24-38 ms of set-up) is made for an OTLP export");
       String startLine = app.output().lines().filter(line -> line.startsWith("[weft] Weft ")).findFirst().orElse("");
       assertTrue(startLine.matches("\\[weft] Weft \\S+ started: premain \\d+ ms, SDK built in \\d+ ms: .*"), app.describe());
+      assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" io.weft.instrumentation.jdbc.JdbcTracer ")
+          || line.contains(" io.weft.instrumentation.servlet.ServletTracer ")).toList(),
+          "no servlet or JDBC class was woven: their instrumentations are never started");
+      assertEquals(List.of(), loaded.stream().filter(line -> line.matches(".* io\\.weft\\.(agent|instrumentation|bridge)\\.\\S*\\$\\$Lambda.*")).toList(),
+          "none of Weft's own lambdas is spun on the way to the first span and the exit: each costs a start milliseconds");
     }
+  }
+
+  /**
+   * An instrumentation whose first class is woven after the agent is live starts then, on the thread that
+   * loads the class and before any of its code runs: the first statement of a driver loaded late is traced.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void aDriverLoadedAfterTheAgentIsLiveStartsTheJdbcInstrumentationAndItsFirstStatementIsTraced(Jdk jdk) {
+    Path h2 = ChildJvm.libs("jdbc").stream().filter(p -> p.getFileName().toString().startsWith("h2-")).findFirst().orElseThrow();
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.LateDriverApp[greet]")
+            .env("OTEL_JAVAAGENT_DEBUG", "true")
+            .classpath(h2)
+            .start(LateDriverApp.class)) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      assertTrue(app.output().contains("then the database said 42"), app.describe());
+      otlp.awaitSpan(named("LateDriverApp.greet"));
+      ReceivedSpan query = otlp.awaitSpan(span -> span.kind() == SPAN_KIND_CLIENT);
+      assertEquals("SELECT", query.name(), query.toString());
+      assertEquals("h2database", query.attr("db.system.name"), query.toString());
+      assertEquals("SELECT ?", query.attr("db.query.text"), "sanitized: " + query);
+      List<String> lines = app.output().lines().toList();
+      int started = indexOf(lines, "[weft] Weft ");
+      int methods = indexOf(lines, "the methods instrumentation is live");
+      int jdbc = indexOf(lines, "the jdbc instrumentation is live");
+      assertTrue(methods >= 0 && methods < started, "methods wove first: started with the SDK\n" + app.describe());
+      assertTrue(jdbc > started, "JDBC started later, when H2 was woven\n" + app.describe());
+      assertEquals(-1, indexOf(lines, "the servlet instrumentation is live"), app.describe());
+    }
+  }
+
+  private static int indexOf(List<String> lines, String part) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(part)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -109,7 +157,8 @@ class StartupIT {
         JarOutputStream copy = new JarOutputStream(Files.newOutputStream(jar), withoutBootstrapList(original.getManifest()))) {
       for (JarEntry entry : Collections.list(original.entries())) {
         if (!entry.getName().equals(JarFile.MANIFEST_NAME)) {
-          copy.putNextEntry(new JarEntry(entry.getName()));
+          // stored entries (the class pack) stay stored, sizes and checksum as they were
+          copy.putNextEntry(entry.getMethod() == JarEntry.STORED ? new JarEntry(entry) : new JarEntry(entry.getName()));
           try (InputStream in = original.getInputStream(entry)) {
             in.transferTo(copy);
           }

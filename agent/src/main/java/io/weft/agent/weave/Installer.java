@@ -5,6 +5,7 @@ import io.weft.instrumentation.TypeInstrumentation;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Installs the weaving: the first filter ({@link PrefilteringTransformer}) with Byte Buddy's weaver
@@ -25,13 +26,15 @@ public final class Installer {
 
   /**
    * Installs the transformer; {@code beforeWeaving} runs once, on the thread about to weave the first
-   * class that may need it, before Byte Buddy is set up (at once when loaded classes are retransformed).
+   * class that may need it, before Byte Buddy is set up (at once when loaded classes are retransformed);
+   * {@code onWoven} says what runs after a type instrumentation has woven a class ({@link PrefilteringTransformer}).
    * Lambda classes are not handed to transformers by the JDK; Byte Buddy's
    * rewrite of the lambda factory that would change that breaks lambdas of unrelated libraries on
    * Java 17 and fails verification on 25, so Weft does not use it and weaves lambda bodies in their
    * declaring classes instead.
    */
-  public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations, Runnable beforeWeaving) {
+  public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations, Map<TypeInstrumentation, Runnable> onWoven,
+      Runnable beforeWeaving) {
     if (instrumentations.isEmpty()) {
       return;
     }
@@ -39,19 +42,18 @@ public final class Installer {
     if (loadedClassesMayNeedWeaving(inst, ignored)) {
       beforeWeaving.run();
       ByteBuddyWeaver weaver = new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations);
-      inst.addTransformer(new PrefilteringTransformer(ignored, instrumentations, new Ready(weaver), beforeWeaving), true);
+      inst.addTransformer(new PrefilteringTransformer(ignored, instrumentations, onWoven, new Ready(weaver), beforeWeaving), true);
       weaver.retransformLoaded(inst);
     } else {
-      installLazily(inst, instrumentations, ignored, beforeWeaving);
+      installLazily(inst, instrumentations, onWoven, ignored, beforeWeaving);
     }
   }
 
   /** Registers the first filter alone; Byte Buddy comes when a class gets past it. */
-  PrefilteringTransformer installLazily(
-      Instrumentation inst, List<TypeInstrumentation> instrumentations, IgnoredNames ignored, Runnable beforeWeaving) {
-    PrefilteringTransformer filter =
-        new PrefilteringTransformer(ignored, instrumentations, new LazyWeaver(config, agentLoader, ignored, instrumentations, beforeWeaving),
-            beforeWeaving);
+  PrefilteringTransformer installLazily(Instrumentation inst, List<TypeInstrumentation> instrumentations,
+      Map<TypeInstrumentation, Runnable> onWoven, IgnoredNames ignored, Runnable beforeWeaving) {
+    PrefilteringTransformer filter = new PrefilteringTransformer(ignored, instrumentations, onWoven,
+        new LazyWeaver(config, agentLoader, ignored, instrumentations, beforeWeaving), beforeWeaving);
     inst.addTransformer(filter, true);
     return filter;
   }

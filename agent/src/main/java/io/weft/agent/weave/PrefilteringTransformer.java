@@ -7,6 +7,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The agent's class file transformer: a hand-written first filter in front of Byte Buddy. For every
@@ -26,7 +27,9 @@ final class PrefilteringTransformer implements ClassFileTransformer {
 
   private final IgnoredNames ignored;
   private final TypeInstrumentation[] instrumentations; // those Byte Buddy weaves
+  private final Runnable[] onWovenByByteBuddy;
   private final TypeInstrumentation[] direct;
+  private final Runnable[] onWovenDirectly; // by index in direct
   private final Runnable beforeDirectWeaving;
   private volatile boolean directBegun;
   private final Object lock = new Object();
@@ -34,9 +37,13 @@ final class PrefilteringTransformer implements ClassFileTransformer {
   private volatile ClassFileTransformer weaver;
   private volatile boolean failed;
 
-  /** {@code beforeDirectWeaving} runs once, before the first class is woven directly. */
-  PrefilteringTransformer(IgnoredNames ignored, List<TypeInstrumentation> instrumentations, WeaverFactory factory,
-      Runnable beforeDirectWeaving) {
+  /**
+   * {@code beforeDirectWeaving} runs once, before the first class is woven directly. {@code onWoven} gives,
+   * per type instrumentation, what runs each time it has woven a class, before the class is handed back
+   * to the JVM (so before any of its code runs); for Byte Buddy's, each one that may have woven it.
+   */
+  PrefilteringTransformer(IgnoredNames ignored, List<TypeInstrumentation> instrumentations, Map<TypeInstrumentation, Runnable> onWoven,
+      WeaverFactory factory, Runnable beforeDirectWeaving) {
     this.ignored = ignored;
     List<TypeInstrumentation> viaByteBuddy = new ArrayList<>();
     List<TypeInstrumentation> directly = new ArrayList<>();
@@ -45,6 +52,8 @@ final class PrefilteringTransformer implements ClassFileTransformer {
     }
     this.instrumentations = viaByteBuddy.toArray(new TypeInstrumentation[0]);
     this.direct = directly.toArray(new TypeInstrumentation[0]);
+    this.onWovenByByteBuddy = callbacks(this.instrumentations, onWoven);
+    this.onWovenDirectly = callbacks(this.direct, onWoven);
     this.factory = factory;
     this.beforeDirectWeaving = beforeDirectWeaving;
   }
@@ -64,6 +73,11 @@ final class PrefilteringTransformer implements ClassFileTransformer {
       ClassFileTransformer current = weaver != null ? weaver : weaver(className);
       byte[] input = woven != null ? woven : classFile;
       byte[] output = current == null ? null : current.transform(module, loader, className, redefined, domain, input);
+      if (output != null) {
+        for (int i = 0; i < instrumentations.length; i++) {
+          run(onWovenByByteBuddy[i]);
+        }
+      }
       return output != null ? output : woven;
     } catch (Throwable e) {
       InternalErrors.report("weaving", e);
@@ -79,7 +93,8 @@ final class PrefilteringTransformer implements ClassFileTransformer {
   /** The class file as the direct weavers leave it; {@code null} when none wove it. */
   private byte[] weaveDirectly(Module module, ClassLoader loader, ClassOutline outline, byte[] classFile, Class<?> redefined) {
     byte[] current = null;
-    for (TypeInstrumentation instrumentation : direct) {
+    for (int i = 0; i < direct.length; i++) {
+      TypeInstrumentation instrumentation = direct[i];
       boolean may;
       try {
         may = instrumentation.mayWeave(loader, outline);
@@ -97,6 +112,7 @@ final class PrefilteringTransformer implements ClassFileTransformer {
       byte[] woven = instrumentation.weaveDirectly(loader, outline, current != null ? current : classFile, module, redefined);
       if (woven != null) {
         current = woven;
+        run(onWovenDirectly[i]);
       }
     }
     return current;
@@ -138,6 +154,25 @@ final class PrefilteringTransformer implements ClassFileTransformer {
         System.err.println("[weft] weaving is off; the application runs without it: could not set up Byte Buddy for " + className + ": " + e);
       }
       return weaver;
+    }
+  }
+
+  private static Runnable[] callbacks(TypeInstrumentation[] instrumentations, Map<TypeInstrumentation, Runnable> onWoven) {
+    Runnable[] callbacks = new Runnable[instrumentations.length];
+    for (int i = 0; i < instrumentations.length; i++) {
+      callbacks[i] = onWoven.get(instrumentations[i]);
+    }
+    return callbacks;
+  }
+
+  /** A failing callback is reported and the class is still handed back woven: its bridge then stays inert. */
+  private static void run(Runnable callback) {
+    if (callback != null) {
+      try {
+        callback.run();
+      } catch (RuntimeException | LinkageError e) {
+        InternalErrors.report("starting an instrumentation", e);
+      }
     }
   }
 }

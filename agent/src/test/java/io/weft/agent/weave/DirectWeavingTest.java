@@ -69,7 +69,7 @@ class DirectWeavingTest {
             Map.of(),
             log::add);
     methods = new MethodsInstrumentation();
-    new Installer(config, DirectWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config), () -> {});
+    new Installer(config, DirectWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config), Map.of(), () -> {});
     startTracing(config);
     shapes = Class.forName(FIXTURES + "Shapes");
   }

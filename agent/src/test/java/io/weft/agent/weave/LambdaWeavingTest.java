@@ -55,7 +55,7 @@ class LambdaWeavingTest {
             Map.of(),
             log::add);
     MethodsInstrumentation methods = new MethodsInstrumentation();
-    new Installer(config, LambdaWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config), () -> {});
+    new Installer(config, LambdaWeavingTest.class.getClassLoader()).install(inst, methods.typeInstrumentations(config), Map.of(), () -> {});
     SpanProcessor processor = SimpleSpanProcessor.create(spans);
     methods.start(
         OpenTelemetrySdk.builder()

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -61,7 +62,7 @@ class PrefilteringTransformerTest {
   void ignoredNamesNeverReachTheInstrumentations() throws IOException {
     PrefilteringTransformer filter =
         new PrefilteringTransformer(new IgnoredNames(List.of("prefilterfixtures.PrefilterFixtures$Also*")),
-            List.of(instrumentation(outline -> true)), factory(), () -> {});
+            List.of(instrumentation(outline -> true)), Map.of(), factory(), () -> {});
     assertNull(transform(filter, AlsoMarked.class));
     assertNull(filter.transform(null, null, "java/util/ArrayList", null, null, bytes(ArrayList.class)));
     assertNull(filter.transform(null, null, "io/weft/shaded/net/bytebuddy/ByteBuddy", null, null, new byte[0]));
@@ -81,7 +82,7 @@ class PrefilteringTransformerTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       PrefilteringTransformer broken =
-          new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(outline -> true)), name -> {
+          new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(outline -> true)), Map.of(), name -> {
             throw new LinkageError("no Byte Buddy");
           }, () -> {});
       assertNull(transform(broken, Plain.class));
@@ -94,8 +95,85 @@ class PrefilteringTransformerTest {
     assertTrue(lines.get(0).startsWith("[weft] weaving is off") && lines.get(0).contains("no Byte Buddy"), lines.get(0));
   }
 
+  /**
+   * What the agent starts an instrumentation with: called after each class an instrumentation wove, before
+   * the class goes back to the JVM, and never for a class it left alone.
+   */
+  @Test
+  void eachWovenClassRunsItsInstrumentationsCallbackBeforeItIsHandedBack() throws IOException {
+    List<String> calls = new ArrayList<>();
+    TypeInstrumentation direct = new TypeInstrumentation() {
+      @Override
+      public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+        return !classFile.internalName().endsWith("$Plain");
+      }
+
+      @Override
+      public boolean weavesDirectly() {
+        return true;
+      }
+
+      @Override
+      public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
+        return classFile.hasConstant(ClassOutline.encode("weave-me")) ? WOVEN : null;
+      }
+
+      @Override
+      public ElementMatcher<? super TypeDescription> typeMatcher() {
+        throw new AssertionError("woven directly");
+      }
+
+      @Override
+      public void transform(Advisor advisor) {
+        throw new AssertionError("woven directly");
+      }
+    };
+    TypeInstrumentation viaByteBuddy = instrumentation(outline -> outline.internalName().endsWith("AlsoMarked"));
+    PrefilteringTransformer filter = new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(direct, viaByteBuddy),
+        Map.of(direct, () -> calls.add("direct " + woven.size()), viaByteBuddy, () -> calls.add("byte buddy " + woven.size())),
+        factory(), () -> calls.add("before the first"));
+
+    assertNull(transform(filter, Plain.class));
+    assertEquals(List.of(), calls, "nothing woven, nothing started");
+    assertArrayEquals(WOVEN, transform(filter, Marked.class));
+    assertEquals(List.of("before the first", "direct 0"), calls);
+    assertArrayEquals(WOVEN, transform(filter, AlsoMarked.class));
+    assertEquals(List.of("before the first", "direct 0", "direct 0", "byte buddy 1"), calls,
+        "woven directly, then by Byte Buddy: each callback after its own weaving");
+  }
+
+  @Test
+  void aCallbackThatFailsIsReportedAndTheClassStillGoesBackWoven() throws IOException {
+    TypeInstrumentation direct = new TypeInstrumentation() {
+      @Override
+      public boolean weavesDirectly() {
+        return true;
+      }
+
+      @Override
+      public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
+        return WOVEN;
+      }
+
+      @Override
+      public ElementMatcher<? super TypeDescription> typeMatcher() {
+        throw new AssertionError("woven directly");
+      }
+
+      @Override
+      public void transform(Advisor advisor) {
+        throw new AssertionError("woven directly");
+      }
+    };
+    PrefilteringTransformer filter = new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(direct),
+        Map.of(direct, () -> {
+          throw new IllegalStateException("start failed");
+        }), factory(), () -> {});
+    assertArrayEquals(WOVEN, transform(filter, Plain.class));
+  }
+
   private PrefilteringTransformer filter(Predicate<ClassOutline> mayWeave) {
-    return new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(mayWeave)), factory(), () -> {});
+    return new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(instrumentation(mayWeave)), Map.of(), factory(), () -> {});
   }
 
   private PrefilteringTransformer.WeaverFactory factory() {

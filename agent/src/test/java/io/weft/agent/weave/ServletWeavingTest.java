@@ -76,7 +76,7 @@ class ServletWeavingTest {
             });
     ServletInstrumentation servlet = new ServletInstrumentation();
     new Installer(config, new ServletApiHidingLoader(ServletWeavingTest.class.getClassLoader()))
-        .install(inst, servlet.typeInstrumentations(config), () -> {});
+        .install(inst, servlet.typeInstrumentations(config), Map.of(), () -> {});
     SpanProcessor processor = SimpleSpanProcessor.create(spans);
     OpenTelemetrySdk sdk =
         OpenTelemetrySdk.builder()

@@ -78,6 +78,11 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config)));
   }
 
+  @Override
+  public void checkSettings(InstrumentationConfig config) {
+    sanitize(config);
+  }
+
   /** The current key when set, else the one it replaced, else on. */
   static boolean sanitize(InstrumentationConfig config) {
     if (config.getString(SANITIZATION_KEY) != null) {

@@ -104,6 +104,11 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
         new MethodTracer(registry, spans.tracer(INSTRUMENTATION_SCOPE, null), duration), duration != null);
   }
 
+  @Override
+  public void checkSettings(InstrumentationConfig config) {
+    config.getBoolean(METRIC_KEY, true);
+  }
+
   /** {@link InstrumentationConfig#warn} or {@link InstrumentationConfig#debug} as a consumer. */
   private static final class Report implements Consumer<String> {
     private final InstrumentationConfig config;

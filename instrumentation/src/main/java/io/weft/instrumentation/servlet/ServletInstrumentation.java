@@ -67,6 +67,11 @@ public final class ServletInstrumentation implements WeftInstrumentation {
     ServletBridge.install(ServletTracer.create(openTelemetry, spans, ServletSettings.from(config)));
   }
 
+  @Override
+  public void checkSettings(InstrumentationConfig config) {
+    ServletSettings.from(config);
+  }
+
   /**
    * {@code service(ServletRequest, ServletResponse)} of every servlet and {@code doFilter(ServletRequest,
    * ServletResponse, FilterChain)} of every filter; the tracer keeps one span per request.
