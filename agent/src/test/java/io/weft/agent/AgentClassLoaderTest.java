@@ -101,6 +101,38 @@ class AgentClassLoaderTest {
     assertTrue(other.getMessage().contains("is not a class pack this agent reads"), other.getMessage());
   }
 
+  /** A record whose size is damaged is refused as such; the loader never allocates what it claims. */
+  @Test
+  void aDamagedRecordIsRefusedWithoutAllocatingWhatItClaims() throws Exception {
+    Path jar = writeJar();
+    byte[] bytes = Files.readAllBytes(jar);
+    int record = indexOf(bytes, new byte[] {0, 4, 'x', '/', 'B', 'B'}); // the name's length, then the name
+    assertTrue(record > 0, "the record of x/BB is in the stored pack");
+    int size = record + 2 + 4 + 1; // after the method byte
+    bytes[size] = 0x7f;
+    bytes[size + 1] = (byte) 0xff;
+    bytes[size + 2] = (byte) 0xff;
+    bytes[size + 3] = (byte) 0xf0;
+    Files.write(jar, bytes); // a stored entry's checksum is not checked on reading: the damage gets through
+    AgentClassLoader loader = new AgentClassLoader(jar.toFile());
+
+    assertNull(loader.getResourceAsStream("x/BB.class"));
+    ClassNotFoundException refused = assertThrows(ClassNotFoundException.class, () -> loader.loadClass("x.BB"));
+    assertTrue(refused.getCause().getMessage().contains("has a damaged record"), String.valueOf(refused.getCause()));
+    try (InputStream aa = loader.getResourceAsStream("x/Aa.class")) {
+      assertEquals("Aa ".repeat(500), new String(aa.readAllBytes(), StandardCharsets.UTF_8), "the other records still load");
+    }
+  }
+
+  private static int indexOf(byte[] bytes, byte[] part) {
+    for (int i = 0; i + part.length <= bytes.length; i++) {
+      if (java.util.Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** A tool that re-zips the jar compresses the pack: it can no longer be read in place, so it is read whole. */
   @Test
   void aPackCompressedByARezippedJarIsStillRead() throws Exception {
