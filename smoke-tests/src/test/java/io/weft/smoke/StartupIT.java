@@ -99,6 +99,8 @@ class StartupIT {
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" io.weft.instrumentation.jdbc.JdbcTracer ")
           || line.contains(" io.weft.instrumentation.servlet.ServletTracer ")).toList(),
           "no servlet or JDBC class was woven: their instrumentations are never started");
+      assertEquals(List.of(), loaded.stream().filter(line -> line.contains(".api.trace.propagation.W3CTraceContextPropagator ")).toList(),
+          "only servlet spans propagate context: the propagators are made for the servlet instrumentation");
       assertEquals(List.of(), loaded.stream().filter(line -> line.matches(".* io\\.weft\\.(agent|instrumentation|bridge)\\.\\S*\\$\\$Lambda.*")).toList(),
           "none of Weft's own lambdas is spun on the way to the first span and the exit: each costs a start milliseconds");
     }

@@ -63,7 +63,8 @@ public final class SdkFactory {
 
   public WeftTelemetry create(TelemetryResource resource, String version) {
     this.version = version;
-    ContextPropagators propagators = propagators();
+    // read (and any bad value reported) now; the propagators themselves are built for the first user
+    List<String> propagators = config.getChoices("otel.propagators", Arrays.asList("tracecontext", "baggage"), "tracecontext", "baggage", "none");
 
     // no SDK tracer provider: every span is a lean span (SpanPipeline), going to these processors
     samplingPolicy = samplingPolicy();
@@ -177,8 +178,8 @@ public final class SdkFactory {
     return SamplingPolicy.of(name, ratio);
   }
 
-  private ContextPropagators propagators() {
-    List<String> names = config.getChoices("otel.propagators", Arrays.asList("tracecontext", "baggage"), "tracecontext", "baggage", "none");
+  /** The propagators named by {@code OTEL_PROPAGATORS}, already read. */
+  static ContextPropagators propagators(List<String> names) {
     List<TextMapPropagator> propagators = new ArrayList<>();
     for (String name : names) {
       propagators.add(name.equals("tracecontext") ? W3CTraceContextPropagator.getInstance() : W3CBaggagePropagator.getInstance());

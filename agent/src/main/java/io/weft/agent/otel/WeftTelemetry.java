@@ -7,6 +7,7 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.weft.agent.metrics.LeanMeterProvider;
+import java.util.List;
 
 /**
  * What the instrumentations get: Weft's meter provider and the configured propagators, and what the
@@ -19,12 +20,13 @@ public final class WeftTelemetry implements OpenTelemetry {
 
   private final SpanProcessor spanProcessor;
   private final LeanMeterProvider meterProvider; // null: metrics off
-  private final ContextPropagators propagators;
+  private final List<String> propagatorNames;
+  private volatile ContextPropagators propagators; // made on first use
 
-  WeftTelemetry(SpanProcessor spanProcessor, LeanMeterProvider meterProvider, ContextPropagators propagators) {
+  WeftTelemetry(SpanProcessor spanProcessor, LeanMeterProvider meterProvider, List<String> propagatorNames) {
     this.spanProcessor = spanProcessor;
     this.meterProvider = meterProvider;
-    this.propagators = propagators;
+    this.propagatorNames = propagatorNames;
   }
 
   @Override
@@ -37,9 +39,24 @@ public final class WeftTelemetry implements OpenTelemetry {
     return meterProvider != null ? meterProvider : MeterProvider.noop();
   }
 
+  /**
+   * Made by the first caller (the servlet instrumentation, when it starts): only servlet spans extract
+   * and inject context, and the W3C propagators' classes were a tenth of the SDK build a hello world
+   * waits for.
+   */
   @Override
   public ContextPropagators getPropagators() {
-    return propagators;
+    ContextPropagators made = propagators;
+    if (made == null) {
+      synchronized (this) {
+        made = propagators;
+        if (made == null) {
+          made = SdkFactory.propagators(propagatorNames);
+          propagators = made;
+        }
+      }
+    }
+    return made;
   }
 
   /** The last metric collection and export, and the exporters' shutdown; done at once when metrics are off. */
