@@ -102,32 +102,8 @@ class PrefilteringTransformerTest {
   @Test
   void eachWovenClassRunsItsInstrumentationsCallbackBeforeItIsHandedBack() throws IOException {
     List<String> calls = new ArrayList<>();
-    TypeInstrumentation direct = new TypeInstrumentation() {
-      @Override
-      public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-        return !classFile.internalName().endsWith("$Plain");
-      }
-
-      @Override
-      public boolean weavesDirectly() {
-        return true;
-      }
-
-      @Override
-      public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
-        return classFile.hasConstant(ClassOutline.encode("weave-me")) ? WOVEN : null;
-      }
-
-      @Override
-      public ElementMatcher<? super TypeDescription> typeMatcher() {
-        throw new AssertionError("woven directly");
-      }
-
-      @Override
-      public void transform(Advisor advisor) {
-        throw new AssertionError("woven directly");
-      }
-    };
+    TypeInstrumentation direct = directly(outline -> !outline.internalName().endsWith("$Plain"),
+        outline -> outline.hasConstant(ClassOutline.encode("weave-me")));
     TypeInstrumentation viaByteBuddy = instrumentation(outline -> outline.internalName().endsWith("AlsoMarked"));
     PrefilteringTransformer filter = new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(direct, viaByteBuddy),
         Map.of(direct, () -> calls.add("direct " + woven.size()), viaByteBuddy, () -> calls.add("byte buddy " + woven.size())),
@@ -144,7 +120,31 @@ class PrefilteringTransformerTest {
 
   @Test
   void aCallbackThatFailsIsReportedAndTheClassStillGoesBackWoven() throws IOException {
-    TypeInstrumentation direct = new TypeInstrumentation() {
+    TypeInstrumentation direct = directly(outline -> true, outline -> true);
+    PrefilteringTransformer filter = new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(direct),
+        Map.of(direct, () -> {
+          throw new IllegalStateException("start failed");
+        }), factory(), () -> {});
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertArrayEquals(WOVEN, transform(filter, Plain.class));
+    } finally {
+      System.setErr(stderr);
+    }
+    String line = captured.toString(StandardCharsets.UTF_8).trim();
+    assertTrue(line.startsWith("[weft] internal error in starting an instrumentation") && line.contains("start failed"), line);
+  }
+
+  /** A type instrumentation that weaves directly, a class it {@code weaves} into {@link #WOVEN}. */
+  private static TypeInstrumentation directly(Predicate<ClassOutline> mayWeave, Predicate<ClassOutline> weaves) {
+    return new TypeInstrumentation() {
+      @Override
+      public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+        return mayWeave.test(classFile);
+      }
+
       @Override
       public boolean weavesDirectly() {
         return true;
@@ -152,7 +152,7 @@ class PrefilteringTransformerTest {
 
       @Override
       public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
-        return WOVEN;
+        return weaves.test(classFile) ? WOVEN : null;
       }
 
       @Override
@@ -165,11 +165,6 @@ class PrefilteringTransformerTest {
         throw new AssertionError("woven directly");
       }
     };
-    PrefilteringTransformer filter = new PrefilteringTransformer(new IgnoredNames(List.of()), List.of(direct),
-        Map.of(direct, () -> {
-          throw new IllegalStateException("start failed");
-        }), factory(), () -> {});
-    assertArrayEquals(WOVEN, transform(filter, Plain.class));
   }
 
   private PrefilteringTransformer filter(Predicate<ClassOutline> mayWeave) {
