@@ -59,7 +59,12 @@ final class Delivery implements Runnable {
 
   @Override
   public void run() {
-    sender.connectAhead();
+    try {
+      sender.connectAhead();
+    } catch (Throwable bug) {
+      // a head start only: the export loop below must run whatever happened here
+      io.weft.instrumentation.InternalErrors.report(endpoint.signal + " export thread", bug);
+    }
     while (!stopping) {
       try {
         if (gaveUp) {
