@@ -305,11 +305,22 @@ public final class LeanMeterProvider implements MeterProvider {
   private final class LeanMeter implements Meter {
     private final InstrumentationScopeInfo scope;
     /**
-     * Instruments by kind and name; built under its lock (rarely) and never through lambdas, which would
-     * cost the agent's start a spun class each. Neither would {@code computeIfAbsent} suit: registering
-     * is a side effect.
+     * Instruments by kind and name, guarded by itself; filled through {@link #once}, not
+     * {@code computeIfAbsent} and a lambda, which would cost the agent's start a spun class each.
      */
-    private final Map<String, Object> built = new ConcurrentHashMap<>();
+    private final Map<String, Instrument> built = new java.util.HashMap<>();
+
+    /** The instrument built first under {@code key}; {@code made} is registered only when it is that one. */
+    private Instrument once(String key, Instrument made) {
+      synchronized (built) {
+        Instrument kept = built.get(key);
+        if (kept == null) {
+          kept = register(made);
+          built.put(key, kept);
+        }
+        return kept;
+      }
+    }
 
     LeanMeter(InstrumentationScopeInfo scope) {
       this.scope = scope;
@@ -375,14 +386,7 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public DoubleHistogram build() {
-        synchronized (built) {
-          Object histogram = built.get("histogram " + name);
-          if (histogram == null) {
-            histogram = register(new Histogram(scope, name, description, unit, boundaries, readers.length));
-            built.put("histogram " + name, histogram);
-          }
-          return (DoubleHistogram) histogram;
-        }
+        return (DoubleHistogram) once("histogram " + name, new Histogram(scope, name, description, unit, boundaries, readers.length));
       }
     }
 
@@ -416,14 +420,7 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public LongCounter build() {
-        synchronized (built) {
-          Object counter = built.get("counter " + name);
-          if (counter == null) {
-            counter = register(new Sum(scope, name, description, unit, true, InstrumentType.COUNTER, readers.length));
-            built.put("counter " + name, counter);
-          }
-          return (LongCounter) counter;
-        }
+        return (LongCounter) once("counter " + name, new Sum(scope, name, description, unit, true, InstrumentType.COUNTER, readers.length));
       }
 
       @Override
@@ -461,14 +458,8 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public LongUpDownCounter build() {
-        synchronized (built) {
-          Object counter = built.get("updowncounter " + name);
-          if (counter == null) {
-            counter = register(new Sum(scope, name, description, unit, false, InstrumentType.UP_DOWN_COUNTER, readers.length));
-            built.put("updowncounter " + name, counter);
-          }
-          return (LongUpDownCounter) counter;
-        }
+        return (LongUpDownCounter) once("updowncounter " + name,
+            new Sum(scope, name, description, unit, false, InstrumentType.UP_DOWN_COUNTER, readers.length));
       }
 
       @Override
