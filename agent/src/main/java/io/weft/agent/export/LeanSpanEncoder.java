@@ -12,9 +12,6 @@ import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.TelemetryResource;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -338,11 +335,12 @@ final class LeanSpanEncoder {
    * Protobuf wire format into one growing array. A nested message reserves one byte for its length and moves
    * its content when the length needs more, so nothing is measured twice and nothing is copied for the common
    * small message.
+   *
+   * <p>Fixed-width values are written byte by byte, not through {@code MethodHandles.byteArrayViewVarHandle}:
+   * on Java 17 the first use of such a handle costs 13-22 ms, and the first export of a short-lived JVM
+   * waits for it. Only the export thread writes here, so the few extra stores cost the application nothing.
    */
   static final class ProtoWriter {
-    private static final VarHandle LITTLE_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LITTLE_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private byte[] buffer = new byte[64 * 1024];
     private int position;
 
@@ -375,8 +373,12 @@ final class LeanSpanEncoder {
 
     private void fixed64(long value) {
       ensure(8);
-      LITTLE_ENDIAN_LONG.set(buffer, position, value);
-      position += 8;
+      byte[] to = buffer;
+      int at = position;
+      for (int i = 0; i < 8; i++) {
+        to[at + i] = (byte) (value >>> (8 * i));
+      }
+      position = at + 8;
     }
 
     /** Starts a length-delimited field expected under 128 bytes; returns what {@link #endMessage} needs. */
@@ -487,8 +489,13 @@ final class LeanSpanEncoder {
       if (value != 0) {
         tag(field, 5);
         ensure(4);
-        LITTLE_ENDIAN_INT.set(buffer, position, value);
-        position += 4;
+        byte[] to = buffer;
+        int at = position;
+        to[at] = (byte) value;
+        to[at + 1] = (byte) (value >>> 8);
+        to[at + 2] = (byte) (value >>> 16);
+        to[at + 3] = (byte) (value >>> 24);
+        position = at + 4;
       }
     }
 
@@ -507,8 +514,12 @@ final class LeanSpanEncoder {
 
     private void bigEndian(long value) {
       ensure(8);
-      BIG_ENDIAN_LONG.set(buffer, position, value);
-      position += 8;
+      byte[] to = buffer;
+      int at = position;
+      for (int i = 0; i < 8; i++) {
+        to[at + i] = (byte) (value >>> (56 - 8 * i));
+      }
+      position = at + 8;
     }
 
     void writeString(int field, String value, int maxChars) {
