@@ -113,17 +113,49 @@ public final class AgentClassLoader extends ClassLoader {
     entry = starter;
   }
 
+  /**
+   * Weft's own classes ({@code io.weft.*}, the relocated dependencies included) are looked up in the pack
+   * first. Asking the parents first, as {@link ClassLoader#loadClass(String, boolean)} does, would search
+   * the platform and bootstrap loaders for every one of the few hundred classes a start loads, and each
+   * miss throws a {@code ClassNotFoundException}. What the pack does not hold (the bridge and this class,
+   * defined in bootstrap) still comes from the parents; everything else is parent-first.
+   */
+  @Override
+  protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+    if (!name.startsWith("io.weft.")) {
+      return super.loadClass(name, resolve);
+    }
+    synchronized (getClassLoadingLock(name)) {
+      Class<?> loaded = findLoadedClass(name);
+      if (loaded == null) {
+        byte[] bytes = packedOrFail(name);
+        loaded = bytes != null ? define(name, bytes) : super.loadClass(name, false);
+      }
+      if (resolve) {
+        resolveClass(loaded);
+      }
+      return loaded;
+    }
+  }
+
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
-    byte[] bytes;
-    try {
-      bytes = packed(name.replace('.', '/'));
-    } catch (IOException e) {
-      throw new ClassNotFoundException(name, e);
-    }
+    byte[] bytes = packedOrFail(name);
     if (bytes == null) {
       throw new ClassNotFoundException(name);
     }
+    return define(name, bytes);
+  }
+
+  private byte[] packedOrFail(String name) throws ClassNotFoundException {
+    try {
+      return packed(name.replace('.', '/'));
+    } catch (IOException e) {
+      throw new ClassNotFoundException(name, e);
+    }
+  }
+
+  private Class<?> define(String name, byte[] bytes) {
     definePackageOf(name);
     return defineClass(name, bytes, 0, bytes.length, domain);
   }

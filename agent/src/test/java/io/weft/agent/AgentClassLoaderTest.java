@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,7 +59,10 @@ class AgentClassLoaderTest {
     }
     assertTrue(loader.getResource("io/weft/agent/note.txt").toString().endsWith("!/inst/io/weft/agent/note.txt"));
     assertNull(loader.getResource(internalName(Packed.class) + ".class"), "class files have no URL here");
-    assertThrows(ClassNotFoundException.class, () -> loader.loadClass("io.weft.agent.NotPacked"));
+    assertSame(packed, loader.loadClass(Packed.class.getName()), "defined once, then found as loaded");
+    assertThrows(ClassNotFoundException.class, () -> loader.loadClass("io.weft.agent.NotPacked"),
+        "a Weft name the pack lacks is asked of the parents, which lack it too");
+    assertSame(java.sql.Connection.class, loader.loadClass("java.sql.Connection"), "JDK types come from the parents");
     assertEquals(List.of("io/weft/agent/AgentClassLoaderTest$Packed", "x/Aa", "x/BB", "x/empty"),
         loader.packedClassNames().stream().sorted().collect(java.util.stream.Collectors.toList()));
   }
