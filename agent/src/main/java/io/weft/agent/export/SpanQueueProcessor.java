@@ -394,9 +394,11 @@ final class SpanQueueProcessor implements SpanProcessor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    helping.lock(); // a batch thread that did not stop in time may still be using its encoder
+    helping.lock();
     try {
-      drain(new ArrayList<>(), true, false, helperEncoder());
+      // the batch thread's encoder once that thread has stopped (a second one would be built and its buffers
+      // touched on the exit path); the helpers' when it did not stop in time and may still be using its own
+      drain(new ArrayList<>(), true, false, thread.isAlive() ? helperEncoder() : leanEncoder);
     } finally {
       helping.unlock();
     }
