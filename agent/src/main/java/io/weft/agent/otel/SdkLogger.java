@@ -21,7 +21,13 @@ import java.util.logging.Level;
  * member the jar refers to is there).
  */
 public final class SdkLogger {
-  private static final int INFO = Level.INFO.intValue();
+  /**
+   * {@code Level.INFO.intValue()} and {@code Level.OFF.intValue()}, fixed by the {@code Level} API. Named
+   * as numbers: reading the constants at class initialization would initialize {@code Level}, which spins
+   * lambdas, on every start, though the shaded code passes a {@code Level} only when it has something to say.
+   */
+  private static final int INFO = 800;
+  private static final int OFF = Integer.MAX_VALUE;
   private static volatile boolean verbose;
 
   private final String name;
@@ -40,7 +46,7 @@ public final class SdkLogger {
   }
 
   public boolean isLoggable(Level level) {
-    return verbose && level.intValue() >= INFO && level.intValue() != Level.OFF.intValue();
+    return verbose && level.intValue() >= INFO && level.intValue() != OFF;
   }
 
   public void log(Level level, String message) {
