@@ -336,6 +336,17 @@ public final class AgentClassLoader extends ClassLoader {
     }
   }
 
+  /**
+   * A service file of Weft's relocated dependencies ({@code META-INF/services/io.weft.*}) can only be in this
+   * jar, so the parents are not asked: the bootstrap loader's search alone walks every module of the JDK.
+   * The OpenTelemetry context looks its storage provider up this way on the first traced call; asking the
+   * parents cost that call about 10 ms.
+   */
+  @Override
+  public Enumeration<URL> getResources(String name) throws IOException {
+    return name.startsWith("META-INF/services/io.weft.") ? findResources(name) : super.getResources(name);
+  }
+
   @Override
   protected Enumeration<URL> findResources(String name) {
     URL url = findResource(name);

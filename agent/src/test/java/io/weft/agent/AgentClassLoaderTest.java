@@ -2,6 +2,7 @@ package io.weft.agent;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -12,9 +13,11 @@ import io.weft.build.AgentJarWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.jar.Attributes;
@@ -60,6 +63,11 @@ class AgentClassLoaderTest {
     assertTrue(loader.getResource("io/weft/agent/note.txt").toString().endsWith("!/inst/io/weft/agent/note.txt"));
     assertNull(loader.getResource(internalName(Packed.class) + ".class"), "class files have no URL here");
     assertSame(packed, loader.loadClass(Packed.class.getName()), "defined once, then found as loaded");
+    List<URL> services = Collections.list(loader.getResources("META-INF/services/io.weft.agent.Spi"));
+    assertEquals(1, services.size(), "a relocated service is looked up in the jar alone: " + services);
+    assertTrue(services.get(0).toString().endsWith("!/inst/META-INF/services/io.weft.agent.Spi"), services::toString);
+    assertFalse(loader.getResources("META-INF/services/io.weft.agent.Missing").hasMoreElements());
+    assertTrue(loader.getResources("java/lang/Object.class").hasMoreElements(), "other names still reach the parents");
     assertThrows(ClassNotFoundException.class, () -> loader.loadClass("io.weft.agent.NotPacked"),
         "a Weft name the pack lacks is asked of the parents, which lack it too");
     assertSame(java.sql.Connection.class, loader.loadClass("java.sql.Connection"), "JDK types come from the parents");
@@ -170,6 +178,8 @@ class AgentClassLoaderTest {
     Path classes = Files.createDirectories(dir.resolve("classes"));
     Files.createDirectories(plain.resolve("inst/io/weft/agent"));
     Files.write(plain.resolve("inst/io/weft/agent/note.txt"), "a resource stays an entry".getBytes(StandardCharsets.UTF_8));
+    Files.createDirectories(plain.resolve("inst/META-INF/services"));
+    Files.write(plain.resolve("inst/META-INF/services/io.weft.agent.Spi"), "io.weft.agent.SpiImpl\n".getBytes(StandardCharsets.UTF_8));
     write(classes.resolve(internalName(Packed.class) + ".class"), classFile(Packed.class));
     write(classes.resolve("x/Aa.class"), "Aa ".repeat(500).getBytes(StandardCharsets.UTF_8));
     write(classes.resolve("x/BB.class"), "BB".getBytes(StandardCharsets.UTF_8));
