@@ -340,7 +340,7 @@ public final class AgentClassLoader extends ClassLoader {
    * A service file of Weft's relocated dependencies ({@code META-INF/services/io.weft.*}) can only be in this
    * jar, so the parents are not asked: the bootstrap loader's search alone walks every module of the JDK.
    * The OpenTelemetry context looks its storage provider up this way on the first traced call; asking the
-   * parents cost that call about 10 ms.
+   * parents made a traced hello world about 3 ms slower.
    */
   @Override
   public Enumeration<URL> getResources(String name) throws IOException {
