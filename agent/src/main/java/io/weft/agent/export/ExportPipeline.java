@@ -86,7 +86,7 @@ public final class ExportPipeline {
     traceDelivery.start();
     boolean help = config.getBoolean("weft.bsp.help.when.starved", true);
     spans = new SpanQueueProcessor(queueSize, batchSize, delayMillis, traceBuffer, endpoint.gzip, traceStats,
-        help ? SpanQueueProcessor.DEFAULT_STARVED_MILLIS : -1, true, SpanQueueProcessor.DEFAULT_HELP_REST);
+        help ? SpanQueueProcessor.DEFAULT_STARVED_MILLIS : -1, true);
     return spans;
   }
 

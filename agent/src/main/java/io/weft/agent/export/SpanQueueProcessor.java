@@ -69,24 +69,9 @@ final class SpanQueueProcessor implements SpanProcessor {
   /** The size of the last request encoded: the room the buffer must have before the next one is encoded. */
   private volatile int lastRequestBytes = 1;
 
-  /** After a help that took {@code t}, none for {@code helpRest * t}: see {@link #DEFAULT_HELP_REST}. */
-  private final long helpRest;
-  /** When producers may help again ({@link System#nanoTime}); guarded by {@link #helping} for writes. */
-  private volatile long helpAllowedAt = System.nanoTime();
-
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats) {
-    this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_MILLIS, true, DEFAULT_HELP_REST);
+    this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_MILLIS, true);
   }
-
-  /**
-   * The producers' help is budgeted: after one batch encoded for a starved batch thread, none for nine times
-   * as long, so the application's threads spend at most a tenth of the time encoding in its place. A short
-   * starvation on saturated cores is still bridged (a tenth of a core encodes some 100,000 spans a second
-   * and more), but a producer that outruns the exporter for good drops at the full queue, as the standard
-   * processor does, instead of slowing to the exporter's pace: in a loop making spans as fast as it can, the
-   * unbudgeted help took 22 % of the calling thread's CPU.
-   */
-  static final long DEFAULT_HELP_REST = 9;
 
   /**
    * How long the batch thread may go without taking from a full queue before the producer that finds it full
@@ -101,13 +86,6 @@ final class SpanQueueProcessor implements SpanProcessor {
    */
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
       long starvedMillis, boolean startBatchThread) {
-    this(capacity, batchSize, delayMillis, buffer, gzip, stats, starvedMillis, startBatchThread, 0);
-  }
-
-  /** {@code helpRest} 0 (tests): the help is not budgeted. */
-  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
-      long starvedMillis, boolean startBatchThread, long helpRest) {
-    this.helpRest = helpRest;
     this.queue = new SpanRing<>(capacity);
     this.starvedNanos = starvedMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(starvedMillis);
     this.batchSize = batchSize;
@@ -159,11 +137,8 @@ final class SpanQueueProcessor implements SpanProcessor {
    * waits for a lock), and offers its span again. Encoding only: sending stays on the export thread.
    */
   private boolean helpStarvedBatchThread(ReadableSpan span) {
-    if (starvedNanos < 0 || waitingForRoom) {
-      return false;
-    }
-    long now = System.nanoTime();
-    if (now - batchThreadProgress < starvedNanos || now - helpAllowedAt < 0 || !hasRoom() || !helping.tryLock()) {
+    if (starvedNanos < 0 || waitingForRoom || System.nanoTime() - batchThreadProgress < starvedNanos || !hasRoom()
+        || !helping.tryLock()) {
       return false; // (with the collector away and the buffer full, an encoded batch would only be dropped)
     }
     try {
@@ -183,10 +158,6 @@ final class SpanQueueProcessor implements SpanProcessor {
     } catch (Throwable bug) {
       InternalErrors.report("span export", bug);
     } finally {
-      if (helpRest > 0) {
-        long end = System.nanoTime();
-        helpAllowedAt = end + (end - now) * helpRest;
-      }
       helping.unlock();
     }
     return queue.offer(span);

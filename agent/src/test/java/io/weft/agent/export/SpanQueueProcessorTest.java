@@ -81,24 +81,6 @@ class SpanQueueProcessorTest {
   }
 
   @Test
-  void afterAHelpTheProducersRestNineTimesAsLongAndAFullQueueDropsMeanwhile() throws Exception {
-    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
-    // a rest of a million times the help: a help takes more than a microsecond, so no second one within the test
-    SpanQueueProcessor budgeted = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false, 1_000_000);
-    List<SpanData> made = endSpans(budgeted, 20);
-
-    assertEquals(1, budgeted.helped.sum(), "the 9th span found the queue full and encoded the oldest four; then the rest");
-    assertEquals(8, budgeted.queueFull.sum(), "spans 13 to 20 found the queue full again during the rest and were dropped");
-    List<String> helpedIds = new ArrayList<>();
-    for (SpanData span : made.subList(0, 4)) {
-      helpedIds.add(span.getSpanId());
-    }
-    assertEquals(helpedIds, OtlpSpanIds.of(next(requests, 4)), "the one batch a producer encoded");
-    assertNull(requests.peek(0));
-    assertEquals(SpanQueueProcessor.DEFAULT_HELP_REST, 9, "the default: a tenth of the time at most");
-  }
-
-  @Test
   void aFullQueueDropsWhenTheBatchThreadTookLatelyOrHelpingIsOff() {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
     SpanQueueProcessor busy = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 3_600_000, false);
