@@ -57,6 +57,20 @@ final class SpanQueueProcessor implements SpanProcessor {
   final LongAdder queueFull = new LongAdder();
   /** Batches a producer encoded because the batch thread was kept off the CPU while the queue was full. */
   final LongAdder helped = new LongAdder();
+  /**
+   * Spans refused while the batch thread was running (it had taken lately): the application outruns the
+   * exporter, and no help would have kept them. Counted on the refusal path only.
+   */
+  final LongAdder outrun = new LongAdder();
+  /** {@link #outrun} when a producer last helped, or when help was last allowed again ({@link #HELP_REARM_NANOS}). */
+  private volatile long outrunAtLastHelp;
+  private volatile long lastHelpNanos = System.nanoTime();
+  /**
+   * Refusals left that skip the starvation check (its clock read, 30 ns on a virtual machine): a batch of them
+   * once the application is seen outrunning the exporter, when no help is worth it anyway. A hint, read and
+   * written without synchronization.
+   */
+  private int uncheckedRefusals;
   private final long starvedNanos;
   /** When the batch thread last took from the queue or looked at it (before parking with too little to take). */
   private volatile long batchThreadProgress = System.nanoTime();
@@ -79,6 +93,14 @@ final class SpanQueueProcessor implements SpanProcessor {
    * millisecond) never looks starved, short against the queue's few milliseconds of spans at a high rate.
    */
   static final long DEFAULT_STARVED_MILLIS = 2;
+
+  /**
+   * How long producers stop helping once the application was seen outrunning the exporter (more than a batch
+   * of spans refused while the batch thread ran, since the last help). Then help is worth nothing: the spans
+   * are lost either way, and the encoding only slows the application down. After this pause one help is
+   * allowed again, in case the load has changed.
+   */
+  static final long HELP_REARM_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /**
    * {@code starvedMillis} negative: a full queue drops, as the standard processor does. {@code startBatchThread}
@@ -135,11 +157,36 @@ final class SpanQueueProcessor implements SpanProcessor {
    * its turn, while the request threads fill the default queue in a few): then this thread takes one
    * batch and encodes it into the export buffer in its place, unless another thread is doing so (it never
    * waits for a lock), and offers its span again. Encoding only: sending stays on the export thread.
+   * Help is for a batch thread that cannot run, not for an application faster than export: once more than
+   * a batch was refused while the batch thread ran since the last help, helping stops for
+   * {@link #HELP_REARM_NANOS} ({@link #helpIsWorthIt}).
    */
   private boolean helpStarvedBatchThread(ReadableSpan span) {
-    if (starvedNanos < 0 || waitingForRoom || System.nanoTime() - batchThreadProgress < starvedNanos || !hasRoom()
-        || !helping.tryLock()) {
+    if (starvedNanos < 0 || waitingForRoom) {
       return false; // (with the collector away and the buffer full, an encoded batch would only be dropped)
+    }
+    if (uncheckedRefusals > 0) {
+      uncheckedRefusals--;
+      return false;
+    }
+    long now = System.nanoTime();
+    if (now - batchThreadProgress < starvedNanos) {
+      outrun.increment();
+      if (outrun.sum() - outrunAtLastHelp > batchSize) {
+        uncheckedRefusals = batchSize;
+      }
+      return false;
+    }
+    return helpIsWorthIt(now) && hasRoom() && encodeABatchInPlace(span, now);
+  }
+
+  /**
+   * The help itself, in a method of its own: rarely called, it stays out of the compiled refusal path (which a
+   * producer faster than export takes on every span).
+   */
+  private boolean encodeABatchInPlace(ReadableSpan span, long now) {
+    if (!helping.tryLock()) {
+      return false;
     }
     try {
       if (!taking.tryLock()) {
@@ -153,6 +200,8 @@ final class SpanQueueProcessor implements SpanProcessor {
       }
       if (!taken.isEmpty()) {
         helped.increment();
+        outrunAtLastHelp = outrun.sum();
+        lastHelpNanos = now;
         encodeIntoBuffer(taken, helperEncoder());
       }
     } catch (Throwable bug) {
@@ -161,6 +210,30 @@ final class SpanQueueProcessor implements SpanProcessor {
       helping.unlock();
     }
     return queue.offer(span);
+  }
+
+  /**
+   * Whether a help could still keep spans: at most a batch was refused while the batch thread ran since the
+   * last help (a few can be, from producers that found the queue full while another helped), or the last
+   * help was {@link #HELP_REARM_NANOS} ago.
+   */
+  private boolean helpIsWorthIt(long now) {
+    long refused = outrun.sum();
+    if (refused - outrunAtLastHelp <= batchSize) {
+      return true;
+    }
+    if (now - lastHelpNanos >= HELP_REARM_NANOS) {
+      outrunAtLastHelp = refused;
+      lastHelpNanos = now;
+      return true;
+    }
+    return false;
+  }
+
+  /** Tests: as if the batch thread last took {@code nanos} earlier, and the last help (or re-arm) was as long ago. */
+  void ageForTest(long batchThreadNanos, long lastHelpNanos) {
+    batchThreadProgress -= batchThreadNanos;
+    this.lastHelpNanos -= lastHelpNanos;
   }
 
   /** Whether the buffer would keep a request as large as the last one encoded. */

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +94,30 @@ class SpanQueueProcessorTest {
     assertEquals(12, off.queueFull.sum(), "WEFT_BSP_HELP_WHEN_STARVED=false: the standard processor's drop");
     assertEquals(0, off.helped.sum());
     assertEquals(0, requests.items(), "nothing was encoded on a producer's thread");
+  }
+
+  @Test
+  void onceTheApplicationOutrunsARunningBatchThreadProducersStopHelpingUntilTheRearm() {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 1000, false);
+    endSpans(p, 20);
+    assertEquals(12, p.queueFull.sum(), "8 queued, 12 refused");
+    // the batch thread took less than a second ago: outrun. Past a batch (4) of them the next 4 refusals are not
+    // even checked (no clock read): refusals 1-5 counted, 6-9 unchecked, 10 counted, 11-12 unchecked
+    assertEquals(6, p.outrun.sum());
+
+    long second = TimeUnit.SECONDS.toNanos(1);
+    p.ageForTest(2 * second, 0); // now the batch thread looks starved, but 6 > 4 spans were outrun since the last help
+    endSpans(p, 5); // 2 unchecked refusals left, then 3 checked
+    assertEquals(0, p.helped.sum(), "no help: the spans are lost either way");
+    assertEquals(17, p.queueFull.sum());
+    assertEquals(6, p.outrun.sum(), "refused while starved: not outrun");
+
+    p.ageForTest(0, second); // a second since the last help (none yet: since the processor began)
+    endSpans(p, 8);
+    assertEquals(2, p.helped.sum(), "helps again: the 1st and the 5th found the queue full and each encoded a batch");
+    assertEquals(17, p.queueFull.sum(), "and nothing more was dropped");
+    assertEquals(8, requests.items());
   }
 
   @Test
