@@ -214,8 +214,8 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   /**
    * Whether a help could still keep spans: at most a batch was refused while the batch thread ran since the
-   * last help (a few can be, from producers that found the queue full while another helped), or the last
-   * help was {@link #HELP_REARM_NANOS} ago.
+   * last help (a short burst right after one of its takes can be), or the last help was
+   * {@link #HELP_REARM_NANOS} ago.
    */
   private boolean helpIsWorthIt(long now) {
     long refused = outrun.sum();
@@ -230,7 +230,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     return false;
   }
 
-  /** Tests: as if the batch thread last took {@code nanos} earlier, and the last help (or re-arm) was as long ago. */
+  /** Tests: as if the batch thread last took {@code batchThreadNanos} earlier, and the last help (or re-arm) {@code lastHelpNanos}. */
   void ageForTest(long batchThreadNanos, long lastHelpNanos) {
     batchThreadProgress -= batchThreadNanos;
     this.lastHelpNanos -= lastHelpNanos;
