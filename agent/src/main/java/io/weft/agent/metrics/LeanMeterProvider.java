@@ -597,6 +597,7 @@ public final class LeanMeterProvider implements MeterProvider {
   /** A double histogram with explicit bucket boundaries. */
   static final class Histogram extends Instrument implements DoubleHistogram, SpanHistogram.Direct {
     final List<Double> boundaryList;
+    static final int LINEAR_BOUNDARIES = 32;
     final double[] boundaries;
     final Cells<HistogramCell>[] cells;
 
@@ -650,6 +651,23 @@ public final class LeanMeterProvider implements MeterProvider {
 
     /** Bucket i holds values in (boundaries[i-1], boundaries[i]]; the last one everything above. */
     int bucketOf(double value) {
+      return bucketOf(boundaries, value);
+    }
+
+    /**
+     * Up to {@value #LINEAR_BOUNDARIES} boundaries (the SDK's default has 15, the HTTP duration's 14) a scan from
+     * the lowest: the values a service records cluster in a few buckets, so its branches are predicted and it
+     * stops after one or two, where a binary search mispredicts about half of its four or five (85 ns a record
+     * in a CPU profile of the web workload). More boundaries: the binary search.
+     */
+    static int bucketOf(double[] boundaries, double value) {
+      if (boundaries.length <= LINEAR_BOUNDARIES) {
+        int i = 0;
+        while (i < boundaries.length && value > boundaries[i]) {
+          i++;
+        }
+        return i;
+      }
       int low = 0;
       int high = boundaries.length - 1;
       while (low <= high) {

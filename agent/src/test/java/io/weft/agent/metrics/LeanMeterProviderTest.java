@@ -102,6 +102,39 @@ class LeanMeterProviderTest {
   }
 
   @Test
+  void theScanAndTheBinarySearchPutEveryValueInTheSameBucket() {
+    // bucket i holds (boundaries[i-1], boundaries[i]]: a value equal to a boundary is in the bucket it closes
+    double[] sdk = {0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000};
+    double[] many = new double[LeanMeterProvider.Histogram.LINEAR_BOUNDARIES + 9]; // binary search
+    for (int i = 0; i < many.length; i++) {
+      many[i] = i * 0.5;
+    }
+    for (double[] boundaries : new double[][] {sdk, many, {1.0}, {}}) {
+      List<Double> values = new ArrayList<>(List.of(0.0, Double.MIN_VALUE, 1e-9, Double.MAX_VALUE));
+      for (double boundary : boundaries) {
+        values.addAll(List.of(boundary, Math.nextDown(boundary), Math.nextUp(boundary)));
+      }
+      for (double value : values) {
+        if (value < 0) {
+          continue; // never recorded
+        }
+        int expected = 0;
+        while (expected < boundaries.length && boundaries[expected] < value) {
+          expected++;
+        }
+        assertEquals(expected, LeanMeterProvider.Histogram.bucketOf(boundaries, value),
+            value + " in " + Arrays.toString(boundaries));
+      }
+    }
+    assertEquals(0, LeanMeterProvider.Histogram.bucketOf(sdk, 0.0));
+    assertEquals(1, LeanMeterProvider.Histogram.bucketOf(sdk, 5.0));
+    assertEquals(2, LeanMeterProvider.Histogram.bucketOf(sdk, 5.000001));
+    assertEquals(sdk.length, LeanMeterProvider.Histogram.bucketOf(sdk, 10001));
+    assertEquals(many.length, LeanMeterProvider.Histogram.bucketOf(many, 1e9));
+    assertEquals(3, LeanMeterProvider.Histogram.bucketOf(many, 1.2));
+  }
+
+  @Test
   void pastTheCardinalityLimitMeasurementsGoToTheOverflowSet() {
     LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
     DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
