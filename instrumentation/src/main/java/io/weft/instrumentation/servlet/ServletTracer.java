@@ -416,6 +416,9 @@ final class ServletTracer implements ServletBridge.Handler {
     if (protocol == null) {
       return null;
     }
+    if (protocol.equals("HTTP/1.1")) {
+      return "1.1"; // nearly every request: no hash of a string the container made for this request
+    }
     switch (protocol) {
       case "HTTP/1.1":
         return "1.1";
