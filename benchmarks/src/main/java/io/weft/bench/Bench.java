@@ -88,7 +88,7 @@ public final class Bench {
     log("logs of every process: " + logs);
     try (Receiver receiver = Receiver.start(java, receiverJar, logs.resolve("receiver.log"))) {
       log("receiver at " + receiver.endpoint());
-      Harness harness = new Harness(settings, java, benchJar, weftJar, otelJar, logs, receiver);
+      Harness harness = new Harness(settings, java, benchJar, weftJar, otelJar, receiverJar, logs, receiver);
       if (only.contains("jars")) {
         jars(report, weftJar, otelJar);
       }

@@ -30,16 +30,19 @@ final class Harness {
   final Path benchJar;
   final Path weftJar;
   final Path otelJar;
+  final Path receiverJar;
   final Path logs;
   final Receiver receiver;
   private final AtomicInteger logNumber = new AtomicInteger();
 
-  Harness(Settings settings, Path java, Path benchJar, Path weftJar, Path otelJar, Path logs, Receiver receiver) {
+  Harness(Settings settings, Path java, Path benchJar, Path weftJar, Path otelJar, Path receiverJar, Path logs,
+      Receiver receiver) {
     this.settings = settings;
     this.java = java;
     this.benchJar = benchJar;
     this.weftJar = weftJar;
     this.otelJar = otelJar;
+    this.receiverJar = receiverJar;
     this.logs = logs;
     this.receiver = receiver;
   }

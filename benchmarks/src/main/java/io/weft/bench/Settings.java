@@ -13,12 +13,13 @@ record Settings(
     int webRounds,
     Duration webStartWarmup,
     Duration webSettleLimit,
-    Duration webWarmup,
-    Duration webDuration,
+    int webSlices,
+    Duration webSliceWarmup,
+    Duration webSlice,
     int webConnections,
     int webPacedConnections,
     int webThinkMillis,
-    Duration webPacedDuration,
+    Duration webPacedSlice,
     int calibrationRequests,
     int pipelineRounds,
     double pipelineWarmUpSeconds,
@@ -30,13 +31,13 @@ record Settings(
   static final Duration QUIET_LIMIT = Duration.ofSeconds(60);
 
   static Settings forFullRun() {
-    return new Settings(false, 10, 3, 5, Duration.ofSeconds(1), 5, 3, Duration.ofSeconds(10), Duration.ofSeconds(30),
-        Duration.ofSeconds(4), Duration.ofSeconds(10), 16, 32, 1, Duration.ofSeconds(10), 50, 2, 3.0, 3.0, 3, 200_000);
+    return new Settings(false, 10, 3, 5, Duration.ofSeconds(1), 5, 2, Duration.ofSeconds(10), Duration.ofSeconds(30),
+        5, Duration.ofSeconds(2), Duration.ofSeconds(4), 16, 32, 1, Duration.ofSeconds(3), 50, 2, 3.0, 3.0, 3, 200_000);
   }
 
   static Settings forQuickRun() {
     return new Settings(true, 1, 1, 2, Duration.ofMillis(500), 2, 1, Duration.ofSeconds(1), Duration.ZERO,
-        Duration.ofSeconds(1), Duration.ofSeconds(2), 16, 32, 1, Duration.ofSeconds(2), 10, 1, 1.0, 1.0, 1, 50_000);
+        1, Duration.ofSeconds(1), Duration.ofSeconds(2), 16, 32, 1, Duration.ofSeconds(2), 10, 1, 1.0, 1.0, 1, 50_000);
   }
 
   String describe() {
@@ -45,8 +46,9 @@ record Settings(
         + " measured iterations of " + jmhIteration.toMillis() + " ms; web " + webRounds + " round(s), "
         + webConnections + " connections, " + webStartWarmup.toSeconds() + " s warm-up per endpoint at start (then up to " + webSettleLimit.toSeconds()
         + " s more until the JIT settles), "
-        + webWarmup.toSeconds() + " s warm-up + " + webDuration.toSeconds()
-        + " s measured per endpoint, then " + webPacedDuration.toSeconds() + " s paced (" + webPacedConnections
+        + "per endpoint " + webSlices + " slice(s) per agent, taken in turn, of " + webSliceWarmup.toSeconds()
+        + " s warm-up + " + webSlice.toSeconds() + " s measured, then as many of " + webSliceWarmup.toSeconds()
+        + " s warm-up + " + webPacedSlice.toSeconds() + " s paced (" + webPacedConnections
         + " connections, " + webThinkMillis + " ms think time); pipeline " + pipelineRounds + " round(s), " + pipelineWarmUpSeconds
         + " s warm-up, " + pipelineStepSeconds + " s steps; queue memory " + memoryRounds + " round(s) of " + memorySpans + " spans";
   }

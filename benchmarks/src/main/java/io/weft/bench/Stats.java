@@ -39,6 +39,18 @@ final class Stats {
     return values.isEmpty() ? Double.NaN : Collections.max(values);
   }
 
+  /**
+   * The ratio of each sample of {@code over} to the sample of {@code under} taken at the same index (the web
+   * figure's slices of one turn, seconds apart); as many as both have.
+   */
+  static Stats ratios(Stats over, Stats under) {
+    Stats ratios = new Stats();
+    for (int i = 0; i < Math.min(over.values.size(), under.values.size()); i++) {
+      ratios.add(over.values.get(i) / under.values.get(i));
+    }
+    return ratios;
+  }
+
   /** Every sample, in the order taken, for the raw-data section. */
   String samples(String format) {
     List<String> parts = new ArrayList<>();

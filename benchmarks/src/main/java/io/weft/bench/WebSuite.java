@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -63,88 +64,181 @@ final class WebSuite {
 
   void run(Report report) throws Exception {
     int rounds = harness.settings.webRounds();
-    for (int round = 1; round <= rounds; round++) {
+    // one receiver per exporting agent: their JVMs run side by side, and each agent's spans are counted apart
+    Map<Agent, Receiver> receivers = new LinkedHashMap<>();
+    try {
       for (Agent agent : Agent.values()) {
-        Bench.log("web round " + round + "/" + rounds + ": " + agent.label);
-        load(agent, round);
+        if (agent != Agent.NONE) {
+          receivers.put(agent, Receiver.start(harness.java, harness.receiverJar,
+              harness.log("web-receiver-" + agent.name().toLowerCase(Locale.ROOT))));
+        }
+      }
+      for (int round = 1; round <= rounds; round++) {
+        Bench.log("web round " + round + "/" + rounds + ": the three JVMs side by side");
+        round(round, receivers);
+      }
+    } finally {
+      for (Receiver receiver : receivers.values()) {
+        receiver.close();
       }
     }
     write(report);
   }
 
-  private void load(Agent agent, int round) throws Exception {
+  /** One JVM of the web application, with or without an agent, and what it exports to. */
+  private static final class App {
+    final Agent agent;
+    final Child child;
+    final int port;
+    final Receiver receiver;
+
+    App(Agent agent, Child child, int port, Receiver receiver) {
+      this.agent = agent;
+      this.child = child;
+      this.port = port;
+      this.receiver = receiver;
+    }
+  }
+
+  /**
+   * The three JVMs of one round, started together and warmed one after the other; then per endpoint, slices of
+   * load taken in turn (A B C, B C A, C A B, ...), so a phase of the host falls on all three alike.
+   */
+  private void round(int round, Map<Agent, Receiver> receivers) throws Exception {
     Settings settings = harness.settings;
-    boolean counting = agent != Agent.NONE;
-    int port = Harness.freePort();
-    try (Child app = Child.start(harness.command(agent, "web", Map.of(), List.of(), "io.weft.bench.app.WebApp",
-        Integer.toString(port)), harness.log("web-" + agent.name().toLowerCase()))) {
-      Harness.awaitFirstAnswer(app, port, "/plain");
-      // every endpoint under load before any is measured, long enough for the JIT to be done with the woven code
-      // (its compiler threads' CPU counts as the application's): after 16 s of load on /db the C2 compiler still
-      // took 0.9-1.4 µs a request with Weft against 0.4 without an agent, after 30 s the same 0.4
-      for (String endpoint : ENDPOINTS) {
-        wrk.run(port, endpoint, settings.webConnections(), settings.webStartWarmup());
+    List<App> apps = new ArrayList<>();
+    try {
+      for (Agent agent : Agent.values()) {
+        int port = Harness.freePort();
+        Receiver receiver = receivers.get(agent);
+        Map<String, String> endpoint = receiver == null ? Map.of()
+            : Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint());
+        apps.add(new App(agent, Child.start(harness.command(agent, "web", endpoint, List.of(),
+            "io.weft.bench.app.WebApp", Integer.toString(port)),
+            harness.log("web-" + agent.name().toLowerCase(Locale.ROOT))), port, receiver));
       }
-      settleSeconds.get(agent).add(settle(app, port) / 1000.0);
+      for (App app : apps) {
+        Harness.awaitFirstAnswer(app.child, app.port, "/plain");
+      }
+      for (App app : apps) {
+        // every endpoint under load before any is measured, long enough for the JIT to be done with the woven
+        // code (its compiler threads' CPU counts as the application's): after 16 s of load on /db the C2
+        // compiler still took 0.9-1.4 µs a request with Weft against 0.4 without an agent, after 30 s the same 0.4
+        for (String endpoint : ENDPOINTS) {
+          wrk.run(app.port, endpoint, settings.webConnections(), settings.webStartWarmup());
+        }
+        settleSeconds.get(app.agent).add(settle(app.child, app.port) / 1000.0);
+      }
       // each round starts at another endpoint, so no endpoint is always measured first
       List<String> order = new ArrayList<>(ENDPOINTS);
       Collections.rotate(order, -(round - 1));
       for (String endpoint : order) {
-        Figures f = figures.get(endpoint).get(agent);
+        endpoint(endpoint, apps);
+      }
+    } finally {
+      for (App app : apps) {
+        app.child.close();
+      }
+    }
+  }
+
+  private void endpoint(String endpoint, List<App> apps) throws Exception {
+    Settings settings = harness.settings;
+    Map<Agent, Long> spansBefore = new LinkedHashMap<>();
+    Map<Agent, Long> requests = new LinkedHashMap<>();
+    Map<Agent, Double> expected = new LinkedHashMap<>();
+    Map<Agent, Totals> totals = new LinkedHashMap<>();
+    for (App app : apps) {
+      requests.put(app.agent, 0L);
+      totals.put(app.agent, new Totals());
+      if (app.receiver != null) {
         // spans one request makes when nothing is dropped: a few requests one at a time, then a quiet receiver
-        long before = counting ? quiet() : 0;
+        long before = quiet(app.receiver);
         for (int i = 0; i < settings.calibrationRequests(); i++) {
-          int status = Harness.get(port, endpoint);
+          int status = Harness.get(app.port, endpoint);
           if (status != 200) {
-            throw new IllegalStateException(endpoint + " answered " + status + "; output in " + app.log());
+            throw new IllegalStateException(endpoint + " answered " + status + "; output in " + app.child.log());
           }
         }
-        double expected = counting ? (double) (quiet() - before) / settings.calibrationRequests() : 0;
-
-        wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
-        long start = counting ? quiet() : 0;
-        long cpuBefore = app.cpuMillis();
-        long receiverBefore = harness.receiver.cpuMillis();
-        Map<Long, Long> jitBefore = app.threadTicks(JIT_THREADS);
-        Map<Long, Long> exportBefore = app.threadTicks(EXPORT_THREADS);
+        long after = quiet(app.receiver);
+        expected.put(app.agent, (double) (after - before) / settings.calibrationRequests());
+        spansBefore.put(app.agent, after); // every request from here on counts, warm-up slices too
+      }
+    }
+    for (int slice = 0; slice < settings.webSlices(); slice++) {
+      // the agents take turns, each starting a turn in its own place: none always follows the same one
+      List<App> turn = new ArrayList<>(apps);
+      Collections.rotate(turn, -slice);
+      for (App app : turn) {
+        Figures f = figures.get(endpoint).get(app.agent);
+        Totals t = totals.get(app.agent);
+        // a short warm-up first: the JVM idled while the others ran (and the previous one's exporter had its
+        // tail of spans to send, which lands here)
+        Wrk.Result warm = wrk.run(app.port, endpoint, settings.webConnections(), settings.webSliceWarmup());
+        long cpuBefore = app.child.cpuMillis();
+        long receiverBefore = app.receiver == null ? 0 : app.receiver.cpuMillis();
+        Map<Long, Long> jitBefore = app.child.threadTicks(JIT_THREADS);
+        Map<Long, Long> exportBefore = app.child.threadTicks(EXPORT_THREADS);
         HostCpu hostBefore = HostCpu.now();
-        Wrk.Result result = wrk.run(port, endpoint, settings.webConnections(), settings.webDuration());
+        Wrk.Result result = wrk.run(app.port, endpoint, settings.webConnections(), settings.webSlice());
         f.stolenPercent.add(100 * HostCpu.now().stolenSince(hostBefore));
-        long cpuAfter = app.cpuMillis();
-        long receiverMillis = harness.receiver.cpuMillis() - receiverBefore;
-        long jitMillis = Child.millisBetween(jitBefore, app.threadTicks(JIT_THREADS));
-        long exportMillis = Child.millisBetween(exportBefore, app.threadTicks(EXPORT_THREADS));
-        f.rssMib.add(app.rssKib() / 1024.0);
-        long spans = counting ? quiet() - start : 0;
-
+        t.requests += result.requests();
+        t.cpuMillis += app.child.cpuMillis() - cpuBefore;
+        t.receiverMillis += app.receiver == null ? 0 : app.receiver.cpuMillis() - receiverBefore;
+        t.jitMillis += Child.millisBetween(jitBefore, app.child.threadTicks(JIT_THREADS));
+        t.exportMillis += Child.millisBetween(exportBefore, app.child.threadTicks(EXPORT_THREADS));
         f.rps.add(result.requestsPerSecond());
         f.p50.add(result.p50Micros() / 1000);
         f.p99.add(result.p99Micros() / 1000);
-        f.cpuMicrosPerRequest.add((cpuAfter - cpuBefore) * 1000.0 / result.requests());
-        f.jitMicrosPerRequest.add(jitMillis * 1000.0 / result.requests());
-        f.exportMicrosPerRequest.add(exportMillis * 1000.0 / result.requests());
-        f.receiverMicrosPerRequest.add(receiverMillis * 1000.0 / result.requests());
-        f.errors += result.socketErrors() + result.non2xx();
-        if (counting) {
-          f.expectedSpans.add(expected);
-          f.deliveredSpans.add((double) spans / result.requests());
-          f.delivered.add(spans / (expected * result.requests()));
-        }
-
+        f.errors += warm.socketErrors() + warm.non2xx() + result.socketErrors() + result.non2xx();
+        requests.merge(app.agent, warm.requests() + result.requests(), Long::sum);
+      }
+    }
+    for (int slice = 0; slice < settings.webSlices(); slice++) {
+      List<App> turn = new ArrayList<>(apps);
+      Collections.rotate(turn, -slice);
+      for (App app : turn) {
+        Figures f = figures.get(endpoint).get(app.agent);
         // the same endpoint, warm, at a part of its capacity: a request's latency without the queue of a
         // saturated server, where any CPU an agent adds lengthens every wait. Saturating load right before it,
-        // for every agent: the agents' JVMs just idled while the receiver went quiet, and a paced run after
-        // 3 s of idling had a p50 of 0.40-0.41 ms against 0.30-0.36 ms straight after load (no agent, /plain)
-        wrk.run(port, endpoint, settings.webConnections(), settings.webWarmup());
+        // for every agent: a JVM that idled had a paced p50 of 0.40-0.41 ms against 0.30-0.36 ms straight after
+        // load (no agent, /plain)
+        Wrk.Result warm = wrk.run(app.port, endpoint, settings.webConnections(), settings.webSliceWarmup());
         HostCpu pacedBefore = HostCpu.now();
-        Wrk.Result paced = wrk.runPaced(port, endpoint, settings.webPacedConnections(), settings.webPacedDuration());
+        Wrk.Result paced = wrk.runPaced(app.port, endpoint, settings.webPacedConnections(), settings.webPacedSlice());
         f.pacedStolenPercent.add(100 * HostCpu.now().stolenSince(pacedBefore));
         f.pacedRps.add(paced.requestsPerSecond());
         f.pacedP50.add(paced.p50Micros() / 1000);
         f.pacedP99.add(paced.p99Micros() / 1000);
-        f.errors += paced.socketErrors() + paced.non2xx();
+        f.errors += warm.socketErrors() + warm.non2xx() + paced.socketErrors() + paced.non2xx();
+        requests.merge(app.agent, warm.requests() + paced.requests(), Long::sum);
       }
     }
+    for (App app : apps) {
+      Figures f = figures.get(endpoint).get(app.agent);
+      Totals t = totals.get(app.agent);
+      f.rssMib.add(app.child.rssKib() / 1024.0);
+      f.cpuMicrosPerRequest.add(t.cpuMillis * 1000.0 / t.requests);
+      f.jitMicrosPerRequest.add(t.jitMillis * 1000.0 / t.requests);
+      f.exportMicrosPerRequest.add(t.exportMillis * 1000.0 / t.requests);
+      f.receiverMicrosPerRequest.add(t.receiverMillis * 1000.0 / t.requests);
+      if (app.receiver != null) {
+        long spans = quiet(app.receiver) - spansBefore.get(app.agent);
+        double perRequest = expected.get(app.agent);
+        f.expectedSpans.add(perRequest);
+        f.deliveredSpans.add((double) spans / requests.get(app.agent));
+        f.delivered.add(spans / (perRequest * requests.get(app.agent)));
+      }
+    }
+  }
+
+  /** What the measured slices of one endpoint and agent add up to in one round. */
+  private static final class Totals {
+    long requests;
+    long cpuMillis;
+    long receiverMillis;
+    long jitMillis;
+    long exportMillis;
   }
 
   /**
@@ -171,38 +265,42 @@ final class WebSuite {
     return (System.nanoTime() - began) / 1_000_000;
   }
 
-  private long quiet() throws InterruptedException {
-    return harness.receiver.awaitQuiet(Settings.QUIET, Settings.QUIET_LIMIT);
+  private static long quiet(Receiver receiver) throws InterruptedException {
+    return receiver.awaitQuiet(Settings.QUIET, Settings.QUIET_LIMIT);
   }
 
   private void write(Report report) {
     Settings settings = harness.settings;
-    StringBuilder body = new StringBuilder("Each agent in its own JVM, rounds interleaved (" + settings.webRounds()
-        + "); per endpoint " + settings.calibrationRequests() + " sequential requests (to learn the spans a "
-        + "request makes when nothing is dropped), " + settings.webWarmup().toSeconds() + " s of warm-up load (after "
-        + settings.webStartWarmup().toSeconds() + " s of load on every endpoint at the JVM's start, then 2 s on each "
-        + "in turn until the JIT compilers took under 1 % of a core over a turn, at most "
-        + settings.webSettleLimit().toSeconds() + " s more, so that the JIT has compiled the woven code (how long "
-        + "each JVM took is in the raw figures; a JVM with an agent often takes the whole limit, with a trickle of "
-        + "compilations left), the JIT's tail below; each round starts at another endpoint), then "
-        + settings.webDuration().toSeconds() + " s measured: `wrk -t1 -c" + settings.webConnections()
-        + "`, closed loop, so the application runs saturated on a 2-core machine it shares with wrk, the "
-        + "receiver and the agents' exporters. CPU per request is the application JVM's user+sys time over the "
-        + "measured load divided by the requests; of it, the JIT compilers' threads and the agent's batch and "
-        + "export threads (Weft's `weft-*`; the OpenTelemetry SDK's batch span processor, metric reader and OkHttp "
-        + "threads), from /proc per thread. The receiver's CPU is its own process's over the same load: it "
-        + "runs on the same two cores, and a collector on another machine would not. Spans delivered: what the receiver decoded after the load "
-        + "(waiting until it had been quiet for " + Settings.QUIET.toMillis() + " ms) over requests × spans per "
-        + "request. Medians of the rounds. The spread of the rounds' requests/s and p99 (highest over lowest) "
-        + "shows how much the host moved the same JVM: where it exceeds the distance between a ratio and its "
-        + "target, this run cannot settle that target. The CPU stolen is the share of the machine's CPU time "
-        + "the hypervisor gave to other guests during the load (steal, from /proc/stat): on this host the slow "
-        + "phases, with no agent at a fraction of its usual requests/s and a p99 of several ms, come with a "
-        + "steal of 30-44 %: where a round's steal is that high, it measured the host more than the agents, "
-        + "above all in its latencies. "
-        + "Then, after " + settings.webWarmup().toSeconds()
-        + " s more of that load (a JVM that idled first, as the agents' do while the receiver goes quiet, had "
-        + "a higher paced p50), paced: " + settings.webPacedDuration().toSeconds()
+    StringBuilder body = new StringBuilder("The three JVMs (no agent, Weft, the OpenTelemetry agent) run side by "
+        + "side, each agent exporting to a receiver of its own, and take the load in turns: " + settings.webRounds()
+        + " round(s) of three fresh JVMs. A round warms each JVM in turn: " + settings.webStartWarmup().toSeconds()
+        + " s of load on every endpoint, then 2 s on each in turn until the JIT compilers took under 1 % of a "
+        + "core over a turn, at most " + settings.webSettleLimit().toSeconds() + " s more, so that the JIT has "
+        + "compiled the woven code (how long each JVM took is in the raw figures; a JVM with an agent often takes "
+        + "the whole limit, with a trickle of compilations left; the JIT's tail is below). Then per endpoint "
+        + "(each round starts at another): " + settings.calibrationRequests() + " sequential requests to each "
+        + "agent's JVM (to learn the spans a request makes when nothing is dropped), and " + settings.webSlices()
+        + " slices of saturating load per JVM, the JVMs taking turns (A B C, B C A, C A B, ...): each slice "
+        + settings.webSliceWarmup().toSeconds() + " s of warm-up load (the JVM idled while the others ran), then "
+        + settings.webSlice().toSeconds() + " s measured, `wrk -t1 -c" + settings.webConnections() + "`, closed "
+        + "loop, so the application runs saturated on a 2-core machine it shares with wrk, the receivers and the "
+        + "agents' exporters. Slices, not one long run per JVM: this host's speed drifts by 20 % and more over "
+        + "minutes, and JVMs measured minutes apart compared the host's phases as much as the agents (the earlier "
+        + "reports' rounds differed by up to 1.5× for the same JVM); slices a few seconds apart, taken in turns, "
+        + "put each phase on all three alike. Requests/s, p50 and p99 are medians over the slices of all rounds; "
+        + "their spread (highest slice over lowest) shows how much the host still moved, and each agent's slice "
+        + "over no agent's of the same turn shows how far the ratio itself moved. CPU per request is the "
+        + "application JVM's user+sys time over its measured slices divided by their requests (median of the "
+        + "rounds); of it, the JIT compilers' threads and the agent's batch and export threads (Weft's `weft-*`; "
+        + "the OpenTelemetry SDK's batch span processor, metric reader and OkHttp threads), from /proc per "
+        + "thread. The receiver's CPU is its own process's over the same slices: it runs on the same two cores, "
+        + "and a collector on another machine would not. Spans delivered: what the agent's receiver decoded from "
+        + "the first warm-up slice to the end of the endpoint's load (waiting until it had been quiet for "
+        + Settings.QUIET.toMillis() + " ms) over every request of those slices × spans per request. The CPU "
+        + "stolen is the share of the machine's CPU time the hypervisor gave to other guests during the measured "
+        + "slices (steal, from /proc/stat); a slice with a steal of 30 % or more measured the host more than the "
+        + "agent. Then the same turns paced: " + settings.webSliceWarmup().toSeconds() + " s of saturating load "
+        + "(a JVM that idled first had a higher paced p50), then " + settings.webPacedSlice().toSeconds()
         + " s of `wrk -t1 -c" + settings.webPacedConnections() + "` where each connection waits "
         + settings.webThinkMillis() + " ms after an answer before its next request, so the application is busy "
         + "only part of the time (the paced requests/s say how much) and a request's latency is its own work and "
@@ -215,15 +313,17 @@ final class WebSuite {
       Figures otel = byAgent.get(Agent.OTEL);
       List<List<String>> rows = new ArrayList<>();
       rows.add(row("requests/s", none.rps, weft.rps, otel.rps, 0));
-      rows.add(cells("requests/s, spread of the rounds (max / min)", byAgent, f -> spread(f.rps)));
+      rows.add(cells("requests/s, spread of the slices (max / min)", byAgent, f -> spread(f.rps)));
+      rows.add(List.of("requests/s over no agent's in the same turn, slice by slice: median (lowest-highest)", "",
+          "", "", pairs(Stats.ratios(weft.rps, none.rps)), pairs(Stats.ratios(otel.rps, none.rps))));
       rows.add(row("p50 latency (ms)", none.p50, weft.p50, otel.p50, 2));
       rows.add(row("p99 latency (ms)", none.p99, weft.p99, otel.p99, 2));
-      rows.add(cells("p99, spread of the rounds (max / min)", byAgent, f -> spread(f.p99)));
-      rows.add(cells("CPU stolen by the hypervisor during the load (%)", byAgent, f -> stolen(f.stolenPercent)));
+      rows.add(cells("p99, spread of the slices (max / min)", byAgent, f -> spread(f.p99)));
+      rows.add(cells("CPU stolen by the hypervisor during the slices (%)", byAgent, f -> stolen(f.stolenPercent)));
       rows.add(row("paced: requests/s", none.pacedRps, weft.pacedRps, otel.pacedRps, 0));
       rows.add(row("paced: p50 latency (ms)", none.pacedP50, weft.pacedP50, otel.pacedP50, 2));
       rows.add(row("paced: p99 latency (ms)", none.pacedP99, weft.pacedP99, otel.pacedP99, 2));
-      rows.add(cells("paced p99, spread of the rounds (max / min)", byAgent, f -> spread(f.pacedP99)));
+      rows.add(cells("paced p99, spread of the slices (max / min)", byAgent, f -> spread(f.pacedP99)));
       rows.add(cells("paced: CPU stolen by the hypervisor (%)", byAgent, f -> stolen(f.pacedStolenPercent)));
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
           otel.cpuMicrosPerRequest, 0));
@@ -290,7 +390,7 @@ final class WebSuite {
         cell.apply(byAgent.get(Agent.OTEL)), "", "");
   }
 
-  /** The median and, where the rounds differ, their range: one slow round is what matters here. */
+  /** The median and, where the slices differ, their range: one slow slice is what matters here. */
   private static String stolen(Stats stats) {
     if (Double.isNaN(stats.median())) {
       return "?";
@@ -298,6 +398,11 @@ final class WebSuite {
     String median = Report.num(stats.median(), 1);
     return stats.max() - stats.min() < 0.5 ? median
         : median + " (" + Report.num(stats.min(), 1) + "-" + Report.num(stats.max(), 1) + ")";
+  }
+
+  private static String pairs(Stats ratios) {
+    return ratios.isEmpty() ? "" : Report.ratio(ratios.median()) + " (" + Report.ratio(ratios.min()) + "-"
+        + Report.ratio(ratios.max()) + ")";
   }
 
   private static String spread(Stats stats) {
