@@ -3,7 +3,7 @@
 # Builds the Weft agent, weft-receiver and the benchmark applications, fetches the pinned OpenTelemetry agent
 # into benchmarks/.cache, runs every figure and writes benchmarks/results/<date>.md and latest.md.
 #
-#   benchmarks/run.sh               full run, about 20 minutes
+#   benchmarks/run.sh               full run, about 40 minutes
 #   benchmarks/run.sh --quick       smoke check, about 5 minutes (results/<date>-quick.md, too short to quote)
 #   benchmarks/run.sh --only web,pipeline   some figures only (jars, startup, calls, web, pipeline)
 #   benchmarks/run.sh --offline     build with mvn -o (every dependency already in ~/.m2)

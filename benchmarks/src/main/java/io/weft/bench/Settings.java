@@ -2,7 +2,7 @@ package io.weft.bench;
 
 import java.time.Duration;
 
-/** Rounds and durations: a full run (about 20 minutes on a quiet machine) or {@code --quick} (a smoke check). */
+/** Rounds and durations: a full run (about 40 minutes, the web figure 24 of them) or {@code --quick} (a smoke check). */
 record Settings(
     boolean quick,
     int startupRounds,

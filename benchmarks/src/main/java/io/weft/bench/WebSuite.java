@@ -288,8 +288,9 @@ final class WebSuite {
         + "minutes, and JVMs measured minutes apart compared the host's phases as much as the agents (the earlier "
         + "reports' rounds differed by up to 1.5× for the same JVM); slices a few seconds apart, taken in turns, "
         + "put each phase on all three alike. Requests/s, p50 and p99 are medians over the slices of all rounds; "
-        + "their spread (highest slice over lowest) shows how much the host still moved, and each agent's slice "
-        + "over no agent's of the same turn shows how far the ratio itself moved. CPU per request is the "
+        + "their spread (highest slice over lowest) shows how much the host still moved. The throughput target is "
+        + "judged on each agent's slice over no agent's of the same turn (the median of those ratios, with their "
+        + "range): the medians of each JVM's slices can come from different phases of the host. CPU per request is the "
         + "application JVM's user+sys time over its measured slices divided by their requests (median of the "
         + "rounds); of it, the JIT compilers' threads and the agent's batch and export threads (Weft's `weft-*`; "
         + "the OpenTelemetry SDK's batch span processor, metric reader and OkHttp threads), from /proc per "
@@ -351,11 +352,15 @@ final class WebSuite {
               "OTel / none"), rows))
           .append('\n');
 
-      double throughput = weft.rps.median() / none.rps.median();
+      // the slice-by-slice ratio: two slices of one turn are seconds apart, the medians of each JVM's slices
+      // may come from different phases of the host (in the 15:32 run /plain's were 0.87× against 0.94×)
+      Stats pairs = Stats.ratios(weft.rps, none.rps);
+      double throughput = pairs.isEmpty() ? weft.rps.median() / none.rps.median() : pairs.median();
       double p99 = weft.p99.median() / none.p99.median();
       double pacedP99 = weft.pacedP99.median() / none.pacedP99.median();
       double delivered = weft.delivered.median();
-      report.target("Web `" + endpoint + "`: throughput", "≥ 0.90 × no agent", Report.ratio(throughput, 0.90),
+      report.target("Web `" + endpoint + "`: throughput (slice by slice, median)", "≥ 0.90 × no agent",
+          Report.ratio(throughput, 0.90),
           Report.atLeast(throughput, 0.90, 2, "×"));
       report.target("Web `" + endpoint + "`: p99", "≤ 1.2 × no agent", Report.ratio(p99, 1.2),
           Report.atMost(p99, 1.2, 2, "×"));
