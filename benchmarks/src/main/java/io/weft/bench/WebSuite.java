@@ -108,8 +108,13 @@ final class WebSuite {
     Settings settings = harness.settings;
     List<App> apps = new ArrayList<>();
     try {
+      List<Integer> ports = new ArrayList<>();
       for (Agent agent : Agent.values()) {
         int port = Harness.freePort();
+        while (ports.contains(port)) {
+          port = Harness.freePort(); // a port handed out twice would have two JVMs race for it
+        }
+        ports.add(port);
         Receiver receiver = receivers.get(agent);
         Map<String, String> endpoint = receiver == null ? Map.of()
             : Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint());
