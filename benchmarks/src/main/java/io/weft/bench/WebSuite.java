@@ -149,13 +149,10 @@ final class WebSuite {
 
   private void endpoint(String endpoint, List<App> apps) throws Exception {
     Settings settings = harness.settings;
-    Map<Agent, Long> spansBefore = new LinkedHashMap<>();
-    Map<Agent, Long> requests = new LinkedHashMap<>();
-    Map<Agent, Double> expected = new LinkedHashMap<>();
     Map<Agent, Totals> totals = new LinkedHashMap<>();
     for (App app : apps) {
-      requests.put(app.agent, 0L);
-      totals.put(app.agent, new Totals());
+      Totals t = new Totals();
+      totals.put(app.agent, t);
       if (app.receiver != null) {
         // spans one request makes when nothing is dropped: a few requests one at a time, then a quiet receiver
         long before = quiet(app.receiver);
@@ -166,8 +163,8 @@ final class WebSuite {
           }
         }
         long after = quiet(app.receiver);
-        expected.put(app.agent, (double) (after - before) / settings.calibrationRequests());
-        spansBefore.put(app.agent, after); // every request from here on counts, warm-up slices too
+        t.expectedSpans = (double) (after - before) / settings.calibrationRequests();
+        t.spansBefore = after; // every request from here on counts, warm-up slices too
       }
     }
     for (int slice = 0; slice < settings.webSlices(); slice++) {
@@ -196,7 +193,7 @@ final class WebSuite {
         f.p50.add(result.p50Micros() / 1000);
         f.p99.add(result.p99Micros() / 1000);
         f.errors += warm.socketErrors() + warm.non2xx() + result.socketErrors() + result.non2xx();
-        requests.merge(app.agent, warm.requests() + result.requests(), Long::sum);
+        t.allRequests += warm.requests() + result.requests();
       }
     }
     for (int slice = 0; slice < settings.webSlices(); slice++) {
@@ -216,7 +213,7 @@ final class WebSuite {
         f.pacedP50.add(paced.p50Micros() / 1000);
         f.pacedP99.add(paced.p99Micros() / 1000);
         f.errors += warm.socketErrors() + warm.non2xx() + paced.socketErrors() + paced.non2xx();
-        requests.merge(app.agent, warm.requests() + paced.requests(), Long::sum);
+        totals.get(app.agent).allRequests += warm.requests() + paced.requests();
       }
     }
     for (App app : apps) {
@@ -228,17 +225,22 @@ final class WebSuite {
       f.exportMicrosPerRequest.add(t.exportMillis * 1000.0 / t.requests);
       f.receiverMicrosPerRequest.add(t.receiverMillis * 1000.0 / t.requests);
       if (app.receiver != null) {
-        long spans = quiet(app.receiver) - spansBefore.get(app.agent);
-        double perRequest = expected.get(app.agent);
-        f.expectedSpans.add(perRequest);
-        f.deliveredSpans.add((double) spans / requests.get(app.agent));
-        f.delivered.add(spans / (perRequest * requests.get(app.agent)));
+        long spans = quiet(app.receiver) - t.spansBefore;
+        f.expectedSpans.add(t.expectedSpans);
+        f.deliveredSpans.add((double) spans / t.allRequests);
+        f.delivered.add(spans / (t.expectedSpans * t.allRequests));
       }
     }
   }
 
-  /** What the measured slices of one endpoint and agent add up to in one round. */
+  /**
+   * One endpoint and agent in one round: what its measured slices add up to, and for span delivery every request
+   * of its load (warm-ups and paced slices too) against the spans its receiver had before it.
+   */
   private static final class Totals {
+    double expectedSpans;
+    long spansBefore;
+    long allRequests;
     long requests;
     long cpuMillis;
     long receiverMillis;
