@@ -17,6 +17,7 @@ import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
 import io.weft.instrumentation.trace.TelemetryResource;
+import io.weft.instrumentation.trace.WeftContextStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -204,6 +205,9 @@ public final class AgentStarter {
       try {
         // what the SDK says is printed in debug mode only; Weft reports export health itself, once
         SdkLogger.verbose(config.debug());
+        // before the SDK first asks for a context; here rather than in premain, whose time the application waits for
+        config.debug(WeftContextStorage.install() ? "the current context is kept in Weft's context storage"
+            : "the context storage was in use before Weft's could be installed; the SDK's default one stays");
         Properties build = buildInfo();
         String version = build.getProperty("weft.version", "dev");
         resource = ResourceFactory.create(config, version, build.getProperty("opentelemetry.version", "unknown"));
