@@ -179,4 +179,16 @@ class LeanSpanEncoderTest {
   }
 
 
+
+  @Test
+  void aVarintsSizeIsItsSevenBitGroups() {
+    int[] values = {0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455, 268_435_456, Integer.MAX_VALUE};
+    int[] sizes = {1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
+    for (int i = 0; i < values.length; i++) {
+      assertEquals(sizes[i], LeanSpanEncoder.ProtoWriter.varintSize(values[i]), "varint size of " + values[i]);
+    }
+    for (int value = 0; value < 40_000; value++) {
+      assertEquals(value < 128 ? 1 : value < 16_384 ? 2 : 3, LeanSpanEncoder.ProtoWriter.varintSize(value), "of " + value);
+    }
+  }
 }
