@@ -32,7 +32,7 @@ import java.util.zip.GZIPOutputStream;
  */
 final class SpanQueueProcessor implements SpanProcessor {
 
-  private final SpanRing<ReadableSpan> queue;
+  private final StripedSpanQueue<ReadableSpan> queue;
   /** Held while taking from the queue, which has one consumer at a time: the batch thread or a helper. */
   private final ReentrantLock taking = new ReentrantLock();
   /**
@@ -108,10 +108,17 @@ final class SpanQueueProcessor implements SpanProcessor {
    */
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
       long starvedMillis, boolean startBatchThread) {
-    this.queue = new SpanRing<>(capacity);
+    this(capacity, batchSize, delayMillis, buffer, gzip, stats, starvedMillis, startBatchThread,
+        StripedSpanQueue.stripesFor(Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** {@code stripes}: of the queue ({@link StripedSpanQueue}); tests that follow one thread's spans in order take 1. */
+  SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
+      long starvedMillis, boolean startBatchThread, int stripes) {
+    this.wakeAt = delayMillis == 0 ? 1 : batchSize;
+    this.queue = new StripedSpanQueue<>(capacity, stripes, wakeAt);
     this.starvedNanos = starvedMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(starvedMillis);
     this.batchSize = batchSize;
-    this.wakeAt = delayMillis == 0 ? 1 : batchSize;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
     this.idleNanos = delayMillis > 0 ? delayNanos : TimeUnit.SECONDS.toNanos(1);
     this.buffer = buffer;
@@ -138,12 +145,16 @@ final class SpanQueueProcessor implements SpanProcessor {
     if (!span.getSpanContext().isSampled()) {
       return;
     }
-    if (closed || !queue.offer(span) && !helpStarvedBatchThread(span)) {
-      queueFull.increment();
-      return;
+    int offered = closed ? StripedSpanQueue.REFUSED : queue.offer(span);
+    if (offered == StripedSpanQueue.REFUSED) {
+      if (closed || !helpStarvedBatchThread(span)) {
+        queueFull.increment();
+      }
+      return; // (a helper has just taken a batch: nothing for the batch thread to wake for)
     }
-    // the flag first: it is written only when the batch thread parks or wakes, so reading it costs nothing
-    if (batchThreadWaiting && queue.size() >= wakeAt) {
+    // the flag first: it is written only when the batch thread parks or wakes, so reading it costs nothing; the
+    // size, a sum over the stripes, only when the queue says so (every few spans a stripe takes)
+    if (offered == StripedSpanQueue.ADDED_LOOK && batchThreadWaiting && queue.size() >= wakeAt) {
       batchThreadWaiting = false;
       LockSupport.unpark(thread);
     }
@@ -209,7 +220,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     } finally {
       helping.unlock();
     }
-    return queue.offer(span);
+    return queue.offer(span) != StripedSpanQueue.REFUSED;
   }
 
   /**

@@ -40,6 +40,11 @@ final class SpanRing<E> extends SpanRingConsumer {
 
   /** Adds {@code e}; false when the queue is full and {@code e} was not added. */
   boolean offer(E e) {
+    return offerAt(e) >= 0;
+  }
+
+  /** Adds {@code e} and returns the index it took (elements added before it); -1 when the queue is full. */
+  long offerAt(E e) {
     long index;
     do {
       index = (long) PRODUCER_INDEX.getVolatile(this);
@@ -47,13 +52,13 @@ final class SpanRing<E> extends SpanRingConsumer {
       if (index >= limit) {
         limit = (long) CONSUMER_INDEX.getVolatile(this) + capacity;
         if (index >= limit) {
-          return false;
+          return -1;
         }
         PRODUCER_LIMIT.setVolatile(this, limit); // racy but benign: a stale, smaller limit only makes a producer look again
       }
     } while (!PRODUCER_INDEX.compareAndSet(this, index, index + 1));
     SLOTS.setRelease(slots, (int) index & mask, e);
-    return true;
+    return index;
   }
 
   /** Elements ever added (refused offers not counted). */

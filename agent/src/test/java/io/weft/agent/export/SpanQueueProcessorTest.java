@@ -64,7 +64,8 @@ class SpanQueueProcessorTest {
   @Test
   void whenTheBatchThreadNeverRunsTheThreadThatFindsTheQueueFullEncodesABatchInsteadOfDropping() throws Exception {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
-    SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false);
+    // one stripe: the queue keeps this one thread's spans in order, which the batches are checked against
+    SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false, 1);
     List<SpanData> made = endSpans(starved, 20);
 
     assertEquals(0, starved.queueFull.sum(), "nothing dropped");
@@ -138,7 +139,7 @@ class SpanQueueProcessorTest {
     // room for one batch, not two; the batch thread runs, producers never help
     ExportBuffer requests = new ExportBuffer("traces", oneBatch + oneBatch / 2, null, 0, line -> {});
     ExportStats stats = new ExportStats();
-    SpanQueueProcessor processor = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, stats, -1, true);
+    SpanQueueProcessor processor = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, stats, -1, true, 1); // in order
     try {
       List<SpanData> made = endSpans(processor, 4);
       awaitTrue(() -> requests.items() == 4, "the first batch is encoded");
