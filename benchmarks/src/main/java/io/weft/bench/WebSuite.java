@@ -295,9 +295,9 @@ final class WebSuite {
         + "minutes, and JVMs measured minutes apart compared the host's phases as much as the agents (the earlier "
         + "reports' rounds differed by up to 1.5× for the same JVM); slices a few seconds apart, taken in turns, "
         + "put each phase on all three alike. Requests/s, p50 and p99 are medians over the slices of all rounds; "
-        + "their spread (highest slice over lowest) shows how much the host still moved. The throughput target is "
-        + "judged on each agent's slice over no agent's of the same turn (the median of those ratios, with their "
-        + "range): the medians of each JVM's slices can come from different phases of the host. CPU per request is the "
+        + "their spread (highest slice over lowest) shows how much the host still moved. The throughput and p99 "
+        + "targets are judged on each agent's slice over no agent's of the same turn (the median of those ratios, "
+        + "with their range): the medians of each JVM's slices can come from different phases of the host. CPU per request is the "
         + "application JVM's user+sys time over its measured slices divided by their requests (median of the "
         + "rounds); of it, the JIT compilers' threads and the agent's batch and export threads (Weft's `weft-*`; "
         + "the OpenTelemetry SDK's batch span processor, metric reader and OkHttp threads), from /proc per "
@@ -327,11 +327,15 @@ final class WebSuite {
       rows.add(row("p50 latency (ms)", none.p50, weft.p50, otel.p50, 2));
       rows.add(row("p99 latency (ms)", none.p99, weft.p99, otel.p99, 2));
       rows.add(cells("p99, spread of the slices (max / min)", byAgent, f -> spread(f.p99)));
+      rows.add(List.of("p99 over no agent's in the same turn, slice by slice: median (lowest-highest)", "", "", "",
+          pairs(Stats.ratios(weft.p99, none.p99)), pairs(Stats.ratios(otel.p99, none.p99))));
       rows.add(cells("CPU stolen by the hypervisor during the slices (%)", byAgent, f -> stolen(f.stolenPercent)));
       rows.add(row("paced: requests/s", none.pacedRps, weft.pacedRps, otel.pacedRps, 0));
       rows.add(row("paced: p50 latency (ms)", none.pacedP50, weft.pacedP50, otel.pacedP50, 2));
       rows.add(row("paced: p99 latency (ms)", none.pacedP99, weft.pacedP99, otel.pacedP99, 2));
       rows.add(cells("paced p99, spread of the slices (max / min)", byAgent, f -> spread(f.pacedP99)));
+      rows.add(List.of("paced p99 over no agent's in the same turn, slice by slice: median (lowest-highest)", "", "",
+          "", pairs(Stats.ratios(weft.pacedP99, none.pacedP99)), pairs(Stats.ratios(otel.pacedP99, none.pacedP99))));
       rows.add(cells("paced: CPU stolen by the hypervisor (%)", byAgent, f -> stolen(f.pacedStolenPercent)));
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
           otel.cpuMicrosPerRequest, 0));
@@ -359,20 +363,21 @@ final class WebSuite {
               "OTel / none"), rows))
           .append('\n');
 
-      // the slice-by-slice ratio: two slices of one turn are seconds apart, the medians of each JVM's slices
-      // may come from different phases of the host (in the 15:32 run /plain's were 0.87× against 0.94×)
-      Stats pairs = Stats.ratios(weft.rps, none.rps);
-      double throughput = pairs.isEmpty() ? weft.rps.median() / none.rps.median() : pairs.median();
-      double p99 = weft.p99.median() / none.p99.median();
-      double pacedP99 = weft.pacedP99.median() / none.pacedP99.median();
+      // the slice-by-slice ratios: two slices of one turn are seconds apart, the medians of each JVM's slices
+      // may come from different phases of the host (in the 15:32 run /plain's were 0.87× against 0.94×; in
+      // the 17:28 run /chain's p99 1.29× against 1.13×, while at 16:03 /chain's was 1.11× against 1.17×)
+      double throughput = turnByTurn(weft.rps, none.rps);
+      double p99 = turnByTurn(weft.p99, none.p99);
+      double pacedP99 = turnByTurn(weft.pacedP99, none.pacedP99);
       double delivered = weft.delivered.median();
       report.target("Web `" + endpoint + "`: throughput (slice by slice, median)", "≥ 0.90 × no agent",
           Report.ratio(throughput, 0.90),
           Report.atLeast(throughput, 0.90, 2, "×"));
-      report.target("Web `" + endpoint + "`: p99", "≤ 1.2 × no agent", Report.ratio(p99, 1.2),
-          Report.atMost(p99, 1.2, 2, "×"));
-      report.target("Web `" + endpoint + "`: p99, paced (" + settings.webThinkMillis() + " ms think time)",
-          "≤ 1.2 × no agent", Report.ratio(pacedP99, 1.2), Report.atMost(pacedP99, 1.2, 2, "×"));
+      report.target("Web `" + endpoint + "`: p99 (slice by slice, median)", "≤ 1.2 × no agent",
+          Report.ratio(p99, 1.2), Report.atMost(p99, 1.2, 2, "×"));
+      report.target("Web `" + endpoint + "`: p99, paced (" + settings.webThinkMillis()
+          + " ms think time; slice by slice, median)", "≤ 1.2 × no agent", Report.ratio(pacedP99, 1.2),
+          Report.atMost(pacedP99, 1.2, 2, "×"));
       report.target("Web `" + endpoint + "`: spans delivered", "≥ 99 %", Report.percent(delivered, 1),
           Report.atLeast(100 * delivered, 99, 1, " points"));
 
@@ -410,6 +415,12 @@ final class WebSuite {
     String median = Report.num(stats.median(), 1);
     return stats.max() - stats.min() < 0.5 ? median
         : median + " (" + Report.num(stats.min(), 1) + "-" + Report.num(stats.max(), 1) + ")";
+  }
+
+  /** The median of {@code agent}'s slices over no agent's of the same turn; the ratio of medians without pairs. */
+  private static double turnByTurn(Stats agent, Stats none) {
+    Stats pairs = Stats.ratios(agent, none);
+    return pairs.isEmpty() ? agent.median() / none.median() : pairs.median();
   }
 
   private static String pairs(Stats ratios) {
