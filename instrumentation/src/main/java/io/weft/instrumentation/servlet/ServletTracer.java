@@ -420,8 +420,6 @@ final class ServletTracer implements ServletBridge.Handler {
       return "1.1"; // nearly every request: no hash of a string the container made for this request
     }
     switch (protocol) {
-      case "HTTP/1.1":
-        return "1.1";
       case "HTTP/1.0":
         return "1.0";
       case "HTTP/2.0":
