@@ -11,6 +11,8 @@ import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SpanHistogram;
+import io.weft.instrumentation.trace.SpanScope;
+import io.weft.instrumentation.trace.WeftContextStorage;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -49,14 +51,15 @@ final class MethodTracer implements MethodBridge.Handler {
         return null;
       }
       FaultInjection.spanStart();
-      Context parent = Context.current();
+      WeftContextStorage.Slot slot = WeftContextStorage.slot();
+      Context parent = slot != null ? slot.context() : Context.current();
       LeanSpan span = tracer.start(info.spanName, info.kind, info.attributes, parent, startNanos);
       if (span == null) {
         // not sampled: the context stays as it is, only the duration is recorded (if there is a metric)
         return duration != null ? info : null;
       }
       span.owner = info;
-      span.scope = parent.with(span).makeCurrent();
+      span.scope = slot != null ? SpanScope.makeCurrent(slot, parent, span) : parent.with(span).makeCurrent();
       return span;
     } catch (Throwable failure) {
       InternalErrors.report("method span start", failure);

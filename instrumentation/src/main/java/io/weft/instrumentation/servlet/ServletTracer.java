@@ -20,6 +20,8 @@ import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SpanPipeline;
 import io.weft.instrumentation.trace.SpanHistogram;
+import io.weft.instrumentation.trace.SpanScope;
+import io.weft.instrumentation.trace.WeftContextStorage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -133,7 +135,8 @@ final class ServletTracer implements ServletBridge.Handler {
   @Override
   public Object enter(Object request, Object response) {
     try {
-      Context current = Context.current();
+      WeftContextStorage.Slot slot = WeftContextStorage.slot();
+      Context current = slot != null ? slot.context() : Context.current();
       if (current.get(REQUEST_KEY) != null) {
         return null; // a filter or servlet inside the request's outermost entry, a forward, an include
       }
@@ -146,14 +149,15 @@ final class ServletTracer implements ServletBridge.Handler {
         Object traced = api.attribute(request, REQUEST_ATTRIBUTE);
         return traced instanceof ServerRequest ? ((ServerRequest) traced).resume() : null;
       }
-      return start(api, current, request, response);
+      return start(api, slot, current, request, response);
     } catch (Throwable failure) {
       InternalErrors.report("servlet span start", failure);
       return null;
     }
   }
 
-  private ServerRequest start(ServletAccessor api, Context current, Object request, Object response) throws Throwable {
+  private ServerRequest start(ServletAccessor api, WeftContextStorage.Slot slot, Context current, Object request, Object response)
+      throws Throwable {
     FaultInjection.spanStart();
     long startNanos = System.nanoTime();
     String rawMethod = api.method(request);
@@ -212,7 +216,8 @@ final class ServletTracer implements ServletBridge.Handler {
         new ServerRequest(this, api, request, response, span, method, scheme, route == null ? null : route.route,
             protocolVersion, active, startNanos);
     traced.ownAttributes = lean != null ? lean.addedCount() : 0;
-    traced.scope = (lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced).makeCurrent();
+    traced.scope = slot != null ? SpanScope.makeCurrent(slot, parent, lean, REQUEST_KEY, traced)
+        : (lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced).makeCurrent();
     return traced;
   }
 

@@ -23,17 +23,25 @@ import java.util.function.Function;
 public final class WeftContextStorage implements ContextStorage {
 
   /** A thread's current context; written only by that thread. */
-  static final class Slot {
+  public static final class Slot {
     final Thread owner;
     Context current;
 
     Slot(Thread owner) {
       this.owner = owner;
     }
+
+    /** The current context of the thread that owns this slot, as {@code Context.current()} answers it there. */
+    public Context context() {
+      Context context = current;
+      return context == null ? Context.root() : context;
+    }
   }
 
   private static final ThreadLocal<Slot> SLOTS = new ThreadLocal<>();
   static final WeftContextStorage INSTANCE = new WeftContextStorage();
+  /** Whether {@link #install()} made this the storage; set before any bridge is live, read by traced calls. */
+  private static boolean inUse;
 
   private WeftContextStorage() {}
 
@@ -44,7 +52,26 @@ public final class WeftContextStorage implements ContextStorage {
    */
   public static boolean install() {
     ContextStorage.addWrapper(new Replace());
-    return ContextStorage.get() == INSTANCE;
+    inUse = ContextStorage.get() == INSTANCE;
+    return inUse;
+  }
+
+  /**
+   * The calling thread's slot, made on its first call, while this is the context storage in use; null
+   * otherwise. A traced call reads its parent context from it and makes its {@link SpanScope} current in it:
+   * one thread-local lookup for both, where {@code Context.current()} and {@code makeCurrent()} take two.
+   */
+  public static Slot slot() {
+    return inUse ? slotOfThisThread() : null;
+  }
+
+  static Slot slotOfThisThread() {
+    Slot slot = SLOTS.get();
+    if (slot == null) {
+      slot = new Slot(Thread.currentThread());
+      SLOTS.set(slot);
+    }
+    return slot;
   }
 
   @Override
@@ -52,11 +79,7 @@ public final class WeftContextStorage implements ContextStorage {
     if (toAttach == null) {
       return Scope.noop(); // as the default storage: a null context is not attached
     }
-    Slot slot = SLOTS.get();
-    if (slot == null) {
-      slot = new Slot(Thread.currentThread());
-      SLOTS.set(slot);
-    }
+    Slot slot = slotOfThisThread();
     Context before = slot.current;
     if (before == toAttach) {
       return Scope.noop();

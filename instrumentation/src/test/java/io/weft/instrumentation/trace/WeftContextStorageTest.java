@@ -117,7 +117,7 @@ class WeftContextStorageTest {
   }
 
   /** Runs {@code body} on a new thread, so each test starts with no context; rethrows what it threw. */
-  private static void runOnFreshThread(Runnable body) throws Exception {
+  static void runOnFreshThread(Runnable body) throws Exception {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread thread = new Thread(() -> {
       try {
