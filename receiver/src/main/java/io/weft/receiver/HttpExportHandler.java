@@ -40,7 +40,7 @@ final class HttpExportHandler {
   record Response(int status, String contentType, byte[] body, String retryAfterSeconds, String allow,
       String attempt, boolean stored) {}
 
-  Response handle(String method, String path, Map<String, String> headers, byte[] raw, Faults.Answer answer) {
+  Response handle(String method, String path, Map<String, String> headers, HttpExportServer.Body raw, Faults.Answer answer) {
     Signal signal = Signal.forPath(path);
     if (signal == null) {
       return text(404, "no OTLP signal at this path\n", null);
@@ -61,9 +61,9 @@ final class HttpExportHandler {
       return text(415, "expected " + PROTOBUF + " or " + JSON + "\n", "HTTP 415 unsupported content type");
     }
     try {
-      byte[] body = body(headers.get("content-encoding"), raw);
+      HttpExportServer.Body body = body(headers.get("content-encoding"), raw);
       if (signal == Signal.TRACES && !json && inbox.countsSpansOnly()) {
-        inbox.recordCounted(signal, Transport.HTTP, OtlpWire.countSpans(body));
+        inbox.recordCounted(signal, Transport.HTTP, OtlpWire.countSpans(body.bytes(), body.length()));
       } else {
         inbox.record(signal, Transport.HTTP, headers, decode(signal, json, body));
       }
@@ -94,26 +94,27 @@ final class HttpExportHandler {
     return new Response(status, "text/plain", bytes(message), null, null, attempt, false);
   }
 
-  private static Message decode(Signal signal, boolean json, byte[] body) throws InvalidProtocolBufferException {
+  private static Message decode(Signal signal, boolean json, HttpExportServer.Body body) throws InvalidProtocolBufferException {
     Message.Builder builder = signal.newRequestBuilder();
     if (json) {
-      String text = OtlpJsonIds.hexToBase64(new String(body, StandardCharsets.UTF_8));
+      String text = OtlpJsonIds.hexToBase64(new String(body.bytes(), 0, body.length(), StandardCharsets.UTF_8));
       JsonFormat.parser().ignoringUnknownFields().merge(text, builder);
     } else {
-      builder.mergeFrom(body);
+      builder.mergeFrom(body.bytes(), 0, body.length()); // copies what it keeps: the array is reused
     }
     return builder.build();
   }
 
-  private static byte[] body(String encoding, byte[] raw) throws IOException {
+  private static HttpExportServer.Body body(String encoding, HttpExportServer.Body raw) throws IOException {
     if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
       return raw;
     }
     if (!encoding.trim().equalsIgnoreCase("gzip")) {
       throw new ZipException("unsupported Content-Encoding " + encoding);
     }
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
-      return in.readAllBytes();
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw.bytes(), 0, raw.length()))) {
+      byte[] inflated = in.readAllBytes();
+      return new HttpExportServer.Body(inflated, inflated.length);
     } catch (EOFException e) {
       throw new ZipException("truncated gzip body");
     }

@@ -27,7 +27,12 @@ final class OtlpWire {
   }
 
   static int countSpans(byte[] body) throws InvalidProtocolBufferException {
-    CodedInputStream in = CodedInputStream.newInstance(body);
+    return countSpans(body, body.length);
+  }
+
+  /** The spans of the request in the first {@code length} bytes of {@code body}. */
+  static int countSpans(byte[] body, int length) throws InvalidProtocolBufferException {
+    CodedInputStream in = CodedInputStream.newInstance(body, 0, length);
     try {
       int spans = 0;
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
