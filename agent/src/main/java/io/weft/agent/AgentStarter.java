@@ -206,8 +206,8 @@ public final class AgentStarter {
         // what the SDK says is printed in debug mode only; Weft reports export health itself, once
         SdkLogger.verbose(config.debug());
         // before the SDK first asks for a context; here rather than in premain, whose time the application waits for
-        config.debug(WeftContextStorage.install() ? "the current context is kept in Weft's context storage"
-            : "the context storage was in use before Weft's could be installed; the SDK's default one stays");
+        WeftContextStorage.install();
+        config.debug("the current context is kept in Weft's context storage");
         Properties build = buildInfo();
         String version = build.getProperty("weft.version", "dev");
         resource = ResourceFactory.create(config, version, build.getProperty("opentelemetry.version", "unknown"));

@@ -94,6 +94,9 @@ class StartupIT {
           "the SDK logs through Weft's SdkLogger: java.util.logging is not set up");
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(".sdk.resources.AutoValue_Resource ")).toList(),
           "the resource is Weft's own: no SDK Resource (24-38 ms of set-up) is made for an OTLP export");
+      assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" io.weft.shaded.io.opentelemetry.context.LazyStorage ")
+          || line.contains(" io.weft.shaded.io.opentelemetry.context.ContextStorageProvider ")).toList(),
+          "Weft's code keeps the context in its own storage: the API's (a service loader look-up, var handles) is never set up");
       String startLine = app.output().lines().filter(line -> line.startsWith("[weft] Weft ")).findFirst().orElse("");
       assertTrue(startLine.matches("\\[weft] Weft \\S+ started: premain \\d+ ms, SDK built in \\d+ ms: .*"), app.describe());
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" io.weft.instrumentation.jdbc.JdbcTracer ")

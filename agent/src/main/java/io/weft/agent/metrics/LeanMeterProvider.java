@@ -39,6 +39,7 @@ import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.SpanHistogram;
 import io.weft.instrumentation.trace.TelemetryResource;
+import io.weft.instrumentation.trace.WeftContextStorage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -617,12 +618,12 @@ public final class LeanMeterProvider implements MeterProvider {
 
     @Override
     public void record(double value) {
-      record(value, Attributes.empty(), Context.current());
+      record(value, Attributes.empty(), WeftContextStorage.currentContext());
     }
 
     @Override
     public void record(double value, Attributes attributes) {
-      record(value, attributes, Context.current());
+      record(value, attributes, WeftContextStorage.currentContext());
     }
 
     @Override

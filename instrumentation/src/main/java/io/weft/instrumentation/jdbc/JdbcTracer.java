@@ -4,7 +4,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Context;
 import io.weft.bridge.JdbcBridge;
 import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.FaultInjection;
@@ -12,6 +11,7 @@ import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SpanHistogram;
+import io.weft.instrumentation.trace.WeftContextStorage;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
@@ -253,7 +253,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
   private Object start(JdbcCallShape shape, Depth d) {
     FaultInjection.spanStart();
     long startNanos = System.nanoTime();
-    LeanSpan span = tracer.start(shape.spanName, SpanKind.CLIENT, shape.spanAttributes, Context.current(), startNanos);
+    LeanSpan span = tracer.start(shape.spanName, SpanKind.CLIENT, shape.spanAttributes, WeftContextStorage.currentContext(), startNanos);
     d.startNanos = startNanos;
     d.span = span;
     d.shape = shape;

@@ -52,14 +52,14 @@ final class MethodTracer implements MethodBridge.Handler {
       }
       FaultInjection.spanStart();
       WeftContextStorage.Slot slot = WeftContextStorage.slot();
-      Context parent = slot != null ? slot.context() : Context.current();
+      Context parent = slot != null ? slot.context() : WeftContextStorage.currentContext();
       LeanSpan span = tracer.start(info.spanName, info.kind, info.attributes, parent, startNanos);
       if (span == null) {
         // not sampled: the context stays as it is, only the duration is recorded (if there is a metric)
         return duration != null ? info : null;
       }
       span.owner = info;
-      span.scope = slot != null ? SpanScope.makeCurrent(slot, parent, span) : parent.with(span).makeCurrent();
+      span.scope = slot != null ? SpanScope.makeCurrent(slot, parent, span) : WeftContextStorage.makeCurrent(parent.with(span));
       return span;
     } catch (Throwable failure) {
       InternalErrors.report("method span start", failure);

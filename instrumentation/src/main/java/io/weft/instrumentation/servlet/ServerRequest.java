@@ -2,9 +2,9 @@ package io.weft.instrumentation.servlet;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.WeftContextStorage;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -82,7 +82,8 @@ final class ServerRequest implements InvocationHandler {
     if (ended != 0) {
       return null;
     }
-    return new Resumed(this, Context.current().with(span).with(ServletTracer.REQUEST_KEY, this).makeCurrent());
+    return new Resumed(this, WeftContextStorage.makeCurrent(
+        WeftContextStorage.currentContext().with(span).with(ServletTracer.REQUEST_KEY, this)));
   }
 
   private void end(Throwable thrown) {

@@ -136,7 +136,7 @@ final class ServletTracer implements ServletBridge.Handler {
   public Object enter(Object request, Object response) {
     try {
       WeftContextStorage.Slot slot = WeftContextStorage.slot();
-      Context current = slot != null ? slot.context() : Context.current();
+      Context current = slot != null ? slot.context() : WeftContextStorage.currentContext();
       if (current.get(REQUEST_KEY) != null) {
         return null; // a filter or servlet inside the request's outermost entry, a forward, an include
       }
@@ -217,7 +217,7 @@ final class ServletTracer implements ServletBridge.Handler {
             protocolVersion, active, startNanos);
     traced.ownAttributes = lean != null ? lean.addedCount() : 0;
     traced.scope = slot != null ? SpanScope.makeCurrent(slot, parent, lean, REQUEST_KEY, traced)
-        : (lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced).makeCurrent();
+        : WeftContextStorage.makeCurrent((lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced));
     return traced;
   }
 
@@ -237,8 +237,8 @@ final class ServletTracer implements ServletBridge.Handler {
   @Override
   public Runnable wrap(Runnable task) {
     try {
-      Context current = Context.current();
-      return task == null || current.get(REQUEST_KEY) == null ? task : current.wrap(task);
+      Context current = WeftContextStorage.currentContext();
+      return task == null || current.get(REQUEST_KEY) == null ? task : WeftContextStorage.wrap(current, task);
     } catch (Throwable failure) {
       InternalErrors.report("servlet async context", failure);
       return task;

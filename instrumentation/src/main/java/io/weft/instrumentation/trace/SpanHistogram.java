@@ -4,7 +4,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.context.Context;
 
 /**
  * Records a call's duration with the call's own span as the exemplar, without reading the current
@@ -30,7 +29,7 @@ public final class SpanHistogram {
     if (histogram instanceof Direct) {
       ((Direct) histogram).record(value, attributes, span, span == null ? 0 : span.getEndEpochNanos());
     } else {
-      histogram.record(value, attributes, span == null ? Context.root() : Context.root().with((Span) span));
+      histogram.record(value, attributes, span == null ? EntriesContext.ROOT : EntriesContext.ROOT.with((Span) span));
     }
   }
 }

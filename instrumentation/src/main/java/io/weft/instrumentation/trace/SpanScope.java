@@ -121,7 +121,7 @@ public final class SpanScope implements Context, Scope {
 
     @Override
     public <V> Context with(ContextKey<V> k, V v) {
-      return Context.root().with(k, v);
+      return EntriesContext.ROOT.with(k, v);
     }
   }
 }

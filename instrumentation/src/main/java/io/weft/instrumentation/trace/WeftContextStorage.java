@@ -18,7 +18,8 @@ import java.util.function.Function;
  * restores what was current before it, and only while its context is still current (closing scopes out of
  * order, or twice, changes nothing). A scope closed on another thread than the one it was opened on changes
  * nothing either (the default storage would look at the closing thread's context instead). Installed by
- * {@link #install()} before anything asks for the current context.
+ * {@link #install()} before anything asks for the current context; Weft's code then reads and sets the
+ * context here directly, and the OpenTelemetry API's {@code Context.current()} finds it through a wrapper.
  */
 public final class WeftContextStorage implements ContextStorage {
 
@@ -34,7 +35,7 @@ public final class WeftContextStorage implements ContextStorage {
     /** The current context of the thread that owns this slot, as {@code Context.current()} answers it there. */
     public Context context() {
       Context context = current;
-      return context == null ? Context.root() : context;
+      return context == null ? EntriesContext.ROOT : context;
     }
   }
 
@@ -46,14 +47,36 @@ public final class WeftContextStorage implements ContextStorage {
   private WeftContextStorage() {}
 
   /**
-   * Makes this the context storage, unless the SDK's context storage has been used already (then the default
-   * one stays, which is correct, only slower). Returns whether it did; the answer initializes the storage.
-   * Call before anything asks for the current context.
+   * Makes this the context storage: Weft's own code reads and sets the current context here directly
+   * ({@link #currentContext}, {@link #makeCurrent}, {@link #slot}, {@link SpanScope}), and the OpenTelemetry
+   * API's {@code Context.current()} is pointed here by a wrapper, for the bundled libraries' own calls. The
+   * API's storage is not initialized here (nor by Weft's traced calls): that looks for storage providers with
+   * a service loader and sets up its first var handles, milliseconds of a short JVM's start on the SDK build
+   * thread the first traced call waits for. Call before anything asks for the current context.
    */
-  public static boolean install() {
+  public static void install() {
     ContextStorage.addWrapper(new Replace());
-    inUse = ContextStorage.get() == INSTANCE;
-    return inUse;
+    inUse = true;
+  }
+
+  /** The calling thread's current context, as {@code Context.current()} answers it. */
+  public static Context currentContext() {
+    if (!inUse) {
+      return Context.current();
+    }
+    Slot slot = SLOTS.get();
+    Context current = slot == null ? null : slot.current;
+    return current == null ? EntriesContext.ROOT : current;
+  }
+
+  /** {@code context.makeCurrent()}, in this storage. */
+  public static Scope makeCurrent(Context context) {
+    return inUse ? INSTANCE.attach(context) : context.makeCurrent();
+  }
+
+  /** {@code context.wrap(task)}: runs {@code task} with {@code context} current in this storage. */
+  public static Runnable wrap(Context context, Runnable task) {
+    return new InContext(context, task);
   }
 
   /**
@@ -88,6 +111,17 @@ public final class WeftContextStorage implements ContextStorage {
     return new SlotScope(slot, before, toAttach);
   }
 
+  /** Weft's root context, also {@code Context.root()}'s answer through the API once its storage is this one. */
+  @Override
+  public Context root() {
+    return EntriesContext.ROOT;
+  }
+
+  /** {@link #root()}, where Weft's code would call {@code Context.root()}. */
+  public static Context rootContext() {
+    return EntriesContext.ROOT;
+  }
+
   @Override
   public Context current() {
     Slot slot = SLOTS.get();
@@ -111,6 +145,24 @@ public final class WeftContextStorage implements ContextStorage {
       if (!closed && slot.current == attached && slot.owner == Thread.currentThread()) {
         closed = true;
         slot.current = before;
+      }
+    }
+  }
+
+  /** A task run with a context current; a class, not a lambda (no method-handle spin on the first one). */
+  private static final class InContext implements Runnable {
+    private final Context context;
+    private final Runnable task;
+
+    InContext(Context context, Runnable task) {
+      this.context = context;
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      try (Scope scope = makeCurrent(context)) {
+        task.run();
       }
     }
   }
