@@ -41,7 +41,7 @@ public final class WeftContextStorage implements ContextStorage {
 
   private static final ThreadLocal<Slot> SLOTS = new ThreadLocal<>();
   static final WeftContextStorage INSTANCE = new WeftContextStorage();
-  /** Whether {@link #install()} made this the storage; set before any bridge is live, read by traced calls. */
+  /** Whether {@link #install()} ran: set before any bridge is live, read by traced calls (false in unit tests). */
   private static boolean inUse;
 
   private WeftContextStorage() {}
@@ -50,9 +50,9 @@ public final class WeftContextStorage implements ContextStorage {
    * Makes this the context storage: Weft's own code reads and sets the current context here directly
    * ({@link #currentContext}, {@link #makeCurrent}, {@link #slot}, {@link SpanScope}), and the OpenTelemetry
    * API's {@code Context.current()} is pointed here by a wrapper, for the bundled libraries' own calls. The
-   * API's storage is not initialized here (nor by Weft's traced calls): that looks for storage providers with
-   * a service loader and sets up its first var handles, milliseconds of a short JVM's start on the SDK build
-   * thread the first traced call waits for. Call before anything asks for the current context.
+   * API's storage is not initialized here (nor by Weft's traced calls): its set-up looks for storage providers
+   * with a service loader and makes the JVM's first var handles, work the first traced call's thread would do
+   * right after the start-up gate opens. Call before anything asks for the current context.
    */
   public static void install() {
     ContextStorage.addWrapper(new Replace());
@@ -114,11 +114,6 @@ public final class WeftContextStorage implements ContextStorage {
   /** Weft's root context, also {@code Context.root()}'s answer through the API once its storage is this one. */
   @Override
   public Context root() {
-    return EntriesContext.ROOT;
-  }
-
-  /** {@link #root()}, where Weft's code would call {@code Context.root()}. */
-  public static Context rootContext() {
     return EntriesContext.ROOT;
   }
 
