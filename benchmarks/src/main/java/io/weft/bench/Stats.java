@@ -51,6 +51,18 @@ final class Stats {
     return ratios;
   }
 
+  /**
+   * The difference of each sample of {@code over} from the sample of {@code under} taken at the same index (the
+   * start-up figure's runs of one round, seconds apart); as many as both have.
+   */
+  static Stats differences(Stats over, Stats under) {
+    Stats differences = new Stats();
+    for (int i = 0; i < Math.min(over.values.size(), under.values.size()); i++) {
+      differences.add(over.values.get(i) - under.values.get(i));
+    }
+    return differences;
+  }
+
   /** Every sample, in the order taken, for the raw-data section. */
   String samples(String format) {
     List<String> parts = new ArrayList<>();
