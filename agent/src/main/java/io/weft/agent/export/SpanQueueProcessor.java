@@ -241,6 +241,17 @@ final class SpanQueueProcessor implements SpanProcessor {
     return false;
   }
 
+  /**
+   * The batch thread has taken what there was and is about to park: whatever outran it is over, so the
+   * refusals an outrun let go unchecked end here. Left standing, they would drop the first spans of a later,
+   * unrelated moment when the batch thread gets no CPU, before any producer looked at whether to help.
+   */
+  void caughtUp() {
+    if (uncheckedRefusals != 0) {
+      uncheckedRefusals = 0;
+    }
+  }
+
   /** Tests: as if the batch thread last took {@code batchThreadNanos} earlier, and the last help (or re-arm) {@code lastHelpNanos}. */
   void ageForTest(long batchThreadNanos, long lastHelpNanos) {
     batchThreadProgress -= batchThreadNanos;
@@ -311,6 +322,7 @@ final class SpanQueueProcessor implements SpanProcessor {
         }
         batchThreadWaiting = true;
         if (queue.size() < wakeAt && !flushRequested) {
+          caughtUp();
           LockSupport.parkNanos(this, delayNanos > 0 ? nextExport - now : idleNanos);
         }
         batchThreadWaiting = false;

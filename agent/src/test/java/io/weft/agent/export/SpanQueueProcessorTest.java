@@ -122,6 +122,20 @@ class SpanQueueProcessorTest {
   }
 
   @Test
+  void theRefusalsAnOutrunLetGoUncheckedEndWhenTheBatchThreadCatchesUp() {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 1000, false);
+    endSpans(p, 18); // 8 queued, 10 refused while the batch thread had taken lately: outrun, then 4 unchecked
+    assertEquals(6, p.outrun.sum(), "refusals 1-5 and 10 counted as outrun, 6-9 unchecked");
+    assertEquals(10, p.queueFull.sum());
+    p.caughtUp(); // the batch thread drained the queue and parked: that outrun is over
+    p.ageForTest(TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(2)); // later, the batch thread gets no CPU
+    endSpans(p, 1);
+    assertEquals(1, p.helped.sum(), "the first refusal is checked, finds the batch thread starved and helps");
+    assertEquals(10, p.queueFull.sum(), "nothing more dropped");
+  }
+
+  @Test
   void noHelpWhileTheExportBufferIsFull() throws Exception {
     long oneBatch = oneBatchBytes();
 
