@@ -37,7 +37,7 @@ import javax.net.ssl.SSLSocket;
  */
 final class HttpExportServer {
   static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
-  private static final int DIRECT_BODY_BYTES = 4 * 1024 * 1024;
+  static final int DIRECT_BODY_BYTES = 4 * 1024 * 1024;
   private static final int MAX_LINE_BYTES = 16 * 1024;
   private static final int MAX_HEADERS = 200;
   private static final int IDLE_MILLIS = 120_000;

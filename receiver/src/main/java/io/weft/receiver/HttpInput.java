@@ -73,12 +73,13 @@ final class HttpInput {
   }
 
   /**
-   * This connection's body array, at least {@code length} bytes long: the previous request's when it is long
-   * enough (its bytes are overwritten; nothing keeps a body past its request).
+   * This connection's body array, at least {@code length} bytes long (at most the server's direct-read size
+   * is asked for): the previous request's when it is long enough (its bytes are overwritten; nothing keeps a
+   * body past its request).
    */
   byte[] bodyArray(int length) {
     if (body.length < length) {
-      body = new byte[Math.max(length, Math.min(2 * body.length, HttpExportServer.MAX_BODY_BYTES))];
+      body = new byte[Math.max(length, Math.min(2 * body.length, HttpExportServer.DIRECT_BODY_BYTES))];
     }
     return body;
   }

@@ -50,9 +50,7 @@ public final class SpanScope implements Context, Scope {
 
   /** {@link #makeCurrent(WeftContextStorage.Slot, Context, Span, ContextKey, Object)} with the span alone. */
   public static SpanScope makeCurrent(WeftContextStorage.Slot slot, Context parent, Span span) {
-    SpanScope scope = new SpanScope(slot, parent, span, null, null);
-    slot.current = scope;
-    return scope;
+    return makeCurrent(slot, parent, span, null, null);
   }
 
   @Override

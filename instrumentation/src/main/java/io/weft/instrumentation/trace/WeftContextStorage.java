@@ -65,8 +65,7 @@ public final class WeftContextStorage implements ContextStorage {
       return Context.current();
     }
     Slot slot = SLOTS.get();
-    Context current = slot == null ? null : slot.current;
-    return current == null ? EntriesContext.ROOT : current;
+    return slot == null ? EntriesContext.ROOT : slot.context();
   }
 
   /** {@code context.makeCurrent()}, in this storage. */
