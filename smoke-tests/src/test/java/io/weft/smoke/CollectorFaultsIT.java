@@ -219,6 +219,13 @@ class CollectorFaultsIT {
         assertEquals(6000, delivered + bufferFull + queueFull,
             "every span is delivered or counted as dropped: delivered " + delivered + ", buffer_full " + bufferFull + ", queue_full " + queueFull);
         assertEquals(delivered, otlp.spans().stream().map(ReceivedSpan::spanId).distinct().count(), "none twice");
+        // the exit line says why the queue refused spans: here because the export buffer was full
+        Matcher why = Pattern.compile("queue_full=(\\d+) \\((\\d+) while the batch thread ran and could not keep up, (\\d+) "
+            + "while the export buffer was full, (\\d+) while the batch thread could not run\\)").matcher(app.output());
+        assertTrue(why.find(), "the exit line breaks queue_full down\n" + app.describe());
+        assertEquals(queueFull, Long.parseLong(why.group(1)), "the exit line's count is the metric's");
+        assertTrue(Long.parseLong(why.group(3)) > Long.parseLong(why.group(2)) + Long.parseLong(why.group(4)),
+            "with the collector away most refusals came while the buffer was full: " + why.group());
       }
     }
   }

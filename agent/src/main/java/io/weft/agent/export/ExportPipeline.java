@@ -86,7 +86,7 @@ public final class ExportPipeline {
     traceDelivery.start();
     boolean help = config.getBoolean("weft.bsp.help.when.starved", true);
     spans = new SpanQueueProcessor(queueSize, batchSize, delayMillis, traceBuffer, endpoint.gzip, traceStats,
-        help ? SpanQueueProcessor.DEFAULT_STARVED_MILLIS : -1, true);
+        help ? SpanQueueProcessor.DEFAULT_STARVED_NANOS : -1, true);
     return spans;
   }
 
@@ -320,7 +320,21 @@ public final class ExportPipeline {
   private String describeDrops() {
     long full = spans.queueFull.sum();
     String others = traceStats.describeDropped();
-    return full == 0 ? others : "queue_full=" + full + (others.equals("none") ? "" : ", " + others);
+    return full == 0 ? others : "queue_full=" + full + whyQueueFull(full) + (others.equals("none") ? "" : ", " + others);
+  }
+
+  /**
+   * Why the queue refused spans, as far as the refusal path tells (only with help on, which looks at the batch
+   * thread): what to change differs, a faster exporter or sampling, a faster collector, or spare CPU.
+   */
+  private String whyQueueFull(long full) {
+    long outran = spans.refusedWhileRunning();
+    long room = spans.refusedForRoom.sum();
+    if (outran + room == 0) {
+      return "";
+    }
+    return " (" + outran + " while the batch thread ran and could not keep up, " + room
+        + " while the export buffer was full, " + Math.max(0, full - outran - room) + " while the batch thread could not run)";
   }
 
   /** Weft's lines to stderr; a class for the same reason as {@link Observation}. */

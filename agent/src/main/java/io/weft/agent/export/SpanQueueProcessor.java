@@ -62,6 +62,10 @@ final class SpanQueueProcessor implements SpanProcessor {
    * exporter, and no help would have kept them. Counted on the refusal path only.
    */
   final LongAdder outrun = new LongAdder();
+  /** Spans refused without a look at the batch thread, in the budget an outrun grants ({@link #uncheckedRefusals}). */
+  final LongAdder refusedUnchecked = new LongAdder();
+  /** Spans refused while the batch thread waited for room in the export buffer (the collector is slower, or away). */
+  final LongAdder refusedForRoom = new LongAdder();
   /** {@link #outrun} when a producer last helped, or when help was last allowed again ({@link #HELP_REARM_NANOS}). */
   private volatile long outrunAtLastHelp;
   private volatile long lastHelpNanos = System.nanoTime();
@@ -84,15 +88,19 @@ final class SpanQueueProcessor implements SpanProcessor {
   private volatile int lastRequestBytes = 1;
 
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats) {
-    this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_MILLIS, true);
+    this(capacity, batchSize, delayMillis, buffer, gzip, stats, DEFAULT_STARVED_NANOS, true);
   }
 
   /**
-   * How long the batch thread may go without taking from a full queue before the producer that finds it full
-   * encodes a batch itself: long enough that a batch thread that is running (a batch takes well under a
-   * millisecond) never looks starved, short against the queue's few milliseconds of spans at a high rate.
+   * How long the batch thread may show no progress (a take, or {@link LeanSpanEncoder#BEAT_EVERY} spans encoded)
+   * while the queue is full before the producer that finds it full encodes a batch itself. A running batch thread
+   * shows progress every few tens of microseconds, so this is long enough that it never looks starved, and short
+   * enough that a burst cannot fill the queue's free room and be dropped as "outrun" while the batch thread is in
+   * fact off the CPU: 2 ms here dropped up to 1,400 spans a step of the pipeline benchmark at 200,000/s, every one
+   * counted as outrun, the producer catching up in a burst right after a take while the batch thread waited for
+   * a core.
    */
-  static final long DEFAULT_STARVED_MILLIS = 2;
+  static final long DEFAULT_STARVED_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
 
   /**
    * How long producers stop helping once the application was seen outrunning the exporter (more than a batch
@@ -103,21 +111,21 @@ final class SpanQueueProcessor implements SpanProcessor {
   static final long HELP_REARM_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /**
-   * {@code starvedMillis} negative: a full queue drops, as the standard processor does. {@code startBatchThread}
+   * {@code starvedNanos} negative: a full queue drops, as the standard processor does. {@code startBatchThread}
    * false (tests): a batch thread that never gets the CPU.
    */
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
-      long starvedMillis, boolean startBatchThread) {
-    this(capacity, batchSize, delayMillis, buffer, gzip, stats, starvedMillis, startBatchThread,
+      long starvedNanos, boolean startBatchThread) {
+    this(capacity, batchSize, delayMillis, buffer, gzip, stats, starvedNanos, startBatchThread,
         StripedSpanQueue.stripesFor(Runtime.getRuntime().availableProcessors()));
   }
 
   /** {@code stripes}: of the queue ({@link StripedSpanQueue}); tests that follow one thread's spans in order take 1. */
   SpanQueueProcessor(int capacity, int batchSize, long delayMillis, ExportBuffer buffer, boolean gzip, ExportStats stats,
-      long starvedMillis, boolean startBatchThread, int stripes) {
+      long starvedNanos, boolean startBatchThread, int stripes) {
     this.wakeAt = delayMillis == 0 ? 1 : batchSize;
     this.queue = new StripedSpanQueue<>(capacity, stripes, wakeAt);
-    this.starvedNanos = starvedMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(starvedMillis);
+    this.starvedNanos = starvedNanos < 0 ? -1 : starvedNanos;
     this.batchSize = batchSize;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
     this.idleNanos = delayMillis > 0 ? delayNanos : TimeUnit.SECONDS.toNanos(1);
@@ -173,15 +181,20 @@ final class SpanQueueProcessor implements SpanProcessor {
    * {@link #HELP_REARM_NANOS} ({@link #helpIsWorthIt}).
    */
   private boolean helpStarvedBatchThread(ReadableSpan span) {
-    if (starvedNanos < 0 || waitingForRoom) {
+    if (starvedNanos < 0) {
+      return false;
+    }
+    if (waitingForRoom) {
+      refusedForRoom.increment();
       return false; // (with the collector away and the buffer full, an encoded batch would only be dropped)
     }
     if (uncheckedRefusals > 0) {
       uncheckedRefusals--;
+      refusedUnchecked.increment();
       return false;
     }
     long now = System.nanoTime();
-    if (now - batchThreadProgress < starvedNanos) {
+    if (now - batchThreadProgress() < starvedNanos) {
       outrun.increment();
       if (outrun.sum() - outrunAtLastHelp > batchSize) {
         uncheckedRefusals = batchSize;
@@ -252,10 +265,33 @@ final class SpanQueueProcessor implements SpanProcessor {
     }
   }
 
+  /**
+   * When the batch thread last showed progress: took from the queue, looked at it, or encoded
+   * {@link LeanSpanEncoder#BEAT_EVERY} more spans. A take is followed by a batch's encoding (hundreds of
+   * microseconds), and only the encoder's beats tell a batch thread that is in the middle of it from one
+   * that a core was taken from right after its take.
+   */
+  private long batchThreadProgress() {
+    long took = batchThreadProgress;
+    long beat = leanEncoder.beat;
+    return beat - took > 0 ? beat : took;
+  }
+
   /** Tests: as if the batch thread last took {@code batchThreadNanos} earlier, and the last help (or re-arm) {@code lastHelpNanos}. */
   void ageForTest(long batchThreadNanos, long lastHelpNanos) {
     batchThreadProgress -= batchThreadNanos;
+    leanEncoder.beat -= batchThreadNanos;
     this.lastHelpNanos -= lastHelpNanos;
+  }
+
+  /** Tests: the batch thread's encoder, whose beats show the batch thread running. */
+  LeanSpanEncoder batchEncoderForTest() {
+    return leanEncoder;
+  }
+
+  /** Spans refused because the batch thread, running, could not keep up (the application outran export). */
+  long refusedWhileRunning() {
+    return outrun.sum() + refusedUnchecked.sum();
   }
 
   /** Whether the buffer would keep a request as large as the last one encoded. */
@@ -425,18 +461,36 @@ final class SpanQueueProcessor implements SpanProcessor {
     FaultInjection.export();
     if (LeanSpanEncoder.accepts(spans)) {
       byte[] request = encoder.encode(spans);
-      return gzip ? gzip(request) : request;
+      return gzip ? gzip(request, encoder) : request;
     }
-    return encode(TraceRequestMarshaler.create(spans), gzip);
+    byte[] request = encode(TraceRequestMarshaler.create(spans), gzip);
+    encoder.beat = System.nanoTime();
+    return request;
   }
 
   static byte[] gzip(byte[] request) throws IOException {
+    return gzip(request, null);
+  }
+
+  /**
+   * Compressing a batch takes milliseconds: in slices, after each of which {@code beatTo} (when given) beats, so
+   * that a batch thread compressing does not look starved to the producers.
+   */
+  private static byte[] gzip(byte[] request, LeanSpanEncoder beatTo) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(request.length / 4 + 64);
     try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
-      zipped.write(request);
+      for (int from = 0; from < request.length; from += GZIP_SLICE) {
+        zipped.write(request, from, Math.min(GZIP_SLICE, request.length - from));
+        if (beatTo != null) {
+          beatTo.beat = System.nanoTime();
+        }
+      }
     }
     return out.toByteArray();
   }
+
+  /** Bytes compressed between two beats: about a tenth of a millisecond. */
+  private static final int GZIP_SLICE = 8 * 1024;
 
   /** The request's protobuf bytes, gzipped when asked: what the buffer keeps and the sender sends as is. */
   static byte[] encode(Marshaler request, boolean gzip) throws IOException {

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * data, a lean span is its own, and each batch of the configured size is one request in the buffer.
  */
 class SpanQueueProcessorTest {
+  private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long HOUR_NANOS = TimeUnit.HOURS.toNanos(1);
 
   private final ExportBuffer buffer = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
   private final SpanQueueProcessor processor = new SpanQueueProcessor(100, 4, 3_600_000, buffer, false, new ExportStats());
@@ -85,7 +87,7 @@ class SpanQueueProcessorTest {
   @Test
   void aFullQueueDropsWhenTheBatchThreadTookLatelyOrHelpingIsOff() {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
-    SpanQueueProcessor busy = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 3_600_000, false);
+    SpanQueueProcessor busy = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), HOUR_NANOS, false);
     endSpans(busy, 20);
     assertEquals(12, busy.queueFull.sum(), "an hour has not passed since the batch thread's last take");
     assertEquals(0, busy.helped.sum());
@@ -100,12 +102,14 @@ class SpanQueueProcessorTest {
   @Test
   void onceTheApplicationOutrunsARunningBatchThreadProducersStopHelpingUntilTheRearm() {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
-    SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 1000, false);
+    SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), SECOND_NANOS, false);
     endSpans(p, 20);
     assertEquals(12, p.queueFull.sum(), "8 queued, 12 refused");
     // the batch thread took less than a second ago: outrun. Past a batch (4) of them the next 4 refusals are not
     // even checked (no clock read): refusals 1-5 counted, 6-9 unchecked, 10 counted, 11-12 unchecked
     assertEquals(6, p.outrun.sum());
+    assertEquals(6, p.refusedUnchecked.sum());
+    assertEquals(12, p.refusedWhileRunning(), "every refusal so far was while the batch thread ran");
 
     long second = TimeUnit.SECONDS.toNanos(1);
     p.ageForTest(2 * second, 0); // now the batch thread looks starved, but 6 > 4 spans were outrun since the last help
@@ -122,9 +126,28 @@ class SpanQueueProcessorTest {
   }
 
   @Test
+  void aBatchThreadEncodingABatchLooksRunningLongAfterItsTake() {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), SECOND_NANOS, false);
+    p.ageForTest(2 * SECOND_NANOS, 0); // its last take was two seconds ago: it looks starved
+    // ...but its encoder has just written a beat's worth of spans: it is busy encoding, not kept off the CPU
+    List<Object> batch = new ArrayList<>(endSpans(new SpanQueueProcessor(100, 100, 3_600_000, requests, false,
+        new ExportStats(), -1, false), LeanSpanEncoder.BEAT_EVERY));
+    p.batchEncoderForTest().encode(batch);
+    endSpans(p, 9); // 8 fill the queue, the 9th is refused
+    assertEquals(0, p.helped.sum(), "no help for a batch thread that is encoding");
+    assertEquals(1, p.outrun.sum(), "the refusal is counted as the application outrunning a running batch thread");
+
+    p.ageForTest(2 * SECOND_NANOS, 0); // two seconds on without a beat or a take: now it is starved
+    endSpans(p, 1);
+    assertEquals(1, p.helped.sum());
+    assertEquals(1, p.queueFull.sum(), "nothing more dropped");
+  }
+
+  @Test
   void theRefusalsAnOutrunLetGoUncheckedEndWhenTheBatchThreadCatchesUp() {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
-    SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 1000, false);
+    SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), SECOND_NANOS, false);
     endSpans(p, 18); // 8 queued, 10 refused while the batch thread had taken lately: outrun, then 4 unchecked
     assertEquals(6, p.outrun.sum(), "refusals 1-5 and 10 counted as outrun, 6-9 unchecked");
     assertEquals(10, p.queueFull.sum());
