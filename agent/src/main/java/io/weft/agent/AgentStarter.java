@@ -315,17 +315,39 @@ public final class AgentStarter {
         if (built == null) {
           return;
         }
-        factory.registerSelfTelemetry(); // done by now unless the JVM exits right after start
-        checkSettingsOfUnstarted(); // likewise
-        // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; then the
+        // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; while they
+        // go, the agent's own instruments (registered by now unless the JVM exits right after start); then the
         // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery
-        pipeline.close(deadline, new LastMetrics(built, deadline));
+        pipeline.close(deadline, new SettleAtExit(this), new LastMetrics(built, deadline));
         CompletableResultCode done = built.shutdownTracing().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
         }
       } catch (Throwable e) {
         InternalErrors.report("shutdown flush", e);
+      }
+    }
+  }
+
+  /**
+   * What the exit's last metric collection needs and its spans do not: the agent's own instruments and the
+   * report on the settings of instrumentations never started, both done after the gate opens unless the JVM
+   * ends first. A class, not a lambda (see {@link LastMetrics}).
+   */
+  private static final class SettleAtExit implements Runnable {
+    private final Startup startup;
+
+    SettleAtExit(Startup startup) {
+      this.startup = startup;
+    }
+
+    @Override
+    public void run() {
+      try {
+        startup.factory.registerSelfTelemetry();
+        startup.checkSettingsOfUnstarted();
+      } catch (Throwable e) {
+        InternalErrors.report("shutdown flush", e); // the spans' delivery and the last metrics go on
       }
     }
   }

@@ -284,12 +284,18 @@ public final class ExportPipeline {
    * At exit: encodes every queued span, delivers until shortly before {@code deadlineNanos}, keeps what
    * is left on disk (when a buffer directory is configured) or drops it, and says so in one line; then
    * runs the last metric collection (so the agent's own counts include the exit) and delivers it with
-   * the time left.
+   * the time left. {@code whileSpansGo} runs while the last spans are on their way: what the last
+   * collection needs and the spans do not (a short-lived JVM's exit can come before the start-up thread
+   * registered the agent's own instruments; waiting for it first held the spans back).
    */
-  public void close(long deadlineNanos, Runnable lastMetricCollection) {
+  public void close(long deadlineNanos, Runnable whileSpansGo, Runnable lastMetricCollection) {
     if (spans != null) {
       spans.closeAndDrain();
     }
+    if (traceDelivery != null) {
+      traceDelivery.beginDrain();
+    }
+    whileSpansGo.run();
     if (traceDelivery != null) {
       long left = deadlineNanos - System.nanoTime();
       // metrics get the last fifth, at most a second

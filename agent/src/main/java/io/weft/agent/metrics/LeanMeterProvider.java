@@ -84,6 +84,8 @@ public final class LeanMeterProvider implements MeterProvider {
   private final Object lock = new Object();
   private boolean shutDown; // guarded by lock
   private Thread collector; // guarded by lock
+  /** The collector thread is collecting or exporting (it left its wait before shutdown). Guarded by lock. */
+  private boolean collecting;
 
   /** Exports to each of {@code exporters} every {@code intervalMillis}, once {@link #start} has run. */
   public LeanMeterProvider(TelemetryResource resource, List<MetricExporter> exporters, long intervalMillis) {
@@ -129,7 +131,9 @@ public final class LeanMeterProvider implements MeterProvider {
         return CompletableResultCode.ofSuccess();
       }
       shutDown = true;
-      running = collector;
+      // only a collection in progress is waited for (its export must go before the last one); a waiting
+      // collector sees shutDown and ends on its own, and waiting for that cost the exit a thread switch
+      running = collecting ? collector : null;
       lock.notifyAll();
     }
     if (running != null && running != Thread.currentThread()) {
@@ -194,10 +198,17 @@ public final class LeanMeterProvider implements MeterProvider {
         if (shutDown) {
           return;
         }
+        collecting = true;
       }
       next += intervalNanos;
-      for (Reader reader : readers) {
-        collectAndExport(reader);
+      try {
+        for (Reader reader : readers) {
+          collectAndExport(reader);
+        }
+      } finally {
+        synchronized (lock) {
+          collecting = false;
+        }
       }
     }
   }

@@ -426,6 +426,45 @@ class LeanMeterProviderTest {
   }
 
   @Test
+  void aPeriodicExportInProgressAtShutdownGoesOutBeforeTheLastOne() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Captured held = new Captured(AggregationTemporalitySelector.alwaysCumulative()) {
+      @Override
+      public CompletableResultCode export(Collection<MetricData> metrics) {
+        if (exports.isEmpty() && entered.getCount() > 0) { // the first periodic export waits to be released
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return super.export(metrics);
+      }
+    };
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(held), 1);
+    LongCounter counter = lean.get("scope").counterBuilder("c").build();
+    counter.add(4);
+    lean.start();
+    assertTrue(entered.await(10, java.util.concurrent.TimeUnit.SECONDS), "a periodic collection began");
+    counter.add(1);
+    java.util.concurrent.atomic.AtomicReference<CompletableResultCode> result = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread shuttingDown = new Thread(() -> result.set(lean.shutdown()));
+    shuttingDown.start();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (shuttingDown.getState() != Thread.State.TIMED_WAITING) { // joining the collector, whose export is held
+      assertTrue(shuttingDown.isAlive() && System.nanoTime() < deadline,
+          "the shutdown waits for the export in progress instead of exporting before it: " + held.sums("c"));
+      Thread.sleep(1);
+    }
+    release.countDown();
+    shuttingDown.join(10_000);
+    assertTrue(result.get().join(5, java.util.concurrent.TimeUnit.SECONDS).isSuccess());
+    assertEquals(List.of(4L, 5L), held.sums("c"), "the held periodic export's 4, then the last export's 5");
+  }
+
+  @Test
   void aFailingCallbackLosesOnlyItsOwnPoints() {
     LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
     Meter meter = lean.get("scope");
@@ -502,7 +541,7 @@ class LeanMeterProviderTest {
   }
 
   /** An exporter that keeps what it is given. */
-  private static final class Captured implements MetricExporter {
+  private static class Captured implements MetricExporter {
     private final AggregationTemporalitySelector selector;
     final List<Collection<MetricData>> exports = new CopyOnWriteArrayList<>();
     volatile boolean shutDown;
