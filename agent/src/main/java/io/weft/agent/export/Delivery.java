@@ -105,9 +105,11 @@ final class Delivery implements Runnable {
   private void handle(Payload payload, SendResult result, long nanos) {
     switch (result.outcome) {
       case DELIVERED:
-        buffer.remove(payload);
+        // counted before the request leaves the buffer: the exit flush's last metric collection follows as soon
+        // as the buffer is empty, without waiting for this thread, and must find the count
         stats.delivered.add(payload.items - Math.min(payload.items, result.rejectedItems));
         stats.dropped("rejected", Math.min(payload.items, result.rejectedItems));
+        buffer.remove(payload);
         backoff.reset();
         if (failing) {
           failing = false;
@@ -120,8 +122,8 @@ final class Delivery implements Runnable {
         }
         break;
       case REJECTED:
-        buffer.remove(payload);
         stats.dropped(result.errorType, payload.items);
+        buffer.remove(payload);
         report(result, "; the collector refused " + payload.items + " " + endpoint.signal + " items, they are dropped");
         break;
       default:
@@ -134,8 +136,8 @@ final class Delivery implements Runnable {
           break;
         }
         if (!retry) {
-          buffer.remove(payload);
           stats.dropped(result.errorType, payload.items);
+          buffer.remove(payload);
           report(result, "; retries are off (OTEL_JAVA_EXPORTER_OTLP_RETRY_DISABLED), " + payload.items + " items dropped");
           break;
         }
