@@ -189,17 +189,9 @@ final class Delivery implements Runnable {
       empty = buffer.isEmpty();
     }
     gaveUpBeforeDeadline = gaveUp;
-    if (empty) {
-      // nothing is in flight (a request leaves the buffer once answered): the thread is told to stop, not
-      // waited for; waiting meant a switch to it and its end, a millisecond or more of a busy machine's exit
-      stopping = true;
-      sender.cancel();
-      if (thread != null) {
-        thread.interrupt();
-      }
-    } else {
-      stop();
-    }
+    // empty, nothing is in flight (a request leaves the buffer once answered): the thread is told to stop, not
+    // waited for; waiting meant a switch to it and its end, a millisecond or more of a busy machine's exit
+    stop(!empty);
     return empty;
   }
 
@@ -219,7 +211,8 @@ final class Delivery implements Runnable {
     return gaveUpBeforeDeadline ? lastFailure : "";
   }
 
-  void stop() {
+  /** Stops the export thread, cancelling a request in flight; {@code join}: and waits up to a second for it to end. */
+  void stop(boolean join) {
     stopping = true;
     sender.cancel();
     synchronized (sleeper) {
@@ -227,6 +220,9 @@ final class Delivery implements Runnable {
     }
     if (thread != null) {
       thread.interrupt();
+      if (!join) {
+        return;
+      }
       try {
         thread.join(1000);
       } catch (InterruptedException e) {
