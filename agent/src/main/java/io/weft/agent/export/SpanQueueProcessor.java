@@ -36,11 +36,15 @@ final class SpanQueueProcessor implements SpanProcessor {
   /** Held while taking from the queue, which has one consumer at a time: the batch thread or a helper. */
   private final ReentrantLock taking = new ReentrantLock();
   /**
-   * Held by a helper (a producer that found the queue full while the batch thread was kept off the CPU, or the
-   * exit drain), which takes and encodes with {@link #helperEncoder}; the batch thread has its own encoder.
+   * The helpers' places (a helper: a producer that found the queue full while the batch thread was kept off the
+   * CPU, or the exit drain), each a lock and the encoder it guards; the batch thread has its own encoder. More
+   * than one: on saturated cores a helper loses its core while encoding as often as the batch thread does, and
+   * with one place every producer that found the queue full meanwhile dropped its span (nearly all of the drops
+   * of a saturated two-core web JVM). Tried in order, so the second is made only when the first is busy; the
+   * first is made with the processor, so the exit drain, which takes them all, loads no class for them.
    */
-  private final ReentrantLock helping = new ReentrantLock();
-  private LeanSpanEncoder helperEncoder; // made at the first help; guarded by helping
+  private final HelperSlot[] helpers = new HelperSlot[HELPER_SLOTS];
+  static final int HELPER_SLOTS = 4;
   private final int batchSize;
   /**
    * How many queued spans wake a parked batch thread: a batch, or with a schedule delay of 0 ("export as soon
@@ -127,6 +131,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     this.queue = new StripedSpanQueue<>(capacity, stripes, wakeAt);
     this.starvedNanos = starvedNanos < 0 ? -1 : starvedNanos;
     this.batchSize = batchSize;
+    this.helpers[0] = new HelperSlot();
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
     this.idleNanos = delayMillis > 0 ? delayNanos : TimeUnit.SECONDS.toNanos(1);
     this.buffer = buffer;
@@ -174,8 +179,8 @@ final class SpanQueueProcessor implements SpanProcessor {
    * down to its pace. But when the batch thread has taken nothing for {@link #starvedNanos}, it is not
    * slow, it is off the CPU (on two saturated cores a runnable thread can wait several milliseconds for
    * its turn, while the request threads fill the default queue in a few): then this thread takes one
-   * batch and encodes it into the export buffer in its place, unless another thread is doing so (it never
-   * waits for a lock), and offers its span again. Encoding only: sending stays on the export thread.
+   * batch and encodes it into the export buffer in its place, unless {@value #HELPER_SLOTS} other threads
+   * are doing so (it never waits for a lock), and offers its span again. Encoding only: sending stays on the export thread.
    * Help is for a batch thread that cannot run, not for an application faster than export: once more than
    * a batch was refused while the batch thread ran since the last help, helping stops for
    * {@link #HELP_REARM_NANOS} ({@link #helpIsWorthIt}).
@@ -209,8 +214,9 @@ final class SpanQueueProcessor implements SpanProcessor {
    * producer faster than export takes on every span).
    */
   private boolean encodeABatchInPlace(ReadableSpan span, long now) {
-    if (!helping.tryLock()) {
-      return false;
+    HelperSlot slot = freeHelperSlot();
+    if (slot == null) {
+      return false; // every place is taken by a helper that has not finished
     }
     try {
       if (!taking.tryLock()) {
@@ -226,12 +232,12 @@ final class SpanQueueProcessor implements SpanProcessor {
         helped.increment();
         outrunAtLastHelp = outrun.sum();
         lastHelpNanos = now;
-        encodeIntoBuffer(taken, helperEncoder());
+        encodeIntoBuffer(taken, slot.encoder());
       }
     } catch (Throwable bug) {
       InternalErrors.report("span export", bug);
     } finally {
-      helping.unlock();
+      slot.lock.unlock();
     }
     return queue.offer(span) != StripedSpanQueue.REFUSED;
   }
@@ -307,11 +313,58 @@ final class SpanQueueProcessor implements SpanProcessor {
     return thread;
   }
 
-  private LeanSpanEncoder helperEncoder() {
-    if (helperEncoder == null) {
-      helperEncoder = new LeanSpanEncoder();
+  /** The first helper place no other helper holds, locked; null when all are held. */
+  private HelperSlot freeHelperSlot() {
+    for (int i = 0; i < helpers.length; i++) {
+      HelperSlot slot = helperSlot(i);
+      if (slot.lock.tryLock()) {
+        return slot;
+      }
     }
-    return helperEncoder;
+    return null;
+  }
+
+  private HelperSlot helperSlot(int i) {
+    HelperSlot slot = helpers[i];
+    if (slot == null) {
+      synchronized (helpers) { // rare: the first help that finds the places before it busy
+        slot = helpers[i];
+        if (slot == null) {
+          slot = new HelperSlot();
+          helpers[i] = slot;
+        }
+      }
+    }
+    return slot;
+  }
+
+  /** How many helpers' places hold a lock now (for tests). */
+  int helpersAtWork() {
+    int busy = 0;
+    for (int i = 0; i < helpers.length; i++) {
+      if (helperSlot(i).lock.isLocked()) {
+        busy++;
+      }
+    }
+    return busy;
+  }
+
+  /** Locks helper place {@code i} from a test, as a helper that lost its core while encoding holds it. */
+  java.util.concurrent.locks.Lock helperLockForTest(int i) {
+    return helperSlot(i).lock;
+  }
+
+  /** One helper's place: its lock and the encoder it guards, made at its first help. */
+  private static final class HelperSlot {
+    final ReentrantLock lock = new ReentrantLock();
+    private LeanSpanEncoder encoder;
+
+    LeanSpanEncoder encoder() {
+      if (encoder == null) {
+        encoder = new LeanSpanEncoder();
+      }
+      return encoder;
+    }
   }
 
   @Override
@@ -544,13 +597,18 @@ final class SpanQueueProcessor implements SpanProcessor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    helping.lock();
+    // every helper done first: what one is encoding must be in the buffer before the exit sends it
+    for (int i = 0; i < helpers.length; i++) {
+      helperSlot(i).lock.lock();
+    }
     try {
       // the batch thread's encoder once that thread has stopped (a second one would be built and its buffers
-      // touched on the exit path); the helpers' when it did not stop in time and may still be using its own
-      drain(new ArrayList<>(), true, false, thread.isAlive() ? helperEncoder() : leanEncoder);
+      // touched on the exit path); the first helper's when it did not stop in time and may still be using its own
+      drain(new ArrayList<>(), true, false, thread.isAlive() ? helperSlot(0).encoder() : leanEncoder);
     } finally {
-      helping.unlock();
+      for (int i = helpers.length - 1; i >= 0; i--) {
+        helpers[i].lock.unlock();
+      }
     }
   }
 

@@ -85,6 +85,90 @@ class SpanQueueProcessorTest {
   }
 
   @Test
+  void aProducerThatFindsAnotherHelperAtWorkHelpsInTheNextPlaceInsteadOfDropping() throws Exception {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false, 1);
+    // another thread holds the first helper's place, as a helper that lost its core in the middle of encoding does
+    HeldLocks held = HeldLocks.hold(starved, 1);
+    try {
+      List<SpanData> made = endSpans(starved, 20);
+      assertEquals(0, starved.queueFull.sum(), "nothing dropped: one helper at work no longer stops the others");
+      assertEquals(3, starved.helped.sum());
+      assertEquals(1, starved.helpersAtWork(), "the second place was let go after each help");
+      for (int i = 0; i < 12; i += 4) {
+        List<String> ids = new ArrayList<>();
+        for (SpanData span : made.subList(i, i + 4)) {
+          ids.add(span.getSpanId());
+        }
+        assertEquals(ids, OtlpSpanIds.of(next(requests, 4)), "batch from span " + i);
+      }
+    } finally {
+      held.release();
+    }
+    starved.closeAndDrain();
+    assertEquals(8, requests.items(), "the rest at exit");
+  }
+
+  @Test
+  void withEveryHelperPlaceTakenAFullQueueDropsAndTheExitWaitsForTheHelpers() throws Exception {
+    ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
+    SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false, 1);
+    HeldLocks held = HeldLocks.hold(starved, SpanQueueProcessor.HELPER_SLOTS);
+    Thread exit;
+    try {
+      endSpans(starved, 20);
+      assertEquals(12, starved.queueFull.sum(), "no place to help from: the span is dropped, as the standard processor does");
+      assertEquals(0, starved.helped.sum());
+      exit = new Thread(starved::closeAndDrain);
+      exit.start();
+      exit.join(200);
+      assertTrue(exit.isAlive(), "the exit drain waits while a helper may still be encoding a batch it took");
+      assertEquals(0, requests.items());
+    } finally {
+      held.release();
+    }
+    exit.join(10_000);
+    assertTrue(!exit.isAlive());
+    assertEquals(8, requests.items(), "once the helpers are done, the exit encodes what is queued");
+  }
+
+  /** Helper places held by a thread of their own (the locks are reentrant: the producing thread must not hold them). */
+  private static final class HeldLocks {
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Thread holder;
+
+    private HeldLocks(SpanQueueProcessor processor, int count) throws InterruptedException {
+      CountDownLatch holding = new CountDownLatch(1);
+      holder = new Thread(() -> {
+        for (int i = 0; i < count; i++) {
+          processor.helperLockForTest(i).lock();
+        }
+        holding.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          for (int i = count - 1; i >= 0; i--) {
+            processor.helperLockForTest(i).unlock();
+          }
+        }
+      });
+      holder.start();
+      assertTrue(holding.await(10, TimeUnit.SECONDS));
+    }
+
+    static HeldLocks hold(SpanQueueProcessor processor, int count) throws InterruptedException {
+      return new HeldLocks(processor, count);
+    }
+
+    void release() throws InterruptedException {
+      release.countDown();
+      holder.join(10_000);
+    }
+  }
+
+  @Test
   void aFullQueueDropsWhenTheBatchThreadTookLatelyOrHelpingIsOff() {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
     SpanQueueProcessor busy = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), HOUR_NANOS, false);
