@@ -341,8 +341,8 @@ final class SpanQueueProcessor implements SpanProcessor {
   /** How many helpers' places hold a lock now (for tests). */
   int helpersAtWork() {
     int busy = 0;
-    for (int i = 0; i < helpers.length; i++) {
-      if (helperSlot(i).lock.isLocked()) {
+    for (HelperSlot slot : helpers) {
+      if (slot != null && slot.lock.isLocked()) { // a place never made has no helper: counting makes none
         busy++;
       }
     }
