@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The overhead benchmark: no agent, Weft and the OpenTelemetry Java agent, interleaved, on loopback.
 # Builds the Weft agent, weft-receiver and the benchmark applications, fetches the pinned OpenTelemetry agent
-# into benchmarks/.cache, runs every figure and writes benchmarks/results/<date>.md and latest.md.
+# into benchmarks/.cache, runs every figure and writes benchmarks/results/<date>.md and latest.md, then the
+# index of every report, benchmarks/results/README.md (benchmarks/history.py).
 #
 #   benchmarks/run.sh               full run, about 40 minutes
 #   benchmarks/run.sh --quick       smoke check, about 5 minutes (results/<date>-quick.md, too short to quote)
@@ -73,6 +74,16 @@ elif [[ -n $(git status --porcelain -- benchmarks/src 2>/dev/null) ]]; then
 fi
 
 echo "==> running (logs of every process in benchmarks/target/bench-logs)"
-exec "$java_bin" -Xmx1g -jar "$bench_jar" \
+status=0
+"$java_bin" -Xmx1g -jar "$bench_jar" \
   --weft-agent "$weft_jar" --otel-agent "$otel_jar" --receiver "$receiver_jar" \
-  --results benchmarks/results --commit "$commit" "${bench_args[@]}"
+  --results benchmarks/results --commit "$commit" "${bench_args[@]}" || status=$?
+# the index of every report (benchmarks/results/README.md), with the new one in it
+if [[ $status -eq 0 ]]; then
+  if command -v python3 >/dev/null 2>&1; then
+    python3 benchmarks/history.py > benchmarks/results/README.md
+  else
+    echo "run.sh: python3 missing; benchmarks/results/README.md not updated (python3 benchmarks/history.py writes it)" >&2
+  fi
+fi
+exit $status
