@@ -40,8 +40,8 @@ final class SpanQueueProcessor implements SpanProcessor {
    * CPU, or the exit drain), each a lock and the encoder it guards; the batch thread has its own encoder. More
    * than one: on saturated cores a helper loses its core while encoding as often as the batch thread does, and
    * with one place every producer that found the queue full meanwhile dropped its span (nearly all of the drops
-   * of a saturated two-core web JVM). Tried in order, so the second is made only when the first is busy; the
-   * first is made with the processor, so the exit drain, which takes them all, loads no class for them.
+   * of a saturated two-core web JVM). Tried in order. All are made with the processor (a lock each; an encoder
+   * only at a place's first help), so the exit drain, which takes them all, makes nothing.
    */
   private final HelperSlot[] helpers = new HelperSlot[HELPER_SLOTS];
   static final int HELPER_SLOTS = 4;
@@ -131,7 +131,9 @@ final class SpanQueueProcessor implements SpanProcessor {
     this.queue = new StripedSpanQueue<>(capacity, stripes, wakeAt);
     this.starvedNanos = starvedNanos < 0 ? -1 : starvedNanos;
     this.batchSize = batchSize;
-    this.helpers[0] = new HelperSlot();
+    for (int i = 0; i < helpers.length; i++) {
+      helpers[i] = new HelperSlot();
+    }
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
     this.idleNanos = delayMillis > 0 ? delayNanos : TimeUnit.SECONDS.toNanos(1);
     this.buffer = buffer;
@@ -315,8 +317,7 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   /** The first helper place no other helper holds, locked; null when all are held. */
   private HelperSlot freeHelperSlot() {
-    for (int i = 0; i < helpers.length; i++) {
-      HelperSlot slot = helperSlot(i);
+    for (HelperSlot slot : helpers) {
       if (slot.lock.tryLock()) {
         return slot;
       }
@@ -324,25 +325,11 @@ final class SpanQueueProcessor implements SpanProcessor {
     return null;
   }
 
-  private HelperSlot helperSlot(int i) {
-    HelperSlot slot = helpers[i];
-    if (slot == null) {
-      synchronized (helpers) { // rare: the first help that finds the places before it busy
-        slot = helpers[i];
-        if (slot == null) {
-          slot = new HelperSlot();
-          helpers[i] = slot;
-        }
-      }
-    }
-    return slot;
-  }
-
   /** How many helpers' places hold a lock now (for tests). */
   int helpersAtWork() {
     int busy = 0;
     for (HelperSlot slot : helpers) {
-      if (slot != null && slot.lock.isLocked()) { // a place never made has no helper: counting makes none
+      if (slot.lock.isLocked()) {
         busy++;
       }
     }
@@ -351,7 +338,7 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   /** Locks helper place {@code i} from a test, as a helper that lost its core while encoding holds it. */
   java.util.concurrent.locks.Lock helperLockForTest(int i) {
-    return helperSlot(i).lock;
+    return helpers[i].lock;
   }
 
   /** One helper's place: its lock and the encoder it guards, made at its first help. */
@@ -598,13 +585,13 @@ final class SpanQueueProcessor implements SpanProcessor {
       Thread.currentThread().interrupt();
     }
     // every helper done first: what one is encoding must be in the buffer before the exit sends it
-    for (int i = 0; i < helpers.length; i++) {
-      helperSlot(i).lock.lock();
+    for (HelperSlot slot : helpers) {
+      slot.lock.lock();
     }
     try {
       // the batch thread's encoder once that thread has stopped (a second one would be built and its buffers
       // touched on the exit path); the first helper's when it did not stop in time and may still be using its own
-      drain(new ArrayList<>(), true, false, thread.isAlive() ? helperSlot(0).encoder() : leanEncoder);
+      drain(new ArrayList<>(), true, false, thread.isAlive() ? helpers[0].encoder() : leanEncoder);
     } finally {
       for (int i = helpers.length - 1; i >= 0; i--) {
         helpers[i].lock.unlock();

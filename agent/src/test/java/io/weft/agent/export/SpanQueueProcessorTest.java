@@ -2,6 +2,7 @@ package io.weft.agent.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,7 +129,7 @@ class SpanQueueProcessorTest {
       held.release();
     }
     exit.join(10_000);
-    assertTrue(!exit.isAlive());
+    assertFalse(exit.isAlive());
     assertEquals(8, requests.items(), "once the helpers are done, the exit encodes what is queued");
   }
 
