@@ -39,18 +39,62 @@ final class RouteCache {
     return route;
   }
 
-  /** One route and its span names per normalized method. */
+  /**
+   * One route and its span names per normalized method. A route that covers many paths (the default
+   * servlet, {@code /*}, a {@code /prefix/*} or {@code *.ext} mapping) may be refined at the end of a request
+   * by the pattern a framework dispatching under it matched ({@link #refine}); an exact mapping is already as
+   * precise as a route gets.
+   */
   static final class Route {
-    final String route;
-    private final ConcurrentHashMap<String, String> spanNames = new ConcurrentHashMap<>();
+    /** How many framework patterns one servlet route refines into; beyond, the servlet route is kept. */
+    static final int MAX_REFINED = 1024;
 
-    private Route(String route) {
+    final String route;
+    /** What a framework's pattern is relative to (context path and servlet prefix); null: not refined. */
+    private final String base;
+    private final ConcurrentHashMap<String, String> spanNames = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Route> refined;
+
+    private Route(String route, String base) {
       this.route = route;
+      this.base = base;
+      this.refined = base == null ? null : new ConcurrentHashMap<>();
     }
 
     static Route of(String contextPath, String pattern) {
       String route = ServerSpanNaming.route(contextPath, pattern);
-      return route == null ? null : new Route(route);
+      return route == null ? null : new Route(route, ServerSpanNaming.frameworkBase(contextPath, pattern));
+    }
+
+    /** Whether a framework's pattern can make this route more precise. */
+    boolean refinable() {
+      return base != null;
+    }
+
+    /**
+     * The route a framework's matched {@code pattern} gives under this servlet route, computed once per pattern;
+     * {@code null} when this route is not refinable, the pattern is not a path pattern, or this route already holds
+     * {@value #MAX_REFINED} others (a framework that reports the request's path as its pattern must not make
+     * {@code http.route} a path: the servlet route stands then).
+     */
+    Route refine(String pattern) {
+      if (refined == null || pattern == null) {
+        return null;
+      }
+      Route known = refined.get(pattern);
+      if (known != null) {
+        return known;
+      }
+      if (refined.size() >= MAX_REFINED) {
+        return null;
+      }
+      String route = ServerSpanNaming.frameworkRoute(base, pattern);
+      if (route == null) {
+        return null;
+      }
+      Route made = new Route(route, null);
+      Route raced = refined.putIfAbsent(pattern, made);
+      return raced != null ? raced : made;
     }
 
     /** {@code GET /app/orders/*}; the method is one of the known set or {@code _OTHER}, so few. */

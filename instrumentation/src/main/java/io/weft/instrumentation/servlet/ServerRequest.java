@@ -27,7 +27,10 @@ final class ServerRequest implements InvocationHandler {
   final Span span;
   final String method;
   final String scheme;
-  final String route;
+  /** The servlet mapping's route; null when the container does not tell the mapping (Servlet 3.x). */
+  final RouteCache.Route servletRoute;
+  /** {@code http.route}: the servlet route's, or at the end the one a framework refined it to. */
+  String route;
   final String protocolVersion;
   final Attributes activeAttributes; // null unless http.server.active_requests is kept
   final long startNanos;
@@ -39,7 +42,7 @@ final class ServerRequest implements InvocationHandler {
   private volatile int ended;
 
   ServerRequest(ServletTracer tracer, ServletAccessor api, Object request, Object response, Span span, String method,
-      String scheme, String route, String protocolVersion, Attributes activeAttributes, long startNanos) {
+      String scheme, RouteCache.Route servletRoute, String protocolVersion, Attributes activeAttributes, long startNanos) {
     this.tracer = tracer;
     this.api = api;
     this.request = request;
@@ -47,7 +50,8 @@ final class ServerRequest implements InvocationHandler {
     this.span = span;
     this.method = method;
     this.scheme = scheme;
-    this.route = route;
+    this.servletRoute = servletRoute;
+    this.route = servletRoute == null ? null : servletRoute.route;
     this.protocolVersion = protocolVersion;
     this.activeAttributes = activeAttributes;
     this.startNanos = startNanos;

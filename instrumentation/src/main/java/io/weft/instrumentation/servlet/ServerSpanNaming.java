@@ -113,6 +113,46 @@ public final class ServerSpanNaming {
   }
 
   /**
+   * What the pattern of a framework dispatching under a servlet mapping (Spring MVC's {@code DispatcherServlet})
+   * is relative to: the context path, and for a {@code /prefix/*} mapping the prefix too, without a trailing
+   * {@code /}. {@code null} for the context root and exact mappings, whose route is already the path, and for an
+   * unknown pattern.
+   */
+  public static String frameworkBase(String contextPath, String pattern) {
+    if (pattern == null || pattern.isEmpty()) {
+      return null;
+    }
+    String context = contextPath == null || contextPath.equals(ROOT) ? ""
+        : contextPath.endsWith(ROOT) ? contextPath.substring(0, contextPath.length() - 1) : contextPath;
+    if (pattern.equals(ROOT) || pattern.equals(WILDCARD) || isExtension(pattern)) {
+      return context;
+    }
+    if (pattern.endsWith(WILDCARD) && pattern.charAt(0) == '/') {
+      return context + pattern.substring(0, pattern.length() - 2);
+    }
+    return null;
+  }
+
+  /** Longer framework patterns are not taken as a route (a real one is far shorter). */
+  static final int MAX_FRAMEWORK_PATTERN = 512;
+
+  /**
+   * {@code http.route} from a framework's matched pattern (Spring's {@code /orders/{id}}) under {@code base}
+   * ({@link #frameworkBase}): {@code /app/api/orders/{id}}. {@code null} for an empty pattern or one over
+   * {@value #MAX_FRAMEWORK_PATTERN} chars. The pattern itself when the base is empty and it starts with {@code /}.
+   */
+  public static String frameworkRoute(String base, String pattern) {
+    if (base == null || pattern == null || pattern.isEmpty() || pattern.length() > MAX_FRAMEWORK_PATTERN) {
+      return null;
+    }
+    boolean slash = pattern.charAt(0) == '/';
+    if (base.isEmpty()) {
+      return slash ? pattern : ROOT + pattern;
+    }
+    return slash ? base + pattern : base + ROOT + pattern;
+  }
+
+  /**
    * {@code GET /app/orders/*}; the method alone when the route is {@code null}; {@code HTTP} stands in
    * for {@link HttpMethods#OTHER} (and a {@code null} method), as the semantic conventions say. One
    * concatenation at most; the method instance itself when there is no route.

@@ -47,6 +47,13 @@ final class ServletTracer implements ServletBridge.Handler {
   /** Marks a context as inside a traced request: nested entries see it and step aside. */
   static final ContextKey<ServerRequest> REQUEST_KEY = ContextKey.named("weft-servlet-request");
 
+  /**
+   * The request attribute where Spring MVC's {@code DispatcherServlet} leaves the pattern of the handler it chose
+   * ({@code HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE}): read at the end of a request whose servlet route
+   * covers many paths, it makes the route {@code /orders/{id}} rather than {@code /*}.
+   */
+  static final String SPRING_MVC_PATTERN = "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
+
   /** The request attribute an async request carries, so async and error dispatches find their span. */
   static final String REQUEST_ATTRIBUTE = "io.weft.servlet.ServerRequest";
 
@@ -213,8 +220,7 @@ final class ServletTracer implements ServletBridge.Handler {
       activeRequests.add(1, active);
     }
     ServerRequest traced =
-        new ServerRequest(this, api, request, response, span, method, scheme, route == null ? null : route.route,
-            protocolVersion, active, startNanos);
+        new ServerRequest(this, api, request, response, span, method, scheme, route, protocolVersion, active, startNanos);
     traced.ownAttributes = lean != null ? lean.addedCount() : 0;
     traced.scope = slot != null ? SpanScope.makeCurrent(slot, parent, lean, REQUEST_KEY, traced)
         : WeftContextStorage.makeCurrent((lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced));
@@ -256,8 +262,16 @@ final class ServletTracer implements ServletBridge.Handler {
     // nothing but start set attributes on the span (none of the shared set's): the set can be shared as it is
     boolean onlyOwn = lean != null && lean.addedCount() == r.ownAttributes;
     captureResponseHeaders(r);
+    RouteCache.Route refined = frameworkRoute(r);
+    if (refined != null) {
+      r.route = refined.route;
+      if (lean != null) {
+        lean.updateName(refined.spanName(r.method));
+      }
+    }
     String errorType = null;
     if (thrown != null) {
+      thrown = cause(thrown);
       errorType = thrown.getClass().getName();
       span.recordException(thrown);
       span.setStatus(StatusCode.ERROR);
@@ -275,6 +289,64 @@ final class ServletTracer implements ServletBridge.Handler {
     if (r.activeAttributes != null) {
       activeRequests.add(-1, r.activeAttributes);
     }
+  }
+
+  /**
+   * The route a framework refined the servlet route to (see {@link #SPRING_MVC_PATTERN}), or null. One attribute
+   * read, and only for a servlet route that covers many paths; the pattern is a string in Spring 5 to 7 (a {@code
+   * PathPattern}, whose {@code toString} is its text, is taken too). Never throws: a container failing the read
+   * keeps the servlet route.
+   */
+  private static RouteCache.Route frameworkRoute(ServerRequest r) {
+    RouteCache.Route servlet = r.servletRoute;
+    if (servlet == null || !servlet.refinable()) {
+      return null;
+    }
+    try {
+      Object pattern = r.api.attribute(r.request, SPRING_MVC_PATTERN);
+      if (pattern instanceof String) {
+        return servlet.refine((String) pattern);
+      }
+      if (pattern != null && pattern.getClass().getName().equals("org.springframework.web.util.pattern.PathPattern")) {
+        return servlet.refine(pattern.toString());
+      }
+      return null;
+    } catch (Throwable failure) {
+      InternalErrors.report("servlet framework route", failure);
+      return null;
+    }
+  }
+
+  /**
+   * What a request failed with, for {@code error.type} and the exception event: a {@code ServletException} (javax
+   * or jakarta, or a subclass: Spring MVC wraps every handler failure in one) stands for its cause when it has one,
+   * as the OpenTelemetry agent reports it, so the error is {@code IllegalStateException}, not the wrapper.
+   */
+  static Throwable cause(Throwable thrown) {
+    Throwable failure = thrown;
+    for (int depth = 0; depth < 8 && isServletException(failure.getClass()); depth++) {
+      Throwable cause;
+      try {
+        cause = failure.getCause(); // an application's subclass may override it, and throw
+      } catch (Throwable broken) {
+        break;
+      }
+      if (cause == null || cause == failure) {
+        break;
+      }
+      failure = cause;
+    }
+    return failure;
+  }
+
+  private static boolean isServletException(Class<?> type) {
+    for (Class<?> c = type; c != null && c != Throwable.class; c = c.getSuperclass()) {
+      String name = c.getName();
+      if (name.equals("jakarta.servlet.ServletException") || name.equals("javax.servlet.ServletException")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -114,4 +114,43 @@ class ServerSpanNamingTest {
     String method = new String("GET".toCharArray());
     assertSame(method, ServerSpanNaming.spanName(method, null));
   }
+
+  @ParameterizedTest(name = "[{0}] + {1}, framework pattern {2} -> {3}")
+  @CsvSource(nullValues = "NULL", value = {
+    // contextPath, servlet mapping pattern, framework's matched pattern (Spring MVC's), route
+    "'', /, /orders/{id}, /orders/{id}",
+    "/app, /, /orders/{id}, /app/orders/{id}",
+    "/app/, /, /orders/{id}, /app/orders/{id}",
+    "'', /*, /orders/{id}, /orders/{id}",
+    "/app, /api/*, /orders/{id}, /app/api/orders/{id}",
+    "'', /api/*, /orders/{id}, /api/orders/{id}",
+    "/app, /api/v1/*, /**, /app/api/v1/**",
+    "/app, *.do, /orders/{id}.do, /app/orders/{id}.do",
+    "/app, /, orders, /app/orders",
+    "'', /, orders, /orders",
+    "/app, /, /, /app/",
+    // an exact or context-root mapping is its own route; an unknown mapping gives no base
+    "/app, /orders, /orders/{id}, NULL",
+    "/app, '', /orders/{id}, NULL",
+    "/app, NULL, /orders/{id}, NULL",
+    // not a pattern to take
+    "/app, /, '', NULL",
+    "/app, /, NULL, NULL",
+  })
+  void routeFromAFrameworksPattern(String contextPath, String mapping, String pattern, String route) {
+    assertEquals(route, ServerSpanNaming.frameworkRoute(ServerSpanNaming.frameworkBase(contextPath, mapping), pattern));
+  }
+
+  @Test
+  void aFrameworkPatternPastTheLimitIsNoRoute() {
+    String longest = "/" + "a".repeat(ServerSpanNaming.MAX_FRAMEWORK_PATTERN - 1);
+    assertEquals(longest, ServerSpanNaming.frameworkRoute("", longest));
+    assertNull(ServerSpanNaming.frameworkRoute("", longest + "a"));
+  }
+
+  @Test
+  void aFrameworkPatternWithoutBaseIsItself() {
+    String pattern = new String("/orders/{id}".toCharArray());
+    assertSame(pattern, ServerSpanNaming.frameworkRoute("", pattern));
+  }
 }

@@ -75,6 +75,9 @@ class ServletSmokeIT {
       tests.add(test("query redaction", app, () -> queryRedaction(app)));
       tests.add(test("header capture with redaction", app, () -> headerCapture(app)));
       tests.add(test("configured method nested, extension mapping", app, () -> configuredMethod(app)));
+      tests.add(test("route from a framework's pattern (Spring MVC's request attribute)", app, () -> frameworkRoute(app)));
+      tests.add(test("route from a framework's pattern, async", app, () -> frameworkRouteAsync(app)));
+      tests.add(test("a ServletException reports its cause", app, () -> wrappedFailure(app)));
       if (container.war) {
         tests.add(test("WAR in a webapp class loader", app, () -> war(app)));
       }
@@ -215,6 +218,52 @@ class ServletSmokeIT {
     assertEquals("GET /app/*.do", server.name());
     ReceivedSpan work = app.otlp().awaitSpan(childNamed(server, "Work.compute"));
     assertEquals(SpanKind.SPAN_KIND_INTERNAL, work.kind());
+  }
+
+  private static void frameworkRoute(ServletApp app) {
+    String rid = app.rid();
+    assertEquals(200, app.get("/app/mvc/orders/42?rid=" + rid).statusCode());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/mvc/orders/{id}", span.name(), "context path, servlet prefix and the framework's pattern");
+    assertEquals("/app/mvc/orders/{id}", span.stringAttr("http.route"));
+    assertEquals("/app/mvc/orders/42", span.stringAttr("url.path"));
+
+    String unmatched = app.rid();
+    assertEquals(404, app.get("/app/mvc/nothing/here?rid=" + unmatched).statusCode());
+    ReceivedSpan plain = app.serverSpan(unmatched);
+    assertEquals("GET /app/mvc/*", plain.name(), "no pattern left: the servlet's route");
+    assertEquals("/app/mvc/*", plain.stringAttr("http.route"));
+
+    ReceivedMetric duration = app.otlp().awaitMetric(m -> m.name().equals("http.server.request.duration")
+        && m.histogramPoints().stream().anyMatch(p -> "/app/mvc/orders/{id}".equals(p.attr("http.route"))));
+    HistogramPointView orders = point(duration.histogramPoints(), p -> "/app/mvc/orders/{id}".equals(p.attr("http.route")));
+    assertEquals(200L, orders.attr("http.response.status_code"));
+  }
+
+  private static void frameworkRouteAsync(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.get("/app/mvc/orders/7/later?rid=" + rid);
+    assertEquals(200, response.statusCode());
+    assertEquals("later", response.body());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/mvc/orders/{id}/later", span.name(), "read when the async cycle completes");
+    assertEquals("/app/mvc/orders/{id}/later", span.stringAttr("http.route"));
+  }
+
+  private static void wrappedFailure(ServletApp app) {
+    String rid = app.rid();
+    assertEquals(500, app.get("/app/mvc/broken?rid=" + rid).statusCode());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/mvc/broken", span.name());
+    assertEquals(StatusCode.STATUS_CODE_ERROR, span.statusCode());
+    assertEquals("java.lang.IllegalArgumentException", span.stringAttr("error.type"), "the cause, not the wrapper");
+    assertEquals("java.lang.IllegalArgumentException", span.eventAttr("exception", "exception.type"));
+    assertEquals("the handler failed", span.eventAttr("exception", "exception.message"));
+    ReceivedMetric duration = app.otlp().awaitMetric(m -> m.name().equals("http.server.request.duration")
+        && m.histogramPoints().stream().anyMatch(p -> "/app/mvc/broken".equals(p.attr("http.route"))));
+    HistogramPointView broken = point(duration.histogramPoints(), p -> "/app/mvc/broken".equals(p.attr("http.route")));
+    assertEquals("java.lang.IllegalArgumentException", broken.attr("error.type"));
+    assertEquals(500L, broken.attr("http.response.status_code"));
   }
 
   private static void war(ServletApp app) {

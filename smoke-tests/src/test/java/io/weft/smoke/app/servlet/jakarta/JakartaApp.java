@@ -33,6 +33,9 @@ public final class JakartaApp implements ServletContainerInitializer {
     ctx.addServlet("fail", new Fail()).addMapping("/fail");
     ctx.addServlet("work", new DoWork()).addMapping("/work", "*.do");
     ctx.addServlet("default", new NotFound()).addMapping("/");
+    ServletRegistration.Dynamic mvc = ctx.addServlet("mvc", new Dispatching());
+    mvc.setAsyncSupported(true);
+    mvc.addMapping("/mvc/*");
     ServletRegistration.Dynamic async = ctx.addServlet("async", new Async());
     async.setAsyncSupported(true);
     async.addMapping("/async");
@@ -95,6 +98,41 @@ public final class JakartaApp implements ServletContainerInitializer {
           async.complete();
         }
       });
+    }
+  }
+
+  /**
+   * Routes as Spring MVC's DispatcherServlet does, and leaves the pattern it matched where Spring leaves it; wraps a
+   * handler's failure in a ServletException as Spring does. /orders/{id}: answers; /orders/{id}/later: answers
+   * from another thread, async; /broken: fails; anything else: 404, no pattern.
+   */
+  static final class Dispatching extends HttpServlet {
+    static final String BEST_MATCHING_PATTERN = "org.springframework.web.servlet.HandlerMapping.bestMatchingPattern";
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+      String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+      if (path.matches("/orders/[^/]+")) {
+        req.setAttribute(BEST_MATCHING_PATTERN, "/orders/{id}");
+        resp.getWriter().write("order");
+      } else if (path.matches("/orders/[^/]+/later")) {
+        req.setAttribute(BEST_MATCHING_PATTERN, "/orders/{id}/later");
+        AsyncContext async = req.startAsync();
+        new Thread(() -> {
+          try {
+            async.getResponse().getWriter().write("later");
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          } finally {
+            async.complete();
+          }
+        }).start();
+      } else if (path.equals("/broken")) {
+        req.setAttribute(BEST_MATCHING_PATTERN, "/broken");
+        throw new ServletException("Request processing failed", new IllegalArgumentException("the handler failed"));
+      } else {
+        resp.sendError(404);
+      }
     }
   }
 
