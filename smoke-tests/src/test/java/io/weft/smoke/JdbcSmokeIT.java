@@ -278,7 +278,7 @@ class JdbcSmokeIT {
   }
 
   /** Skips (with the reason) when the database server is not reachable; under CI it must be. */
-  private static void requireServer(Database db) {
+  static void requireServer(Database db) {
     if (db.host() == null) {
       return;
     }

@@ -222,6 +222,21 @@ public final class ChildJvm implements AutoCloseable {
       command.add(String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()));
       command.add(mainClass);
       command.addAll(List.of(args));
+      return start(command);
+    }
+
+    /** {@code java -jar jar args}, as an executable jar is run: its manifest names the class path, not this builder. */
+    public ChildJvm startJar(Path jar, String... args) {
+      List<String> command = new ArrayList<>();
+      command.add(jdk.java().toString());
+      command.addAll(jvmArgs);
+      command.add("-jar");
+      command.add(jar.toString());
+      command.addAll(List.of(args));
+      return start(command);
+    }
+
+    private ChildJvm start(List<String> command) {
       try {
         Path out = Files.createTempFile("weft-child-", ".log");
         out.toFile().deleteOnExit();

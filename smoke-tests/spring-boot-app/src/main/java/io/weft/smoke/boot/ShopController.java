@@ -1,0 +1,33 @@
+package io.weft.smoke.boot;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Routes with path variables, a failing handler and an async one. */
+@RestController
+public class ShopController {
+  private final Items items;
+
+  public ShopController(Items items) {
+    this.items = items;
+  }
+
+  @GetMapping("/items/{id}")
+  public Map<String, Object> item(@PathVariable("id") int id) {
+    return items.find(id);
+  }
+
+  @GetMapping("/fail")
+  public String fail() {
+    throw new IllegalStateException("the smoke test asked for a failure");
+  }
+
+  /** Spring MVC completes the request when the future does, on another thread, after the handler returned. */
+  @GetMapping("/later/{id}")
+  public CompletableFuture<String> later(@PathVariable("id") int id) {
+    return CompletableFuture.supplyAsync(() -> "later " + items.find(id).get("id"));
+  }
+}

@@ -1,0 +1,139 @@
+package io.weft.smoke;
+
+import static io.weft.receiver.SpanMatchers.childOf;
+import static io.weft.receiver.SpanMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.opentelemetry.proto.trace.v1.Status.StatusCode;
+import io.weft.receiver.HistogramPointView;
+import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedMetric;
+import io.weft.receiver.ReceivedSpan;
+import io.weft.smoke.support.ChildJvm;
+import io.weft.smoke.support.Jdk;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * An application as users ship it: an executable Spring Boot jar (Boot's launcher and class loader, Spring MVC on its
+ * embedded Tomcat under the context path /shop, JdbcTemplate on HikariCP against the PostgreSQL server), run with
+ * {@code java -javaagent:weft-agent.jar -jar}. The routes are Spring's patterns, a failing handler reports its own
+ * exception rather than Spring's ServletException around it, and the configured method and the JDBC statement, both
+ * in classes only Boot's loader sees, nest under the request.
+ */
+class SpringBootIT {
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void springRoutesErrorsAndNestedSpansInAnExecutableJar(Jdk jdk) throws Exception {
+    JdbcSmokeIT.requireServer(JdbcSmokeIT.POSTGRESQL);
+    try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_SERVICE_NAME", "shop")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.boot.Items[find]")
+            .startJar(appJar())) {
+      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
+      int at = ready.indexOf("READY ") + 6;
+      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      try {
+        // a path variable: the route is Spring's pattern under the context path, never the path
+        HttpResponse<String> item = get(base, "/shop/items/7");
+        assertEquals(200, item.statusCode(), item.body());
+        assertTrue(item.body().contains("\"id\":7"), item.body());
+        ReceivedSpan server = otlp.awaitSpan(server("/shop/items/7"));
+        assertEquals("GET /shop/items/{id}", server.name());
+        assertEquals("/shop/items/{id}", server.stringAttr("http.route"));
+        assertEquals(200L, server.longAttr("http.response.status_code"));
+        assertTrue(server.isRoot());
+        ReceivedSpan find = otlp.awaitSpan(named("Items.find").and(childOf(server)));
+        assertEquals("io.weft.smoke.boot.Items.find", find.stringAttr("code.function.name"));
+        ReceivedSpan select = otlp.awaitSpan(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && childOf(find).test(s));
+        assertEquals("postgresql", select.stringAttr("db.system.name"));
+        assertEquals("test", select.stringAttr("db.namespace"));
+        assertEquals("SELECT CAST(? AS integer) AS id, ? AS name", select.stringAttr("db.query.text"),
+            "the literal is sanitized");
+
+        // a failing handler: Spring wraps it in a ServletException; the span and the metric name the handler's
+        HttpResponse<String> fail = get(base, "/shop/fail");
+        assertEquals(500, fail.statusCode());
+        ReceivedSpan failed = otlp.awaitSpan(server("/shop/fail"));
+        assertEquals("GET /shop/fail", failed.name());
+        assertEquals(StatusCode.STATUS_CODE_ERROR, failed.statusCode());
+        assertEquals("java.lang.IllegalStateException", failed.stringAttr("error.type"));
+        assertEquals("java.lang.IllegalStateException", failed.eventAttr("exception", "exception.type"));
+        assertEquals("the smoke test asked for a failure", failed.eventAttr("exception", "exception.message"));
+
+        // async: the handler returns a CompletableFuture; the span ends when Spring completes the request
+        HttpResponse<String> later = get(base, "/shop/later/3");
+        assertEquals(200, later.statusCode());
+        assertEquals("later 3", later.body());
+        ReceivedSpan async = otlp.awaitSpan(server("/shop/later/3"));
+        assertEquals("GET /shop/later/{id}", async.name());
+        assertEquals("/shop/later/{id}", async.stringAttr("http.route"));
+
+        // no handler: Spring's resource handler matched, with its own pattern
+        assertEquals(404, get(base, "/shop/nothing-here").statusCode());
+        ReceivedSpan missing = otlp.awaitSpan(server("/shop/nothing-here"));
+        assertEquals(404L, missing.longAttr("http.response.status_code"));
+        assertNull(missing.attr("error.type"), "4xx is not a server error");
+        assertEquals("/shop/**", missing.stringAttr("http.route"));
+
+        ReceivedMetric duration = otlp.awaitMetric(m -> m.name().equals("http.server.request.duration")
+            && routes(m).containsAll(List.of("/shop/items/{id}", "/shop/fail", "/shop/later/{id}")));
+        HistogramPointView failures = duration.histogramPoints().stream()
+            .filter(p -> "/shop/fail".equals(p.attr("http.route"))).findFirst().orElseThrow();
+        assertEquals("java.lang.IllegalStateException", failures.attr("error.type"));
+        assertEquals(500L, failures.attr("http.response.status_code"));
+
+        // Spring Boot's error page is an error dispatch of the same request: still one server span each
+        for (String path : List.of("/shop/items/7", "/shop/fail", "/shop/later/3", "/shop/nothing-here")) {
+          assertEquals(1, otlp.spans().stream().filter(server(path)).count(), "server spans for " + path);
+        }
+        assertTrue(otlp.spans().stream().noneMatch(s -> String.valueOf(s.attr("db.query.text")).contains("secret")));
+        assertFalse(app.output().contains("[weft] internal error"), "agent errors in the application's output");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
+      }
+    }
+  }
+
+  private static Path appJar() {
+    Path jar = Path.of(System.getProperty("weft.smoke.spring-boot-app",
+        "spring-boot-app/target/spring-boot-app.jar")).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no Spring Boot application at " + jar + ": the build packages it before this module");
+    }
+    return jar;
+  }
+
+  private static Predicate<ReceivedSpan> server(String path) {
+    return s -> s.kind() == SpanKind.SPAN_KIND_SERVER && path.equals(s.stringAttr("url.path"));
+  }
+
+  private static List<Object> routes(ReceivedMetric metric) {
+    return metric.histogramPoints().stream().map(p -> p.attr("http.route")).collect(Collectors.toList());
+  }
+
+  private static HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
