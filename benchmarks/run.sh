@@ -50,8 +50,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 if $build; then
-  echo "==> building the agent, the receiver and the benchmarks; fetching the OpenTelemetry agent"
-  mvn "${mvn_flags[@]}" -Pbenchmarks package -pl agent,receiver,benchmarks -am
+  echo "==> building the agent, the receiver, the Spring Boot application and the benchmarks; fetching the OpenTelemetry agent"
+  mvn "${mvn_flags[@]}" -Pbenchmarks package -pl agent,receiver,smoke-tests/spring-boot-app,benchmarks -am
 fi
 
 otel_version=$(sed -n 's:.*<otel-javaagent.version>\(.*\)</otel-javaagent.version>.*:\1:p' benchmarks/pom.xml)
@@ -59,7 +59,8 @@ weft_jar=agent/target/weft-agent.jar
 otel_jar=benchmarks/.cache/opentelemetry-javaagent-$otel_version.jar
 receiver_jar=receiver/target/weft-receiver.jar
 bench_jar=benchmarks/target/weft-benchmarks.jar
-for jar in "$weft_jar" "$otel_jar" "$receiver_jar" "$bench_jar"; do
+spring_boot_jar=smoke-tests/spring-boot-app/target/spring-boot-app.jar
+for jar in "$weft_jar" "$otel_jar" "$receiver_jar" "$bench_jar" "$spring_boot_jar"; do
   if [[ ! -f $jar ]]; then
     echo "run.sh: $jar is missing; run without --no-build" >&2
     exit 1
@@ -76,7 +77,7 @@ fi
 echo "==> running (logs of every process in benchmarks/target/bench-logs)"
 status=0
 "$java_bin" -Xmx1g -jar "$bench_jar" \
-  --weft-agent "$weft_jar" --otel-agent "$otel_jar" --receiver "$receiver_jar" \
+  --weft-agent "$weft_jar" --otel-agent "$otel_jar" --receiver "$receiver_jar" --spring-boot-app "$spring_boot_jar" \
   --results benchmarks/results --commit "$commit" "${bench_args[@]}" || status=$?
 # the index of every report (benchmarks/results/README.md), with the new one in it
 if [[ $status -eq 0 ]]; then

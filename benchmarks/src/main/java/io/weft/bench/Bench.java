@@ -22,7 +22,7 @@ import java.util.jar.JarFile;
 public final class Bench {
   static final Set<String> FIGURES = Set.of("jars", "startup", "calls", "web", "pipeline");
   private static final String USAGE = "usage: Bench --weft-agent JAR --otel-agent JAR --receiver JAR --results DIR"
-      + " [--quick] [--only jars,startup,calls,web,pipeline] [--commit TEXT]";
+      + " [--spring-boot-app JAR] [--quick] [--only jars,startup,calls,web,pipeline] [--commit TEXT]";
 
   private Bench() {}
 
@@ -36,6 +36,7 @@ public final class Bench {
     Path weftJar = null;
     Path otelJar = null;
     Path receiverJar = null;
+    Path springBootJar = null;
     Path results = null;
     String commit = "unknown";
     boolean otherJdk = false;
@@ -46,6 +47,7 @@ public final class Bench {
         case "--weft-agent" -> weftJar = Path.of(args[++i]).toAbsolutePath();
         case "--otel-agent" -> otelJar = Path.of(args[++i]).toAbsolutePath();
         case "--receiver" -> receiverJar = Path.of(args[++i]).toAbsolutePath();
+        case "--spring-boot-app" -> springBootJar = Path.of(args[++i]).toAbsolutePath();
         case "--results" -> results = Path.of(args[++i]).toAbsolutePath();
         case "--commit" -> commit = args[++i];
         case "--other-jdk" -> otherJdk = true;
@@ -69,6 +71,9 @@ public final class Bench {
     if (results == null) {
       throw new IllegalArgumentException(USAGE);
     }
+    if (springBootJar != null && !Files.isRegularFile(springBootJar)) {
+      throw new IllegalArgumentException("missing jar " + springBootJar + "; " + USAGE);
+    }
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path benchJar = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path logs = benchJar.getParent().resolve("bench-logs");
@@ -88,7 +93,8 @@ public final class Bench {
     log("logs of every process: " + logs);
     try (Receiver receiver = Receiver.start(java, receiverJar, logs.resolve("receiver.log"))) {
       log("receiver at " + receiver.endpoint());
-      Harness harness = new Harness(settings, java, benchJar, weftJar, otelJar, receiverJar, logs, receiver);
+      Harness harness = new Harness(settings, java, benchJar, weftJar, otelJar, receiverJar, springBootJar, logs,
+          receiver);
       if (only.contains("jars")) {
         jars(report, weftJar, otelJar);
       }

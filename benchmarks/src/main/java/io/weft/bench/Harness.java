@@ -31,18 +31,21 @@ final class Harness {
   final Path weftJar;
   final Path otelJar;
   final Path receiverJar;
+  /** The executable Spring Boot application (smoke-tests/spring-boot-app), or null: no Spring Boot start-up figure. */
+  final Path springBootJar;
   final Path logs;
   final Receiver receiver;
   private final AtomicInteger logNumber = new AtomicInteger();
 
-  Harness(Settings settings, Path java, Path benchJar, Path weftJar, Path otelJar, Path receiverJar, Path logs,
-      Receiver receiver) {
+  Harness(Settings settings, Path java, Path benchJar, Path weftJar, Path otelJar, Path receiverJar, Path springBootJar,
+      Path logs, Receiver receiver) {
     this.settings = settings;
     this.java = java;
     this.benchJar = benchJar;
     this.weftJar = weftJar;
     this.otelJar = otelJar;
     this.receiverJar = receiverJar;
+    this.springBootJar = springBootJar;
     this.logs = logs;
     this.receiver = receiver;
   }
@@ -90,6 +93,17 @@ final class Harness {
     command.add("-cp");
     command.add(benchJar.toString());
     command.add(main);
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** {@code java [agent] -jar jar args}: an executable jar, as its users start it. */
+  List<String> jarCommand(Agent agent, String service, Path jar, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.addAll(agentArgs(agent, service, Map.of()));
+    command.add("-jar");
+    command.add(jar.toString());
     command.addAll(List.of(args));
     return command;
   }

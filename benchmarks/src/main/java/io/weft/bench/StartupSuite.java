@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Figure 1: a hello-world JVM from exec to exit under /usr/bin/time (wall, user+sys CPU, peak RSS), and the
- * Tomcat application from exec to its first 200 (wall; CPU and peak RSS read from /proc at that moment).
+ * Tomcat application from exec to its first 200 (wall; CPU and peak RSS read from /proc at that moment), and the same
+ * for an executable Spring Boot application when the harness has one.
  */
 final class StartupSuite {
   private static final String TIME_FORMAT = "weft-bench-time %e %U %S %M";
@@ -20,6 +21,9 @@ final class StartupSuite {
   private final Map<Agent, Stats> tomcatWall = stats();
   private final Map<Agent, Stats> tomcatCpu = stats();
   private final Map<Agent, Stats> tomcatRss = stats();
+  private final Map<Agent, Stats> bootWall = stats();
+  private final Map<Agent, Stats> bootCpu = stats();
+  private final Map<Agent, Stats> bootRss = stats();
 
   StartupSuite(Harness harness) {
     this.harness = harness;
@@ -36,6 +40,11 @@ final class StartupSuite {
       }
       for (Agent agent : Agent.values()) {
         tomcat(agent, round > 0);
+      }
+      if (harness.springBootJar != null) {
+        for (Agent agent : Agent.values()) {
+          springBoot(agent, round > 0);
+        }
       }
     }
     write(report);
@@ -82,6 +91,21 @@ final class StartupSuite {
     }
   }
 
+  /** Spring Boot 4 (Spring MVC on its embedded Tomcat, a JdbcTemplate whose pool connects on first use) to its first 200. */
+  private void springBoot(Agent agent, boolean counted) throws Exception {
+    int port = Harness.freePort();
+    try (Child child = Child.start(harness.jarCommand(agent, "spring-boot", harness.springBootJar,
+        "--server.port=" + port), harness.log("spring-boot-start-" + agent.name().toLowerCase()))) {
+      long nanos = Harness.awaitFirstAnswer(child, port, "/shop/hello");
+      if (!counted) {
+        return;
+      }
+      bootCpu.get(agent).add(child.cpuMillis() / 1000.0);
+      bootRss.get(agent).add(child.peakRssKib() / 1024.0);
+      bootWall.get(agent).add(nanos / 1e9);
+    }
+  }
+
   private void write(Report report) {
     List<List<String>> rows = new ArrayList<>();
     rows.add(row("Hello world: wall (s)", helloWall, 3));
@@ -93,11 +117,23 @@ final class StartupSuite {
         tomcatWall));
     rows.add(row("Tomcat to first answer: CPU user+sys (s)", tomcatCpu, 2));
     rows.add(row("Tomcat to first answer: peak RSS (MiB)", tomcatRss, 1));
+    boolean boot = harness.springBootJar != null;
+    if (boot) {
+      rows.add(row("Spring Boot to first answer: wall (s)", bootWall, 3));
+      rows.add(roundByRound("Spring Boot to first answer: wall over no agent's of the same round (s): median "
+          + "(lowest-highest)", bootWall));
+      rows.add(row("Spring Boot to first answer: CPU user+sys (s)", bootCpu, 2));
+      rows.add(row("Spring Boot to first answer: peak RSS (MiB)", bootRss, 1));
+    }
     report.section("1. Start-up", "Medians of " + harness.settings.startupRounds() + " runs per agent, interleaved, after one round that is "
         + "not counted (it fills the page cache). Hello world: "
         + "one traced call, exported before exit; wall from exec to exit, CPU and peak RSS from `/usr/bin/time`. "
         + "Tomcat 11 (embedded, three servlets, H2 filled at start): wall from exec to the first `200` on "
-        + "`/plain` (polled every 5 ms); CPU and peak RSS (VmHWM) from `/proc` at that moment. The wall targets are "
+        + "`/plain` (polled every 5 ms); CPU and peak RSS (VmHWM) from `/proc` at that moment. "
+        + (boot ? "Spring Boot 4.0 (the smoke tests' executable jar, `java -jar`: Spring MVC on its embedded Tomcat under "
+            + "/shop, a HikariCP pool that connects on first use; some 7,300 classes loaded by then): the same, on `/shop/hello`; no "
+            + "target, a real framework's start for scale. " : "")
+        + "The wall targets are "
         + "judged round by round, as the web figure's turn by turn: each agent's run minus no agent's of the same "
         + "round, seconds apart (the median of those differences, with their range); the host's speed drifts over "
         + "the minutes a figure takes, so the medians of each agent's runs can come from different phases of it.\n\n"
@@ -123,6 +159,11 @@ final class StartupSuite {
       report.raw("Tomcat wall s, " + agent.label + ": " + tomcatWall.get(agent).samples("%.3f"));
       report.raw("Tomcat CPU s, " + agent.label + ": " + tomcatCpu.get(agent).samples("%.2f"));
       report.raw("Tomcat peak RSS MiB, " + agent.label + ": " + tomcatRss.get(agent).samples("%.1f"));
+      if (boot) {
+        report.raw("Spring Boot wall s, " + agent.label + ": " + bootWall.get(agent).samples("%.3f"));
+        report.raw("Spring Boot CPU s, " + agent.label + ": " + bootCpu.get(agent).samples("%.2f"));
+        report.raw("Spring Boot peak RSS MiB, " + agent.label + ": " + bootRss.get(agent).samples("%.1f"));
+      }
     }
   }
 
