@@ -18,12 +18,8 @@ final class StartupSuite {
   private final Map<Agent, Stats> helloWall = stats();
   private final Map<Agent, Stats> helloCpu = stats();
   private final Map<Agent, Stats> helloRss = stats();
-  private final Map<Agent, Stats> tomcatWall = stats();
-  private final Map<Agent, Stats> tomcatCpu = stats();
-  private final Map<Agent, Stats> tomcatRss = stats();
-  private final Map<Agent, Stats> bootWall = stats();
-  private final Map<Agent, Stats> bootCpu = stats();
-  private final Map<Agent, Stats> bootRss = stats();
+  private final FirstAnswer tomcat = new FirstAnswer("Tomcat");
+  private final FirstAnswer springBoot = new FirstAnswer("Spring Boot");
 
   StartupSuite(Harness harness) {
     this.harness = harness;
@@ -39,11 +35,16 @@ final class StartupSuite {
         hello(agent, round > 0);
       }
       for (Agent agent : Agent.values()) {
-        tomcat(agent, round > 0);
+        int port = Harness.freePort();
+        tomcat.measure(agent, round > 0, harness.command(agent, "tomcat", Map.of(), List.of(),
+            "io.weft.bench.app.WebApp", Integer.toString(port)), "tomcat-start", port, "/plain");
       }
       if (harness.springBootJar != null) {
+        // Spring Boot 4 (Spring MVC on its embedded Tomcat, a JdbcTemplate whose pool connects on first use)
         for (Agent agent : Agent.values()) {
-          springBoot(agent, round > 0);
+          int port = Harness.freePort();
+          springBoot.measure(agent, round > 0, harness.jarCommand(agent, "spring-boot", harness.springBootJar,
+              "--server.port=" + port), "spring-boot-start", port, "/shop/hello");
         }
       }
     }
@@ -77,32 +78,42 @@ final class StartupSuite {
     helloRss.get(agent).add(Double.parseDouble(time[4]) / 1024);
   }
 
-  private void tomcat(Agent agent, boolean counted) throws Exception {
-    int port = Harness.freePort();
-    try (Child child = Child.start(harness.command(agent, "tomcat", Map.of(), List.of(), "io.weft.bench.app.WebApp",
-        Integer.toString(port)), harness.log("tomcat-start-" + agent.name().toLowerCase()))) {
-      long nanos = Harness.awaitFirstAnswer(child, port, "/plain");
-      if (!counted) {
-        return;
-      }
-      tomcatCpu.get(agent).add(child.cpuMillis() / 1000.0);
-      tomcatRss.get(agent).add(child.peakRssKib() / 1024.0);
-      tomcatWall.get(agent).add(nanos / 1e9);
-    }
-  }
+  /** An application from exec to its first 200: wall, and CPU and peak RSS read from /proc at that moment. */
+  private final class FirstAnswer {
+    final String name;
+    final Map<Agent, Stats> wall = stats();
+    final Map<Agent, Stats> cpu = stats();
+    final Map<Agent, Stats> rss = stats();
 
-  /** Spring Boot 4 (Spring MVC on its embedded Tomcat, a JdbcTemplate whose pool connects on first use) to its first 200. */
-  private void springBoot(Agent agent, boolean counted) throws Exception {
-    int port = Harness.freePort();
-    try (Child child = Child.start(harness.jarCommand(agent, "spring-boot", harness.springBootJar,
-        "--server.port=" + port), harness.log("spring-boot-start-" + agent.name().toLowerCase()))) {
-      long nanos = Harness.awaitFirstAnswer(child, port, "/shop/hello");
-      if (!counted) {
-        return;
+    FirstAnswer(String name) {
+      this.name = name;
+    }
+
+    void measure(Agent agent, boolean counted, List<String> command, String log, int port, String path)
+        throws Exception {
+      try (Child child = Child.start(command, harness.log(log + "-" + agent.name().toLowerCase()))) {
+        long nanos = Harness.awaitFirstAnswer(child, port, path);
+        if (!counted) {
+          return;
+        }
+        cpu.get(agent).add(child.cpuMillis() / 1000.0);
+        rss.get(agent).add(child.peakRssKib() / 1024.0);
+        wall.get(agent).add(nanos / 1e9);
       }
-      bootCpu.get(agent).add(child.cpuMillis() / 1000.0);
-      bootRss.get(agent).add(child.peakRssKib() / 1024.0);
-      bootWall.get(agent).add(nanos / 1e9);
+    }
+
+    void addRows(List<List<String>> rows) {
+      rows.add(row(name + " to first answer: wall (s)", wall, 3));
+      rows.add(roundByRound(name + " to first answer: wall over no agent's of the same round (s): median "
+          + "(lowest-highest)", wall));
+      rows.add(row(name + " to first answer: CPU user+sys (s)", cpu, 2));
+      rows.add(row(name + " to first answer: peak RSS (MiB)", rss, 1));
+    }
+
+    void addRaw(Report report, Agent agent) {
+      report.raw(name + " wall s, " + agent.label + ": " + wall.get(agent).samples("%.3f"));
+      report.raw(name + " CPU s, " + agent.label + ": " + cpu.get(agent).samples("%.2f"));
+      report.raw(name + " peak RSS MiB, " + agent.label + ": " + rss.get(agent).samples("%.1f"));
     }
   }
 
@@ -112,18 +123,10 @@ final class StartupSuite {
     rows.add(roundByRound("Hello world: wall over no agent's of the same round (s): median (lowest-highest)", helloWall));
     rows.add(row("Hello world: CPU user+sys (s)", helloCpu, 2));
     rows.add(row("Hello world: peak RSS (MiB)", helloRss, 1));
-    rows.add(row("Tomcat to first answer: wall (s)", tomcatWall, 3));
-    rows.add(roundByRound("Tomcat to first answer: wall over no agent's of the same round (s): median (lowest-highest)",
-        tomcatWall));
-    rows.add(row("Tomcat to first answer: CPU user+sys (s)", tomcatCpu, 2));
-    rows.add(row("Tomcat to first answer: peak RSS (MiB)", tomcatRss, 1));
+    tomcat.addRows(rows);
     boolean boot = harness.springBootJar != null;
     if (boot) {
-      rows.add(row("Spring Boot to first answer: wall (s)", bootWall, 3));
-      rows.add(roundByRound("Spring Boot to first answer: wall over no agent's of the same round (s): median "
-          + "(lowest-highest)", bootWall));
-      rows.add(row("Spring Boot to first answer: CPU user+sys (s)", bootCpu, 2));
-      rows.add(row("Spring Boot to first answer: peak RSS (MiB)", bootRss, 1));
+      springBoot.addRows(rows);
     }
     report.section("1. Start-up", "Medians of " + harness.settings.startupRounds() + " runs per agent, interleaved, after one round that is "
         + "not counted (it fills the page cache). Hello world: "
@@ -141,7 +144,7 @@ final class StartupSuite {
             "OTel − none"), rows));
 
     Stats helloWallRounds = Stats.differences(helloWall.get(Agent.WEFT), helloWall.get(Agent.NONE));
-    Stats tomcatWallRounds = Stats.differences(tomcatWall.get(Agent.WEFT), tomcatWall.get(Agent.NONE));
+    Stats tomcatWallRounds = Stats.differences(tomcat.wall.get(Agent.WEFT), tomcat.wall.get(Agent.NONE));
     double helloWallDelta = helloWallRounds.median();
     double helloRssDelta = delta(helloRss);
     double tomcatWallDelta = tomcatWallRounds.median();
@@ -156,13 +159,9 @@ final class StartupSuite {
       report.raw("hello wall s, " + agent.label + ": " + helloWall.get(agent).samples("%.3f"));
       report.raw("hello CPU s, " + agent.label + ": " + helloCpu.get(agent).samples("%.2f"));
       report.raw("hello peak RSS MiB, " + agent.label + ": " + helloRss.get(agent).samples("%.1f"));
-      report.raw("Tomcat wall s, " + agent.label + ": " + tomcatWall.get(agent).samples("%.3f"));
-      report.raw("Tomcat CPU s, " + agent.label + ": " + tomcatCpu.get(agent).samples("%.2f"));
-      report.raw("Tomcat peak RSS MiB, " + agent.label + ": " + tomcatRss.get(agent).samples("%.1f"));
+      tomcat.addRaw(report, agent);
       if (boot) {
-        report.raw("Spring Boot wall s, " + agent.label + ": " + bootWall.get(agent).samples("%.3f"));
-        report.raw("Spring Boot CPU s, " + agent.label + ": " + bootCpu.get(agent).samples("%.2f"));
-        report.raw("Spring Boot peak RSS MiB, " + agent.label + ": " + bootRss.get(agent).samples("%.1f"));
+        springBoot.addRaw(report, agent);
       }
     }
   }

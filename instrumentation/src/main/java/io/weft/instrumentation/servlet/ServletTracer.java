@@ -293,9 +293,9 @@ final class ServletTracer implements ServletBridge.Handler {
 
   /**
    * The route a framework refined the servlet route to (see {@link #SPRING_MVC_PATTERN}), or null. One attribute
-   * read, and only for a servlet route that covers many paths; the pattern is a string in Spring 5 to 7 (a {@code
-   * PathPattern}, whose {@code toString} is its text, is taken too). Never throws: a container failing the read
-   * keeps the servlet route.
+   * read, and only for a servlet route that covers many paths; Spring sets the pattern's text (a {@code String},
+   * also where it matched a {@code PathPattern}), and anything else is not taken. Never throws: a container failing
+   * the read keeps the servlet route.
    */
   private static RouteCache.Route frameworkRoute(ServerRequest r) {
     RouteCache.Route servlet = r.servletRoute;
@@ -304,13 +304,7 @@ final class ServletTracer implements ServletBridge.Handler {
     }
     try {
       Object pattern = r.api.attribute(r.request, SPRING_MVC_PATTERN);
-      if (pattern instanceof String) {
-        return servlet.refine((String) pattern);
-      }
-      if (pattern != null && pattern.getClass().getName().equals("org.springframework.web.util.pattern.PathPattern")) {
-        return servlet.refine(pattern.toString());
-      }
-      return null;
+      return pattern instanceof String ? servlet.refine((String) pattern) : null;
     } catch (Throwable failure) {
       InternalErrors.report("servlet framework route", failure);
       return null;
