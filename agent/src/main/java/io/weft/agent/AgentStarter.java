@@ -8,11 +8,15 @@ import io.weft.agent.otel.SdkFactory;
 import io.weft.agent.otel.SdkLogger;
 import io.weft.agent.otel.WeftTelemetry;
 import io.weft.agent.weave.Installer;
+import io.weft.agent.weave.TaskContextWeaving;
+import io.weft.bridge.ContextBridge;
 import io.weft.bridge.StartupGate;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.executors.ContextCarrier;
+import io.weft.instrumentation.executors.ExecutorsInstrumentation;
 import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
@@ -94,7 +98,14 @@ public final class AgentStarter {
       }
 
       long waitMillis = config.getMillis("weft.startup.wait", 10_000, true);
-      Startup startup = new Startup(config, enabled, states, attached, waitMillis);
+      TaskContextWeaving taskWeaving = null;
+      for (WeftInstrumentation instrumentation : enabled) {
+        if (instrumentation instanceof ExecutorsInstrumentation) {
+          // before the application's classes: its first task may be handed over as soon as main runs
+          taskWeaving = TaskContextWeaving.install(inst, config);
+        }
+      }
+      Startup startup = new Startup(config, enabled, states, attached, waitMillis, taskWeaving);
       // registered before the SDK exists, so a JVM that exits while it is still being built still flushes
       Runtime.getRuntime().addShutdownHook(new Thread(new FlushAtExit(startup), "weft-shutdown"));
 
@@ -122,7 +133,8 @@ public final class AgentStarter {
   }
 
   static List<WeftInstrumentation> instrumentations() {
-    return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation());
+    return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation(),
+        new ExecutorsInstrumentation());
   }
 
   static String version() {
@@ -161,6 +173,8 @@ public final class AgentStarter {
     private boolean begun; // guarded by this
     volatile long premainNanos = -1;
     private final long waitMillis;
+    /** Null when tasks do not carry the context (the executors instrumentation is off, or could not weave). */
+    private final TaskContextWeaving taskWeaving;
     private volatile long beginNanos;
     private volatile WeftTelemetry sdk;
     private volatile ExportPipeline pipeline;
@@ -169,8 +183,10 @@ public final class AgentStarter {
     private final Set<WeftInstrumentation> needed = new LinkedHashSet<>();
     private boolean live; // guarded by this: the SDK is built and needed instrumentations start at once
 
-    Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis) {
+    Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis,
+        TaskContextWeaving taskWeaving) {
       this.config = config;
+      this.taskWeaving = taskWeaving;
       this.instrumentations = instrumentations;
       this.states = states;
       this.attached = attached;
@@ -208,6 +224,11 @@ public final class AgentStarter {
         // before the SDK first asks for a context; here rather than in premain, whose time the application waits for
         WeftContextStorage.install();
         config.debug("the current context is kept in Weft's context storage");
+        if (taskWeaving != null) {
+          // before any span exists: a task handed over from now on carries the context current then
+          ContextBridge.install(new ContextCarrier());
+          taskWeaving.retransformLoaded();
+        }
         Properties build = buildInfo();
         String version = build.getProperty("weft.version", "dev");
         resource = ResourceFactory.create(config, version, build.getProperty("opentelemetry.version", "unknown"));

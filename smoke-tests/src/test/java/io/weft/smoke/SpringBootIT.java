@@ -88,6 +88,10 @@ class SpringBootIT {
         ReceivedSpan async = otlp.awaitSpan(server("/shop/later/3"));
         assertEquals("GET /shop/later/{id}", async.name());
         assertEquals("/shop/later/{id}", async.stringAttr("http.route"));
+        // the handler's supplyAsync task runs on the common pool, under the request's span, with its query
+        ReceivedSpan asyncFind = otlp.awaitSpan(named("Items.find").and(childOf(async)));
+        assertEquals(async.traceId(), asyncFind.traceId());
+        otlp.awaitSpan(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && childOf(asyncFind).test(s));
 
         // no handler: Spring's resource handler matched, with its own pattern
         assertEquals(404, get(base, "/shop/nothing-here").statusCode());

@@ -68,6 +68,21 @@ public final class WeftContextStorage implements ContextStorage {
     return slot == null ? EntriesContext.ROOT : slot.context();
   }
 
+  /**
+   * The calling thread's current context, or {@code null} when that is the root: what a task handed to another
+   * thread carries. One thread-local look-up; no slot is made for a thread that has none.
+   */
+  public static Context currentUnlessRoot() {
+    if (!inUse) {
+      Context context = Context.current();
+      return context == Context.root() ? null : context;
+    }
+    Slot slot = SLOTS.get();
+    Context context = slot == null ? null : slot.current;
+    // never Context.root() here: that would set the API's own storage up (see install)
+    return context == EntriesContext.ROOT ? null : context;
+  }
+
   /** {@code context.makeCurrent()}, in this storage. */
   public static Scope makeCurrent(Context context) {
     return inUse ? INSTANCE.attach(context) : context.makeCurrent();

@@ -11,14 +11,19 @@ public final class AttachApp {
   public static void main(String[] args) throws Exception {
     Worker worker = new Worker();
     System.out.println("before attach " + worker.work(1));
+    attach(args[0]);
+    System.out.println("after attach " + worker.work(2));
+    System.out.println("attach app done");
+  }
+
+  /** Loads the agent at {@code agentJar} into this JVM (needs {@code -Djdk.attach.allowAttachSelf=true}). */
+  static void attach(String agentJar) throws Exception {
     VirtualMachine vm = VirtualMachine.attach(String.valueOf(ProcessHandle.current().pid()));
     try {
-      vm.loadAgent(args[0]);
+      vm.loadAgent(agentJar);
     } finally {
       vm.detach();
     }
-    System.out.println("after attach " + worker.work(2));
-    System.out.println("attach app done");
   }
 
   /** Loaded and run before the agent arrives. */

@@ -1,0 +1,264 @@
+package io.weft.instrumentation.executors;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * Weaves {@link io.weft.bridge.ContextBridge} into the JDK classes that take a task where the application
+ * can never see the task object again, so wrapping it changes nothing the application observes:
+ *
+ * <ul>
+ *   <li>{@code FutureTask}'s two constructors: at their end, {@code this.callable =
+ *       ContextBridge.futureTask(this.callable, this)}. Every {@code ExecutorService.submit}, {@code invokeAll}
+ *       and {@code invokeAny} of an {@code AbstractExecutorService} (thread pools, the virtual-thread executor),
+ *       {@code ScheduledExecutorService.schedule} and Spring's {@code @Async} make one; the callable is
+ *       private, shown only by {@code toString}, which the wrapper passes on;
+ *   <li>{@code CompletableFuture}'s public {@code *Async} methods: each task argument ({@code Supplier},
+ *       {@code Runnable}, {@code Function}, {@code Consumer}, {@code BiFunction}, {@code BiConsumer}) is
+ *       replaced on entry by {@code ContextBridge.<shape>(argument)};
+ *   <li>the constructors of {@code ForkJoinTask}'s adapters of plain tasks ({@code ForkJoinPool.submit},
+ *       {@code execute}, {@code invoke} and {@code ForkJoinTask.adapt}) and of the virtual-thread executor's
+ *       {@code TaskRunner} ({@code execute}): each {@code Runnable} or {@code Callable} argument of a class not the
+ *       JDK's own, on entry (the JDK schedules virtual threads through the same adapters).
+ * </ul>
+ *
+ * <p>{@code ThreadPoolExecutor.execute} is not woven: its {@code Runnable} is the queue's element, handed back
+ * by {@code shutdownNow}, {@code getQueue}, {@code remove} and {@code beforeExecute}/{@code afterExecute},
+ * so a wrapper there would change what applications see.
+ *
+ * <p>Only code is added, so a class loaded before the agent is retransformed the same way; a class whose shape
+ * is not the expected one (another JDK) is left alone, method by method. Methods the weaving does not touch
+ * are copied as they are. Agent class loader.
+ */
+public final class TaskWeaver {
+
+  static final String BRIDGE = "io/weft/bridge/ContextBridge";
+  static final String FUTURE_TASK = "java/util/concurrent/FutureTask";
+  static final String COMPLETABLE_FUTURE = "java/util/concurrent/CompletableFuture";
+  private static final String CALLABLE = "Ljava/util/concurrent/Callable;";
+  private static final String RUNNABLE = "Ljava/lang/Runnable;";
+
+  /** Classes whose constructors' {@code Runnable} and {@code Callable} arguments are wrapped on entry. */
+  private static final Set<String> ADAPTERS = new HashSet<>(Arrays.asList(
+      "java/util/concurrent/ForkJoinTask$AdaptedRunnable",
+      "java/util/concurrent/ForkJoinTask$AdaptedRunnableAction",
+      "java/util/concurrent/ForkJoinTask$AdaptedCallable",
+      "java/util/concurrent/ForkJoinTask$RunnableExecuteAction",
+      "java/util/concurrent/ForkJoinTask$AdaptedInterruptibleCallable",
+      "java/util/concurrent/ForkJoinTask$AdaptedInterruptibleRunnable",
+      "java/util/concurrent/ThreadPerTaskExecutor$TaskRunner"));
+
+  private TaskWeaver() {}
+
+  /** Whether {@link #weave} may change the class with this internal name; cheap, asked of every JDK class. */
+  public static boolean weaves(String internalName) {
+    return internalName.startsWith("java/util/concurrent/")
+        && (internalName.equals(FUTURE_TASK) || internalName.equals(COMPLETABLE_FUTURE) || ADAPTERS.contains(internalName));
+  }
+
+  /** Every class {@link #weaves}, by binary name: those to retransform when they were loaded before the agent. */
+  public static Set<String> classNames() {
+    Set<String> names = new HashSet<>();
+    names.add(FUTURE_TASK.replace('/', '.'));
+    names.add(COMPLETABLE_FUTURE.replace('/', '.'));
+    for (String adapter : ADAPTERS) {
+      names.add(adapter.replace('/', '.'));
+    }
+    return names;
+  }
+
+  /**
+   * The class file with the bridge calls woven in; {@code null} when the class is not one of those {@link
+   * #weaves} names, nothing in it has the expected shape, or it cannot be read (then {@code debug} says why).
+   */
+  public static byte[] weave(String internalName, byte[] classFile, Consumer<String> debug) {
+    if (!weaves(internalName)) {
+      return null;
+    }
+    try {
+      ClassReader reader = new ClassReader(classFile);
+      boolean futureTask = internalName.equals(FUTURE_TASK);
+      if (futureTask && !hasCallableField(reader)) {
+        debug.accept("not woven " + internalName.replace('/', '.') + ": it has no field callable");
+        return null;
+      }
+      ClassWriter writer = new ClassWriter(reader, 0);
+      Weaving weaving = new Weaving(writer, internalName, futureTask);
+      reader.accept(weaving, 0);
+      if (weaving.woven == 0) {
+        return null;
+      }
+      debug.accept("woven " + internalName.replace('/', '.') + " (" + weaving.woven + " method(s)): tasks carry the context");
+      return writer.toByteArray();
+    } catch (RuntimeException | LinkageError e) {
+      debug.accept("could not weave " + internalName.replace('/', '.') + ": " + e);
+      return null;
+    }
+  }
+
+  private static boolean hasCallableField(ClassReader reader) {
+    boolean[] found = {false};
+    reader.accept(new ClassVisitor(Opcodes.ASM9) {
+      @Override
+      public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+        found[0] |= name.equals("callable") && descriptor.equals(CALLABLE) && (access & Opcodes.ACC_STATIC) == 0;
+        return null;
+      }
+    }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+    return found[0];
+  }
+
+  /**
+   * The bridge method that wraps an argument of this type descriptor ({@code ContextBridge.<name>}, taking and
+   * returning that type); {@code null} for a type that is not a task.
+   */
+  static String wrapperFor(String descriptor) {
+    switch (descriptor) {
+      case RUNNABLE:
+        return "runnable";
+      case CALLABLE:
+        return "callable";
+      case "Ljava/util/function/Supplier;":
+        return "supplier";
+      case "Ljava/util/function/Function;":
+        return "function";
+      case "Ljava/util/function/Consumer;":
+        return "consumer";
+      case "Ljava/util/function/BiFunction;":
+        return "biFunction";
+      case "Ljava/util/function/BiConsumer;":
+        return "biConsumer";
+      default:
+        return null;
+    }
+  }
+
+  /** For the adapters' constructors: their {@code Runnable} and {@code Callable} arguments; the rest stay. */
+  static String adapterWrapperFor(String descriptor) {
+    return descriptor.equals(RUNNABLE) ? "adaptedRunnable" : descriptor.equals(CALLABLE) ? "adaptedCallable" : null;
+  }
+
+  private static final class Weaving extends ClassVisitor {
+    private final String owner;
+    private final boolean futureTask;
+    int woven;
+
+    Weaving(ClassWriter writer, String owner, boolean futureTask) {
+      super(Opcodes.ASM9, writer);
+      this.owner = owner;
+      this.futureTask = futureTask;
+    }
+
+    @Override
+    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+      MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+      if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC)) != 0) {
+        return next;
+      }
+      boolean constructor = name.equals("<init>");
+      if (futureTask) {
+        if (constructor && (descriptor.equals("(" + CALLABLE + ")V") || descriptor.equals("(" + RUNNABLE + "Ljava/lang/Object;)V"))) {
+          woven++;
+          return new CallableAtEnd(next, owner);
+        }
+        return next;
+      }
+      boolean wanted = owner.equals(COMPLETABLE_FUTURE)
+          ? (access & Opcodes.ACC_PUBLIC) != 0 && name.endsWith("Async")
+          : constructor;
+      if (!wanted) {
+        return next;
+      }
+      Type[] arguments = Type.getArgumentTypes(descriptor);
+      int slot = (access & Opcodes.ACC_STATIC) != 0 ? 0 : 1;
+      int[] slots = new int[arguments.length];
+      String[] wrappers = new String[arguments.length];
+      boolean any = false;
+      for (int i = 0; i < arguments.length; i++) {
+        String descriptorOf = arguments[i].getDescriptor();
+        String wrapper = owner.equals(COMPLETABLE_FUTURE) ? wrapperFor(descriptorOf) : adapterWrapperFor(descriptorOf);
+        if (wrapper != null) {
+          wrappers[i] = wrapper;
+          any = true;
+        }
+        slots[i] = slot;
+        slot += arguments[i].getSize();
+      }
+      if (!any) {
+        return next;
+      }
+      woven++;
+      return new ArgumentsOnEntry(next, arguments, slots, wrappers);
+    }
+  }
+
+  /** {@code argument = ContextBridge.<shape>(argument)} for each task argument, before the method's own code. */
+  private static final class ArgumentsOnEntry extends MethodVisitor {
+    private final Type[] arguments;
+    private final int[] slots;
+    private final String[] wrappers;
+
+    ArgumentsOnEntry(MethodVisitor next, Type[] arguments, int[] slots, String[] wrappers) {
+      super(Opcodes.ASM9, next);
+      this.arguments = arguments;
+      this.slots = slots;
+      this.wrappers = wrappers;
+    }
+
+    @Override
+    public void visitCode() {
+      super.visitCode();
+      for (int i = 0; i < arguments.length; i++) {
+        if (wrappers[i] != null) {
+          String type = arguments[i].getDescriptor();
+          // before a constructor's super call too: only the argument's slot is touched, never this
+          super.visitVarInsn(Opcodes.ALOAD, slots[i]);
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, wrappers[i], "(" + type + ")" + type, false);
+          super.visitVarInsn(Opcodes.ASTORE, slots[i]);
+        }
+      }
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+      super.visitMaxs(Math.max(maxStack, 1), maxLocals);
+    }
+  }
+
+  /** {@code this.callable = ContextBridge.futureTask(this.callable, this)} before each return of a constructor. */
+  private static final class CallableAtEnd extends MethodVisitor {
+    private final String owner;
+
+    CallableAtEnd(MethodVisitor next, String owner) {
+      super(Opcodes.ASM9, next);
+      this.owner = owner;
+    }
+
+    @Override
+    public void visitInsn(int opcode) {
+      if (opcode == Opcodes.RETURN) {
+        super.visitVarInsn(Opcodes.ALOAD, 0);
+        super.visitInsn(Opcodes.DUP);
+        super.visitFieldInsn(Opcodes.GETFIELD, owner, "callable", CALLABLE);
+        super.visitVarInsn(Opcodes.ALOAD, 0);
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "futureTask", "(" + CALLABLE + "Ljava/lang/Object;)" + CALLABLE, false);
+        super.visitFieldInsn(Opcodes.PUTFIELD, owner, "callable", CALLABLE);
+      }
+      super.visitInsn(opcode);
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+      super.visitMaxs(maxStack + 3, maxLocals); // the stack is empty at a constructor's return
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package io.weft.smoke.app;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hands work to other threads in every way an application does, from inside a traced method ({@link
+ * #request}), and a few ways from outside one. Each task calls a traced method of {@link Tasks} named after the
+ * way it was handed over, so the test can find each span's parent. Prints what it saw and exits 0.
+ *
+ * <p>With the argument {@code attach}, it first uses the task classes without the agent, then attaches the
+ * agent to itself: those classes are then retransformed, not woven as they load.
+ */
+public final class ExecutorsApp {
+
+  private static final int TIMEOUT_SECONDS = 20;
+
+  private final ExecutorService pool = Executors.newFixedThreadPool(2);
+  private final ExecutorService single = Executors.newSingleThreadExecutor();
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+  private final ForkJoinPool forkJoin = new ForkJoinPool(2);
+
+  public static void main(String[] args) throws Throwable {
+    if (args.length > 1 && args[0].equals("attach")) {
+      // the task classes are loaded and used before the agent arrives
+      ExecutorService before = Executors.newSingleThreadExecutor();
+      System.out.println("before attach " + CompletableFuture.supplyAsync(() -> 1).thenApplyAsync(x -> x + 1).get()
+          + " " + before.submit(() -> 3).get() + " " + ForkJoinPool.commonPool().submit(() -> 4).get());
+      before.shutdown();
+      AttachApp.attach(args[1]);
+    }
+    ExecutorsApp app = new ExecutorsApp();
+    try {
+      app.request();
+      app.outside();
+      app.periodic();
+    } finally {
+      app.shutdown();
+    }
+    System.out.println("executors app done");
+  }
+
+  /** Traced: everything it hands over must run under its span. */
+  public void request() throws Throwable {
+    Tasks tasks = new Tasks(pool);
+    System.out.println("submit callable " + pool.submit(tasks::viaSubmitCallable).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    pool.submit(() -> tasks.viaSubmitRunnable()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    System.out.println("invokeAll " + pool.invokeAll(List.<Callable<String>>of(tasks::viaInvokeAll)).get(0).get());
+    System.out.println("invokeAny " + pool.invokeAny(List.<Callable<String>>of(tasks::viaInvokeAny)));
+    System.out.println("schedule " + scheduler.schedule(tasks::viaSchedule, 1, TimeUnit.MILLISECONDS).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+
+    System.out.println("supplyAsync " + CompletableFuture.supplyAsync(tasks::viaSupplyAsync).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    CompletableFuture.runAsync(() -> tasks.viaRunAsync(), pool).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    // callbacks registered on a future completed later, on another thread, outside the span
+    CompletableFuture<String> source = new CompletableFuture<>();
+    CompletableFuture<String> applied = source.thenApplyAsync(tasks::viaThenApplyAsync, pool);
+    CompletableFuture<Void> accepted = source.thenAcceptAsync(tasks::viaThenAcceptAsync, pool);
+    CompletableFuture<String> combined = source.thenCombineAsync(CompletableFuture.completedFuture("b"), tasks::viaThenCombineAsync);
+    CompletableFuture<String> handled = source.whenCompleteAsync((value, failure) -> tasks.viaWhenCompleteAsync(value));
+    new Thread(() -> source.complete("a"), "completer").start();
+    System.out.println("callbacks " + applied.get(TIMEOUT_SECONDS, TimeUnit.SECONDS) + " " + accepted.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        + " " + combined.get(TIMEOUT_SECONDS, TimeUnit.SECONDS) + " " + handled.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+
+    System.out.println("fork-join submit " + forkJoin.submit(tasks::viaForkJoinSubmit).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    CountDownLatch executed = new CountDownLatch(1);
+    forkJoin.execute(() -> {
+      tasks.viaForkJoinExecute();
+      executed.countDown();
+    });
+    await(executed);
+    virtualThreads(tasks);
+
+    // the application's exception reaches it unchanged through the carried task
+    try {
+      pool.submit(tasks::failing).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      System.out.println("task failed " + e.getCause().getClass().getName() + ": " + e.getCause().getMessage());
+    }
+
+    // a carried task, then a plain execute on the same thread: the carried context must not stay behind
+    single.submit(tasks::viaSingleThread).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    CountDownLatch plain = new CountDownLatch(1);
+    single.execute(() -> {
+      tasks.viaPlainExecute();
+      plain.countDown();
+    });
+    await(plain);
+  }
+
+  /** Not traced: a task handed over where no span is current runs as it would without the agent. */
+  void outside() throws Exception {
+    Tasks tasks = new Tasks(pool);
+    pool.submit(tasks::viaOutside).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Traced: runs of a periodic task carry nothing, or every run would join this trace. */
+  public void periodic() throws Exception {
+    Tasks tasks = new Tasks(pool);
+    CountDownLatch runs = new CountDownLatch(2);
+    ScheduledFuture<?> repeating = scheduler.scheduleAtFixedRate(() -> {
+      tasks.viaPeriodic();
+      runs.countDown();
+    }, 0, 10, TimeUnit.MILLISECONDS);
+    await(runs);
+    repeating.cancel(false);
+  }
+
+  /** The virtual-thread executor's submit and execute, on a JDK that has it (21+), through method handles. */
+  private static void virtualThreads(Tasks tasks) throws Throwable {
+    if (Runtime.version().feature() < 21) {
+      return;
+    }
+    ExecutorService virtual = (ExecutorService) MethodHandles.publicLookup()
+        .findStatic(Executors.class, "newVirtualThreadPerTaskExecutor", MethodType.methodType(ExecutorService.class))
+        .invoke();
+    try {
+      System.out.println("virtual submit " + virtual.submit(tasks::viaVirtualSubmit).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      CountDownLatch executed = new CountDownLatch(1);
+      virtual.execute(() -> {
+        tasks.viaVirtualExecute();
+        executed.countDown();
+      });
+      await(executed);
+    } finally {
+      virtual.shutdown();
+    }
+  }
+
+  private static void await(CountDownLatch latch) throws InterruptedException {
+    if (!latch.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("a task did not run within " + TIMEOUT_SECONDS + " s");
+    }
+  }
+
+  private void shutdown() throws InterruptedException {
+    for (ExecutorService executor : List.of(pool, single, scheduler, forkJoin)) {
+      executor.shutdown();
+      executor.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The tasks; every public method is traced. */
+  public static final class Tasks {
+    private final ExecutorService pool;
+
+    Tasks(ExecutorService pool) {
+      this.pool = pool;
+    }
+
+    /** Hands a task over itself, from inside a carried task: it must nest under this span. */
+    public String viaSubmitCallable() throws Exception {
+      return pool.submit(this::nested).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    public String nested() {
+      return "nested";
+    }
+
+    public void viaSubmitRunnable() {}
+
+    public String viaInvokeAll() {
+      return "all";
+    }
+
+    public String viaInvokeAny() {
+      return "any";
+    }
+
+    public String viaSchedule() {
+      return "scheduled";
+    }
+
+    public String viaSupplyAsync() {
+      return "supplied";
+    }
+
+    public void viaRunAsync() {}
+
+    public String viaThenApplyAsync(String value) {
+      return value + "1";
+    }
+
+    public void viaThenAcceptAsync(String value) {}
+
+    public String viaThenCombineAsync(String first, String second) {
+      return first + second;
+    }
+
+    public void viaWhenCompleteAsync(String value) {}
+
+    public String viaForkJoinSubmit() {
+      return "forked";
+    }
+
+    public void viaForkJoinExecute() {}
+
+    public String viaVirtualSubmit() {
+      return "virtual";
+    }
+
+    public void viaVirtualExecute() {}
+
+    public String failing() {
+      throw new IllegalStateException("task failed on purpose");
+    }
+
+    public String viaSingleThread() {
+      return "single";
+    }
+
+    public void viaPlainExecute() {}
+
+    public String viaOutside() {
+      return "outside";
+    }
+
+    public void viaPeriodic() {}
+  }
+}
