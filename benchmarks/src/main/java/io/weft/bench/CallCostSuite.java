@@ -1,5 +1,6 @@
 package io.weft.bench;
 
+import io.weft.bench.jmh.Handoff;
 import io.weft.bench.jmh.SqlSanitizerBenchmark;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -53,7 +54,18 @@ final class CallCostSuite {
       new Variant("sampled, traces exporter off", Agent.WEFT, Map.of("OTEL_TRACES_EXPORTER", "none")),
       new Variant("sampled, traces exporter off", Agent.OTEL, Map.of("OTEL_TRACES_EXPORTER", "none")));
 
+  /** The task hand-over figure's forks: Weft with its executors instrumentation on and off, beside the others. */
+  private static final List<Variant> HANDOFF_VARIANTS = List.of(
+      new Variant("no agent", Agent.NONE, Map.of()),
+      new Variant("executors on (default)", Agent.WEFT, Map.of()),
+      new Variant("executors off", Agent.WEFT, Map.of("OTEL_INSTRUMENTATION_EXECUTORS_ENABLED", "false")),
+      new Variant("default", Agent.OTEL, Map.of()));
+  private static final List<String> HANDOFF_BENCHMARKS = List.of("outsideSpan", "insideSpan");
+
   private final Harness harness;
+  /** Hand-over ns and B per operation ({@link Handoff#TASKS} tasks), by variant, then benchmark. */
+  private final Map<Variant, Map<String, Stats>> handoffNanos = new LinkedHashMap<>();
+  private final Map<Variant, Map<String, Stats>> handoffBytes = new LinkedHashMap<>();
   private final Map<Variant, Stats> nanos = new LinkedHashMap<>();
   private final Map<Variant, Stats> bytes = new LinkedHashMap<>();
   private final Map<String, double[]> reference = new LinkedHashMap<>(); // benchmark -> {ns, B}
@@ -63,6 +75,14 @@ final class CallCostSuite {
     for (Variant variant : VARIANTS) {
       nanos.put(variant, new Stats());
       bytes.put(variant, new Stats());
+    }
+    for (Variant variant : HANDOFF_VARIANTS) {
+      handoffNanos.put(variant, new LinkedHashMap<>());
+      handoffBytes.put(variant, new LinkedHashMap<>());
+      for (String benchmark : HANDOFF_BENCHMARKS) {
+        handoffNanos.get(variant).put(benchmark, new Stats());
+        handoffBytes.get(variant).put(benchmark, new Stats());
+      }
     }
   }
 
@@ -76,6 +96,17 @@ final class CallCostSuite {
             variant.overrides(), variant.threads(), "jmh-traced-" + variant.agent().name().toLowerCase())) {
           nanos.get(variant).add(result.getPrimaryResult().getScore());
           bytes.get(variant).add(allocated(result));
+        }
+      }
+    }
+    for (int round = 1; round <= rounds; round++) {
+      for (Variant variant : HANDOFF_VARIANTS) {
+        Bench.log("JMH round " + round + "/" + rounds + ": task hand-over, " + variant.agent().label + ", " + variant.label());
+        for (RunResult result : jmh(PACKAGE + "TaskHandoffBenchmark\\.", variant.agent(), variant.overrides(), 1,
+            "jmh-handoff-" + variant.agent().name().toLowerCase())) {
+          String benchmark = result.getParams().getBenchmark().replaceFirst(".*\\.", "");
+          handoffNanos.get(variant).get(benchmark).add(result.getPrimaryResult().getScore());
+          handoffBytes.get(variant).get(benchmark).add(allocated(result));
         }
       }
     }
@@ -171,6 +202,8 @@ final class CallCostSuite {
         + Report.table(List.of("Variant", "Weft ns/call", "Weft B/call", "OTel agent ns/call", "OTel agent B/call"),
             rows));
 
+    writeHandoff(report);
+
     report.section("6. JDBC extra: Weft's SQL sanitizer", "`SqlSanitizer.apply` on one statement, no agent, "
         + "uncached (the tracer caches sanitized text per statement, so this is the cost of a statement's first "
         + "sight). Short: `" + SqlSanitizerBenchmark.SHORT + "`; long: a multi-row INSERT of "
@@ -210,6 +243,48 @@ final class CallCostSuite {
     for (Map.Entry<String, double[]> entry : reference.entrySet()) {
       report.raw(entry.getKey() + ": " + Report.num(entry.getValue()[0], 2) + " ns, "
           + Report.num(entry.getValue()[1], 1) + " B");
+    }
+  }
+
+  /** Figure 2b: what carrying the context costs a task hand-over; informational, the issue sets no target. */
+  private void writeHandoff(Report report) {
+    List<List<String>> rows = new ArrayList<>();
+    for (String benchmark : HANDOFF_BENCHMARKS) {
+      List<String> row = new ArrayList<>();
+      row.add(benchmark.equals("outsideSpan") ? "outside any span" : "inside a traced call (its span included)");
+      for (Variant variant : HANDOFF_VARIANTS) {
+        row.add(Report.num(handoffNanos.get(variant).get(benchmark).median(), 1) + " ns, "
+            + Report.num(handoffBytes.get(variant).get(benchmark).median(), 0) + " B");
+      }
+      rows.add(row);
+    }
+    Variant on = HANDOFF_VARIANTS.get(1);
+    Variant off = HANDOFF_VARIANTS.get(2);
+    List<String> perTask = new ArrayList<>();
+    perTask.add("Weft's carrying, per task (on − off) ÷ " + Handoff.TASKS);
+    for (String benchmark : HANDOFF_BENCHMARKS) {
+      double ns = (handoffNanos.get(on).get(benchmark).median() - handoffNanos.get(off).get(benchmark).median()) / Handoff.TASKS;
+      double b = (handoffBytes.get(on).get(benchmark).median() - handoffBytes.get(off).get(benchmark).median()) / Handoff.TASKS;
+      perTask.add((benchmark.equals("outsideSpan") ? "outside: " : "inside: ") + Report.signed(ns, 1) + " ns, "
+          + Report.signed(b, 0) + " B");
+    }
+    report.section("2b. Task hand-over (JMH)", Handoff.TASKS + " tasks handed to `ExecutorService.submit` and awaited "
+        + "per operation, on an executor that runs each at once on the calling thread (the hand-over itself, no "
+        + "thread switch), outside any span and inside one traced call; " + harness.settings.callRounds()
+        + " round(s) of one fork per variant, medians. With a span current, Weft wraps each task so that it runs "
+        + "under that span; outside one, it only looks the context up. The OpenTelemetry agent's column is for "
+        + "reference only: its executors instrumentation picks executor classes by name (the JDK's and a list of "
+        + "known ones), so what it does for this benchmark's executor may differ from what it does on a thread "
+        + "pool. No target.\n\n"
+        + Report.table(List.of("Per operation", "no agent", "Weft", "Weft, `OTEL_INSTRUMENTATION_EXECUTORS_ENABLED=false`",
+            "OTel agent"), rows)
+        + "\n" + String.join(" · ", perTask));
+    for (Variant variant : HANDOFF_VARIANTS) {
+      for (String benchmark : HANDOFF_BENCHMARKS) {
+        report.raw("hand-over " + benchmark + ", " + variant.agent().label + ", " + variant.label() + ": ns/op "
+            + handoffNanos.get(variant).get(benchmark).samples("%.2f") + "; B/op "
+            + handoffBytes.get(variant).get(benchmark).samples("%.1f"));
+      }
     }
   }
 

@@ -23,7 +23,8 @@ final class Harness {
   static final String METHODS = "io.weft.bench.app.HelloApp[greet];"
       + "io.weft.bench.app.Chain[step1,step2,step3,step4,step5];"
       + "io.weft.bench.app.Producer[produce];"
-      + "io.weft.bench.jmh.Traced[work]";
+      + "io.weft.bench.jmh.Traced[work];"
+      + "io.weft.bench.jmh.Handoff[inSpan]";
 
   final Settings settings;
   final Path java;
