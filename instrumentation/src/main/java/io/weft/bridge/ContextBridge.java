@@ -1,6 +1,8 @@
 package io.weft.bridge;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.Future;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -82,6 +84,50 @@ public final class ContextBridge {
     return context == null ? task : new CarriedBiFunction<>(task, context);
   }
 
+  /**
+   * {@code ThreadPoolExecutor.execute(task)}, on entry: the context current here is remembered beside the task,
+   * which stays the application's own object ({@code shutdownNow}, {@code getQueue}, {@code remove} and {@code
+   * afterExecute} hand it back), for {@link #runWorkerTask} to find. A future ({@code submit}'s {@code FutureTask})
+   * or a fork-join task ({@code CompletableFuture}'s) carries its own already.
+   */
+  public static void execute(Runnable task) {
+    Handler ready = handler;
+    if (ready == null || task == null || task instanceof Future || task instanceof ForkJoinTask) {
+      return;
+    }
+    try {
+      ready.remember(task);
+    } catch (Throwable e) {
+      // as in captureFor
+    }
+  }
+
+  /**
+   * Replaces {@code task.run()} in {@code ThreadPoolExecutor.runWorker}: runs the task under the context {@link
+   * #execute} remembered for it, if any. What the task throws reaches the worker unchanged.
+   */
+  public static void runWorkerTask(Runnable task) {
+    Handler ready = handler;
+    Object context = null;
+    if (ready != null) {
+      try {
+        context = ready.recall(task);
+      } catch (Throwable e) {
+        context = null;
+      }
+    }
+    if (context == null) {
+      task.run();
+      return;
+    }
+    Object scope = attach(context);
+    try {
+      task.run();
+    } finally {
+      restore(scope);
+    }
+  }
+
   /** The context to carry with {@code task}; null to leave the task as it is. */
   private static Object captureFor(Object task) {
     Handler ready = handler;
@@ -144,5 +190,11 @@ public final class ContextBridge {
 
     /** Restores the context that was current before {@link #attach} returned {@code scope}. */
     void restore(Object scope);
+
+    /** Keeps the calling thread's current context, if one is worth carrying, beside {@code task} (held weakly). */
+    void remember(Object task);
+
+    /** The context {@link #remember} kept for {@code task}, now forgotten; null when none. */
+    Object recall(Object task);
   }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.FutureTask;
@@ -50,6 +52,20 @@ class ContextBridgeTest {
     public void restore(Object scope) {
       current = ((String[]) scope)[0];
       log.add("restore " + current);
+    }
+
+    final Map<Object, String> remembered = new IdentityHashMap<>();
+
+    @Override
+    public void remember(Object task) {
+      if (current != null) {
+        remembered.put(task, current);
+      }
+    }
+
+    @Override
+    public Object recall(Object task) {
+      return remembered.remove(task);
     }
   }
 
@@ -131,6 +147,54 @@ class ContextBridgeTest {
     assertSame(once, ContextBridge.runnable(once), "it keeps the context of where it was first handed over");
     BiFunction<String, String, String> biFunction = ContextBridge.biFunction((a, b) -> a);
     assertSame(biFunction, ContextBridge.biFunction(biFunction));
+  }
+
+  @Test
+  void aThreadPoolTaskIsRememberedNotWrappedAndRunsUnderItsContextOnce() {
+    ContextBridge.install(handler);
+    handler.current = "request";
+    List<String> seen = new ArrayList<>();
+    Runnable task = () -> seen.add("ran in " + handler.current);
+    ContextBridge.execute(task);
+    ContextBridge.execute(new FutureTask<>(() -> "x")); // submit's future carries its own context
+    ContextBridge.execute(ForkJoinLike.TASK); // CompletableFuture's tasks carry their callbacks' context already
+    assertEquals(1, handler.remembered.size(), "only the plain Runnable is remembered");
+    handler.current = "worker";
+    ContextBridge.runWorkerTask(task);
+    ContextBridge.runWorkerTask(task); // run again without being executed again: nothing remembered any more
+    assertEquals(List.of("ran in request", "ran in worker"), seen);
+    assertEquals("worker", handler.current);
+  }
+
+  @Test
+  void aWorkersTaskThrowsThroughTheBridgeUnchanged() {
+    ContextBridge.install(handler);
+    handler.current = "request";
+    IllegalStateException thrown = new IllegalStateException("the application's");
+    Runnable task = () -> {
+      throw thrown;
+    };
+    ContextBridge.execute(task);
+    handler.current = null;
+    assertSame(thrown, assertThrows(IllegalStateException.class, () -> ContextBridge.runWorkerTask(task)));
+    assertNull(handler.current, "restored");
+    ContextBridge.install(null);
+    Runnable plain = () -> {
+      throw thrown;
+    };
+    assertSame(thrown, assertThrows(IllegalStateException.class, () -> ContextBridge.runWorkerTask(plain)),
+        "before the agent is ready too");
+  }
+
+  /** A fork-join task that is also a Runnable, as CompletableFuture's own tasks are. */
+  private static final class ForkJoinLike extends java.util.concurrent.RecursiveAction implements Runnable {
+    static final ForkJoinLike TASK = new ForkJoinLike();
+
+    @Override
+    protected void compute() {}
+
+    @Override
+    public void run() {}
   }
 
   @Test

@@ -22,8 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The trace context carried into tasks handed to executors, {@code CompletableFuture} and fork-join pools, in a
  * real JVM on each JDK: every carried task's span is a child of the span that handed it over, a task of a task
- * nests, the application's exception passes through, and what is deliberately not carried (a periodic task, a
- * plain {@code ThreadPoolExecutor.execute}, a task handed over outside any span) starts traces of its own.
+ * nests, the application's exception passes through, {@code ThreadPoolExecutor} still hands the application its
+ * own task objects, and what is deliberately not carried (a periodic task, a task handed over outside any span)
+ * starts traces of its own.
  */
 class ExecutorsIT {
 
@@ -40,7 +41,7 @@ class ExecutorsIT {
   private static final List<String> CARRIED = List.of("viaSubmitCallable", "viaSubmitRunnable", "viaInvokeAll",
       "viaInvokeAny", "viaSchedule", "viaSupplyAsync", "viaRunAsync", "viaThenApplyAsync", "viaThenAcceptAsync",
       "viaThenCombineAsync", "viaWhenCompleteAsync", "viaForkJoinSubmit", "viaForkJoinExecute", "viaSingleThread",
-      "failing");
+      "viaExecute", "viaQueuedExecute", "failing");
   /** Handed over through the virtual-thread executor, on JDK 21 and later. */
   private static final List<String> CARRIED_VIRTUAL = List.of("viaVirtualSubmit", "viaVirtualExecute");
 
@@ -138,12 +139,16 @@ class ExecutorsIT {
     assertEquals(StatusCode.STATUS_CODE_ERROR, failing.statusCode());
     assertEquals("java.lang.IllegalStateException", failing.stringAttr("error.type"));
 
+    assertTrue(out.contains("identity true true true"),
+        "ThreadPoolExecutor hands the application's own task objects to remove, getQueue and beforeExecute");
+    assertTrue(otlp.spans().stream().noneMatch(named(TASKS + "neverRuns")), "a removed task never ran");
+
     // not carried, by design: each a trace of its own
-    ReceivedSpan plain = otlp.awaitSpan(named(TASKS + "viaPlainExecute"));
-    assertTrue(plain.isRoot(), "ThreadPoolExecutor.execute is not carried, and the carried task that ran before on"
-        + " the same thread left nothing behind: " + plain);
     ReceivedSpan outside = otlp.awaitSpan(named(TASKS + "viaOutside"));
     assertTrue(outside.isRoot(), "handed over where no span was current: " + outside);
+    ReceivedSpan outsideExecute = otlp.awaitSpan(named(TASKS + "viaOutsideExecute"));
+    assertTrue(outsideExecute.isRoot(), "executed outside any span, on the thread that ran carried tasks before: the"
+        + " carried context did not stay behind: " + outsideExecute);
     ReceivedSpan periodicRoot = otlp.awaitSpan(named("ExecutorsApp.periodic"));
     List<ReceivedSpan> periodic = otlp.awaitSpans(named(TASKS + "viaPeriodic"), 2);
     for (ReceivedSpan run : periodic) {

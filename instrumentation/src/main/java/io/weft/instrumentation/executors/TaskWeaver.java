@@ -13,8 +13,8 @@ import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 /**
- * Weaves {@link io.weft.bridge.ContextBridge} into the JDK classes that take a task where the application
- * can never see the task object again, so wrapping it changes nothing the application observes:
+ * Weaves {@link io.weft.bridge.ContextBridge} into the JDK classes that take tasks. Where the application can
+ * never see the task object again, wrapping it changes nothing the application observes, so it is wrapped:
  *
  * <ul>
  *   <li>{@code FutureTask}'s two constructors: at their end, {@code this.callable =
@@ -31,9 +31,11 @@ import net.bytebuddy.jar.asm.Type;
  *       JDK's own, on entry (the JDK schedules virtual threads through the same adapters).
  * </ul>
  *
- * <p>{@code ThreadPoolExecutor.execute} is not woven: its {@code Runnable} is the queue's element, handed back
- * by {@code shutdownNow}, {@code getQueue}, {@code remove} and {@code beforeExecute}/{@code afterExecute},
- * so a wrapper there would change what applications see.
+ * <p>{@code ThreadPoolExecutor.execute}'s {@code Runnable} is the queue's element, handed back by {@code
+ * shutdownNow}, {@code getQueue}, {@code remove} and {@code beforeExecute}/{@code afterExecute}, so it is not
+ * wrapped: {@code execute} remembers the context beside the task ({@code ContextBridge.execute}, a weak identity
+ * map in the agent), and {@code runWorker}'s one {@code task.run()} becomes {@code ContextBridge.runWorkerTask(task)},
+ * which runs it under that context.
  *
  * <p>Only code is added, so a class loaded before the agent is retransformed the same way; a class whose shape
  * is not the expected one (another JDK) is left alone, method by method. Methods the weaving does not touch
@@ -44,6 +46,7 @@ public final class TaskWeaver {
   static final String BRIDGE = "io/weft/bridge/ContextBridge";
   static final String FUTURE_TASK = "java/util/concurrent/FutureTask";
   static final String COMPLETABLE_FUTURE = "java/util/concurrent/CompletableFuture";
+  static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
   private static final String CALLABLE = "Ljava/util/concurrent/Callable;";
   private static final String RUNNABLE = "Ljava/lang/Runnable;";
 
@@ -62,7 +65,8 @@ public final class TaskWeaver {
   /** Whether {@link #weave} may change the class with this internal name; cheap, asked of every JDK class. */
   public static boolean weaves(String internalName) {
     return internalName.startsWith("java/util/concurrent/")
-        && (internalName.equals(FUTURE_TASK) || internalName.equals(COMPLETABLE_FUTURE) || ADAPTERS.contains(internalName));
+        && (internalName.equals(FUTURE_TASK) || internalName.equals(COMPLETABLE_FUTURE)
+            || internalName.equals(THREAD_POOL_EXECUTOR) || ADAPTERS.contains(internalName));
   }
 
   /** Every class {@link #weaves}, by binary name: those to retransform when they were loaded before the agent. */
@@ -70,6 +74,7 @@ public final class TaskWeaver {
     Set<String> names = new HashSet<>();
     names.add(FUTURE_TASK.replace('/', '.'));
     names.add(COMPLETABLE_FUTURE.replace('/', '.'));
+    names.add(THREAD_POOL_EXECUTOR.replace('/', '.'));
     for (String adapter : ADAPTERS) {
       names.add(adapter.replace('/', '.'));
     }
@@ -165,6 +170,17 @@ public final class TaskWeaver {
         return next;
       }
       boolean constructor = name.equals("<init>");
+      if (owner.equals(THREAD_POOL_EXECUTOR)) {
+        if (name.equals("execute") && descriptor.equals("(" + RUNNABLE + ")V") && (access & Opcodes.ACC_STATIC) == 0) {
+          woven++;
+          return new RememberOnEntry(next);
+        }
+        if (name.equals("runWorker") && descriptor.equals("(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V")) {
+          woven++;
+          return new RunThroughBridge(next);
+        }
+        return next;
+      }
       if (futureTask) {
         if (constructor && (descriptor.equals("(" + CALLABLE + ")V") || descriptor.equals("(" + RUNNABLE + "Ljava/lang/Object;)V"))) {
           woven++;
@@ -231,6 +247,45 @@ public final class TaskWeaver {
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
       super.visitMaxs(Math.max(maxStack, 1), maxLocals);
+    }
+  }
+
+  /** {@code ContextBridge.execute(task)} first, in {@code ThreadPoolExecutor.execute}: the task is not replaced. */
+  private static final class RememberOnEntry extends MethodVisitor {
+    RememberOnEntry(MethodVisitor next) {
+      super(Opcodes.ASM9, next);
+    }
+
+    @Override
+    public void visitCode() {
+      super.visitCode();
+      super.visitVarInsn(Opcodes.ALOAD, 1);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "execute", "(" + RUNNABLE + ")V", false);
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+      super.visitMaxs(Math.max(maxStack, 1), maxLocals);
+    }
+  }
+
+  /**
+   * In {@code ThreadPoolExecutor.runWorker}: {@code task.run()} becomes {@code ContextBridge.runWorkerTask(task)},
+   * the same stack in and out, so the worker's {@code beforeExecute}, {@code afterExecute} and exception handling
+   * around it see the same task and the same exception.
+   */
+  private static final class RunThroughBridge extends MethodVisitor {
+    RunThroughBridge(MethodVisitor next) {
+      super(Opcodes.ASM9, next);
+    }
+
+    @Override
+    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+      if (opcode == Opcodes.INVOKEINTERFACE && owner.equals("java/lang/Runnable") && name.equals("run") && descriptor.equals("()V")) {
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "runWorkerTask", "(" + RUNNABLE + ")V", false);
+        return;
+      }
+      super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
     }
   }
 

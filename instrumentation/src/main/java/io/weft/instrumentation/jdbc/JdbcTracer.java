@@ -8,6 +8,7 @@ import io.weft.bridge.JdbcBridge;
 import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.WeakIdentityMap;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SpanHistogram;

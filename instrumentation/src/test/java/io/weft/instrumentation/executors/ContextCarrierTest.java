@@ -25,6 +25,25 @@ class ContextCarrierTest {
   }
 
   @Test
+  void aRememberedTaskIsRecalledOnceAndForgottenWhenHandedOverAgainOutsideAnySpan() {
+    Context request = Context.root().with(KEY, "request");
+    Runnable task = () -> {};
+    carrier.remember(task);
+    assertNull(carrier.recall(task), "handed over at the root: nothing kept");
+    try (Scope ignored = request.makeCurrent()) {
+      carrier.remember(task);
+    }
+    assertSame(request, carrier.recall(task));
+    assertNull(carrier.recall(task), "recalled once");
+
+    try (Scope ignored = request.makeCurrent()) {
+      carrier.remember(task); // handed over, never run (rejected, say)
+    }
+    carrier.remember(task); // handed over again outside any span
+    assertNull(carrier.recall(task), "the old context is not used for the new hand-over");
+  }
+
+  @Test
   void attachMakesTheCarriedContextCurrentAndRestoreBringsBackTheRunnersOwn() {
     Context request = Context.root().with(KEY, "request");
     Context worker = Context.root().with(KEY, "worker");

@@ -46,10 +46,11 @@ class TaskWeaverTest {
     assertTrue(TaskWeaver.weaves("java/util/concurrent/FutureTask"));
     assertTrue(TaskWeaver.weaves("java/util/concurrent/CompletableFuture"));
     assertTrue(TaskWeaver.weaves("java/util/concurrent/ForkJoinTask$AdaptedCallable"));
-    assertFalse(TaskWeaver.weaves("java/util/concurrent/ThreadPoolExecutor"), "execute's Runnable is the application's to see");
+    assertTrue(TaskWeaver.weaves("java/util/concurrent/ThreadPoolExecutor"));
+    assertFalse(TaskWeaver.weaves("java/util/concurrent/ScheduledThreadPoolExecutor"), "its tasks are FutureTasks");
     assertFalse(TaskWeaver.weaves("java/util/concurrent/FutureTask$WaitNode"));
     assertFalse(TaskWeaver.weaves("com/example/FutureTask"));
-    assertNull(TaskWeaver.weave("java/util/concurrent/ThreadPoolExecutor", jdkClass("java/util/concurrent/ThreadPoolExecutor"), debug::add));
+    assertNull(TaskWeaver.weave("java/util/concurrent/Executors", jdkClass("java/util/concurrent/Executors"), debug::add));
     assertTrue(TaskWeaver.classNames().contains("java.util.concurrent.FutureTask"));
   }
 
@@ -81,6 +82,17 @@ class TaskWeaverTest {
       assertEquals(1, method.getValue().size(), "one task argument each: " + method);
     }
     assertNull(calls.get("thenApply(Ljava/util/function/Function;)" + cf), "a synchronous stage runs on a known thread");
+  }
+
+  @Test
+  void threadPoolExecutorRemembersOnExecuteAndRunsTheWorkersTaskThroughTheBridge() {
+    byte[] woven = weave("java/util/concurrent/ThreadPoolExecutor");
+    assertEquals(Map.of(
+        "execute(Ljava/lang/Runnable;)V", List.of("execute"),
+        "runWorker(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V", List.of("runWorkerTask")), bridgeCalls(woven));
+    assertEquals(List.of(), calls(woven, "runWorker", "java/lang/Runnable", "run"), "no task.run() left in runWorker");
+    assertEquals(List.of("run"), calls(jdkClass("java/util/concurrent/ThreadPoolExecutor"), "runWorker", "java/lang/Runnable", "run"),
+        "the JDK's runWorker has the one task.run() that is replaced");
   }
 
   @Test
@@ -133,6 +145,14 @@ class TaskWeaverTest {
       public void restore(Object scope) {
         current[0] = ((String[]) scope)[0];
         log.add("restore " + current[0]);
+      }
+
+      @Override
+      public void remember(Object task) {}
+
+      @Override
+      public Object recall(Object task) {
+        return null;
       }
     });
 
@@ -192,6 +212,28 @@ class TaskWeaverTest {
           public void visitMethodInsn(int opcode, String owner, String method, String methodDescriptor, boolean isInterface) {
             if (owner.equals(TaskWeaver.BRIDGE)) {
               calls.computeIfAbsent(name + descriptor, k -> new ArrayList<>()).add(method);
+            }
+          }
+        };
+      }
+    }, 0);
+    return calls;
+  }
+
+  /** The calls from {@code method} (by name) to {@code owner.name}. */
+  private static List<String> calls(byte[] classFile, String method, String owner, String name) {
+    List<String> calls = new ArrayList<>();
+    new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+      @Override
+      public MethodVisitor visitMethod(int access, String methodName, String descriptor, String signature, String[] exceptions) {
+        if (!methodName.equals(method)) {
+          return null;
+        }
+        return new MethodVisitor(Opcodes.ASM9) {
+          @Override
+          public void visitMethodInsn(int opcode, String calledOwner, String calledName, String calledDescriptor, boolean isInterface) {
+            if (calledOwner.equals(owner) && calledName.equals(name)) {
+              calls.add(calledName);
             }
           }
         };

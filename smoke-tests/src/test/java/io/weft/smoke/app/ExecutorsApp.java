@@ -9,9 +9,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,20 +91,66 @@ public final class ExecutorsApp {
       System.out.println("task failed " + e.getCause().getClass().getName() + ": " + e.getCause().getMessage());
     }
 
-    // a carried task, then a plain execute on the same thread: the carried context must not stay behind
+    // ThreadPoolExecutor.execute: the task is carried, and stays the application's own object
     single.submit(tasks::viaSingleThread).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    CountDownLatch plain = new CountDownLatch(1);
+    CountDownLatch pooled = new CountDownLatch(1);
     single.execute(() -> {
-      tasks.viaPlainExecute();
-      plain.countDown();
+      tasks.viaExecute();
+      pooled.countDown();
     });
-    await(plain);
+    await(pooled);
+    System.out.println("identity " + identityKept(tasks));
   }
 
-  /** Not traced: a task handed over where no span is current runs as it would without the agent. */
+  /**
+   * A pool whose one thread is busy, so that tasks wait in its queue: the pool hands the application's own task
+   * objects to {@code remove}, {@code getQueue} and {@code beforeExecute}. Answers what each saw.
+   */
+  private static String identityKept(Tasks tasks) throws InterruptedException {
+    List<Runnable> before = new CopyOnWriteArrayList<>();
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+      @Override
+      protected void beforeExecute(Thread thread, Runnable task) {
+        before.add(task);
+      }
+    };
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Runnable blocker = () -> {
+      running.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    Runnable queued = () -> tasks.viaQueuedExecute();
+    Runnable removed = () -> tasks.neverRuns();
+    executor.execute(blocker);
+    await(running);
+    executor.execute(queued);
+    executor.execute(removed);
+    boolean removedFound = executor.remove(removed);
+    boolean queuedFound = executor.getQueue().contains(queued);
+    release.countDown();
+    executor.shutdown();
+    executor.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    return removedFound + " " + queuedFound + " " + (before.size() == 2 && before.get(0) == blocker && before.get(1) == queued);
+  }
+
+  /**
+   * Not traced: a task handed over where no span is current runs as it would without the agent, also on the thread
+   * that just ran carried tasks (their context did not stay behind).
+   */
   void outside() throws Exception {
     Tasks tasks = new Tasks(pool);
     pool.submit(tasks::viaOutside).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    CountDownLatch executed = new CountDownLatch(1);
+    single.execute(() -> {
+      tasks.viaOutsideExecute();
+      executed.countDown();
+    });
+    await(executed);
   }
 
   /** Traced: runs of a periodic task carry nothing, or every run would join this trace. */
@@ -219,7 +268,13 @@ public final class ExecutorsApp {
       return "single";
     }
 
-    public void viaPlainExecute() {}
+    public void viaExecute() {}
+
+    public void viaQueuedExecute() {}
+
+    public void neverRuns() {}
+
+    public void viaOutsideExecute() {}
 
     public String viaOutside() {
       return "outside";

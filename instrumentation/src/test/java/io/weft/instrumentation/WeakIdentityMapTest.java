@@ -1,4 +1,4 @@
-package io.weft.instrumentation.jdbc;
+package io.weft.instrumentation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +35,19 @@ class WeakIdentityMapTest {
     assertTrue(map.put(one, "1 again"));
     assertEquals("1 again", map.get(one));
     assertEquals(2, map.size());
+  }
+
+  @Test
+  void takeRemovesTheKeyAndAnswersItsValue() {
+    WeakIdentityMap<String> map = new WeakIdentityMap<>(10);
+    Object key = new Object();
+    assertNull(map.take(key), "an empty map");
+    map.put(key, "value");
+    assertNull(map.take(new Object()));
+    assertNull(map.take(null));
+    assertEquals("value", map.take(key));
+    assertNull(map.take(key), "taken once");
+    assertEquals(0, map.size());
   }
 
   @Test

@@ -1,30 +1,30 @@
-package io.weft.instrumentation.jdbc;
+package io.weft.instrumentation;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A concurrent map from application objects (statements, connections), compared by identity and held
+ * A concurrent map from application objects (statements, connections, tasks), compared by identity and held
  * weakly, to agent-side values that must never refer back to their key. Bounded: once full (after
  * dropping collected keys) new keys are not added and {@link #put} says so. Agent class loader.
  */
-final class WeakIdentityMap<V> {
+public final class WeakIdentityMap<V> {
 
   private final ConcurrentHashMap<Object, V> map = new ConcurrentHashMap<>();
   private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
   private final int maxSize;
 
-  WeakIdentityMap(int maxSize) {
+  public WeakIdentityMap(int maxSize) {
     this.maxSize = maxSize;
   }
 
-  V get(Object key) {
+  public V get(Object key) {
     return key == null ? null : map.get(new LookupKey(key));
   }
 
   /** Maps {@code key} to {@code value}; {@code false} when the map is full and the key is new. */
-  boolean put(Object key, V value) {
+  public boolean put(Object key, V value) {
     expunge();
     if (map.size() >= maxSize && get(key) == null) {
       return false;
@@ -33,11 +33,19 @@ final class WeakIdentityMap<V> {
     return true;
   }
 
-  void remove(Object key) {
+  public void remove(Object key) {
     map.remove(new LookupKey(key));
   }
 
-  int size() {
+  /** Removes {@code key} and returns its value, or null; a map with no key at all answers without a look-up. */
+  public V take(Object key) {
+    if (key == null || map.isEmpty()) {
+      return null;
+    }
+    return map.remove(new LookupKey(key));
+  }
+
+  public int size() {
     expunge();
     return map.size();
   }
