@@ -227,7 +227,6 @@ public final class AgentStarter {
         if (taskWeaving != null) {
           // before any span exists: a task handed over from now on carries the context current then
           ContextBridge.install(new ContextCarrier());
-          taskWeaving.retransformLoaded();
         }
         Properties build = buildInfo();
         String version = build.getProperty("weft.version", "dev");
@@ -262,6 +261,10 @@ public final class AgentStarter {
         System.err.println("[weft] the OpenTelemetry SDK could not be set up, telemetry is off; the application runs on: " + e);
       } finally {
         StartupGate.open();
+      }
+      if (taskWeaving != null) {
+        // after the gate: finding the task classes loaded before the agent asks every loaded class its name
+        taskWeaving.retransformLoaded();
       }
       ExportPipeline built = pipeline;
       if (built != null) {
