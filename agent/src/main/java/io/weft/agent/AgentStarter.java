@@ -227,6 +227,11 @@ public final class AgentStarter {
         if (taskWeaving != null) {
           // before any span exists: a task handed over from now on carries the context current then
           ContextBridge.install(new ContextCarrier());
+          if (attached) {
+            // the task classes are all loaded already: woven calls wait for them at the gate, so the first
+            // traced call after the attach hands its tasks to woven classes
+            taskWeaving.retransformLoaded();
+          }
         }
         Properties build = buildInfo();
         String version = build.getProperty("weft.version", "dev");
@@ -262,8 +267,8 @@ public final class AgentStarter {
       } finally {
         StartupGate.open();
       }
-      if (taskWeaving != null) {
-        // after the gate: finding the task classes loaded before the agent asks every loaded class its name
+      if (taskWeaving != null && !attached) {
+        // at a JVM's start seldom any: looking for them asks every loaded class its name, after the gate
         taskWeaving.retransformLoaded();
       }
       ExportPipeline built = pipeline;

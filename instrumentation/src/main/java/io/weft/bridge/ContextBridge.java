@@ -12,11 +12,13 @@ import java.util.function.Supplier;
 
 /**
  * The door from the woven JDK task classes ({@code FutureTask}, {@code CompletableFuture}'s {@code *Async}
- * methods) into the agent: a task handed over where a span is current is wrapped so that it runs with that
- * context current. Loaded by the bootstrap class loader, which {@code java.base} is made to read; uses {@code
- * java.base} types only. Each wrapping method answers the task itself, unwrapped, when no handler is
- * installed yet, when nothing but the root context is current, when the task is null or already carried, or
- * when anything fails: the woven JDK code then runs exactly as it would without the agent.
+ * methods, the fork-join adapters, {@code ThreadPoolExecutor}) into the agent: a task handed over where a span is
+ * current runs with that context current, wrapped where the application never sees the task again, else with the
+ * context kept beside it ({@link #execute}, {@link #runWorkerTask}). Loaded by the bootstrap class loader, which
+ * {@code java.base} is made to read; uses {@code java.base} types only. Each wrapping method answers the task
+ * itself, unwrapped, when no handler is installed yet, when nothing but the root context is current, when the
+ * task is null or already carried, or when anything fails: the woven JDK code then runs exactly as it would
+ * without the agent.
  */
 public final class ContextBridge {
 
@@ -51,12 +53,14 @@ public final class ContextBridge {
    * there would cost a wrapper per scheduling and change nothing the virtual thread sees.
    */
   public static Runnable adaptedRunnable(Runnable task) {
-    return task != null && task.getClass().getClassLoader() == null ? task : runnable(task);
+    Object context = captureFor(task);
+    return context == null || task.getClass().getClassLoader() == null ? task : new CarriedTask<>(task, context, null);
   }
 
   /** {@link #adaptedRunnable} for a {@code Callable}. */
   public static <T> Callable<T> adaptedCallable(Callable<T> task) {
-    return task != null && task.getClass().getClassLoader() == null ? task : callable(task);
+    Object context = captureFor(task);
+    return context == null || task.getClass().getClassLoader() == null ? task : new CarriedTask<>(task, context, null);
   }
 
   public static <T> Supplier<T> supplier(Supplier<T> task) {

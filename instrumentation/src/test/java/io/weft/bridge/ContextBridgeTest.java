@@ -198,6 +198,44 @@ class ContextBridgeTest {
   }
 
   @Test
+  void aHandlerFailingWhileATaskRunsStillRunsTheTaskOnce() throws Exception {
+    ContextBridge.Handler failing = new ContextBridge.Handler() {
+      @Override
+      public Object capture() {
+        return "request";
+      }
+
+      @Override
+      public Object attach(Object context) {
+        throw new IllegalStateException("an agent bug in attach");
+      }
+
+      @Override
+      public void restore(Object scope) {
+        throw new IllegalStateException("an agent bug in restore");
+      }
+
+      @Override
+      public void remember(Object task) {
+        throw new IllegalStateException("an agent bug in remember");
+      }
+
+      @Override
+      public Object recall(Object task) {
+        throw new IllegalStateException("an agent bug in recall");
+      }
+    };
+    ContextBridge.install(failing);
+    int[] runs = {0};
+    Runnable counted = () -> runs[0]++;
+    ContextBridge.runnable(counted).run();
+    assertEquals("x", ContextBridge.callable(() -> "x").call());
+    ContextBridge.execute(counted);
+    ContextBridge.runWorkerTask(counted);
+    assertEquals(2, runs[0], "each task ran once, without its context");
+  }
+
+  @Test
   void aFailingHandlerLeavesTheTaskAsItIs() {
     ContextBridge.install(handler);
     handler.failure = new IllegalStateException("an agent bug");
