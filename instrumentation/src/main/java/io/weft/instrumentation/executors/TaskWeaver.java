@@ -47,6 +47,7 @@ public final class TaskWeaver {
   static final String FUTURE_TASK = "java/util/concurrent/FutureTask";
   static final String COMPLETABLE_FUTURE = "java/util/concurrent/CompletableFuture";
   static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
+  private static final String RUN_WORKER = "(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V";
   private static final String CALLABLE = "Ljava/util/concurrent/Callable;";
   private static final String RUNNABLE = "Ljava/lang/Runnable;";
 
@@ -92,8 +93,13 @@ public final class TaskWeaver {
     try {
       ClassReader reader = new ClassReader(classFile);
       boolean futureTask = internalName.equals(FUTURE_TASK);
-      if (futureTask && !hasCallableField(reader)) {
+      if (futureTask && !has(reader, false, "callable", CALLABLE)) {
         debug.accept("not woven " + internalName.replace('/', '.') + ": it has no field callable");
+        return null;
+      }
+      if (internalName.equals(THREAD_POOL_EXECUTOR) && !has(reader, true, "runWorker", RUN_WORKER)) {
+        // execute would remember contexts no worker ever takes
+        debug.accept("not woven " + internalName.replace('/', '.') + ": it has no method runWorker" + RUN_WORKER);
         return null;
       }
       ClassWriter writer = new ClassWriter(reader, 0);
@@ -110,12 +116,19 @@ public final class TaskWeaver {
     }
   }
 
-  private static boolean hasCallableField(ClassReader reader) {
+  /** Whether the class declares a non-static method (or field) with this name and descriptor. */
+  private static boolean has(ClassReader reader, boolean method, String name, String descriptor) {
     boolean[] found = {false};
     reader.accept(new ClassVisitor(Opcodes.ASM9) {
       @Override
-      public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-        found[0] |= name.equals("callable") && descriptor.equals(CALLABLE) && (access & Opcodes.ACC_STATIC) == 0;
+      public FieldVisitor visitField(int access, String fieldName, String fieldDescriptor, String signature, Object value) {
+        found[0] |= !method && fieldName.equals(name) && fieldDescriptor.equals(descriptor) && (access & Opcodes.ACC_STATIC) == 0;
+        return null;
+      }
+
+      @Override
+      public MethodVisitor visitMethod(int access, String methodName, String methodDescriptor, String signature, String[] exceptions) {
+        found[0] |= method && methodName.equals(name) && methodDescriptor.equals(descriptor) && (access & Opcodes.ACC_STATIC) == 0;
         return null;
       }
     }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
@@ -175,7 +188,7 @@ public final class TaskWeaver {
           woven++;
           return new RememberOnEntry(next);
         }
-        if (name.equals("runWorker") && descriptor.equals("(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V")) {
+        if (name.equals("runWorker") && descriptor.equals(RUN_WORKER)) {
           woven++;
           return new RunThroughBridge(next);
         }

@@ -106,12 +106,17 @@ class TaskWeaverTest {
   }
 
   @Test
-  void aFutureTaskWithoutTheExpectedFieldIsLeftAlone() {
+  void aClassWithoutTheExpectedShapeIsLeftAlone() {
     byte[] renamed = rename(jdkClass("java/util/concurrent/FutureTask$WaitNode"),
         Map.of("java/util/concurrent/FutureTask$WaitNode", "java/util/concurrent/FutureTask"));
     assertNull(TaskWeaver.weave("java/util/concurrent/FutureTask", renamed, debug::add));
     assertTrue(debug.get(debug.size() - 1).contains("no field callable"), debug.toString());
     assertNull(TaskWeaver.weave("java/util/concurrent/FutureTask", new byte[] {1, 2, 3}, debug::add), "unreadable: left alone");
+    byte[] noWorker = rename(jdkClass("java/util/concurrent/ForkJoinTask$AdaptedRunnable"),
+        Map.of("java/util/concurrent/ForkJoinTask$AdaptedRunnable", "java/util/concurrent/ThreadPoolExecutor"));
+    assertNull(TaskWeaver.weave("java/util/concurrent/ThreadPoolExecutor", noWorker, debug::add),
+        "a pool without the runWorker that takes the contexts back does not remember them either");
+    assertTrue(debug.get(debug.size() - 1).contains("no method runWorker"), debug.toString());
   }
 
   @Test
