@@ -5,9 +5,10 @@ package io.weft.instrumentation;
  * can prove an application never notices a bug of ours (docs/testing.md). Set by the system property
  * {@code -Dweft.test.fault}, a comma-separated list: {@code spans} (starting a span throws), {@code
  * attributes} (recording a span's end throws: its attributes, status, error and metric), {@code export}
- * (for the export pipeline to call), {@code all}; and, not part of {@code all} since it throws nothing,
- * {@code stall} (the batch span thread pauses 200 ms before each look at its queue, as if the machine
- * kept it off the CPU). Read once into {@code static final} booleans: with
+ * (for the export pipeline to call), {@code all}; and, not part of {@code all}, {@code context} (carrying the
+ * context into a task throws: a switch of its own, so that the host-safety test's failing places stay what they
+ * are) and {@code stall} (it throws nothing: the batch span thread pauses 200 ms before each look at its queue,
+ * as if the machine kept it off the CPU). Read once into {@code static final} booleans: with
  * the property unset, as always outside tests, the JIT folds every check to nothing. Agent class loader.
  */
 public final class FaultInjection {
@@ -26,12 +27,16 @@ public final class FaultInjection {
   /** {@code stall}: {@link #batchThreadStall()} pauses. */
   public static final boolean STALL;
 
+  /** {@code context}: {@link #contextCarry()} throws. */
+  public static final boolean CONTEXT;
+
   static {
     String value = read();
     boolean spans = false;
     boolean attributes = false;
     boolean export = false;
     boolean stall = false;
+    boolean context = false;
     if (value != null && !value.trim().isEmpty()) {
       boolean valid = true;
       for (String part : value.split(",", -1)) {
@@ -48,6 +53,9 @@ public final class FaultInjection {
           case "stall":
             stall = true;
             break;
+          case "context":
+            context = true;
+            break;
           case "all":
             spans = attributes = export = true;
             break;
@@ -56,8 +64,8 @@ public final class FaultInjection {
         }
       }
       if (!valid) {
-        spans = attributes = export = stall = false;
-        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export, all or stall,"
+        spans = attributes = export = stall = context = false;
+        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export, all, context or stall,"
             + " comma-separated); no fault is injected");
       } else {
         print("-D" + PROPERTY + "=" + InstrumentationConfig.printable(value) + ": the agent's own code throws on purpose (a test-only switch)");
@@ -67,6 +75,7 @@ public final class FaultInjection {
     ATTRIBUTES = attributes;
     EXPORT = export;
     STALL = stall;
+    CONTEXT = context;
   }
 
   private FaultInjection() {}
@@ -89,6 +98,13 @@ public final class FaultInjection {
   public static void export() {
     if (EXPORT) {
       throw new InjectedFault("export");
+    }
+  }
+
+  /** Called by the context carrier each time it captures, attaches, restores, remembers or recalls a context. */
+  public static void contextCarry() {
+    if (CONTEXT) {
+      throw new InjectedFault("context carry");
     }
   }
 

@@ -106,6 +106,44 @@ class ExecutorsIT {
     }
   }
 
+  @Test
+  void aCarrierThatFailsIsReportedOnceAndTheApplicationCannotTell() {
+    Jdk jdk = Jdks.current();
+    List<String> baseline;
+    try (ChildJvm plain = ChildJvm.withoutAgent(jdk).start(ExecutorsApp.class)) {
+      assertEquals(0, plain.awaitExit(), plain::describe);
+      baseline = applicationLines(plain.output());
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .property("weft.test.fault", "context")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", INCLUDE)
+            .start(ExecutorsApp.class)) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      try {
+        assertEquals(baseline, applicationLines(app.output()), "the application's own output, line by line");
+        List<String> errors = app.output().lines().filter(l -> l.startsWith("[weft] internal error")).toList();
+        assertEquals(1, errors.size(), "one line for the failing place: " + errors);
+        assertTrue(errors.get(0).startsWith("[weft] internal error in carrying the context (contained;"), errors.get(0));
+        assertTrue(errors.get(0).contains("fault injected at context carry"), errors.get(0));
+        // the spans are still made, only not carried
+        ReceivedSpan request = otlp.awaitSpan(named("ExecutorsApp.request"));
+        for (String task : List.of("viaSubmitCallable", "viaSupplyAsync", "viaExecute", "viaForkJoinSubmit")) {
+          ReceivedSpan span = otlp.awaitSpan(named(TASKS + task));
+          assertTrue(span.isRoot(), task + ": " + span);
+          assertNotEquals(request.traceId(), span.traceId(), task);
+        }
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
+      }
+    }
+  }
+
+  /** What the application printed itself: every line but the agent's. */
+  private static List<String> applicationLines(String output) {
+    return output.lines().filter(l -> !l.startsWith("[weft]")).toList();
+  }
+
   private static List<String> expectedCarried(Jdk jdk) {
     List<String> carried = new ArrayList<>(CARRIED);
     if (Integer.parseInt(jdk.name()) >= 21) {
