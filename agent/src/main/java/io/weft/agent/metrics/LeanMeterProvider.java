@@ -2,6 +2,7 @@ package io.weft.agent.metrics;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleCounterBuilder;
 import io.opentelemetry.api.metrics.DoubleGaugeBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -9,12 +10,16 @@ import io.opentelemetry.api.metrics.DoubleHistogramBuilder;
 import io.opentelemetry.api.metrics.DoubleUpDownCounterBuilder;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongCounterBuilder;
+import io.opentelemetry.api.metrics.LongGaugeBuilder;
 import io.opentelemetry.api.metrics.LongHistogramBuilder;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.LongUpDownCounterBuilder;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterBuilder;
 import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.api.metrics.ObservableDoubleCounter;
+import io.opentelemetry.api.metrics.ObservableDoubleGauge;
+import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongCounter;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongUpDownCounter;
@@ -26,12 +31,15 @@ import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
+import io.opentelemetry.sdk.metrics.data.DoublePointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.MetricDataType;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoubleExemplarData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoublePointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableGaugeData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongPointData;
@@ -65,8 +73,9 @@ import java.util.function.Function;
  * 2,000 attribute sets per instrument with {@code otel.metric.overflow=true} beyond, negative
  * histogram values dropped), each exporter's temporality (cumulative, delta, low memory) with its
  * own aggregation state, and trace-based exemplars (the last sampled span's measurement per bucket
- * and collection). Instruments the API offers and Weft never builds (double counters, gauges, long
- * histograms) are the API's no-op ones. Agent class loader.
+ * and collection). Double counters and gauges are observed through a callback only (the JVM's runtime
+ * metrics); instruments the API offers and Weft never builds (synchronous double counters and gauges,
+ * long gauges and histograms) are the API's no-op ones. Agent class loader.
  */
 public final class LeanMeterProvider implements MeterProvider {
 
@@ -360,7 +369,77 @@ public final class LeanMeterProvider implements MeterProvider {
 
     @Override
     public DoubleGaugeBuilder gaugeBuilder(String name) {
-      return noop().gaugeBuilder(name); // Weft records no gauges
+      return new GaugeBuilder(name);
+    }
+
+    /** Observed double gauges; the rest is the API's no-op. */
+    private final class GaugeBuilder implements DoubleGaugeBuilder {
+      private final String name;
+      private String description = "";
+      private String unit = "";
+
+      GaugeBuilder(String name) {
+        this.name = name;
+      }
+
+      @Override
+      public DoubleGaugeBuilder setDescription(String description) {
+        this.description = description;
+        return this;
+      }
+
+      @Override
+      public DoubleGaugeBuilder setUnit(String unit) {
+        this.unit = unit;
+        return this;
+      }
+
+      @Override
+      public LongGaugeBuilder ofLongs() {
+        return noop().gaugeBuilder(name).ofLongs();
+      }
+
+      @Override
+      public ObservableDoubleGauge buildWithCallback(Consumer<ObservableDoubleMeasurement> callback) {
+        return register(new ObservedDouble(scope, name, description, unit, ObservedDouble.GAUGE, InstrumentType.OBSERVABLE_GAUGE,
+            readers.length, callback, LeanMeterProvider.this));
+      }
+    }
+
+    /** Observed double counters; a synchronous one is the API's no-op. */
+    private final class DoubleCounterBuilderImpl implements DoubleCounterBuilder {
+      private final String name;
+      private String description;
+      private String unit;
+
+      DoubleCounterBuilderImpl(String name, String description, String unit) {
+        this.name = name;
+        this.description = description;
+        this.unit = unit;
+      }
+
+      @Override
+      public DoubleCounterBuilder setDescription(String description) {
+        this.description = description;
+        return this;
+      }
+
+      @Override
+      public DoubleCounterBuilder setUnit(String unit) {
+        this.unit = unit;
+        return this;
+      }
+
+      @Override
+      public DoubleCounter build() {
+        return noop().counterBuilder(name).ofDoubles().build();
+      }
+
+      @Override
+      public ObservableDoubleCounter buildWithCallback(Consumer<ObservableDoubleMeasurement> callback) {
+        return register(new ObservedDouble(scope, name, description, unit, ObservedDouble.COUNTER, InstrumentType.OBSERVABLE_COUNTER,
+            readers.length, callback, LeanMeterProvider.this));
+      }
     }
 
     private final class HistogramBuilder implements DoubleHistogramBuilder {
@@ -427,7 +506,7 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public DoubleCounterBuilder ofDoubles() {
-        return noop().counterBuilder(name).ofDoubles();
+        return new DoubleCounterBuilderImpl(name, description, unit);
       }
 
       @Override
@@ -1046,6 +1125,81 @@ public final class LeanMeterProvider implements MeterProvider {
       }
       return points.isEmpty() ? null
           : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.LONG_SUM, ImmutableSumData.create(monotonic, temporality, points));
+    }
+  }
+
+  /**
+   * A double counter or gauge whose values a callback observes at each collection (the JVM's CPU time and
+   * recent utilization). A counter's delta is the difference to the last observation of the same set, as
+   * the SDK's; a gauge is the value observed.
+   */
+  static final class ObservedDouble extends Instrument implements ObservableDoubleCounter, ObservableDoubleGauge {
+    static final int COUNTER = 0;
+    static final int GAUGE = 1;
+
+    private final int kind;
+    private final Consumer<ObservableDoubleMeasurement> callback;
+    private final LeanMeterProvider provider;
+    private final Map<Attributes, Double>[] previous; // per exporter, for a delta counter
+
+    @SuppressWarnings("unchecked")
+    ObservedDouble(InstrumentationScopeInfo scope, String name, String description, String unit, int kind, InstrumentType type,
+        int readers, Consumer<ObservableDoubleMeasurement> callback, LeanMeterProvider provider) {
+      super(scope, name, description, unit, type);
+      this.kind = kind;
+      this.callback = callback;
+      this.provider = provider;
+      this.previous = new Map[readers];
+      for (int i = 0; i < readers; i++) {
+        previous[i] = new HashMap<>();
+      }
+    }
+
+    @Override
+    public void close() {
+      provider.unregister(this);
+    }
+
+    @Override
+    MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
+      Map<Attributes, Double> observed = new HashMap<>();
+      ObservableDoubleMeasurement measurement = new ObservableDoubleMeasurement() {
+        @Override
+        public void record(double value) {
+          record(value, Attributes.empty());
+        }
+
+        @Override
+        public void record(double value, Attributes attributes) {
+          if (!Double.isNaN(value)) {
+            observed.putIfAbsent(attributes == null ? Attributes.empty() : attributes, value); // the first value of a set counts
+          }
+        }
+      };
+      try {
+        callback.accept(measurement);
+      } catch (RuntimeException e) {
+        InternalErrors.report("metric callback " + name, e);
+        return null;
+      }
+      List<DoublePointData> points = new ArrayList<>();
+      Map<Attributes, Double> last = previous[reader];
+      for (Map.Entry<Attributes, Double> entry : observed.entrySet()) {
+        double value = entry.getValue();
+        if (kind == COUNTER && temporality == AggregationTemporality.DELTA) {
+          Double before = last.put(entry.getKey(), value);
+          value -= before == null ? 0 : before;
+        }
+        // a gauge's point is of the moment: its start is the collection before (the SDK's as well)
+        points.add(ImmutableDoublePointData.create(start, now, entry.getKey(), value));
+      }
+      if (points.isEmpty()) {
+        return null;
+      }
+      return kind == GAUGE
+          ? new LeanMetricData(resource, scope, name, description, unit, MetricDataType.DOUBLE_GAUGE, ImmutableGaugeData.create(points))
+          : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.DOUBLE_SUM,
+              ImmutableSumData.create(true, temporality, points));
     }
   }
 

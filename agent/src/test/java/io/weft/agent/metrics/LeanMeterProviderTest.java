@@ -23,6 +23,7 @@ import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
+import io.opentelemetry.sdk.metrics.data.DoublePointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -87,8 +88,10 @@ class LeanMeterProviderTest {
     }
     String first = describe(lean.collectForTest(0));
     assertEquals(describe(sdkReader.collectAllMetrics()), first, "first collection");
-    // what was compared is there: six instruments, the sampled measurements as exemplars, the temporality asked for
-    assertEquals(6, first.lines().count(), first);
+    // what was compared is there: eight instruments, the sampled measurements as exemplars, the temporality asked for
+    assertEquals(8, first.lines().count(), first);
+    assertTrue(first.contains("observed.double.counter: ") && first.contains("{http.route=\"/a\"} value=1.25")
+        && first.contains("DOUBLE_GAUGE [{http.route=\"/b\"} value=0.5]"), first);
     assertTrue(first.contains("count=3 sum=0.2035") && first.contains("min=5.0E-4 max=0.2 ") && first.contains("exemplars=[b7ad6b7169203331=0.003{}]"), first);
     assertTrue(first.contains(preference.equals("cumulative") ? "HISTOGRAM CUMULATIVE" : "HISTOGRAM DELTA"), first);
 
@@ -493,6 +496,12 @@ class LeanMeterProviderTest {
       requests = meter.counterBuilder("requests").build();
       meter.counterBuilder("observed.counter").buildWithCallback(m -> m.record(observed.get(), A));
       meter.upDownCounterBuilder("observed.updown").buildWithCallback(m -> m.record(observed.get() * 2, B));
+      meter.counterBuilder("observed.double.counter").ofDoubles().setUnit("s")
+          .buildWithCallback(m -> m.record(observed.get() * 0.25, A));
+      meter.gaugeBuilder("observed.gauge").setUnit("1").buildWithCallback(m -> {
+        m.record(observed.get() / 10.0, B);
+        m.record(Double.NaN, A); // not a measurement: no point
+      });
     }
   }
 
@@ -525,6 +534,15 @@ class LeanMeterProviderTest {
           exemplars.sort(null);
           points.add(point.getAttributes() + " count=" + point.getCount() + " sum=" + point.getSum() + " min=" + point.getMin()
               + " max=" + point.getMax() + " bounds=" + point.getBoundaries() + " counts=" + point.getCounts() + " exemplars=" + exemplars);
+        }
+      } else if (metric.getType() == MetricDataType.DOUBLE_SUM) {
+        out.append(' ').append(metric.getDoubleSumData().getAggregationTemporality()).append(" monotonic=").append(metric.getDoubleSumData().isMonotonic());
+        for (DoublePointData point : metric.getDoubleSumData().getPoints()) {
+          points.add(point.getAttributes() + " value=" + point.getValue());
+        }
+      } else if (metric.getType() == MetricDataType.DOUBLE_GAUGE) {
+        for (DoublePointData point : metric.getDoubleGaugeData().getPoints()) {
+          points.add(point.getAttributes() + " value=" + point.getValue());
         }
       } else {
         out.append(' ').append(metric.getLongSumData().getAggregationTemporality()).append(" monotonic=").append(metric.getLongSumData().isMonotonic());
