@@ -19,6 +19,7 @@ import io.weft.instrumentation.executors.ContextCarrier;
 import io.weft.instrumentation.executors.ExecutorsInstrumentation;
 import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
+import io.weft.instrumentation.runtime.RuntimeTelemetryInstrumentation;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
 import io.weft.instrumentation.trace.TelemetryResource;
 import io.weft.instrumentation.trace.WeftContextStorage;
@@ -56,7 +57,8 @@ public final class AgentStarter {
 
     private static List<String> weftKeys() {
       List<String> keys = new ArrayList<>(Arrays.asList(
-          "weft.methods.exclude", "weft.methods.metric.enabled", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait"));
+          "weft.methods.exclude", "weft.methods.metric.enabled", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait",
+          "weft.runtime.telemetry.delay"));
       keys.addAll(ExportPipeline.KEYS);
       return keys;
     }
@@ -108,6 +110,15 @@ public final class AgentStarter {
       Startup startup = new Startup(config, enabled, states, attached, waitMillis, taskWeaving);
       // registered before the SDK exists, so a JVM that exits while it is still being built still flushes
       Runtime.getRuntime().addShutdownHook(new Thread(new FlushAtExit(startup), "weft-shutdown"));
+      for (WeftInstrumentation instrumentation : enabled) {
+        if (instrumentation instanceof RuntimeTelemetryInstrumentation
+            && !config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none").isEmpty()) {
+          long delay = config.getMillis("weft.runtime.telemetry.delay", 5_000, true);
+          Thread later = new Thread(new StartRuntimeTelemetry(startup, instrumentation, delay), "weft-runtime-telemetry");
+          later.setDaemon(true);
+          later.start();
+        }
+      }
 
       List<TypeInstrumentation> types = new ArrayList<>();
       Map<TypeInstrumentation, Runnable> onWoven = new IdentityHashMap<>();
@@ -134,7 +145,7 @@ public final class AgentStarter {
 
   static List<WeftInstrumentation> instrumentations() {
     return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation(),
-        new ExecutorsInstrumentation());
+        new ExecutorsInstrumentation(), new RuntimeTelemetryInstrumentation());
   }
 
   static String version() {
@@ -182,6 +193,7 @@ public final class AgentStarter {
     /** Instrumentations that have woven a class, in order; started once {@link #live}. Guarded by this. */
     private final Set<WeftInstrumentation> needed = new LinkedHashSet<>();
     private boolean live; // guarded by this: the SDK is built and needed instrumentations start at once
+    private boolean settled; // guarded by this: the SDK build is over, built or failed
 
     Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis,
         TaskContextWeaving taskWeaving) {
@@ -266,6 +278,10 @@ public final class AgentStarter {
         System.err.println("[weft] the OpenTelemetry SDK could not be set up, telemetry is off; the application runs on: " + e);
       } finally {
         StartupGate.open();
+        synchronized (this) {
+          settled = true;
+          notifyAll();
+        }
       }
       if (taskWeaving != null && !attached) {
         // at a JVM's start seldom any: looking for them asks every loaded class its name, after the gate
@@ -294,6 +310,23 @@ public final class AgentStarter {
           startOne(instrumentation);
         }
       }
+    }
+
+    /**
+     * Starts {@code instrumentation}, which weaves nothing, on the calling thread once the SDK is built,
+     * building it now if nothing woven has asked for it yet. Waits for the build (never the application).
+     */
+    void startWhenBuilt(WeftInstrumentation instrumentation) throws InterruptedException {
+      begin();
+      synchronized (this) {
+        while (!settled) {
+          wait();
+        }
+        if (!live) {
+          return; // the build failed and said so
+        }
+      }
+      startOne(instrumentation);
     }
 
     /**
@@ -442,6 +475,37 @@ public final class AgentStarter {
     @Override
     public void run() {
       startup.begin();
+    }
+  }
+
+  /**
+   * The runtime metrics' thread: waits {@code WEFT_RUNTIME_TELEMETRY_DELAY} after premain, then starts them
+   * (their first reading of the JVM's management beans costs 50-150 ms of CPU, which a JVM's start, its
+   * busiest time, and a short-lived JVM do not pay), and ends.
+   */
+  private static final class StartRuntimeTelemetry implements Runnable {
+    private final Startup startup;
+    private final WeftInstrumentation instrumentation;
+    private final long delayMillis;
+
+    StartRuntimeTelemetry(Startup startup, WeftInstrumentation instrumentation, long delayMillis) {
+      this.startup = startup;
+      this.instrumentation = instrumentation;
+      this.delayMillis = delayMillis;
+    }
+
+    @Override
+    public void run() {
+      try {
+        if (delayMillis > 0) {
+          Thread.sleep(delayMillis);
+        }
+        startup.startWhenBuilt(instrumentation);
+      } catch (InterruptedException e) {
+        // the JVM is going down
+      } catch (Throwable e) {
+        InternalErrors.report("starting the JVM metrics", e);
+      }
     }
   }
 

@@ -36,6 +36,7 @@ class ConfigIT {
       "WEFT_EXPORT_BUFFER_MEMORY_SIZE", "WEFT_EXPORT_BUFFER_DISK_SIZE", "OTEL_JAVA_EXPORTER_OTLP_RETRY_DISABLED",
       "OTEL_JAVAAGENT_DEBUG", "OTEL_SDK_DISABLED", "OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED",
       "OTEL_INSTRUMENTATION_METHODS_ENABLED", "OTEL_INSTRUMENTATION_SERVLET_ENABLED", "OTEL_INSTRUMENTATION_JDBC_ENABLED",
+      "OTEL_INSTRUMENTATION_EXECUTORS_ENABLED", "OTEL_INSTRUMENTATION_RUNTIME_TELEMETRY_ENABLED", "WEFT_RUNTIME_TELEMETRY_DELAY",
       "OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_ENABLED",
       "OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED",
       "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_COMPRESSION",
@@ -164,7 +165,7 @@ class ConfigIT {
       assertEquals(1, weftLines.size(), "one start-up line, nothing else: " + weftLines);
       String line = weftLines.get(0);
       for (String part : List.of("service.name=smoke-app", "service.instance.id=", "http/protobuf " + otlp.httpEndpoint() + "/v1/traces",
-          "instrumentations=methods,servlet,jdbc(off),executors")) {
+          "instrumentations=methods,servlet,jdbc(off),executors,runtime-telemetry")) {
         assertTrue(line.contains(part), part + " missing in: " + line);
       }
     }
