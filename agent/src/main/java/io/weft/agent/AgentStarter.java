@@ -194,6 +194,7 @@ public final class AgentStarter {
     private final Set<WeftInstrumentation> needed = new LinkedHashSet<>();
     private boolean live; // guarded by this: the SDK is built and needed instrumentations start at once
     private boolean settled; // guarded by this: the SDK build is over, built or failed
+    private static final String WOVEN = "it has woven a class";
 
     Startup(WeftConfig config, List<WeftInstrumentation> instrumentations, List<String> states, boolean attached, long waitMillis,
         TaskContextWeaving taskWeaving) {
@@ -256,7 +257,7 @@ public final class AgentStarter {
         this.sdk = sdk;
         synchronized (this) {
           for (WeftInstrumentation instrumentation : needed) {
-            startOne(instrumentation);
+            startOne(instrumentation, WOVEN);
           }
           live = true;
         }
@@ -307,7 +308,7 @@ public final class AgentStarter {
     void need(WeftInstrumentation instrumentation) {
       synchronized (this) {
         if (needed.add(instrumentation) && live) {
-          startOne(instrumentation);
+          startOne(instrumentation, WOVEN);
         }
       }
     }
@@ -326,7 +327,7 @@ public final class AgentStarter {
           return; // the build failed and said so
         }
       }
-      startOne(instrumentation);
+      startOne(instrumentation, "WEFT_RUNTIME_TELEMETRY_DELAY is over");
     }
 
     /**
@@ -352,10 +353,10 @@ public final class AgentStarter {
     }
 
     /** Installs one instrumentation's tracer; a failure leaves its bridge inert and says so once. */
-    private void startOne(WeftInstrumentation instrumentation) {
+    private void startOne(WeftInstrumentation instrumentation, String why) {
       try {
         instrumentation.start(sdk, factory.spanPipeline(), config);
-        config.debug("the " + instrumentation.name() + " instrumentation is live: it has woven a class");
+        config.debug("the " + instrumentation.name() + " instrumentation is live: " + why);
       } catch (Throwable e) {
         System.err.println("[weft] the " + instrumentation.name() + " instrumentation could not start; the calls it wove run untraced: " + e);
       }
