@@ -4,6 +4,7 @@ import static io.weft.receiver.SpanMatchers.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
@@ -123,6 +124,8 @@ class MethodsIT {
       assertNotNull(place.resourceAttr("host.name"));
       assertNotNull(place.resourceAttr("host.arch"));
       assertNotNull(place.resourceAttr("process.runtime.version"));
+      assertEquals(jdk.java().toString(), place.resourceAttr("process.executable.path"), "the launcher the child was started with");
+      assertNull(place.resourceAttr("process.command_args"), "a command line may hold secrets: not sent");
       assertTrue(String.valueOf(place.resourceAttr("service.instance.id")).matches("[0-9a-f-]{36}"));
 
       // the duration histogram, per method, with error.type on failures

@@ -36,6 +36,7 @@ public final class ResourceFactory {
     attributes.put(SERVICE_NAME, "unknown_service:java");
     attributes.put(SERVICE_INSTANCE_ID, randomInstanceId());
     attributes.put("process.pid", pid());
+    attributes.put("process.executable.path", executablePath());
     attributes.put("process.runtime.name", System.getProperty("java.runtime.name", "unknown"));
     attributes.put("process.runtime.version", System.getProperty("java.runtime.version", "unknown"));
     attributes.put("process.runtime.description",
@@ -45,6 +46,10 @@ public final class ResourceFactory {
       attributes.put("host.name", host);
     }
     attributes.put("host.arch", hostArch(System.getProperty("os.arch", "")));
+    String container = containerId();
+    if (container != null) {
+      attributes.put("container.id", container);
+    }
     attributes.put("os.type", osType(System.getProperty("os.name", "")));
     attributes.put("os.description", System.getProperty("os.name", "") + " " + System.getProperty("os.version", ""));
     attributes.put("telemetry.sdk.name", "opentelemetry");
@@ -116,6 +121,95 @@ public final class ResourceFactory {
       return Long.parseLong(new File("/proc/self").getCanonicalFile().getName());
     } catch (IOException | RuntimeException notLinux) {
       return ProcessHandle.current().pid();
+    }
+  }
+
+  /** The java launcher of this JVM, as the OpenTelemetry agent reports it. */
+  static String executablePath() {
+    String home = System.getProperty("java.home", "");
+    boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+    return home + File.separator + "bin" + File.separator + (windows ? "java.exe" : "java");
+  }
+
+  /**
+   * The id of the container this process runs in (Docker, containerd, CRI-O, Podman), from the kernel's view of
+   * its cgroups, or under cgroup v2, where that says nothing, from the mount of its hostname file; null outside
+   * a container or off Linux. Two small reads through {@code java.io}.
+   */
+  static String containerId() {
+    String id = containerIdFromCgroup(readSmall("/proc/self/cgroup"));
+    return id != null ? id : containerIdFromMountinfo(readSmall("/proc/self/mountinfo"));
+  }
+
+  /**
+   * From {@code /proc/self/cgroup} (cgroup v1, or v2 with a nested path): the segment of a line's path that,
+   * without a {@code .scope} suffix and a runtime prefix ({@code docker-}, {@code cri-containerd-},
+   * {@code crio-}, {@code libpod-}), is a 64-digit hex id.
+   */
+  static String containerIdFromCgroup(String cgroup) {
+    if (cgroup == null) {
+      return null;
+    }
+    for (String line : cgroup.split("\n")) {
+      int colon = line.indexOf(':', line.indexOf(':') + 1);
+      for (String segment : line.substring(colon + 1).trim().split("/")) {
+        if (segment.endsWith(".scope")) {
+          segment = segment.substring(0, segment.length() - ".scope".length());
+        }
+        segment = segment.substring(segment.lastIndexOf('-') + 1);
+        if (isContainerId(segment)) {
+          return segment;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * From {@code /proc/self/mountinfo} (cgroup v2): the 64-digit hex segment after {@code containers/} in the mount
+   * of the container's hostname file ({@code /var/lib/docker/containers/<id>/hostname}, Podman's
+   * {@code .../overlay-containers/<id>/userdata/hostname}).
+   */
+  static String containerIdFromMountinfo(String mountinfo) {
+    if (mountinfo == null) {
+      return null;
+    }
+    for (String line : mountinfo.split("\n")) {
+      if (!line.contains("/hostname")) {
+        continue;
+      }
+      for (int at = line.indexOf("containers/"); at >= 0; at = line.indexOf("containers/", at + 1)) {
+        int start = at + "containers/".length();
+        if (start + 64 <= line.length()) {
+          String candidate = line.substring(start, start + 64);
+          if (isContainerId(candidate) && (start + 64 == line.length() || line.charAt(start + 64) == '/')) {
+            return candidate;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean isContainerId(String text) {
+    if (text.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = text.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A small file's text, at most 64 KiB of it; null when it cannot be read (not Linux). */
+  private static String readSmall(String path) {
+    try (FileInputStream in = new FileInputStream(path)) {
+      return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

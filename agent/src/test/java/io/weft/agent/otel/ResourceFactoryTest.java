@@ -79,4 +79,61 @@ class ResourceFactoryTest {
   void thePidIsThisProcesssAsTheJdkSeesIt() {
     assertEquals(ProcessHandle.current().pid(), ResourceFactory.pid());
   }
+
+  private static final String ID = "3e9a1b8c2d4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
+
+  @Test
+  void theContainerIdComesFromTheCgroupsOfEachRuntime() {
+    // Docker, cgroup v1
+    assertEquals(ID, ResourceFactory.containerIdFromCgroup("12:memory:/docker/" + ID + "\n11:cpu:/docker/" + ID + "\n"));
+    // Docker under systemd, and Kubernetes with containerd and with CRI-O (v1, or v2 with a nested path)
+    assertEquals(ID, ResourceFactory.containerIdFromCgroup("0::/system.slice/docker-" + ID + ".scope\n"));
+    assertEquals(ID, ResourceFactory.containerIdFromCgroup(
+        "1:name=systemd:/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c.slice/cri-containerd-" + ID + ".scope"));
+    assertEquals(ID, ResourceFactory.containerIdFromCgroup("0::/kubepods/besteffort/pod5f3e/crio-" + ID + ".scope"));
+    assertEquals(ID, ResourceFactory.containerIdFromCgroup("0::/machine.slice/libpod-" + ID + ".scope/container\n"));
+    // not in a container: this build machine's kind of file (a 32-digit id is a process group, not a container), v2's root
+    assertEquals(null, ResourceFactory.containerIdFromCgroup("4:memory:/process_api/b5b54bcc1f8488b259d83bd47f7e135b\n1:cpu:/\n0::/\n"));
+    assertEquals(null, ResourceFactory.containerIdFromCgroup("0::/\n"));
+    assertEquals(null, ResourceFactory.containerIdFromCgroup("0::/user.slice/user-1000.slice/session-2.scope\n"));
+    assertEquals(null, ResourceFactory.containerIdFromCgroup(""));
+    assertEquals(null, ResourceFactory.containerIdFromCgroup(null));
+    // upper-case or 63 digits: not an id
+    assertEquals(null, ResourceFactory.containerIdFromCgroup("1:cpu:/docker/" + ID.toUpperCase(java.util.Locale.ROOT)));
+    assertEquals(null, ResourceFactory.containerIdFromCgroup("1:cpu:/docker/" + ID.substring(1)));
+  }
+
+  @Test
+  void underCgroupV2TheContainerIdComesFromTheMountOfItsHostnameFile() {
+    String docker = "1021 1017 0:55 / / rw,relatime - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/X:/var/lib/docker/overlay2/l/Y\n"
+        + "1029 1021 8:1 /var/lib/docker/containers/" + ID + "/resolv.conf /etc/resolv.conf rw,relatime - ext4 /dev/sda1 rw\n"
+        + "1030 1021 8:1 /var/lib/docker/containers/" + ID + "/hostname /etc/hostname rw,relatime - ext4 /dev/sda1 rw\n";
+    assertEquals(ID, ResourceFactory.containerIdFromMountinfo(docker));
+    String podman = "996 988 0:44 /containers/storage/overlay-containers/" + ID
+        + "/userdata/hostname /etc/hostname rw,nosuid,nodev,relatime - tmpfs tmpfs rw\n";
+    assertEquals(ID, ResourceFactory.containerIdFromMountinfo(podman));
+    assertEquals(null, ResourceFactory.containerIdFromMountinfo("22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"));
+    assertEquals(null, ResourceFactory.containerIdFromMountinfo(
+        "30 1 8:1 /var/lib/docker/containers/" + ID + "x/hostname /etc/hostname rw - ext4 /dev/sda1 rw\n"));
+    assertEquals(null, ResourceFactory.containerIdFromMountinfo(null));
+  }
+
+  @Test
+  void theProcessIsDescribedByItsLauncherAndThisMachineIsInNoContainer() {
+    TelemetryResource resource = ResourceFactory.create(new WeftConfig(Map.of(), Map.of(), line -> {}), "1", "1");
+    String launcher = resource.attributes().get(AttributeKey.stringKey("process.executable.path"));
+    assertEquals(java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(), launcher);
+    assertTrue(new java.io.File(launcher).canExecute(), launcher);
+    // what this machine's kernel says, read by the test itself: the detection agrees with it
+    String expected = null;
+    try {
+      String cgroup = java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/self/cgroup"));
+      String mountinfo = java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/self/mountinfo"));
+      expected = ResourceFactory.containerIdFromCgroup(cgroup);
+      expected = expected != null ? expected : ResourceFactory.containerIdFromMountinfo(mountinfo);
+    } catch (java.io.IOException notLinux) {
+      // no container id either way
+    }
+    assertEquals(expected, resource.attributes().get(AttributeKey.stringKey("container.id")));
+  }
 }
