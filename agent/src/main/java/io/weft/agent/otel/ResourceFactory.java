@@ -4,14 +4,19 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.weft.agent.config.WeftConfig;
+import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.trace.TelemetryResource;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -29,29 +34,48 @@ public final class ResourceFactory {
 
   private static final int MAX_KEY_LENGTH = 255;
 
+  // the OpenTelemetry agent's resource providers (io.opentelemetry.instrumentation.resources.*) Weft has
+  static final String PROCESS = "ProcessResourceProvider";
+  static final String PROCESS_RUNTIME = "ProcessRuntimeResourceProvider";
+  static final String HOST = "HostResourceProvider";
+  static final String CONTAINER = "ContainerResourceProvider";
+  static final String OS = "OsResourceProvider";
+  private static final List<String> PROVIDERS = Arrays.asList(CONTAINER, HOST, OS, PROCESS, PROCESS_RUNTIME);
+
   private ResourceFactory() {}
 
   public static TelemetryResource create(WeftConfig config, String weftVersion, String sdkVersion) {
+    Set<String> disabled = disabledProviders(config);
     AttributesBuilder attributes = Attributes.builder();
     attributes.put(SERVICE_NAME, "unknown_service:java");
     attributes.put(SERVICE_INSTANCE_ID, randomInstanceId());
-    attributes.put("process.pid", pid());
-    attributes.put("process.executable.path", executablePath());
-    attributes.put("process.runtime.name", System.getProperty("java.runtime.name", "unknown"));
-    attributes.put("process.runtime.version", System.getProperty("java.runtime.version", "unknown"));
-    attributes.put("process.runtime.description",
-        System.getProperty("java.vm.vendor", "") + " " + System.getProperty("java.vm.name", "") + " " + System.getProperty("java.vm.version", ""));
-    String host = hostName();
-    if (host != null) {
-      attributes.put("host.name", host);
+    if (!disabled.contains(PROCESS)) {
+      attributes.put("process.pid", pid());
+      attributes.put("process.executable.path", executablePath());
     }
-    attributes.put("host.arch", hostArch(System.getProperty("os.arch", "")));
-    String container = containerId();
-    if (container != null) {
-      attributes.put("container.id", container);
+    if (!disabled.contains(PROCESS_RUNTIME)) {
+      attributes.put("process.runtime.name", System.getProperty("java.runtime.name", "unknown"));
+      attributes.put("process.runtime.version", System.getProperty("java.runtime.version", "unknown"));
+      attributes.put("process.runtime.description",
+          System.getProperty("java.vm.vendor", "") + " " + System.getProperty("java.vm.name", "") + " " + System.getProperty("java.vm.version", ""));
     }
-    attributes.put("os.type", osType(System.getProperty("os.name", "")));
-    attributes.put("os.description", System.getProperty("os.name", "") + " " + System.getProperty("os.version", ""));
+    if (!disabled.contains(HOST)) {
+      String host = hostName();
+      if (host != null) {
+        attributes.put("host.name", host);
+      }
+      attributes.put("host.arch", hostArch(System.getProperty("os.arch", "")));
+    }
+    if (!disabled.contains(CONTAINER)) {
+      String container = containerId();
+      if (container != null) {
+        attributes.put("container.id", container);
+      }
+    }
+    if (!disabled.contains(OS)) {
+      attributes.put("os.type", osType(System.getProperty("os.name", "")));
+      attributes.put("os.description", System.getProperty("os.name", "") + " " + System.getProperty("os.version", ""));
+    }
     attributes.put("telemetry.sdk.name", "opentelemetry");
     attributes.put("telemetry.sdk.language", "java");
     attributes.put("telemetry.sdk.version", sdkVersion);
@@ -73,6 +97,26 @@ public final class ResourceFactory {
       attributes.put(SERVICE_NAME, serviceName);
     }
     return new TelemetryResource(attributes.build());
+  }
+
+  /**
+   * The detectors {@code OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS} turns off, named as the OpenTelemetry agent names
+   * its resource providers (the class name, with or without its package), so a setting made for that agent
+   * means the same here. An unknown name is reported once. {@code service.instance.id} has no switch: it is
+   * what tells this process's telemetry from another's.
+   */
+  static Set<String> disabledProviders(WeftConfig config) {
+    Set<String> disabled = new HashSet<>();
+    for (String name : config.getList("otel.java.disabled.resource.providers")) {
+      String simple = name.substring(name.lastIndexOf('.') + 1);
+      if (PROVIDERS.contains(simple)) {
+        disabled.add(simple);
+      } else {
+        config.warn(config.nameAsSet("otel.java.disabled.resource.providers") + ": " + InstrumentationConfig.printable(name)
+            + " is not a resource provider Weft has; known: " + String.join(", ", PROVIDERS));
+      }
+    }
+    return disabled;
   }
 
   /** What the SDK's {@code Resource} accepts as a key, so that {@link TelemetryResource#sdk()} cannot fail. */

@@ -136,4 +136,23 @@ class ResourceFactoryTest {
     }
     assertEquals(expected, resource.attributes().get(AttributeKey.stringKey("container.id")));
   }
+
+  @Test
+  void theOpenTelemetryAgentsProviderNamesTurnDetectorsOffAndAnUnknownNameIsReported() {
+    List<String> stderr = new ArrayList<>();
+    WeftConfig config = new WeftConfig(Map.of(), Map.of("OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS",
+        "io.opentelemetry.instrumentation.resources.HostResourceProvider, OsResourceProvider,"
+            + "io.opentelemetry.instrumentation.resources.ProcessResourceProvider,com.acme.Nope"), stderr::add);
+    Attributes attributes = ResourceFactory.create(config, "1", "1").attributes();
+    for (String gone : List.of("host.name", "host.arch", "os.type", "os.description", "process.executable.path")) {
+      assertEquals(null, attributes.get(AttributeKey.stringKey(gone)), gone);
+    }
+    assertEquals(null, attributes.get(AttributeKey.longKey("process.pid")));
+    // the others stay, and the instance id has no switch
+    assertTrue(attributes.get(AttributeKey.stringKey("process.runtime.version")) != null, attributes.toString());
+    UUID.fromString(attributes.get(AttributeKey.stringKey("service.instance.id")));
+    assertEquals(1, stderr.size(), stderr.toString());
+    assertTrue(stderr.get(0).contains("OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS") && stderr.get(0).contains("com.acme.Nope")
+        && stderr.get(0).contains("ContainerResourceProvider"), stderr.get(0));
+  }
 }
