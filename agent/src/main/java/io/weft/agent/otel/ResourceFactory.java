@@ -181,8 +181,10 @@ public final class ResourceFactory {
    * a container or off Linux. Two small reads through {@code java.io}.
    */
   static String containerId() {
-    String id = containerIdFromCgroup(readSmall("/proc/self/cgroup"));
-    return id != null ? id : containerIdFromMountinfo(readSmall("/proc/self/mountinfo"));
+    String cgroup = readSmall("/proc/self/cgroup");
+    String id = containerIdFromCgroup(cgroup);
+    // only a process in a cgroup v2 namespace of its own sees nothing but the root there ("0::/")
+    return id != null || cgroup == null || !cgroup.trim().equals("0::/") ? id : containerIdFromMountinfo(readSmall("/proc/self/mountinfo"));
   }
 
   /**

@@ -130,7 +130,9 @@ class ResourceFactoryTest {
       String cgroup = java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/self/cgroup"));
       String mountinfo = java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/self/mountinfo"));
       expected = ResourceFactory.containerIdFromCgroup(cgroup);
-      expected = expected != null ? expected : ResourceFactory.containerIdFromMountinfo(mountinfo);
+      if (expected == null && cgroup.trim().equals("0::/")) { // a cgroup v2 namespace of its own: the hostname mount says
+        expected = ResourceFactory.containerIdFromMountinfo(mountinfo);
+      }
     } catch (java.io.IOException notLinux) {
       // no container id either way
     }
