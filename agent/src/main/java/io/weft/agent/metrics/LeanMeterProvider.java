@@ -1068,19 +1068,19 @@ public final class LeanMeterProvider implements MeterProvider {
     volatile boolean touched;
   }
 
-  /** A long counter or up-down counter whose values a callback observes at each collection. */
-  static final class ObservedSum extends Instrument implements ObservableLongCounter, ObservableLongUpDownCounter {
-    private final boolean monotonic;
-    private final Consumer<ObservableLongMeasurement> callback;
+  /**
+   * What the instruments observed through a callback share: the first value a collection observes per attribute
+   * set becomes a point, a delta is the difference to the set's previous observation for that exporter (as in the
+   * SDK), and a failing callback loses its own points only. {@code V} is {@code Long} or {@code Double}.
+   */
+  abstract static class Observed<V extends Number, P extends io.opentelemetry.sdk.metrics.data.PointData> extends Instrument {
     private final LeanMeterProvider provider;
-    private final Map<Attributes, Long>[] previous; // per exporter, for delta
+    private final Map<Attributes, V>[] previous; // per exporter, for delta
 
     @SuppressWarnings("unchecked")
-    ObservedSum(InstrumentationScopeInfo scope, String name, String description, String unit, boolean monotonic, InstrumentType type,
-        int readers, Consumer<ObservableLongMeasurement> callback, LeanMeterProvider provider) {
+    Observed(InstrumentationScopeInfo scope, String name, String description, String unit, InstrumentType type, int readers,
+        LeanMeterProvider provider) {
       super(scope, name, description, unit, type);
-      this.monotonic = monotonic;
-      this.callback = callback;
       this.provider = provider;
       this.previous = new Map[readers];
       for (int i = 0; i < readers; i++) {
@@ -1088,15 +1088,65 @@ public final class LeanMeterProvider implements MeterProvider {
       }
     }
 
-    @Override
     public void close() {
       provider.unregister(this);
     }
 
+    /** Runs the callback, putting the first value of each attribute set into {@code observed}. */
+    abstract void observe(Map<Attributes, V> observed);
+
+    /** Whether points are differences to the previous observation under {@code temporality}. */
+    abstract boolean delta(AggregationTemporality temporality);
+
+    abstract V minus(V value, V before);
+
+    abstract P point(long start, long now, Attributes attributes, V value);
+
+    abstract MetricData data(TelemetryResource resource, AggregationTemporality temporality, List<P> points);
+
     @Override
-    MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
-      Map<Attributes, Long> observed = new HashMap<>();
-      ObservableLongMeasurement measurement = new ObservableLongMeasurement() {
+    final MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
+      Map<Attributes, V> observed = new HashMap<>();
+      try {
+        observe(observed);
+      } catch (RuntimeException e) {
+        InternalErrors.report("metric callback " + name, e);
+        return null;
+      }
+      List<P> points = new ArrayList<>();
+      Map<Attributes, V> last = previous[reader];
+      boolean delta = delta(temporality);
+      for (Map.Entry<Attributes, V> entry : observed.entrySet()) {
+        V value = entry.getValue();
+        if (delta) {
+          V before = last.put(entry.getKey(), value);
+          value = before == null ? value : minus(value, before);
+        }
+        points.add(point(start, now, entry.getKey(), value));
+      }
+      return points.isEmpty() ? null : data(resource, temporality, points);
+    }
+
+    static Attributes orEmpty(Attributes attributes) {
+      return attributes == null ? Attributes.empty() : attributes;
+    }
+  }
+
+  /** A long counter or up-down counter whose values a callback observes at each collection. */
+  static final class ObservedSum extends Observed<Long, LongPointData> implements ObservableLongCounter, ObservableLongUpDownCounter {
+    private final boolean monotonic;
+    private final Consumer<ObservableLongMeasurement> callback;
+
+    ObservedSum(InstrumentationScopeInfo scope, String name, String description, String unit, boolean monotonic, InstrumentType type,
+        int readers, Consumer<ObservableLongMeasurement> callback, LeanMeterProvider provider) {
+      super(scope, name, description, unit, type, readers, provider);
+      this.monotonic = monotonic;
+      this.callback = callback;
+    }
+
+    @Override
+    void observe(Map<Attributes, Long> observed) {
+      callback.accept(new ObservableLongMeasurement() {
         @Override
         public void record(long value) {
           record(value, Attributes.empty());
@@ -1104,66 +1154,53 @@ public final class LeanMeterProvider implements MeterProvider {
 
         @Override
         public void record(long value, Attributes attributes) {
-          observed.putIfAbsent(attributes == null ? Attributes.empty() : attributes, value); // the first value of a set counts
+          observed.putIfAbsent(orEmpty(attributes), value);
         }
-      };
-      try {
-        callback.accept(measurement);
-      } catch (RuntimeException e) {
-        InternalErrors.report("metric callback " + name, e);
-        return null;
-      }
-      List<LongPointData> points = new ArrayList<>();
-      Map<Attributes, Long> last = previous[reader];
-      for (Map.Entry<Attributes, Long> entry : observed.entrySet()) {
-        long value = entry.getValue();
-        if (temporality == AggregationTemporality.DELTA) {
-          Long before = last.put(entry.getKey(), value);
-          value -= before == null ? 0 : before;
-        }
-        points.add(ImmutableLongPointData.create(start, now, entry.getKey(), value));
-      }
-      return points.isEmpty() ? null
-          : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.LONG_SUM, ImmutableSumData.create(monotonic, temporality, points));
+      });
+    }
+
+    @Override
+    boolean delta(AggregationTemporality temporality) {
+      return temporality == AggregationTemporality.DELTA;
+    }
+
+    @Override
+    Long minus(Long value, Long before) {
+      return value - before;
+    }
+
+    @Override
+    LongPointData point(long start, long now, Attributes attributes, Long value) {
+      return ImmutableLongPointData.create(start, now, attributes, value);
+    }
+
+    @Override
+    MetricData data(TelemetryResource resource, AggregationTemporality temporality, List<LongPointData> points) {
+      return new LeanMetricData(resource, scope, name, description, unit, MetricDataType.LONG_SUM, ImmutableSumData.create(monotonic, temporality, points));
     }
   }
 
   /**
    * A double counter or gauge whose values a callback observes at each collection (the JVM's CPU time and
-   * recent utilization). A counter's delta is the difference to the last observation of the same set, as
-   * the SDK's; a gauge is the value observed.
+   * recent utilization). A gauge's point is the value observed, whatever the temporality.
    */
-  static final class ObservedDouble extends Instrument implements ObservableDoubleCounter, ObservableDoubleGauge {
+  static final class ObservedDouble extends Observed<Double, DoublePointData> implements ObservableDoubleCounter, ObservableDoubleGauge {
     static final int COUNTER = 0;
     static final int GAUGE = 1;
 
     private final int kind;
     private final Consumer<ObservableDoubleMeasurement> callback;
-    private final LeanMeterProvider provider;
-    private final Map<Attributes, Double>[] previous; // per exporter, for a delta counter
 
-    @SuppressWarnings("unchecked")
     ObservedDouble(InstrumentationScopeInfo scope, String name, String description, String unit, int kind, InstrumentType type,
         int readers, Consumer<ObservableDoubleMeasurement> callback, LeanMeterProvider provider) {
-      super(scope, name, description, unit, type);
+      super(scope, name, description, unit, type, readers, provider);
       this.kind = kind;
       this.callback = callback;
-      this.provider = provider;
-      this.previous = new Map[readers];
-      for (int i = 0; i < readers; i++) {
-        previous[i] = new HashMap<>();
-      }
     }
 
     @Override
-    public void close() {
-      provider.unregister(this);
-    }
-
-    @Override
-    MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
-      Map<Attributes, Double> observed = new HashMap<>();
-      ObservableDoubleMeasurement measurement = new ObservableDoubleMeasurement() {
+    void observe(Map<Attributes, Double> observed) {
+      callback.accept(new ObservableDoubleMeasurement() {
         @Override
         public void record(double value) {
           record(value, Attributes.empty());
@@ -1172,30 +1209,29 @@ public final class LeanMeterProvider implements MeterProvider {
         @Override
         public void record(double value, Attributes attributes) {
           if (!Double.isNaN(value)) {
-            observed.putIfAbsent(attributes == null ? Attributes.empty() : attributes, value); // the first value of a set counts
+            observed.putIfAbsent(orEmpty(attributes), value);
           }
         }
-      };
-      try {
-        callback.accept(measurement);
-      } catch (RuntimeException e) {
-        InternalErrors.report("metric callback " + name, e);
-        return null;
-      }
-      List<DoublePointData> points = new ArrayList<>();
-      Map<Attributes, Double> last = previous[reader];
-      for (Map.Entry<Attributes, Double> entry : observed.entrySet()) {
-        double value = entry.getValue();
-        if (kind == COUNTER && temporality == AggregationTemporality.DELTA) {
-          Double before = last.put(entry.getKey(), value);
-          value -= before == null ? 0 : before;
-        }
-        // a gauge's point is of the moment: its start is the collection before (the SDK's as well)
-        points.add(ImmutableDoublePointData.create(start, now, entry.getKey(), value));
-      }
-      if (points.isEmpty()) {
-        return null;
-      }
+      });
+    }
+
+    @Override
+    boolean delta(AggregationTemporality temporality) {
+      return kind == COUNTER && temporality == AggregationTemporality.DELTA;
+    }
+
+    @Override
+    Double minus(Double value, Double before) {
+      return value - before;
+    }
+
+    @Override
+    DoublePointData point(long start, long now, Attributes attributes, Double value) {
+      return ImmutableDoublePointData.create(start, now, attributes, value);
+    }
+
+    @Override
+    MetricData data(TelemetryResource resource, AggregationTemporality temporality, List<DoublePointData> points) {
       return kind == GAUGE
           ? new LeanMetricData(resource, scope, name, description, unit, MetricDataType.DOUBLE_GAUGE, ImmutableGaugeData.create(points))
           : new LeanMetricData(resource, scope, name, description, unit, MetricDataType.DOUBLE_SUM,
