@@ -111,8 +111,7 @@ public final class AgentStarter {
       // registered before the SDK exists, so a JVM that exits while it is still being built still flushes
       Runtime.getRuntime().addShutdownHook(new Thread(new FlushAtExit(startup), "weft-shutdown"));
       for (WeftInstrumentation instrumentation : enabled) {
-        if (instrumentation instanceof RuntimeTelemetryInstrumentation
-            && !config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none").isEmpty()) {
+        if (instrumentation instanceof RuntimeTelemetryInstrumentation && !metricsExportOff(config)) {
           long delay = config.getMillis("weft.runtime.telemetry.delay", 5_000, true);
           Thread later = new Thread(new StartRuntimeTelemetry(startup, instrumentation, delay), "weft-runtime-telemetry");
           later.setDaemon(true);
@@ -141,6 +140,11 @@ public final class AgentStarter {
         failure.printStackTrace();
       }
     }
+  }
+
+  /** No metric exporter ({@code OTEL_METRICS_EXPORTER=none}, or no value it knows): the runtime metrics' thread is not started. */
+  private static boolean metricsExportOff(WeftConfig config) {
+    return config.getChoices("otel.metrics.exporter", List.of("otlp"), WeftConfig.METRIC_EXPORTERS).isEmpty();
   }
 
   static List<WeftInstrumentation> instrumentations() {

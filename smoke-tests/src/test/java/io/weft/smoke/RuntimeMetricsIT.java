@@ -126,7 +126,7 @@ class RuntimeMetricsIT {
       assertEquals("weft.method.duration", otlp.awaitMetric("weft.method.duration").name());
       assertTrue(app.output().contains("runtime-telemetry(off)"), app.describe());
       // the exit's export holds the last collection: nothing of the JVM's in any export
-      assertEquals(List.of(), otlp.metrics().stream().filter(metric -> metric.name().startsWith("jvm.")).map(ReceivedMetric::name).distinct().toList());
+      assertEquals(List.of(), jvmMetricNames(otlp));
     }
   }
 
@@ -141,7 +141,7 @@ class RuntimeMetricsIT {
             .start(HelloApp.class)) {
       assertEquals(7, app.awaitExit(), app::describe);
       assertEquals("weft.method.duration", otlp.awaitMetric("weft.method.duration").name());
-      assertEquals(List.of(), otlp.metrics().stream().filter(metric -> metric.name().startsWith("jvm.")).map(ReceivedMetric::name).distinct().toList());
+      assertEquals(List.of(), jvmMetricNames(otlp));
       List<String> management = Files.readAllLines(classLog).stream()
           .filter(line -> line.contains(" java.lang.management.") || line.contains(" sun.management.")).toList();
       assertEquals(List.of(), management, "the JVM metrics' first reading (50-150 ms of CPU) is not a short JVM's cost");
@@ -185,6 +185,11 @@ class RuntimeMetricsIT {
       assertEquals(2, lines.size(), "the application's line and the agent's one: " + lines);
       assertEquals("weft.method.duration", otlp.awaitMetric("weft.method.duration").name());
     }
+  }
+
+  /** The names of every {@code jvm.*} metric received so far. */
+  private static List<String> jvmMetricNames(OtlpReceiver otlp) {
+    return otlp.metrics().stream().filter(metric -> metric.name().startsWith("jvm.")).map(ReceivedMetric::name).distinct().toList();
   }
 
   private static ReceivedMetric metric(OtlpReceiver otlp, String name) {

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  */
 public final class WeftConfig implements InstrumentationConfig {
 
+  /** The values {@code OTEL_METRICS_EXPORTER} accepts: read by the SDK build, and at premain for the JVM metrics' thread. */
+  public static final String[] METRIC_EXPORTERS = {"otlp", "console", "logging", "none"};
+
   private static final int MAX_LINE = 380; // the longest real warning quotes a 100-character value in about 300
 
   private final Map<String, String> properties;

@@ -90,7 +90,7 @@ public final class SdkFactory {
     spanPipeline = new SpanPipeline(samplingPolicy, spanProcessor, resource, limits);
     summary.add("traces=" + (traceDescriptions.isEmpty() ? "none" : String.join(" + ", traceDescriptions)));
 
-    List<String> metricExporters = config.getChoices("otel.metrics.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
+    List<String> metricExporters = config.getChoices("otel.metrics.exporter", List.of("otlp"), WeftConfig.METRIC_EXPORTERS);
     List<String> metricDescriptions = new ArrayList<>();
     if (!metricExporters.isEmpty()) {
       long interval = config.getMillis("otel.metric.export.interval", 60_000, false);
