@@ -274,7 +274,8 @@ public final class AgentStarter {
                 resource.get(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))))
             + " service.instance.id=" + InstrumentationConfig.printable(String.valueOf(
                 resource.get(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))))
-            + " " + factory.summary() + " instrumentations=" + String.join(",", states));
+            + " " + factory.summary() + " instrumentations=" + String.join(",", states)
+            + (config.configurationFile() != null ? " config=" + config.configurationFile() : ""));
         if (readyMillis > waitMillis) {
           System.err.println("[weft] the OpenTelemetry SDK took " + readyMillis + " ms, longer than WEFT_STARTUP_WAIT="
               + waitMillis + " ms; calls before it was ready were not traced");

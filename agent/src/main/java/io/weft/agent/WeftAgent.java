@@ -1,13 +1,18 @@
 package io.weft.agent;
 
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.lang.instrument.Instrumentation;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Properties;
 import java.util.jar.JarFile;
 
 /**
@@ -105,8 +110,32 @@ public final class WeftAgent {
   }
 
   private static String setting(String property) {
+    String value = systemSetting(property);
+    return value != null ? value : fileSetting(property);
+  }
+
+  private static String systemSetting(String property) {
     String value = System.getProperty(property);
     return value != null ? value : System.getenv(property.toUpperCase().replace('.', '_').replace('-', '_'));
+  }
+
+  /**
+   * {@code property} from the configuration file, if one is named: the agent's switch may be there too. Any
+   * problem reading it is left to the agent's configuration, which reports it once the agent has started.
+   */
+  private static String fileSetting(String property) {
+    String file = systemSetting("otel.javaagent.configuration-file");
+    if (file == null || file.isBlank() || new File(file.trim()).length() > (1 << 20)) {
+      return null; // what is larger is no configuration file (ConfigFile says so)
+    }
+    Properties settings = new Properties();
+    try (Reader in = new InputStreamReader(new FileInputStream(file.trim()), StandardCharsets.UTF_8)) {
+      settings.load(in);
+    } catch (IOException | RuntimeException unreadable) {
+      return null;
+    }
+    String value = settings.getProperty(property);
+    return value != null ? value.trim() : null;
   }
 
   private static File agentJar() throws URISyntaxException {

@@ -6,16 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.HelloApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
 import io.weft.smoke.support.Jdks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,7 +56,7 @@ class ConfigIT {
       "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_REQUEST_HEADERS", "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_RESPONSE_HEADERS",
       "OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", "WEFT_HTTP_SENSITIVE_QUERY_PARAMETERS", "OTEL_JAVAAGENT_ENABLED",
       "OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
-      "OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS");
+      "OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS", "OTEL_JAVAAGENT_CONFIGURATION_FILE");
   // not here: the per-signal twins of the OTLP settings (they share the parser, and would hide the general
   // ones, which are then not read), and WEFT_EXPORT_BUFFER_DIR (a hostile value is a directory created
   // in the build's working directory)
@@ -133,6 +138,70 @@ class ConfigIT {
       // the valid parts still apply
       assertEquals("HelloApp.greet", otlp.awaitSpan(named("HelloApp.greet")).name());
       assertTrue(out.contains("hello from app hi weft"), out);
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void theConfigurationFileSetsWhatPropertiesAndVariablesDoNot(Jdk jdk, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("otel.properties");
+    Files.writeString(file, String.join("\n",
+        "# as the OpenTelemetry agent reads it",
+        "otel.service.name=from-file",
+        "otel.instrumentation.methods.include=" + GREET,
+        "otel.resource.attributes=deployment.environment.name=staging",
+        "otel.traces.sampler=always_off",
+        "otel.bsp.max.queue.size=lots",
+        "otel.exporter.otlp.headers=x-api-key=s3cret",
+        "db.password=hunter2",
+        ""));
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp) // which sets OTEL_SERVICE_NAME=smoke-app
+            .env("OTEL_JAVAAGENT_CONFIGURATION_FILE", file.toString())
+            .property("otel.traces.sampler", "always_on")
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      ReceivedSpan greet = otlp.awaitSpan(named("HelloApp.greet"));
+      assertEquals("smoke-app", greet.serviceName(), "the variable wins over the file");
+      assertEquals("staging", greet.resourceAttr("deployment.environment.name"), "the file's resource attributes apply");
+      assertTrue(otlp.requestHeaders().stream().allMatch(h -> "s3cret".equals(h.get("x-api-key"))), "the file's headers are sent");
+      String out = app.output();
+      List<String> weftLines = out.lines().filter(l -> l.startsWith("[weft]")).toList();
+      assertEquals(3, weftLines.size(), out);
+      for (String start : List.of("[weft] otel.bsp.max.queue.size in " + file + "='lots' is invalid",
+          "[weft] 'db.password' in " + file + " is not an OpenTelemetry", "[weft] Weft ")) {
+        assertEquals(1, weftLines.stream().filter(l -> l.startsWith(start)).count(), start + "\n" + out);
+      }
+      assertTrue(weftLines.stream().anyMatch(l -> l.startsWith("[weft] Weft ") && l.contains("service.name=smoke-app") && l.endsWith(" config=" + file)), out);
+      assertFalse(out.contains("s3cret") || out.contains("hunter2"), out);
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void theAgentSwitchInTheFileTurnsItOffAndAMissingFileIsOneLine(Jdk jdk, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("otel.properties");
+    Files.writeString(file, "otel.javaagent.enabled=false\n");
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm off = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .property("otel.javaagent.configuration-file", file.toString())
+            .start(HelloApp.class)) {
+      assertEquals(7, off.awaitExit(), off::describe);
+      assertEquals("hello from app hi weft", off.output().strip(), "nothing but the application's own output");
+      assertEquals(0, otlp.spans().size() + otlp.metrics().size());
+    }
+    Path missing = dir.resolve("missing.properties");
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .env("OTEL_JAVAAGENT_CONFIGURATION_FILE", missing.toString())
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertEquals("HelloApp.greet", otlp.awaitSpan(named("HelloApp.greet")).name());
+      String out = app.output();
+      assertEquals(1, out.lines().filter(l -> l.equals(
+          "[weft] OTEL_JAVAAGENT_CONFIGURATION_FILE: '" + missing + "' does not exist; none of its settings apply")).count(), out);
     }
   }
 

@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The agent's configuration, read once at start from {@code -D} system properties and environment
- * variables with the same names ({@code otel.service.name} / {@code OTEL_SERVICE_NAME}; the property
- * wins). Every accessor validates: a bad value gives one {@code [weft]} line naming the setting as the
+ * The agent's configuration, read once at start from {@code -D} system properties, environment
+ * variables with the same names ({@code otel.service.name} / {@code OTEL_SERVICE_NAME}) and the
+ * properties file {@code OTEL_JAVAAGENT_CONFIGURATION_FILE} names, in that order of precedence (as the
+ * OpenTelemetry agent reads them). Every accessor validates: a bad value gives one {@code [weft]} line naming the setting as the
  * user wrote it, the bad value and what is accepted, and the documented default is used. Agent class
  * loader.
  */
@@ -24,10 +25,14 @@ public final class WeftConfig implements InstrumentationConfig {
   /** The values {@code OTEL_METRICS_EXPORTER} accepts: read by the SDK build, and at premain for the JVM metrics' thread. */
   public static final String[] METRIC_EXPORTERS = {"otlp", "console", "logging", "none"};
 
+  /** The setting naming the properties file read after the system properties and the environment. */
+  public static final String CONFIGURATION_FILE = "otel.javaagent.configuration-file";
+
   private static final int MAX_LINE = 380; // the longest real warning quotes a 100-character value in about 300
 
   private final Map<String, String> properties;
   private final Map<String, String> environment;
+  private final ConfigFile file;
   private final Consumer<String> stderr;
   private final boolean debug;
   private final java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -36,6 +41,9 @@ public final class WeftConfig implements InstrumentationConfig {
     this.properties = properties;
     this.environment = environment;
     this.stderr = stderr;
+    // named by a property or a variable, never by the file itself; what goes wrong reading it is reported
+    String fileName = trimmed(lookup(properties, environment, CONFIGURATION_FILE));
+    this.file = fileName == null ? ConfigFile.EMPTY : ConfigFile.read(fileName, nameAsSet(CONFIGURATION_FILE), this::warn);
     this.debug = getBoolean("otel.javaagent.debug", false);
   }
 
@@ -58,22 +66,41 @@ public final class WeftConfig implements InstrumentationConfig {
     }
   }
 
+  /** The configuration file whose settings were read (printable), or null when none was named or it could not be read. */
+  public String configurationFile() {
+    return file.label();
+  }
+
   /** {@code otel.service.name} → {@code OTEL_SERVICE_NAME}. */
   public static String envName(String key) {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  /** The name the user actually set (property or variable), for messages. */
+  /** The name the user actually set (property, variable or the file's key), for messages. */
   public String nameAsSet(String key) {
-    return properties.containsKey(key) ? "-D" + key : envName(key);
+    if (properties.containsKey(key)) {
+      return "-D" + key;
+    }
+    String env = envName(key);
+    if (!environment.containsKey(env) && file.has(env)) {
+      return file.describe(env);
+    }
+    return env;
   }
 
   @Override
   public String getString(String key) {
+    String value = trimmed(lookup(properties, environment, key));
+    return value != null ? value : trimmed(file.get(envName(key)));
+  }
+
+  private static String lookup(Map<String, String> properties, Map<String, String> environment, String key) {
     String value = properties.get(key);
-    if (value == null) {
-      value = environment.get(envName(key));
-    }
+    return value != null ? value : environment.get(envName(key));
+  }
+
+  /** Null for unset or blank. */
+  private static String trimmed(String value) {
     if (value == null) {
       return null;
     }
@@ -369,12 +396,11 @@ public final class WeftConfig implements InstrumentationConfig {
     }
   }
 
-  /**
-   * Every {@code WEFT_*} variable and {@code weft.*} property that is not one we know; {@code weft.test.*}
-   * properties are the test-only switches (docs/testing.md), read where they act, and never reported.
-   */
-  /** Whether any {@code weft.*} property or {@code WEFT_*} variable is set at all. */
+  /** Whether any {@code weft.*} property, {@code WEFT_*} variable or {@code weft.*} key in the file is set at all. */
   public boolean hasWeftSettings() {
+    if (file.hasWeftKeys()) {
+      return true;
+    }
     for (String name : properties.keySet()) {
       if (name.startsWith("weft.")) {
         return true;
@@ -388,6 +414,11 @@ public final class WeftConfig implements InstrumentationConfig {
     return false;
   }
 
+  /**
+   * Reports every {@code WEFT_*} variable, {@code weft.*} property and {@code weft.*} key of the file that is
+   * not one we know; {@code weft.test.*} properties are the test-only switches (docs/testing.md), read where
+   * they act, and never reported.
+   */
   public void reportUnknownWeftSettings(List<String> knownKeys) {
     for (String name : properties.keySet()) {
       if (name.startsWith("weft.") && !name.startsWith("weft.test.") && !knownKeys.contains(name)) {
@@ -403,6 +434,7 @@ public final class WeftConfig implements InstrumentationConfig {
         warn(printable(name) + " is not a Weft setting and is ignored (see the configuration table in the README)");
       }
     }
+    file.reportUnknownWeftKeys(knownEnv, this::warn);
   }
 
   private void invalid(String key, String value, String accepted, String fallback) {
