@@ -81,6 +81,7 @@ public final class AgentStarter {
       if (config.hasWeftSettings()) {
         config.reportUnknownWeftSettings(WeftKeys.ALL);
       }
+      config.reportUnsupportedSettings();
       if (config.getBoolean("otel.sdk.disabled", false)) {
         System.err.println("[weft] Weft " + version() + ": OTEL_SDK_DISABLED=true, nothing is instrumented");
         return;

@@ -118,6 +118,8 @@ class ConfigIT {
             .env("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")
             .env("OTEL_INSTRUMENTATION_SERVLET_ENABLED", "maybe")
             .env("WEFT_METHODZ_EXCLUDE", "typo")
+            .env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/otel/extension.jar")
+            .env("OTEL_SEMCONV_STABILITY_OPT_IN", "database/dup")
             .property("otel.exporter.otlp.compression", "brotli")
             .start(HelloApp.class)) {
       assertEquals(7, app.awaitExit(), app::describe);
@@ -131,6 +133,8 @@ class ConfigIT {
           "OTEL_EXPORTER_OTLP_TIMEOUT='soon' is invalid",
           "OTEL_INSTRUMENTATION_SERVLET_ENABLED='maybe' is invalid (expected true or false); using true",
           "WEFT_METHODZ_EXCLUDE is not a Weft setting",
+          "OTEL_JAVAAGENT_EXTENSIONS is not supported and is ignored: Weft loads no extensions",
+          "OTEL_SEMCONV_STABILITY_OPT_IN='database/dup' is not supported: Weft sends the stable conventions only",
           "-Dotel.exporter.otlp.compression='brotli' is invalid (expected one of none, gzip); using none");
       for (String line : expected) {
         assertEquals(1, out.lines().filter(l -> l.startsWith("[weft] ") && l.contains(line)).count(), "exactly one line with: " + line + "\n" + out);

@@ -437,6 +437,37 @@ public final class WeftConfig implements InstrumentationConfig {
     file.reportUnknownWeftKeys(knownEnv, this::warn);
   }
 
+  /**
+   * Settings of the OpenTelemetry agent Weft does not act on: whoever set one, moving from that agent, is told
+   * once at start what Weft does instead of silently losing it. A few map lookups.
+   */
+  public void reportUnsupportedSettings() {
+    unsupported("otel.javaagent.extensions", null, "Weft loads no extensions");
+    unsupported("otel.experimental.config.file", null,
+        "Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE");
+    unsupported("otel.instrumentation.jdbc-datasource.enabled", "true", "Weft makes no DataSource.getConnection spans");
+    unsupported("otel.exporter.otlp.metrics.default.histogram.aggregation", "base2_exponential_bucket_histogram",
+        "Weft sends explicit-bucket histograms");
+    String optIn = getString("otel.semconv-stability.opt-in");
+    if (optIn != null && optIn.contains("/dup")) {
+      warn(nameAsSet("otel.semconv-stability.opt-in") + "='" + printable(optIn)
+          + "' is not supported: Weft sends the stable conventions only, never the old attributes beside them");
+    }
+    String logging = getString("otel.javaagent.logging");
+    if (logging != null && !logging.equalsIgnoreCase("simple")) {
+      warn(nameAsSet("otel.javaagent.logging") + "='" + printable(logging)
+          + "' is not supported: Weft writes its few lines to stderr (simple)");
+    }
+  }
+
+  /** Reports {@code key} when set (to {@code onlyValue}, case ignored, when that is not null). */
+  private void unsupported(String key, String onlyValue, String instead) {
+    String value = getString(key);
+    if (value != null && (onlyValue == null || onlyValue.equalsIgnoreCase(value))) {
+      warn(nameAsSet(key) + " is not supported and is ignored: " + instead);
+    }
+  }
+
   private void invalid(String key, String value, String accepted, String fallback) {
     warn(nameAsSet(key) + "='" + printable(value) + "' is invalid (expected " + accepted + "); using " + fallback);
   }

@@ -5,6 +5,9 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.extension.trace.propagation.B3Propagator;
+import io.opentelemetry.extension.trace.propagation.JaegerPropagator;
+import io.opentelemetry.extension.trace.propagation.OtTracePropagator;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
@@ -64,7 +67,7 @@ public final class SdkFactory {
   public WeftTelemetry create(TelemetryResource resource, String version) {
     this.version = version;
     // read (and any bad value reported) now; the propagators themselves are built for the first user
-    List<String> propagators = config.getChoices("otel.propagators", Arrays.asList("tracecontext", "baggage"), "tracecontext", "baggage", "none");
+    List<String> propagators = config.getChoices("otel.propagators", Arrays.asList("tracecontext", "baggage"), PROPAGATORS);
 
     // no SDK tracer provider: every span is a lean span (SpanPipeline), going to these processors
     samplingPolicy = samplingPolicy();
@@ -178,13 +181,38 @@ public final class SdkFactory {
     return SamplingPolicy.of(name, ratio);
   }
 
-  /** The propagators named by {@code OTEL_PROPAGATORS}, already read. */
+  /** The values {@code OTEL_PROPAGATORS} accepts (the OpenTelemetry agent's, but for AWS X-Ray's). */
+  static final String[] PROPAGATORS = {"tracecontext", "baggage", "b3", "b3multi", "jaeger", "ottrace", "none"};
+
+  /**
+   * The propagators named by {@code OTEL_PROPAGATORS}, already read, applied in their order: where several
+   * find a parent in a request's headers, the last one's wins, as in the OpenTelemetry SDK.
+   */
   static ContextPropagators propagators(List<String> names) {
     List<TextMapPropagator> propagators = new ArrayList<>();
     for (String name : names) {
-      propagators.add(name.equals("tracecontext") ? W3CTraceContextPropagator.getInstance() : W3CBaggagePropagator.getInstance());
+      propagators.add(propagator(name));
     }
     return ContextPropagators.create(TextMapPropagator.composite(propagators));
+  }
+
+  private static TextMapPropagator propagator(String name) {
+    switch (name) {
+      case "tracecontext":
+        return W3CTraceContextPropagator.getInstance();
+      case "baggage":
+        return W3CBaggagePropagator.getInstance();
+      case "b3":
+        return B3Propagator.injectingSingleHeader();
+      case "b3multi":
+        return B3Propagator.injectingMultiHeaders();
+      case "jaeger":
+        return JaegerPropagator.getInstance();
+      case "ottrace":
+        return OtTracePropagator.getInstance();
+      default:
+        throw new IllegalArgumentException(name); // getChoices let through only the names above
+    }
   }
 
   private AggregationTemporalitySelector temporality() {

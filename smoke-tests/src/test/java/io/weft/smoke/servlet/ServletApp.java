@@ -57,6 +57,9 @@ final class ServletApp implements AutoCloseable {
     return child;
   }
 
+  /** Every propagator Weft has, for the containers that test them; the others keep the default W3C pair. */
+  static final String OTHER_PROPAGATORS = "tracecontext,baggage,b3,b3multi,jaeger,ottrace";
+
   private void start() {
     if (startFailure != null) {
       throw startFailure;
@@ -71,6 +74,9 @@ final class ServletApp implements AutoCloseable {
         args.add(war().toString());
       }
       ChildJvm.Builder builder = ChildJvm.withAgent(jdk, otlp).env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", METHODS_INCLUDE);
+      if (container.otherPropagators) {
+        builder.env("OTEL_PROPAGATORS", OTHER_PROPAGATORS);
+      }
       if (container.experimentalTelemetry) {
         builder.env("OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY", "true");
       }

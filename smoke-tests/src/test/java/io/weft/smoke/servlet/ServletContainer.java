@@ -2,9 +2,9 @@ package io.weft.smoke.servlet;
 
 /** The containers the servlet smoke tests run: which bootstrap, which app, which smoke-libs group. */
 enum ServletContainer {
-  TOMCAT_9("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat9", false, false),
-  TOMCAT_11("tomcat", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "tomcat11", true, true),
-  JETTY_12("jetty", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "jetty12", false, true);
+  TOMCAT_9("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat9", false, false, true),
+  TOMCAT_11("tomcat", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "tomcat11", true, true, false),
+  JETTY_12("jetty", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "jetty12", false, true, true);
 
   final String kind;
   final String initializer;
@@ -12,8 +12,11 @@ enum ServletContainer {
   final boolean war;
   /** Started with OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY=true (the others with the default). */
   final boolean experimentalTelemetry;
+  /** Whether {@link ServletApp#OTHER_PROPAGATORS} are configured, rather than the default W3C ones. */
+  final boolean otherPropagators;
 
-  ServletContainer(String kind, String initializer, String libs, boolean war, boolean experimentalTelemetry) {
+  ServletContainer(String kind, String initializer, String libs, boolean war, boolean experimentalTelemetry, boolean otherPropagators) {
+    this.otherPropagators = otherPropagators;
     this.kind = kind;
     this.initializer = initializer;
     this.libs = libs;

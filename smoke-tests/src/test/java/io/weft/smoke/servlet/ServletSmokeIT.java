@@ -72,6 +72,8 @@ class ServletSmokeIT {
       tests.add(test("exception gives 500", app, () -> exception(app)));
       tests.add(test("async completed from another thread", app, () -> async(app)));
       tests.add(test("incoming traceparent continued", app, () -> traceparent(app)));
+      tests.add(test(container.otherPropagators ? "incoming B3, Jaeger and OT headers continued" : "B3 headers ignored by default",
+          app, () -> otherPropagators(app, container.otherPropagators)));
       tests.add(test("query redaction", app, () -> queryRedaction(app)));
       tests.add(test("header capture with redaction", app, () -> headerCapture(app)));
       tests.add(test("configured method nested, extension mapping", app, () -> configuredMethod(app)));
@@ -190,6 +192,39 @@ class ServletSmokeIT {
     ReceivedSpan span = app.serverSpan(rid);
     assertEquals(traceId, span.traceId());
     assertEquals(parentId, span.parentSpanId());
+  }
+
+  /** OTEL_PROPAGATORS with every other propagator: each format's parent is continued; without them, none is. */
+  private static void otherPropagators(ServletApp app, boolean configured) {
+    List<String[]> formats = new ArrayList<>();
+    String traceId = hex(32);
+    String parentId = hex(16);
+    formats.add(new String[] {traceId, parentId, "b3", traceId + "-" + parentId + "-1"});
+    traceId = hex(32);
+    parentId = hex(16);
+    formats.add(new String[] {traceId, parentId, "X-B3-TraceId", traceId, "X-B3-SpanId", parentId, "X-B3-Sampled", "1"});
+    traceId = hex(32);
+    parentId = hex(16);
+    formats.add(new String[] {traceId, parentId, "uber-trace-id", traceId + ":" + parentId + ":0:1"});
+    traceId = hex(32);
+    parentId = hex(16);
+    formats.add(new String[] {traceId, parentId, "ot-tracer-traceid", traceId, "ot-tracer-spanid", parentId, "ot-tracer-sampled", "true"});
+    String shortTraceId = hex(16); // B3's 64-bit form, padded to 128 bits on the left
+    parentId = hex(16);
+    formats.add(new String[] {"0".repeat(16) + shortTraceId, parentId, "b3", shortTraceId + "-" + parentId + "-1"});
+    for (String[] format : formats) {
+      String rid = app.rid();
+      app.get("/app/hello?rid=" + rid, java.util.Arrays.copyOfRange(format, 2, format.length));
+      ReceivedSpan span = app.serverSpan(rid);
+      String headers = String.join(" ", java.util.Arrays.copyOfRange(format, 2, format.length));
+      if (configured) {
+        assertEquals(format[0], span.traceId(), headers);
+        assertEquals(format[1], span.parentSpanId(), headers);
+      } else {
+        assertTrue(span.isRoot(), "only W3C headers are read by default: " + headers);
+        assertFalse(span.traceId().equals(format[0]), headers);
+      }
+    }
   }
 
   private static void queryRedaction(ServletApp app) {
