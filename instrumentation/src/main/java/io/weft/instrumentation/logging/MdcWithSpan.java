@@ -1,0 +1,68 @@
+package io.weft.instrumentation.logging;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.weft.bridge.LogBridge;
+import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.trace.WeftContextStorage;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Adds the current span's trace id, span id and flags to a log event's MDC map under the configured keys
+ * ({@code trace_id}, {@code span_id}, {@code trace_flags} by default): a new map, since the one given may be the
+ * MDC's own, shared with the thread's next events. Outside any span, or when the map already has the trace key,
+ * the map comes back as it is; a value the application put under the span id or flags key stays. Agent class
+ * loader.
+ */
+final class MdcWithSpan implements LogBridge.Handler {
+
+  private final String traceIdKey;
+  private final String spanIdKey;
+  private final String traceFlagsKey;
+
+  MdcWithSpan(String traceIdKey, String spanIdKey, String traceFlagsKey) {
+    this.traceIdKey = traceIdKey;
+    this.spanIdKey = spanIdKey;
+    this.traceFlagsKey = traceFlagsKey;
+  }
+
+  static MdcWithSpan from(InstrumentationConfig config) {
+    return new MdcWithSpan(key(config, LogbackMdcInstrumentation.TRACE_ID_KEY, "trace_id"),
+        key(config, LogbackMdcInstrumentation.SPAN_ID_KEY, "span_id"),
+        key(config, LogbackMdcInstrumentation.TRACE_FLAGS_KEY, "trace_flags"));
+  }
+
+  /** An MDC key: printable and at most 100 characters, else the default with one line saying so. */
+  private static String key(InstrumentationConfig config, String setting, String defaultKey) {
+    String key = config.getString(setting);
+    if (key == null) {
+      return defaultKey;
+    }
+    if (key.length() > 100 || !key.equals(InstrumentationConfig.printable(key))) {
+      config.warn(setting.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_') + ": '" + InstrumentationConfig.printable(key) + "' is not a usable MDC key (printable, at most 100 characters); using "
+          + defaultKey);
+      return defaultKey;
+    }
+    return key;
+  }
+
+  @Override
+  public Map<String, String> withSpan(Map<String, String> mdc) {
+    if (mdc != null && mdc.containsKey(traceIdKey)) {
+      return mdc;
+    }
+    SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
+    if (!span.isValid()) {
+      return mdc;
+    }
+    Map<String, String> with = new HashMap<>(mdc == null ? 4 : (mdc.size() + 3) * 4 / 3 + 1);
+    with.put(traceIdKey, span.getTraceId());
+    with.put(spanIdKey, span.getSpanId());
+    with.put(traceFlagsKey, span.getTraceFlags().asHex());
+    if (mdc != null) {
+      with.putAll(mdc); // after: a value the application put under one of the keys stays
+    }
+    return with;
+  }
+}

@@ -1,0 +1,106 @@
+package io.weft.instrumentation.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.weft.instrumentation.InstrumentationConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The MDC map a log event gets: the span's ids in a copy, the application's map and values untouched. */
+class MdcWithSpanTest {
+  private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String SPAN = "00f067aa0ba902b7";
+
+  private final List<String> lines = new ArrayList<>();
+  private final MdcWithSpan mdc = new MdcWithSpan("trace_id", "span_id", "trace_flags");
+
+  private static Scope inSpan(TraceFlags flags) {
+    return Context.root().with(Span.wrap(SpanContext.create(TRACE, SPAN, flags, TraceState.getDefault()))).makeCurrent();
+  }
+
+  @Test
+  void outsideASpanTheMapComesBackAsItIs() {
+    Map<String, String> own = Map.of("user", "alice");
+    assertSame(own, mdc.withSpan(own));
+    assertNull(mdc.withSpan(null));
+  }
+
+  @Test
+  void insideASpanACopyNamesIt() {
+    Map<String, String> own = Map.of("user", "alice");
+    try (Scope ignored = inSpan(TraceFlags.getSampled())) {
+      assertEquals(Map.of("user", "alice", "trace_id", TRACE, "span_id", SPAN, "trace_flags", "01"), mdc.withSpan(own));
+      assertEquals(Map.of("trace_id", TRACE, "span_id", SPAN, "trace_flags", "01"), mdc.withSpan(null));
+    }
+    assertEquals(Map.of("user", "alice"), own);
+    try (Scope ignored = inSpan(TraceFlags.getDefault())) {
+      assertEquals("00", mdc.withSpan(null).get("trace_flags"));
+    }
+  }
+
+  @Test
+  void theApplicationsOwnValuesStay() {
+    Map<String, String> ownTrace = Map.of("trace_id", "mine");
+    Map<String, String> ownSpan = Map.of("span_id", "mine");
+    try (Scope ignored = inSpan(TraceFlags.getSampled())) {
+      assertSame(ownTrace, mdc.withSpan(ownTrace), "a trace id of its own: the map is the application's");
+      assertEquals(Map.of("trace_id", TRACE, "span_id", "mine", "trace_flags", "01"), mdc.withSpan(ownSpan));
+    }
+  }
+
+  @Test
+  void keysComeFromTheSettingsAndUnusableOnesAreReported() {
+    MdcWithSpan custom = MdcWithSpan.from(config(Map.of(
+        LogbackMdcInstrumentation.TRACE_ID_KEY, "traceId",
+        LogbackMdcInstrumentation.SPAN_ID_KEY, "span\n[weft] forged",
+        LogbackMdcInstrumentation.TRACE_FLAGS_KEY, "x".repeat(101))));
+    try (Scope ignored = inSpan(TraceFlags.getSampled())) {
+      assertEquals(Map.of("traceId", TRACE, "span_id", SPAN, "trace_flags", "01"), custom.withSpan(null));
+    }
+    assertEquals(2, lines.size(), lines::toString);
+    assertEquals("OTEL_INSTRUMENTATION_COMMON_LOGGING_SPAN_ID_KEY: 'span?[weft] forged' is not a usable MDC key "
+        + "(printable, at most 100 characters); using span_id", lines.get(0));
+  }
+
+  private InstrumentationConfig config(Map<String, String> values) {
+    return new InstrumentationConfig() {
+      @Override
+      public String getString(String key) {
+        return values.get(key);
+      }
+
+      @Override
+      public boolean getBoolean(String key, boolean defaultValue) {
+        return defaultValue;
+      }
+
+      @Override
+      public List<String> getList(String key) {
+        return List.of();
+      }
+
+      @Override
+      public boolean debug() {
+        return false;
+      }
+
+      @Override
+      public void warn(String message) {
+        lines.add(message);
+      }
+
+      @Override
+      public void debug(String message) {}
+    };
+  }
+}
