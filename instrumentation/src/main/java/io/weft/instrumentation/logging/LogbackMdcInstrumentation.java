@@ -11,7 +11,6 @@ import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.trace.SpanPipeline;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.Consumer;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
@@ -52,7 +51,7 @@ public final class LogbackMdcInstrumentation implements WeftInstrumentation {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
-    return Collections.singletonList(new LoggingEventType(config::debug));
+    return Collections.singletonList(new LoggingEventType(config)); // no lambda: each costs premain a millisecond
   }
 
   @Override
@@ -67,10 +66,10 @@ public final class LogbackMdcInstrumentation implements WeftInstrumentation {
 
   /** Logback's event class, by its exact name: one string comparison for every other class. */
   private static final class LoggingEventType implements TypeInstrumentation {
-    private final Consumer<String> debug;
+    private final InstrumentationConfig config;
 
-    LoggingEventType(Consumer<String> debug) {
-      this.debug = debug;
+    LoggingEventType(InstrumentationConfig config) {
+      this.config = config;
     }
 
     @Override
@@ -85,7 +84,7 @@ public final class LogbackMdcInstrumentation implements WeftInstrumentation {
 
     @Override
     public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
-      return weave(bytes, debug);
+      return weave(bytes, config);
     }
 
     @Override
@@ -105,7 +104,7 @@ public final class LogbackMdcInstrumentation implements WeftInstrumentation {
    * there, as in every Logback from 1.0 to 1.5); {@code null} when the method is not there or the class cannot be
    * read.
    */
-  static byte[] weave(byte[] classFile, Consumer<String> debug) {
+  static byte[] weave(byte[] classFile, InstrumentationConfig config) {
     try {
       ClassReader reader = new ClassReader(classFile);
       boolean[] field = new boolean[1];
@@ -144,14 +143,14 @@ public final class LogbackMdcInstrumentation implements WeftInstrumentation {
         }
       }, 0);
       if (woven[0] == 0) {
-        debug.accept("not woven " + LOGGING_EVENT.replace('/', '.') + ": it has no method " + METHOD + DESCRIPTOR);
+        config.debug("not woven " + LOGGING_EVENT.replace('/', '.') + ": it has no method " + METHOD + DESCRIPTOR);
         return null;
       }
-      debug.accept("woven " + LOGGING_EVENT.replace('/', '.') + ": the MDC names the current span"
+      config.debug("woven " + LOGGING_EVENT.replace('/', '.') + ": the MDC names the current span"
           + (field[0] ? "" : " (no field " + FIELD + ": an appender on another thread may not see the ids)"));
       return writer.toByteArray();
     } catch (RuntimeException | LinkageError e) {
-      debug.accept("could not weave " + LOGGING_EVENT.replace('/', '.') + ": " + e);
+      config.debug("could not weave " + LOGGING_EVENT.replace('/', '.') + ": " + e);
       return null;
     }
   }
