@@ -27,6 +27,22 @@ public final class LogBridge {
     }
   }
 
+  /**
+   * Log4j's {@code StringMap} {@code contextData} (its type is not visible here), or a frozen copy of it with the
+   * current span's ids, made with the classes of {@code provider}'s loader; never throws.
+   */
+  public static Object withSpan(Object contextData, Object provider) {
+    Handler ready = handler;
+    if (ready == null) {
+      return contextData;
+    }
+    try {
+      return ready.withSpan(contextData, provider);
+    } catch (Throwable e) {
+      return contextData;
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }
@@ -35,5 +51,8 @@ public final class LogBridge {
   public interface Handler {
     /** {@code mdc} (possibly null) when there is no current span or it names one already, else a new map with the ids. */
     Map<String, String> withSpan(Map<String, String> mdc);
+
+    /** As {@link LogBridge#withSpan(Object, Object)}. */
+    Object withSpan(Object contextData, Object provider);
   }
 }

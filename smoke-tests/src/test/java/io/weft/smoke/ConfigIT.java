@@ -239,7 +239,7 @@ class ConfigIT {
       assertEquals(1, weftLines.size(), "one start-up line, nothing else: " + weftLines);
       String line = weftLines.get(0);
       for (String part : List.of("service.name=smoke-app", "service.instance.id=", "http/protobuf " + otlp.httpEndpoint() + "/v1/traces",
-          "instrumentations=methods,servlet,jdbc(off),executors,runtime-telemetry,logback-mdc")) {
+          "instrumentations=methods,servlet,jdbc(off),executors,runtime-telemetry,logback-mdc,log4j-context-data")) {
         assertTrue(line.contains(part), part + " missing in: " + line);
       }
     }

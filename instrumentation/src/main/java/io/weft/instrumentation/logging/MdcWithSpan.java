@@ -9,13 +9,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Adds the current span's trace id, span id and flags to a log event's MDC map under the configured keys
+ * Adds the current span's trace id, span id and flags to a log event's context map (Logback's MDC, Log4j's
+ * context data) under the configured keys
  * ({@code trace_id}, {@code span_id}, {@code trace_flags} by default): a new map, since the one given may be the
  * MDC's own, shared with the thread's next events. Outside any span, or when the map already has the trace key,
  * the map comes back as it is; a value the application put under the span id or flags key stays. Agent class
  * loader.
  */
 final class MdcWithSpan implements LogBridge.Handler {
+
+  static final String TRACE_ID_KEY = "otel.instrumentation.common.logging.trace-id-key";
+  static final String SPAN_ID_KEY = "otel.instrumentation.common.logging.span-id-key";
+  static final String TRACE_FLAGS_KEY = "otel.instrumentation.common.logging.trace-flags-key";
 
   private final String traceIdKey;
   private final String spanIdKey;
@@ -28,9 +33,9 @@ final class MdcWithSpan implements LogBridge.Handler {
   }
 
   static MdcWithSpan from(InstrumentationConfig config) {
-    return new MdcWithSpan(key(config, LogbackMdcInstrumentation.TRACE_ID_KEY, "trace_id"),
-        key(config, LogbackMdcInstrumentation.SPAN_ID_KEY, "span_id"),
-        key(config, LogbackMdcInstrumentation.TRACE_FLAGS_KEY, "trace_flags"));
+    return new MdcWithSpan(key(config, TRACE_ID_KEY, "trace_id"),
+        key(config, SPAN_ID_KEY, "span_id"),
+        key(config, TRACE_FLAGS_KEY, "trace_flags"));
   }
 
   /** An MDC key: printable and at most 100 characters, else the default with one line saying so. */
@@ -53,9 +58,27 @@ final class MdcWithSpan implements LogBridge.Handler {
       return mdc;
     }
     SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
-    if (!span.isValid()) {
-      return mdc;
+    return span.isValid() ? with(span, mdc) : mdc;
+  }
+
+  /**
+   * Log4j's {@code StringMap} of the thread context, read and copied through {@link Log4jMaps}: only inside a span,
+   * so a line logged outside any costs one context look-up.
+   */
+  @Override
+  public Object withSpan(Object contextData, Object provider) {
+    SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
+    if (!span.isValid() || contextData == null) {
+      return contextData;
     }
+    Log4jMaps maps = Log4jMaps.of(provider.getClass());
+    if (maps == null || maps.containsKey(contextData, traceIdKey)) {
+      return contextData;
+    }
+    return maps.frozenCopy(with(span, maps.toMap(contextData)));
+  }
+
+  private Map<String, String> with(SpanContext span, Map<String, String> mdc) {
     Map<String, String> with = new HashMap<>(mdc == null ? 4 : (mdc.size() + 3) * 4 / 3 + 1);
     with.put(traceIdKey, span.getTraceId());
     with.put(spanIdKey, span.getSpanId());

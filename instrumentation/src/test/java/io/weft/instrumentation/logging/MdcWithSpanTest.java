@@ -61,9 +61,9 @@ class MdcWithSpanTest {
   @Test
   void keysComeFromTheSettingsAndUnusableOnesAreReported() {
     MdcWithSpan custom = MdcWithSpan.from(config(Map.of(
-        LogbackMdcInstrumentation.TRACE_ID_KEY, "traceId",
-        LogbackMdcInstrumentation.SPAN_ID_KEY, "span\n[weft] forged",
-        LogbackMdcInstrumentation.TRACE_FLAGS_KEY, "x".repeat(101))));
+        MdcWithSpan.TRACE_ID_KEY, "traceId",
+        MdcWithSpan.SPAN_ID_KEY, "span\n[weft] forged",
+        MdcWithSpan.TRACE_FLAGS_KEY, "x".repeat(101))));
     try (Scope ignored = inSpan(TraceFlags.getSampled())) {
       assertEquals(Map.of("traceId", TRACE, "span_id", SPAN, "trace_flags", "01"), custom.withSpan(null));
     }

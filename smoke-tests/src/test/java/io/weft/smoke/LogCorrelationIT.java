@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.receiver.OtlpReceiver;
 import io.weft.receiver.ReceivedSpan;
+import io.weft.smoke.app.Log4jApp;
 import io.weft.smoke.app.LogApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
@@ -15,32 +16,51 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The current span's ids in Logback's MDC: a real Logback (1.5, and 1.2 of the javax era) configured by a file
- * with a synchronous console appender and an {@code AsyncAppender}, in a JVM with the agent; every id a log line
- * names is checked against the span the receiver got.
+ * The current span's ids in log lines: real Logbacks (1.5, and 1.2 of the javax era) and Log4j 2s (2.24 and 2.17),
+ * each configured by a file with a synchronous console appender and an asynchronous one, in a JVM with the agent;
+ * every id a line names is checked against the span the receiver got.
  */
-class LogbackMdcIT {
+class LogCorrelationIT {
 
-  /** Every key a line may show, so one line tells what the MDC held. */
+  /** Every key a line may show, so one line tells what the event's context held. */
   private static final String PATTERN = "%logger %msg trace=%X{trace_id} span=%X{span_id} flags=%X{trace_flags} user=%X{user} tid=%X{traceId} sid=%X{sid}%n";
+
+  enum Library {
+    LOGBACK("logback", "logback-mdc"),
+    LOGBACK_12("logback12", "logback-mdc"),
+    LOG4J("log4j", "log4j-context-data"),
+    LOG4J_217("log4j217", "log4j-context-data");
+
+    final String libs;
+    final String instrumentation;
+
+    Library(String libs, String instrumentation) {
+      this.libs = libs;
+      this.instrumentation = instrumentation;
+    }
+
+    boolean logback() {
+      return instrumentation.equals("logback-mdc");
+    }
+  }
 
   @TempDir
   Path dir;
 
-  static Stream<Arguments> jdksAndLogbacks() {
-    return Jdks.all().flatMap(jdk -> Stream.of(Arguments.of(jdk, "logback"), Arguments.of(jdk, "logback12")));
+  static Stream<Arguments> jdksAndLibraries() {
+    return Jdks.all().flatMap(jdk -> Stream.of(Library.values()).map(library -> Arguments.of(jdk, library)));
   }
 
-  private ChildJvm.Builder logApp(Jdk jdk, OtlpReceiver otlp, String logback) throws IOException {
-    Path config = dir.resolve("logback.xml");
-    Files.writeString(config, """
+  private ChildJvm start(ChildJvm.Builder app, Library library) throws IOException {
+    Path config = dir.resolve(library.logback() ? "logback.xml" : "log4j2.xml");
+    Files.writeString(config, (library.logback() ? """
         <configuration>
           <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
             <encoder><pattern>PATTERN</pattern></encoder>
@@ -51,11 +71,27 @@ class LogbackMdcIT {
           <logger name="async" additivity="false"><appender-ref ref="ASYNC"/></logger>
           <root level="INFO"><appender-ref ref="OUT"/></root>
         </configuration>
-        """.replace("PATTERN", PATTERN));
-    return ChildJvm.withAgent(jdk, otlp)
-        .libs(logback)
-        .property("logback.configurationFile", config.toString())
-        .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.LogApp[handle]");
+        """ : """
+        <Configuration status="warn">
+          <Appenders>
+            <Console name="OUT" target="SYSTEM_OUT"><PatternLayout pattern="PATTERN"/></Console>
+            <Async name="ASYNC"><AppenderRef ref="OUT"/></Async>
+          </Appenders>
+          <Loggers>
+            <Logger name="async" level="info" additivity="false"><AppenderRef ref="ASYNC"/></Logger>
+            <Root level="info"><AppenderRef ref="OUT"/></Root>
+          </Loggers>
+        </Configuration>
+        """).replace("PATTERN", PATTERN));
+    Class<?> main = library.logback() ? LogApp.class : Log4jApp.class;
+    return app.libs(library.libs)
+        .property(library.logback() ? "logback.configurationFile" : "log4j2.configurationFile", config.toString())
+        .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", main.getName() + "[handle]")
+        .start(main);
+  }
+
+  private static String spanName(Library library) {
+    return library.logback() ? "LogApp.handle" : "Log4jApp.handle";
   }
 
   private static String line(String output, String start) {
@@ -65,61 +101,62 @@ class LogbackMdcIT {
   }
 
   @ParameterizedTest(name = "JDK {0}, {1}")
-  @MethodSource("jdksAndLogbacks")
-  void logLinesInsideASpanNameItSynchronousOrNot(Jdk jdk, String logback) throws IOException {
+  @MethodSource("jdksAndLibraries")
+  void logLinesInsideASpanNameItSynchronousOrNot(Jdk jdk, Library library) throws IOException {
     try (OtlpReceiver otlp = OtlpReceiver.start();
-        ChildJvm app = logApp(jdk, otlp, logback).start(LogApp.class)) {
+        ChildJvm app = start(ChildJvm.withAgent(jdk, otlp), library)) {
       assertEquals(7, app.awaitExit(), app::describe);
-      List<ReceivedSpan> spans = otlp.awaitSpans(named("LogApp.handle"), 2);
+      List<ReceivedSpan> spans = otlp.awaitSpans(named(spanName(library)), 2);
       assertEquals(2, spans.size());
       String out = app.output();
       assertEquals("sync before trace= span= flags= user= tid= sid=", line(out, "sync before"));
       assertEquals("sync after trace= span= flags= user= tid= sid=", line(out, "sync after"));
-      // alice's call: both appenders name its span, and the application's own MDC value stays
+      // alice's call: both appenders name its span, and the application's own value stays
       String sync = line(out, "sync inside alice");
       ReceivedSpan alice = spans.stream().filter(s -> sync.contains("trace=" + s.traceId() + " ")).findFirst()
           .orElseThrow(() -> new AssertionError("no span of trace " + sync + " in " + spans));
       String expected = "trace=" + alice.traceId() + " span=" + alice.spanId() + " flags=01 user=alice tid= sid=";
       assertEquals("sync inside alice " + expected, sync);
       assertEquals("async inside-async alice " + expected, line(out, "async inside-async alice"));
-      // bob's call put its own trace_id: the MDC is left as the application made it
+      // bob's call put its own trace_id: the context is left as the application made it
       assertEquals("sync inside bob trace=mine span= flags= user=bob tid= sid=", line(out, "sync inside bob"));
       assertEquals("async inside-async bob trace=mine span= flags= user=bob tid= sid=", line(out, "async inside-async bob"));
       assertTrue(out.lines().noneMatch(l -> l.startsWith("[weft]") && !l.startsWith("[weft] Weft ")), out);
     }
   }
 
-  @Test
-  void theKeysAreConfigurableAndTheSwitchTurnsItOff() throws IOException {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Library.class, names = {"LOGBACK", "LOG4J"})
+  void theKeysAreConfigurableAndTheSwitchTurnsItOff(Library library) throws IOException {
     Jdk jdk = Jdks.current();
     try (OtlpReceiver otlp = OtlpReceiver.start();
-        ChildJvm app = logApp(jdk, otlp, "logback")
+        ChildJvm app = start(ChildJvm.withAgent(jdk, otlp)
             .env("OTEL_INSTRUMENTATION_COMMON_LOGGING_TRACE_ID_KEY", "traceId")
             .property("otel.instrumentation.common.logging.span-id-key", "sid")
-            .env("OTEL_INSTRUMENTATION_COMMON_LOGGING_TRACE_FLAGS_KEY", "user") // the application's value stays
-            .start(LogApp.class)) {
+            .env("OTEL_INSTRUMENTATION_COMMON_LOGGING_TRACE_FLAGS_KEY", "user"), library)) { // the application's value stays
       assertEquals(7, app.awaitExit(), app::describe);
-      List<ReceivedSpan> spans = otlp.awaitSpans(named("LogApp.handle"), 2);
+      List<ReceivedSpan> spans = otlp.awaitSpans(named(spanName(library)), 2);
       String out = app.output();
       for (String who : List.of("alice", "bob")) {
         String sync = line(out, "sync inside " + who);
         ReceivedSpan span = spans.stream().filter(s -> sync.contains("tid=" + s.traceId() + " ")).findFirst()
             .orElseThrow(() -> new AssertionError("no span of trace " + sync + " in " + spans));
-        // bob's own trace_id is now just another MDC value: the trace key is traceId
+        // bob's own trace_id is now just another value: the trace key is traceId
         String trace = who.equals("bob") ? "mine" : "";
         String expected = " trace=" + trace + " span= flags= user=" + who + " tid=" + span.traceId() + " sid=" + span.spanId();
         assertEquals("sync inside " + who + expected, sync);
         assertEquals("async inside-async " + who + expected, line(out, "async inside-async " + who));
       }
     }
+    String switchName = "OTEL_INSTRUMENTATION_" + library.instrumentation.toUpperCase().replace('-', '_') + "_ENABLED";
     try (OtlpReceiver otlp = OtlpReceiver.start();
-        ChildJvm app = logApp(jdk, otlp, "logback").env("OTEL_INSTRUMENTATION_LOGBACK_MDC_ENABLED", "false").start(LogApp.class)) {
+        ChildJvm app = start(ChildJvm.withAgent(jdk, otlp).env(switchName, "false"), library)) {
       assertEquals(7, app.awaitExit(), app::describe);
-      otlp.awaitSpans(named("LogApp.handle"), 2);
+      otlp.awaitSpans(named(spanName(library)), 2);
       String out = app.output();
       assertEquals("sync inside alice trace= span= flags= user=alice tid= sid=", line(out, "sync inside alice"));
       assertEquals("async inside-async alice trace= span= flags= user=alice tid= sid=", line(out, "async inside-async alice"));
-      assertTrue(out.contains("logback-mdc(off)"), out);
+      assertTrue(out.contains(library.instrumentation + "(off)"), out);
     }
   }
 }

@@ -1,0 +1,37 @@
+package io.weft.smoke.app;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.ThreadContext;
+
+/**
+ * {@link LogApp}'s calls through Log4j 2's own API and its thread context, configured by the test: once outside
+ * any span, twice inside the traced {@link #handle} (the second time with a {@code trace_id} of the application's
+ * own), once outside again. Exits with code 7 after Log4j has drained.
+ */
+public final class Log4jApp {
+  private static final Logger LOG = LogManager.getLogger("sync");
+  private static final Logger ASYNC = LogManager.getLogger("async");
+
+  public static void main(String[] args) {
+    LOG.info("before");
+    handle("alice", false);
+    handle("bob", true);
+    LOG.info("after");
+    LogManager.shutdown(); // stops the asynchronous appender, which writes what it still holds
+    System.exit(7);
+  }
+
+  static void handle(String user, boolean ownTraceId) {
+    ThreadContext.put("user", user);
+    if (ownTraceId) {
+      ThreadContext.put("trace_id", "mine");
+    }
+    try {
+      LOG.info("inside {}", user);
+      ASYNC.info("inside-async {}", user);
+    } finally {
+      ThreadContext.clearMap();
+    }
+  }
+}
