@@ -49,6 +49,7 @@ class SpringBootIT {
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)
             .env("OTEL_SERVICE_NAME", "shop")
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.boot.Items[find]")
+            .property("logging.pattern.console", "LOG %msg trace=%X{trace_id} span=%X{span_id} flags=%X{trace_flags}%n")
             .startJar(appJar())) {
       String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
       int at = ready.indexOf("READY ") + 6;
@@ -63,6 +64,9 @@ class SpringBootIT {
         assertEquals("/shop/items/{id}", server.stringAttr("http.route"));
         assertEquals(200L, server.longAttr("http.response.status_code"));
         assertTrue(server.isRoot());
+        // the handler's log line, through Spring Boot's Logback in its nested-jar class loader, names the request's span
+        String logged = "LOG item 7 trace=" + server.traceId() + " span=" + server.spanId() + " flags=01";
+        assertEquals(1, app.output().lines().filter(logged::equals).count(), logged);
         ReceivedSpan find = otlp.awaitSpan(named("Items.find").and(childOf(server)));
         assertEquals("io.weft.smoke.boot.Items.find", find.stringAttr("code.function.name"));
         ReceivedSpan select = otlp.awaitSpan(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && childOf(find).test(s));

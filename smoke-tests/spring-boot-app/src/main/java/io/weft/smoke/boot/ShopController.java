@@ -2,6 +2,8 @@ package io.weft.smoke.boot;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -9,6 +11,8 @@ import org.springframework.web.bind.annotation.RestController;
 /** Routes with path variables, a plain one, a failing handler and an async one. */
 @RestController
 public class ShopController {
+  private static final Logger LOG = LoggerFactory.getLogger(ShopController.class);
+
   private final Items items;
 
   public ShopController(Items items) {
@@ -17,6 +21,7 @@ public class ShopController {
 
   @GetMapping("/items/{id}")
   public Map<String, Object> item(@PathVariable("id") int id) {
+    LOG.info("item {}", id); // through Spring Boot's own Logback: the smoke test reads the trace ids in the line
     return items.find(id);
   }
 
