@@ -18,8 +18,7 @@ import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.executors.ContextCarrier;
 import io.weft.instrumentation.executors.ExecutorsInstrumentation;
 import io.weft.instrumentation.jdbc.JdbcInstrumentation;
-import io.weft.instrumentation.logging.Log4jContextDataInstrumentation;
-import io.weft.instrumentation.logging.LogbackMdcInstrumentation;
+import io.weft.instrumentation.logging.LogCorrelation;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import io.weft.instrumentation.runtime.RuntimeTelemetryInstrumentation;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
@@ -152,8 +151,8 @@ public final class AgentStarter {
 
   static List<WeftInstrumentation> instrumentations() {
     return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation(),
-        new ExecutorsInstrumentation(), new RuntimeTelemetryInstrumentation(), new LogbackMdcInstrumentation(),
-        new Log4jContextDataInstrumentation());
+        new ExecutorsInstrumentation(), new RuntimeTelemetryInstrumentation(), LogCorrelation.logback(),
+        LogCorrelation.log4j());
   }
 
   static String version() {

@@ -30,18 +30,15 @@ final class ContextMapWeaving implements TypeInstrumentation {
   private final String internalName;
   private final String[] methods; // name, descriptor, name, descriptor...
   private final String field; // null: none
-  private final String what;
   private final InstrumentationConfig config;
 
   /**
-   * {@code methods}: names and descriptors, in pairs, of no-argument instance methods; {@code what}: what the
-   * woven code does, for the debug line.
+   * {@code methods}: names and descriptors, in pairs, of no-argument instance methods returning an object.
    */
-  ContextMapWeaving(String internalName, String[] methods, String field, String what, InstrumentationConfig config) {
+  ContextMapWeaving(String internalName, String[] methods, String field, InstrumentationConfig config) {
     this.internalName = internalName;
     this.methods = methods;
     this.field = field;
-    this.what = what;
     this.config = config;
   }
 
@@ -131,7 +128,7 @@ final class ContextMapWeaving implements TypeInstrumentation {
         config.debug("not woven " + name + ": it has none of the methods " + String.join(" ", methods));
         return null;
       }
-      config.debug("woven " + name + " (" + woven[0] + " method(s)): " + what
+      config.debug("woven " + name + " (" + woven[0] + " method(s)): log events name the current span"
           + (field == null || hasField[0] ? "" : " (no field " + field + ": an appender on another thread may not see the ids)"));
       return writer.toByteArray();
     } catch (RuntimeException | LinkageError e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.MapConfig;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.jdbc.fixtures.LoadedStatement;
 import io.weft.instrumentation.jdbc.fixtures.SerializableStatement;
@@ -75,33 +76,6 @@ class JdbcInstrumentationTest {
   private abstract static class Carrying extends LoadedStatement implements StateCarrier {}
 
   private static InstrumentationConfig config(Map<String, String> values) {
-    return new InstrumentationConfig() {
-      @Override
-      public String getString(String key) {
-        return values.get(key);
-      }
-
-      @Override
-      public boolean getBoolean(String key, boolean defaultValue) {
-        String value = values.get(key);
-        return value == null ? defaultValue : Boolean.parseBoolean(value);
-      }
-
-      @Override
-      public List<String> getList(String key) {
-        return List.of();
-      }
-
-      @Override
-      public boolean debug() {
-        return false;
-      }
-
-      @Override
-      public void warn(String message) {}
-
-      @Override
-      public void debug(String message) {}
-    };
+    return new MapConfig(values);
   }
 }

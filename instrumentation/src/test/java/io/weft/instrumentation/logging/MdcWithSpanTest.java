@@ -10,8 +10,7 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.weft.instrumentation.InstrumentationConfig;
-import java.util.ArrayList;
+import io.weft.instrumentation.MapConfig;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,6 @@ class MdcWithSpanTest {
   private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String SPAN = "00f067aa0ba902b7";
 
-  private final List<String> lines = new ArrayList<>();
   private final MdcWithSpan mdc = new MdcWithSpan("trace_id", "span_id", "trace_flags");
 
   private static Scope inSpan(TraceFlags flags) {
@@ -60,47 +58,17 @@ class MdcWithSpanTest {
 
   @Test
   void keysComeFromTheSettingsAndUnusableOnesAreReported() {
-    MdcWithSpan custom = MdcWithSpan.from(config(Map.of(
+    MapConfig config = new MapConfig(Map.of(
         MdcWithSpan.TRACE_ID_KEY, "traceId",
         MdcWithSpan.SPAN_ID_KEY, "span\n[weft] forged",
-        MdcWithSpan.TRACE_FLAGS_KEY, "x".repeat(101))));
+        MdcWithSpan.TRACE_FLAGS_KEY, "x".repeat(101)));
+    MdcWithSpan custom = MdcWithSpan.from(config);
     try (Scope ignored = inSpan(TraceFlags.getSampled())) {
       assertEquals(Map.of("traceId", TRACE, "span_id", SPAN, "trace_flags", "01"), custom.withSpan(null));
     }
+    List<String> lines = config.warnings;
     assertEquals(2, lines.size(), lines::toString);
     assertEquals("OTEL_INSTRUMENTATION_COMMON_LOGGING_SPAN_ID_KEY: 'span?[weft] forged' is not a usable MDC key "
         + "(printable, at most 100 characters); using span_id", lines.get(0));
-  }
-
-  private InstrumentationConfig config(Map<String, String> values) {
-    return new InstrumentationConfig() {
-      @Override
-      public String getString(String key) {
-        return values.get(key);
-      }
-
-      @Override
-      public boolean getBoolean(String key, boolean defaultValue) {
-        return defaultValue;
-      }
-
-      @Override
-      public List<String> getList(String key) {
-        return List.of();
-      }
-
-      @Override
-      public boolean debug() {
-        return false;
-      }
-
-      @Override
-      public void warn(String message) {
-        lines.add(message);
-      }
-
-      @Override
-      public void debug(String message) {}
-    };
   }
 }

@@ -1,0 +1,76 @@
+package io.weft.instrumentation.logging;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.weft.bridge.LogBridge;
+import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.TypeInstrumentation;
+import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.trace.SpanPipeline;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The current span's ids in a logging library's per-event context, so a pattern's {@code %X{trace_id}} ties a log
+ * line to its trace: one class of the library is woven ({@link ContextMapWeaving}) so the map it hands an event goes
+ * through {@link LogBridge}, and {@link MdcWithSpan} adds the ids to a copy. The switches and keys are the
+ * OpenTelemetry agent's. Agent class loader.
+ */
+public final class LogCorrelation implements WeftInstrumentation {
+
+  private final String name;
+  private final String internalName;
+  private final String[] methods;
+  private final String field;
+
+  private LogCorrelation(String name, String internalName, String[] methods, String field) {
+    this.name = name;
+    this.internalName = internalName;
+    this.methods = methods;
+    this.field = field;
+  }
+
+  /**
+   * Logback's MDC ({@code otel.instrumentation.logback-mdc.enabled}): {@code LoggingEvent.getMDCPropertyMap()}, whose
+   * result is kept in the event's own {@code mdcPropertyMap} field. Its first call happens on the logging thread,
+   * under the span that logged (a synchronous appender formats there; an {@code AsyncAppender} calls it there in
+   * {@code prepareForDeferredProcessing}), so the ids kept then are what an appender on another thread reads later.
+   */
+  public static LogCorrelation logback() {
+    return new LogCorrelation("logback-mdc", "ch/qos/logback/classic/spi/LoggingEvent",
+        new String[] {"getMDCPropertyMap", "()Ljava/util/Map;"}, "mdcPropertyMap");
+  }
+
+  /**
+   * Log4j 2's context data ({@code otel.instrumentation.log4j-context-data.enabled}): its own context data provider
+   * ({@code ThreadContextDataProvider}, 2.13.2 and later), whose thread context goes to the event as a {@code Map}
+   * ({@code supplyContextData}, for the default thread context map from 2.24) or a {@code StringMap} ({@code
+   * supplyStringMap}, for the copy-on-write map, the default before). Log4j asks it on the logging thread while it
+   * builds the event, asynchronous loggers included. Only the garbage-free thread context map is read without it,
+   * and its events get no ids.
+   */
+  public static LogCorrelation log4j() {
+    return new LogCorrelation("log4j-context-data", "org/apache/logging/log4j/core/impl/ThreadContextDataProvider",
+        new String[] {"supplyContextData", "()Ljava/util/Map;", "supplyStringMap", "()Lorg/apache/logging/log4j/util/StringMap;"}, null);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
+    // no lambda here: each costs premain a millisecond
+    return Collections.singletonList(new ContextMapWeaving(internalName, methods, field, config));
+  }
+
+  @Override
+  public void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config) {
+    LogBridge.install(MdcWithSpan.from(config));
+  }
+
+  @Override
+  public void checkSettings(InstrumentationConfig config) {
+    MdcWithSpan.from(config);
+  }
+}
