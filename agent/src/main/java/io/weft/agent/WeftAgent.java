@@ -125,11 +125,12 @@ public final class WeftAgent {
    */
   private static String fileSetting(String property) {
     String file = systemSetting("otel.javaagent.configuration-file");
-    if (file == null || file.isBlank() || new File(file.trim()).length() > (1 << 20)) {
-      return null; // what is larger is no configuration file (ConfigFile says so)
+    File named = file == null || file.isBlank() ? null : new File(file.trim());
+    if (named == null || !named.isFile() || named.length() > (1 << 20)) {
+      return null; // no regular file, or too large for one (ConfigFile says so): never wait on a pipe at premain
     }
     Properties settings = new Properties();
-    try (Reader in = new InputStreamReader(new FileInputStream(file.trim()), StandardCharsets.UTF_8)) {
+    try (Reader in = new InputStreamReader(new FileInputStream(named), StandardCharsets.UTF_8)) {
       settings.load(in);
     } catch (IOException | RuntimeException unreadable) {
       return null;

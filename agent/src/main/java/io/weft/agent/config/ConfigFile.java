@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * The properties file {@code OTEL_JAVAAGENT_CONFIGURATION_FILE} names, as the OpenTelemetry agent reads it:
  * {@code otel.*} keys (and Weft's {@code weft.*}), below the system properties and the environment in
  * precedence. Keys are matched as their environment names, so {@code db-statement} and {@code db.statement}
- * are the same key. A file that cannot be read is one line and no settings; a key that is no setting of
+ * are the same key, and a variable's name ({@code OTEL_SERVICE_NAME}) is accepted too. Only a regular file is
+ * read: a pipe or a device could keep premain waiting. A file that cannot be read is one line and no settings; a key that is no setting of
  * either kind is reported (at most {@value #MAX_REPORTED} lines) and ignored. Values are never echoed here:
  * a file often holds the exporter's headers.
  */
@@ -50,8 +51,9 @@ final class ConfigFile {
     String text;
     try {
       Path path = Paths.get(fileName);
-      if (Files.isDirectory(path)) {
-        warn.accept(setting + ": '" + shown + "' is a directory, not a properties file; none of its settings apply");
+      if (Files.exists(path) && !Files.isRegularFile(path)) {
+        // a directory, or a pipe or device, whose read could wait for ever at premain
+        warn.accept(setting + ": '" + shown + "' is not a regular file; none of its settings apply");
         return EMPTY;
       }
       try (InputStream in = Files.newInputStream(path)) {
@@ -84,8 +86,9 @@ final class ConfigFile {
     int ignored = 0;
     for (String key : new TreeSet<>(loaded.stringPropertyNames())) { // sorted: reports in a stable order
       String lower = key.toLowerCase(Locale.ROOT);
-      boolean known = lower.startsWith("otel.") || lower.startsWith("weft.");
-      if (!known || lower.equals(WeftConfig.CONFIGURATION_FILE)) {
+      // the variables' names are the same settings: accepted too
+      boolean known = lower.startsWith("otel.") || lower.startsWith("weft.") || lower.startsWith("otel_") || lower.startsWith("weft_");
+      if (!known || WeftConfig.envName(key).equals(WeftConfig.envName(WeftConfig.CONFIGURATION_FILE))) {
         if (++ignored <= MAX_REPORTED) {
           warn.accept("'" + WeftConfig.printable(key) + "' in " + shown + (known
               ? " is ignored: a configuration file cannot name another one"

@@ -41,7 +41,8 @@ class ConfigFileTest {
         + "otel.traces.sampler=always_off\n"
         + "otel.bsp.schedule.delay: 250\n"
         + "otel.exporter.otlp.headers=api-key=s3cret\n"
-        + "otel.instrumentation.common.db-statement-sanitizer.enabled=false\n");
+        + "otel.instrumentation.common.db-statement-sanitizer.enabled=false\n"
+        + "OTEL_METRIC_EXPORT_INTERVAL=15s\n");
     WeftConfig config = withFile(file, Map.of("otel.service.name", "from-property"), Map.of("OTEL_TRACES_SAMPLER", "always_on"));
     assertEquals("from-property", config.getString("otel.service.name"));
     assertEquals("always_on", config.getString("otel.traces.sampler"));
@@ -49,6 +50,7 @@ class ConfigFileTest {
     assertEquals(Map.of("api-key", "s3cret"), config.getMap("otel.exporter.otlp.headers"));
     // keys match as their environment names: a dash and a dot are the same
     assertFalse(config.getBoolean("otel.instrumentation.common.db.statement-sanitizer.enabled", true));
+    assertEquals(15_000, config.getMillis("otel.metric.export.interval", 60_000, false), "a variable's name is the same setting");
     assertNull(config.getString("otel.metrics.exporter"));
     assertTrue(lines.isEmpty(), lines::toString);
   }
@@ -63,7 +65,7 @@ class ConfigFileTest {
   }
 
   @Test
-  void aFileThatCannotBeReadIsOneLineAndTheRestStillApplies() throws IOException {
+  void aFileThatCannotBeReadIsOneLineAndTheRestStillApplies() throws IOException, InterruptedException {
     WeftConfig missing = withFile(dir.resolve("nope.properties"), Map.of(), Map.of("OTEL_SERVICE_NAME", "svc"));
     assertEquals("svc", missing.getString("otel.service.name"));
     assertEquals(List.of("OTEL_JAVAAGENT_CONFIGURATION_FILE: '" + dir.resolve("nope.properties") + "' does not exist; none of its settings apply"),
@@ -72,7 +74,15 @@ class ConfigFileTest {
     lines.clear();
     withFile(dir, Map.of(), Map.of());
     assertEquals(1, lines.size(), lines::toString);
-    assertTrue(lines.get(0).contains("is a directory"), lines::toString);
+    assertTrue(lines.get(0).contains("is not a regular file"), lines::toString);
+
+    lines.clear();
+    // a pipe nobody writes to: reading it would wait for ever
+    Path fifo = dir.resolve("fifo");
+    if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+      withFile(fifo, Map.of(), Map.of());
+      assertEquals(List.of("OTEL_JAVAAGENT_CONFIGURATION_FILE: '" + fifo + "' is not a regular file; none of its settings apply"), lines);
+    }
 
     lines.clear();
     Path huge = file("otel.service.name=" + "x".repeat(ConfigFile.MAX_BYTES) + "\n");
