@@ -4,6 +4,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.weft.bridge.LogBridge;
 import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.WeftContextStorage;
 import java.util.HashMap;
 import java.util.Map;
@@ -54,11 +55,16 @@ final class MdcWithSpan implements LogBridge.Handler {
 
   @Override
   public Map<String, String> withSpan(Map<String, String> mdc) {
-    if (mdc != null && mdc.containsKey(traceIdKey)) {
+    try {
+      if (mdc != null && mdc.containsKey(traceIdKey)) {
+        return mdc;
+      }
+      SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
+      return span.isValid() ? with(span, mdc) : mdc;
+    } catch (RuntimeException e) {
+      InternalErrors.report("log correlation", e); // once; the event keeps the application's own map
       return mdc;
     }
-    SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
-    return span.isValid() ? with(span, mdc) : mdc;
   }
 
   /**
@@ -67,15 +73,20 @@ final class MdcWithSpan implements LogBridge.Handler {
    */
   @Override
   public Object withSpan(Object contextData, Object provider) {
-    SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
-    if (!span.isValid() || contextData == null) {
+    try {
+      SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
+      if (!span.isValid() || contextData == null) {
+        return contextData;
+      }
+      Log4jMaps maps = Log4jMaps.of(provider.getClass());
+      if (maps == null || maps.containsKey(contextData, traceIdKey)) {
+        return contextData;
+      }
+      return maps.frozenCopy(with(span, maps.toMap(contextData)));
+    } catch (RuntimeException e) {
+      InternalErrors.report("log correlation (Log4j)", e);
       return contextData;
     }
-    Log4jMaps maps = Log4jMaps.of(provider.getClass());
-    if (maps == null || maps.containsKey(contextData, traceIdKey)) {
-      return contextData;
-    }
-    return maps.frozenCopy(with(span, maps.toMap(contextData)));
   }
 
   private Map<String, String> with(SpanContext span, Map<String, String> mdc) {

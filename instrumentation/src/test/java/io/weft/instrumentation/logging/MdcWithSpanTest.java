@@ -57,6 +57,24 @@ class MdcWithSpanTest {
   }
 
   @Test
+  void aMapThatFailsIsHandedBackAsItIs() {
+    Map<String, String> hostile = new java.util.AbstractMap<>() {
+      @Override
+      public java.util.Set<Map.Entry<String, String>> entrySet() {
+        throw new IllegalStateException("an application's broken map");
+      }
+
+      @Override
+      public boolean containsKey(Object key) {
+        return false;
+      }
+    };
+    try (Scope ignored = inSpan(TraceFlags.getSampled())) {
+      assertSame(hostile, mdc.withSpan(hostile), "the copy failed: the event keeps the application's map");
+    }
+  }
+
+  @Test
   void keysComeFromTheSettingsAndUnusableOnesAreReported() {
     MapConfig config = new MapConfig(Map.of(
         MdcWithSpan.TRACE_ID_KEY, "traceId",
