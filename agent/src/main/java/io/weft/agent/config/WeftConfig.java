@@ -16,9 +16,9 @@ import java.util.function.Consumer;
  * The agent's configuration, read once at start from {@code -D} system properties, environment
  * variables with the same names ({@code otel.service.name} / {@code OTEL_SERVICE_NAME}) and the
  * properties file {@code OTEL_JAVAAGENT_CONFIGURATION_FILE} names, in that order of precedence (as the
- * OpenTelemetry agent reads them). Every accessor validates: a bad value gives one {@code [weft]} line naming the setting as the
- * user wrote it, the bad value and what is accepted, and the documented default is used. Agent class
- * loader.
+ * OpenTelemetry agent reads them). Every accessor validates: a bad value gives one {@code [weft]} line
+ * naming the setting as the user wrote it, the bad value and what is accepted, and the documented
+ * default is used. Agent class loader.
  */
 public final class WeftConfig implements InstrumentationConfig {
 
