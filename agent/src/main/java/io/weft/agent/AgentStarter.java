@@ -133,6 +133,10 @@ public final class AgentStarter {
       // the SDK is built, on its own thread, once the first class is about to be woven, and each
       // instrumentation is started once it has woven a class: a JVM pays only for what it runs
       new Installer(config, agentLoader).install(inst, types, onWoven, new BeginStartup(startup));
+      if (config.getChoices("otel.metrics.exporter", List.of("otlp"), WeftConfig.METRIC_EXPORTERS).contains("prometheus")) {
+        // a scrape target is expected to answer from the start, not from the first woven class: built now, off premain
+        startup.begin();
+      }
       startup.premainNanos = System.nanoTime() - startNanos;
       config.debug("premain done in " + startup.premainNanos / 1_000_000 + " ms; the SDK is built when the first class is woven");
     } catch (Throwable failure) {

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 public final class WeftConfig implements InstrumentationConfig {
 
   /** The values {@code OTEL_METRICS_EXPORTER} accepts: read by the SDK build, and at premain for the JVM metrics' thread. */
-  public static final String[] METRIC_EXPORTERS = {"otlp", "console", "logging", "none"};
+  public static final String[] METRIC_EXPORTERS = {"otlp", "prometheus", "console", "logging", "none"};
 
   /** The setting naming the properties file read after the system properties and the environment. */
   public static final String CONFIGURATION_FILE = "otel.javaagent.configuration-file";

@@ -75,7 +75,8 @@ import java.util.function.Function;
  * own aggregation state, and trace-based exemplars (the last sampled span's measurement per bucket
  * and collection). Double counters and gauges are observed through a callback only (the JVM's runtime
  * metrics); instruments the API offers and Weft never builds (synchronous double counters and gauges,
- * long gauges and histograms) are the API's no-op ones. Agent class loader.
+ * long gauges and histograms) are the API's no-op ones. An exporter that is a {@link PullExporter} (the
+ * Prometheus endpoint) is never pushed to: it collects when it is asked. Agent class loader.
  */
 public final class LeanMeterProvider implements MeterProvider {
 
@@ -96,7 +97,23 @@ public final class LeanMeterProvider implements MeterProvider {
   /** The collector thread is collecting or exporting (it left its wait before shutdown). Guarded by lock. */
   private boolean collecting;
 
-  /** Exports to each of {@code exporters} every {@code intervalMillis}, once {@link #start} has run. */
+  /**
+   * An exporter the provider does not push to: it is handed a {@link Source} once, and collects from it when
+   * it is asked (a scrape). Its temporality should be cumulative: a pull has no reader of its own between scrapes.
+   */
+  public interface PullExporter extends MetricExporter {
+    void bind(Source source);
+  }
+
+  /** One pull exporter's collection: every instrument's points, as a periodic export would have them. */
+  public interface Source {
+    List<MetricData> collect();
+  }
+
+  /**
+   * Exports to each of {@code exporters} every {@code intervalMillis}, once {@link #start} has run, and binds
+   * each {@link PullExporter} among them to its own collection.
+   */
   public LeanMeterProvider(TelemetryResource resource, List<MetricExporter> exporters, long intervalMillis) {
     this.resource = resource;
     this.readers = new Reader[exporters.size()];
@@ -104,12 +121,33 @@ public final class LeanMeterProvider implements MeterProvider {
       readers[i] = new Reader(i, exporters.get(i), startEpochNanos);
     }
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, intervalMillis));
+    for (Reader reader : readers) {
+      if (reader.pull) {
+        ((PullExporter) reader.exporter).bind(new PullSource(this, reader));
+      }
+    }
   }
 
-  /** Starts the periodic collection on its own daemon thread. */
+  /** A pull exporter's way into {@link #collect}. A class, not a lambda: no method-handle class spun at start. */
+  private static final class PullSource implements Source {
+    private final LeanMeterProvider provider;
+    private final Reader reader;
+
+    PullSource(LeanMeterProvider provider, Reader reader) {
+      this.provider = provider;
+      this.reader = reader;
+    }
+
+    @Override
+    public List<MetricData> collect() {
+      return provider.collect(reader);
+    }
+  }
+
+  /** Starts the periodic collection on its own daemon thread, if any exporter is pushed to. */
   public void start() {
     synchronized (lock) {
-      if (collector != null || shutDown) {
+      if (collector != null || shutDown || !anyPush()) {
         return;
       }
       collector = new Thread(new CollectPeriodically(this), "weft-metrics");
@@ -123,11 +161,25 @@ public final class LeanMeterProvider implements MeterProvider {
     return new LeanMeterBuilder(instrumentationScopeName);
   }
 
-  /** Collects for every exporter and exports, waiting for the exports at most {@code timeoutMillis}. */
+  private boolean anyPush() {
+    for (Reader reader : readers) {
+      if (!reader.pull) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Collects for every exporter pushed to and exports; the result completes when the exports are done. */
   public CompletableResultCode forceFlush() {
     List<CompletableResultCode> results = new ArrayList<>();
     for (Reader reader : readers) {
-      results.add(collectAndExport(reader));
+      if (!reader.pull) {
+        results.add(collectAndExport(reader));
+      }
+    }
+    if (results.isEmpty()) {
+      return CompletableResultCode.ofSuccess();
     }
     return results.size() == 1 ? results.get(0) : CompletableResultCode.ofAll(results);
   }
@@ -154,7 +206,8 @@ public final class LeanMeterProvider implements MeterProvider {
     }
     List<CompletableResultCode> results = new ArrayList<>();
     for (Reader reader : readers) {
-      CompletableResultCode exported = collectAndExport(reader);
+      // a pull exporter's last scrape has been served: it is only closed
+      CompletableResultCode exported = reader.pull ? CompletableResultCode.ofSuccess() : collectAndExport(reader);
       CompletableResultCode done = new CompletableResultCode();
       exported.whenComplete(new ShutdownExporter(reader, exported, done));
       results.add(done);
@@ -212,7 +265,9 @@ public final class LeanMeterProvider implements MeterProvider {
       next += intervalNanos;
       try {
         for (Reader reader : readers) {
-          collectAndExport(reader);
+          if (!reader.pull) {
+            collectAndExport(reader);
+          }
         }
       } finally {
         synchronized (lock) {
@@ -272,11 +327,13 @@ public final class LeanMeterProvider implements MeterProvider {
   static final class Reader {
     final int index;
     final MetricExporter exporter;
+    final boolean pull;
     long lastCollection; // guarded by this
 
     Reader(int index, MetricExporter exporter, long start) {
       this.index = index;
       this.exporter = exporter;
+      this.pull = exporter instanceof PullExporter;
       this.lastCollection = start;
     }
   }

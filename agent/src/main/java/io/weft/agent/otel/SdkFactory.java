@@ -20,13 +20,16 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.weft.agent.config.WeftConfig;
 import io.weft.agent.export.ExportPipeline;
 import io.weft.agent.metrics.LeanMeterProvider;
+import io.weft.agent.prometheus.PrometheusEndpoint;
 import io.weft.instrumentation.trace.SamplingPolicy;
 import io.weft.instrumentation.trace.SpanPipeline;
 import io.weft.instrumentation.trace.TelemetryResource;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Assembles the OpenTelemetry SDK from the configuration: sampler, propagators, a batch span
@@ -103,18 +106,58 @@ public final class SdkFactory {
           OtlpSettings otlp = OtlpSettings.read(config, "metrics");
           exporters.add(pipeline.metricExporter(otlp.toEndpoint(Long.MAX_VALUE), temporality()));
           metricDescriptions.add("otlp " + otlp.describe());
+        } else if (name.equals("prometheus")) {
+          PrometheusEndpoint endpoint = prometheusEndpoint(resource);
+          if (endpoint != null) {
+            exporters.add(endpoint);
+            metricDescriptions.add("prometheus " + endpoint.url());
+          }
         } else {
           exporters.add(new ConsoleMetricExporter());
           metricDescriptions.add("console");
         }
       }
-      meterProvider = new LeanMeterProvider(resource, exporters, interval);
-      meterProvider.start();
+      if (!exporters.isEmpty()) { // empty when the only one, a Prometheus endpoint, could not listen (reported)
+        meterProvider = new LeanMeterProvider(resource, exporters, interval);
+        meterProvider.start();
+      }
     }
     summary.add("metrics=" + (metricDescriptions.isEmpty() ? "none" : String.join(" + ", metricDescriptions)));
     // logs: Weft produces no log records; otlp and none are accepted so shared deployments keep working
     config.getChoices("otel.logs.exporter", List.of(), "otlp", "console", "logging", "none");
     return new WeftTelemetry(spanProcessor, meterProvider, propagators);
+  }
+
+  /**
+   * The Prometheus endpoint on {@code OTEL_EXPORTER_PROMETHEUS_HOST:PORT} (the OpenTelemetry agent's names and
+   * defaults, {@code 0.0.0.0:9464}); null, with one line saying why, when it cannot listen: the application and
+   * the other exporters run on.
+   */
+  private PrometheusEndpoint prometheusEndpoint(TelemetryResource resource) {
+    String host = config.getString("otel.exporter.prometheus.host", "0.0.0.0");
+    int port = config.getInt("otel.exporter.prometheus.port", 9464, 0, 65535);
+    try {
+      return PrometheusEndpoint.open(host, port, resource, new Warnings(config));
+    } catch (IOException | RuntimeException e) {
+      // the settings first: a long host is cut at the line's end
+      config.warn("OTEL_EXPORTER_PROMETHEUS_HOST/PORT: the Prometheus endpoint cannot listen on " + host + ":" + port + " (" + e
+          + "); its metrics are not served, the application and the other exporters run on");
+      return null;
+    }
+  }
+
+  /** The configuration's one-line reports, as a consumer. A class, not a method reference: no spun class at start. */
+  private static final class Warnings implements Consumer<String> {
+    private final WeftConfig config;
+
+    Warnings(WeftConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public void accept(String line) {
+      config.warn(line);
+    }
   }
 
   /**

@@ -1,0 +1,306 @@
+package io.weft.agent.prometheus;
+
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.weft.agent.metrics.LeanMeterProvider;
+import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.TelemetryResource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * {@code OTEL_METRICS_EXPORTER=prometheus}: an HTTP endpoint that Prometheus scrapes, answering {@code GET /metrics}
+ * (and {@code /}) with every metric in the text format ({@link PrometheusText}), collected at the scrape with
+ * cumulative temporality. Not the JDK's HTTP server: module {@code jdk.httpserver} is missing from trimmed
+ * runtime images, and a scrape needs one request line and one answer.
+ *
+ * <p>What it does with bad or idle clients: a request must arrive within {@link #READ_TIMEOUT_MILLIS} and fit
+ * in {@link #MAX_REQUEST_BYTES}; every answer closes its connection; at most {@link #MAX_CONNECTIONS} are served at
+ * once (more get 503 at once). Other paths get 404, other methods 405, a malformed request 400. Its threads are
+ * daemons: it never holds the JVM's exit. Agent class loader.
+ */
+public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter {
+
+  static final int READ_TIMEOUT_MILLIS = 10_000;
+  static final int MAX_REQUEST_BYTES = 16 * 1024;
+  static final int MAX_CONNECTIONS = 4;
+  static final int LINGER_MILLIS = 1_000;
+
+  private final ServerSocket server;
+  private final TelemetryResource resource;
+  private final PrometheusText text;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger threadNumber = new AtomicInteger();
+  private volatile LeanMeterProvider.Source source;
+
+  private PrometheusEndpoint(ServerSocket server, TelemetryResource resource, Consumer<String> warn) {
+    this.server = server;
+    this.resource = resource;
+    this.text = new PrometheusText(warn);
+  }
+
+  /**
+   * Listens on {@code host:port} ({@code 0} for any free port) and starts answering; throws when it cannot
+   * listen (the port is taken, the host unknown), for the caller to report.
+   */
+  public static PrometheusEndpoint open(String host, int port, TelemetryResource resource, Consumer<String> warn) throws IOException {
+    ServerSocket server = new ServerSocket();
+    try {
+      server.setReuseAddress(true);
+      server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 50);
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    PrometheusEndpoint endpoint = new PrometheusEndpoint(server, resource, warn);
+    Thread acceptor = new Thread(new Acceptor(endpoint), "weft-prometheus");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return endpoint;
+  }
+
+  /** Where it listens, as a URL: {@code http://0.0.0.0:9464/metrics}. */
+  public String url() {
+    InetAddress address = server.getInetAddress();
+    String host = address.getHostAddress();
+    return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + server.getLocalPort() + "/metrics";
+  }
+
+  @Override
+  public void bind(LeanMeterProvider.Source source) {
+    this.source = source;
+  }
+
+  @Override
+  public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
+    return AggregationTemporality.CUMULATIVE;
+  }
+
+  /** Never called by Weft's provider (a pull exporter is not pushed to); anything pushed is dropped. */
+  @Override
+  public CompletableResultCode export(Collection<MetricData> metrics) {
+    return CompletableResultCode.ofSuccess();
+  }
+
+  @Override
+  public CompletableResultCode flush() {
+    return CompletableResultCode.ofSuccess();
+  }
+
+  /** Stops listening; a scrape being answered finishes. */
+  @Override
+  public CompletableResultCode shutdown() {
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      // closing is all that was wanted
+    }
+    return CompletableResultCode.ofSuccess();
+  }
+
+  /** The body of one scrape. Synchronized: the text writer keeps which conflicts it has named. */
+  synchronized byte[] scrape() {
+    LeanMeterProvider.Source current = source;
+    List<MetricData> metrics = current == null ? List.of() : current.collect();
+    return text.write(resource.attributes(), metrics).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Accepts connections until the socket is closed, each on its own daemon thread. */
+  private static final class Acceptor implements Runnable {
+    private final PrometheusEndpoint endpoint;
+
+    Acceptor(PrometheusEndpoint endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    @Override
+    public void run() {
+      while (!endpoint.server.isClosed()) {
+        Socket socket;
+        try {
+          socket = endpoint.server.accept();
+        } catch (IOException e) {
+          if (!endpoint.server.isClosed()) {
+            InternalErrors.report("the Prometheus endpoint's accept", e);
+          }
+          return;
+        }
+        try {
+          if (endpoint.connections.incrementAndGet() > MAX_CONNECTIONS) {
+            endpoint.connections.decrementAndGet();
+            // not drained: the acceptor does not wait for a client it turns away
+            Exchange.answerAndClose(socket, 503, "Service Unavailable", "too many scrapes at once\n", false, false);
+            continue;
+          }
+          Thread thread = new Thread(new Exchange(endpoint, socket), "weft-prometheus-" + endpoint.threadNumber.incrementAndGet());
+          thread.setDaemon(true);
+          thread.start();
+        } catch (RuntimeException | Error e) {
+          endpoint.connections.decrementAndGet();
+          closeQuietly(socket);
+          InternalErrors.report("the Prometheus endpoint", e);
+        }
+      }
+    }
+  }
+
+  /** One connection: one request read, one answer written, closed. */
+  static final class Exchange implements Runnable {
+    private final PrometheusEndpoint endpoint;
+    private final Socket socket;
+
+    Exchange(PrometheusEndpoint endpoint, Socket socket) {
+      this.endpoint = endpoint;
+      this.socket = socket;
+    }
+
+    @Override
+    public void run() {
+      try {
+        serve();
+      } catch (IOException e) {
+        // the client went away or sent nothing in time: nothing to answer
+      } catch (RuntimeException | Error e) {
+        InternalErrors.report("the Prometheus endpoint's scrape", e);
+        answerAndClose(socket, 500, "Internal Server Error", "the scrape failed\n", false, true);
+      } finally {
+        closeQuietly(socket);
+        endpoint.connections.decrementAndGet();
+      }
+    }
+
+    private void serve() throws IOException {
+      String requestLine = readRequestHead(socket);
+      if (requestLine == null) {
+        answerAndClose(socket, 400, "Bad Request", "malformed or oversized request\n", false, true);
+        return;
+      }
+      String[] parts = requestLine.split(" ", -1);
+      if (parts.length != 3 || !parts[2].startsWith("HTTP/1.") || parts[1].isEmpty()) {
+        answerAndClose(socket, 400, "Bad Request", "malformed request line\n", false, true);
+        return;
+      }
+      boolean head = parts[0].equals("HEAD");
+      if (!head && !parts[0].equals("GET")) {
+        answerAndClose(socket, 405, "Method Not Allowed", "only GET and HEAD\n", false, true);
+        return;
+      }
+      String target = parts[1];
+      int query = target.indexOf('?');
+      String path = query >= 0 ? target.substring(0, query) : target;
+      if (!path.equals("/metrics") && !path.equals("/")) {
+        answerAndClose(socket, 404, "Not Found", "metrics are at /metrics\n", head, true);
+        return;
+      }
+      byte[] body = endpoint.scrape();
+      write(socket, 200, "OK", PrometheusText.CONTENT_TYPE, body, head, true);
+    }
+
+    /**
+     * Reads up to the blank line after the headers and returns the request line; null when the head is larger
+     * than {@link #MAX_REQUEST_BYTES}, ends early, or is not whole within {@link #READ_TIMEOUT_MILLIS} (a client
+     * trickling bytes cannot hold one of the few connections longer). The headers themselves are not needed:
+     * every answer is the same text, uncompressed, and closes the connection.
+     */
+    static String readRequestHead(Socket socket) throws IOException {
+      InputStream in = socket.getInputStream();
+      long deadline = System.nanoTime() + READ_TIMEOUT_MILLIS * 1_000_000L;
+      byte[] head = new byte[MAX_REQUEST_BYTES];
+      int length = 0;
+      int firstLineEnd = -1;
+      while (length < head.length) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return null;
+        }
+        socket.setSoTimeout((int) left);
+        int read = in.read(head, length, head.length - length);
+        if (read < 0) {
+          return null;
+        }
+        for (int i = length; i < length + read; i++) {
+          if (head[i] != '\n') {
+            continue;
+          }
+          if (firstLineEnd < 0) {
+            firstLineEnd = i;
+          }
+          // a blank line: "\n\n" or "\r\n\r\n"
+          if (i >= 1 && head[i - 1] == '\n' || i >= 3 && head[i - 1] == '\r' && head[i - 2] == '\n' && head[i - 3] == '\r') {
+            int end = firstLineEnd > 0 && head[firstLineEnd - 1] == '\r' ? firstLineEnd - 1 : firstLineEnd;
+            return new String(head, 0, end, StandardCharsets.ISO_8859_1);
+          }
+        }
+        length += read;
+      }
+      return null;
+    }
+
+    static void answerAndClose(Socket socket, int status, String reason, String message, boolean head, boolean linger) {
+      try {
+        write(socket, status, reason, "text/plain; charset=utf-8", message.getBytes(StandardCharsets.UTF_8), head, linger);
+      } catch (IOException ignored) {
+        // the client is gone
+      } finally {
+        closeQuietly(socket);
+      }
+    }
+
+    private static void write(Socket socket, int status, String reason, String contentType, byte[] body, boolean head,
+        boolean linger) throws IOException {
+      String headers = "HTTP/1.1 " + status + " " + reason + "\r\n"
+          + "Content-Type: " + contentType + "\r\n"
+          + "Content-Length: " + body.length + "\r\n"
+          + (status == 405 ? "Allow: GET, HEAD\r\n" : "")
+          + "Connection: close\r\n\r\n";
+      OutputStream out = socket.getOutputStream();
+      out.write(headers.getBytes(StandardCharsets.ISO_8859_1));
+      if (!head) {
+        out.write(body);
+      }
+      out.flush();
+      socket.shutdownOutput();
+      if (linger) {
+        drain(socket);
+      }
+    }
+
+    /**
+     * Reads what the client still sends until it closes, for at most {@link #LINGER_MILLIS}: closing with unread
+     * bytes (the rest of an oversized head) would reset the connection and could lose the answer on its way.
+     */
+    private static void drain(Socket socket) {
+      try {
+        socket.setSoTimeout(LINGER_MILLIS);
+        InputStream in = socket.getInputStream();
+        byte[] sink = new byte[4096];
+        long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
+        while (in.read(sink) >= 0 && System.nanoTime() < deadline) {
+          // discarded
+        }
+      } catch (IOException ignored) {
+        // gone or silent: closed either way
+      }
+    }
+  }
+
+  static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // nothing to do
+    }
+  }
+}
