@@ -446,8 +446,6 @@ public final class WeftConfig implements InstrumentationConfig {
     unsupported("otel.experimental.config.file", null,
         "Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE");
     unsupported("otel.instrumentation.jdbc-datasource.enabled", "true", "Weft makes no DataSource.getConnection spans");
-    unsupported("otel.exporter.otlp.metrics.default.histogram.aggregation", "base2_exponential_bucket_histogram",
-        "Weft sends explicit-bucket histograms");
     String optIn = getString("otel.semconv-stability.opt-in");
     if (optIn != null && optIn.contains("/dup")) {
       warn(nameAsSet("otel.semconv-stability.opt-in") + "='" + printable(optIn)

@@ -15,6 +15,7 @@ import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableLongPointData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableSumData;
+import io.weft.agent.metrics.LeanMeterProvider;
 import io.weft.agent.metrics.LeanMetricData;
 import io.weft.instrumentation.trace.TelemetryResource;
 import java.io.IOException;
@@ -29,17 +30,19 @@ import java.util.function.Consumer;
  * reader never waits on the network. The metric buffer is small and in memory only: with
  * cumulative temporality the next export carries the totals anyway.
  */
-final class BufferedMetricExporter implements MetricExporter {
+final class BufferedMetricExporter implements MetricExporter, LeanMeterProvider.HistogramChoice {
 
   private final ExportBuffer buffer;
   private final boolean gzip;
   private final AggregationTemporalitySelector temporality;
   private final ExportStats stats;
   private final Consumer<String> stderr;
+  private final boolean exponentialHistograms;
   private final LeanMetricEncoder encoder = new LeanMetricEncoder();
 
   BufferedMetricExporter(ExportBuffer buffer, boolean gzip, AggregationTemporalitySelector temporality, ExportStats stats,
-      Consumer<String> stderr) {
+      Consumer<String> stderr, boolean exponentialHistograms) {
+    this.exponentialHistograms = exponentialHistograms;
     this.buffer = buffer;
     this.gzip = gzip;
     this.temporality = temporality;
@@ -98,6 +101,11 @@ final class BufferedMetricExporter implements MetricExporter {
         ImmutableSumData.create(true, AggregationTemporality.CUMULATIVE, Collections.singletonList(
             ImmutableLongPointData.create(0, 1, attributes, 1))));
     encode(Arrays.asList(histogram, sum));
+  }
+
+  @Override
+  public boolean exponentialHistograms() {
+    return exponentialHistograms;
   }
 
   @Override

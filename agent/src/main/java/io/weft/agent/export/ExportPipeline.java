@@ -91,13 +91,13 @@ public final class ExportPipeline {
   }
 
   /** The metric exporter for {@code endpoint}: 2 MiB of memory buffer, no disk. */
-  public MetricExporter metricExporter(Endpoint endpoint, AggregationTemporalitySelector temporality) {
+  public MetricExporter metricExporter(Endpoint endpoint, AggregationTemporalitySelector temporality, boolean exponentialHistograms) {
     metricEndpoint = endpoint;
     metricBuffer = new ExportBuffer("metrics", 2L << 20, null, 0, stderr);
     metricDelivery = new Delivery(endpoint, metricBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
         metricStats, stderr, config.debug());
     metricDelivery.start();
-    metricExporter = new BufferedMetricExporter(metricBuffer, endpoint.gzip, temporality, metricStats, stderr);
+    metricExporter = new BufferedMetricExporter(metricBuffer, endpoint.gzip, temporality, metricStats, stderr, exponentialHistograms);
     return metricExporter;
   }
 

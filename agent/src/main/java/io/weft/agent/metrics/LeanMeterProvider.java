@@ -32,6 +32,7 @@ import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
 import io.opentelemetry.sdk.metrics.data.DoublePointData;
+import io.opentelemetry.sdk.metrics.data.ExponentialHistogramPointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -39,6 +40,7 @@ import io.opentelemetry.sdk.metrics.data.MetricDataType;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoubleExemplarData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoublePointData;
+import io.opentelemetry.sdk.metrics.internal.data.ImmutableExponentialHistogramData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableGaugeData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData;
@@ -105,6 +107,15 @@ public final class LeanMeterProvider implements MeterProvider {
     void bind(Source source);
   }
 
+  /**
+   * An exporter that may ask for base-2 exponential histograms instead of explicit buckets
+   * ({@code OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION}). Asked once, when the provider is made;
+   * not the SDK's {@code getDefaultAggregation}, whose classes would load for every exporter at start.
+   */
+  public interface HistogramChoice {
+    boolean exponentialHistograms();
+  }
+
   /** One pull exporter's collection: every instrument's points, as a periodic export would have them. */
   public interface Source {
     List<MetricData> collect();
@@ -159,6 +170,15 @@ public final class LeanMeterProvider implements MeterProvider {
   @Override
   public MeterBuilder meterBuilder(String instrumentationScopeName) {
     return new LeanMeterBuilder(instrumentationScopeName);
+  }
+
+  /** Per reader: whether its histograms are exponential. */
+  boolean[] exponential() {
+    boolean[] exponential = new boolean[readers.length];
+    for (int i = 0; i < readers.length; i++) {
+      exponential[i] = readers[i].exporter instanceof HistogramChoice && ((HistogramChoice) readers[i].exporter).exponentialHistograms();
+    }
+    return exponential;
   }
 
   private boolean anyPush() {
@@ -534,7 +554,7 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public DoubleHistogram build() {
-        return (DoubleHistogram) once("histogram " + name, new Histogram(scope, name, description, unit, boundaries, readers.length));
+        return (DoubleHistogram) once("histogram " + name, new Histogram(scope, name, description, unit, boundaries, exponential()));
       }
     }
 
@@ -742,25 +762,41 @@ public final class LeanMeterProvider implements MeterProvider {
     }
   }
 
-  /** A double histogram with explicit bucket boundaries. */
+  /**
+   * A double histogram: with explicit bucket boundaries, or base-2 exponential buckets for the exporters that ask
+   * for them ({@link HistogramChoice}; the boundaries are then not used, as in the SDK).
+   */
   static final class Histogram extends Instrument implements DoubleHistogram, SpanHistogram.Direct {
     final List<Double> boundaryList;
     static final int LINEAR_BOUNDARIES = 32;
     final double[] boundaries;
+    /** Per reader, null for those with exponential histograms. */
     final Cells<HistogramCell>[] cells;
+    /** Per reader, null for those with explicit buckets; null itself when no reader asked for exponential ones. */
+    final Cells<ExponentialCell>[] exponentialCells;
 
     @SuppressWarnings("unchecked")
-    Histogram(InstrumentationScopeInfo scope, String name, String description, String unit, List<Double> boundaries, int readers) {
+    Histogram(InstrumentationScopeInfo scope, String name, String description, String unit, List<Double> boundaries,
+        boolean[] exponential) {
       super(scope, name, description, unit, InstrumentType.HISTOGRAM);
       this.boundaryList = boundaries;
       this.boundaries = new double[boundaries.size()];
       for (int i = 0; i < this.boundaries.length; i++) {
         this.boundaries[i] = boundaries.get(i);
       }
-      this.cells = new Cells[readers];
-      for (int i = 0; i < readers; i++) {
-        this.cells[i] = new Cells<>(new NewHistogramCell(this.boundaries.length + 1));
+      this.cells = new Cells[exponential.length];
+      Cells<ExponentialCell>[] exponentialCells = null;
+      for (int i = 0; i < exponential.length; i++) {
+        if (exponential[i]) {
+          if (exponentialCells == null) {
+            exponentialCells = new Cells[exponential.length];
+          }
+          exponentialCells[i] = new Cells<>(new ExponentialCell.Factory());
+        } else {
+          this.cells[i] = new Cells<>(new NewHistogramCell(this.boundaries.length + 1));
+        }
       }
+      this.exponentialCells = exponentialCells;
     }
 
     @Override
@@ -792,8 +828,18 @@ public final class LeanMeterProvider implements MeterProvider {
         exemplar = spanContext; // the SDK's default filter: exemplars from sampled spans only
         exemplarTime = exemplarEpochNanos;
       }
-      for (Cells<HistogramCell> perReader : cells) {
-        perReader.get(attributes).record(value, bucket, exemplar, exemplarTime);
+      if (exponentialCells == null) {
+        for (Cells<HistogramCell> perReader : cells) {
+          perReader.get(attributes).record(value, bucket, exemplar, exemplarTime);
+        }
+        return;
+      }
+      for (int i = 0; i < cells.length; i++) {
+        if (cells[i] != null) {
+          cells[i].get(attributes).record(value, bucket, exemplar, exemplarTime);
+        } else {
+          exponentialCells[i].get(attributes).record(value, exemplar, exemplarTime);
+        }
       }
     }
 
@@ -832,6 +878,17 @@ public final class LeanMeterProvider implements MeterProvider {
     @Override
     MetricData collect(TelemetryResource resource, int reader, AggregationTemporality temporality, long start, long now) {
       boolean delta = temporality == AggregationTemporality.DELTA;
+      if (cells[reader] == null) {
+        List<ExponentialHistogramPointData> points = new ArrayList<>();
+        for (Map.Entry<Attributes, ExponentialCell> entry : exponentialCells[reader].byAttributes.entrySet()) {
+          ExponentialHistogramPointData point = entry.getValue().collect(start, now, entry.getKey(), delta);
+          if (point != null) {
+            points.add(point);
+          }
+        }
+        return points.isEmpty() ? null : new LeanMetricData(resource, scope, name, description, unit,
+            MetricDataType.EXPONENTIAL_HISTOGRAM, ImmutableExponentialHistogramData.create(temporality, points));
+      }
       List<HistogramPointData> points = new ArrayList<>();
       for (Map.Entry<Attributes, HistogramCell> entry : cells[reader].byAttributes.entrySet()) {
         HistogramPointData point = entry.getValue().collect(start, now, entry.getKey(), boundaryList, delta);

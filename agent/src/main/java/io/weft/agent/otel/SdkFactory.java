@@ -104,8 +104,10 @@ public final class SdkFactory {
       for (String name : metricExporters) {
         if (name.equals("otlp")) {
           OtlpSettings otlp = OtlpSettings.read(config, "metrics");
-          exporters.add(pipeline.metricExporter(otlp.toEndpoint(Long.MAX_VALUE), temporality()));
-          metricDescriptions.add("otlp " + otlp.describe());
+          boolean exponential = config.getChoice("otel.exporter.otlp.metrics.default.histogram.aggregation", "explicit_bucket_histogram",
+              "explicit_bucket_histogram", "base2_exponential_bucket_histogram").equals("base2_exponential_bucket_histogram");
+          exporters.add(pipeline.metricExporter(otlp.toEndpoint(Long.MAX_VALUE), temporality(), exponential));
+          metricDescriptions.add("otlp " + otlp.describe() + (exponential ? " exponential-histograms" : ""));
         } else if (name.equals("prometheus")) {
           PrometheusEndpoint endpoint = prometheusEndpoint(resource);
           if (endpoint != null) {

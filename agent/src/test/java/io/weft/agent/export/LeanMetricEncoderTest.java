@@ -148,7 +148,7 @@ class LeanMetricEncoderTest {
     // the exporter still sends them, as the SDK's marshalers write them
     ExportBuffer buffer = new ExportBuffer("metrics", 1 << 20, null, 0, line -> {});
     BufferedMetricExporter exporter = new BufferedMetricExporter(buffer, false, type -> AggregationTemporality.CUMULATIVE,
-        new ExportStats(), line -> {});
+        new ExportStats(), line -> {}, false);
     assertTrue(exporter.export(mixed).isSuccess());
     Payload payload = buffer.peek(0);
     assertArrayEquals(sdkBytes(mixed), buffer.read(payload));

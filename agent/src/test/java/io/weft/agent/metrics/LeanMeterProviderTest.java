@@ -19,16 +19,19 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
 import io.opentelemetry.sdk.metrics.data.DoublePointData;
+import io.opentelemetry.sdk.metrics.data.ExponentialHistogramPointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.MetricDataType;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
+import io.opentelemetry.sdk.metrics.export.DefaultAggregationSelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
@@ -102,6 +105,62 @@ class LeanMeterProviderTest {
     }
     assertEquals(describe(sdkReader.collectAllMetrics()), describe(lean.collectForTest(0)), "second collection");
     assertEquals(describe(sdkReader.collectAllMetrics()), describe(lean.collectForTest(0)), "a collection with nothing new");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"cumulative", "delta"})
+  void exponentialHistogramsGiveTheSdksPointsAsTheirRangeGrows(String preference) {
+    AggregationTemporalitySelector selector = selector(preference);
+    InMemoryMetricReader sdkReader = InMemoryMetricReader.builder().setAggregationTemporalitySelector(selector)
+        .setDefaultAggregationSelector(DefaultAggregationSelector.getDefault()
+            .with(InstrumentType.HISTOGRAM, Aggregation.base2ExponentialBucketHistogram()))
+        .build();
+    SdkMeterProvider sdk = SdkMeterProvider.builder().setResource(RESOURCE).registerMetricReader(sdkReader).build();
+    Captured exponential = new Captured(selector, true);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(exponential), 60_000);
+    List<DoubleHistogram> histograms = new ArrayList<>();
+    for (MeterProvider provider : List.of(sdk, lean)) {
+      histograms.add(provider.get("io.weft.test").histogramBuilder("http.server.request.duration").setUnit("s")
+          .setExplicitBucketBoundariesAdvice(List.of(0.1, 1.0)).build()); // advice that exponential buckets ignore
+    }
+    // one value, then a second close to it (scale 20 holds both), then ever wider ones: the scale falls step by step
+    double[][] rounds = {
+        {0.0153},
+        {0.0153001, 0.0154, 0.0, 0.02},
+        {1e-4, 0.5, 3.7, 1024.0, 0.25, 1.0},
+        {7e-9, 1e6, 123.456, 0.0},
+        {1e-300, 1e300, Double.MIN_VALUE, Double.MAX_VALUE, 0.3},
+    };
+    for (double[] round : rounds) {
+      for (DoubleHistogram histogram : histograms) {
+        for (double value : round) {
+          histogram.record(value, A);
+          histogram.record(value * 3, B);
+        }
+        histogram.record(-2, A); // dropped by both: negative
+      }
+      String expected = describe(sdkReader.collectAllMetrics());
+      String actual = describe(lean.collectForTest(0));
+      assertEquals(expected, actual, "after " + Arrays.toString(round));
+      assertTrue(actual.contains("EXPONENTIAL_HISTOGRAM"), actual);
+    }
+    // what was compared is there: a scale that fell from 20, and buckets
+    String last = describe(lean.collectForTest(0));
+    assertTrue(preference.equals("delta") ? last.isEmpty() : last.contains(" scale=-"), last);
+  }
+
+  @Test
+  void anExporterWithoutExponentialHistogramsKeepsExplicitBucketsBesideOneWithThem() {
+    Captured explicit = new Captured(AggregationTemporalitySelector.alwaysCumulative());
+    Captured exponential = new Captured(AggregationTemporalitySelector.alwaysCumulative(), true);
+    LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(explicit, exponential), 60_000);
+    DoubleHistogram histogram = lean.get("s").histogramBuilder("d").setExplicitBucketBoundariesAdvice(List.of(1.0)).build();
+    histogram.record(0.5, A);
+    histogram.record(2.0, A);
+    String first = describe(lean.collectForTest(0));
+    String second = describe(lean.collectForTest(1));
+    assertTrue(first.contains(" HISTOGRAM CUMULATIVE") && first.contains("counts=[1, 1]"), first);
+    assertTrue(second.contains(" EXPONENTIAL_HISTOGRAM CUMULATIVE") && second.contains("count=2 sum=2.5"), second);
   }
 
   @Test
@@ -535,6 +594,17 @@ class LeanMeterProviderTest {
           points.add(point.getAttributes() + " count=" + point.getCount() + " sum=" + point.getSum() + " min=" + point.getMin()
               + " max=" + point.getMax() + " bounds=" + point.getBoundaries() + " counts=" + point.getCounts() + " exemplars=" + exemplars);
         }
+      } else if (metric.getType() == MetricDataType.EXPONENTIAL_HISTOGRAM) {
+        // exemplars left out: the SDK keeps a random sample of them, Weft the last sampled measurement
+        out.append(' ').append(metric.getExponentialHistogramData().getAggregationTemporality());
+        for (ExponentialHistogramPointData point : metric.getExponentialHistogramData().getPoints()) {
+          points.add(point.getAttributes() + " count=" + point.getCount() + " sum=" + point.getSum() + " min=" + point.getMin()
+              + " max=" + point.getMax() + " scale=" + point.getScale() + " zero=" + point.getZeroCount()
+              + " positive=" + point.getPositiveBuckets().getOffset() + point.getPositiveBuckets().getBucketCounts()
+              + "/" + point.getPositiveBuckets().getScale()
+              + " negative=" + point.getNegativeBuckets().getOffset() + point.getNegativeBuckets().getBucketCounts()
+              + "/" + point.getNegativeBuckets().getScale());
+        }
       } else if (metric.getType() == MetricDataType.DOUBLE_SUM) {
         out.append(' ').append(metric.getDoubleSumData().getAggregationTemporality()).append(" monotonic=").append(metric.getDoubleSumData().isMonotonic());
         for (DoublePointData point : metric.getDoubleSumData().getPoints()) {
@@ -559,13 +629,24 @@ class LeanMeterProviderTest {
   }
 
   /** An exporter that keeps what it is given. */
-  private static class Captured implements MetricExporter {
+  private static class Captured implements MetricExporter, LeanMeterProvider.HistogramChoice {
     private final AggregationTemporalitySelector selector;
+    private final boolean exponential;
     final List<Collection<MetricData>> exports = new CopyOnWriteArrayList<>();
     volatile boolean shutDown;
 
     Captured(AggregationTemporalitySelector selector) {
+      this(selector, false);
+    }
+
+    Captured(AggregationTemporalitySelector selector, boolean exponential) {
       this.selector = selector;
+      this.exponential = exponential;
+    }
+
+    @Override
+    public boolean exponentialHistograms() {
+      return exponential;
     }
 
     List<Long> sums(String name) {
