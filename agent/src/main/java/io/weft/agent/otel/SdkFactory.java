@@ -226,8 +226,8 @@ public final class SdkFactory {
     return SamplingPolicy.of(name, ratio);
   }
 
-  /** The values {@code OTEL_PROPAGATORS} accepts (the OpenTelemetry agent's, but for AWS X-Ray's). */
-  static final String[] PROPAGATORS = {"tracecontext", "baggage", "b3", "b3multi", "jaeger", "ottrace", "none"};
+  /** The values {@code OTEL_PROPAGATORS} accepts (the OpenTelemetry agent's, but for {@code xray-lambda}). */
+  static final String[] PROPAGATORS = {"tracecontext", "baggage", "b3", "b3multi", "jaeger", "ottrace", "xray", "none"};
 
   /**
    * The propagators named by {@code OTEL_PROPAGATORS}, already read, applied in their order: where several
@@ -255,6 +255,8 @@ public final class SdkFactory {
         return JaegerPropagator.getInstance();
       case "ottrace":
         return OtTracePropagator.getInstance();
+      case "xray":
+        return XrayPropagator.getInstance();
       default:
         throw new IllegalArgumentException(name); // getChoices let through only the names above
     }

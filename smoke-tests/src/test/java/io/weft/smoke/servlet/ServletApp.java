@@ -58,7 +58,7 @@ final class ServletApp implements AutoCloseable {
   }
 
   /** Every propagator Weft has, for the containers that test them; the others keep the default W3C pair. */
-  static final String OTHER_PROPAGATORS = "tracecontext,baggage,b3,b3multi,jaeger,ottrace";
+  static final String OTHER_PROPAGATORS = "tracecontext,baggage,b3,b3multi,jaeger,ottrace,xray";
 
   private void start() {
     if (startFailure != null) {

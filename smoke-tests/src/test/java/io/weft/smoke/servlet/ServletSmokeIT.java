@@ -72,7 +72,7 @@ class ServletSmokeIT {
       tests.add(test("exception gives 500", app, () -> exception(app)));
       tests.add(test("async completed from another thread", app, () -> async(app)));
       tests.add(test("incoming traceparent continued", app, () -> traceparent(app)));
-      tests.add(test(container.otherPropagators ? "incoming B3, Jaeger and OT headers continued" : "B3 headers ignored by default",
+      tests.add(test(container.otherPropagators ? "incoming B3, Jaeger, OT and X-Ray headers continued" : "B3 and X-Ray headers ignored by default",
           app, () -> otherPropagators(app, container.otherPropagators)));
       tests.add(test("query redaction", app, () -> queryRedaction(app)));
       tests.add(test("header capture with redaction", app, () -> headerCapture(app)));
@@ -206,6 +206,11 @@ class ServletSmokeIT {
     traceId = hex(32);
     parentId = hex(16);
     formats.add(new String[] {traceId, parentId, "uber-trace-id", traceId + ":" + parentId + ":0:1"});
+    traceId = hex(32);
+    parentId = hex(16);
+    // as an AWS load balancer writes it: its own Self field first
+    formats.add(new String[] {traceId, parentId, "X-Amzn-Trace-Id",
+        "Self=1-67891234-12456789abcdef012345678;Root=1-" + traceId.substring(0, 8) + "-" + traceId.substring(8) + ";Parent=" + parentId + ";Sampled=1"});
     traceId = hex(32);
     parentId = hex(16);
     formats.add(new String[] {traceId, parentId, "ot-tracer-traceid", traceId, "ot-tracer-spanid", parentId, "ot-tracer-sampled", "true"});
