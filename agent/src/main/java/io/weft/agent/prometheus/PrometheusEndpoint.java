@@ -132,22 +132,34 @@ public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter 
         try {
           socket = endpoint.server.accept();
         } catch (IOException e) {
-          if (!endpoint.server.isClosed()) {
-            InternalErrors.report("the Prometheus endpoint's accept", e);
+          if (endpoint.server.isClosed()) {
+            return;
           }
-          return;
+          // out of file descriptors, say: reported once, and the endpoint tries again rather than ending
+          InternalErrors.report("the Prometheus endpoint's accept", e);
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException interrupted) {
+            return;
+          }
+          continue;
         }
-        try {
-          if (endpoint.connections.incrementAndGet() > MAX_CONNECTIONS) {
-            endpoint.connections.decrementAndGet();
+        if (endpoint.connections.incrementAndGet() > MAX_CONNECTIONS) {
+          endpoint.connections.decrementAndGet();
+          try {
             // not drained: the acceptor does not wait for a client it turns away
             Exchange.answerAndClose(socket, 503, "Service Unavailable", "too many scrapes at once\n", false, false);
-            continue;
+          } catch (RuntimeException e) {
+            closeQuietly(socket);
+            InternalErrors.report("the Prometheus endpoint", e);
           }
+          continue;
+        }
+        try {
           Thread thread = new Thread(new Exchange(endpoint, socket), "weft-prometheus-" + endpoint.threadNumber.incrementAndGet());
           thread.setDaemon(true);
           thread.start();
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | Error e) { // no thread to be had: this scrape is lost, not the endpoint
           endpoint.connections.decrementAndGet();
           closeQuietly(socket);
           InternalErrors.report("the Prometheus endpoint", e);
