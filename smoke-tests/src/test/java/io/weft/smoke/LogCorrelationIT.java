@@ -36,7 +36,10 @@ class LogCorrelationIT {
     LOGBACK("logback", "logback-mdc"),
     LOGBACK_12("logback12", "logback-mdc"),
     LOG4J("log4j", "log4j-context-data"),
-    LOG4J_217("log4j217", "log4j-context-data");
+    LOG4J_217("log4j217", "log4j-context-data"),
+    /** Log4j's garbage-free thread context map: events copy the thread's values into a map they reuse. */
+    LOG4J_GARBAGE_FREE("log4j", "log4j-context-data"),
+    LOG4J_217_GARBAGE_FREE("log4j217", "log4j-context-data");
 
     final String libs;
     final String instrumentation;
@@ -48,6 +51,10 @@ class LogCorrelationIT {
 
     boolean logback() {
       return instrumentation.equals("logback-mdc");
+    }
+
+    boolean garbageFree() {
+      return name().endsWith("_GARBAGE_FREE");
     }
   }
 
@@ -84,6 +91,9 @@ class LogCorrelationIT {
         </Configuration>
         """).replace("PATTERN", PATTERN));
     Class<?> main = library.logback() ? LogApp.class : Log4jApp.class;
+    if (library.garbageFree()) {
+      app.property("log4j2.garbagefreeThreadContextMap", "true").property("log4j2.enableThreadlocals", "true");
+    }
     return app.libs(library.libs)
         .property(library.logback() ? "logback.configurationFile" : "log4j2.configurationFile", config.toString())
         .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", main.getName() + "[handle]")
@@ -109,6 +119,10 @@ class LogCorrelationIT {
       List<ReceivedSpan> spans = otlp.awaitSpans(named(spanName(library)), 2);
       assertEquals(2, spans.size());
       String out = app.output();
+      if (!library.logback()) {
+        // what this run is about: the map Log4j chose
+        assertEquals(library.garbageFree(), out.contains("context map GarbageFreeSortedArrayThreadContextMap"), out);
+      }
       assertEquals("sync before trace= span= flags= user= tid= sid=", line(out, "sync before"));
       assertEquals("sync after trace= span= flags= user= tid= sid=", line(out, "sync after"));
       // alice's call: both appenders name its span, and the application's own value stays

@@ -44,9 +44,9 @@ public final class LogCorrelation implements WeftInstrumentation {
    * Log4j 2's context data ({@code otel.instrumentation.log4j-context-data.enabled}): its own context data provider
    * ({@code ThreadContextDataProvider}, 2.13.2 and later), whose thread context goes to the event as a {@code Map}
    * ({@code supplyContextData}, for the default thread context map from 2.24) or a {@code StringMap} ({@code
-   * supplyStringMap}, for the copy-on-write map, the default before). Log4j asks it on the logging thread while it
-   * builds the event, asynchronous loggers included. Only the garbage-free thread context map is read without it,
-   * and its events get no ids.
+   * supplyStringMap}, for the copy-on-write map, the default before, and for the garbage-free map, whose injector
+   * copies it into the event's reusable map). Log4j asks it on the logging thread while it builds the event,
+   * asynchronous loggers included.
    */
   public static LogCorrelation log4j() {
     return new LogCorrelation("log4j-context-data", "org/apache/logging/log4j/core/impl/ThreadContextDataProvider",
