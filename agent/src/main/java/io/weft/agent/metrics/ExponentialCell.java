@@ -9,6 +9,7 @@ import io.opentelemetry.sdk.metrics.internal.data.ImmutableDoubleExemplarData;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableExponentialHistogramBuckets;
 import io.opentelemetry.sdk.metrics.internal.data.ImmutableExponentialHistogramPointData;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
@@ -106,7 +107,7 @@ final class ExponentialCell {
   /** Lowers the scale by {@code by}: bucket {@code i} goes into {@code i >> by}. */
   private void downscale(int by) {
     long[] old = counts.clone();
-    java.util.Arrays.fill(counts, 0);
+    Arrays.fill(counts, 0);
     for (int index = lowest; index <= highest; index++) {
       long bucketCount = old[Math.floorMod(index, MAX_BUCKETS)];
       if (bucketCount != 0) {
@@ -145,7 +146,7 @@ final class ExponentialCell {
         positive, negative, start, now, attributes, exemplars);
     exemplar = null;
     if (reset) {
-      java.util.Arrays.fill(counts, 0);
+      Arrays.fill(counts, 0);
       anyBucket = false;
       zeroCount = 0;
       count = 0;

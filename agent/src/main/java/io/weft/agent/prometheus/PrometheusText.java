@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.metrics.data.DoublePointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.MetricDataType;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.metrics.data.SumData;
 import java.util.ArrayList;
@@ -127,7 +128,7 @@ final class PrometheusText {
         return "gauge";
       case LONG_SUM:
       case DOUBLE_SUM: {
-        SumData<?> sum = metric.getType() == io.opentelemetry.sdk.metrics.data.MetricDataType.LONG_SUM
+        SumData<?> sum = metric.getType() == MetricDataType.LONG_SUM
             ? metric.getLongSumData() : metric.getDoubleSumData();
         if (sum.getAggregationTemporality() != AggregationTemporality.CUMULATIVE) {
           return null;

@@ -1,5 +1,6 @@
 package io.weft.smoke.support;
 
+import io.weft.receiver.OtlpReceiver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -54,7 +56,7 @@ public final class PrometheusServer implements AutoCloseable {
   /** Starts scraping {@code target} ({@code host:port}, path {@code /metrics}) as job {@code job}, once a second. */
   public static PrometheusServer scraping(String target, String job, Path dir) throws IOException, InterruptedException {
     Path binary = binary();
-    int port = io.weft.receiver.OtlpReceiver.freePort();
+    int port = OtlpReceiver.freePort();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, String.join("\n",
         "global:",
@@ -145,7 +147,7 @@ public final class PrometheusServer implements AutoCloseable {
   public void close() {
     process.destroy();
     try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
     } catch (InterruptedException e) {
