@@ -7,6 +7,7 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.weft.agent.metrics.LeanMeterProvider;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.TelemetryResource;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code OTEL_METRICS_EXPORTER=prometheus}: an HTTP endpoint that Prometheus scrapes, answering {@code GET /metrics}
@@ -194,11 +196,13 @@ public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter 
     }
 
     private void serve() throws IOException {
-      String requestLine = readRequestHead(socket);
-      if (requestLine == null) {
+      String requestHead = readRequestHead(socket);
+      if (requestHead == null) {
         answerAndClose(socket, 400, "Bad Request", "malformed or oversized request\n", false, true);
         return;
       }
+      int lineEnd = requestHead.indexOf('\n');
+      String requestLine = lineEnd < 0 ? requestHead : requestHead.substring(0, lineEnd);
       String[] parts = requestLine.split(" ", -1);
       if (parts.length != 3 || !parts[2].startsWith("HTTP/1.") || parts[1].isEmpty()) {
         answerAndClose(socket, 400, "Bad Request", "malformed request line\n", false, true);
@@ -217,14 +221,40 @@ public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter 
         return;
       }
       byte[] body = endpoint.scrape();
-      write(socket, 200, "OK", PrometheusText.CONTENT_TYPE, body, head, true);
+      if (acceptsGzip(requestHead)) {
+        // what Prometheus asks for: the text shrinks about tenfold, for a few milliseconds of one core at most
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream(body.length / 8 + 64);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+          gzip.write(body);
+        }
+        write(socket, 200, "OK", PrometheusText.CONTENT_TYPE + "\r\nContent-Encoding: gzip", zipped.toByteArray(), head, true);
+      } else {
+        write(socket, 200, "OK", PrometheusText.CONTENT_TYPE, body, head, true);
+      }
+    }
+
+    /** Whether an {@code Accept-Encoding} header of the request names gzip (without {@code q=0}). */
+    static boolean acceptsGzip(String requestHead) {
+      for (String line : requestHead.split("\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Accept-Encoding")) {
+          for (String coding : line.substring(colon + 1).split(",")) {
+            String[] parameters = coding.split(";");
+            if (parameters[0].trim().equalsIgnoreCase("gzip")) {
+              return !(parameters.length > 1 && parameters[1].replace(" ", "").matches("q=0(\\.0*)?"));
+            }
+          }
+        }
+      }
+      return false;
     }
 
     /**
-     * Reads up to the blank line after the headers and returns the request line; null when the head is larger
+     * Reads up to the blank line after the headers and returns them, request line first, lines ending in {@code \n}
+     * (a {@code \r} before it dropped from the first line only); null when the head is larger
      * than {@link #MAX_REQUEST_BYTES}, ends early, or is not whole within {@link #READ_TIMEOUT_MILLIS} (a client
-     * trickling bytes cannot hold one of the few connections longer). The headers themselves are not needed:
-     * every answer is the same text, uncompressed, and closes the connection.
+     * trickling bytes cannot hold one of the few connections longer). Of the headers only {@code Accept-Encoding}
+     * is read: every answer is the same text, and closes the connection.
      */
     static String readRequestHead(Socket socket) throws IOException {
       InputStream in = socket.getInputStream();
@@ -252,7 +282,8 @@ public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter 
           // a blank line: "\n\n" or "\r\n\r\n"
           if (i >= 1 && head[i - 1] == '\n' || i >= 3 && head[i - 1] == '\r' && head[i - 2] == '\n' && head[i - 3] == '\r') {
             int end = firstLineEnd > 0 && head[firstLineEnd - 1] == '\r' ? firstLineEnd - 1 : firstLineEnd;
-            return new String(head, 0, end, StandardCharsets.ISO_8859_1);
+            return new String(head, 0, end, StandardCharsets.ISO_8859_1) + "\n"
+                + new String(head, firstLineEnd + 1, i - firstLineEnd, StandardCharsets.ISO_8859_1).replace("\r", "");
           }
         }
         length += read;

@@ -89,11 +89,15 @@ class PrometheusEndpointTest {
     meter.gaugeBuilder("jvm.cpu.recent_utilization").setUnit("1").buildWithCallback(m -> m.record(0.25));
     meter.counterBuilder("jvm.gc.bytes").setUnit("By").buildWithCallback(m -> m.record(1024, Attributes.of(AttributeKey.stringArrayKey("tags"), List.of("x", "y\"z"))));
 
-    HttpAnswer answer = request("GET /metrics HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n");
+    // as Prometheus asks: gzip, which it gets
+    HttpAnswer answer = request("GET /metrics HTTP/1.1\r\nHost: localhost\r\naccept-encoding: gzip\r\n\r\n");
 
     assertEquals(200, answer.status, answer.toString());
     assertTrue(answer.headers.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8"), answer.headers);
-    assertTrue(answer.headers.contains("Content-Length: " + answer.body.getBytes(StandardCharsets.UTF_8).length), answer.headers);
+    assertTrue(answer.headers.contains("Content-Encoding: gzip"), answer.headers);
+    HttpAnswer plain = request("GET /metrics HTTP/1.1\r\nAccept-Encoding: identity\r\n\r\n");
+    assertFalse(plain.headers.contains("Content-Encoding"), plain.headers);
+    assertEquals(answer.body, plain.body);
     String scope = "otel_scope_name=\"io.weft.test\",otel_scope_version=\"1.2\"";
     String labels = "http_request_method=\"GET\",http_response_status_code=\"200\"," + scope;
     assertEquals(String.join("\n",
@@ -164,9 +168,9 @@ class PrometheusEndpointTest {
     HttpAnswer head = request("HEAD /metrics HTTP/1.1\r\n\r\n");
     assertEquals(200, head.status);
     assertEquals("", head.body);
-    String length = head.headers.lines().filter(l -> l.startsWith("Content-Length: ")).findFirst().orElseThrow();
+    String headLength = head.headers.lines().filter(l -> l.startsWith("Content-Length: ")).findFirst().orElseThrow();
     assertEquals(request("GET /metrics HTTP/1.1\r\n\r\n").body.getBytes(StandardCharsets.UTF_8).length,
-        Integer.parseInt(length.substring("Content-Length: ".length())));
+        Integer.parseInt(headLength.substring("Content-Length: ".length())));
     // a client that connects and says nothing holds one connection, not the endpoint
     try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port())) {
       assertEquals(200, request("GET /metrics HTTP/1.1\r\n\r\n").status);
@@ -208,6 +212,17 @@ class PrometheusEndpointTest {
     provider.shutdown();
     provider = null;
     assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
+  }
+
+  @Test
+  void gzipOnlyWhenTheRequestAcceptsIt() {
+    assertTrue(PrometheusEndpoint.Exchange.acceptsGzip("GET / HTTP/1.1\nAccept-Encoding: gzip\n\n"));
+    assertTrue(PrometheusEndpoint.Exchange.acceptsGzip("GET / HTTP/1.1\nHost: x\nACCEPT-ENCODING:deflate, GZip;q=0.5\n\n"));
+    assertFalse(PrometheusEndpoint.Exchange.acceptsGzip("GET / HTTP/1.1\nAccept-Encoding: gzip;q=0\n\n"));
+    assertFalse(PrometheusEndpoint.Exchange.acceptsGzip("GET / HTTP/1.1\nAccept-Encoding: gzip; q=0.000\n\n"));
+    assertFalse(PrometheusEndpoint.Exchange.acceptsGzip("GET / HTTP/1.1\nAccept-Encoding: identity, x-gzip\n\n"));
+    assertFalse(PrometheusEndpoint.Exchange.acceptsGzip("GET / HTTP/1.1\nX-Note: Accept-Encoding: gzip\n\n"));
+    assertFalse(PrometheusEndpoint.Exchange.acceptsGzip("GET /gzip HTTP/1.1\n\n"));
   }
 
   @Test
@@ -260,11 +275,20 @@ class PrometheusEndpointTest {
       while ((read = in.read(buffer)) >= 0) {
         bytes.write(buffer, 0, read);
       }
-      String text = bytes.toString(StandardCharsets.UTF_8);
+      byte[] all = bytes.toByteArray();
+      String text = new String(all, StandardCharsets.ISO_8859_1);
       int split = text.indexOf("\r\n\r\n");
       assertTrue(split > 0, "no head in: " + text);
       String headers = text.substring(0, split);
-      return new HttpAnswer(Integer.parseInt(headers.substring(9, 12)), headers, text.substring(split + 4));
+      byte[] body = java.util.Arrays.copyOfRange(all, split + 4, all.length);
+      String length = headers.lines().filter(l -> l.startsWith("Content-Length: ")).findFirst().orElseThrow();
+      if (!raw.startsWith("HEAD ")) {
+        assertEquals(body.length, Integer.parseInt(length.substring("Content-Length: ".length())), headers);
+      }
+      if (headers.contains("\r\nContent-Encoding: gzip")) {
+        body = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes();
+      }
+      return new HttpAnswer(Integer.parseInt(headers.substring(9, 12)), headers, new String(body, StandardCharsets.UTF_8));
     }
   }
 
