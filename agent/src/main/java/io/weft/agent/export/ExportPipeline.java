@@ -10,6 +10,7 @@ import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.weft.agent.config.WeftConfig;
 import io.weft.instrumentation.trace.TelemetryResource;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -99,6 +100,11 @@ public final class ExportPipeline {
     metricDelivery.start();
     metricExporter = new BufferedMetricExporter(metricBuffer, endpoint.gzip, temporality, metricStats, stderr, exponentialHistograms);
     return metricExporter;
+  }
+
+  /** {@code body} gzipped as the OTLP exports are, for the Prometheus endpoint's answers. */
+  public static byte[] gzip(byte[] body) throws IOException {
+    return SpanQueueProcessor.gzip(body);
   }
 
   /** What the buffer does, for the start-up line. */
