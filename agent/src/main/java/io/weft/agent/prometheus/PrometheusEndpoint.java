@@ -45,6 +45,7 @@ public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter 
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger threadNumber = new AtomicInteger();
   private volatile LeanMeterProvider.Source source;
+  private volatile Thread acceptor;
 
   private PrometheusEndpoint(ServerSocket server, TelemetryResource resource, Consumer<String> warn) {
     this.server = server;
@@ -68,6 +69,7 @@ public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter 
     PrometheusEndpoint endpoint = new PrometheusEndpoint(server, resource, warn);
     Thread acceptor = new Thread(new Acceptor(endpoint), "weft-prometheus");
     acceptor.setDaemon(true);
+    endpoint.acceptor = acceptor;
     acceptor.start();
     return endpoint;
   }
@@ -100,13 +102,25 @@ public final class PrometheusEndpoint implements LeanMeterProvider.PullExporter 
     return CompletableResultCode.ofSuccess();
   }
 
-  /** Stops listening; a scrape being answered finishes. */
+  /**
+   * Stops listening, and returns once the port is free; a scrape being answered finishes. The JDK releases a
+   * socket that a thread is blocked accepting on only when that thread has left {@code accept}, so until the
+   * acceptor has ended a client could still connect: it is waited for (a moment; at most a second).
+   */
   @Override
   public CompletableResultCode shutdown() {
     try {
       server.close();
     } catch (IOException ignored) {
       // closing is all that was wanted
+    }
+    Thread running = acceptor;
+    if (running != null && running != Thread.currentThread()) {
+      try {
+        running.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     return CompletableResultCode.ofSuccess();
   }
