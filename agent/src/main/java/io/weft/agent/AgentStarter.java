@@ -19,6 +19,7 @@ import io.weft.instrumentation.executors.ContextCarrier;
 import io.weft.instrumentation.executors.ExecutorsInstrumentation;
 import io.weft.instrumentation.jdbc.JdbcInstrumentation;
 import io.weft.instrumentation.logging.LogCorrelation;
+import io.weft.instrumentation.logging.LogRecords;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import io.weft.instrumentation.runtime.RuntimeTelemetryInstrumentation;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
@@ -156,7 +157,7 @@ public final class AgentStarter {
   static List<WeftInstrumentation> instrumentations() {
     return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation(),
         new ExecutorsInstrumentation(), new RuntimeTelemetryInstrumentation(), LogCorrelation.logback(),
-        LogCorrelation.log4j());
+        LogCorrelation.log4j(), LogRecords.logback(), LogRecords.log4j());
   }
 
   static String version() {
@@ -310,6 +311,27 @@ public final class AgentStarter {
         }
         checkSettingsOfUnstarted();
         built.warmUp(resource);
+        prepareLogs();
+      }
+    }
+
+    /**
+     * Builds the log pipeline now, off the application's threads, when a logging library has been woven: the
+     * first record would otherwise build it on the thread that logs. Never throws.
+     */
+    private void prepareLogs() {
+      boolean logs = false;
+      synchronized (this) {
+        for (WeftInstrumentation instrumentation : needed) {
+          logs |= instrumentation instanceof LogRecords;
+        }
+      }
+      if (logs && sdk.logsOn()) {
+        try {
+          sdk.getLogsBridge();
+        } catch (Throwable e) {
+          InternalErrors.report("log pipeline", e);
+        }
       }
     }
 
@@ -393,7 +415,7 @@ public final class AgentStarter {
         // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; while they
         // go, the agent's own instruments (registered by now unless the JVM exits right after start); then the
         // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery
-        pipeline.close(deadline, new SettleAtExit(this), new LastMetrics(built, deadline));
+        pipeline.close(deadline, new SettleAtExit(this), new FlushLogs(built, deadline), new LastMetrics(built, deadline));
         CompletableResultCode done = built.shutdownTracing().join(Math.max(200, millisLeft(deadline)), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
           System.err.println("[weft] gave up flushing telemetry at exit after " + timeoutMillis + " ms; what was still queued is lost");
@@ -421,6 +443,26 @@ public final class AgentStarter {
       try {
         startup.factory.registerSelfTelemetry();
         startup.checkSettingsOfUnstarted();
+      } catch (Throwable e) {
+        InternalErrors.report("shutdown flush", e); // the spans' delivery and the last metrics go on
+      }
+    }
+  }
+
+  /** The exit flush's hand-over of the queued log records to their exporters; a class for the reason {@link LastMetrics} gives. */
+  private static final class FlushLogs implements Runnable {
+    private final WeftTelemetry sdk;
+    private final long deadlineNanos;
+
+    FlushLogs(WeftTelemetry sdk, long deadlineNanos) {
+      this.sdk = sdk;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    @Override
+    public void run() {
+      try {
+        sdk.flushLogs(Math.max(1, Math.min(2000, Startup.millisLeft(deadlineNanos))));
       } catch (Throwable e) {
         InternalErrors.report("shutdown flush", e); // the spans' delivery and the last metrics go on
       }

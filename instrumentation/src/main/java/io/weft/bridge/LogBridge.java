@@ -4,13 +4,28 @@ import java.util.Map;
 
 /**
  * The door from woven logging-library code into the agent: a log event's MDC map gets the current span's
- * ids. Loaded by the bootstrap class loader so that any application's logging library can call it; uses
- * {@code java.base} types only. Until the agent installs its handler it hands every map back unchanged and
- * never waits: an application logs from its first line, and before the SDK is built there is no span to name.
+ * ids, and a log event becomes an OpenTelemetry log record. Loaded by the bootstrap class loader so that any
+ * application's logging library can call it; uses {@code java.base} types only. Until the agent installs its
+ * handler it hands every map back unchanged and never waits: an application logs from its first line, and before
+ * the SDK is built there is no span to name. A log event that arrives while the agent is still building its SDK
+ * waits for it at the {@link StartupGate}, as a traced call does, so the application's first lines are exported.
  */
 public final class LogBridge {
 
   private static volatile Handler handler;
+  private static volatile RecordHandler records;
+
+  /**
+   * How deep the current thread is in woven "log one event" methods: a library that hands its events to
+   * another (JUL or Log4j through SLF4J to Logback, Log4j's asynchronous logger calling its synchronous path)
+   * makes one record, at the outermost. An anonymous class, not {@code withInitial}: no lambda in the bootstrap.
+   */
+  private static final ThreadLocal<int[]> DEPTH = new ThreadLocal<int[]>() {
+    @Override
+    protected int[] initialValue() {
+      return new int[1];
+    }
+  };
 
   private LogBridge() {}
 
@@ -45,6 +60,92 @@ public final class LogBridge {
 
   public static void install(Handler ready) {
     handler = ready;
+  }
+
+  public static void install(RecordHandler ready) {
+    records = ready;
+  }
+
+  /**
+   * Entry of Logback's {@code Logger.callAppenders(ILoggingEvent)}: the event becomes a log record, unless the
+   * thread is already inside a woven logging call. Returns what {@link #exit} gets: non-null when this call was
+   * counted; never throws.
+   */
+  public static Object logback(Object event) {
+    try {
+      RecordHandler ready = recordHandler();
+      if (ready == null) {
+        return null;
+      }
+      int[] depth = DEPTH.get();
+      if (depth[0]++ == 0) {
+        try {
+          ready.logback(event);
+        } catch (Throwable e) {
+          // the handler reports its own trouble; the depth must still come down at the exit
+        }
+      }
+      return DEPTH;
+    } catch (Throwable e) {
+      return null; // woven code calls this directly: nothing may reach the application
+    }
+  }
+
+  /**
+   * Entry of Log4j's {@code Logger.logMessage} or {@code log} (core, synchronous or asynchronous), which the
+   * logger calls once the level is enabled: as {@link #logback}.
+   */
+  public static Object log4j(Object logger, Object level, Object message, Object thrown) {
+    try {
+      RecordHandler ready = recordHandler();
+      if (ready == null) {
+        return null;
+      }
+      int[] depth = DEPTH.get();
+      if (depth[0]++ == 0) {
+        try {
+          ready.log4j(logger, level, message, thrown);
+        } catch (Throwable e) {
+          // the handler reports its own trouble; the depth must still come down at the exit
+        }
+      }
+      return DEPTH;
+    } catch (Throwable e) {
+      return null; // woven code calls this directly: nothing may reach the application
+    }
+  }
+
+  /** Exit of a woven logging call, normal or not; {@code call} is what its entry returned. */
+  public static void exit(Object call, Throwable thrown) {
+    if (call == null) {
+      return;
+    }
+    try {
+      int[] depth = DEPTH.get();
+      if (depth[0] > 0) {
+        depth[0]--;
+      }
+    } catch (Throwable e) {
+      // never reaches the application
+    }
+  }
+
+  private static RecordHandler recordHandler() {
+    RecordHandler ready = records;
+    if (ready == null && StartupGate.isClosed()) {
+      StartupGate.await();
+      ready = records;
+    }
+    return ready;
+  }
+
+  /** Turns a logging library's event into a log record; implemented in the agent class loader. */
+  public interface RecordHandler {
+    /** One Logback {@code ILoggingEvent}. */
+    void logback(Object event);
+
+    /** One Log4j event: the core {@code Logger}, its {@code Level}, {@code Message} and the throwable (may be null). */
+    void log4j(Object logger, Object level, Object message, Object thrown);
   }
 
   /** Implemented in the agent class loader. */

@@ -21,4 +21,7 @@ public interface ExportListener {
 
   /** The metrics of one export request; never empty. */
   default void metricsReceived(List<ReceivedMetric> metrics) {}
+
+  /** The log records of one export request; never empty. */
+  default void logsReceived(List<ReceivedLog> logs) {}
 }

@@ -1,6 +1,7 @@
 package io.weft.receiver;
 
 import com.google.protobuf.Message;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.time.Duration;
@@ -23,6 +24,7 @@ final class Inbox {
   private final ExportListener forward; // null: store for tests; else hand over and keep nothing
   private final List<ReceivedSpan> spans = new ArrayList<>();
   private final List<ReceivedMetric> metrics = new ArrayList<>();
+  private final List<ReceivedLog> logs = new ArrayList<>();
   private final List<Map<String, String>> headers = new ArrayList<>();
   private final Map<String, Integer> requestCounts = new TreeMap<>();
   private final List<ExportAttempt> attempts = new ArrayList<>();
@@ -93,12 +95,15 @@ final class Inbox {
         ? ReceivedSpan.flatten((ExportTraceServiceRequest) request) : List.of();
     List<ReceivedMetric> newMetrics = signal == Signal.METRICS
         ? ReceivedMetric.flatten((ExportMetricsServiceRequest) request) : List.of();
+    List<ReceivedLog> newLogs = signal == Signal.LOGS
+        ? ReceivedLog.flatten((ExportLogsServiceRequest) request) : List.of();
     synchronized (this) {
       requestCounts.merge(signal.key() + "/" + transport.key(), 1, Integer::sum);
       if (forward == null) {
         headers.add(Map.copyOf(requestHeaders));
         spans.addAll(newSpans);
         metrics.addAll(newMetrics);
+        logs.addAll(newLogs);
       }
       notifyAll();
     }
@@ -107,6 +112,9 @@ final class Inbox {
     }
     if (forward != null && !newMetrics.isEmpty()) {
       forward.metricsReceived(newMetrics);
+    }
+    if (forward != null && !newLogs.isEmpty()) {
+      forward.logsReceived(newLogs);
     }
   }
 
@@ -144,6 +152,10 @@ final class Inbox {
     return List.copyOf(metrics);
   }
 
+  synchronized List<ReceivedLog> logs() {
+    return List.copyOf(logs);
+  }
+
   synchronized List<Map<String, String>> headers() {
     return List.copyOf(headers);
   }
@@ -163,6 +175,7 @@ final class Inbox {
   synchronized void clear() {
     spans.clear();
     metrics.clear();
+    logs.clear();
     headers.clear();
     requestCounts.clear();
     badRequests = 0;
@@ -223,6 +236,29 @@ final class Inbox {
     }
   }
 
+  /** All stored log records matching, once there are at least {@code atLeast} of them. */
+  synchronized List<ReceivedLog> awaitLogs(Predicate<ReceivedLog> matching, int atLeast, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<ReceivedLog> found = new ArrayList<>();
+      for (ReceivedLog log : logs) {
+        if (matching.test(log)) {
+          found.add(log);
+        }
+      }
+      if (found.size() >= atLeast) {
+        return found;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("waited " + timeout.toMillis() + " ms for " + atLeast + " log record(s) matching "
+            + DescribedPredicate.describe(matching) + ", found " + found.size() + "; " + describeLogs());
+      }
+      waitNanos(left);
+    }
+  }
+
   /** The latest stored metric matching: with cumulative temporality it holds the newest totals. */
   synchronized ReceivedMetric awaitMetric(Predicate<ReceivedMetric> matching, Duration timeout)
       throws InterruptedException {
@@ -267,6 +303,17 @@ final class Inbox {
     }
     return "received " + metrics.size() + " metric(s)" + (names.isEmpty() ? "" : " named " + names)
         + requestSummary();
+  }
+
+  private String describeLogs() {
+    StringBuilder text = new StringBuilder("received ").append(logs.size()).append(" log record(s)");
+    for (int i = 0; i < logs.size() && i < LISTED_AT_MOST; i++) {
+      text.append(i == 0 ? ": " : ", ").append(logs.get(i));
+    }
+    if (logs.size() > LISTED_AT_MOST) {
+      text.append(", ... ").append(logs.size() - LISTED_AT_MOST).append(" more");
+    }
+    return text.append(requestSummary()).toString();
   }
 
   private String requestSummary() {

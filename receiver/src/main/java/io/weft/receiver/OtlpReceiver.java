@@ -81,7 +81,8 @@ public final class OtlpReceiver implements AutoCloseable {
 
   /**
    * Hands every decoded export to the listener and stores nothing, so memory stays flat in a long-running
-   * tool; the await methods and snapshots then see no spans, metrics or attempts, only request counts.
+   * tool; the await methods and snapshots then see no spans, metrics, log records or attempts, only request
+   * counts.
    */
   public static OtlpReceiver forward(int httpPort, int grpcPort, ExportListener listener) {
     return started(new OtlpReceiver(new Inbox(Objects.requireNonNull(listener, "listener")), null, httpPort, grpcPort));
@@ -296,6 +297,11 @@ public final class OtlpReceiver implements AutoCloseable {
     return inbox.metrics();
   }
 
+  /** Every log record stored so far, in arrival order. */
+  public List<ReceivedLog> logs() {
+    return inbox.logs();
+  }
+
   /** The headers of each stored export request, names lower-cased, in arrival order. */
   public List<Map<String, String>> requestHeaders() {
     return inbox.headers();
@@ -367,7 +373,7 @@ public final class OtlpReceiver implements AutoCloseable {
     return inbox.tlsHandshakeFailures();
   }
 
-  /** Forgets every span, metric, header, attempt and count. Fault settings stay. */
+  /** Forgets every span, metric, log record, header, attempt and count. Fault settings stay. */
   public void clear() {
     inbox.clear();
   }
@@ -457,6 +463,27 @@ public final class OtlpReceiver implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while waiting for spans", e);
+    }
+  }
+
+  /**
+   * The first log record matching (see {@link LogMatchers}), waiting for it until the timeout; then an
+   * AssertionError listing the records that did arrive.
+   */
+  public ReceivedLog awaitLog(Predicate<ReceivedLog> matching) {
+    return awaitLogs(matching, 1).get(0);
+  }
+
+  /**
+   * All log records matching, once there are at least {@code atLeast}; else an AssertionError listing what
+   * arrived.
+   */
+  public List<ReceivedLog> awaitLogs(Predicate<ReceivedLog> matching, int atLeast) {
+    try {
+      return inbox.awaitLogs(matching, atLeast, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for log records", e);
     }
   }
 

@@ -165,7 +165,8 @@ public final class ReceivedSpan {
         + (isRoot() ? "" : " parent=" + parentSpanId()) + " " + attributes();
   }
 
-  private static String hex(ByteString id) {
+  /** Lower-case hex of a trace or span id; "" when empty or all zeros (the invalid id). Shared with ReceivedLog. */
+  static String hex(ByteString id) {
     if (id.isEmpty()) {
       return "";
     }

@@ -10,7 +10,8 @@ record ReceiverOptions(int httpPort, int grpcPort, Path jsonFile, long quietMill
       "  --grpc-port PORT  OTLP/gRPC port on 127.0.0.1 (default 4317; 0 = any free port, -1 = off)",
       "  --json FILE       also append every span to FILE, one JSON object per line",
       "  --quiet-ms MS     print a trace once its root arrived and MS ms passed without a new span (default 1000)",
-      "  --count           print running totals instead of traces: 'count spans=N metric-points=M', when they change",
+      "  --count           print running totals instead of traces: 'count spans=N metric-points=M log-records=L',",
+      "                    when they change",
       "  --help            print this and exit",
       "");
 

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -15,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The weft-receiver command: an OTLP receiver on 127.0.0.1 that prints each trace as a waterfall and one
- * line per metrics export, for a person watching what the agent sends. With {@code --count} it prints running
- * totals instead, for the overhead benchmark, which reads them to know what was delivered.
+ * line per metrics or logs export, for a person watching what the agent sends. With {@code --count} it prints
+ * running totals instead, for the overhead benchmark, which reads them to know what was delivered.
  */
 public final class WeftReceiver implements ExportListener, AutoCloseable {
   private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -34,6 +36,7 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
   });
   private final AtomicLong spansCounted = new AtomicLong();
   private final AtomicLong pointsCounted = new AtomicLong();
+  private final AtomicLong logsCounted = new AtomicLong();
   private String lastCountLine;
   private SpanJsonWriter json;
   private OtlpReceiver receiver;
@@ -139,6 +142,30 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
     }
   }
 
+  @Override
+  public void logsReceived(List<ReceivedLog> logs) {
+    if (options.count()) {
+      logsCounted.addAndGet(logs.size());
+    } else {
+      print(logsLine(logs));
+    }
+  }
+
+  /** {@code logs: N records from service X: ERROR 1, INFO 2} for one export, by severity in order of appearance. */
+  static String logsLine(List<ReceivedLog> logs) {
+    Set<String> services = new LinkedHashSet<>();
+    Map<String, Integer> severities = new LinkedHashMap<>();
+    for (ReceivedLog log : logs) {
+      services.add(log.serviceName() == null ? "?" : log.serviceName());
+      String severity = log.severityText().isEmpty() ? "severity=" + log.severityNumber() : log.severityText();
+      severities.merge(severity, 1, Integer::sum);
+    }
+    List<String> counts = new ArrayList<>();
+    severities.forEach((severity, count) -> counts.add(severity + " " + count));
+    return "logs: " + logs.size() + (logs.size() == 1 ? " record" : " records") + " from service "
+        + String.join(", ", services) + ": " + String.join(", ", counts);
+  }
+
   /** {@code metrics: N points from service X: name1, name2} for one export. */
   static String metricsLine(List<ReceivedMetric> metrics) {
     int points = 0;
@@ -166,12 +193,16 @@ public final class WeftReceiver implements ExportListener, AutoCloseable {
     }
   }
 
-  /** In count mode, {@code count spans=N metric-points=M} when either total moved since the last line. */
+  /**
+   * In count mode, {@code count spans=N metric-points=M log-records=L} when any total moved since the last
+   * line; the benchmark reads the line's start, so new totals go at its end.
+   */
   private void printCountIfChanged() {
     if (!options.count()) {
       return;
     }
-    String line = "count spans=" + spansCounted.get() + " metric-points=" + pointsCounted.get();
+    String line = "count spans=" + spansCounted.get() + " metric-points=" + pointsCounted.get()
+        + " log-records=" + logsCounted.get();
     synchronized (out) { // not this: close() holds it while waiting for the ticker, which calls here
       if (!line.equals(lastCountLine)) {
         lastCountLine = line;

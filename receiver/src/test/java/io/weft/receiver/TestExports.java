@@ -1,11 +1,17 @@
 package io.weft.receiver;
 
 import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.logs.v1.SeverityNumber;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -20,12 +26,14 @@ import io.opentelemetry.proto.trace.v1.Status;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Export requests the tests send: a two-span trace and a histogram, both from service "checkout". */
+/** Export requests the tests send: a two-span trace, a histogram and two log records, all from service "checkout". */
 final class TestExports {
   static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   static final String PARENT_ID = "00f067aa0ba902b7";
   static final String CHILD_ID = "b7ad6b7169203331";
   static final long START = 1_700_000_000_000_000_000L;
+  static final String ERROR_BODY =
+      "Order 42 could not be loaded: the database did not answer within 5 seconds, giving up after 3 tries";
 
   private TestExports() {}
 
@@ -76,6 +84,47 @@ final class TestExports {
             .addScopeMetrics(ScopeMetrics.newBuilder()
                 .setScope(InstrumentationScope.newBuilder().setName("io.weft.servlet"))
                 .addMetrics(metric)))
+        .build();
+  }
+
+  /**
+   * Two records of scope {@code io.weft.logback} 1.2.0: an ERROR logged in the child span of {@link
+   * #parentAndChild} with exception attributes and a body longer than 80 characters, then an INFO event
+   * outside any trace whose body is a map.
+   */
+  static ExportLogsServiceRequest logs() {
+    LogRecord error = LogRecord.newBuilder()
+        .setTimeUnixNano(START + 5_000_000)
+        .setObservedTimeUnixNano(START + 5_000_100)
+        .setSeverityNumber(SeverityNumber.SEVERITY_NUMBER_ERROR)
+        .setSeverityText("ERROR")
+        .setBody(AnyValue.newBuilder().setStringValue(ERROR_BODY))
+        .addAttributes(string("exception.type", "java.sql.SQLTimeoutException"))
+        .addAttributes(string("exception.message", "query timed out"))
+        .addAttributes(string("exception.stacktrace",
+            "java.sql.SQLTimeoutException: query timed out\n\tat com.acme.Orders.load(Orders.java:42)"))
+        .addAttributes(integer("order.id", 42))
+        .setTraceId(id(TRACE_ID))
+        .setSpanId(id(CHILD_ID))
+        .setFlags(1)
+        .build();
+    LogRecord event = LogRecord.newBuilder()
+        .setTimeUnixNano(START + 60_000_000)
+        .setObservedTimeUnixNano(START + 60_000_000)
+        .setSeverityNumber(SeverityNumber.SEVERITY_NUMBER_INFO)
+        .setSeverityText("INFO")
+        .setBody(AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
+            .addValues(integer("order.id", 43))
+            .addValues(string("status", "placed"))))
+        .addAttributes(KeyValue.newBuilder().setKey("retried").setValue(AnyValue.newBuilder().setBoolValue(false)))
+        .setEventName("order.placed")
+        .build();
+    return ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder()
+            .setResource(checkout())
+            .addScopeLogs(ScopeLogs.newBuilder()
+                .setScope(InstrumentationScope.newBuilder().setName("io.weft.logback").setVersion("1.2.0"))
+                .addAllLogRecords(List.of(error, event))))
         .build();
   }
 

@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The tool end to end on ephemeral ports: startup line, metrics line, JSON lines, pending traces on close. */
+/** The tool end to end on ephemeral ports: startup line, metrics and logs lines, JSON lines, traces on close. */
 class WeftReceiverTest {
 
   @Test
@@ -34,6 +34,7 @@ class WeftReceiverTest {
       tool.start();
       post(tool.httpPort(), "/v1/traces", TestExports.parentAndChild().toByteArray());
       post(tool.httpPort(), "/v1/metrics", TestExports.histogram().toByteArray());
+      post(tool.httpPort(), "/v1/logs", TestExports.logs().toByteArray());
     } finally {
       tool.close();
     }
@@ -42,9 +43,10 @@ class WeftReceiverTest {
     assertTrue(lines[0].startsWith("weft-receiver listening: OTLP/HTTP http://127.0.0.1:"), lines[0]);
     assertTrue(lines[0].contains("OTLP/gRPC http://127.0.0.1:"), lines[0]);
     assertEquals("metrics: 1 point from service checkout: http.server.request.duration", lines[1]);
-    assertEquals("trace " + TestExports.TRACE_ID + "  service checkout  50.00ms  2 spans", lines[2]);
-    assertTrue(lines[3].contains("SERVER   GET /orders"), lines[3]);
-    assertTrue(lines[4].contains("  CLIENT   SELECT orders  ERROR \"timeout\""), lines[4]);
+    assertEquals("logs: 2 records from service checkout: ERROR 1, INFO 1", lines[2]);
+    assertEquals("trace " + TestExports.TRACE_ID + "  service checkout  50.00ms  2 spans", lines[3]);
+    assertTrue(lines[4].contains("SERVER   GET /orders"), lines[4]);
+    assertTrue(lines[5].contains("  CLIENT   SELECT orders  ERROR \"timeout\""), lines[5]);
     List<String> jsonLines = Files.readAllLines(json);
     assertEquals(2, jsonLines.size());
     assertTrue(jsonLines.get(0).startsWith("{\"service.name\":\"checkout\",\"span\":{\"traceId\":\""
@@ -66,6 +68,7 @@ class WeftReceiverTest {
       assertEquals(400, send(tool.httpPort(), "/v1/traces", java.util.Arrays.copyOf(whole, whole.length - 3)));
       post(tool.httpPort(), "/v1/traces", whole);
       post(tool.httpPort(), "/v1/metrics", TestExports.histogram().toByteArray());
+      post(tool.httpPort(), "/v1/logs", TestExports.logs().toByteArray());
     } finally {
       tool.close();
     }
@@ -73,9 +76,9 @@ class WeftReceiverTest {
     // the ticker may have printed intermediate totals; close prints the final ones, and nothing else appears
     String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
     assertTrue(lines[0].startsWith("weft-receiver listening: OTLP/HTTP http://127.0.0.1:"), lines[0]);
-    assertEquals("count spans=4 metric-points=1", lines[lines.length - 1]);
+    assertEquals("count spans=4 metric-points=1 log-records=2", lines[lines.length - 1]);
     for (int i = 1; i < lines.length; i++) {
-      assertTrue(lines[i].matches("count spans=\\d+ metric-points=\\d+"), lines[i]);
+      assertTrue(lines[i].matches("count spans=\\d+ metric-points=\\d+ log-records=\\d+"), lines[i]);
     }
   }
 

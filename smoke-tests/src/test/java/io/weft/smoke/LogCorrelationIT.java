@@ -4,7 +4,9 @@ import static io.weft.receiver.SpanMatchers.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.weft.receiver.LogMatchers;
 import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.Log4jApp;
 import io.weft.smoke.app.LogApp;
@@ -15,6 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collector;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -136,7 +141,52 @@ class LogCorrelationIT {
       assertEquals("sync inside bob trace=mine span= flags= user=bob tid= sid=", line(out, "sync inside bob"));
       assertEquals("async inside-async bob trace=mine span= flags= user=bob tid= sid=", line(out, "async inside-async bob"));
       assertTrue(out.lines().noneMatch(l -> l.startsWith("[weft]") && !l.startsWith("[weft] Weft ")), out);
+      assertLogRecords(otlp, alice, spans.stream().filter(s -> s != alice).findFirst().orElseThrow(), library);
     }
+  }
+
+  /**
+   * The same run's log records (OTEL_LOGS_EXPORTER is otlp by default): one per line the level let through, each
+   * with the span of the call that logged it (bob's own MDC trace_id changes nothing there), none for the debug line.
+   */
+  private static void assertLogRecords(OtlpReceiver otlp, ReceivedSpan alice, ReceivedSpan bob, Library library) {
+    List<ReceivedLog> logs = otlp.awaitLogs(LogMatchers.any(), 7);
+    assertEquals(7, logs.size(), logs::toString);
+    String[][] expected = {
+        {"sync", "before", "INFO", ""}, {"sync", "inside alice", "INFO", "alice"}, {"async", "inside-async alice", "INFO", "alice"},
+        {"sync", "failed for alice", "ERROR", "alice"}, {"sync", "inside bob", "INFO", "bob"},
+        {"async", "inside-async bob", "INFO", "bob"}, {"sync", "after", "INFO", ""}};
+    long now = System.currentTimeMillis() * 1_000_000L;
+    for (String[] want : expected) {
+      ReceivedLog log = logs.stream().filter(l -> l.body().equals(want[1])).collect(onlyOne(want[1], logs));
+      String what = log + " in " + library;
+      assertEquals(want[0], log.scopeName(), what);
+      assertEquals(want[2], log.severityText(), what);
+      assertEquals(want[2].equals("ERROR") ? 17 : 9, log.severityNumber(), what);
+      ReceivedSpan span = want[3].equals("alice") ? alice : want[3].equals("bob") ? bob : null;
+      assertEquals(span == null ? "" : span.traceId(), log.traceId(), what);
+      assertEquals(span == null ? "" : span.spanId(), log.spanId(), what);
+      assertEquals(span == null ? 0 : 1, log.flags(), what);
+      assertTrue(log.timeUnixNano() > now - 120_000_000_000L && log.timeUnixNano() <= now, what + " at " + log.timeUnixNano());
+      assertTrue(log.observedTimeUnixNano() >= log.timeUnixNano() - 1_000_000, what);
+      assertEquals(alice.resourceAttr("service.instance.id"), log.resourceAttribute("service.instance.id"), what);
+      if (want[2].equals("ERROR")) {
+        assertEquals("java.lang.IllegalStateException", log.attribute("exception.type"), what);
+        assertEquals("boom alice", log.attribute("exception.message"), what);
+        assertTrue(log.attribute("exception.stacktrace").startsWith("java.lang.IllegalStateException: boom alice"), what);
+        assertTrue(log.attribute("exception.stacktrace").contains(".handle("), what);
+        assertEquals(3, log.attributes().size(), what);
+      } else {
+        assertEquals(Map.of(), log.attributes(), what);
+      }
+    }
+  }
+
+  private static Collector<ReceivedLog, ?, ReceivedLog> onlyOne(String body, List<ReceivedLog> all) {
+    return Collectors.collectingAndThen(Collectors.toList(), found -> {
+      assertEquals(1, found.size(), "one log record '" + body + "' in " + all);
+      return found.get(0);
+    });
   }
 
   @ParameterizedTest(name = "{0}")

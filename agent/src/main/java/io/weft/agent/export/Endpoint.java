@@ -41,7 +41,7 @@ public final class Endpoint {
 
   /** {@code otel.component.type} of the exporter, as the SDK self-monitoring conventions name it. */
   String componentType() {
-    String kind = signal.equals("traces") ? "span" : "metric";
+    String kind = signal.equals("traces") ? "span" : signal.equals("logs") ? "log" : "metric";
     return (grpc() ? "otlp_grpc_" : "otlp_http_") + kind + "_exporter";
   }
 
@@ -53,6 +53,8 @@ public final class Endpoint {
     String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     return base + (signal.equals("traces")
         ? "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
-        : "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export");
+        : signal.equals("logs")
+            ? "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+            : "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export");
   }
 }

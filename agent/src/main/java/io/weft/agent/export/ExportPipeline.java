@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -58,6 +59,10 @@ public final class ExportPipeline {
   private volatile BufferedMetricExporter metricExporter;
   private Delivery metricDelivery;
   private final ExportStats metricStats = new ExportStats();
+  private Endpoint logEndpoint;
+  private ExportBuffer logBuffer;
+  private Delivery logDelivery;
+  private final ExportStats logStats = new ExportStats();
 
   public ExportPipeline(WeftConfig config) {
     this.config = config;
@@ -100,6 +105,19 @@ public final class ExportPipeline {
     metricDelivery.start();
     metricExporter = new BufferedMetricExporter(metricBuffer, endpoint.gzip, temporality, metricStats, stderr, exponentialHistograms);
     return metricExporter;
+  }
+
+  /**
+   * The log record exporter for {@code endpoint}, behind the SDK's batch log record processor: 4 MiB of memory
+   * buffer, no disk (a burst of log lines is what an outage of the collector should not pile up on disk).
+   */
+  public LogRecordExporter logExporter(Endpoint endpoint) {
+    logEndpoint = endpoint;
+    logBuffer = new ExportBuffer("logs", 4L << 20, null, 0, stderr);
+    logDelivery = new Delivery(endpoint, logBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
+        logStats, stderr, config.debug());
+    logDelivery.start();
+    return new BufferedLogExporter(logBuffer, endpoint.gzip, logStats, stderr);
   }
 
   /** {@code body} gzipped as the OTLP exports are, for the Prometheus endpoint's answers. */
@@ -152,6 +170,7 @@ public final class ExportPipeline {
     }
     register(meter, traceEndpoint, traceBuffer, traceDelivery, traceStats, "span", "{span}");
     register(meter, metricEndpoint, metricBuffer, metricDelivery, metricStats, "metric_data_point", "{data_point}");
+    register(meter, logEndpoint, logBuffer, logDelivery, logStats, "log", "{log_record}");
   }
 
   private static void register(Meter meter, Endpoint endpoint, ExportBuffer buffer, Delivery delivery, ExportStats stats,
@@ -292,9 +311,10 @@ public final class ExportPipeline {
    * runs the last metric collection (so the agent's own counts include the exit) and delivers it with
    * the time left. {@code whileSpansGo} runs while the last spans are on their way: what the last
    * collection needs and the spans do not (a short-lived JVM's exit can come before the start-up thread
-   * registered the agent's own instruments; waiting for it first held the spans back).
+   * registered the agent's own instruments; waiting for it first held the spans back). {@code flushLogs} hands
+   * the log records still queued to the log exporter; they are delivered beside the spans, by the same deadline.
    */
-  public void close(long deadlineNanos, Runnable whileSpansGo, Runnable lastMetricCollection) {
+  public void close(long deadlineNanos, Runnable whileSpansGo, Runnable flushLogs, Runnable lastMetricCollection) {
     if (spans != null) {
       spans.closeAndDrain();
     }
@@ -302,6 +322,10 @@ public final class ExportPipeline {
       traceDelivery.beginDrain();
     }
     whileSpansGo.run();
+    flushLogs.run();
+    if (logDelivery != null) {
+      logDelivery.beginDrain();
+    }
     if (traceDelivery != null) {
       long left = deadlineNanos - System.nanoTime();
       // metrics get the last fifth, at most a second
@@ -320,6 +344,19 @@ public final class ExportPipeline {
       } else if (traceStats.droppedTotal() > 0 || spans.queueFull.sum() > 0) {
         stderr.accept("[weft] exit: every waiting span was delivered; dropped during the run: " + describeDrops()
             + (spans.helped.sum() > 0 ? "; " + spans.helped.sum() + " batches encoded by application threads while the batch thread could not run" : ""));
+      }
+    }
+    if (logDelivery != null) {
+      long left = deadlineNanos - System.nanoTime();
+      boolean delivered = logDelivery.drain(deadlineNanos - Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(0, left / 5)));
+      long[] keptLost = logBuffer.close();
+      logStats.dropped("shutdown", keptLost[1]);
+      if (!delivered) {
+        String why = logDelivery.gaveUpBecause();
+        stderr.accept("[weft] exit: " + (keptLost[0] + keptLost[1]) + " log records could not be delivered to " + logEndpoint.url
+            + (why.isEmpty() ? " before WEFT_SHUTDOWN_TIMEOUT ran out" : " (the collector is not taking data: " + why + ")")
+            + "; they are dropped" + (logStats.droppedTotal() > keptLost[1]
+                ? " (" + logStats.droppedTotal() + " dropped in all: " + logStats.describeDropped() + ")" : ""));
       }
     }
     lastMetricCollection.run();

@@ -8,6 +8,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.extension.trace.propagation.JaegerPropagator;
 import io.opentelemetry.extension.trace.propagation.OtTracePropagator;
+import io.opentelemetry.sdk.logs.LogLimits;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
@@ -125,9 +126,45 @@ public final class SdkFactory {
       }
     }
     summary.add("metrics=" + (metricDescriptions.isEmpty() ? "none" : String.join(" + ", metricDescriptions)));
-    // logs: Weft produces no log records; otlp and none are accepted so shared deployments keep working
-    config.getChoices("otel.logs.exporter", List.of(), "otlp", "console", "logging", "none");
-    return new WeftTelemetry(spanProcessor, meterProvider, propagators);
+    LogsSetup logs = logsSetup(resource);
+    summary.add("logs=" + (logs == null ? "none" : logs.describe()));
+    return new WeftTelemetry(spanProcessor, meterProvider, propagators, logs);
+  }
+
+  /**
+   * What {@code OTEL_LOGS_EXPORTER} asks for, read and checked now (a bad value is reported at start), built by the
+   * first log record ({@link LogsSetup}): the SDK's logger provider and batch processor cost a JVM that never logs
+   * through Logback or Log4j nothing. Null when no exporter is configured.
+   */
+  private LogsSetup logsSetup(TelemetryResource resource) {
+    List<String> names = config.getChoices("otel.logs.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
+    if (names.isEmpty()) {
+      return null;
+    }
+    int queue = config.getInt("otel.blrp.max.queue.size", 2048, 1, 10_000_000);
+    int batch = config.getInt("otel.blrp.max.export.batch.size", 512, 1, 10_000_000);
+    if (batch > queue) {
+      config.warn(config.nameAsSet("otel.blrp.max.export.batch.size") + "=" + batch + " is larger than the queue (" + queue + "); using " + queue);
+      batch = queue;
+    }
+    long delay = config.getMillis("otel.blrp.schedule.delay", 1000, true);
+    long timeout = config.getMillis("otel.blrp.export.timeout", 30_000, false);
+    int valueLimit = config.getInt("otel.attribute.value.length.limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+    int countLimit = config.getInt("otel.attribute.count.limit", 128, 1, 100_000);
+    LogLimits limits = LogLimits.builder()
+        .setMaxAttributeValueLength(config.getInt("otel.logrecord.attribute.value.length.limit", valueLimit, 1, Integer.MAX_VALUE))
+        .setMaxNumberOfAttributes(config.getInt("otel.logrecord.attribute.count.limit", countLimit, 1, 100_000))
+        .build();
+    LogsSetup setup = new LogsSetup(resource, limits, queue, batch, delay, timeout);
+    for (String name : names) {
+      if (name.equals("otlp")) {
+        OtlpSettings otlp = OtlpSettings.read(config, "logs");
+        setup.otlp(pipeline, otlp.toEndpoint(timeout), "otlp " + otlp.describe());
+      } else {
+        setup.console();
+      }
+    }
+    return setup;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.weft.agent.otel;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.logs.LoggerProvider;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -22,11 +23,34 @@ public final class WeftTelemetry implements OpenTelemetry {
   private final LeanMeterProvider meterProvider; // null: metrics off
   private final List<String> propagatorNames;
   private volatile ContextPropagators propagators; // made on first use
+  private final LogsSetup logs; // null: logs off
 
-  WeftTelemetry(SpanProcessor spanProcessor, LeanMeterProvider meterProvider, List<String> propagatorNames) {
+  WeftTelemetry(SpanProcessor spanProcessor, LeanMeterProvider meterProvider, List<String> propagatorNames, LogsSetup logs) {
     this.spanProcessor = spanProcessor;
     this.meterProvider = meterProvider;
     this.propagatorNames = propagatorNames;
+    this.logs = logs;
+  }
+
+  /**
+   * The SDK's logger provider behind {@code OTEL_LOGS_EXPORTER}, built by the first caller (the first log record,
+   * or the start-up thread once the gate is open); the API's no-op one when logs are off or after the exit flush.
+   */
+  @Override
+  public LoggerProvider getLogsBridge() {
+    return logs != null ? logs.provider() : LoggerProvider.noop();
+  }
+
+  /** Whether log records are exported at all. */
+  public boolean logsOn() {
+    return logs != null;
+  }
+
+  /** At exit: the queued log records go to the exporters, bounded by {@code millis}; later ones are dropped. */
+  public void flushLogs(long millis) {
+    if (logs != null) {
+      logs.flushAndClose(millis);
+    }
   }
 
   @Override

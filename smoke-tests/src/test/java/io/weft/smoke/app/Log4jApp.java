@@ -5,7 +5,7 @@ import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.ThreadContext;
 
 /**
- * {@link LogApp}'s calls through Log4j 2's own API and its thread context, configured by the test: once outside
+ * {@link LogApp}'s calls (the debug line and the error included) through Log4j 2's own API and its thread context, configured by the test: once outside
  * any span, twice inside the traced {@link #handle} (the second time with a {@code trace_id} of the application's
  * own), once outside again; first, the name of the thread context map Log4j uses. Exits with code 7 after Log4j
  * has drained.
@@ -34,6 +34,10 @@ public final class Log4jApp {
     try {
       LOG.info("inside {}", user);
       ASYNC.info("inside-async {}", user);
+      LOG.debug("hidden {}", user); // below the configured level: no line, no log record
+      if (!ownTraceId) {
+        LOG.error("failed for {}", user, new IllegalStateException("boom " + user));
+      }
     } finally {
       ThreadContext.clearMap();
     }

@@ -7,8 +7,8 @@ import org.slf4j.MDC;
 /**
  * Logs through SLF4J and whatever Logback the class path has, configured by the test: once outside any span,
  * then inside the traced {@link #handle} (with an MDC value of its own, through the synchronous logger and a logger
- * behind an {@code AsyncAppender}), then inside {@link #handle} with its own {@code trace_id} in the MDC, and once
- * outside again. Exits with code 7 after Logback has drained.
+ * behind an {@code AsyncAppender}, plus a debug line below the level and an error with an exception), then inside
+ * {@link #handle} with its own {@code trace_id} in the MDC, and once outside again. Exits with code 7 after Logback has drained.
  */
 public final class LogApp {
   private static final Logger LOG = LoggerFactory.getLogger("sync");
@@ -35,6 +35,10 @@ public final class LogApp {
     try {
       LOG.info("inside {}", user);
       ASYNC.info("inside-async {}", user);
+      LOG.debug("hidden {}", user); // below the configured level: no line, no log record
+      if (!ownTraceId) {
+        LOG.error("failed for {}", user, new IllegalStateException("boom " + user));
+      }
     } finally {
       MDC.clear();
     }

@@ -1,0 +1,368 @@
+package io.weft.instrumentation.logging;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.logs.LogRecordBuilder;
+import io.opentelemetry.api.logs.LoggerProvider;
+import io.opentelemetry.api.logs.Severity;
+import io.weft.bridge.LogBridge;
+import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.WeftContextStorage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns one Logback or Log4j event into an OpenTelemetry log record, as the OpenTelemetry agent's appender
+ * instrumentations do: the logger's name is the record's instrumentation scope, the formatted message its body,
+ * the library's level its severity (number and text), the event's time its timestamp, the current span its trace
+ * and span ids, and a throwable the {@code exception.*} attributes; {@code thread.name} and {@code thread.id} on
+ * request ({@code otel.instrumentation.<library>-appender.experimental-log-attributes}). The libraries' classes are
+ * reached through method handles found once per copy of the library ({@link ClassValue}s, so no application loader
+ * is held); nothing is looked up per event. Runs on the logging thread, under the span that logs. Agent class loader.
+ */
+final class LogRecordEmitter implements LogBridge.RecordHandler {
+
+  private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
+  private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+  private static final AttributeKey<String> EXCEPTION_STACKTRACE = AttributeKey.stringKey("exception.stacktrace");
+  private static final AttributeKey<String> THREAD_NAME = AttributeKey.stringKey("thread.name");
+  private static final AttributeKey<Long> THREAD_ID = AttributeKey.longKey("thread.id");
+
+  private static final MethodType OBJECT_TO_STRING = MethodType.methodType(String.class, Object.class);
+  private static final MethodType OBJECT_TO_OBJECT = MethodType.methodType(Object.class, Object.class);
+  private static final MethodType OBJECT_TO_LONG = MethodType.methodType(long.class, Object.class);
+  private static final MethodType OBJECT_TO_INT = MethodType.methodType(int.class, Object.class);
+
+  private final OpenTelemetry openTelemetry;
+  private final boolean logbackThreadAttributes;
+  private final boolean log4jThreadAttributes;
+  private volatile LoggerProvider provider; // the SDK's, made by the first record
+
+  LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes) {
+    this.openTelemetry = openTelemetry;
+    this.logbackThreadAttributes = logbackThreadAttributes;
+    this.log4jThreadAttributes = log4jThreadAttributes;
+  }
+
+  private LoggerProvider provider() {
+    LoggerProvider made = provider;
+    if (made == null) {
+      made = openTelemetry.getLogsBridge(); // built once, by whoever asks first
+      provider = made;
+    }
+    return made;
+  }
+
+  @Override
+  public void logback(Object event) {
+    try {
+      Logback access = LOGBACK.get(event.getClass());
+      if (access == null) {
+        return;
+      }
+      LogRecordBuilder record = provider().get(nonNull(access.loggerName(event))).logRecordBuilder();
+      Object level = access.level(event);
+      if (level != null) {
+        int value = access.levelValue(level);
+        record.setSeverity(logbackSeverity(value)).setSeverityText(level.toString());
+      }
+      String message = access.message(event);
+      if (message != null) {
+        record.setBody(message);
+      }
+      long epochNanos = access.epochNanos(event);
+      if (epochNanos != 0) {
+        record.setTimestamp(epochNanos, TimeUnit.NANOSECONDS);
+      }
+      Object proxy = access.throwableProxy(event);
+      if (proxy != null) {
+        Throwable thrown = access.throwable(proxy);
+        if (thrown != null) {
+          exception(record, thrown);
+        } else {
+          record.setAttribute(EXCEPTION_TYPE, access.proxyClassName(proxy));
+          String proxyMessage = access.proxyMessage(proxy);
+          if (proxyMessage != null) {
+            record.setAttribute(EXCEPTION_MESSAGE, proxyMessage);
+          }
+        }
+      }
+      if (logbackThreadAttributes) {
+        threadAttributes(record, access.threadName(event));
+      }
+      record.setContext(WeftContextStorage.currentContext()).emit();
+    } catch (Throwable e) {
+      InternalErrors.report("log records (Logback)", e); // once; the application's logging goes on
+    }
+  }
+
+  @Override
+  public void log4j(Object logger, Object level, Object message, Object thrown) {
+    try {
+      Log4j access = LOG4J.get(logger.getClass());
+      if (access == null) {
+        return;
+      }
+      LogRecordBuilder record = provider().get(nonNull(access.loggerName(logger))).logRecordBuilder();
+      if (level != null) {
+        record.setSeverity(log4jSeverity(access.levelValue(level))).setSeverityText(access.levelName(level));
+      }
+      Throwable error = thrown instanceof Throwable ? (Throwable) thrown : null;
+      if (message != null) {
+        String body = access.message(message);
+        if (body != null) {
+          record.setBody(body);
+        }
+        if (error == null) {
+          error = access.messageThrowable(message);
+        }
+      }
+      record.setTimestamp(Instant.now());
+      if (error != null) {
+        exception(record, error);
+      }
+      if (log4jThreadAttributes) {
+        threadAttributes(record, Thread.currentThread().getName());
+      }
+      record.setContext(WeftContextStorage.currentContext()).emit();
+    } catch (Throwable e) {
+      InternalErrors.report("log records (Log4j)", e);
+    }
+  }
+
+  private static String nonNull(String name) {
+    return name == null ? "" : name;
+  }
+
+  @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+
+  private static void threadAttributes(LogRecordBuilder record, String threadName) {
+    if (threadName != null) {
+      record.setAttribute(THREAD_NAME, threadName);
+    }
+    record.setAttribute(THREAD_ID, Thread.currentThread().getId());
+  }
+
+  /** The {@code exception.*} attributes; what an exception cannot say about itself is left out. */
+  private static void exception(LogRecordBuilder record, Throwable thrown) {
+    String type = thrown.getClass().getCanonicalName();
+    record.setAttribute(EXCEPTION_TYPE, type == null ? thrown.getClass().getName() : type);
+    try {
+      String message = thrown.getMessage();
+      if (message != null) {
+        record.setAttribute(EXCEPTION_MESSAGE, message);
+      }
+      StringWriter trace = new StringWriter();
+      try (PrintWriter writer = new PrintWriter(trace)) {
+        thrown.printStackTrace(writer);
+      }
+      record.setAttribute(EXCEPTION_STACKTRACE, trace.toString());
+    } catch (RuntimeException | StackOverflowError unprintable) {
+      // keep the type
+    }
+  }
+
+  /** Logback's levels (TRACE 5000 ... ERROR 40000) as severity numbers; a custom value goes to the one below it. */
+  static Severity logbackSeverity(int level) {
+    if (level >= 40_000) {
+      return Severity.ERROR;
+    }
+    if (level >= 30_000) {
+      return Severity.WARN;
+    }
+    if (level >= 20_000) {
+      return Severity.INFO;
+    }
+    if (level >= 10_000) {
+      return Severity.DEBUG;
+    }
+    return Severity.TRACE;
+  }
+
+  /** Log4j's levels (FATAL 100 ... TRACE 600, smaller is more severe) as severity numbers; custom ones by range. */
+  static Severity log4jSeverity(int intLevel) {
+    if (intLevel <= 100) {
+      return Severity.FATAL;
+    }
+    if (intLevel <= 200) {
+      return Severity.ERROR;
+    }
+    if (intLevel <= 300) {
+      return Severity.WARN;
+    }
+    if (intLevel <= 400) {
+      return Severity.INFO;
+    }
+    if (intLevel <= 500) {
+      return Severity.DEBUG;
+    }
+    return Severity.TRACE;
+  }
+
+  /** Reads one class of Logback event; null (cached) when the class is not a Logback {@code ILoggingEvent}. */
+  private static final ClassValue<Logback> LOGBACK = new ClassValue<Logback>() {
+    @Override
+    protected Logback computeValue(Class<?> eventClass) {
+      try {
+        return new Logback(eventClass);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        InternalErrors.report("log records: Logback event " + eventClass.getName() + " is unreadable", e);
+        return null;
+      }
+    }
+  };
+
+  /** Reads one Log4j core {@code Logger} class and its library's levels and messages. */
+  private static final ClassValue<Log4j> LOG4J = new ClassValue<Log4j>() {
+    @Override
+    protected Log4j computeValue(Class<?> loggerClass) {
+      try {
+        return new Log4j(loggerClass);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        InternalErrors.report("log records: Log4j logger " + loggerClass.getName() + " is unreadable", e);
+        return null;
+      }
+    }
+  };
+
+  /** Handles on Logback's {@code ILoggingEvent}, {@code Level} and throwable proxies, from the event's loader. */
+  private static final class Logback {
+    private final MethodHandle loggerName;
+    private final MethodHandle level;
+    private final MethodHandle levelValue;
+    private final MethodHandle message;
+    private final MethodHandle instant; // null before Logback 1.3
+    private final MethodHandle timeStamp;
+    private final MethodHandle throwableProxy;
+    private final MethodHandle proxyClassName;
+    private final MethodHandle proxyMessage;
+    private final Class<?> throwableProxyClass;
+    private final MethodHandle throwable;
+    private final MethodHandle threadName;
+
+    Logback(Class<?> eventClass) throws ReflectiveOperationException {
+      ClassLoader loader = eventClass.getClassLoader();
+      Class<?> event = Class.forName("ch.qos.logback.classic.spi.ILoggingEvent", false, loader);
+      if (!event.isAssignableFrom(eventClass)) {
+        throw new ClassCastException(eventClass.getName() + " is not an ILoggingEvent");
+      }
+      Class<?> levelClass = Class.forName("ch.qos.logback.classic.Level", false, loader);
+      Class<?> proxy = Class.forName("ch.qos.logback.classic.spi.IThrowableProxy", false, loader);
+      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+      loggerName = lookup.findVirtual(event, "getLoggerName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      level = lookup.findVirtual(event, "getLevel", MethodType.methodType(levelClass)).asType(OBJECT_TO_OBJECT);
+      levelValue = lookup.findVirtual(levelClass, "toInt", MethodType.methodType(int.class)).asType(OBJECT_TO_INT);
+      message = lookup.findVirtual(event, "getFormattedMessage", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      timeStamp = lookup.findVirtual(event, "getTimeStamp", MethodType.methodType(long.class)).asType(OBJECT_TO_LONG);
+      MethodHandle found;
+      try {
+        found = lookup.findVirtual(event, "getInstant", MethodType.methodType(Instant.class)).asType(OBJECT_TO_OBJECT);
+      } catch (NoSuchMethodException before13) {
+        found = null;
+      }
+      instant = found;
+      throwableProxy = lookup.findVirtual(event, "getThrowableProxy", MethodType.methodType(proxy)).asType(OBJECT_TO_OBJECT);
+      proxyClassName = lookup.findVirtual(proxy, "getClassName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      proxyMessage = lookup.findVirtual(proxy, "getMessage", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      throwableProxyClass = Class.forName("ch.qos.logback.classic.spi.ThrowableProxy", false, loader);
+      throwable = lookup.findVirtual(throwableProxyClass, "getThrowable", MethodType.methodType(Throwable.class))
+          .asType(MethodType.methodType(Throwable.class, Object.class));
+      threadName = lookup.findVirtual(event, "getThreadName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+    }
+
+    String loggerName(Object event) throws Throwable {
+      return (String) loggerName.invokeExact(event);
+    }
+
+    Object level(Object event) throws Throwable {
+      return (Object) level.invokeExact(event);
+    }
+
+    int levelValue(Object level) throws Throwable {
+      return (int) levelValue.invokeExact(level);
+    }
+
+    String message(Object event) throws Throwable {
+      return (String) message.invokeExact(event);
+    }
+
+    /** The event's time; Logback before 1.3 keeps milliseconds only. */
+    long epochNanos(Object event) throws Throwable {
+      if (instant != null) {
+        Instant at = (Instant) (Object) instant.invokeExact(event);
+        if (at != null) {
+          return TimeUnit.SECONDS.toNanos(at.getEpochSecond()) + at.getNano();
+        }
+      }
+      return TimeUnit.MILLISECONDS.toNanos((long) timeStamp.invokeExact(event));
+    }
+
+    Object throwableProxy(Object event) throws Throwable {
+      return (Object) throwableProxy.invokeExact(event);
+    }
+
+    /** The throwable itself when the proxy holds it (not after serialization), else null. */
+    Throwable throwable(Object proxy) throws Throwable {
+      return throwableProxyClass.isInstance(proxy) ? (Throwable) throwable.invokeExact(proxy) : null;
+    }
+
+    String proxyClassName(Object proxy) throws Throwable {
+      return (String) proxyClassName.invokeExact(proxy);
+    }
+
+    String proxyMessage(Object proxy) throws Throwable {
+      return (String) proxyMessage.invokeExact(proxy);
+    }
+
+    String threadName(Object event) throws Throwable {
+      return (String) threadName.invokeExact(event);
+    }
+  }
+
+  /** Handles on Log4j's logger, {@code Level} and {@code Message}, from the logger's loader. */
+  private static final class Log4j {
+    private final MethodHandle loggerName;
+    private final MethodHandle levelValue;
+    private final MethodHandle levelName;
+    private final MethodHandle message;
+    private final MethodHandle messageThrowable;
+
+    Log4j(Class<?> loggerClass) throws ReflectiveOperationException {
+      ClassLoader loader = loggerClass.getClassLoader();
+      Class<?> logger = Class.forName("org.apache.logging.log4j.Logger", false, loader);
+      Class<?> levelClass = Class.forName("org.apache.logging.log4j.Level", false, loader);
+      Class<?> messageClass = Class.forName("org.apache.logging.log4j.message.Message", false, loader);
+      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+      loggerName = lookup.findVirtual(logger, "getName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      levelValue = lookup.findVirtual(levelClass, "intLevel", MethodType.methodType(int.class)).asType(OBJECT_TO_INT);
+      levelName = lookup.findVirtual(levelClass, "name", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      message = lookup.findVirtual(messageClass, "getFormattedMessage", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      messageThrowable = lookup.findVirtual(messageClass, "getThrowable", MethodType.methodType(Throwable.class))
+          .asType(MethodType.methodType(Throwable.class, Object.class));
+    }
+
+    String loggerName(Object logger) throws Throwable {
+      return (String) loggerName.invokeExact(logger);
+    }
+
+    int levelValue(Object level) throws Throwable {
+      return (int) levelValue.invokeExact(level);
+    }
+
+    String levelName(Object level) throws Throwable {
+      return (String) levelName.invokeExact(level);
+    }
+
+    String message(Object message) throws Throwable {
+      return (String) this.message.invokeExact(message);
+    }
+
+    Throwable messageThrowable(Object message) throws Throwable {
+      return (Throwable) messageThrowable.invokeExact(message);
+    }
+  }
+}

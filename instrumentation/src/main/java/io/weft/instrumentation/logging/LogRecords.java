@@ -1,0 +1,177 @@
+package io.weft.instrumentation.logging;
+
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.weft.bridge.LogBridge;
+import io.weft.instrumentation.ClassOutline;
+import io.weft.instrumentation.DebugLines;
+import io.weft.instrumentation.DirectAdvice;
+import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.TypeInstrumentation;
+import io.weft.instrumentation.WeftInstrumentation;
+import io.weft.instrumentation.trace.SpanPipeline;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Every event a logging library lets through its level becomes an OpenTelemetry log record, exported as {@code
+ * OTEL_LOGS_EXPORTER} says: the OpenTelemetry agent's Logback and Log4j appender instrumentations, with their
+ * switches ({@code otel.instrumentation.logback-appender.enabled}, {@code log4j-appender}). The one method each
+ * library funnels its events through is woven by exact class name ({@link Funnel}), so any other class costs one
+ * string comparison; what the event says is read agent side ({@link LogRecordEmitter}). Nothing is woven when {@code
+ * OTEL_LOGS_EXPORTER=none}. Agent class loader.
+ */
+public final class LogRecords implements WeftInstrumentation {
+
+  private static final String BRIDGE = "io/weft/bridge/LogBridge";
+  private static final String LOGBACK_ATTRIBUTES = "otel.instrumentation.logback-appender.experimental-log-attributes";
+  private static final String LOG4J_ATTRIBUTES = "otel.instrumentation.log4j-appender.experimental-log-attributes";
+  private static final Object lock = new Object();
+  private static boolean installed; // guarded by lock: one emitter serves both libraries
+
+  private final String name;
+  private final String[] classes; // internal names
+  private final String[] methods; // name + descriptor
+  private final DirectAdvice[] advice; // per method
+
+  private LogRecords(String name, String[] classes, String[] methods, DirectAdvice[] advice) {
+    this.name = name;
+    this.classes = classes;
+    this.methods = methods;
+    this.advice = advice;
+  }
+
+  /**
+   * Logback: {@code ch.qos.logback.classic.Logger.callAppenders(ILoggingEvent)}, which every event that passed the
+   * level and turbo filters goes through once, on the logging thread (SLF4J's and Log4j's bridges to Logback too).
+   */
+  public static LogRecords logback() {
+    return new LogRecords("logback-appender", new String[] {"ch/qos/logback/classic/Logger"},
+        new String[] {"callAppenders(Lch/qos/logback/classic/spi/ILoggingEvent;)V"},
+        new DirectAdvice[] {DirectAdvice.around(BRIDGE, "logback", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)});
+  }
+
+  /**
+   * Log4j 2 core: {@code Logger.logMessage(fqcn, level, marker, message, thrown)}, which the API calls once a level
+   * is enabled, and {@code log(level, marker, fqcn, location, message, thrown)}, the {@code LogBuilder} path (2.13+);
+   * both also on {@code AsyncLogger}, which overrides them. An event that goes from one to the other makes one record.
+   */
+  public static LogRecords log4j() {
+    String log4jEnter = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
+    return new LogRecords("log4j-appender",
+        new String[] {"org/apache/logging/log4j/core/Logger", "org/apache/logging/log4j/core/async/AsyncLogger"},
+        new String[] {
+            "logMessage(Ljava/lang/String;Lorg/apache/logging/log4j/Level;Lorg/apache/logging/log4j/Marker;"
+                + "Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V",
+            "log(Lorg/apache/logging/log4j/Level;Lorg/apache/logging/log4j/Marker;Ljava/lang/String;"
+                + "Ljava/lang/StackTraceElement;Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V"},
+        new DirectAdvice[] {
+            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 1, 3, 4),
+            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 4, 5)});
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
+    if (!exported(config)) {
+      return Collections.emptyList();
+    }
+    // no lambda here: each costs premain a millisecond
+    return Collections.singletonList(new Funnel(classes, methods, advice, new DebugLines(config)));
+  }
+
+  /** Whether {@code OTEL_LOGS_EXPORTER} names an exporter (the default, {@code otlp}, does): not only {@code none}. */
+  static boolean exported(InstrumentationConfig config) {
+    List<String> exporters = config.getList("otel.logs.exporter");
+    return exporters.isEmpty() || !(exporters.size() == 1 && exporters.get(0).equalsIgnoreCase("none"));
+  }
+
+  @Override
+  public void start(OpenTelemetry openTelemetry, SpanPipeline spans, InstrumentationConfig config) {
+    synchronized (lock) {
+      if (!installed) {
+        installed = true;
+        LogBridge.install(new LogRecordEmitter(openTelemetry, config.getBoolean(LOGBACK_ATTRIBUTES, false),
+            config.getBoolean(LOG4J_ATTRIBUTES, false)));
+      }
+    }
+  }
+
+  @Override
+  public void checkSettings(InstrumentationConfig config) {
+    config.getBoolean(name.equals("logback-appender") ? LOGBACK_ATTRIBUTES : LOG4J_ATTRIBUTES, false);
+  }
+
+  /** The library's funnel classes, by exact name, woven with {@link DirectAdvice} (also when retransformed at an attach). */
+  private static final class Funnel implements TypeInstrumentation, DirectAdvice.Selector {
+    private final String[] classes;
+    private final String[] methods;
+    private final DirectAdvice[] advice;
+    private final DebugLines debug;
+
+    Funnel(String[] classes, String[] methods, DirectAdvice[] advice, DebugLines debug) {
+      this.classes = classes;
+      this.methods = methods;
+      this.advice = advice;
+      this.debug = debug;
+    }
+
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      String internalName = classFile.internalName();
+      for (String wanted : classes) {
+        if (wanted.equals(internalName)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public boolean weavesDirectly() {
+      return true;
+    }
+
+    @Override
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
+      return DirectAdvice.weave(classFile.internalName(), bytes, this, debug);
+    }
+
+    @Override
+    public DirectAdvice select(int access, String methodName, String descriptor) {
+      if ((access & Opcodes.ACC_STATIC) != 0 || !DirectAdvice.isCode(access, methodName)) {
+        return null;
+      }
+      for (int i = 0; i < methods.length; i++) {
+        String method = methods[i];
+        if (method.length() == methodName.length() + descriptor.length() && method.startsWith(methodName)
+            && method.endsWith(descriptor)) {
+          return advice[i];
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      String[] names = new String[classes.length];
+      for (int i = 0; i < classes.length; i++) {
+        names[i] = classes[i].replace('/', '.');
+      }
+      return namedOneOf(names);
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      // woven directly, also when retransformed at an attach
+    }
+  }
+}
