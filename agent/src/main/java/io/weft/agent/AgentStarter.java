@@ -8,6 +8,7 @@ import io.weft.agent.otel.SdkFactory;
 import io.weft.agent.otel.SdkLogger;
 import io.weft.agent.otel.WeftTelemetry;
 import io.weft.agent.weave.Installer;
+import io.weft.agent.weave.JulWeaving;
 import io.weft.agent.weave.TaskContextWeaving;
 import io.weft.bridge.ContextBridge;
 import io.weft.bridge.StartupGate;
@@ -111,6 +112,12 @@ public final class AgentStarter {
         }
       }
       Startup startup = new Startup(config, enabled, states, attached, waitMillis, taskWeaving);
+      for (WeftInstrumentation instrumentation : enabled) {
+        if (instrumentation.name().equals(LogRecords.JUL) && LogRecords.exported(config)) {
+          // a JDK class, as the task classes: woven by a transformer of its own, which starts the SDK when it weaves
+          startup.julWeaving = JulWeaving.install(inst, config, new BeginAndNeed(startup, instrumentation));
+        }
+      }
       // registered before the SDK exists, so a JVM that exits while it is still being built still flushes
       Runtime.getRuntime().addShutdownHook(new Thread(new FlushAtExit(startup), "weft-shutdown"));
       for (WeftInstrumentation instrumentation : enabled) {
@@ -157,7 +164,7 @@ public final class AgentStarter {
   static List<WeftInstrumentation> instrumentations() {
     return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation(),
         new ExecutorsInstrumentation(), new RuntimeTelemetryInstrumentation(), LogCorrelation.logback(),
-        LogCorrelation.log4j(), LogRecords.logback(), LogRecords.log4j());
+        LogCorrelation.log4j(), LogRecords.logback(), LogRecords.log4j(), LogRecords.jul());
   }
 
   static String version() {
@@ -198,6 +205,7 @@ public final class AgentStarter {
     private final long waitMillis;
     /** Null when tasks do not carry the context (the executors instrumentation is off, or could not weave). */
     private final TaskContextWeaving taskWeaving;
+    volatile JulWeaving julWeaving; // null: JUL records are not exported
     private volatile long beginNanos;
     private volatile WeftTelemetry sdk;
     private volatile ExportPipeline pipeline;
@@ -296,6 +304,10 @@ public final class AgentStarter {
           settled = true;
           notifyAll();
         }
+      }
+      JulWeaving jul = julWeaving;
+      if (jul != null && attached) {
+        jul.retransformLoaded(); // loaded before the attach; at a JVM's start it loads later, woven as it does
       }
       if (taskWeaving != null && !attached) {
         // at a JVM's start seldom any: looking for them asks every loaded class its name, after the gate
@@ -516,6 +528,23 @@ public final class AgentStarter {
         startup.need(instrumentation);
         asked = true;
       }
+    }
+  }
+
+  /** What JUL's weaving runs when it weaves: the SDK is built, and the instrumentation started once it is. */
+  private static final class BeginAndNeed implements Runnable {
+    private final Startup startup;
+    private final WeftInstrumentation instrumentation;
+
+    BeginAndNeed(Startup startup, WeftInstrumentation instrumentation) {
+      this.startup = startup;
+      this.instrumentation = instrumentation;
+    }
+
+    @Override
+    public void run() {
+      startup.begin();
+      startup.need(instrumentation);
     }
   }
 

@@ -115,6 +115,30 @@ public final class LogBridge {
     }
   }
 
+  /**
+   * Entry of {@code java.util.logging.Logger.log(LogRecord)}, which every JUL call goes through (the handler checks
+   * the logger's level, as the method does first): as {@link #logback}.
+   */
+  public static Object jul(Object logger, Object record) {
+    try {
+      RecordHandler ready = recordHandler();
+      if (ready == null) {
+        return null;
+      }
+      int[] depth = DEPTH.get();
+      if (depth[0]++ == 0) {
+        try {
+          ready.jul(logger, record);
+        } catch (Throwable e) {
+          // as above
+        }
+      }
+      return DEPTH;
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
   /** Exit of a woven logging call, normal or not; {@code call} is what its entry returned. */
   public static void exit(Object call, Throwable thrown) {
     if (call == null) {
@@ -146,6 +170,9 @@ public final class LogBridge {
 
     /** One Log4j event: the core {@code Logger}, its {@code Level}, {@code Message} and the throwable (may be null). */
     void log4j(Object logger, Object level, Object message, Object thrown);
+
+    /** One {@code java.util.logging} record and the logger it was given to. */
+    void jul(Object logger, Object record);
   }
 
   /** Implemented in the agent class loader. */

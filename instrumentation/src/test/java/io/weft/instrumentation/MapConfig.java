@@ -26,7 +26,16 @@ public final class MapConfig implements InstrumentationConfig {
 
   @Override
   public List<String> getList(String key) {
-    return List.of();
+    String value = values.get(key);
+    List<String> list = new ArrayList<>();
+    if (value != null) {
+      for (String item : value.split(",")) {
+        if (!item.trim().isEmpty()) {
+          list.add(item.trim());
+        }
+      }
+    }
+    return list;
   }
 
   @Override

@@ -63,6 +63,7 @@ public final class ExportPipeline {
   private ExportBuffer logBuffer;
   private Delivery logDelivery;
   private final ExportStats logStats = new ExportStats();
+  private Meter selfMeter; // guarded by this; the log pipeline is built later than the others, by its first user
 
   public ExportPipeline(WeftConfig config) {
     this.config = config;
@@ -111,12 +112,15 @@ public final class ExportPipeline {
    * The log record exporter for {@code endpoint}, behind the SDK's batch log record processor: 4 MiB of memory
    * buffer, no disk (a burst of log lines is what an outage of the collector should not pile up on disk).
    */
-  public LogRecordExporter logExporter(Endpoint endpoint) {
+  public synchronized LogRecordExporter logExporter(Endpoint endpoint) {
     logEndpoint = endpoint;
     logBuffer = new ExportBuffer("logs", 4L << 20, null, 0, stderr);
     logDelivery = new Delivery(endpoint, logBuffer, new OtlpSender(endpoint), new Backoff(initialBackoff, maxBackoff), retry,
         logStats, stderr, config.debug());
     logDelivery.start();
+    if (selfMeter != null) { // built after the agent's own instruments were registered: its own join them now
+      register(selfMeter, logEndpoint, logBuffer, logDelivery, logStats, "log", "{log_record}");
+    }
     return new BufferedLogExporter(logBuffer, endpoint.gzip, logStats, stderr);
   }
 
@@ -150,7 +154,8 @@ public final class ExportPipeline {
   }
 
   /** The agent's own health as metrics, on the meter of the agent's scope. */
-  public void registerSelfTelemetry(Meter meter) {
+  public synchronized void registerSelfTelemetry(Meter meter) {
+    selfMeter = meter;
     if (spans != null) {
       Attributes processor = Attributes.of(COMPONENT_TYPE, "batching_span_processor", COMPONENT_NAME, "batching_span_processor/0");
       meter.upDownCounterBuilder("otel.sdk.processor.span.queue.size").setUnit("{span}")
@@ -323,8 +328,14 @@ public final class ExportPipeline {
     }
     whileSpansGo.run();
     flushLogs.run();
-    if (logDelivery != null) {
-      logDelivery.beginDrain();
+    Delivery logs;
+    ExportBuffer logsWaiting;
+    synchronized (this) { // built by the first record, on whichever thread
+      logs = logDelivery;
+      logsWaiting = logBuffer;
+    }
+    if (logs != null) {
+      logs.beginDrain();
     }
     if (traceDelivery != null) {
       long left = deadlineNanos - System.nanoTime();
@@ -346,13 +357,13 @@ public final class ExportPipeline {
             + (spans.helped.sum() > 0 ? "; " + spans.helped.sum() + " batches encoded by application threads while the batch thread could not run" : ""));
       }
     }
-    if (logDelivery != null) {
+    if (logs != null) {
       long left = deadlineNanos - System.nanoTime();
-      boolean delivered = logDelivery.drain(deadlineNanos - Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(0, left / 5)));
-      long[] keptLost = logBuffer.close();
+      boolean delivered = logs.drain(deadlineNanos - Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(0, left / 5)));
+      long[] keptLost = logsWaiting.close();
       logStats.dropped("shutdown", keptLost[1]);
       if (!delivered) {
-        String why = logDelivery.gaveUpBecause();
+        String why = logs.gaveUpBecause();
         stderr.accept("[weft] exit: " + (keptLost[0] + keptLost[1]) + " log records could not be delivered to " + logEndpoint.url
             + (why.isEmpty() ? " before WEFT_SHUTDOWN_TIMEOUT ran out" : " (the collector is not taking data: " + why + ")")
             + "; they are dropped" + (logStats.droppedTotal() > keptLost[1]

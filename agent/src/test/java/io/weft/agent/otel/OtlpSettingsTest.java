@@ -37,6 +37,19 @@ class OtlpSettingsTest {
   }
 
   @Test
+  void logsHaveTheirOwnPathProtocolAndEndpoint() {
+    assertEquals("http://collector:4318/v1/logs", read("logs", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318").endpoint);
+    OtlpSettings grpc = read("logs", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://logs:4317");
+    assertEquals("grpc", grpc.protocol);
+    assertEquals("http://logs:4317", grpc.endpoint);
+    assertEquals("http/protobuf", read("traces", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "grpc").protocol, "logs only");
+    assertEquals("http://logs:4317/opentelemetry.proto.collector.logs.v1.LogsService/Export",
+        io.weft.agent.export.EndpointAccess.requestUrl(grpc.toEndpoint(1000)));
+    assertEquals("otlp_grpc_log_exporter", io.weft.agent.export.EndpointAccess.componentType(grpc.toEndpoint(1000)));
+    assertTrue(lines.isEmpty(), lines::toString);
+  }
+
+  @Test
   void generalEndpointGetsTheSignalPath() {
     assertEquals("http://collector:4318/v1/traces",
         read("traces", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318").endpoint);

@@ -15,6 +15,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 /**
  * Turns one Logback or Log4j event into an OpenTelemetry log record, as the OpenTelemetry agent's appender
@@ -41,12 +44,15 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private final OpenTelemetry openTelemetry;
   private final boolean logbackThreadAttributes;
   private final boolean log4jThreadAttributes;
+  private final boolean julThreadAttributes;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
 
-  LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes) {
+  LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
+      boolean julThreadAttributes) {
     this.openTelemetry = openTelemetry;
     this.logbackThreadAttributes = logbackThreadAttributes;
     this.log4jThreadAttributes = log4jThreadAttributes;
+    this.julThreadAttributes = julThreadAttributes;
   }
 
   private LoggerProvider provider() {
@@ -133,6 +139,103 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     } catch (Throwable e) {
       InternalErrors.report("log records (Log4j)", e);
     }
+  }
+
+  /**
+   * JUL: the record as the logger's handlers would see it, once the logger's level lets it through (checked here,
+   * as {@code log(LogRecord)} does first; a logger's filter is the application's and is not run twice). The body is
+   * the message formatted as JUL's formatters do (resource bundle, {@code {0}} parameters).
+   */
+  @Override
+  public void jul(Object logger, Object record) {
+    try {
+      if (!(record instanceof LogRecord)) {
+        return;
+      }
+      LogRecord event = (LogRecord) record;
+      Level level = event.getLevel();
+      if (level == null || !JUL_LEVEL_CHECK.get(logger.getClass()).isLoggable(logger, level)) {
+        return;
+      }
+      LogRecordBuilder builder = provider().get(nonNull(event.getLoggerName())).logRecordBuilder();
+      builder.setSeverity(julSeverity(level.intValue())).setSeverityText(level.getName());
+      String body = JUL_MESSAGES.formatMessage(event);
+      if (body != null) {
+        builder.setBody(body);
+      }
+      Instant at = event.getInstant();
+      builder.setTimestamp(TimeUnit.SECONDS.toNanos(at.getEpochSecond()) + at.getNano(), TimeUnit.NANOSECONDS);
+      if (event.getThrown() != null) {
+        exception(builder, event.getThrown());
+      }
+      if (julThreadAttributes) {
+        threadAttributes(builder, Thread.currentThread().getName());
+      }
+      builder.setContext(WeftContextStorage.currentContext()).emit();
+    } catch (Throwable e) {
+      InternalErrors.report("log records (java.util.logging)", e);
+    }
+  }
+
+  /** Formats as JUL's own formatters do; the constructor of this subclass reads no logging configuration. */
+  private static final Formatter JUL_MESSAGES = new Formatter() {
+    @Override
+    public String format(LogRecord record) {
+      return formatMessage(record);
+    }
+  };
+
+  /**
+   * The logger's {@code isLoggable(Level)}, found on its runtime class. The JUL logger's class is never named in
+   * the agent's code: the shaded build renames every reference to it (see {@code SdkLogger}).
+   */
+  private static final ClassValue<JulLevelCheck> JUL_LEVEL_CHECK = new ClassValue<JulLevelCheck>() {
+    @Override
+    protected JulLevelCheck computeValue(Class<?> loggerClass) {
+      try {
+        return new JulLevelCheck(MethodHandles.publicLookup()
+            .findVirtual(loggerClass, "isLoggable", MethodType.methodType(boolean.class, Level.class))
+            .asType(MethodType.methodType(boolean.class, Object.class, Level.class)));
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        InternalErrors.report("log records: JUL logger " + loggerClass.getName() + " is unreadable", e);
+        return new JulLevelCheck(null);
+      }
+    }
+  };
+
+  private static final class JulLevelCheck {
+    private final MethodHandle isLoggable; // null: unreadable, nothing is recorded
+
+    JulLevelCheck(MethodHandle isLoggable) {
+      this.isLoggable = isLoggable;
+    }
+
+    boolean isLoggable(Object logger, Level level) throws Throwable {
+      return isLoggable != null && (boolean) isLoggable.invokeExact(logger, level);
+    }
+  }
+
+  /** JUL's levels as severity numbers: SEVERE ERROR, WARNING WARN, INFO INFO, CONFIG DEBUG4, FINE DEBUG, FINER TRACE4, FINEST TRACE. */
+  static Severity julSeverity(int level) {
+    if (level >= 1000) {
+      return Severity.ERROR;
+    }
+    if (level >= 900) {
+      return Severity.WARN;
+    }
+    if (level >= 800) {
+      return Severity.INFO;
+    }
+    if (level >= 700) {
+      return Severity.DEBUG4;
+    }
+    if (level >= 500) {
+      return Severity.DEBUG;
+    }
+    if (level >= 400) {
+      return Severity.TRACE4;
+    }
+    return Severity.TRACE;
   }
 
   private static String nonNull(String name) {

@@ -30,6 +30,9 @@ public final class LogRecords implements WeftInstrumentation {
   private static final String BRIDGE = "io/weft/bridge/LogBridge";
   private static final String LOGBACK_ATTRIBUTES = "otel.instrumentation.logback-appender.experimental-log-attributes";
   private static final String LOG4J_ATTRIBUTES = "otel.instrumentation.log4j-appender.experimental-log-attributes";
+  private static final String JUL_ATTRIBUTES = "otel.instrumentation.java-util-logging.experimental-log-attributes";
+  /** The switch of {@link #jul()}, the OpenTelemetry agent's. */
+  public static final String JUL = "java-util-logging";
   private static final Object lock = new Object();
   private static boolean installed; // guarded by lock: one emitter serves both libraries
 
@@ -74,6 +77,20 @@ public final class LogRecords implements WeftInstrumentation {
             DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 4, 5)});
   }
 
+  /**
+   * {@code java.util.logging}: {@code Logger.log(LogRecord)}, which every JUL call goes through. A JDK class, which
+   * the agent's type instrumentations never look at: the agent weaves it with a transformer of its own ({@link
+   * #julAdvice}) and starts this instrumentation when it does. No type instrumentation here.
+   */
+  public static LogRecords jul() {
+    return new LogRecords(JUL, new String[0], new String[0], new DirectAdvice[0]);
+  }
+
+  /** The advice of JUL's {@code log(LogRecord)}: the logger and the record go to the bridge. */
+  public static DirectAdvice julAdvice() {
+    return DirectAdvice.around(BRIDGE, "jul", "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", "exit", DirectAdvice.THIS, 0);
+  }
+
   @Override
   public String name() {
     return name;
@@ -81,7 +98,7 @@ public final class LogRecords implements WeftInstrumentation {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
-    if (!exported(config)) {
+    if (!exported(config) || classes.length == 0) {
       return Collections.emptyList();
     }
     // no lambda here: each costs premain a millisecond
@@ -89,7 +106,7 @@ public final class LogRecords implements WeftInstrumentation {
   }
 
   /** Whether {@code OTEL_LOGS_EXPORTER} names an exporter (the default, {@code otlp}, does): not only {@code none}. */
-  static boolean exported(InstrumentationConfig config) {
+  public static boolean exported(InstrumentationConfig config) {
     List<String> exporters = config.getList("otel.logs.exporter");
     return exporters.isEmpty() || !(exporters.size() == 1 && exporters.get(0).equalsIgnoreCase("none"));
   }
@@ -100,14 +117,14 @@ public final class LogRecords implements WeftInstrumentation {
       if (!installed) {
         installed = true;
         LogBridge.install(new LogRecordEmitter(openTelemetry, config.getBoolean(LOGBACK_ATTRIBUTES, false),
-            config.getBoolean(LOG4J_ATTRIBUTES, false)));
+            config.getBoolean(LOG4J_ATTRIBUTES, false), config.getBoolean(JUL_ATTRIBUTES, false)));
       }
     }
   }
 
   @Override
   public void checkSettings(InstrumentationConfig config) {
-    config.getBoolean(name.equals("logback-appender") ? LOGBACK_ATTRIBUTES : LOG4J_ATTRIBUTES, false);
+    config.getBoolean(name.equals("logback-appender") ? LOGBACK_ATTRIBUTES : name.equals(JUL) ? JUL_ATTRIBUTES : LOG4J_ATTRIBUTES, false);
   }
 
   /** The library's funnel classes, by exact name, woven with {@link DirectAdvice} (also when retransformed at an attach). */

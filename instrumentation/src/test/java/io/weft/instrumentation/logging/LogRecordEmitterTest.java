@@ -1,0 +1,179 @@
+package io.weft.instrumentation.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEventVO;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
+import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.LogRecord;
+import org.apache.logging.log4j.message.ParameterizedMessage;
+import org.apache.logging.log4j.message.SimpleMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real Logback, Log4j and JUL events read as an application's would be: scope, body, severity, time, span and
+ * exception of the record each becomes; events the emitter cannot read are skipped without a throw.
+ */
+class LogRecordEmitterTest {
+  private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String SPAN = "00f067aa0ba902b7";
+
+  private final InMemoryLogRecordExporter exported = InMemoryLogRecordExporter.create();
+  private final SdkLoggerProvider provider =
+      SdkLoggerProvider.builder().addLogRecordProcessor(SimpleLogRecordProcessor.create(exported)).build();
+  private final LogRecordEmitter emitter =
+      new LogRecordEmitter(OpenTelemetrySdk.builder().setLoggerProvider(provider).build(), false, true, false);
+
+  @AfterEach
+  void close() {
+    provider.close();
+  }
+
+  private static Scope inSpan() {
+    return Context.root().with(Span.wrap(SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault())))
+        .makeCurrent();
+  }
+
+  private LogRecordData only() {
+    List<LogRecordData> logs = exported.getFinishedLogRecordItems();
+    assertEquals(1, logs.size(), logs::toString);
+    exported.reset();
+    return logs.get(0);
+  }
+
+  @Test
+  void aLogbackEventBecomesARecordOfItsLoggerInTheCurrentSpan() {
+    ch.qos.logback.classic.Logger logger = new LoggerContext().getLogger("com.acme.Orders");
+    IllegalStateException boom = new IllegalStateException("boom");
+    LoggingEvent event = new LoggingEvent("fqcn", logger, ch.qos.logback.classic.Level.WARN, "order {} failed", boom, new Object[] {42});
+    try (Scope ignored = inSpan()) {
+      emitter.logback(event);
+    }
+    LogRecordData log = only();
+    assertEquals("com.acme.Orders", log.getInstrumentationScopeInfo().getName());
+    assertEquals("order 42 failed", log.getBodyValue().asString());
+    assertEquals(Severity.WARN, log.getSeverity());
+    assertEquals("WARN", log.getSeverityText());
+    Instant at = event.getInstant();
+    assertEquals(TimeUnit.SECONDS.toNanos(at.getEpochSecond()) + at.getNano(), log.getTimestampEpochNanos());
+    assertEquals(TRACE, log.getSpanContext().getTraceId());
+    assertEquals(SPAN, log.getSpanContext().getSpanId());
+    assertEquals("java.lang.IllegalStateException", log.getAttributes().get(AttributeKey.stringKey("exception.type")));
+    assertEquals("boom", log.getAttributes().get(AttributeKey.stringKey("exception.message")));
+    assertTrue(log.getAttributes().get(AttributeKey.stringKey("exception.stacktrace")).startsWith("java.lang.IllegalStateException: boom"));
+    assertNull(log.getAttributes().get(AttributeKey.stringKey("thread.name")), "not asked for Logback");
+  }
+
+  /** An event that crossed a socket or a file keeps only its throwable's class and message. */
+  @Test
+  void aSerializedLogbackEventKeepsTheExceptionItCanName() {
+    ch.qos.logback.classic.Logger logger = new LoggerContext().getLogger("remote");
+    LoggingEvent event = new LoggingEvent("fqcn", logger, ch.qos.logback.classic.Level.ERROR, "lost", new IllegalArgumentException("bad"), null);
+    event.setMDCPropertyMap(java.util.Collections.emptyMap()); // no MDC adapter outside a configured SLF4J
+    emitter.logback(LoggingEventVO.build(event));
+    LogRecordData log = only();
+    assertEquals(Severity.ERROR, log.getSeverity());
+    assertFalse(log.getSpanContext().isValid());
+    assertEquals("java.lang.IllegalArgumentException", log.getAttributes().get(AttributeKey.stringKey("exception.type")));
+    assertEquals("bad", log.getAttributes().get(AttributeKey.stringKey("exception.message")));
+    assertNull(log.getAttributes().get(AttributeKey.stringKey("exception.stacktrace")));
+  }
+
+  @Test
+  void aLog4jEventTakesItsThrowableFromTheCallOrItsMessage() {
+    org.apache.logging.log4j.core.Logger logger = new org.apache.logging.log4j.core.LoggerContext("test").getLogger("com.acme.Pay");
+    long before = System.currentTimeMillis() * 1_000_000L;
+    try (Scope ignored = inSpan()) {
+      emitter.log4j(logger, org.apache.logging.log4j.Level.FATAL, new SimpleMessage("down"), new IllegalStateException("gone"));
+    }
+    LogRecordData log = only();
+    assertEquals("com.acme.Pay", log.getInstrumentationScopeInfo().getName());
+    assertEquals("down", log.getBodyValue().asString());
+    assertEquals(Severity.FATAL, log.getSeverity());
+    assertEquals("FATAL", log.getSeverityText());
+    assertTrue(log.getTimestampEpochNanos() >= before, "the time of the call");
+    assertEquals(TRACE, log.getSpanContext().getTraceId());
+    assertEquals("gone", log.getAttributes().get(AttributeKey.stringKey("exception.message")));
+    assertEquals(Thread.currentThread().getName(), log.getAttributes().get(AttributeKey.stringKey("thread.name")), "asked for Log4j");
+    assertTrue(log.getAttributes().get(AttributeKey.longKey("thread.id")) > 0);
+
+    emitter.log4j(logger, org.apache.logging.log4j.Level.INFO,
+        new ParameterizedMessage("paid {}", new Object[] {7, new IllegalArgumentException("late")}), null);
+    log = only();
+    assertEquals("paid 7", log.getBodyValue().asString());
+    assertEquals(Severity.INFO, log.getSeverity());
+    assertEquals("late", log.getAttributes().get(AttributeKey.stringKey("exception.message")));
+  }
+
+  @Test
+  void aJulRecordIsFormattedAndOnlyWhenItsLoggerLetsItThrough() {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("jul.emitter.test");
+    logger.setLevel(java.util.logging.Level.INFO);
+    emitter.jul(logger, new LogRecord(java.util.logging.Level.FINE, "hidden"));
+    assertEquals(List.of(), exported.getFinishedLogRecordItems());
+
+    LogRecord record = new LogRecord(java.util.logging.Level.WARNING, "param {0} and {1}");
+    record.setParameters(new Object[] {"x", 42});
+    record.setLoggerName("jul.emitter.test");
+    record.setThrown(new IllegalStateException("jul boom"));
+    emitter.jul(logger, record);
+    LogRecordData log = only();
+    assertEquals("jul.emitter.test", log.getInstrumentationScopeInfo().getName());
+    assertEquals("param x and 42", log.getBodyValue().asString());
+    assertEquals(Severity.WARN, log.getSeverity());
+    assertEquals("WARNING", log.getSeverityText());
+    Instant at = record.getInstant();
+    assertEquals(TimeUnit.SECONDS.toNanos(at.getEpochSecond()) + at.getNano(), log.getTimestampEpochNanos());
+    assertEquals("jul boom", log.getAttributes().get(AttributeKey.stringKey("exception.message")));
+  }
+
+  @Test
+  void whatIsNotAnEventOfTheLibraryIsSkipped() {
+    emitter.logback("not an event");
+    emitter.jul(java.util.logging.Logger.getLogger("x"), "not a record");
+    assertEquals(List.of(), exported.getFinishedLogRecordItems());
+  }
+
+  @Test
+  void levelsMapToSeverityNumbersByRange() {
+    assertEquals(Severity.TRACE, LogRecordEmitter.logbackSeverity(5_000));
+    assertEquals(Severity.DEBUG, LogRecordEmitter.logbackSeverity(10_000));
+    assertEquals(Severity.INFO, LogRecordEmitter.logbackSeverity(20_000));
+    assertEquals(Severity.WARN, LogRecordEmitter.logbackSeverity(30_000));
+    assertEquals(Severity.ERROR, LogRecordEmitter.logbackSeverity(40_000));
+    assertEquals(Severity.FATAL, LogRecordEmitter.log4jSeverity(100));
+    assertEquals(Severity.ERROR, LogRecordEmitter.log4jSeverity(200));
+    assertEquals(Severity.WARN, LogRecordEmitter.log4jSeverity(300));
+    assertEquals(Severity.INFO, LogRecordEmitter.log4jSeverity(350), "a custom level between WARN and INFO");
+    assertEquals(Severity.DEBUG, LogRecordEmitter.log4jSeverity(500));
+    assertEquals(Severity.TRACE, LogRecordEmitter.log4jSeverity(600));
+    assertEquals(Severity.TRACE, LogRecordEmitter.log4jSeverity(Integer.MAX_VALUE));
+    assertEquals(Severity.ERROR, LogRecordEmitter.julSeverity(1000));
+    assertEquals(Severity.WARN, LogRecordEmitter.julSeverity(900));
+    assertEquals(Severity.INFO, LogRecordEmitter.julSeverity(800));
+    assertEquals(Severity.DEBUG4, LogRecordEmitter.julSeverity(700));
+    assertEquals(Severity.DEBUG, LogRecordEmitter.julSeverity(500));
+    assertEquals(Severity.TRACE4, LogRecordEmitter.julSeverity(400));
+    assertEquals(Severity.TRACE, LogRecordEmitter.julSeverity(300));
+  }
+}
