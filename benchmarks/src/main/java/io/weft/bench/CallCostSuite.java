@@ -62,7 +62,17 @@ final class CallCostSuite {
       new Variant("default", Agent.OTEL, Map.of()));
   private static final List<String> HANDOFF_BENCHMARKS = List.of("outsideSpan", "insideSpan");
 
+  /** The log call figure's forks: each agent with its log records exported and with them off. */
+  private static final List<Variant> LOG_VARIANTS = List.of(
+      new Variant("no agent", Agent.NONE, Map.of()),
+      new Variant("log records exported", Agent.WEFT, Map.of("OTEL_LOGS_EXPORTER", "otlp")),
+      new Variant("OTEL_LOGS_EXPORTER=none", Agent.WEFT, Map.of()),
+      new Variant("log records exported", Agent.OTEL, Map.of("OTEL_LOGS_EXPORTER", "otlp")),
+      new Variant("OTEL_LOGS_EXPORTER=none", Agent.OTEL, Map.of()));
+
   private final Harness harness;
+  private final Map<Variant, Stats> logNanos = new LinkedHashMap<>();
+  private final Map<Variant, Stats> logBytes = new LinkedHashMap<>();
   /** Hand-over ns and B per operation ({@link Handoff#TASKS} tasks), by variant, then benchmark. */
   private final Map<Variant, Map<String, Stats>> handoffNanos = new LinkedHashMap<>();
   private final Map<Variant, Map<String, Stats>> handoffBytes = new LinkedHashMap<>();
@@ -75,6 +85,10 @@ final class CallCostSuite {
     for (Variant variant : VARIANTS) {
       nanos.put(variant, new Stats());
       bytes.put(variant, new Stats());
+    }
+    for (Variant variant : LOG_VARIANTS) {
+      logNanos.put(variant, new Stats());
+      logBytes.put(variant, new Stats());
     }
     for (Variant variant : HANDOFF_VARIANTS) {
       handoffNanos.put(variant, new LinkedHashMap<>());
@@ -107,6 +121,16 @@ final class CallCostSuite {
           String benchmark = result.getParams().getBenchmark().replaceFirst(".*\\.", "");
           handoffNanos.get(variant).get(benchmark).add(result.getPrimaryResult().getScore());
           handoffBytes.get(variant).get(benchmark).add(allocated(result));
+        }
+      }
+    }
+    for (int round = 1; round <= rounds; round++) {
+      for (Variant variant : LOG_VARIANTS) {
+        Bench.log("JMH round " + round + "/" + rounds + ": log call, " + variant.agent().label + ", " + variant.label());
+        for (RunResult result : jmh(PACKAGE + "LogCallBenchmark\\.", variant.agent(), variant.overrides(), 1,
+            "jmh-log-" + variant.agent().name().toLowerCase())) {
+          logNanos.get(variant).add(result.getPrimaryResult().getScore());
+          logBytes.get(variant).add(allocated(result));
         }
       }
     }
@@ -203,6 +227,7 @@ final class CallCostSuite {
             rows));
 
     writeHandoff(report);
+    writeLogCall(report);
 
     report.section("6. JDBC extra: Weft's SQL sanitizer", "`SqlSanitizer.apply` on one statement, no agent, "
         + "uncached (the tracer caches sanitized text per statement, so this is the cost of a statement's first "
@@ -243,6 +268,33 @@ final class CallCostSuite {
     for (Map.Entry<String, double[]> entry : reference.entrySet()) {
       report.raw(entry.getKey() + ": " + Report.num(entry.getValue()[0], 2) + " ns, "
           + Report.num(entry.getValue()[1], 1) + " B");
+    }
+  }
+
+  /**
+   * Figure 2c: what turning a log line into a log record costs the line; informational, the issue sets no target
+   * (Weft exports log records since it was written).
+   */
+  private void writeLogCall(Report report) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Variant variant : LOG_VARIANTS) {
+      rows.add(List.of(variant.agent().label, variant.label(), Report.num(logNanos.get(variant).median(), 1),
+          Report.num(logBytes.get(variant).median(), 0)));
+    }
+    double none = logNanos.get(LOG_VARIANTS.get(0)).median();
+    double weft = logNanos.get(LOG_VARIANTS.get(1)).median() - none;
+    double otel = logNanos.get(LOG_VARIANTS.get(3)).median() - none;
+    report.section("2c. A log call (JMH)", "`java.util.logging` `Logger.info` of a constant message to a handler that "
+        + "drops it, outside any span, " + harness.settings.callRounds() + " round(s) of one fork per variant, medians. "
+        + "With log records exported, each line also becomes a record queued for the batch log record processor; at "
+        + "this rate the queue is full most of the time, so most records are dropped after they are made (both agents "
+        + "use the SDK's processor): the figure is the cost of making a record. No target.\n\n"
+        + Report.table(List.of("Agent", "Variant", "ns/call", "B/call"), rows)
+        + "\nAdded per line with records exported: Weft " + Report.signed(weft, 1) + " ns, the OTel agent "
+        + Report.signed(otel, 1) + " ns" + (otel > 0 ? " (" + Report.ratio(weft / otel) + ")" : "") + ".");
+    for (Variant variant : LOG_VARIANTS) {
+      report.raw("log call, " + variant.agent().label + ", " + variant.label() + ": ns/call "
+          + logNanos.get(variant).samples("%.2f") + "; B/call " + logBytes.get(variant).samples("%.1f"));
     }
   }
 

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.receiver.LogMatchers;
+import io.weft.receiver.NumberPointView;
 import io.weft.receiver.OtlpReceiver;
 import io.weft.receiver.ReceivedLog;
+import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.receiver.Signal;
 import io.weft.receiver.Transport;
@@ -72,6 +74,12 @@ class LogRecordsIT {
       long now = System.currentTimeMillis() * 1_000_000L;
       assertTrue(before.timeUnixNano() > now - 120_000_000_000L && before.timeUnixNano() <= warning.timeUnixNano(), logs::toString);
       assertTrue(app.output().contains("SEVERE: failed for carol"), app::describe); // JUL's own console output stays
+      // the agent's own metrics count them too, in the last collection at exit (after the records' delivery)
+      ReceivedMetric processed = otlp.awaitMetric("otel.sdk.processor.log.processed");
+      assertEquals(3, sum(processed, "batching_log_processor", null), processed::toString);
+      assertEquals(0, sum(processed, "batching_log_processor", "queue_full"), processed::toString);
+      ReceivedMetric delivered = otlp.awaitMetric("otel.sdk.exporter.log.exported");
+      assertEquals(3, sum(delivered, "otlp_http_log_exporter", null), delivered::toString);
     }
   }
 
@@ -194,6 +202,13 @@ class LogRecordsIT {
         </configuration>
         """);
     return config;
+  }
+
+  /** The value of the point of {@code metric} with that component type and error type (null: none). */
+  private static long sum(ReceivedMetric metric, String componentType, String errorType) {
+    return metric.sumPoints().stream()
+        .filter(p -> componentType.equals(p.attr("otel.component.type")) && java.util.Objects.equals(errorType, p.attr("error.type")))
+        .mapToLong(NumberPointView::longValue).sum();
   }
 
   private static ReceivedLog only(List<ReceivedLog> logs, String body) {

@@ -19,6 +19,7 @@ final class BufferedLogExporter implements LogRecordExporter {
   private final boolean gzip;
   private final ExportStats stats;
   private final Consumer<String> stderr;
+  private long lastRequestBytes; // the processor's one thread (or the exit, once it ended)
 
   BufferedLogExporter(ExportBuffer buffer, boolean gzip, ExportStats stats, Consumer<String> stderr) {
     this.buffer = buffer;
@@ -32,8 +33,14 @@ final class BufferedLogExporter implements LogRecordExporter {
     if (logs.isEmpty()) {
       return CompletableResultCode.ofSuccess();
     }
+    if (!buffer.hasRoomFor(lastRequestBytes)) {
+      // the collector is not taking data and the buffer is full: the batch would be dropped after costing its encoding
+      stats.dropped("buffer_full", logs.size());
+      return CompletableResultCode.ofFailure();
+    }
     try {
       byte[] encoded = SpanQueueProcessor.encode(LogsRequestMarshaler.create(logs), gzip);
+      lastRequestBytes = encoded.length;
       if (!buffer.add(encoded, logs.size(), gzip)) {
         stats.dropped("buffer_full", logs.size());
         return CompletableResultCode.ofFailure();

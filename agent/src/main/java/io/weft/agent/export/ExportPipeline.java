@@ -63,6 +63,7 @@ public final class ExportPipeline {
   private ExportBuffer logBuffer;
   private Delivery logDelivery;
   private final ExportStats logStats = new ExportStats();
+  private LogQueueProcessor logProcessor; // guarded by this
   private Meter selfMeter; // guarded by this; the log pipeline is built later than the others, by its first user
 
   public ExportPipeline(WeftConfig config) {
@@ -124,6 +125,58 @@ public final class ExportPipeline {
     return new BufferedLogExporter(logBuffer, endpoint.gzip, logStats, stderr);
   }
 
+  /** The log records' batch processor, for the agent's own metrics (now, or when they are registered). */
+  public synchronized void logProcessor(LogQueueProcessor processor) {
+    logProcessor = processor;
+    if (selfMeter != null) {
+      registerLogProcessor(selfMeter, processor);
+    }
+  }
+
+  private static void registerLogProcessor(Meter meter, LogQueueProcessor processor) {
+    Attributes attributes = Attributes.of(COMPONENT_TYPE, "batching_log_processor", COMPONENT_NAME, "batching_log_processor/0");
+    meter.upDownCounterBuilder("otel.sdk.processor.log.queue.size").setUnit("{log_record}")
+        .setDescription("Log records waiting in the queue of the log record processor")
+        .buildWithCallback(new LogQueueObservation(LogQueueObservation.SIZE, processor, attributes));
+    meter.upDownCounterBuilder("otel.sdk.processor.log.queue.capacity").setUnit("{log_record}")
+        .setDescription("The most log records the queue of the log record processor holds")
+        .buildWithCallback(new LogQueueObservation(LogQueueObservation.CAPACITY, processor, attributes));
+    meter.counterBuilder("otel.sdk.processor.log.processed").setUnit("{log_record}")
+        .setDescription("Log records the processor finished with; error.type=queue_full for those dropped because the queue was full")
+        .buildWithCallback(new LogQueueObservation(LogQueueObservation.PROCESSED, processor, attributes));
+  }
+
+  /** The log processor's gauges and counter; a class for the reason {@link Observation} gives. */
+  private static final class LogQueueObservation implements Consumer<ObservableLongMeasurement> {
+    static final int SIZE = 0;
+    static final int CAPACITY = 1;
+    static final int PROCESSED = 2;
+
+    private final int what;
+    private final LogQueueProcessor processor;
+    private final Attributes attributes;
+    private final Attributes queueFull;
+
+    LogQueueObservation(int what, LogQueueProcessor processor, Attributes attributes) {
+      this.what = what;
+      this.processor = processor;
+      this.attributes = attributes;
+      this.queueFull = attributes.toBuilder().put(ERROR_TYPE, "queue_full").build();
+    }
+
+    @Override
+    public void accept(ObservableLongMeasurement m) {
+      if (what == SIZE) {
+        m.record(processor.queueSize(), attributes);
+      } else if (what == CAPACITY) {
+        m.record(processor.capacity(), attributes);
+      } else {
+        m.record(processor.processed(), attributes);
+        m.record(processor.queueFull.sum(), queueFull);
+      }
+    }
+  }
+
   /** {@code body} gzipped as the OTLP exports are, for the Prometheus endpoint's answers. */
   public static byte[] gzip(byte[] body) throws IOException {
     return SpanQueueProcessor.gzip(body);
@@ -176,6 +229,9 @@ public final class ExportPipeline {
     register(meter, traceEndpoint, traceBuffer, traceDelivery, traceStats, "span", "{span}");
     register(meter, metricEndpoint, metricBuffer, metricDelivery, metricStats, "metric_data_point", "{data_point}");
     register(meter, logEndpoint, logBuffer, logDelivery, logStats, "log", "{log_record}");
+    if (logProcessor != null) {
+      registerLogProcessor(meter, logProcessor);
+    }
   }
 
   private static void register(Meter meter, Endpoint endpoint, ExportBuffer buffer, Delivery delivery, ExportStats stats,

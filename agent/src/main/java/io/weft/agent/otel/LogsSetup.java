@@ -1,50 +1,45 @@
 package io.weft.agent.otel;
 
 import io.opentelemetry.api.logs.LoggerProvider;
-import io.opentelemetry.api.metrics.MeterProvider;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.logs.LogLimits;
-import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.SdkLoggerProviderBuilder;
-import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.weft.agent.export.Endpoint;
 import io.weft.agent.export.ExportPipeline;
+import io.weft.agent.export.LogQueueProcessor;
+import io.weft.agent.logs.LeanLoggerProvider;
 import io.weft.instrumentation.trace.TelemetryResource;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * The log pipeline {@code OTEL_LOGS_EXPORTER} asks for, read at start and built by its first user: the SDK's logger
- * provider with one batch log record processor ({@code OTEL_BLRP_*}) per exporter, the OTLP one feeding Weft's
- * own delivery ({@link ExportPipeline#logExporter}). Until then nothing of it exists: no thread, no class of the
- * SDK's log package loaded. Agent class loader.
+ * The log pipeline {@code OTEL_LOGS_EXPORTER} asks for, read at start and built by its first user: Weft's logger
+ * provider ({@link LeanLoggerProvider}) in front of one batch processor ({@link LogQueueProcessor}, {@code
+ * OTEL_BLRP_*}) handing batches to every exporter, the OTLP one feeding Weft's own delivery ({@link
+ * ExportPipeline#logExporter}). Until then nothing of it exists: no thread, no class of it loaded. Agent class
+ * loader.
  */
 final class LogsSetup {
 
   private final TelemetryResource resource;
-  private final LogLimits limits;
+  private final int valueLengthLimit;
+  private final int countLimit;
   private final int queueSize;
   private final int batchSize;
   private final long delayMillis;
-  private final long timeoutMillis;
   private final List<String> descriptions = new ArrayList<>();
   private ExportPipeline pipeline;
   private Endpoint endpoint;
   private boolean console;
-  private SdkLoggerProvider provider; // guarded by this
+  private LeanLoggerProvider provider; // guarded by this
+  private LogQueueProcessor processor; // guarded by this
   private boolean closed; // guarded by this
 
-  LogsSetup(TelemetryResource resource, LogLimits limits, int queueSize, int batchSize, long delayMillis, long timeoutMillis) {
+  LogsSetup(TelemetryResource resource, int valueLengthLimit, int countLimit, int queueSize, int batchSize, long delayMillis) {
     this.resource = resource;
-    this.limits = limits;
+    this.valueLengthLimit = valueLengthLimit;
+    this.countLimit = countLimit;
     this.queueSize = queueSize;
     this.batchSize = batchSize;
     this.delayMillis = delayMillis;
-    this.timeoutMillis = timeoutMillis;
   }
 
   void otlp(ExportPipeline pipeline, Endpoint endpoint, String description) {
@@ -71,56 +66,43 @@ final class LogsSetup {
       return LoggerProvider.noop();
     }
     if (provider == null) {
-      SdkLoggerProviderBuilder builder = SdkLoggerProvider.builder().setResource(resource.sdk()).setLogLimits(new Limits(limits));
+      List<LogRecordExporter> exporters = new ArrayList<>();
       if (endpoint != null) {
-        builder.addLogRecordProcessor(processor(pipeline.logExporter(endpoint)));
+        exporters.add(pipeline.logExporter(endpoint));
       }
       if (console) {
-        builder.addLogRecordProcessor(processor(new ConsoleLogExporter()));
+        exporters.add(new ConsoleLogExporter());
       }
-      provider = builder.build();
+      processor = new LogQueueProcessor(queueSize, batchSize, delayMillis, exporters);
+      if (pipeline != null) {
+        pipeline.logProcessor(processor);
+      }
+      provider = new LeanLoggerProvider(resource.sdk(), valueLengthLimit, countLimit,
+          processor);
     }
     return provider;
   }
 
-  private BatchLogRecordProcessor processor(LogRecordExporter exporter) {
-    return BatchLogRecordProcessor.builder(exporter)
-        .setScheduleDelay(Duration.ofMillis(delayMillis))
-        .setMaxQueueSize(queueSize)
-        .setMaxExportBatchSize(batchSize)
-        .setExporterTimeout(Duration.ofMillis(timeoutMillis))
-        .setMeterProvider(MeterProvider.noop())
-        .build();
-  }
-
   /**
-   * At exit: hands every queued record to the exporters (the OTLP one only encodes into its buffer, whose delivery
-   * the export pipeline drains) and stops the processors; records emitted later are dropped. Bounded by {@code
-   * millis}.
+   * At exit: every queued record goes to the exporters (the OTLP one only encodes into its buffer, whose delivery the
+   * export pipeline drains), bounded by {@code millis}; records logged later are dropped. What the full queue refused
+   * during the run is said in one line.
    */
   void flushAndClose(long millis) {
-    SdkLoggerProvider built;
+    LogQueueProcessor built;
     synchronized (this) {
       closed = true;
-      built = provider;
+      built = processor;
     }
-    if (built != null) {
-      CompletableResultCode done = built.shutdown();
-      done.join(Math.max(1, millis), TimeUnit.MILLISECONDS);
+    if (built == null) {
+      return;
     }
-  }
-
-  /** The limits as the builder takes them; a class, not a lambda (no spun class on the first record's path). */
-  private static final class Limits implements Supplier<LogLimits> {
-    private final LogLimits limits;
-
-    Limits(LogLimits limits) {
-      this.limits = limits;
-    }
-
-    @Override
-    public LogLimits get() {
-      return limits;
+    boolean flushed = built.close(millis);
+    long refused = built.queueFull.sum();
+    if (refused > 0 || !flushed) {
+      System.err.println("[weft] exit: " + (refused > 0 ? refused + " log records were dropped because the queue was full"
+          + " (OTEL_BLRP_MAX_QUEUE_SIZE=" + queueSize + ")" : "")
+          + (!flushed ? (refused > 0 ? "; " : "") + (built.queueSize()) + " queued log records were not exported in time" : ""));
     }
   }
 }

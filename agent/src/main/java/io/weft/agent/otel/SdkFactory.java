@@ -8,7 +8,6 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.extension.trace.propagation.JaegerPropagator;
 import io.opentelemetry.extension.trace.propagation.OtTracePropagator;
-import io.opentelemetry.sdk.logs.LogLimits;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
@@ -151,11 +150,9 @@ public final class SdkFactory {
     long timeout = config.getMillis("otel.blrp.export.timeout", 30_000, false);
     int valueLimit = config.getInt("otel.attribute.value.length.limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
     int countLimit = config.getInt("otel.attribute.count.limit", 128, 1, 100_000);
-    LogLimits limits = LogLimits.builder()
-        .setMaxAttributeValueLength(config.getInt("otel.logrecord.attribute.value.length.limit", valueLimit, 1, Integer.MAX_VALUE))
-        .setMaxNumberOfAttributes(config.getInt("otel.logrecord.attribute.count.limit", countLimit, 1, 100_000))
-        .build();
-    LogsSetup setup = new LogsSetup(resource, limits, queue, batch, delay, timeout);
+    LogsSetup setup = new LogsSetup(resource,
+        config.getInt("otel.logrecord.attribute.value.length.limit", valueLimit, 1, Integer.MAX_VALUE),
+        config.getInt("otel.logrecord.attribute.count.limit", countLimit, 1, 100_000), queue, batch, delay);
     for (String name : names) {
       if (name.equals("otlp")) {
         OtlpSettings otlp = OtlpSettings.read(config, "logs");

@@ -3,6 +3,7 @@ package io.weft.instrumentation.logging;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.logs.LogRecordBuilder;
+import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.LoggerProvider;
 import io.opentelemetry.api.logs.Severity;
 import io.weft.bridge.LogBridge;
@@ -14,6 +15,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -46,6 +48,8 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private final boolean log4jThreadAttributes;
   private final boolean julThreadAttributes;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
+  private static final int LOGGERS_KEPT = 10_000;
+  private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
 
   LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
       boolean julThreadAttributes) {
@@ -64,6 +68,22 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     return made;
   }
 
+  /**
+   * The SDK's logger of one logger name, kept: asking the provider builds a scope and looks it up, a few objects per
+   * event. The provider keeps every logger it made anyway; past {@link #LOGGERS_KEPT} names (an application that
+   * makes logger names up as it goes) they are asked for each time.
+   */
+  private Logger logger(String name) {
+    Logger logger = loggers.get(name);
+    if (logger == null) {
+      logger = provider().get(name);
+      if (loggers.size() < LOGGERS_KEPT) {
+        loggers.putIfAbsent(name, logger);
+      }
+    }
+    return logger;
+  }
+
   @Override
   public void logback(Object event) {
     try {
@@ -71,7 +91,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (access == null) {
         return;
       }
-      LogRecordBuilder record = provider().get(nonNull(access.loggerName(event))).logRecordBuilder();
+      LogRecordBuilder record = logger(nonNull(access.loggerName(event))).logRecordBuilder();
       Object level = access.level(event);
       if (level != null) {
         int value = access.levelValue(level);
@@ -114,7 +134,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (access == null) {
         return;
       }
-      LogRecordBuilder record = provider().get(nonNull(access.loggerName(logger))).logRecordBuilder();
+      LogRecordBuilder record = logger(nonNull(access.loggerName(logger))).logRecordBuilder();
       if (level != null) {
         record.setSeverity(log4jSeverity(access.levelValue(level))).setSeverityText(access.levelName(level));
       }
@@ -157,7 +177,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (level == null || !JUL_LEVEL_CHECK.get(logger.getClass()).isLoggable(logger, level)) {
         return;
       }
-      LogRecordBuilder builder = provider().get(nonNull(event.getLoggerName())).logRecordBuilder();
+      LogRecordBuilder builder = logger(nonNull(event.getLoggerName())).logRecordBuilder();
       builder.setSeverity(julSeverity(level.intValue())).setSeverityText(level.getName());
       String body = JUL_MESSAGES.formatMessage(event);
       if (body != null) {
