@@ -66,29 +66,18 @@ public final class LogBridge {
     records = ready;
   }
 
+  /** Which library an event given to {@link RecordHandler#record} comes from. */
+  public static final int LOGBACK = 0;
+  public static final int LOG4J = 1;
+  public static final int JUL = 2;
+
   /**
    * Entry of Logback's {@code Logger.callAppenders(ILoggingEvent)}: the event becomes a log record, unless the
    * thread is already inside a woven logging call. Returns what {@link #exit} gets: non-null when this call was
    * counted; never throws.
    */
   public static Object logback(Object event) {
-    try {
-      RecordHandler ready = recordHandler();
-      if (ready == null) {
-        return null;
-      }
-      int[] depth = DEPTH.get();
-      if (depth[0]++ == 0) {
-        try {
-          ready.logback(event);
-        } catch (Throwable e) {
-          // the handler reports its own trouble; the depth must still come down at the exit
-        }
-      }
-      return DEPTH;
-    } catch (Throwable e) {
-      return null; // woven code calls this directly: nothing may reach the application
-    }
+    return enter(LOGBACK, event, null, null, null);
   }
 
   /**
@@ -96,23 +85,7 @@ public final class LogBridge {
    * logger calls once the level is enabled: as {@link #logback}.
    */
   public static Object log4j(Object logger, Object level, Object message, Object thrown) {
-    try {
-      RecordHandler ready = recordHandler();
-      if (ready == null) {
-        return null;
-      }
-      int[] depth = DEPTH.get();
-      if (depth[0]++ == 0) {
-        try {
-          ready.log4j(logger, level, message, thrown);
-        } catch (Throwable e) {
-          // the handler reports its own trouble; the depth must still come down at the exit
-        }
-      }
-      return DEPTH;
-    } catch (Throwable e) {
-      return null; // woven code calls this directly: nothing may reach the application
-    }
+    return enter(LOG4J, logger, level, message, thrown);
   }
 
   /**
@@ -120,6 +93,10 @@ public final class LogBridge {
    * the logger's level, as the method does first): as {@link #logback}.
    */
   public static Object jul(Object logger, Object record) {
+    return enter(JUL, logger, record, null, null);
+  }
+
+  private static Object enter(int library, Object a, Object b, Object c, Object d) {
     try {
       RecordHandler ready = recordHandler();
       if (ready == null) {
@@ -128,14 +105,14 @@ public final class LogBridge {
       int[] depth = DEPTH.get();
       if (depth[0]++ == 0) {
         try {
-          ready.jul(logger, record);
+          ready.record(library, a, b, c, d);
         } catch (Throwable e) {
-          // as above
+          // the handler reports its own trouble; the depth must still come down at the exit
         }
       }
       return DEPTH;
     } catch (Throwable e) {
-      return null;
+      return null; // woven code calls this directly: nothing may reach the application
     }
   }
 
@@ -165,14 +142,12 @@ public final class LogBridge {
 
   /** Turns a logging library's event into a log record; implemented in the agent class loader. */
   public interface RecordHandler {
-    /** One Logback {@code ILoggingEvent}. */
-    void logback(Object event);
-
-    /** One Log4j event: the core {@code Logger}, its {@code Level}, {@code Message} and the throwable (may be null). */
-    void log4j(Object logger, Object level, Object message, Object thrown);
-
-    /** One {@code java.util.logging} record and the logger it was given to. */
-    void jul(Object logger, Object record);
+    /**
+     * One event of {@code library}: {@link #LOGBACK} an {@code ILoggingEvent}; {@link #LOG4J} the core {@code Logger},
+     * its {@code Level}, {@code Message} and the throwable (may be null); {@link #JUL} the logger and the {@code
+     * LogRecord}. Unused arguments are null.
+     */
+    void record(int library, Object a, Object b, Object c, Object d);
   }
 
   /** Implemented in the agent class loader. */

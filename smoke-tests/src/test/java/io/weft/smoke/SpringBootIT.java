@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 import io.weft.receiver.HistogramPointView;
+import io.weft.receiver.LogMatchers;
 import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.support.ChildJvm;
@@ -67,6 +69,16 @@ class SpringBootIT {
         // the handler's log line, through Spring Boot's Logback in its nested-jar class loader, names the request's span
         String logged = "LOG item 7 trace=" + server.traceId() + " span=" + server.spanId() + " flags=01";
         assertEquals(1, app.output().lines().filter(logged::equals).count(), logged);
+        // and is a log record of the same span, as are Spring's own lines from before any request
+        ReceivedLog itemLog = otlp.awaitLog(LogMatchers.bodyContains("item 7"));
+        assertEquals("io.weft.smoke.boot.ShopController", itemLog.scopeName());
+        assertEquals("INFO", itemLog.severityText());
+        assertEquals(server.traceId(), itemLog.traceId());
+        assertEquals(server.spanId(), itemLog.spanId());
+        assertEquals("shop", itemLog.resourceAttribute("service.name"));
+        ReceivedLog started = otlp.awaitLog(LogMatchers.bodyContains("Started "));
+        assertTrue(started.scopeName().startsWith("io.weft.smoke.boot."), started::toString);
+        assertEquals("", started.traceId(), started::toString);
         ReceivedSpan find = otlp.awaitSpan(named("Items.find").and(childOf(server)));
         assertEquals("io.weft.smoke.boot.Items.find", find.stringAttr("code.function.name"));
         ReceivedSpan select = otlp.awaitSpan(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && childOf(find).test(s));

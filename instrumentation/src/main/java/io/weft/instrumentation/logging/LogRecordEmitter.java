@@ -85,13 +85,26 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   }
 
   @Override
-  public void logback(Object event) {
+  public void record(int library, Object a, Object b, Object c, Object d) {
+    if (Thread.currentThread().getName().startsWith("weft-")) {
+      return; // the agent's own threads: what the JDK logs while they export must not become more to export
+    }
+    if (library == LogBridge.LOGBACK) {
+      logback(a);
+    } else if (library == LogBridge.LOG4J) {
+      log4j(a, b, c, d);
+    } else if (library == LogBridge.JUL) {
+      jul(a, b);
+    }
+  }
+
+  void logback(Object event) {
     try {
       Logback access = LOGBACK.get(event.getClass());
       if (access == null) {
         return;
       }
-      LogRecordBuilder record = logger(nonNull(access.loggerName(event))).logRecordBuilder();
+      LogRecordBuilder record = logger(scopeName(access.loggerName(event))).logRecordBuilder();
       Object level = access.level(event);
       if (level != null) {
         int value = access.levelValue(level);
@@ -127,14 +140,13 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     }
   }
 
-  @Override
-  public void log4j(Object logger, Object level, Object message, Object thrown) {
+  void log4j(Object logger, Object level, Object message, Object thrown) {
     try {
       Log4j access = LOG4J.get(logger.getClass());
       if (access == null) {
         return;
       }
-      LogRecordBuilder record = logger(nonNull(access.loggerName(logger))).logRecordBuilder();
+      LogRecordBuilder record = logger(scopeName(access.loggerName(logger))).logRecordBuilder();
       if (level != null) {
         record.setSeverity(log4jSeverity(access.levelValue(level))).setSeverityText(access.levelName(level));
       }
@@ -166,8 +178,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
    * as {@code log(LogRecord)} does first; a logger's filter is the application's and is not run twice). The body is
    * the message formatted as JUL's formatters do (resource bundle, {@code {0}} parameters).
    */
-  @Override
-  public void jul(Object logger, Object record) {
+  void jul(Object logger, Object record) {
     try {
       if (!(record instanceof LogRecord)) {
         return;
@@ -177,7 +188,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (level == null || !JUL_LEVEL_CHECK.get(logger.getClass()).isLoggable(logger, level)) {
         return;
       }
-      LogRecordBuilder builder = logger(nonNull(event.getLoggerName())).logRecordBuilder();
+      LogRecordBuilder builder = logger(scopeName(event.getLoggerName())).logRecordBuilder();
       builder.setSeverity(julSeverity(level.intValue())).setSeverityText(level.getName());
       String body = JUL_MESSAGES.formatMessage(event);
       if (body != null) {
@@ -213,8 +224,12 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     @Override
     protected JulLevelCheck computeValue(Class<?> loggerClass) {
       try {
+        Class<?> visible = loggerClass; // the root logger's class is private to LogManager: its public ancestor's method
+        while (!java.lang.reflect.Modifier.isPublic(visible.getModifiers()) && visible.getSuperclass() != null) {
+          visible = visible.getSuperclass();
+        }
         return new JulLevelCheck(MethodHandles.publicLookup()
-            .findVirtual(loggerClass, "isLoggable", MethodType.methodType(boolean.class, Level.class))
+            .findVirtual(visible, "isLoggable", MethodType.methodType(boolean.class, Level.class))
             .asType(MethodType.methodType(boolean.class, Object.class, Level.class)));
       } catch (ReflectiveOperationException | RuntimeException e) {
         InternalErrors.report("log records: JUL logger " + loggerClass.getName() + " is unreadable", e);
@@ -258,8 +273,9 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     return Severity.TRACE;
   }
 
-  private static String nonNull(String name) {
-    return name == null ? "" : name;
+  /** The scope of a logger's records: its name, {@code ROOT} for the root logger of Log4j and JUL (Logback's says so). */
+  private static String scopeName(String name) {
+    return name == null || name.isEmpty() ? "ROOT" : name;
   }
 
   @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+

@@ -21,6 +21,7 @@ import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
 import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
+import io.weft.bridge.LogBridge;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -145,6 +146,20 @@ class LogRecordEmitterTest {
     Instant at = record.getInstant();
     assertEquals(TimeUnit.SECONDS.toNanos(at.getEpochSecond()) + at.getNano(), log.getTimestampEpochNanos());
     assertEquals("jul boom", log.getAttributes().get(AttributeKey.stringKey("exception.message")));
+  }
+
+  @Test
+  void theRootLoggerIsRootAndTheAgentsOwnThreadsLogNothing() throws InterruptedException {
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    LogRecord record = new LogRecord(java.util.logging.Level.SEVERE, "from the root");
+    record.setLoggerName("");
+    emitter.record(LogBridge.JUL, root, record, null, null);
+    assertEquals("ROOT", only().getInstrumentationScopeInfo().getName());
+
+    Thread agentThread = new Thread(() -> emitter.record(LogBridge.JUL, root, record, null, null), "weft-export-logs");
+    agentThread.start();
+    agentThread.join();
+    assertEquals(List.of(), exported.getFinishedLogRecordItems(), "what the JDK logs on an export thread is not exported");
   }
 
   @Test
