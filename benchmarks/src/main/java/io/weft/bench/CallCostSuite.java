@@ -286,9 +286,10 @@ final class CallCostSuite {
     double otel = logNanos.get(LOG_VARIANTS.get(3)).median() - none;
     report.section("2c. A log call (JMH)", "`java.util.logging` `Logger.info` of a constant message to a handler that "
         + "drops it, outside any span, " + harness.settings.callRounds() + " round(s) of one fork per variant, medians. "
-        + "With log records exported, each line also becomes a record queued for the batch log record processor; at "
-        + "this rate the queue is full most of the time, so most records are dropped after they are made (both agents "
-        + "use the SDK's processor): the figure is the cost of making a record. No target.\n\n"
+        + "With log records exported, each line also becomes a record queued for the agent's batch processor (Weft's "
+        + "own queue, the SDK's in the OpenTelemetry agent); at this rate the queue is often full, so many records are "
+        + "dropped after they are made, and those that fit are exported on the other core: the figure is the cost of "
+        + "making a record plus what exporting takes from the calling thread. No target.\n\n"
         + Report.table(List.of("Agent", "Variant", "ns/call", "B/call"), rows)
         + "\nAdded per line with records exported: Weft " + Report.signed(weft, 1) + " ns, the OTel agent "
         + Report.signed(otel, 1) + " ns" + (otel > 0 ? " (" + Report.ratio(weft / otel) + ")" : "") + ".");
