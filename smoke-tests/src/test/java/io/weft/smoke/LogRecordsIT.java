@@ -142,6 +142,42 @@ class LogRecordsIT {
     }
   }
 
+  /**
+   * MDC and thread context values as attributes, when asked for: all of Logback's MDC but the span's ids the agent put
+   * there (bob's own trace_id stays), and the listed keys of Log4j's thread context.
+   */
+  @Test
+  void contextValuesBecomeAttributesWhenAskedFor() throws IOException {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("logback").property("logback.configurationFile", logbackConfig().toString())
+            .env("OTEL_INSTRUMENTATION_LOGBACK_APPENDER_EXPERIMENTAL_CAPTURE_MDC_ATTRIBUTES", "*")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", LogApp.class.getName() + "[handle]")
+            .start(LogApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      otlp.awaitLogs(LogMatchers.any(), 7);
+      assertEquals(Map.of("user", "alice"), only(otlp.logs(), "inside alice").attributes());
+      assertEquals(Map.of("user", "bob", "trace_id", "mine"), only(otlp.logs(), "inside bob").attributes());
+      assertEquals(Map.of(), only(otlp.logs(), "before").attributes());
+      assertFalse(app.output().contains("is not supported"), app::describe);
+    }
+    Path config = dir.resolve("log4j2.xml");
+    Files.writeString(config, """
+        <Configuration status="warn">
+          <Appenders><Console name="OUT" target="SYSTEM_OUT"><PatternLayout pattern="%logger %msg%n"/></Console></Appenders>
+          <Loggers><Root level="info"><AppenderRef ref="OUT"/></Root></Loggers>
+        </Configuration>
+        """);
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("log4j").property("log4j2.configurationFile", config.toString())
+            .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MDC_ATTRIBUTES", "user")
+            .start(Log4jApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      otlp.awaitLogs(LogMatchers.any(), 7);
+      assertEquals(Map.of("user", "bob"), only(otlp.logs(), "inside bob").attributes(), "the listed key only");
+      assertEquals(Map.of(), only(otlp.logs(), "after").attributes());
+    }
+  }
+
   /** OTLP over gRPC for logs alone, and the thread attributes asked for. */
   @Test
   void logsGoOverGrpcWithTheThreadAttributesWhenAskedFor() throws IOException {

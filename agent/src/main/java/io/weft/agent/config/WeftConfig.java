@@ -448,7 +448,6 @@ public final class WeftConfig implements InstrumentationConfig {
     unsupported("otel.instrumentation.jdbc-datasource.enabled", "true", "Weft makes no DataSource.getConnection spans");
     for (String library : new String[] {"logback-appender", "log4j-appender"}) {
       String prefix = "otel.instrumentation." + library + ".experimental.";
-      unsupported(prefix + "capture-mdc-attributes", null, "log records carry no MDC or thread context values");
       unsupported(prefix + "capture-marker-attribute", "true", "log records carry no markers");
       unsupported(prefix + "capture-code-attributes", "true", "log records carry no code location");
     }

@@ -6,6 +6,8 @@ import io.opentelemetry.api.logs.LogRecordBuilder;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.LoggerProvider;
 import io.opentelemetry.api.logs.Severity;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.weft.bridge.LogBridge;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.WeftContextStorage;
@@ -15,6 +17,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Formatter;
@@ -47,16 +50,26 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private final boolean logbackThreadAttributes;
   private final boolean log4jThreadAttributes;
   private final boolean julThreadAttributes;
+  private final ContextCapture logbackMdc; // null: none
+  private final ContextCapture log4jContext; // null: none
   private volatile LoggerProvider provider; // the SDK's, made by the first record
   private static final int LOGGERS_KEPT = 10_000;
   private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
 
   LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
       boolean julThreadAttributes) {
+    this(openTelemetry, logbackThreadAttributes, log4jThreadAttributes, julThreadAttributes, null, null);
+  }
+
+  /** {@code logbackMdc}, {@code log4jContext}: the context values records carry; null for none. */
+  LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
+      boolean julThreadAttributes, ContextCapture logbackMdc, ContextCapture log4jContext) {
     this.openTelemetry = openTelemetry;
     this.logbackThreadAttributes = logbackThreadAttributes;
     this.log4jThreadAttributes = log4jThreadAttributes;
     this.julThreadAttributes = julThreadAttributes;
+    this.logbackMdc = logbackMdc;
+    this.log4jContext = log4jContext;
   }
 
   private LoggerProvider provider() {
@@ -134,7 +147,11 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (logbackThreadAttributes) {
         threadAttributes(record, access.threadName(event));
       }
-      record.setContext(WeftContextStorage.currentContext()).emit();
+      Context context = WeftContextStorage.currentContext();
+      if (logbackMdc != null) {
+        logbackMdc.addTo(record, access.mdc(event), Span.fromContext(context).getSpanContext());
+      }
+      record.setContext(context).emit();
     } catch (Throwable e) {
       InternalErrors.report("log records (Logback)", e); // once; the application's logging goes on
     }
@@ -167,7 +184,11 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (log4jThreadAttributes) {
         threadAttributes(record, Thread.currentThread().getName());
       }
-      record.setContext(WeftContextStorage.currentContext()).emit();
+      Context context = WeftContextStorage.currentContext();
+      if (log4jContext != null) {
+        log4jContext.addTo(record, access.threadContext(), Span.fromContext(context).getSpanContext());
+      }
+      record.setContext(context).emit();
     } catch (Throwable e) {
       InternalErrors.report("log records (Log4j)", e);
     }
@@ -382,6 +403,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     private final Class<?> throwableProxyClass;
     private final MethodHandle throwable;
     private final MethodHandle threadName;
+    private final MethodHandle mdc;
 
     Logback(Class<?> eventClass) throws ReflectiveOperationException {
       ClassLoader loader = eventClass.getClassLoader();
@@ -411,6 +433,13 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       throwable = lookup.findVirtual(throwableProxyClass, "getThrowable", MethodType.methodType(Throwable.class))
           .asType(MethodType.methodType(Throwable.class, Object.class));
       threadName = lookup.findVirtual(event, "getThreadName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      mdc = lookup.findVirtual(event, "getMDCPropertyMap", MethodType.methodType(Map.class))
+          .asType(MethodType.methodType(Map.class, Object.class));
+    }
+
+    /** The event's MDC (with the span's ids when the MDC instrumentation is on, as an appender sees it). */
+    Map<?, ?> mdc(Object event) throws Throwable {
+      return (Map<?, ?>) mdc.invokeExact(event);
     }
 
     String loggerName(Object event) throws Throwable {
@@ -469,6 +498,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     private final MethodHandle levelName;
     private final MethodHandle message;
     private final MethodHandle messageThrowable;
+    private final MethodHandle threadContext;
 
     Log4j(Class<?> loggerClass) throws ReflectiveOperationException {
       ClassLoader loader = loggerClass.getClassLoader();
@@ -482,6 +512,13 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       message = lookup.findVirtual(messageClass, "getFormattedMessage", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
       messageThrowable = lookup.findVirtual(messageClass, "getThrowable", MethodType.methodType(Throwable.class))
           .asType(MethodType.methodType(Throwable.class, Object.class));
+      threadContext = lookup.findStatic(Class.forName("org.apache.logging.log4j.ThreadContext", false, loader),
+          "getImmutableContext", MethodType.methodType(Map.class));
+    }
+
+    /** The logging thread's context map (the event is not built yet when the logger is called). */
+    Map<?, ?> threadContext() throws Throwable {
+      return (Map<?, ?>) threadContext.invokeExact();
     }
 
     String loggerName(Object logger) throws Throwable {

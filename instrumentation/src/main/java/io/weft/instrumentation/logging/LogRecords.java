@@ -31,6 +31,8 @@ public final class LogRecords implements WeftInstrumentation {
   private static final String LOGBACK_ATTRIBUTES = "otel.instrumentation.logback-appender.experimental-log-attributes";
   private static final String LOG4J_ATTRIBUTES = "otel.instrumentation.log4j-appender.experimental-log-attributes";
   private static final String JUL_ATTRIBUTES = "otel.instrumentation.java-util-logging.experimental-log-attributes";
+  private static final String LOGBACK_MDC = "otel.instrumentation.logback-appender.experimental.capture-mdc-attributes";
+  private static final String LOG4J_MDC = "otel.instrumentation.log4j-appender.experimental.capture-mdc-attributes";
   /** The switch of {@link #jul()}, the OpenTelemetry agent's. */
   public static final String JUL = "java-util-logging";
   private static final Object lock = new Object();
@@ -116,8 +118,10 @@ public final class LogRecords implements WeftInstrumentation {
     synchronized (lock) {
       if (!installed) {
         installed = true;
+        List<String> spanKeys = MdcWithSpan.from(config).keys();
         LogBridge.install(new LogRecordEmitter(openTelemetry, config.getBoolean(LOGBACK_ATTRIBUTES, false),
-            config.getBoolean(LOG4J_ATTRIBUTES, false), config.getBoolean(JUL_ATTRIBUTES, false)));
+            config.getBoolean(LOG4J_ATTRIBUTES, false), config.getBoolean(JUL_ATTRIBUTES, false),
+            ContextCapture.of(config.getList(LOGBACK_MDC), spanKeys), ContextCapture.of(config.getList(LOG4J_MDC), spanKeys)));
       }
     }
   }

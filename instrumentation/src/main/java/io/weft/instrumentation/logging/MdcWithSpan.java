@@ -53,6 +53,11 @@ final class MdcWithSpan implements LogBridge.Handler {
     return key;
   }
 
+  /** The three keys, for the log records, which carry the ids themselves and not as attributes. */
+  java.util.List<String> keys() {
+    return java.util.Arrays.asList(traceIdKey, spanIdKey, traceFlagsKey);
+  }
+
   @Override
   public Map<String, String> withSpan(Map<String, String> mdc) {
     try {

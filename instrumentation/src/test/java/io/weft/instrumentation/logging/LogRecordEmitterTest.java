@@ -163,6 +163,35 @@ class LogRecordEmitterTest {
   }
 
   @Test
+  void contextValuesAreCapturedWhenAskedForButNotTheSpansOwnIds() {
+    List<String> spanKeys = List.of("trace_id", "span_id", "trace_flags");
+    LogRecordEmitter listed = new LogRecordEmitter(OpenTelemetrySdk.builder().setLoggerProvider(provider).build(),
+        false, false, false, ContextCapture.of(List.of("user", "absent"), spanKeys), ContextCapture.of(List.of("*"), spanKeys));
+    ch.qos.logback.classic.Logger logger = new LoggerContext().getLogger("mdc");
+    LoggingEvent event = new LoggingEvent("fqcn", logger, ch.qos.logback.classic.Level.INFO, "with mdc", null, null);
+    event.setMDCPropertyMap(java.util.Map.of("user", "alice", "tenant", "acme", "trace_id", TRACE));
+    try (Scope ignored = inSpan()) {
+      listed.logback(event);
+    }
+    assertEquals(java.util.Map.of(AttributeKey.stringKey("user"), "alice"), only().getAttributes().asMap(), "the listed keys only");
+
+    org.apache.logging.log4j.core.Logger log4j = new org.apache.logging.log4j.core.LoggerContext("mdc").getLogger("context");
+    org.apache.logging.log4j.ThreadContext.put("user", "bob");
+    org.apache.logging.log4j.ThreadContext.put("trace_id", TRACE); // as the span's: left out under *
+    org.apache.logging.log4j.ThreadContext.put("span_id", "mine"); // the application's own value under the key: kept
+    try (Scope ignored = inSpan()) {
+      listed.log4j(log4j, org.apache.logging.log4j.Level.INFO, new SimpleMessage("with context"), null);
+    } finally {
+      org.apache.logging.log4j.ThreadContext.clearMap();
+    }
+    assertEquals(java.util.Map.of(AttributeKey.stringKey("user"), "bob", AttributeKey.stringKey("span_id"), "mine"),
+        only().getAttributes().asMap());
+
+    emitter.logback(event); // not asked for: no attribute
+    assertEquals(0, only().getAttributes().size());
+  }
+
+  @Test
   void whatIsNotAnEventOfTheLibraryIsSkipped() {
     emitter.logback("not an event");
     emitter.jul(java.util.logging.Logger.getLogger("x"), "not a record");
