@@ -266,6 +266,12 @@ public final class AgentStarter {
             taskWeaving.retransformLoaded();
           }
         }
+        JulWeaving jul = julWeaving;
+        if (jul != null && attached) {
+          // JUL's logger is loaded already: woven before the gate opens, so the first traced call after the attach logs
+          // records (at a JVM's start it loads later, woven as it does)
+          jul.retransformLoaded();
+        }
         Properties build = buildInfo();
         String version = build.getProperty("weft.version", "dev");
         resource = ResourceFactory.create(config, version, build.getProperty("opentelemetry.version", "unknown"));
@@ -304,10 +310,6 @@ public final class AgentStarter {
           settled = true;
           notifyAll();
         }
-      }
-      JulWeaving jul = julWeaving;
-      if (jul != null && attached) {
-        jul.retransformLoaded(); // loaded before the attach; at a JVM's start it loads later, woven as it does
       }
       if (taskWeaving != null && !attached) {
         // at a JVM's start seldom any: looking for them asks every loaded class its name, after the gate

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 import io.weft.receiver.HistogramPointView;
+import io.weft.receiver.LogMatchers;
 import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.AttachApp;
@@ -159,6 +161,10 @@ class MethodsIT {
       assertEquals(APP + "AttachApp$Worker.work", work.stringAttr("code.function.name"));
       assertEquals(1, otlp.spans().stream().filter(s -> s.name().equals("AttachApp$Worker.work")).count(),
           "only the call after attaching is traced");
+      ReceivedLog logged = otlp.awaitLog(LogMatchers.scope("attach.app"));
+      assertEquals("work 2", logged.body());
+      assertEquals(work.traceId(), logged.traceId());
+      assertEquals(1, otlp.logs().stream().filter(l -> l.scopeName().equals("attach.app")).count(), "the line before the attach is not");
     }
   }
 

@@ -4,7 +4,8 @@ import com.sun.tools.attach.VirtualMachine;
 
 /**
  * Started without the agent: calls a worker, attaches the agent to itself (as an operator would to a
- * running service), then calls the already-loaded worker again, which must now be traced.
+ * running service), then calls the already-loaded worker again, which must now be traced, and whose JUL line (JUL's
+ * logger loaded before the agent too) must now be a log record.
  */
 public final class AttachApp {
 
@@ -29,6 +30,7 @@ public final class AttachApp {
   /** Loaded and run before the agent arrives. */
   public static final class Worker {
     public int work(int round) {
+      java.util.logging.Logger.getLogger("attach.app").info("work " + round); // JUL's logger, loaded before the attach
       return round * 10;
     }
   }
