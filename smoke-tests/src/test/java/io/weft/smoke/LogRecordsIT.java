@@ -18,6 +18,7 @@ import io.weft.smoke.app.BridgedLogApp;
 import io.weft.smoke.app.JulApp;
 import io.weft.smoke.app.Log4jApp;
 import io.weft.smoke.app.LogApp;
+import io.weft.smoke.app.StructuredLogApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
 import io.weft.smoke.support.Jdks;
@@ -175,6 +176,27 @@ class LogRecordsIT {
       otlp.awaitLogs(LogMatchers.any(), 7);
       assertEquals(Map.of("user", "bob"), only(otlp.logs(), "inside bob").attributes(), "the listed key only");
       assertEquals(Map.of(), only(otlp.logs(), "after").attributes());
+    }
+  }
+
+  /** SLF4J 2's key-value pairs (typed) and markers of a Logback event, when asked for. */
+  @Test
+  void keyValuePairsAndMarkersWhenAskedFor() throws IOException {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("logback").property("logback.configurationFile", logbackConfig().toString())
+            .env("OTEL_INSTRUMENTATION_LOGBACK_APPENDER_EXPERIMENTAL_CAPTURE_KEY_VALUE_PAIR_ATTRIBUTES", "true")
+            .env("OTEL_INSTRUMENTATION_LOGBACK_APPENDER_EXPERIMENTAL_CAPTURE_MARKER_ATTRIBUTE", "true")
+            .start(StructuredLogApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      ReceivedLog placed = otlp.awaitLog(LogMatchers.bodyContains("placed"));
+      assertEquals(42L, placed.proto().getAttributesList().stream().filter(a -> a.getKey().equals("order")).findFirst()
+          .orElseThrow().getValue().getIntValue(), placed::toString);
+      assertTrue(placed.proto().getAttributesList().stream().anyMatch(a -> a.getKey().equals("paid") && a.getValue().getBoolValue()),
+          placed::toString);
+      assertEquals("AUDIT", placed.proto().getAttributesList().stream().filter(a -> a.getKey().equals("logback.marker"))
+          .findFirst().orElseThrow().getValue().getArrayValue().getValues(0).getStringValue(), placed::toString);
+      assertEquals(3, placed.attributes().size(), placed::toString);
+      assertFalse(app.output().contains("is not supported"), app::describe);
     }
   }
 

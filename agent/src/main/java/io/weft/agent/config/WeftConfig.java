@@ -447,12 +447,11 @@ public final class WeftConfig implements InstrumentationConfig {
         "Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE");
     unsupported("otel.instrumentation.jdbc-datasource.enabled", "true", "Weft makes no DataSource.getConnection spans");
     for (String library : new String[] {"logback-appender", "log4j-appender"}) {
-      String prefix = "otel.instrumentation." + library + ".experimental.";
-      unsupported(prefix + "capture-marker-attribute", "true", "log records carry no markers");
-      unsupported(prefix + "capture-code-attributes", "true", "log records carry no code location");
+      unsupported("otel.instrumentation." + library + ".experimental.capture-code-attributes", "true",
+          "log records carry no code location");
     }
-    unsupported("otel.instrumentation.logback-appender.experimental.capture-key-value-pair-attributes", "true",
-        "log records carry no SLF4J key-value pairs");
+    unsupported("otel.instrumentation.log4j-appender.experimental.capture-marker-attribute", "true",
+        "Log4j's records carry no markers");
     unsupported("otel.instrumentation.log4j-appender.experimental.capture-map-message-attributes", "true",
         "a Log4j MapMessage's body is its formatted text");
     String optIn = getString("otel.semconv-stability.opt-in");

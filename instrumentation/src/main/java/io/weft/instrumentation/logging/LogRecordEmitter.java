@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private static final AttributeKey<String> EXCEPTION_STACKTRACE = AttributeKey.stringKey("exception.stacktrace");
   private static final AttributeKey<String> THREAD_NAME = AttributeKey.stringKey("thread.name");
   private static final AttributeKey<Long> THREAD_ID = AttributeKey.longKey("thread.id");
+  private static final AttributeKey<List<String>> LOGBACK_MARKER = AttributeKey.stringArrayKey("logback.marker");
 
   private static final MethodType OBJECT_TO_STRING = MethodType.methodType(String.class, Object.class);
   private static final MethodType OBJECT_TO_OBJECT = MethodType.methodType(Object.class, Object.class);
@@ -52,6 +54,8 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private final boolean julThreadAttributes;
   private final ContextCapture logbackMdc; // null: none
   private final ContextCapture log4jContext; // null: none
+  private boolean logbackKeyValuePairs;
+  private boolean logbackMarkers;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
   private static final int LOGGERS_KEPT = 10_000;
   private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
@@ -59,6 +63,17 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
       boolean julThreadAttributes) {
     this(openTelemetry, logbackThreadAttributes, log4jThreadAttributes, julThreadAttributes, null, null);
+  }
+
+  /**
+   * Logback's SLF4J 2 key-value pairs as attributes of their own keys (typed: numbers, booleans, else text), and its
+   * markers' names as {@code logback.marker}: the OpenTelemetry agent's experimental settings. Called once, before the
+   * emitter is installed.
+   */
+  LogRecordEmitter withLogbackStructure(boolean keyValuePairs, boolean markers) {
+    this.logbackKeyValuePairs = keyValuePairs;
+    this.logbackMarkers = markers;
+    return this;
   }
 
   /** {@code logbackMdc}, {@code log4jContext}: the context values records carry; null for none. */
@@ -146,6 +161,12 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       }
       if (logbackThreadAttributes) {
         threadAttributes(record, access.threadName(event));
+      }
+      if (logbackKeyValuePairs) {
+        access.keyValuePairs(event, record);
+      }
+      if (logbackMarkers) {
+        access.markers(event, record);
       }
       Context context = WeftContextStorage.currentContext();
       if (logbackMdc != null) {
@@ -404,6 +425,12 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     private final MethodHandle throwable;
     private final MethodHandle threadName;
     private final MethodHandle mdc;
+    private final MethodHandle keyValuePairs; // null before Logback 1.3
+    private final MethodHandle pairKey;
+    private final MethodHandle pairValue;
+    private final MethodHandle markerList; // null before Logback 1.3
+    private final MethodHandle marker; // the one marker of Logback 1.2
+    private final MethodHandle markerName;
 
     Logback(Class<?> eventClass) throws ReflectiveOperationException {
       ClassLoader loader = eventClass.getClassLoader();
@@ -435,6 +462,77 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       threadName = lookup.findVirtual(event, "getThreadName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
       mdc = lookup.findVirtual(event, "getMDCPropertyMap", MethodType.methodType(Map.class))
           .asType(MethodType.methodType(Map.class, Object.class));
+      Class<?> markerClass = Class.forName("org.slf4j.Marker", false, loader);
+      markerName = lookup.findVirtual(markerClass, "getName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      MethodHandle pairs = null;
+      MethodHandle key = null;
+      MethodHandle value = null;
+      MethodHandle markers = null;
+      try {
+        pairs = lookup.findVirtual(event, "getKeyValuePairs", MethodType.methodType(List.class))
+            .asType(MethodType.methodType(List.class, Object.class));
+        Class<?> pair = Class.forName("org.slf4j.event.KeyValuePair", false, loader);
+        key = lookup.findGetter(pair, "key", String.class).asType(OBJECT_TO_STRING);
+        value = lookup.findGetter(pair, "value", Object.class).asType(OBJECT_TO_OBJECT);
+        markers = lookup.findVirtual(event, "getMarkerList", MethodType.methodType(List.class))
+            .asType(MethodType.methodType(List.class, Object.class));
+      } catch (NoSuchMethodException | NoSuchFieldException | ClassNotFoundException before13) {
+        // Logback 1.2 and SLF4J 1.7: no key-value pairs, one marker
+      }
+      keyValuePairs = pairs;
+      pairKey = key;
+      pairValue = value;
+      markerList = markers;
+      marker = markers != null ? null
+          : lookup.findVirtual(event, "getMarker", MethodType.methodType(markerClass)).asType(OBJECT_TO_OBJECT);
+    }
+
+    /** The event's SLF4J 2 key-value pairs as attributes: numbers and booleans typed, anything else as text. */
+    void keyValuePairs(Object event, LogRecordBuilder record) throws Throwable {
+      if (keyValuePairs == null) {
+        return;
+      }
+      List<?> pairs = (List<?>) keyValuePairs.invokeExact(event);
+      if (pairs == null) {
+        return;
+      }
+      for (Object pair : pairs) {
+        String key = (String) pairKey.invokeExact(pair);
+        Object value = (Object) pairValue.invokeExact(pair);
+        if (key == null || key.isEmpty() || value == null) {
+          continue;
+        }
+        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+          record.setAttribute(AttributeKey.longKey(key), ((Number) value).longValue());
+        } else if (value instanceof Double || value instanceof Float) {
+          record.setAttribute(AttributeKey.doubleKey(key), ((Number) value).doubleValue());
+        } else if (value instanceof Boolean) {
+          record.setAttribute(AttributeKey.booleanKey(key), (Boolean) value);
+        } else {
+          record.setAttribute(AttributeKey.stringKey(key), String.valueOf(value));
+        }
+      }
+    }
+
+    /** The names of the event's markers as {@code logback.marker}. */
+    void markers(Object event, LogRecordBuilder record) throws Throwable {
+      List<String> names = new java.util.ArrayList<>(2);
+      if (markerList != null) {
+        List<?> markers = (List<?>) markerList.invokeExact(event);
+        if (markers != null) {
+          for (Object one : markers) {
+            names.add((String) markerName.invokeExact(one));
+          }
+        }
+      } else {
+        Object one = (Object) marker.invokeExact(event);
+        if (one != null) {
+          names.add((String) markerName.invokeExact(one));
+        }
+      }
+      if (!names.isEmpty()) {
+        record.setAttribute(LOGBACK_MARKER, names);
+      }
     }
 
     /** The event's MDC (with the span's ids when the MDC instrumentation is on, as an appender sees it). */

@@ -33,6 +33,8 @@ public final class LogRecords implements WeftInstrumentation {
   private static final String JUL_ATTRIBUTES = "otel.instrumentation.java-util-logging.experimental-log-attributes";
   private static final String LOGBACK_MDC = "otel.instrumentation.logback-appender.experimental.capture-mdc-attributes";
   private static final String LOG4J_MDC = "otel.instrumentation.log4j-appender.experimental.capture-mdc-attributes";
+  private static final String LOGBACK_KEY_VALUES = "otel.instrumentation.logback-appender.experimental.capture-key-value-pair-attributes";
+  private static final String LOGBACK_MARKERS = "otel.instrumentation.logback-appender.experimental.capture-marker-attribute";
   /** The switch of {@link #jul()}, the OpenTelemetry agent's. */
   public static final String JUL = "java-util-logging";
   private static final Object lock = new Object();
@@ -121,7 +123,8 @@ public final class LogRecords implements WeftInstrumentation {
         List<String> spanKeys = MdcWithSpan.from(config).keys();
         LogBridge.install(new LogRecordEmitter(openTelemetry, config.getBoolean(LOGBACK_ATTRIBUTES, false),
             config.getBoolean(LOG4J_ATTRIBUTES, false), config.getBoolean(JUL_ATTRIBUTES, false),
-            ContextCapture.of(config.getList(LOGBACK_MDC), spanKeys), ContextCapture.of(config.getList(LOG4J_MDC), spanKeys)));
+            ContextCapture.of(config.getList(LOGBACK_MDC), spanKeys), ContextCapture.of(config.getList(LOG4J_MDC), spanKeys))
+            .withLogbackStructure(config.getBoolean(LOGBACK_KEY_VALUES, false), config.getBoolean(LOGBACK_MARKERS, false)));
       }
     }
   }
@@ -129,6 +132,10 @@ public final class LogRecords implements WeftInstrumentation {
   @Override
   public void checkSettings(InstrumentationConfig config) {
     config.getBoolean(name.equals("logback-appender") ? LOGBACK_ATTRIBUTES : name.equals(JUL) ? JUL_ATTRIBUTES : LOG4J_ATTRIBUTES, false);
+    if (name.equals("logback-appender")) {
+      config.getBoolean(LOGBACK_KEY_VALUES, false);
+      config.getBoolean(LOGBACK_MARKERS, false);
+    }
   }
 
   /** The library's funnel classes, by exact name, woven with {@link DirectAdvice} (also when retransformed at an attach). */

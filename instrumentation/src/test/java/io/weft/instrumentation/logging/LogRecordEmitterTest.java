@@ -192,6 +192,26 @@ class LogRecordEmitterTest {
   }
 
   @Test
+  void logbackKeyValuePairsAndMarkersWhenAskedFor() {
+    LogRecordEmitter structured = new LogRecordEmitter(OpenTelemetrySdk.builder().setLoggerProvider(provider).build(),
+        false, false, false).withLogbackStructure(true, true);
+    ch.qos.logback.classic.Logger logger = new LoggerContext().getLogger("structured");
+    LoggingEvent event = new LoggingEvent("fqcn", logger, ch.qos.logback.classic.Level.INFO, "placed", null, null);
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("order", 42));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("amount", 9.5));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("paid", true));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("customer", new StringBuilder("acme")));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("nothing", null));
+    event.addMarker(org.slf4j.MarkerFactory.getMarker("AUDIT"));
+    structured.logback(event);
+    assertEquals(java.util.Map.of(AttributeKey.longKey("order"), 42L, AttributeKey.doubleKey("amount"), 9.5,
+        AttributeKey.booleanKey("paid"), true, AttributeKey.stringKey("customer"), "acme",
+        AttributeKey.stringArrayKey("logback.marker"), List.of("AUDIT")), only().getAttributes().asMap());
+    emitter.logback(event); // not asked for
+    assertEquals(0, only().getAttributes().size());
+  }
+
+  @Test
   void whatIsNotAnEventOfTheLibraryIsSkipped() {
     emitter.logback("not an event");
     emitter.jul(java.util.logging.Logger.getLogger("x"), "not a record");
