@@ -137,9 +137,7 @@ public final class SdkFactory {
    */
   private LogsSetup logsSetup(TelemetryResource resource) {
     List<String> names = config.getChoices("otel.logs.exporter", List.of("otlp"), "otlp", "console", "logging", "none");
-    if (names.isEmpty()) {
-      return null;
-    }
+    // read (and a bad value reported) whether or not records are exported, as the other signals' settings are
     int queue = config.getInt("otel.blrp.max.queue.size", 2048, 1, 10_000_000);
     int batch = config.getInt("otel.blrp.max.export.batch.size", 512, 1, 10_000_000);
     if (batch > queue) {
@@ -153,6 +151,9 @@ public final class SdkFactory {
     LogsSetup setup = new LogsSetup(resource,
         config.getInt("otel.logrecord.attribute.value.length.limit", valueLimit, 1, Integer.MAX_VALUE),
         config.getInt("otel.logrecord.attribute.count.limit", countLimit, 1, 100_000), queue, batch, delay);
+    if (names.isEmpty()) {
+      return null;
+    }
     for (String name : names) {
       if (name.equals("otlp")) {
         OtlpSettings otlp = OtlpSettings.read(config, "logs");
