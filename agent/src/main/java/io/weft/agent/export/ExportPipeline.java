@@ -110,7 +110,7 @@ public final class ExportPipeline {
   }
 
   /**
-   * The log record exporter for {@code endpoint}, behind the SDK's batch log record processor: 4 MiB of memory
+   * The log record exporter for {@code endpoint}, behind the log queue ({@link LogQueueProcessor}): 4 MiB of memory
    * buffer, no disk (a burst of log lines is what an outage of the collector should not pile up on disk).
    */
   public synchronized LogRecordExporter logExporter(Endpoint endpoint) {

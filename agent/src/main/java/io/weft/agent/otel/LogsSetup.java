@@ -26,14 +26,16 @@ final class LogsSetup {
   private final int batchSize;
   private final long delayMillis;
   private final List<String> descriptions = new ArrayList<>();
-  private ExportPipeline pipeline;
+  private final ExportPipeline pipeline;
   private Endpoint endpoint;
   private boolean console;
   private LeanLoggerProvider provider; // guarded by this
   private LogQueueProcessor processor; // guarded by this
   private boolean closed; // guarded by this
 
-  LogsSetup(TelemetryResource resource, int valueLengthLimit, int countLimit, int queueSize, int batchSize, long delayMillis) {
+  LogsSetup(ExportPipeline pipeline, TelemetryResource resource, int valueLengthLimit, int countLimit, int queueSize, int batchSize,
+      long delayMillis) {
+    this.pipeline = pipeline;
     this.resource = resource;
     this.valueLengthLimit = valueLengthLimit;
     this.countLimit = countLimit;
@@ -42,8 +44,7 @@ final class LogsSetup {
     this.delayMillis = delayMillis;
   }
 
-  void otlp(ExportPipeline pipeline, Endpoint endpoint, String description) {
-    this.pipeline = pipeline;
+  void otlp(Endpoint endpoint, String description) {
     this.endpoint = endpoint;
     descriptions.add(description);
   }
@@ -74,9 +75,7 @@ final class LogsSetup {
         exporters.add(new ConsoleLogExporter());
       }
       processor = new LogQueueProcessor(queueSize, batchSize, delayMillis, exporters);
-      if (pipeline != null) {
-        pipeline.logProcessor(processor);
-      }
+      pipeline.logProcessor(processor);
       provider = new LeanLoggerProvider(resource.sdk(), valueLengthLimit, countLimit,
           processor);
     }

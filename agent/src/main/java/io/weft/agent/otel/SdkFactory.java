@@ -148,7 +148,7 @@ public final class SdkFactory {
     long timeout = config.getMillis("otel.blrp.export.timeout", 30_000, false);
     int valueLimit = config.getInt("otel.attribute.value.length.limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
     int countLimit = config.getInt("otel.attribute.count.limit", 128, 1, 100_000);
-    LogsSetup setup = new LogsSetup(resource,
+    LogsSetup setup = new LogsSetup(pipeline, resource,
         config.getInt("otel.logrecord.attribute.value.length.limit", valueLimit, 1, Integer.MAX_VALUE),
         config.getInt("otel.logrecord.attribute.count.limit", countLimit, 1, 100_000), queue, batch, delay);
     if (names.isEmpty()) {
@@ -157,7 +157,7 @@ public final class SdkFactory {
     for (String name : names) {
       if (name.equals("otlp")) {
         OtlpSettings otlp = OtlpSettings.read(config, "logs");
-        setup.otlp(pipeline, otlp.toEndpoint(timeout), "otlp " + otlp.describe());
+        setup.otlp(otlp.toEndpoint(timeout), "otlp " + otlp.describe());
       } else {
         setup.console();
       }
