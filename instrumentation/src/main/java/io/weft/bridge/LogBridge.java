@@ -77,15 +77,15 @@ public final class LogBridge {
    * counted; never throws.
    */
   public static Object logback(Object event) {
-    return enter(LOGBACK, event, null, null, null);
+    return enter(LOGBACK, event, null, null, null, null);
   }
 
   /**
    * Entry of Log4j's {@code Logger.logMessage} or {@code log} (core, synchronous or asynchronous), which the
-   * logger calls once the level is enabled: as {@link #logback}.
+   * logger calls once the level is enabled: as {@link #logback}. {@code marker} may be null.
    */
-  public static Object log4j(Object logger, Object level, Object message, Object thrown) {
-    return enter(LOG4J, logger, level, message, thrown);
+  public static Object log4j(Object logger, Object level, Object marker, Object message, Object thrown) {
+    return enter(LOG4J, logger, level, marker, message, thrown);
   }
 
   /**
@@ -93,10 +93,10 @@ public final class LogBridge {
    * the logger's level, as the method does first): as {@link #logback}.
    */
   public static Object jul(Object logger, Object record) {
-    return enter(JUL, logger, record, null, null);
+    return enter(JUL, logger, record, null, null, null);
   }
 
-  private static Object enter(int library, Object a, Object b, Object c, Object d) {
+  private static Object enter(int library, Object a, Object b, Object c, Object d, Object e) {
     try {
       RecordHandler ready = recordHandler();
       if (ready == null) {
@@ -105,13 +105,13 @@ public final class LogBridge {
       int[] depth = DEPTH.get();
       if (depth[0]++ == 0) {
         try {
-          ready.record(library, a, b, c, d);
-        } catch (Throwable e) {
+          ready.record(library, a, b, c, d, e);
+        } catch (Throwable failed) {
           // the handler reports its own trouble; the depth must still come down at the exit
         }
       }
       return DEPTH;
-    } catch (Throwable e) {
+    } catch (Throwable failed) {
       return null; // woven code calls this directly: nothing may reach the application
     }
   }
@@ -144,10 +144,10 @@ public final class LogBridge {
   public interface RecordHandler {
     /**
      * One event of {@code library}: {@link #LOGBACK} an {@code ILoggingEvent}; {@link #LOG4J} the core {@code Logger},
-     * its {@code Level}, {@code Message} and the throwable (may be null); {@link #JUL} the logger and the {@code
-     * LogRecord}. Unused arguments are null.
+     * its {@code Level}, {@code Marker} (may be null), {@code Message} and the throwable (may be null); {@link #JUL}
+     * the logger and the {@code LogRecord}. Unused arguments are null.
      */
-    void record(int library, Object a, Object b, Object c, Object d);
+    void record(int library, Object a, Object b, Object c, Object d, Object e);
   }
 
   /** Implemented in the agent class loader. */

@@ -18,6 +18,7 @@ import io.weft.smoke.app.BridgedLogApp;
 import io.weft.smoke.app.JulApp;
 import io.weft.smoke.app.Log4jApp;
 import io.weft.smoke.app.LogApp;
+import io.weft.smoke.app.StructuredLog4jApp;
 import io.weft.smoke.app.StructuredLogApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
@@ -196,6 +197,31 @@ class LogRecordsIT {
       assertEquals("AUDIT", placed.proto().getAttributesList().stream().filter(a -> a.getKey().equals("logback.marker"))
           .findFirst().orElseThrow().getValue().getArrayValue().getValues(0).getStringValue(), placed::toString);
       assertEquals(3, placed.attributes().size(), placed::toString);
+      assertFalse(app.output().contains("is not supported"), app::describe);
+    }
+  }
+
+  /** Log4j's map message fields and markers, when asked for, on both of core's woven paths. */
+  @Test
+  void log4jMapMessagesAndMarkersWhenAskedFor() throws IOException {
+    Path config = dir.resolve("log4j2.xml");
+    Files.writeString(config, """
+        <Configuration status="warn">
+          <Appenders><Console name="OUT" target="SYSTEM_OUT"><PatternLayout pattern="%logger %msg%n"/></Console></Appenders>
+          <Loggers><Root level="info"><AppenderRef ref="OUT"/></Root></Loggers>
+        </Configuration>
+        """);
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("log4j").property("log4j2.configurationFile", config.toString())
+            .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MAP_MESSAGE_ATTRIBUTES", "true")
+            .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MARKER_ATTRIBUTE", "true")
+            .start(StructuredLog4jApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      otlp.awaitLogs(LogMatchers.scope("structured"), 2);
+      assertEquals(Map.of("order", "42", "log4j.marker", "AUDIT"), only(otlp.logs(), "order placed").attributes());
+      ReceivedLog built = only(otlp.logs(), "built");
+      assertEquals("WARN", built.severityText());
+      assertEquals(Map.of("log4j.marker", "AUDIT"), built.attributes());
       assertFalse(app.output().contains("is not supported"), app::describe);
     }
   }

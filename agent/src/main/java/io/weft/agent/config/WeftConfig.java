@@ -450,10 +450,6 @@ public final class WeftConfig implements InstrumentationConfig {
       unsupported("otel.instrumentation." + library + ".experimental.capture-code-attributes", "true",
           "log records carry no code location");
     }
-    unsupported("otel.instrumentation.log4j-appender.experimental.capture-marker-attribute", "true",
-        "Log4j's records carry no markers");
-    unsupported("otel.instrumentation.log4j-appender.experimental.capture-map-message-attributes", "true",
-        "a Log4j MapMessage's body is its formatted text");
     String optIn = getString("otel.semconv-stability.opt-in");
     if (optIn != null && optIn.contains("/dup")) {
       warn(nameAsSet("otel.semconv-stability.opt-in") + "='" + printable(optIn)

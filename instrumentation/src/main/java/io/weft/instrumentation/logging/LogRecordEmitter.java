@@ -42,6 +42,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private static final AttributeKey<String> THREAD_NAME = AttributeKey.stringKey("thread.name");
   private static final AttributeKey<Long> THREAD_ID = AttributeKey.longKey("thread.id");
   private static final AttributeKey<List<String>> LOGBACK_MARKER = AttributeKey.stringArrayKey("logback.marker");
+  private static final AttributeKey<String> LOG4J_MARKER = AttributeKey.stringKey("log4j.marker");
 
   private static final MethodType OBJECT_TO_STRING = MethodType.methodType(String.class, Object.class);
   private static final MethodType OBJECT_TO_OBJECT = MethodType.methodType(Object.class, Object.class);
@@ -56,6 +57,8 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private final ContextCapture log4jContext; // null: none
   private boolean logbackKeyValuePairs;
   private boolean logbackMarkers;
+  private boolean log4jMapMessages;
+  private boolean log4jMarkers;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
   private static final int LOGGERS_KEPT = 10_000;
   private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
@@ -73,6 +76,17 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   LogRecordEmitter withLogbackStructure(boolean keyValuePairs, boolean markers) {
     this.logbackKeyValuePairs = keyValuePairs;
     this.logbackMarkers = markers;
+    return this;
+  }
+
+  /**
+   * A Log4j {@code MapMessage}'s fields as attributes of their keys (its {@code message} field, when it has one, as
+   * the body), and the marker's name as {@code log4j.marker}: the OpenTelemetry agent's experimental settings.
+   * Called once, before the emitter is installed.
+   */
+  LogRecordEmitter withLog4jStructure(boolean mapMessages, boolean markers) {
+    this.log4jMapMessages = mapMessages;
+    this.log4jMarkers = markers;
     return this;
   }
 
@@ -113,14 +127,14 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   }
 
   @Override
-  public void record(int library, Object a, Object b, Object c, Object d) {
+  public void record(int library, Object a, Object b, Object c, Object d, Object e) {
     if (Thread.currentThread().getName().startsWith("weft-")) {
       return; // the agent's own threads: what the JDK logs while they export must not become more to export
     }
     if (library == LogBridge.LOGBACK) {
       logback(a);
     } else if (library == LogBridge.LOG4J) {
-      log4j(a, b, c, d);
+      log4j(a, b, c, d, e);
     } else if (library == LogBridge.JUL) {
       jul(a, b);
     }
@@ -178,7 +192,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     }
   }
 
-  void log4j(Object logger, Object level, Object message, Object thrown) {
+  void log4j(Object logger, Object level, Object marker, Object message, Object thrown) {
     try {
       Log4j access = LOG4J.get(logger.getClass());
       if (access == null) {
@@ -190,13 +204,25 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       }
       Throwable error = thrown instanceof Throwable ? (Throwable) thrown : null;
       if (message != null) {
-        String body = access.message(message);
+        Map<?, ?> fields = log4jMapMessages ? access.mapMessageData(message) : null;
+        Object fieldMessage = fields != null ? fields.get("message") : null;
+        String body = fieldMessage != null ? fieldMessage.toString() : access.message(message);
         if (body != null) {
           record.setBody(body);
+        }
+        if (fields != null) {
+          for (Map.Entry<?, ?> field : fields.entrySet()) {
+            if (field.getKey() != null && field.getValue() != null && !"message".equals(field.getKey())) {
+              record.setAttribute(AttributeKey.stringKey(field.getKey().toString()), field.getValue().toString());
+            }
+          }
         }
         if (error == null) {
           error = access.messageThrowable(message);
         }
+      }
+      if (log4jMarkers && marker != null) {
+        record.setAttribute(LOG4J_MARKER, access.markerName(marker));
       }
       record.setTimestamp(Instant.now());
       if (error != null) {
@@ -597,6 +623,9 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     private final MethodHandle message;
     private final MethodHandle messageThrowable;
     private final MethodHandle threadContext;
+    private final MethodHandle markerName;
+    private final Class<?> mapMessageClass;
+    private final MethodHandle mapMessageData;
 
     Log4j(Class<?> loggerClass) throws ReflectiveOperationException {
       ClassLoader loader = loggerClass.getClassLoader();
@@ -612,6 +641,20 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
           .asType(MethodType.methodType(Throwable.class, Object.class));
       threadContext = lookup.findStatic(Class.forName("org.apache.logging.log4j.ThreadContext", false, loader),
           "getImmutableContext", MethodType.methodType(Map.class));
+      markerName = lookup.findVirtual(Class.forName("org.apache.logging.log4j.Marker", false, loader), "getName",
+          MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      mapMessageClass = Class.forName("org.apache.logging.log4j.message.MapMessage", false, loader);
+      mapMessageData = lookup.findVirtual(mapMessageClass, "getData", MethodType.methodType(Map.class))
+          .asType(MethodType.methodType(Map.class, Object.class));
+    }
+
+    String markerName(Object marker) throws Throwable {
+      return (String) markerName.invokeExact(marker);
+    }
+
+    /** The fields of a {@code MapMessage}; null for any other message. */
+    Map<?, ?> mapMessageData(Object message) throws Throwable {
+      return mapMessageClass.isInstance(message) ? (Map<?, ?>) mapMessageData.invokeExact(message) : null;
     }
 
     /** The logging thread's context map (the event is not built yet when the logger is called). */

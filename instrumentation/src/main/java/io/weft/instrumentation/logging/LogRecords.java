@@ -35,6 +35,8 @@ public final class LogRecords implements WeftInstrumentation {
   private static final String LOG4J_MDC = "otel.instrumentation.log4j-appender.experimental.capture-mdc-attributes";
   private static final String LOGBACK_KEY_VALUES = "otel.instrumentation.logback-appender.experimental.capture-key-value-pair-attributes";
   private static final String LOGBACK_MARKERS = "otel.instrumentation.logback-appender.experimental.capture-marker-attribute";
+  private static final String LOG4J_MARKERS = "otel.instrumentation.log4j-appender.experimental.capture-marker-attribute";
+  private static final String LOG4J_MAP_MESSAGES = "otel.instrumentation.log4j-appender.experimental.capture-map-message-attributes";
   /** The switch of {@link #jul()}, the OpenTelemetry agent's. */
   public static final String JUL = "java-util-logging";
   private static final Object lock = new Object();
@@ -68,7 +70,7 @@ public final class LogRecords implements WeftInstrumentation {
    * both also on {@code AsyncLogger}, which overrides them. An event that goes from one to the other makes one record.
    */
   public static LogRecords log4j() {
-    String log4jEnter = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
+    String log4jEnter = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
     return new LogRecords("log4j-appender",
         new String[] {"org/apache/logging/log4j/core/Logger", "org/apache/logging/log4j/core/async/AsyncLogger"},
         new String[] {
@@ -77,8 +79,8 @@ public final class LogRecords implements WeftInstrumentation {
             "log(Lorg/apache/logging/log4j/Level;Lorg/apache/logging/log4j/Marker;Ljava/lang/String;"
                 + "Ljava/lang/StackTraceElement;Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V"},
         new DirectAdvice[] {
-            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 1, 3, 4),
-            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 4, 5)});
+            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 1, 2, 3, 4),
+            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 1, 4, 5)});
   }
 
   /**
@@ -124,7 +126,8 @@ public final class LogRecords implements WeftInstrumentation {
         LogBridge.install(new LogRecordEmitter(openTelemetry, config.getBoolean(LOGBACK_ATTRIBUTES, false),
             config.getBoolean(LOG4J_ATTRIBUTES, false), config.getBoolean(JUL_ATTRIBUTES, false),
             ContextCapture.of(config.getList(LOGBACK_MDC), spanKeys), ContextCapture.of(config.getList(LOG4J_MDC), spanKeys))
-            .withLogbackStructure(config.getBoolean(LOGBACK_KEY_VALUES, false), config.getBoolean(LOGBACK_MARKERS, false)));
+            .withLogbackStructure(config.getBoolean(LOGBACK_KEY_VALUES, false), config.getBoolean(LOGBACK_MARKERS, false))
+            .withLog4jStructure(config.getBoolean(LOG4J_MAP_MESSAGES, false), config.getBoolean(LOG4J_MARKERS, false)));
       }
     }
   }
@@ -135,6 +138,9 @@ public final class LogRecords implements WeftInstrumentation {
     if (name.equals("logback-appender")) {
       config.getBoolean(LOGBACK_KEY_VALUES, false);
       config.getBoolean(LOGBACK_MARKERS, false);
+    } else if (name.equals("log4j-appender")) {
+      config.getBoolean(LOG4J_MAP_MESSAGES, false);
+      config.getBoolean(LOG4J_MARKERS, false);
     }
   }
 

@@ -105,7 +105,7 @@ class LogRecordEmitterTest {
     org.apache.logging.log4j.core.Logger logger = new org.apache.logging.log4j.core.LoggerContext("test").getLogger("com.acme.Pay");
     long before = System.currentTimeMillis() * 1_000_000L;
     try (Scope ignored = inSpan()) {
-      emitter.log4j(logger, org.apache.logging.log4j.Level.FATAL, new SimpleMessage("down"), new IllegalStateException("gone"));
+      emitter.log4j(logger, org.apache.logging.log4j.Level.FATAL, null, new SimpleMessage("down"), new IllegalStateException("gone"));
     }
     LogRecordData log = only();
     assertEquals("com.acme.Pay", log.getInstrumentationScopeInfo().getName());
@@ -118,7 +118,7 @@ class LogRecordEmitterTest {
     assertEquals(Thread.currentThread().getName(), log.getAttributes().get(AttributeKey.stringKey("thread.name")), "asked for Log4j");
     assertTrue(log.getAttributes().get(AttributeKey.longKey("thread.id")) > 0);
 
-    emitter.log4j(logger, org.apache.logging.log4j.Level.INFO,
+    emitter.log4j(logger, org.apache.logging.log4j.Level.INFO, null,
         new ParameterizedMessage("paid {}", new Object[] {7, new IllegalArgumentException("late")}), null);
     log = only();
     assertEquals("paid 7", log.getBodyValue().asString());
@@ -153,10 +153,10 @@ class LogRecordEmitterTest {
     java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
     LogRecord record = new LogRecord(java.util.logging.Level.SEVERE, "from the root");
     record.setLoggerName("");
-    emitter.record(LogBridge.JUL, root, record, null, null);
+    emitter.record(LogBridge.JUL, root, record, null, null, null);
     assertEquals("ROOT", only().getInstrumentationScopeInfo().getName());
 
-    Thread agentThread = new Thread(() -> emitter.record(LogBridge.JUL, root, record, null, null), "weft-export-logs");
+    Thread agentThread = new Thread(() -> emitter.record(LogBridge.JUL, root, record, null, null, null), "weft-export-logs");
     agentThread.start();
     agentThread.join();
     assertEquals(List.of(), exported.getFinishedLogRecordItems(), "what the JDK logs on an export thread is not exported");
@@ -180,7 +180,7 @@ class LogRecordEmitterTest {
     org.apache.logging.log4j.ThreadContext.put("trace_id", TRACE); // as the span's: left out under *
     org.apache.logging.log4j.ThreadContext.put("span_id", "mine"); // the application's own value under the key: kept
     try (Scope ignored = inSpan()) {
-      listed.log4j(log4j, org.apache.logging.log4j.Level.INFO, new SimpleMessage("with context"), null);
+      listed.log4j(log4j, org.apache.logging.log4j.Level.INFO, null, new SimpleMessage("with context"), null);
     } finally {
       org.apache.logging.log4j.ThreadContext.clearMap();
     }
@@ -209,6 +209,28 @@ class LogRecordEmitterTest {
         AttributeKey.stringArrayKey("logback.marker"), List.of("AUDIT")), only().getAttributes().asMap());
     emitter.logback(event); // not asked for
     assertEquals(0, only().getAttributes().size());
+  }
+
+  @Test
+  void log4jMapMessagesAndMarkersWhenAskedFor() {
+    LogRecordEmitter structured = new LogRecordEmitter(OpenTelemetrySdk.builder().setLoggerProvider(provider).build(),
+        false, false, false).withLog4jStructure(true, true);
+    org.apache.logging.log4j.core.Logger logger = new org.apache.logging.log4j.core.LoggerContext("map").getLogger("orders");
+    org.apache.logging.log4j.message.StringMapMessage fields =
+        new org.apache.logging.log4j.message.StringMapMessage().with("message", "order placed").with("order", "42");
+    structured.log4j(logger, org.apache.logging.log4j.Level.INFO, org.apache.logging.log4j.MarkerManager.getMarker("AUDIT"),
+        fields, null);
+    LogRecordData log = only();
+    assertEquals("order placed", log.getBodyValue().asString(), "the message field is the body");
+    assertEquals(java.util.Map.of(AttributeKey.stringKey("order"), "42", AttributeKey.stringKey("log4j.marker"), "AUDIT"),
+        log.getAttributes().asMap());
+
+    emitter.log4j(logger, org.apache.logging.log4j.Level.INFO, org.apache.logging.log4j.MarkerManager.getMarker("AUDIT"),
+        fields, null); // not asked for: the formatted map is the body, no field or marker attribute (the thread's are)
+    log = only();
+    assertTrue(log.getBodyValue().asString().contains("order=\"42\""), log.getBodyValue().asString());
+    assertNull(log.getAttributes().get(AttributeKey.stringKey("order")));
+    assertNull(log.getAttributes().get(AttributeKey.stringKey("log4j.marker")));
   }
 
   @Test
