@@ -1,6 +1,7 @@
 package io.weft.instrumentation;
 
 import java.util.Collection;
+import java.util.List;
 
 /**
  * What the agent's first filter reads from a class file the JVM is about to define, before Byte Buddy
@@ -184,6 +185,52 @@ public final class ClassOutline {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether one of the constant-pool strings is one of {@code values}: one look at each string's length, the bytes
+   * compared only where a value has that length. Malformed class files: yes.
+   */
+  public boolean hasAnyConstant(ConstantSet values) {
+    parse();
+    if (malformed) {
+      return true;
+    }
+    for (int slot = 1; slot < utf8Offsets.length; slot++) {
+      int offset = utf8Offsets[slot];
+      if (offset == 0) {
+        continue;
+      }
+      int length = readUnsignedShort(offset);
+      if (length < values.byLength.length && values.byLength[length] != null) {
+        for (byte[] value : values.byLength[length]) {
+          if (regionEquals(offset + 2, value)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Constant-pool strings to look for at once ({@link #hasAnyConstant}), encoded and grouped by length once. */
+  public static final class ConstantSet {
+    private final byte[][][] byLength;
+
+    public ConstantSet(List<String> values) {
+      int longest = 0;
+      for (String value : values) {
+        longest = Math.max(longest, encode(value).length);
+      }
+      byLength = new byte[longest + 1][][];
+      for (String value : values) {
+        byte[] encoded = encode(value);
+        byte[][] same = byLength[encoded.length];
+        byte[][] grown = same == null ? new byte[1][] : java.util.Arrays.copyOf(same, same.length + 1);
+        grown[grown.length - 1] = encoded;
+        byLength[encoded.length] = grown;
+      }
+    }
   }
 
   /**

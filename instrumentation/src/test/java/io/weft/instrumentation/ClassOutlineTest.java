@@ -62,6 +62,17 @@ class ClassOutlineTest {
   }
 
   @Test
+  void findsAnyOfASetOfConstants() throws IOException {
+    ClassOutline outline = new ClassOutline("java/lang/String", jdkClass("java/lang/String"));
+    // two of the same length as StringBuilder, one shorter, one longer: only the exact one matches
+    assertTrue(outline.hasAnyConstant(new ClassOutline.ConstantSet(java.util.List.of(
+        "java/lang/StringBuildex", "java/lang/StringBuilder", "io/weft/x", "io/weft/NotThereAtAllLonger"))));
+    assertFalse(outline.hasAnyConstant(new ClassOutline.ConstantSet(java.util.List.of(
+        "java/lang/StringBuildex", "java/lang/StringBuil", "io/weft/NotThereAtAllLonger"))));
+    assertFalse(outline.hasAnyConstant(new ClassOutline.ConstantSet(java.util.List.of())));
+  }
+
+  @Test
   void findsDeclaredMethodsByNameFlagsAndDescriptorStart() throws IOException {
     ClassOutline outline = new ClassOutline("java/lang/String", jdkClass("java/lang/String"));
     byte[][] indexOf = {ClassOutline.encode("indexOf")};

@@ -16,6 +16,7 @@ import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.AttachApp;
+import io.weft.smoke.app.ExternalAnnotationsApp;
 import io.weft.smoke.app.MethodsApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
@@ -165,6 +166,51 @@ class MethodsIT {
       assertEquals("work 2", logged.body());
       assertEquals(work.traceId(), logged.traceId());
       assertEquals(1, otlp.logs().stream().filter(l -> l.scopeName().equals("attach.app")).count(), "the line before the attach is not");
+    }
+  }
+
+  /**
+   * Other agents' annotations (New Relic's, Datadog's @Trace) are traced as @WithSpan is, by the OpenTelemetry agent's
+   * list; exclude-methods leaves one out; include replaces the list (a malformed entry is one line); the switch ends it.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void otherAgentsAnnotationsAreTracedAsWithSpanIs(Jdk jdk) {
+    String app = APP + "ExternalAnnotationsApp";
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm child = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_EXCLUDE_METHODS", app + "[excluded]")
+            .start(ExternalAnnotationsApp.class)) {
+      assertEquals(7, child.awaitExit(), child::describe);
+      assertTrue(child.output().contains("external 21 300 -4 5"), child::describe);
+      ReceivedSpan outer = otlp.awaitSpan(named("ExternalAnnotationsApp.outer"));
+      ReceivedSpan inner = otlp.awaitSpan(named("ExternalAnnotationsApp.newRelic"));
+      assertEquals(outer.spanId(), inner.parentSpanId(), "nested calls nest");
+      assertEquals(SpanKind.SPAN_KIND_INTERNAL, inner.kind());
+      assertEquals(app + ".newRelic", inner.stringAttr("code.function.name"));
+      otlp.awaitSpan(named("ExternalAnnotationsApp.datadog"));
+      // the JVM has exited and flushed: these are all
+      assertEquals(List.of("ExternalAnnotationsApp.datadog", "ExternalAnnotationsApp.newRelic", "ExternalAnnotationsApp.outer"),
+          otlp.spans().stream().map(ReceivedSpan::name).sorted().collect(Collectors.toList()));
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm child = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_INCLUDE", APP + "Timed;not an annotation")
+            .start(ExternalAnnotationsApp.class)) {
+      assertEquals(7, child.awaitExit(), child::describe);
+      otlp.awaitSpan(named("ExternalAnnotationsApp.timed"));
+      assertEquals(List.of("ExternalAnnotationsApp.timed"), otlp.spans().stream().map(ReceivedSpan::name).collect(Collectors.toList()),
+          "the list replaced, not extended");
+      assertEquals(1, child.output().lines().filter(l -> l.startsWith("[weft] OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_INCLUDE: "
+          + "'not an annotation' is not a fully qualified annotation name")).count(), child::describe);
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm child = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_ENABLED", "false")
+            .start(ExternalAnnotationsApp.class)) {
+      assertEquals(7, child.awaitExit(), child::describe);
+      assertEquals(List.of(), otlp.spans(), "nothing woven: no SDK, no span");
+      assertFalse(child.output().contains("[weft]"), child::describe);
     }
   }
 

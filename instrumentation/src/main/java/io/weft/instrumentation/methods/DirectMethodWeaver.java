@@ -2,10 +2,13 @@ package io.weft.instrumentation.methods;
 
 import io.opentelemetry.api.trace.SpanKind;
 import io.weft.instrumentation.DirectAdvice;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.AnnotationVisitor;
 import net.bytebuddy.jar.asm.ClassReader;
@@ -48,11 +51,27 @@ final class DirectMethodWeaver {
   private final MethodSelection selection;
   private final MethodRegistry registry;
   private final Consumer<String> debug;
+  private final Set<String> externalDescriptors = new HashSet<>();
+  private final MethodSelection externalExcluded;
 
   DirectMethodWeaver(MethodSelection selection, MethodRegistry registry, Consumer<String> debug) {
+    this(selection, registry, debug, Collections.<String>emptyList(), new MethodSelection(Collections.<MethodPattern>emptyList(),
+        Collections.<MethodPattern>emptyList()));
+  }
+
+  /**
+   * {@code externalAnnotations}: other agents' annotations whose methods are traced as {@code @WithSpan}'s are (named
+   * {@code Class.method}, INTERNAL), but for the methods {@code externalExcluded} names.
+   */
+  DirectMethodWeaver(MethodSelection selection, MethodRegistry registry, Consumer<String> debug, List<String> externalAnnotations,
+      MethodSelection externalExcluded) {
     this.selection = selection;
     this.registry = registry;
     this.debug = debug;
+    for (String annotation : externalAnnotations) {
+      externalDescriptors.add("L" + annotation.replace('.', '/') + ";");
+    }
+    this.externalExcluded = externalExcluded;
   }
 
   /**
@@ -67,13 +86,14 @@ final class DirectMethodWeaver {
     String className = internalName.replace('/', '.');
     try {
       ClassReader reader = new ClassReader(classFile);
-      Survey survey = new Survey();
+      Survey survey = new Survey(externalDescriptors);
       reader.accept(survey, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
       for (Iterator<Map.Entry<String, Plan>> plans = survey.plans.entrySet().iterator(); plans.hasNext(); ) {
         Plan plan = plans.next().getValue();
         if (!(named && selection.selectsNamed(className, plan.name)
             || inherits(className, plan.name, inheritedFrom)
-            || annotated && plan.withSpan)) {
+            || annotated && plan.withSpan
+            || annotated && plan.external && !externalExcluded.selectsNamed(className, plan.name))) {
           plans.remove();
         }
       }
@@ -110,6 +130,7 @@ final class DirectMethodWeaver {
     int maxLocals = -1;
     int maxStack;
     boolean withSpan;
+    boolean external; // one of the other agents' annotations (its values are not read)
     String spanName; // from @WithSpan("...")
     SpanKind kind = SpanKind.INTERNAL;
   }
@@ -117,10 +138,12 @@ final class DirectMethodWeaver {
   /** First pass: every method with code, its {@code max_locals} and its {@code @WithSpan}. */
   private static final class Survey extends ClassVisitor {
     final Map<String, Plan> plans = new HashMap<>();
+    private final Set<String> externalDescriptors;
     int version;
 
-    Survey() {
+    Survey(Set<String> externalDescriptors) {
       super(Opcodes.ASM9);
+      this.externalDescriptors = externalDescriptors;
     }
 
     @Override
@@ -139,6 +162,10 @@ final class DirectMethodWeaver {
       return new MethodVisitor(Opcodes.ASM9) {
         @Override
         public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
+          if (externalDescriptors.contains(annotation)) {
+            plan.external = true;
+            return null;
+          }
           if (!WITH_SPAN_DESCRIPTOR.equals(annotation)) {
             return null;
           }

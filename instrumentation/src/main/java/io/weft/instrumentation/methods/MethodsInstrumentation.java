@@ -42,6 +42,20 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
   static final String EXCLUDE_KEY = "weft.methods.exclude";
   /** Whether {@link #DURATION_METRIC} is recorded (for every call, sampled or not). */
   static final String METRIC_KEY = "weft.methods.metric.enabled";
+  static final String EXTERNAL_ENABLED_KEY = "otel.instrumentation.external-annotations.enabled";
+  static final String EXTERNAL_INCLUDE_KEY = "otel.instrumentation.external-annotations.include";
+  static final String EXTERNAL_EXCLUDE_KEY = "otel.instrumentation.external-annotations.exclude-methods";
+  /** The OpenTelemetry agent's default list: other agents' and libraries' "trace this method" annotations. */
+  static final List<String> EXTERNAL_ANNOTATIONS = Collections.unmodifiableList(Arrays.asList(
+      "com.appoptics.api.ext.LogMethod",
+      "com.newrelic.api.agent.Trace",
+      "com.signalfx.tracing.api.Trace",
+      "com.tracelytics.api.ext.LogMethod",
+      "datadog.trace.api.Trace",
+      "io.opentracing.contrib.dropwizard.Trace",
+      "kamon.annotation.Trace",
+      "kamon.annotation.api.Trace",
+      "org.springframework.cloud.sleuth.annotation.NewSpan"));
   static final String ANNOTATIONS_KEY =
       "otel.instrumentation.opentelemetry-instrumentation-annotations.enabled";
   static final String INSTRUMENTATION_SCOPE = "io.weft.methods";
@@ -71,9 +85,6 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
             MethodPatternParser.parse(config.getString(EXCLUDE_KEY), "WEFT_METHODS_EXCLUDE", warn));
     List<TypeInstrumentation> result = new ArrayList<>();
     boolean annotations = config.getBoolean(ANNOTATIONS_KEY, true);
-    if (selection.isEmpty() && !annotations) {
-      return result;
-    }
     NamedTypes named = selection.isEmpty() ? null : new NamedTypes(selection);
     Implementations implementations = null;
     if (!selection.exactClassNames().isEmpty()) {
@@ -81,9 +92,51 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
       implementations = new Implementations(selection, loaders);
       result.add(new LambdaBodies(selection, loaders, registry, debug));
     }
-    WithSpanMethods withSpan = annotations ? new WithSpanMethods() : null;
-    result.add(0, new DirectMethods(selection, named, implementations, withSpan, new DirectMethodWeaver(selection, registry, debug)));
+    List<String> external = externalAnnotations(config, warn);
+    MethodSelection externalExcluded = new MethodSelection(MethodPatternParser.parse(config.getString(EXTERNAL_EXCLUDE_KEY),
+        "OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_EXCLUDE_METHODS", warn), Collections.<MethodPattern>emptyList());
+    List<String> annotationNames = new ArrayList<>();
+    if (annotations) {
+      annotationNames.add(MethodIdMapping.WITH_SPAN);
+    }
+    annotationNames.addAll(external);
+    AnnotatedMethods annotated = annotationNames.isEmpty() ? null : new AnnotatedMethods(annotationNames);
+    if (selection.isEmpty() && annotated == null) {
+      return result;
+    }
+    result.add(0, new DirectMethods(selection, named, implementations, annotated,
+        new DirectMethodWeaver(selection, registry, debug, external, externalExcluded)));
     return result;
+  }
+
+  /**
+   * The other vendors' annotations traced as {@code @WithSpan} is ({@code otel.instrumentation.external-annotations.*},
+   * the OpenTelemetry agent's list and switches): a team moving from those agents keeps its spans. Empty when off.
+   */
+  static List<String> externalAnnotations(InstrumentationConfig config, Consumer<String> warn) {
+    if (!config.getBoolean(EXTERNAL_ENABLED_KEY, config.getBoolean("otel.instrumentation.common.default-enabled", true))) {
+      return Collections.emptyList();
+    }
+    String include = config.getString(EXTERNAL_INCLUDE_KEY);
+    if (include == null) {
+      return EXTERNAL_ANNOTATIONS;
+    }
+    List<String> names = new ArrayList<>();
+    for (String name : include.split("[;,]")) {
+      String trimmed = name.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!trimmed.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)+")) {
+        warn.accept("OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_INCLUDE: '" + InstrumentationConfig.printable(trimmed)
+            + "' is not a fully qualified annotation name; it is skipped");
+        continue;
+      }
+      if (!names.contains(trimmed)) {
+        names.add(trimmed);
+      }
+    }
+    return names;
   }
 
   @Override
@@ -168,11 +221,11 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     private final MethodSelection selection;
     private final NamedTypes named;
     private final Implementations implementations;
-    private final WithSpanMethods withSpan;
+    private final AnnotatedMethods withSpan;
     private final DirectMethodWeaver weaver;
     private final SuperTypes superTypes = new SuperTypes();
 
-    DirectMethods(MethodSelection selection, NamedTypes named, Implementations implementations, WithSpanMethods withSpan,
+    DirectMethods(MethodSelection selection, NamedTypes named, Implementations implementations, AnnotatedMethods withSpan,
         DirectMethodWeaver weaver) {
       this.selection = selection;
       this.named = named;
@@ -283,18 +336,32 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     }
   }
 
-  /** Methods annotated {@code @WithSpan}, in loaders that have the annotation at all. */
-  private static final class WithSpanMethods {
-    private final LoaderSeesClasses loaders = new LoaderSeesClasses(MethodIdMapping.WITH_SPAN);
+  /**
+   * Methods annotated {@code @WithSpan} or one of the external annotations, in loaders that have one of them at all:
+   * the constant-pool test first (one pass over its strings for all the names), the loader's look-up after.
+   */
+  private static final class AnnotatedMethods {
+    private final String[] names;
+    private final LoaderSeesClasses loaders;
     // annotations are stored by descriptor: Lio/opentelemetry/instrumentation/annotations/WithSpan;
-    private final byte[] descriptor = ClassOutline.encode("L" + MethodIdMapping.WITH_SPAN.replace('.', '/') + ";");
+    private final ClassOutline.ConstantSet descriptors;
+
+    AnnotatedMethods(List<String> annotationNames) {
+      names = annotationNames.toArray(new String[0]);
+      loaders = new LoaderSeesClasses(names);
+      List<String> wanted = new ArrayList<>();
+      for (String name : names) {
+        wanted.add("L" + name.replace('.', '/') + ";");
+      }
+      descriptors = new ClassOutline.ConstantSet(wanted);
+    }
 
     boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-      return classFile.hasConstant(descriptor) && loaders.matches(loader);
+      return classFile.hasAnyConstant(descriptors) && loaders.matches(loader);
     }
 
     ElementMatcher.Junction<TypeDescription> typeMatcher() {
-      return declaresMethod(isAnnotatedWith(named(MethodIdMapping.WITH_SPAN)));
+      return declaresMethod(isAnnotatedWith(namedOneOf(names)));
     }
   }
 }
