@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
@@ -258,7 +257,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       }
       LogRecordBuilder builder = logger(scopeName(event.getLoggerName())).logRecordBuilder();
       builder.setSeverity(julSeverity(level.intValue())).setSeverityText(level.getName());
-      String body = JUL_MESSAGES.formatMessage(event);
+      String body = julBody(event);
       if (body != null) {
         builder.setBody(body);
       }
@@ -276,13 +275,35 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     }
   }
 
-  /** Formats as JUL's own formatters do; the constructor of this subclass reads no logging configuration. */
-  private static final Formatter JUL_MESSAGES = new Formatter() {
-    @Override
-    public String format(LogRecord record) {
-      return formatMessage(record);
+  /**
+   * The message as JUL's {@code Formatter.formatMessage} makes it: localized through the record's resource bundle, and
+   * its parameters put in with {@code MessageFormat} when it has {@code {0}} to {@code {3}} placeholders; left as it is
+   * when either fails. Not a shared formatter: that method was {@code synchronized} in some JDKs, and every logging
+   * thread would take its lock.
+   */
+  static String julBody(LogRecord record) {
+    String format = record.getMessage();
+    java.util.ResourceBundle bundle = record.getResourceBundle();
+    if (bundle != null && format != null) {
+      try {
+        format = bundle.getString(format);
+      } catch (java.util.MissingResourceException | ClassCastException notThere) {
+        // the key as it is, as JUL does
+      }
     }
-  };
+    Object[] parameters = record.getParameters();
+    if (format == null || parameters == null || parameters.length == 0) {
+      return format;
+    }
+    if (format.contains("{0") || format.contains("{1") || format.contains("{2") || format.contains("{3")) {
+      try {
+        return java.text.MessageFormat.format(format, parameters);
+      } catch (IllegalArgumentException malformed) {
+        return format;
+      }
+    }
+    return format;
+  }
 
   /**
    * The logger's {@code isLoggable(Level)}, found on its runtime class. The JUL logger's class is never named in

@@ -234,6 +234,31 @@ class LogRecordEmitterTest {
   }
 
   @Test
+  void julBodiesAreFormattedAsJulsFormattersDo() {
+    LogRecord plain = new LogRecord(java.util.logging.Level.INFO, "no {0} parameters");
+    assertEquals("no {0} parameters", LogRecordEmitter.julBody(plain));
+    LogRecord params = new LogRecord(java.util.logging.Level.INFO, "{1} after {0}");
+    params.setParameters(new Object[] {"a", "b"});
+    assertEquals("b after a", LogRecordEmitter.julBody(params));
+    LogRecord noPlaceholder = new LogRecord(java.util.logging.Level.INFO, "{9} is not looked at");
+    noPlaceholder.setParameters(new Object[] {"x"});
+    assertEquals("{9} is not looked at", LogRecordEmitter.julBody(noPlaceholder));
+    LogRecord malformed = new LogRecord(java.util.logging.Level.INFO, "{0 broken");
+    malformed.setParameters(new Object[] {"x"});
+    assertEquals("{0 broken", LogRecordEmitter.julBody(malformed));
+    LogRecord bundled = new LogRecord(java.util.logging.Level.INFO, "greeting");
+    bundled.setResourceBundle(new java.util.ListResourceBundle() {
+      @Override
+      protected Object[][] getContents() {
+        return new Object[][] {{"greeting", "hello {0}"}};
+      }
+    });
+    bundled.setParameters(new Object[] {"carol"});
+    assertEquals("hello carol", LogRecordEmitter.julBody(bundled));
+    assertNull(LogRecordEmitter.julBody(new LogRecord(java.util.logging.Level.INFO, null)));
+  }
+
+  @Test
   void whatIsNotAnEventOfTheLibraryIsSkipped() {
     emitter.logback("not an event");
     emitter.jul(java.util.logging.Logger.getLogger("x"), "not a record");
