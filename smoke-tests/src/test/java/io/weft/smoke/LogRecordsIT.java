@@ -15,6 +15,7 @@ import io.weft.receiver.ReceivedSpan;
 import io.weft.receiver.Signal;
 import io.weft.receiver.Transport;
 import io.weft.smoke.app.BridgedLogApp;
+import io.weft.smoke.app.JBossLogApp;
 import io.weft.smoke.app.JulApp;
 import io.weft.smoke.app.Log4jApp;
 import io.weft.smoke.app.LogApp;
@@ -82,6 +83,27 @@ class LogRecordsIT {
       assertEquals(0, sum(processed, "batching_log_processor", "queue_full"), processed::toString);
       ReceivedMetric delivered = otlp.awaitMetric("otel.sdk.exporter.log.exported");
       assertEquals(3, sum(delivered, "otlp_http_log_exporter", null), delivered::toString);
+    }
+  }
+
+  /** JBoss LogManager as JUL's manager (Quarkus, WildFly): its loggers do not go through JUL's own log(LogRecord). */
+  @Test
+  void jbossLogManagerRecordsAreExportedAsItFormatsThem() {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("jboss")
+            .property("java.util.logging.manager", "org.jboss.logmanager.LogManager")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JBossLogApp.class.getName() + "[handle]")
+            .start(JBossLogApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertTrue(app.output().contains("logger org.jboss.logmanager.Logger"), app::describe);
+      ReceivedSpan handle = otlp.awaitSpan(named("JBossLogApp.handle"));
+      List<ReceivedLog> logs = otlp.awaitLogs(LogMatchers.scope("jboss.app"), 3);
+      assertEquals(3, logs.size(), "each named by its logger: " + otlp.logs());
+      ReceivedLog inside = only(logs, "inside handle");
+      assertEquals(handle.traceId(), inside.traceId());
+      assertEquals("INFO", inside.severityText());
+      assertEquals(13, only(logs, "param x").severityNumber());
+      only(logs, "order 42 placed"); // printf style, as JBoss formats it
     }
   }
 

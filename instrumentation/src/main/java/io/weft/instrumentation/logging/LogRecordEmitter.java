@@ -252,12 +252,16 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       }
       LogRecord event = (LogRecord) record;
       Level level = event.getLevel();
-      if (level == null || !JUL_LEVEL_CHECK.get(logger.getClass()).isLoggable(logger, level)) {
+      JulLevelCheck access = JUL_LEVEL_CHECK.get(logger.getClass());
+      if (level == null || !access.isLoggable(logger, level)) {
         return;
       }
-      LogRecordBuilder builder = logger(scopeName(event.getLoggerName())).logRecordBuilder();
+      // a record not named yet (JBoss LogManager names it inside logRaw) is the logger's
+      String loggerName = event.getLoggerName() != null ? event.getLoggerName() : access.name(logger);
+      LogRecordBuilder builder = logger(scopeName(loggerName)).logRecordBuilder();
       builder.setSeverity(julSeverity(level.intValue())).setSeverityText(level.getName());
-      String body = julBody(event);
+      MethodHandle formatted = JUL_FORMATTED.get(event.getClass());
+      String body = formatted != null ? (String) formatted.invokeExact((Object) event) : julBody(event);
       if (body != null) {
         builder.setBody(body);
       }
@@ -274,6 +278,25 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       InternalErrors.report("log records (java.util.logging)", e);
     }
   }
+
+  /**
+   * A record class's own {@code getFormattedMessage()} (JBoss LogManager's {@code ExtLogRecord}, whose printf-style
+   * messages JUL's formatting would leave as they are); null for JUL's own records.
+   */
+  private static final ClassValue<MethodHandle> JUL_FORMATTED = new ClassValue<MethodHandle>() {
+    @Override
+    protected MethodHandle computeValue(Class<?> recordClass) {
+      if (recordClass == LogRecord.class) {
+        return null;
+      }
+      try {
+        return MethodHandles.publicLookup().findVirtual(recordClass, "getFormattedMessage", MethodType.methodType(String.class))
+            .asType(OBJECT_TO_STRING);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return null; // a record of its own without one: formatted as JUL does
+      }
+    }
+  };
 
   /**
    * The message as JUL's {@code Formatter.formatMessage} makes it: localized through the record's resource bundle, and
@@ -317,25 +340,32 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
         while (!java.lang.reflect.Modifier.isPublic(visible.getModifiers()) && visible.getSuperclass() != null) {
           visible = visible.getSuperclass();
         }
-        return new JulLevelCheck(MethodHandles.publicLookup()
-            .findVirtual(visible, "isLoggable", MethodType.methodType(boolean.class, Level.class))
-            .asType(MethodType.methodType(boolean.class, Object.class, Level.class)));
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        return new JulLevelCheck(lookup.findVirtual(visible, "isLoggable", MethodType.methodType(boolean.class, Level.class))
+            .asType(MethodType.methodType(boolean.class, Object.class, Level.class)),
+            lookup.findVirtual(visible, "getName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING));
       } catch (ReflectiveOperationException | RuntimeException e) {
         InternalErrors.report("log records: JUL logger " + loggerClass.getName() + " is unreadable", e);
-        return new JulLevelCheck(null);
+        return new JulLevelCheck(null, null);
       }
     }
   };
 
   private static final class JulLevelCheck {
     private final MethodHandle isLoggable; // null: unreadable, nothing is recorded
+    private final MethodHandle name;
 
-    JulLevelCheck(MethodHandle isLoggable) {
+    JulLevelCheck(MethodHandle isLoggable, MethodHandle name) {
       this.isLoggable = isLoggable;
+      this.name = name;
     }
 
     boolean isLoggable(Object logger, Level level) throws Throwable {
       return isLoggable != null && (boolean) isLoggable.invokeExact(logger, level);
+    }
+
+    String name(Object logger) throws Throwable {
+      return (String) name.invokeExact(logger);
     }
   }
 

@@ -84,6 +84,17 @@ public final class LogRecords implements WeftInstrumentation {
   }
 
   /**
+   * JBoss LogManager (Quarkus, WildFly): its {@code Logger} extends JUL's but does not call JUL's {@code log(LogRecord)};
+   * every call ends in {@code logRaw(ExtLogRecord)} once the level allows it. Its records are JUL records: the same
+   * bridge entry, the body as JBoss formats it (printf or {@code {0}} style). The OpenTelemetry agent's switch.
+   */
+  public static LogRecords jbossLogManager() {
+    return new LogRecords("jboss-logmanager-appender", new String[] {"org/jboss/logmanager/Logger"},
+        new String[] {"logRaw(Lorg/jboss/logmanager/ExtLogRecord;)V"},
+        new DirectAdvice[] {julAdvice()});
+  }
+
+  /**
    * {@code java.util.logging}: {@code Logger.log(LogRecord)}, which every JUL call goes through. A JDK class, which
    * the agent's type instrumentations never look at: the agent weaves it with a transformer of its own ({@link
    * #julAdvice}) and starts this instrumentation when it does. No type instrumentation here.
@@ -134,13 +145,16 @@ public final class LogRecords implements WeftInstrumentation {
 
   @Override
   public void checkSettings(InstrumentationConfig config) {
-    config.getBoolean(name.equals("logback-appender") ? LOGBACK_ATTRIBUTES : name.equals(JUL) ? JUL_ATTRIBUTES : LOG4J_ATTRIBUTES, false);
     if (name.equals("logback-appender")) {
+      config.getBoolean(LOGBACK_ATTRIBUTES, false);
       config.getBoolean(LOGBACK_KEY_VALUES, false);
       config.getBoolean(LOGBACK_MARKERS, false);
     } else if (name.equals("log4j-appender")) {
+      config.getBoolean(LOG4J_ATTRIBUTES, false);
       config.getBoolean(LOG4J_MAP_MESSAGES, false);
       config.getBoolean(LOG4J_MARKERS, false);
+    } else {
+      config.getBoolean(JUL_ATTRIBUTES, false); // JBoss LogManager's records are JUL records, with JUL's setting
     }
   }
 
