@@ -110,13 +110,7 @@ class LogRecordsIT {
   /** JUL and the Log4j API both handed to SLF4J and logged by Logback: each call is one record, not two. */
   @Test
   void aCallBridgedFromOneLibraryToAnotherIsOneRecord() throws IOException {
-    Path config = dir.resolve("logback.xml");
-    Files.writeString(config, """
-        <configuration>
-          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender"><encoder><pattern>%logger %msg%n</pattern></encoder></appender>
-          <root level="INFO"><appender-ref ref="OUT"/></root>
-        </configuration>
-        """);
+    Path config = logbackConfig();
     try (OtlpReceiver otlp = OtlpReceiver.start();
         ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("bridged")
             .property("logback.configurationFile", config.toString())
@@ -184,13 +178,7 @@ class LogRecordsIT {
       assertEquals(Map.of(), only(otlp.logs(), "before").attributes());
       assertFalse(app.output().contains("is not supported"), app::describe);
     }
-    Path config = dir.resolve("log4j2.xml");
-    Files.writeString(config, """
-        <Configuration status="warn">
-          <Appenders><Console name="OUT" target="SYSTEM_OUT"><PatternLayout pattern="%logger %msg%n"/></Console></Appenders>
-          <Loggers><Root level="info"><AppenderRef ref="OUT"/></Root></Loggers>
-        </Configuration>
-        """);
+    Path config = log4jConfig();
     try (OtlpReceiver otlp = OtlpReceiver.start();
         ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("log4j").property("log4j2.configurationFile", config.toString())
             .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MDC_ATTRIBUTES", "user")
@@ -226,13 +214,7 @@ class LogRecordsIT {
   /** Log4j's map message fields and markers, when asked for, on both of core's woven paths. */
   @Test
   void log4jMapMessagesAndMarkersWhenAskedFor() throws IOException {
-    Path config = dir.resolve("log4j2.xml");
-    Files.writeString(config, """
-        <Configuration status="warn">
-          <Appenders><Console name="OUT" target="SYSTEM_OUT"><PatternLayout pattern="%logger %msg%n"/></Console></Appenders>
-          <Loggers><Root level="info"><AppenderRef ref="OUT"/></Root></Loggers>
-        </Configuration>
-        """);
+    Path config = log4jConfig();
     try (OtlpReceiver otlp = OtlpReceiver.start();
         ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("log4j").property("log4j2.configurationFile", config.toString())
             .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MAP_MESSAGE_ATTRIBUTES", "true")
@@ -251,13 +233,7 @@ class LogRecordsIT {
   /** OTLP over gRPC for logs alone, and the thread attributes asked for. */
   @Test
   void logsGoOverGrpcWithTheThreadAttributesWhenAskedFor() throws IOException {
-    Path config = dir.resolve("log4j2.xml");
-    Files.writeString(config, """
-        <Configuration status="warn">
-          <Appenders><Console name="OUT" target="SYSTEM_OUT"><PatternLayout pattern="%logger %msg%n"/></Console></Appenders>
-          <Loggers><Root level="info"><AppenderRef ref="OUT"/></Root></Loggers>
-        </Configuration>
-        """);
+    Path config = log4jConfig();
     try (OtlpReceiver otlp = OtlpReceiver.start();
         ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("log4j").property("log4j2.configurationFile", config.toString())
             .env("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "grpc")
@@ -296,6 +272,17 @@ class LogRecordsIT {
           && !l.startsWith("[weft] cannot export ")).findFirst().orElse(null), out);
       assertFalse(otlp.isRunning());
     }
+  }
+
+  private Path log4jConfig() throws IOException {
+    Path config = dir.resolve("log4j2.xml");
+    Files.writeString(config, """
+        <Configuration status="warn">
+          <Appenders><Console name="OUT" target="SYSTEM_OUT"><PatternLayout pattern="%logger %msg%n"/></Console></Appenders>
+          <Loggers><Root level="info"><AppenderRef ref="OUT"/></Root></Loggers>
+        </Configuration>
+        """);
+    return config;
   }
 
   private Path logbackConfig() throws IOException {
