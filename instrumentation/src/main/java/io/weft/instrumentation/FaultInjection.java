@@ -5,7 +5,7 @@ package io.weft.instrumentation;
  * can prove an application never notices a bug of ours (docs/testing.md). Set by the system property
  * {@code -Dweft.test.fault}, a comma-separated list: {@code spans} (starting a span throws), {@code
  * attributes} (recording a span's end throws: its attributes, status, error and metric), {@code export}
- * (for the export pipeline to call), {@code all}; and, not part of {@code all}, {@code context} (carrying the
+ * (for the export pipeline to call), {@code logs} (making a log record throws), {@code all}; and, not part of {@code all}, {@code context} (carrying the
  * context into a task throws: a switch of its own, so that the host-safety test's failing places stay what they
  * are) and {@code stall} (it throws nothing: the batch span thread pauses 200 ms before each look at its queue,
  * as if the machine kept it off the CPU). Read once into {@code static final} booleans: with
@@ -24,6 +24,9 @@ public final class FaultInjection {
   /** {@code export} or {@code all}: {@link #export()} throws. */
   public static final boolean EXPORT;
 
+  /** {@code logs} or {@code all}: {@link #logRecord()} throws. */
+  public static final boolean LOGS;
+
   /** {@code stall}: {@link #batchThreadStall()} pauses. */
   public static final boolean STALL;
 
@@ -35,6 +38,7 @@ public final class FaultInjection {
     boolean spans = false;
     boolean attributes = false;
     boolean export = false;
+    boolean logs = false;
     boolean stall = false;
     boolean context = false;
     if (value != null && !value.trim().isEmpty()) {
@@ -50,6 +54,9 @@ public final class FaultInjection {
           case "export":
             export = true;
             break;
+          case "logs":
+            logs = true;
+            break;
           case "stall":
             stall = true;
             break;
@@ -57,15 +64,15 @@ public final class FaultInjection {
             context = true;
             break;
           case "all":
-            spans = attributes = export = true;
+            spans = attributes = export = logs = true;
             break;
           default:
             valid = false;
         }
       }
       if (!valid) {
-        spans = attributes = export = stall = context = false;
-        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export, all, context or stall,"
+        spans = attributes = export = logs = stall = context = false;
+        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export, logs, all, context or stall,"
             + " comma-separated); no fault is injected");
       } else {
         print("-D" + PROPERTY + "=" + InstrumentationConfig.printable(value) + ": the agent's own code throws on purpose (a test-only switch)");
@@ -74,6 +81,7 @@ public final class FaultInjection {
     SPANS = spans;
     ATTRIBUTES = attributes;
     EXPORT = export;
+    LOGS = logs;
     STALL = stall;
     CONTEXT = context;
   }
@@ -98,6 +106,13 @@ public final class FaultInjection {
   public static void export() {
     if (EXPORT) {
       throw new InjectedFault("export");
+    }
+  }
+
+  /** Called by the log instrumentations as they begin making a log record of an event. */
+  public static void logRecord() {
+    if (LOGS) {
+      throw new InjectedFault("log record");
     }
   }
 

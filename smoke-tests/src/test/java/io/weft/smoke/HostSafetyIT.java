@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.weft.receiver.LogMatchers;
 import io.weft.receiver.OtlpReceiver;
 import io.weft.smoke.app.safety.HostSafetyApp;
 import io.weft.smoke.support.ChildJvm;
@@ -46,9 +47,9 @@ class HostSafetyIT {
   static Stream<Arguments> jdksAndFaults() {
     List<Arguments> cases = new ArrayList<>();
     Jdks.all().forEach(jdk -> {
-      for (String fault : List.of("off", "spans", "attributes", "export", "all")) {
-        // "all" adds nothing JDK-specific to spans + attributes; the export pipeline is the same code on every JDK
-        if (!(fault.equals("all") || fault.equals("export")) || jdk.equals(Jdks.current())) {
+      for (String fault : List.of("off", "spans", "attributes", "export", "logs", "all")) {
+        // "all" adds nothing JDK-specific to the others; the export pipeline and the log records are the same code on every JDK
+        if (!(fault.equals("all") || fault.equals("export") || fault.equals("logs")) || jdk.equals(Jdks.current())) {
           cases.add(Arguments.of(jdk, fault));
         }
       }
@@ -95,6 +96,7 @@ class HostSafetyIT {
         otlp.awaitSpan(named("Ledger.audit"));
         otlp.awaitSpan(kind(SpanKind.SPAN_KIND_SERVER).and(named("GET /app/fail")));
         otlp.awaitSpan(kind(SpanKind.SPAN_KIND_CLIENT).and(named("SELECT accounts")));
+        otlp.awaitLog(LogMatchers.scope("safety.app"));
       } else {
         assertEquals(1, other.stream().filter(line -> line.contains("-Dweft.test.fault=" + fault + ": the agent's own code throws on purpose"))
             .count(), other.toString());
@@ -108,9 +110,13 @@ class HostSafetyIT {
         return Set.of();
       case "export":
         return Set.of("span export");
+      case "logs":
+        return Set.of("log records (java.util.logging)");
       case "attributes":
         return Set.of("method span end", "async method span end", "jdbc span end", "servlet span end", "servlet async listener");
-      default: // spans, all: no span starts, so no end is reached
+      case "all": // no span starts, so no end is reached
+        return Set.of("method span start", "jdbc span start", "servlet span start", "log records (java.util.logging)");
+      default: // spans
         return Set.of("method span start", "jdbc span start", "servlet span start");
     }
   }

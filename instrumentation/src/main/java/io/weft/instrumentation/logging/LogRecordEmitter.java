@@ -9,6 +9,7 @@ import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.weft.bridge.LogBridge;
+import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.WeftContextStorage;
 import java.io.PrintWriter;
@@ -141,6 +142,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
 
   void logback(Object event) {
     try {
+      FaultInjection.logRecord();
       Logback access = LOGBACK.get(event.getClass());
       if (access == null) {
         return;
@@ -193,6 +195,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
 
   void log4j(Object logger, Object level, Object marker, Object message, Object thrown) {
     try {
+      FaultInjection.logRecord();
       Log4j access = LOG4J.get(logger.getClass());
       if (access == null) {
         return;
@@ -247,6 +250,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
    */
   void jul(Object logger, Object record) {
     try {
+      FaultInjection.logRecord();
       if (!(record instanceof LogRecord)) {
         return;
       }

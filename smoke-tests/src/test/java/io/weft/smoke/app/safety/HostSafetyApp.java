@@ -18,6 +18,11 @@ import java.util.concurrent.ExecutionException;
 public final class HostSafetyApp {
 
   public static void main(String[] args) throws Exception {
+    // a JUL line no handler prints (the output stays the application's), which the agent makes a log record of
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("safety.app");
+    log.setUseParentHandlers(false);
+    log.setLevel(java.util.logging.Level.INFO);
+    log.info("ledger opened");
     Ledger ledger = new Ledger();
     System.out.println("total " + ledger.total(1, 2, 3));
     System.out.println(ledger.settle("acme"));
