@@ -19,11 +19,12 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * Every event a logging library lets through its level becomes an OpenTelemetry log record, exported as {@code
- * OTEL_LOGS_EXPORTER} says: the OpenTelemetry agent's Logback and Log4j appender instrumentations, with their
- * switches ({@code otel.instrumentation.logback-appender.enabled}, {@code log4j-appender}). The one method each
- * library funnels its events through is woven by exact class name ({@link Funnel}), so any other class costs one
- * string comparison; what the event says is read agent side ({@link LogRecordEmitter}). Nothing is woven when {@code
- * OTEL_LOGS_EXPORTER=none}. Agent class loader.
+ * OTEL_LOGS_EXPORTER} says: the OpenTelemetry agent's Logback, Log4j, JUL and JBoss LogManager instrumentations, with
+ * their switches ({@code otel.instrumentation.logback-appender.enabled}, {@code log4j-appender}, {@code
+ * java-util-logging}, {@code jboss-logmanager-appender}) and experimental settings. The one method each library funnels
+ * its events through is woven by exact class name ({@link Funnel}; JUL's by the agent's own transformer), so any other
+ * class costs one string comparison; what the event says is read agent side ({@link LogRecordEmitter}). Nothing is
+ * woven when {@code OTEL_LOGS_EXPORTER=none}. Agent class loader.
  */
 public final class LogRecords implements WeftInstrumentation {
 
@@ -40,7 +41,7 @@ public final class LogRecords implements WeftInstrumentation {
   /** The switch of {@link #jul()}, the OpenTelemetry agent's. */
   public static final String JUL = "java-util-logging";
   private static final Object lock = new Object();
-  private static boolean installed; // guarded by lock: one emitter serves both libraries
+  private static boolean installed; // guarded by lock: one emitter serves all the libraries
 
   private final String name;
   private final String[] classes; // internal names
