@@ -21,6 +21,7 @@ public final class LeanLoggerProvider implements LoggerProvider {
   private final int valueLengthLimit;
   private final int countLimit;
   private final LogQueueProcessor processor;
+  private static final int KEPT = 10_000;
   private final ConcurrentHashMap<String, LeanLogger> loggers = new ConcurrentHashMap<>();
 
   public LeanLoggerProvider(Resource resource, int valueLengthLimit, int countLimit, LogQueueProcessor processor) {
@@ -30,14 +31,20 @@ public final class LeanLoggerProvider implements LoggerProvider {
     this.processor = processor;
   }
 
+  /**
+   * The logger of a scope name, kept for the next line; past {@link #KEPT} names (an application making logger names
+   * up as it goes) a new one each time, so such names cannot grow the agent's memory without bound.
+   */
   @Override
   public Logger get(String name) {
     LeanLogger logger = loggers.get(name);
     if (logger == null) {
       logger = new LeanLogger(this, InstrumentationScopeInfo.create(name));
-      LeanLogger raced = loggers.putIfAbsent(name, logger);
-      if (raced != null) {
-        logger = raced;
+      if (loggers.size() < KEPT) {
+        LeanLogger raced = loggers.putIfAbsent(name, logger);
+        if (raced != null) {
+          logger = raced;
+        }
       }
     }
     return logger;

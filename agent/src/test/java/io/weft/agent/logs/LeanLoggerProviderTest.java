@@ -120,6 +120,19 @@ class LeanLoggerProviderTest {
   }
 
   @Test
+  void loggerNamesMadeUpWithoutEndAreNotAllKept() {
+    LeanLoggerProvider provider = provider(100, 10, 50, 100);
+    for (int i = 0; i < 10_000; i++) {
+      provider.get("made.up." + i);
+    }
+    Logger kept = provider.get("made.up.1");
+    assertSame(kept, provider.get("made.up.1"));
+    Logger past = provider.get("one.too.many");
+    assertFalse(past == provider.get("one.too.many"), "past the bound a logger is made each time, not kept");
+    assertEquals("one.too.many", ((LeanLogRecord) past.logRecordBuilder()).getInstrumentationScopeInfo().getName());
+  }
+
+  @Test
   void outsideASpanAndWithNothingSetTheRecordIsEmptyButTimed() throws InterruptedException {
     LeanLoggerProvider provider = provider(100, 10, 50, 100);
     provider.loggerBuilder("scoped").setInstrumentationVersion("1.2").build().logRecordBuilder().emit();
