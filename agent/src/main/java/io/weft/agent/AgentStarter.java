@@ -61,7 +61,7 @@ public final class AgentStarter {
     private static List<String> weftKeys() {
       List<String> keys = new ArrayList<>(Arrays.asList(
           "weft.methods.exclude", "weft.methods.metric.enabled", "weft.shutdown.timeout", "weft.http.sensitive.query.parameters", "weft.startup.wait",
-          "weft.runtime.telemetry.delay"));
+          "weft.runtime.telemetry.delay", LogRecords.MIN_SEVERITY_KEY));
       keys.addAll(ExportPipeline.KEYS);
       return keys;
     }

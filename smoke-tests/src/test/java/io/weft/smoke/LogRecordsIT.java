@@ -230,6 +230,22 @@ class LogRecordsIT {
     }
   }
 
+  /** WEFT_LOGS_MIN_SEVERITY: the application logs as before, only the records at or above it are exported. */
+  @Test
+  void onlyRecordsAtTheLeastSeverityOrAboveAreExported() throws IOException {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("logback").property("logback.configurationFile", logbackConfig().toString())
+            .env("WEFT_LOGS_MIN_SEVERITY", "error")
+            .start(LogApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertTrue(app.output().contains("sync inside alice") && app.output().contains("sync failed for alice"), app::describe);
+      otlp.awaitLog(LogMatchers.bodyContains("failed for alice"));
+      assertEquals(List.of("failed for alice"), otlp.logs().stream().map(ReceivedLog::body).collect(Collectors.toList()),
+          "the exit flushed: the error is the only record");
+      assertFalse(app.output().contains("is not a Weft setting"), app::describe);
+    }
+  }
+
   /** OTLP over gRPC for logs alone, and the thread attributes asked for. */
   @Test
   void logsGoOverGrpcWithTheThreadAttributesWhenAskedFor() throws IOException {

@@ -59,6 +59,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private boolean logbackMarkers;
   private boolean log4jMapMessages;
   private boolean log4jMarkers;
+  private int minSeverity;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
   private static final int LOGGERS_KEPT = 10_000;
   private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
@@ -66,6 +67,15 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
       boolean julThreadAttributes) {
     this(openTelemetry, logbackThreadAttributes, log4jThreadAttributes, julThreadAttributes, null, null);
+  }
+
+  /**
+   * Records of a lower severity number than {@code minSeverity} are not made ({@code WEFT_LOGS_MIN_SEVERITY}): the
+   * application logs them as before, the collector is spared them. 0: all. Called once, before the emitter is installed.
+   */
+  LogRecordEmitter withMinSeverity(int minSeverity) {
+    this.minSeverity = minSeverity;
+    return this;
   }
 
   /**
@@ -147,11 +157,14 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (access == null) {
         return;
       }
-      LogRecordBuilder record = logger(scopeName(access.loggerName(event))).logRecordBuilder();
       Object level = access.level(event);
+      Severity severity = level != null ? logbackSeverity(access.levelValue(level)) : Severity.UNDEFINED_SEVERITY_NUMBER;
+      if (severity.getSeverityNumber() < minSeverity) {
+        return;
+      }
+      LogRecordBuilder record = logger(scopeName(access.loggerName(event))).logRecordBuilder();
       if (level != null) {
-        int value = access.levelValue(level);
-        record.setSeverity(logbackSeverity(value)).setSeverityText(level.toString());
+        record.setSeverity(severity).setSeverityText(level.toString());
       }
       String message = access.message(event);
       if (message != null) {
@@ -200,9 +213,13 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (access == null) {
         return;
       }
+      Severity severity = level != null ? log4jSeverity(access.levelValue(level)) : Severity.UNDEFINED_SEVERITY_NUMBER;
+      if (severity.getSeverityNumber() < minSeverity) {
+        return;
+      }
       LogRecordBuilder record = logger(scopeName(access.loggerName(logger))).logRecordBuilder();
       if (level != null) {
-        record.setSeverity(log4jSeverity(access.levelValue(level))).setSeverityText(access.levelName(level));
+        record.setSeverity(severity).setSeverityText(access.levelName(level));
       }
       Throwable error = thrown instanceof Throwable ? (Throwable) thrown : null;
       if (message != null) {
@@ -257,7 +274,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       LogRecord event = (LogRecord) record;
       Level level = event.getLevel();
       JulLevelCheck access = JUL_LEVEL_CHECK.get(logger.getClass());
-      if (level == null || !access.isLoggable(logger, level)) {
+      if (level == null || !access.isLoggable(logger, level) || julSeverity(level.intValue()).getSeverityNumber() < minSeverity) {
         return;
       }
       // a record not named yet (JBoss LogManager names it inside logRaw) is the logger's

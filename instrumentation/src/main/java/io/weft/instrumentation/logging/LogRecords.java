@@ -38,6 +38,10 @@ public final class LogRecords implements WeftInstrumentation {
   private static final String LOGBACK_MARKERS = "otel.instrumentation.logback-appender.experimental.capture-marker-attribute";
   private static final String LOG4J_MARKERS = "otel.instrumentation.log4j-appender.experimental.capture-marker-attribute";
   private static final String LOG4J_MAP_MESSAGES = "otel.instrumentation.log4j-appender.experimental.capture-map-message-attributes";
+  /** Weft's own: the least severity a record is exported with ({@code WEFT_LOGS_MIN_SEVERITY}); unset, all. */
+  public static final String MIN_SEVERITY_KEY = "weft.logs.min.severity";
+  private static final String[] SEVERITY_NAMES = {"trace", "debug", "info", "warn", "error", "fatal"};
+
   /** The switch of {@link #jul()}, the OpenTelemetry agent's. */
   public static final String JUL = "java-util-logging";
   private static final Object lock = new Object();
@@ -139,13 +143,34 @@ public final class LogRecords implements WeftInstrumentation {
             config.getBoolean(LOG4J_ATTRIBUTES, false), config.getBoolean(JUL_ATTRIBUTES, false),
             ContextCapture.of(config.getList(LOGBACK_MDC), spanKeys), ContextCapture.of(config.getList(LOG4J_MDC), spanKeys))
             .withLogbackStructure(config.getBoolean(LOGBACK_KEY_VALUES, false), config.getBoolean(LOGBACK_MARKERS, false))
-            .withLog4jStructure(config.getBoolean(LOG4J_MAP_MESSAGES, false), config.getBoolean(LOG4J_MARKERS, false)));
+            .withLog4jStructure(config.getBoolean(LOG4J_MAP_MESSAGES, false), config.getBoolean(LOG4J_MARKERS, false))
+            .withMinSeverity(minSeverity(config)));
       }
     }
   }
 
+  /**
+   * {@code WEFT_LOGS_MIN_SEVERITY} as a severity number: {@code trace} 1, {@code debug} 5, {@code info} 9, {@code warn}
+   * 13, {@code error} 17, {@code fatal} 21 (any case); 0, every record, when unset or not one of those (one line says so).
+   */
+  static int minSeverity(InstrumentationConfig config) {
+    String value = config.getString(MIN_SEVERITY_KEY);
+    if (value == null) {
+      return 0;
+    }
+    for (int i = 0; i < SEVERITY_NAMES.length; i++) {
+      if (SEVERITY_NAMES[i].equalsIgnoreCase(value)) {
+        return 1 + 4 * i;
+      }
+    }
+    config.warn("WEFT_LOGS_MIN_SEVERITY='" + InstrumentationConfig.printable(value)
+        + "' is invalid (expected trace, debug, info, warn, error or fatal); every record is exported");
+    return 0;
+  }
+
   @Override
   public void checkSettings(InstrumentationConfig config) {
+    minSeverity(config);
     if (name.equals("logback-appender")) {
       config.getBoolean(LOGBACK_ATTRIBUTES, false);
       config.getBoolean(LOGBACK_KEY_VALUES, false);

@@ -259,6 +259,34 @@ class LogRecordEmitterTest {
   }
 
   @Test
+  void recordsBelowTheLeastSeverityAreNotMade() {
+    LogRecordEmitter warnAndUp = new LogRecordEmitter(OpenTelemetrySdk.builder().setLoggerProvider(provider).build(),
+        false, false, false).withMinSeverity(13);
+    ch.qos.logback.classic.Logger logback = new LoggerContext().getLogger("min");
+    warnAndUp.logback(new LoggingEvent("fqcn", logback, ch.qos.logback.classic.Level.INFO, "info", null, null));
+    org.apache.logging.log4j.core.Logger log4j = new org.apache.logging.log4j.core.LoggerContext("min").getLogger("min");
+    warnAndUp.log4j(log4j, org.apache.logging.log4j.Level.INFO, null, new SimpleMessage("info"), null);
+    java.util.logging.Logger jul = java.util.logging.Logger.getLogger("jul.min.test");
+    warnAndUp.jul(jul, new LogRecord(java.util.logging.Level.INFO, "info"));
+    assertEquals(List.of(), exported.getFinishedLogRecordItems(), "INFO is below WARN in all three");
+    warnAndUp.logback(new LoggingEvent("fqcn", logback, ch.qos.logback.classic.Level.WARN, "warn", null, null));
+    warnAndUp.log4j(log4j, org.apache.logging.log4j.Level.ERROR, null, new SimpleMessage("error"), null);
+    warnAndUp.jul(jul, new LogRecord(java.util.logging.Level.SEVERE, "severe"));
+    assertEquals(3, exported.getFinishedLogRecordItems().size());
+  }
+
+  @Test
+  void theLeastSeverityIsReadByName() {
+    assertEquals(0, LogRecords.minSeverity(new io.weft.instrumentation.MapConfig(java.util.Map.of())));
+    assertEquals(13, LogRecords.minSeverity(new io.weft.instrumentation.MapConfig(java.util.Map.of(LogRecords.MIN_SEVERITY_KEY, "WARN"))));
+    assertEquals(21, LogRecords.minSeverity(new io.weft.instrumentation.MapConfig(java.util.Map.of(LogRecords.MIN_SEVERITY_KEY, "fatal"))));
+    io.weft.instrumentation.MapConfig bad = new io.weft.instrumentation.MapConfig(java.util.Map.of(LogRecords.MIN_SEVERITY_KEY, "loud"));
+    assertEquals(0, LogRecords.minSeverity(bad));
+    assertEquals(List.of("WEFT_LOGS_MIN_SEVERITY='loud' is invalid (expected trace, debug, info, warn, error or fatal);"
+        + " every record is exported"), bad.warnings);
+  }
+
+  @Test
   void whatIsNotAnEventOfTheLibraryIsSkipped() {
     emitter.logback("not an event");
     emitter.jul(java.util.logging.Logger.getLogger("x"), "not a record");
