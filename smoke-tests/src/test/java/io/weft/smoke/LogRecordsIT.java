@@ -197,6 +197,7 @@ class LogRecordsIT {
         ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("logback").property("logback.configurationFile", logbackConfig().toString())
             .env("OTEL_INSTRUMENTATION_LOGBACK_APPENDER_EXPERIMENTAL_CAPTURE_KEY_VALUE_PAIR_ATTRIBUTES", "true")
             .env("OTEL_INSTRUMENTATION_LOGBACK_APPENDER_EXPERIMENTAL_CAPTURE_MARKER_ATTRIBUTE", "true")
+            .env("OTEL_INSTRUMENTATION_LOGBACK_APPENDER_EXPERIMENTAL_CAPTURE_CODE_ATTRIBUTES", "true")
             .start(StructuredLogApp.class)) {
       assertEquals(7, app.awaitExit(), app::describe);
       ReceivedLog placed = otlp.awaitLog(LogMatchers.bodyContains("placed"));
@@ -206,7 +207,9 @@ class LogRecordsIT {
           placed::toString);
       assertEquals("AUDIT", placed.proto().getAttributesList().stream().filter(a -> a.getKey().equals("logback.marker"))
           .findFirst().orElseThrow().getValue().getArrayValue().getValues(0).getStringValue(), placed::toString);
-      assertEquals(3, placed.attributes().size(), placed::toString);
+      assertEquals(StructuredLogApp.class.getName() + ".main", placed.attribute("code.function.name"), placed::toString);
+      assertEquals("StructuredLogApp.java", placed.attribute("code.file.path"), placed::toString);
+      assertEquals(6, placed.attributes().size(), placed::toString);
       assertFalse(app.output().contains("is not supported"), app::describe);
     }
   }
@@ -219,13 +222,26 @@ class LogRecordsIT {
         ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("log4j").property("log4j2.configurationFile", config.toString())
             .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MAP_MESSAGE_ATTRIBUTES", "true")
             .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MARKER_ATTRIBUTE", "true")
+            .env("OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_CODE_ATTRIBUTES", "true")
             .start(StructuredLog4jApp.class)) {
       assertEquals(7, app.awaitExit(), app::describe);
       otlp.awaitLogs(LogMatchers.scope("structured"), 2);
-      assertEquals(Map.of("order", "42", "log4j.marker", "AUDIT"), only(otlp.logs(), "order placed").attributes());
+      Map<String, String> main = Map.of("code.function.name", StructuredLog4jApp.class.getName() + ".main",
+          "code.file.path", "StructuredLog4jApp.java");
+      ReceivedLog placed = only(otlp.logs(), "order placed");
+      assertEquals("42", placed.attribute("order"), placed::toString);
+      assertEquals("AUDIT", placed.attribute("log4j.marker"), placed::toString);
       ReceivedLog built = only(otlp.logs(), "built");
       assertEquals("WARN", built.severityText());
-      assertEquals(Map.of("log4j.marker", "AUDIT"), built.attributes());
+      assertEquals("AUDIT", built.attribute("log4j.marker"), built::toString);
+      for (ReceivedLog log : List.of(placed, built)) {
+        for (Map.Entry<String, String> code : main.entrySet()) {
+          assertEquals(code.getValue(), log.attribute(code.getKey()), log::toString);
+        }
+        assertTrue(Integer.parseInt(log.attribute("code.line.number")) > 0, log::toString);
+      }
+      assertEquals(5, placed.attributes().size(), placed::toString);
+      assertEquals(4, built.attributes().size(), built::toString);
       assertFalse(app.output().contains("is not supported"), app::describe);
     }
   }

@@ -446,10 +446,6 @@ public final class WeftConfig implements InstrumentationConfig {
     unsupported("otel.experimental.config.file", null,
         "Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE");
     unsupported("otel.instrumentation.jdbc-datasource.enabled", "true", "Weft makes no DataSource.getConnection spans");
-    for (String library : new String[] {"logback-appender", "log4j-appender"}) {
-      unsupported("otel.instrumentation." + library + ".experimental.capture-code-attributes", "true",
-          "log records carry no code location");
-    }
     String optIn = getString("otel.semconv-stability.opt-in");
     if (optIn != null && optIn.contains("/dup")) {
       warn(nameAsSet("otel.semconv-stability.opt-in") + "='" + printable(optIn)

@@ -251,7 +251,7 @@ class WeftConfigTest {
         "OTEL_INSTRUMENTATION_JDBC_DATASOURCE_ENABLED", "TRUE", "OTEL_SEMCONV_STABILITY_OPT_IN", "database/dup,code",
         "OTEL_JAVAAGENT_LOGGING", "none",
         "OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MARKER_ATTRIBUTE", "true", // supported
-        "OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_CODE_ATTRIBUTES", "true",
+        "OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_CODE_ATTRIBUTES", "true", // supported
         "OTEL_INSTRUMENTATION_LOGBACK_APPENDER_EXPERIMENTAL_CAPTURE_MDC_ATTRIBUTES", "*", // supported
         "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "base2_exponential_bucket_histogram"); // supported since
     config.reportUnsupportedSettings();
@@ -260,7 +260,6 @@ class WeftConfigTest {
         "OTEL_JAVAAGENT_EXTENSIONS is not supported and is ignored: Weft loads no extensions",
         "OTEL_EXPERIMENTAL_CONFIG_FILE is not supported and is ignored: Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE",
         "OTEL_INSTRUMENTATION_JDBC_DATASOURCE_ENABLED is not supported and is ignored: Weft makes no DataSource.getConnection spans",
-        "OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_CODE_ATTRIBUTES is not supported and is ignored: log records carry no code location",
         "OTEL_SEMCONV_STABILITY_OPT_IN='database/dup,code' is not supported: Weft sends the stable conventions only, never the old attributes beside them",
         "OTEL_JAVAAGENT_LOGGING='none' is not supported: Weft writes its few lines to stderr (simple)"), lines);
 

@@ -43,6 +43,9 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private static final AttributeKey<Long> THREAD_ID = AttributeKey.longKey("thread.id");
   private static final AttributeKey<List<String>> LOGBACK_MARKER = AttributeKey.stringArrayKey("logback.marker");
   private static final AttributeKey<String> LOG4J_MARKER = AttributeKey.stringKey("log4j.marker");
+  private static final AttributeKey<String> CODE_FUNCTION = AttributeKey.stringKey("code.function.name");
+  private static final AttributeKey<String> CODE_FILE = AttributeKey.stringKey("code.file.path");
+  private static final AttributeKey<Long> CODE_LINE = AttributeKey.longKey("code.line.number");
 
   private static final MethodType OBJECT_TO_STRING = MethodType.methodType(String.class, Object.class);
   private static final MethodType OBJECT_TO_OBJECT = MethodType.methodType(Object.class, Object.class);
@@ -60,6 +63,8 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private boolean log4jMapMessages;
   private boolean log4jMarkers;
   private int minSeverity;
+  private boolean logbackCode;
+  private boolean log4jCode;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
   private static final int LOGGERS_KEPT = 10_000;
   private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
@@ -67,6 +72,18 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
       boolean julThreadAttributes) {
     this(openTelemetry, logbackThreadAttributes, log4jThreadAttributes, julThreadAttributes, null, null);
+  }
+
+  /**
+   * The calling code's location as {@code code.function.name}, {@code code.file.path} and {@code code.line.number}: the
+   * OpenTelemetry agent's experimental {@code capture-code-attributes}, off by default since it costs a walk of the
+   * stack per line (Logback's caller data; for Log4j, the first frame outside the logging libraries). Called once,
+   * before the emitter is installed.
+   */
+  LogRecordEmitter withCodeAttributes(boolean logback, boolean log4j) {
+    this.logbackCode = logback;
+    this.log4jCode = log4j;
+    return this;
   }
 
   /**
@@ -190,6 +207,12 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (logbackThreadAttributes) {
         threadAttributes(record, access.threadName(event));
       }
+      if (logbackCode) {
+        StackTraceElement[] callers = access.callerData(event);
+        if (callers != null && callers.length > 0) {
+          code(record, callers[0]);
+        }
+      }
       if (logbackKeyValuePairs) {
         access.keyValuePairs(event, record);
       }
@@ -238,6 +261,12 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
         }
         if (error == null) {
           error = access.messageThrowable(message);
+        }
+      }
+      if (log4jCode) {
+        StackTraceElement caller = caller();
+        if (caller != null) {
+          code(record, caller);
         }
       }
       if (log4jMarkers && marker != null) {
@@ -426,6 +455,29 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     record.setAttribute(THREAD_ID, Thread.currentThread().getId());
   }
 
+  private static void code(LogRecordBuilder record, StackTraceElement frame) {
+    record.setAttribute(CODE_FUNCTION, frame.getClassName() + "." + frame.getMethodName());
+    if (frame.getFileName() != null) {
+      record.setAttribute(CODE_FILE, frame.getFileName());
+    }
+    if (frame.getLineNumber() > 0) {
+      record.setAttribute(CODE_LINE, (long) frame.getLineNumber());
+    }
+  }
+
+  /** The first frame of the calling thread outside the logging libraries, their bridges and the agent. */
+  private static StackTraceElement caller() {
+    for (StackTraceElement frame : new Throwable().getStackTrace()) {
+      String name = frame.getClassName();
+      if (!(name.startsWith("org.apache.logging.") || name.startsWith("org.slf4j.") || name.startsWith("ch.qos.logback.")
+          || name.startsWith("java.util.logging.") || name.startsWith("io.weft.bridge.") || name.startsWith("io.weft.instrumentation.")
+          || name.startsWith("io.weft.agent.") || name.startsWith("java.lang.invoke."))) {
+        return frame;
+      }
+    }
+    return null;
+  }
+
   /** The {@code exception.*} attributes; what an exception cannot say about itself is left out. */
   private static void exception(LogRecordBuilder record, Throwable thrown) {
     String type = thrown.getClass().getCanonicalName();
@@ -523,6 +575,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     private final MethodHandle throwable;
     private final MethodHandle threadName;
     private final MethodHandle mdc;
+    private final MethodHandle callerData;
     private final MethodHandle keyValuePairs; // null before Logback 1.3
     private final MethodHandle pairKey;
     private final MethodHandle pairValue;
@@ -560,6 +613,8 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       threadName = lookup.findVirtual(event, "getThreadName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
       mdc = lookup.findVirtual(event, "getMDCPropertyMap", MethodType.methodType(Map.class))
           .asType(MethodType.methodType(Map.class, Object.class));
+      callerData = lookup.findVirtual(event, "getCallerData", MethodType.methodType(StackTraceElement[].class))
+          .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
       Class<?> markerClass = Class.forName("org.slf4j.Marker", false, loader);
       markerName = lookup.findVirtual(markerClass, "getName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
       MethodHandle pairs = null;
@@ -631,6 +686,11 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (!names.isEmpty()) {
         record.setAttribute(LOGBACK_MARKER, names);
       }
+    }
+
+    /** The frames of the code that logged, as Logback finds them (and keeps them in the event for its appenders). */
+    StackTraceElement[] callerData(Object event) throws Throwable {
+      return (StackTraceElement[]) callerData.invokeExact(event);
     }
 
     /** The event's MDC (with the span's ids when the MDC instrumentation is on, as an appender sees it). */

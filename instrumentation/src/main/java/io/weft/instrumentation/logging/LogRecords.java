@@ -37,6 +37,8 @@ public final class LogRecords implements WeftInstrumentation {
   private static final String LOGBACK_KEY_VALUES = "otel.instrumentation.logback-appender.experimental.capture-key-value-pair-attributes";
   private static final String LOGBACK_MARKERS = "otel.instrumentation.logback-appender.experimental.capture-marker-attribute";
   private static final String LOG4J_MARKERS = "otel.instrumentation.log4j-appender.experimental.capture-marker-attribute";
+  private static final String LOGBACK_CODE = "otel.instrumentation.logback-appender.experimental.capture-code-attributes";
+  private static final String LOG4J_CODE = "otel.instrumentation.log4j-appender.experimental.capture-code-attributes";
   private static final String LOG4J_MAP_MESSAGES = "otel.instrumentation.log4j-appender.experimental.capture-map-message-attributes";
   /** Weft's own: the least severity a record is exported with ({@code WEFT_LOGS_MIN_SEVERITY}); unset, all. */
   public static final String MIN_SEVERITY_KEY = "weft.logs.min.severity";
@@ -144,7 +146,8 @@ public final class LogRecords implements WeftInstrumentation {
             ContextCapture.of(config.getList(LOGBACK_MDC), spanKeys), ContextCapture.of(config.getList(LOG4J_MDC), spanKeys))
             .withLogbackStructure(config.getBoolean(LOGBACK_KEY_VALUES, false), config.getBoolean(LOGBACK_MARKERS, false))
             .withLog4jStructure(config.getBoolean(LOG4J_MAP_MESSAGES, false), config.getBoolean(LOG4J_MARKERS, false))
-            .withMinSeverity(minSeverity(config)));
+            .withMinSeverity(minSeverity(config))
+            .withCodeAttributes(config.getBoolean(LOGBACK_CODE, false), config.getBoolean(LOG4J_CODE, false)));
       }
     }
   }
@@ -175,10 +178,12 @@ public final class LogRecords implements WeftInstrumentation {
       config.getBoolean(LOGBACK_ATTRIBUTES, false);
       config.getBoolean(LOGBACK_KEY_VALUES, false);
       config.getBoolean(LOGBACK_MARKERS, false);
+      config.getBoolean(LOGBACK_CODE, false);
     } else if (name.equals("log4j-appender")) {
       config.getBoolean(LOG4J_ATTRIBUTES, false);
       config.getBoolean(LOG4J_MAP_MESSAGES, false);
       config.getBoolean(LOG4J_MARKERS, false);
+      config.getBoolean(LOG4J_CODE, false);
     } else {
       config.getBoolean(JUL_ATTRIBUTES, false); // JBoss LogManager's records are JUL records, with JUL's setting
     }

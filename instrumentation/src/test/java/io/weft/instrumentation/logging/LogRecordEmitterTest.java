@@ -287,6 +287,28 @@ class LogRecordEmitterTest {
   }
 
   @Test
+  void theCallingCodeWhenAskedFor() {
+    LogRecordEmitter located = new LogRecordEmitter(OpenTelemetrySdk.builder().setLoggerProvider(provider).build(),
+        false, false, false).withCodeAttributes(true, true);
+    ch.qos.logback.classic.Logger logback = new LoggerContext().getLogger("code");
+    LoggingEvent event = new LoggingEvent(ch.qos.logback.classic.Logger.class.getName(), logback,
+        ch.qos.logback.classic.Level.INFO, "here", null, null);
+    event.setCallerData(new StackTraceElement[] {new StackTraceElement("com.acme.Orders", "place", "Orders.java", 42)});
+    located.logback(event);
+    assertEquals(java.util.Map.of(AttributeKey.stringKey("code.function.name"), "com.acme.Orders.place",
+        AttributeKey.stringKey("code.file.path"), "Orders.java", AttributeKey.longKey("code.line.number"), 42L),
+        only().getAttributes().asMap());
+
+    org.apache.logging.log4j.core.Logger log4j = new org.apache.logging.log4j.core.LoggerContext("code").getLogger("code");
+    io.weft.testcallers.Caller.log4j(located, log4j, org.apache.logging.log4j.Level.INFO, new SimpleMessage("here"));
+    LogRecordData log = only();
+    // the agent's and the logging libraries' frames are skipped: the first other one is the caller's
+    assertEquals("io.weft.testcallers.Caller.log4j", log.getAttributes().get(AttributeKey.stringKey("code.function.name")));
+    assertEquals("Caller.java", log.getAttributes().get(AttributeKey.stringKey("code.file.path")));
+    assertTrue(log.getAttributes().get(AttributeKey.longKey("code.line.number")) > 0);
+  }
+
+  @Test
   void whatIsNotAnEventOfTheLibraryIsSkipped() {
     emitter.logback("not an event");
     emitter.jul(java.util.logging.Logger.getLogger("x"), "not a record");
