@@ -110,7 +110,7 @@ public final class LogBridge {
           // the handler reports its own trouble; the depth must still come down at the exit
         }
       }
-      return DEPTH;
+      return depth; // the exit gets the thread's own counter back: no second look-up
     } catch (Throwable failed) {
       return null; // woven code calls this directly: nothing may reach the application
     }
@@ -121,13 +121,9 @@ public final class LogBridge {
     if (call == null) {
       return;
     }
-    try {
-      int[] depth = DEPTH.get();
-      if (depth[0] > 0) {
-        depth[0]--;
-      }
-    } catch (Throwable e) {
-      // never reaches the application
+    int[] depth = (int[]) call; // only enter's return value comes here, on the thread that entered
+    if (depth[0] > 0) {
+      depth[0]--;
     }
   }
 

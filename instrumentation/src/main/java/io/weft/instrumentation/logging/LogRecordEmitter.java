@@ -20,7 +20,6 @@ import java.lang.invoke.MethodType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -66,8 +65,6 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private boolean logbackCode;
   private boolean log4jCode;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
-  private static final int LOGGERS_KEPT = 10_000;
-  private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
 
   LogRecordEmitter(OpenTelemetry openTelemetry, boolean logbackThreadAttributes, boolean log4jThreadAttributes,
       boolean julThreadAttributes) {
@@ -137,21 +134,11 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     return made;
   }
 
-  /**
-   * The SDK's logger of one logger name, kept: asking the provider builds a scope and looks it up, a few objects per
-   * event. The provider keeps every logger it made anyway; past {@link #LOGGERS_KEPT} names (an application that
-   * makes logger names up as it goes) they are asked for each time.
-   */
+  /** The logger of a scope name; Weft's provider keeps them per name (bounded), so nothing is kept here too. */
   private Logger logger(String name) {
-    Logger logger = loggers.get(name);
-    if (logger == null) {
-      logger = provider().get(name);
-      if (loggers.size() < LOGGERS_KEPT) {
-        loggers.putIfAbsent(name, logger);
-      }
-    }
-    return logger;
+    return provider().get(name);
   }
+
 
   @Override
   public void record(int library, Object a, Object b, Object c, Object d, Object e) {
