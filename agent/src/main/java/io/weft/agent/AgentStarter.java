@@ -24,6 +24,7 @@ import io.weft.instrumentation.logging.LogRecords;
 import io.weft.instrumentation.methods.MethodsInstrumentation;
 import io.weft.instrumentation.runtime.RuntimeTelemetryInstrumentation;
 import io.weft.instrumentation.servlet.ServletInstrumentation;
+import io.weft.instrumentation.trace.ExceptionSignal;
 import io.weft.instrumentation.trace.TelemetryResource;
 import io.weft.instrumentation.trace.WeftContextStorage;
 import java.io.IOException;
@@ -282,6 +283,7 @@ public final class AgentStarter {
         this.pipeline = factory.pipeline();
         this.factory = factory;
         this.sdk = sdk;
+        ExceptionSignal.configure(sdk, config); // read by the tracers as they start
         synchronized (this) {
           for (WeftInstrumentation instrumentation : needed) {
             startOne(instrumentation, WOVEN);
@@ -331,11 +333,11 @@ public final class AgentStarter {
     }
 
     /**
-     * Builds the log pipeline now, off the application's threads, when a logging library has been woven: the
-     * first record would otherwise build it on the thread that logs. Never throws.
+     * Builds the log pipeline now, off the application's threads, when a logging library has been woven or
+     * exceptions become log records: the first record would otherwise build it on the thread that logs. Never throws.
      */
     private void prepareLogs() {
-      boolean logs = false;
+      boolean logs = ExceptionSignal.asLogs();
       synchronized (this) {
         for (WeftInstrumentation instrumentation : needed) {
           logs |= instrumentation instanceof LogRecords;

@@ -135,6 +135,7 @@ class ConfigIT {
             .env("WEFT_METHODZ_EXCLUDE", "typo")
             .env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/otel/extension.jar")
             .env("OTEL_SEMCONV_STABILITY_OPT_IN", "database/dup")
+            .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", "both")
             .property("otel.exporter.otlp.compression", "brotli")
             .start(HelloApp.class)) {
       assertEquals(7, app.awaitExit(), app::describe);
@@ -150,6 +151,7 @@ class ConfigIT {
           "WEFT_METHODZ_EXCLUDE is not a Weft setting",
           "OTEL_JAVAAGENT_EXTENSIONS is not supported and is ignored: Weft loads no extensions",
           "OTEL_SEMCONV_STABILITY_OPT_IN='database/dup' is not supported: Weft sends the stable conventions only",
+          "OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN='both' is invalid (expected logs or logs/dup); exceptions stay span events",
           "-Dotel.exporter.otlp.compression='brotli' is invalid (expected one of none, gzip); using none");
       for (String line : expected) {
         assertEquals(1, out.lines().filter(l -> l.startsWith("[weft] ") && l.contains(line)).count(), "exactly one line with: " + line + "\n" + out);

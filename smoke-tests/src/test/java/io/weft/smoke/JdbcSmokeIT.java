@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.weft.receiver.HistogramPointView;
 import io.weft.receiver.OtlpReceiver;
+import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.JdbcApp;
@@ -66,6 +67,14 @@ class JdbcSmokeIT {
     return Stream.of(H2, POSTGRESQL, MARIADB).flatMap(db -> jdks.stream().map(jdk -> Arguments.of(db, jdk)));
   }
 
+  /**
+   * How each database's run records the exceptions of failed statements ({@code OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN}):
+   * H2 as span events (the default), PostgreSQL as log records only, MariaDB as both.
+   */
+  static String exceptionSignal(Database db) {
+    return db == POSTGRESQL ? "logs" : db == MARIADB ? "logs/dup" : "";
+  }
+
   @ParameterizedTest(name = "{0} on JDK {1}")
   @MethodSource("databasesAndJdks")
   void everyExecutionIsOneSanitizedClientSpanAndAMeasurement(Database db, Jdk jdk) {
@@ -74,6 +83,7 @@ class JdbcSmokeIT {
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)
             .libs("jdbc")
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.JdbcApp[transaction]")
+            .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", exceptionSignal(db))
             .start(JdbcApp.class, db.name(), db.url(), db.user(), db.password())) {
       assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
       String output = app.output();
@@ -184,10 +194,10 @@ class JdbcSmokeIT {
 
     ReceivedSpan missing = only(spans, textIs("SELECT * FROM " + table + "_missing"), 1).get(0);
     assertEquals("SELECT " + table + "_missing", missing.name());
-    assertFailed(missing, db.missingTableState());
+    assertFailed(otlp, db, missing, db.missingTableState());
 
     ReceivedSpan duplicate = only(spans, textIs("INSERT INTO " + table + " (item, id, qty) VALUES (?, ?, ?)"), 1).get(0);
-    assertFailed(duplicate, db.duplicateKeyState());
+    assertFailed(otlp, db, duplicate, db.duplicateKeyState());
 
     // the transaction runs inside a traced method: both updates are its children
     List<ReceivedSpan> updates = only(spans, textIs("UPDATE " + table + " SET item = ? WHERE id = ?"), 2);
@@ -238,12 +248,40 @@ class JdbcSmokeIT {
     assertEquals(1L, failed.count());
   }
 
-  private static void assertFailed(ReceivedSpan span, String sqlState) {
+  /**
+   * A failed statement's span, and its exception where the run's signal puts it: the span's {@code exception} event,
+   * one {@code db.client.operation.exception} log record at WARN in the span's context, or both.
+   */
+  private static void assertFailed(OtlpReceiver otlp, Database db, ReceivedSpan span, String sqlState) {
     assertEquals(Status.StatusCode.STATUS_CODE_ERROR, span.statusCode(), span::toString);
     assertEquals(sqlState, span.stringAttr("db.response.status_code"), span::toString);
     String errorType = span.stringAttr("error.type");
     assertNotNull(errorType, span::toString);
-    assertEquals(errorType, span.eventAttr("exception", "exception.type"), span::toString);
+    String signal = exceptionSignal(db);
+    if (signal.equals("logs")) {
+      assertNull(span.event("exception"), () -> "logs only: no span event on " + span);
+    } else {
+      assertEquals(errorType, span.eventAttr("exception", "exception.type"), span::toString);
+    }
+    List<ReceivedLog> events = otlp.logs().stream().filter(log -> "db.client.operation.exception".equals(log.eventName()))
+        .toList();
+    if (signal.isEmpty()) {
+      assertEquals(List.of(), events, "span events only: no record");
+      return;
+    }
+    List<ReceivedLog> records = events.stream().filter(log -> span.spanId().equals(log.spanId())).toList();
+    assertEquals(1, records.size(), () -> "one record for " + span + ": " + records);
+    ReceivedLog record = records.get(0);
+    assertEquals(13, record.severityNumber(), "WARN");
+    assertEquals("io.weft.jdbc", record.scopeName());
+    assertEquals(span.traceId(), record.traceId());
+    assertEquals(errorType, record.attribute("exception.type"), record::toString);
+    assertNotNull(record.attribute("exception.message"), record::toString);
+    assertTrue(record.attribute("exception.stacktrace").startsWith(errorType), record::toString);
+    assertEquals(3, record.attributes().size(), record::toString);
+    // stamped as the failure is recorded, on the wall clock: after the span's start, about at its end
+    assertTrue(record.timeUnixNano() >= span.startEpochNanos()
+        && record.timeUnixNano() < span.endEpochNanos() + 1_000_000_000L, record::toString);
   }
 
   private static List<ReceivedSpan> only(List<ReceivedSpan> spans, Predicate<ReceivedSpan> matching, int expected) {

@@ -146,6 +146,60 @@ class MethodsIT {
     }
   }
 
+  /**
+   * OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: a traced method's exception becomes one {@code exception} log record in
+   * its span's context (ERROR: nothing of the process encloses the call), the span keeps its status and error.type but
+   * no event; the same for a method whose future fails. Not sampled (always_off, no method metric), the record is
+   * still made, in no span's context, and no span is (the switch under the OpenTelemetry agent's name there).
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void exceptionsBecomeLogRecordsWhenOptedIn(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", INCLUDE)
+            .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", "logs")
+            .libs("annotations")
+            .start(MethodsApp.class)) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      assertTrue(app.output().contains("caught bad order true"), app::describe);
+      ReceivedSpan fail = otlp.awaitSpan(named("Shop.fail"));
+      assertEquals(StatusCode.STATUS_CODE_ERROR, fail.statusCode());
+      assertEquals("java.lang.IllegalArgumentException", fail.stringAttr("error.type"));
+      assertNull(fail.event("exception"), "logs only");
+      ReceivedLog record = otlp.awaitLog(log -> fail.spanId().equals(log.spanId()));
+      assertEquals("exception", record.eventName());
+      assertEquals(17, record.severityNumber(), "ERROR: a root span");
+      assertEquals("io.weft.methods", record.scopeName());
+      assertEquals(fail.traceId(), record.traceId());
+      assertEquals("java.lang.IllegalArgumentException", record.attribute("exception.type"));
+      assertEquals("bad order", record.attribute("exception.message"));
+      assertTrue(record.attribute("exception.stacktrace").contains("Shop.fail"), record::toString);
+
+      ReceivedSpan asyncFailed = otlp.awaitSpans(named("Shop.later"), 2).stream()
+          .filter(s -> s.statusCode() == StatusCode.STATUS_CODE_ERROR).findFirst().orElseThrow();
+      ReceivedLog asyncRecord = otlp.awaitLog(log -> asyncFailed.spanId().equals(log.spanId()));
+      assertEquals("java.lang.IllegalStateException", asyncRecord.attribute("exception.type"));
+      assertEquals("async failure", asyncRecord.attribute("exception.message"));
+      assertEquals(2, otlp.logs().stream().filter(log -> "exception".equals(log.eventName())).count(),
+          () -> "one record per failed call: " + otlp.logs());
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", INCLUDE)
+            .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_PREVIEW", "logs") // the OpenTelemetry agent's name for the switch
+            .env("OTEL_TRACES_SAMPLER", "always_off")
+            .env("WEFT_METHODS_METRIC_ENABLED", "false")
+            .libs("annotations")
+            .start(MethodsApp.class)) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      ReceivedLog record = otlp.awaitLog(log -> "bad order".equals(log.attribute("exception.message")));
+      assertEquals("exception", record.eventName());
+      assertEquals("", record.spanId(), "no span: the call was not sampled, nothing encloses it");
+      assertEquals(List.of(), otlp.spans());
+    }
+  }
+
   @ParameterizedTest(name = "JDK {0}")
   @MethodSource("io.weft.smoke.support.Jdks#all")
   void attachingToARunningJvmRetransformsLoadedClasses(Jdk jdk) {

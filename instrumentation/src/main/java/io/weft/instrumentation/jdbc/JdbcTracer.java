@@ -1,6 +1,7 @@
 package io.weft.instrumentation.jdbc;
 
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -9,6 +10,7 @@ import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.WeakIdentityMap;
+import io.weft.instrumentation.trace.ExceptionSignal;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SpanHistogram;
@@ -146,9 +148,10 @@ final class JdbcTracer implements JdbcBridge.Handler {
           if (status != null) {
             span.setAttribute(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);
           }
-          span.recordException(thrown);
           span.setStatus(StatusCode.ERROR, LeanSpan.messageOf(thrown));
         }
+        ExceptionSignal.record(span, thrown, JdbcInstrumentation.INSTRUMENTATION_SCOPE, ExceptionSignal.DB_CLIENT,
+            Severity.WARN);
         io.opentelemetry.api.common.AttributesBuilder errors = metricAttributes.toBuilder().put(JdbcAttributes.ERROR_TYPE, errorType);
         if (status != null) {
           errors.put(JdbcAttributes.DB_RESPONSE_STATUS_CODE, status);

@@ -8,6 +8,7 @@ import io.opentelemetry.context.Context;
 import io.weft.bridge.MethodBridge;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.ExceptionSignal;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SpanHistogram;
@@ -36,11 +37,14 @@ final class MethodTracer implements MethodBridge.Handler {
   private final MethodRegistry registry;
   private final LeanTracer tracer;
   private final DoubleHistogram duration; // null: no method metric, only sampled calls are timed
+  /** A call not sampled is ended too: for the metric, or for the log record of its exception. */
+  private final boolean endUnsampled;
 
   MethodTracer(MethodRegistry registry, LeanTracer tracer, DoubleHistogram duration) {
     this.registry = registry;
     this.tracer = tracer;
     this.duration = duration;
+    this.endUnsampled = duration != null || ExceptionSignal.asLogs();
   }
 
   @Override
@@ -55,8 +59,9 @@ final class MethodTracer implements MethodBridge.Handler {
       Context parent = slot != null ? slot.context() : WeftContextStorage.currentContext();
       LeanSpan span = tracer.start(info.spanName, info.kind, info.attributes, parent, startNanos);
       if (span == null) {
-        // not sampled: the context stays as it is, only the duration is recorded (if there is a metric)
-        return duration != null ? info : null;
+        // not sampled: the context stays as it is, only the duration is recorded (if there is a metric) and an
+        // exception's log record made (if exceptions are logged)
+        return endUnsampled ? info : null;
       }
       span.owner = info;
       span.scope = slot != null ? SpanScope.makeCurrent(slot, parent, span) : WeftContextStorage.makeCurrent(parent.with(span));
@@ -105,9 +110,12 @@ final class MethodTracer implements MethodBridge.Handler {
     }
     FaultInjection.spanEnd();
     String errorType = thrown == null ? null : thrown.getClass().getName();
+    if (thrown != null) {
+      ExceptionSignal.record(span, thrown, MethodsInstrumentation.INSTRUMENTATION_SCOPE, ExceptionSignal.GENERIC,
+          ExceptionSignal.methodSeverity(span));
+    }
     if (span != null) {
       if (thrown != null) {
-        span.recordException(thrown);
         span.setStatus(StatusCode.ERROR, LeanSpan.messageOf(thrown));
         span.setAttribute(ERROR_TYPE, errorType);
       }

@@ -4,6 +4,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
@@ -16,10 +17,11 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.weft.bridge.ServletBridge;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.ExceptionSignal;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
-import io.weft.instrumentation.trace.SpanPipeline;
 import io.weft.instrumentation.trace.SpanHistogram;
+import io.weft.instrumentation.trace.SpanPipeline;
 import io.weft.instrumentation.trace.SpanScope;
 import io.weft.instrumentation.trace.WeftContextStorage;
 import java.util.ArrayList;
@@ -273,7 +275,7 @@ final class ServletTracer implements ServletBridge.Handler {
     if (thrown != null) {
       thrown = cause(thrown);
       errorType = thrown.getClass().getName();
-      span.recordException(thrown);
+      ExceptionSignal.record(span, thrown, INSTRUMENTATION_SCOPE, ExceptionSignal.HTTP_SERVER, Severity.ERROR);
       span.setStatus(StatusCode.ERROR);
     } else if (status >= 500) {
       errorType = statusString(status);

@@ -86,6 +86,7 @@ final class ServletApp implements AutoCloseable {
               .env("OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_REQUEST_HEADERS", "X-Tenant,Authorization")
               .env("OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_RESPONSE_HEADERS", "X-Served-By,Set-Cookie")
               .env("WEFT_HTTP_SENSITIVE_QUERY_PARAMETERS", "ticket")
+              .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", container.exceptionSignal)
               .jvmArg("-Xmx256m")
               .jvmArg("-XX:TieredStopAtLevel=1")
               .start(ServletContainers.class, args.toArray(new String[0]));

@@ -2,9 +2,9 @@ package io.weft.smoke.servlet;
 
 /** The containers the servlet smoke tests run: which bootstrap, which app, which smoke-libs group. */
 enum ServletContainer {
-  TOMCAT_9("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat9", false, false, true),
-  TOMCAT_11("tomcat", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "tomcat11", true, true, false),
-  JETTY_12("jetty", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "jetty12", false, true, true);
+  TOMCAT_9("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat9", false, false, true, ""),
+  TOMCAT_11("tomcat", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "tomcat11", true, true, false, "logs/dup"),
+  JETTY_12("jetty", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "jetty12", false, true, true, "logs");
 
   final String kind;
   final String initializer;
@@ -14,8 +14,12 @@ enum ServletContainer {
   final boolean experimentalTelemetry;
   /** Whether {@link ServletApp#OTHER_PROPAGATORS} are configured, rather than the default W3C ones. */
   final boolean otherPropagators;
+  /** OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: empty (span events, the default), logs, or logs/dup. */
+  final String exceptionSignal;
 
-  ServletContainer(String kind, String initializer, String libs, boolean war, boolean experimentalTelemetry, boolean otherPropagators) {
+  ServletContainer(String kind, String initializer, String libs, boolean war, boolean experimentalTelemetry, boolean otherPropagators,
+      String exceptionSignal) {
+    this.exceptionSignal = exceptionSignal;
     this.otherPropagators = otherPropagators;
     this.kind = kind;
     this.initializer = initializer;

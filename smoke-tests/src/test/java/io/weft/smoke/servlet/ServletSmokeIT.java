@@ -12,6 +12,7 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 import io.weft.receiver.HistogramPointView;
 import io.weft.receiver.NumberPointView;
+import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.support.Jdks;
@@ -167,8 +168,39 @@ class ServletSmokeIT {
     assertEquals(500L, span.longAttr("http.response.status_code"));
     assertEquals(StatusCode.STATUS_CODE_ERROR, span.statusCode());
     assertEquals("java.lang.IllegalStateException", span.stringAttr("error.type"));
-    assertNotNull(span.event("exception"), "exception event recorded");
-    assertEquals("java.lang.IllegalStateException", span.eventAttr("exception", "exception.type"));
+    assertException(app, span, "java.lang.IllegalStateException", null);
+  }
+
+  /**
+   * The exception that failed a request, where the container's signal puts it: the span's {@code exception} event,
+   * an {@code http.server.request.exception} log record at ERROR in the span's context, or both.
+   */
+  private static void assertException(ServletApp app, ReceivedSpan span, String type, String message) {
+    String signal = app.container.exceptionSignal;
+    if (signal.equals("logs")) {
+      assertNull(span.event("exception"), "logs only: no span event");
+    } else {
+      assertEquals(type, span.eventAttr("exception", "exception.type"));
+      if (message != null) {
+        assertEquals(message, span.eventAttr("exception", "exception.message"));
+      }
+    }
+    if (signal.isEmpty()) {
+      return; // that no record is made is checked where the child has exited (JdbcSmokeIT)
+    }
+    // the container may log the failure too, in the same context: the agent's record is the one with the event name
+    Predicate<ReceivedLog> recordOfSpan =
+        log -> span.spanId().equals(log.spanId()) && "http.server.request.exception".equals(log.eventName());
+    ReceivedLog record = app.otlp().awaitLog(recordOfSpan);
+    assertEquals(17, record.severityNumber(), "ERROR");
+    assertEquals("io.weft.servlet", record.scopeName());
+    assertEquals(span.traceId(), record.traceId());
+    assertEquals(type, record.attribute("exception.type"), record::toString);
+    if (message != null) {
+      assertEquals(message, record.attribute("exception.message"), record::toString);
+    }
+    assertTrue(record.attribute("exception.stacktrace").startsWith(type), record::toString);
+    assertEquals(1, app.otlp().logs().stream().filter(recordOfSpan).count(), "one record per failed request");
   }
 
   private static void async(ServletApp app) {
@@ -297,8 +329,7 @@ class ServletSmokeIT {
     assertEquals("GET /app/mvc/broken", span.name());
     assertEquals(StatusCode.STATUS_CODE_ERROR, span.statusCode());
     assertEquals("java.lang.IllegalArgumentException", span.stringAttr("error.type"), "the cause, not the wrapper");
-    assertEquals("java.lang.IllegalArgumentException", span.eventAttr("exception", "exception.type"));
-    assertEquals("the handler failed", span.eventAttr("exception", "exception.message"));
+    assertException(app, span, "java.lang.IllegalArgumentException", "the handler failed");
     ReceivedMetric duration = app.otlp().awaitMetric(m -> m.name().equals("http.server.request.duration")
         && m.histogramPoints().stream().anyMatch(p -> "/app/mvc/broken".equals(p.attr("http.route"))));
     HistogramPointView broken = point(duration.histogramPoints(), p -> "/app/mvc/broken".equals(p.attr("http.route")));
