@@ -84,6 +84,9 @@ class JdbcSmokeIT {
             .libs("jdbc")
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.JdbcApp[transaction]")
             .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", exceptionSignal(db))
+            // PostgreSQL's address and port named, MariaDB by its address alone; H2 in memory has none
+            .env("OTEL_INSTRUMENTATION_COMMON_PEER_SERVICE_MAPPING", "127.0.0.1:5432=orders-pg, 127.0.0.1=shared-db")
+            .env("OTEL_SEMCONV_STABILITY_OPT_IN", db == MARIADB ? "service.peer/dup" : "")
             .start(JdbcApp.class, db.name(), db.url(), db.user(), db.password())) {
       assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
       String output = app.output();
@@ -151,6 +154,9 @@ class JdbcSmokeIT {
       assertEquals(db.namespace(), span.stringAttr("db.namespace"), span::toString);
       assertEquals(db.host(), span.stringAttr("server.address"), span::toString);
       assertEquals(db.port() < 0 ? null : (long) db.port(), span.longAttr("server.port"), span::toString);
+      String peer = db == POSTGRESQL ? "orders-pg" : db == MARIADB ? "shared-db" : null;
+      assertEquals(peer, span.stringAttr("peer.service"), span::toString);
+      assertEquals(db == MARIADB ? peer : null, span.stringAttr("service.peer.name"), span::toString);
       String text = text(span);
       for (String literal : List.of(JdbcApp.SECRET, "batch-secret", "duplicate", "42", "100", "moved")) {
         assertFalse(text.contains(literal), () -> "literal '" + literal + "' survived in " + span);
@@ -240,6 +246,7 @@ class JdbcSmokeIT {
     assertEquals(table, inserts.attr("db.collection.name"));
     assertEquals(db.host(), inserts.attr("server.address"));
     assertNull(inserts.attr("db.query.text"), "db.query.text is opt-in on metrics");
+    assertNull(inserts.attr("peer.service"), "the mapped service is the spans', not the metric's");
     HistogramPointView failed = points.stream()
         .filter(p -> ("SELECT " + table + "_missing").equals(p.attr("db.query.summary")))
         .findFirst().orElseThrow(() -> new AssertionError("no point for the failed query in " + points));

@@ -447,7 +447,8 @@ public final class WeftConfig implements InstrumentationConfig {
         "Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE");
     unsupported("otel.instrumentation.jdbc-datasource.enabled", "true", "Weft makes no DataSource.getConnection spans");
     String optIn = getString("otel.semconv-stability.opt-in");
-    if (optIn != null && optIn.contains("/dup")) {
+    // service.peer/dup is supported: peer.service and service.peer.name are both set on database spans
+    if (optIn != null && optIn.replaceAll("(?i)service\\.peer/dup", "").contains("/dup")) {
       warn(nameAsSet("otel.semconv-stability.opt-in") + "='" + printable(optIn)
           + "' is not supported: Weft sends the stable conventions only, never the old attributes beside them");
     }

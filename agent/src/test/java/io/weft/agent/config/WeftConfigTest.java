@@ -265,7 +265,7 @@ class WeftConfigTest {
 
     lines.clear();
     // what Weft does anyway is no problem
-    env("OTEL_INSTRUMENTATION_JDBC_DATASOURCE_ENABLED", "false", "OTEL_SEMCONV_STABILITY_OPT_IN", "database,code",
+    env("OTEL_INSTRUMENTATION_JDBC_DATASOURCE_ENABLED", "false", "OTEL_SEMCONV_STABILITY_OPT_IN", "database,code,SERVICE.PEER/dup",
         "OTEL_JAVAAGENT_LOGGING", "simple", "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "explicit_bucket_histogram",
         "OTEL_INSTRUMENTATION_LOG4J_APPENDER_EXPERIMENTAL_CAPTURE_MARKER_ATTRIBUTE", "false")
         .reportUnsupportedSettings();

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DbInfo {
 
-  static final DbInfo UNKNOWN = new DbInfo(JdbcUrlParser.parse(null).dbSystemName(), null, null, -1);
+  static final DbInfo UNKNOWN = new DbInfo(JdbcUrlParser.parse(null).dbSystemName(), null, null, -1, Attributes.empty());
   static final int MAX_SHAPES = 1024;
 
   final String system;
@@ -20,9 +20,11 @@ final class DbInfo {
   final int serverPort;
   final boolean mysqlDialect;
   final Attributes attributes;
+  /** The spans' only ({@code peer.service} from the mapping): not the duration metric's. */
+  final Attributes spanAttributes;
   private final ConcurrentHashMap<SqlQuery, JdbcCallShape> shapes = new ConcurrentHashMap<>();
 
-  DbInfo(String system, String namespace, String serverAddress, int serverPort) {
+  DbInfo(String system, String namespace, String serverAddress, int serverPort, Attributes spanAttributes) {
     this.system = system;
     this.namespace = namespace;
     this.serverAddress = serverAddress;
@@ -39,6 +41,7 @@ final class DbInfo {
       }
     }
     this.attributes = builder.build();
+    this.spanAttributes = spanAttributes;
   }
 
   /** The shape of a single (non-batch) execution of {@code query} here, made once per query. */

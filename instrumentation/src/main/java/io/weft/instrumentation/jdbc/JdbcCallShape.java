@@ -79,7 +79,7 @@ final class JdbcCallShape {
     putIfNotNull(metric, JdbcAttributes.DB_OPERATION_NAME, operation);
     putIfNotNull(metric, JdbcAttributes.DB_COLLECTION_NAME, collection);
     Attributes metricAttributes = metric.build();
-    AttributesBuilder span = metricAttributes.toBuilder();
+    AttributesBuilder span = metricAttributes.toBuilder().putAll(db.spanAttributes);
     putIfNotNull(span, JdbcAttributes.DB_STORED_PROCEDURE_NAME, procedure);
     putIfNotNull(span, JdbcAttributes.DB_QUERY_TEXT, text);
     if (batchSize >= 2) {

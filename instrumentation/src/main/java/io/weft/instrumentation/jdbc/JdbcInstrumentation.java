@@ -75,12 +75,13 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
             .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
             .build();
     JdbcBridge.install(
-        new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config)));
+        new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config), PeerServices.from(config)));
   }
 
   @Override
   public void checkSettings(InstrumentationConfig config) {
     sanitize(config);
+    PeerServices.from(config);
   }
 
   /** The current key when set, else the one it replaced, else on. */

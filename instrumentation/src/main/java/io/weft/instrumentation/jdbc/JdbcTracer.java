@@ -44,10 +44,13 @@ final class JdbcTracer implements JdbcBridge.Handler {
   private final ConcurrentHashMap<String, DbInfo> databases = new ConcurrentHashMap<>();
   private final ThreadLocal<Depth> depth = new DepthPerThread();
 
-  JdbcTracer(LeanTracer tracer, DoubleHistogram duration, boolean sanitize) {
+  private final PeerServices peers;
+
+  JdbcTracer(LeanTracer tracer, DoubleHistogram duration, boolean sanitize, PeerServices peers) {
     this.tracer = tracer;
     this.duration = duration;
     this.queries = new SqlQueryCache(sanitize);
+    this.peers = peers;
   }
 
   @Override
@@ -331,7 +334,8 @@ final class JdbcTracer implements JdbcBridge.Handler {
     } catch (SQLException | RuntimeException e) {
       // the URL's answer stands
     }
-    DbInfo info = new DbInfo(system, url.namespace(), url.serverAddress(), url.serverPort());
+    DbInfo info = new DbInfo(system, url.namespace(), url.serverAddress(), url.serverPort(),
+        peers.attributes(url.serverAddress(), url.serverPort()));
     DbInfo known = databases.get(info.key());
     if (known != null) {
       return known;

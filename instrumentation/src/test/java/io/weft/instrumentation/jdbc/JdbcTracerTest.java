@@ -27,6 +27,7 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SamplingPolicy;
+import io.weft.instrumentation.MapConfig;
 import io.weft.instrumentation.trace.SpanPipeline;
 import io.weft.instrumentation.trace.TelemetryResource;
 import java.sql.PreparedStatement;
@@ -50,8 +51,30 @@ class JdbcTracerTest {
   private final FakeJdbc postgres = new FakeJdbc("jdbc:postgresql://db.internal:6543/shop?user=u&password=p", "PostgreSQL");
 
   private JdbcTracer tracer(boolean sanitize) {
+    return tracer(sanitize, PeerServices.NONE);
+  }
+
+  private JdbcTracer tracer(boolean sanitize, PeerServices peers) {
     return new JdbcTracer(lean,
-        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), sanitize);
+        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), sanitize,
+        peers);
+  }
+
+  @Test
+  void theMappedServiceNamesTheDatabaseOnTheSpanNotOnTheMetric() {
+    MapConfig config = new MapConfig(java.util.Map.of(PeerServices.KEY, "db.internal:5432=wrong-port,DB.INTERNAL=orders-db"));
+    JdbcTracer jdbc = tracer(true, PeerServices.from(config));
+    jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders"), null);
+    jdbc.exit(jdbc.execute(postgres.statement(), "DELETE FROM carts"), null);
+    for (SpanData span : spans.getFinishedSpanItems()) {
+      assertEquals("orders-db", attr(span, "peer.service"), span::toString);
+      assertNull(attr(span, "service.peer.name"));
+    }
+    assertEquals(2, spans.getFinishedSpanItems().size());
+    for (HistogramPointData point : metrics.collectAllMetrics().iterator().next().getHistogramData().getPoints()) {
+      assertNull(point.getAttributes().get(AttributeKey.stringKey("peer.service")), "not a metric attribute");
+    }
+    assertEquals(List.of(), config.warnings);
   }
 
   @Test
@@ -346,7 +369,8 @@ class JdbcTracerTest {
     LeanTracer off = new SpanPipeline(SamplingPolicy.of("always_off", 1.0), processor, new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault())
         .tracer("test", null);
     JdbcTracer jdbc = new JdbcTracer(off,
-        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true);
+        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true,
+        PeerServices.NONE);
     for (int i = 0; i < 3; i++) {
       jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders WHERE id = " + i), null);
     }
