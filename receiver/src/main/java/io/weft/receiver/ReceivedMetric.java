@@ -70,7 +70,8 @@ public final class ReceivedMetric {
             point.getExemplarsList().stream()
                 .filter(e -> !e.getSpanId().isEmpty())
                 .map(e -> java.util.HexFormat.of().formatHex(e.getSpanId().toByteArray()))
-                .toList()));
+                .toList(),
+            point.getExemplarsCount()));
       }
     }
     return points;

@@ -136,6 +136,7 @@ class ConfigIT {
             .env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/otel/extension.jar")
             .env("OTEL_SEMCONV_STABILITY_OPT_IN", "database/dup")
             .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", "both")
+            .env("OTEL_METRICS_EXEMPLAR_FILTER", "sometimes")
             .property("otel.exporter.otlp.compression", "brotli")
             .start(HelloApp.class)) {
       assertEquals(7, app.awaitExit(), app::describe);
@@ -152,6 +153,7 @@ class ConfigIT {
           "OTEL_JAVAAGENT_EXTENSIONS is not supported and is ignored: Weft loads no extensions",
           "OTEL_SEMCONV_STABILITY_OPT_IN='database/dup' is not supported: Weft sends the stable conventions only",
           "OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN='both' is invalid (expected logs or logs/dup); exceptions stay span events",
+          "OTEL_METRICS_EXEMPLAR_FILTER='sometimes' is invalid (expected one of trace_based, always_on, always_off); using trace_based",
           "-Dotel.exporter.otlp.compression='brotli' is invalid (expected one of none, gzip); using none");
       for (String line : expected) {
         assertEquals(1, out.lines().filter(l -> l.startsWith("[weft] ") && l.contains(line)).count(), "exactly one line with: " + line + "\n" + out);

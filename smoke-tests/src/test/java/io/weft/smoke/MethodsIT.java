@@ -147,6 +147,46 @@ class MethodsIT {
   }
 
   /**
+   * OTEL_METRICS_EXEMPLAR_FILTER: always_off keeps even a sampled call's measurement out of the method metric's
+   * exemplars; always_on keeps one when no call is sampled (always_off sampler), naming no span.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void theExemplarFilterDecidesWhichCallsAreExemplars(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.HelloApp[greet]")
+            .env("OTEL_METRICS_EXEMPLAR_FILTER", "always_off")
+            .start(io.weft.smoke.app.HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertNotNull(otlp.awaitSpan(named("HelloApp.greet")), "sampled");
+      HistogramPointView point = greetPoint(otlp);
+      assertEquals(1, point.count());
+      assertEquals(0, point.exemplarCount(), "always_off");
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.HelloApp[greet]")
+            .env("OTEL_TRACES_SAMPLER", "always_off")
+            .env("OTEL_METRICS_EXEMPLAR_FILTER", "ALWAYS_ON")
+            .start(io.weft.smoke.app.HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      HistogramPointView point = greetPoint(otlp);
+      assertEquals(1, point.exemplarCount(), "always_on: the call not sampled is one");
+      assertEquals(List.of(), point.exemplarSpanIds(), "it names no span");
+      assertEquals(List.of(), otlp.spans());
+      assertFalse(app.output().contains("OTEL_METRICS_EXEMPLAR_FILTER"), app::describe);
+    }
+  }
+
+  private static HistogramPointView greetPoint(OtlpReceiver otlp) {
+    ReceivedMetric metric = otlp.awaitMetric(m -> m.name().equals("weft.method.duration") && m.histogramPoints().stream()
+        .anyMatch(p -> "io.weft.smoke.app.HelloApp.greet".equals(p.attr("code.function.name"))));
+    return metric.histogramPoints().stream()
+        .filter(p -> "io.weft.smoke.app.HelloApp.greet".equals(p.attr("code.function.name"))).findFirst().orElseThrow();
+  }
+
+  /**
    * OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN=logs: a traced method's exception becomes one {@code exception} log record in
    * its span's context (ERROR: nothing of the process encloses the call), the span keeps its status and error.type but
    * no event; the same for a method whose future fails. Not sampled (always_off, no method metric), the record is

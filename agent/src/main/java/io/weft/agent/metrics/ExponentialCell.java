@@ -58,7 +58,7 @@ final class ExponentialCell {
     if (sampled != null) {
       exemplar = sampled;
       exemplarValue = value;
-      exemplarTime = sampledTime;
+      exemplarTime = sampledTime != 0 ? sampledTime : LeanMeterProvider.epochNanos();
     }
     if (value == 0) {
       zeroCount++;

@@ -117,6 +117,12 @@ public final class LeanMeterProvider implements MeterProvider {
   }
 
   /** One pull exporter's collection: every instrument's points, as a periodic export would have them. */
+  public static final int EXEMPLARS_TRACE_BASED = 0;
+  public static final int EXEMPLARS_ALWAYS_ON = 1;
+  public static final int EXEMPLARS_ALWAYS_OFF = 2;
+
+  private final int exemplarFilter;
+
   public interface Source {
     List<MetricData> collect();
   }
@@ -126,6 +132,17 @@ public final class LeanMeterProvider implements MeterProvider {
    * each {@link PullExporter} among them to its own collection.
    */
   public LeanMeterProvider(TelemetryResource resource, List<MetricExporter> exporters, long intervalMillis) {
+    this(resource, exporters, intervalMillis, EXEMPLARS_TRACE_BASED);
+  }
+
+  /**
+   * {@code exemplarFilter}, {@code OTEL_METRICS_EXEMPLAR_FILTER}: {@link #EXEMPLARS_TRACE_BASED} (a sampled span's
+   * measurement, the default), {@link #EXEMPLARS_ALWAYS_ON} (any, with the span's ids when there is one) or
+   * {@link #EXEMPLARS_ALWAYS_OFF}.
+   */
+  public LeanMeterProvider(TelemetryResource resource, List<MetricExporter> exporters, long intervalMillis,
+      int exemplarFilter) {
+    this.exemplarFilter = exemplarFilter;
     this.resource = resource;
     this.readers = new Reader[exporters.size()];
     for (int i = 0; i < readers.length; i++) {
@@ -554,7 +571,7 @@ public final class LeanMeterProvider implements MeterProvider {
 
       @Override
       public DoubleHistogram build() {
-        return (DoubleHistogram) once("histogram " + name, new Histogram(scope, name, description, unit, boundaries, exponential()));
+        return (DoubleHistogram) once("histogram " + name, new Histogram(scope, name, description, unit, boundaries, exponential(), exemplarFilter));
       }
     }
 
@@ -774,11 +791,19 @@ public final class LeanMeterProvider implements MeterProvider {
     final Cells<HistogramCell>[] cells;
     /** Per reader, null for those with explicit buckets; null itself when no reader asked for exponential ones. */
     final Cells<ExponentialCell>[] exponentialCells;
+    /** Which measurements may be kept as exemplars: one of {@code EXEMPLARS_*}. */
+    final int exemplarFilter;
+
+    Histogram(InstrumentationScopeInfo scope, String name, String description, String unit, List<Double> boundaries,
+        boolean[] exponential) {
+      this(scope, name, description, unit, boundaries, exponential, EXEMPLARS_TRACE_BASED);
+    }
 
     @SuppressWarnings("unchecked")
     Histogram(InstrumentationScopeInfo scope, String name, String description, String unit, List<Double> boundaries,
-        boolean[] exponential) {
+        boolean[] exponential, int exemplarFilter) {
       super(scope, name, description, unit, InstrumentType.HISTOGRAM);
+      this.exemplarFilter = exemplarFilter;
       this.boundaryList = boundaries;
       this.boundaries = new double[boundaries.size()];
       for (int i = 0; i < this.boundaries.length; i++) {
@@ -825,8 +850,13 @@ public final class LeanMeterProvider implements MeterProvider {
       SpanContext exemplar = null;
       long exemplarTime = 0;
       if (spanContext != null && spanContext.isSampled()) {
-        exemplar = spanContext; // the SDK's default filter: exemplars from sampled spans only
-        exemplarTime = exemplarEpochNanos;
+        if (exemplarFilter != EXEMPLARS_ALWAYS_OFF) {
+          exemplar = spanContext; // the SDK's default filter: exemplars from sampled spans only
+          exemplarTime = exemplarEpochNanos;
+        }
+      } else if (exemplarFilter == EXEMPLARS_ALWAYS_ON) {
+        // any measurement, with the ids of the span it was made in if there is one; stamped if it is kept (time 0)
+        exemplar = spanContext != null && spanContext.isValid() ? spanContext : SpanContext.getInvalid();
       }
       if (exponentialCells == null) {
         for (Cells<HistogramCell> perReader : cells) {
@@ -1015,7 +1045,7 @@ public final class LeanMeterProvider implements MeterProvider {
           if (exemplarContexts[bucket] == null) {
             exemplarContexts[bucket] = exemplar;
             exemplarValues[bucket] = value;
-            exemplarTimes[bucket] = exemplarTime;
+            exemplarTimes[bucket] = exemplarTime != 0 ? exemplarTime : epochNanos();
           }
         } finally {
           EXEMPLAR_LOCK.setRelease(this, 0);

@@ -120,7 +120,7 @@ public final class SdkFactory {
         }
       }
       if (!exporters.isEmpty()) { // empty when the only one, a Prometheus endpoint, could not listen (reported)
-        meterProvider = new LeanMeterProvider(resource, exporters, interval);
+        meterProvider = new LeanMeterProvider(resource, exporters, interval, exemplarFilter());
         meterProvider.start();
       }
     }
@@ -295,6 +295,13 @@ public final class SdkFactory {
       default:
         throw new IllegalArgumentException(name); // getChoices let through only the names above
     }
+  }
+
+  /** {@code OTEL_METRICS_EXEMPLAR_FILTER}, the SDK's names; a bad value is one line and the default. */
+  private int exemplarFilter() {
+    String filter = config.getChoice("otel.metrics.exemplar.filter", "trace_based", "trace_based", "always_on", "always_off");
+    return filter.equals("always_on") ? LeanMeterProvider.EXEMPLARS_ALWAYS_ON
+        : filter.equals("always_off") ? LeanMeterProvider.EXEMPLARS_ALWAYS_OFF : LeanMeterProvider.EXEMPLARS_TRACE_BASED;
   }
 
   private AggregationTemporalitySelector temporality() {

@@ -300,6 +300,52 @@ class LeanMeterProviderTest {
     assertEquals(List.of(), exemplars(lean), "none recorded since");
   }
 
+  @Test
+  void theExemplarFilterChoosesWhichMeasurementsMayBeExemplars() {
+    Context sampled = Context.root().with(Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "1111111111111111", TraceFlags.getSampled(), TraceState.getDefault())));
+    Context unsampled = Context.root().with(Span.wrap(SpanContext.create(
+        "0af7651916cd43dd8448eb211c80319c", "3333333333333333", TraceFlags.getDefault(), TraceState.getDefault())));
+    long before = LeanMeterProvider.epochNanos();
+
+    LeanMeterProvider off = new LeanMeterProvider(LEAN_RESOURCE,
+        List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000, LeanMeterProvider.EXEMPLARS_ALWAYS_OFF);
+    off.get("scope").histogramBuilder("h").build().record(3, A, sampled);
+    assertEquals(List.of(), exemplars(off), "always_off: not even a sampled span's");
+
+    LeanMeterProvider on = new LeanMeterProvider(LEAN_RESOURCE,
+        List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000, LeanMeterProvider.EXEMPLARS_ALWAYS_ON);
+    DoubleHistogram histogram = on.get("scope").histogramBuilder("h").build();
+    histogram.record(3, A, Context.root()); // (0, 5]: no span at all
+    histogram.record(7, A, unsampled); // (5, 10]: a span not sampled
+    histogram.record(30, A, sampled); // (25, 50]
+    assertEquals(List.of("0000000000000000=3.0", "3333333333333333=7.0", "1111111111111111=30.0"), exemplars(on));
+    histogram.record(4, A, Context.root());
+    for (HistogramPointData point : on.collectForTest(0).get(0).getHistogramData().getPoints()) {
+      assertTrue(point.getExemplars().get(0).getEpochNanos() >= before, "stamped when kept");
+    }
+
+    LeanMeterProvider traceBased = new LeanMeterProvider(LEAN_RESOURCE,
+        List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative())), 60_000);
+    DoubleHistogram defaults = traceBased.get("scope").histogramBuilder("h").build();
+    defaults.record(3, A, Context.root());
+    defaults.record(7, A, unsampled);
+    defaults.record(30, A, sampled);
+    assertEquals(List.of("1111111111111111=30.0"), exemplars(traceBased), "the default: sampled spans only");
+  }
+
+  @Test
+  void anExponentialHistogramKeepsAnyMeasurementAsItsExemplarWhenAlwaysOn() {
+    LeanMeterProvider on = new LeanMeterProvider(LEAN_RESOURCE,
+        List.of(new Captured(AggregationTemporalitySelector.alwaysCumulative(), true)), 60_000, LeanMeterProvider.EXEMPLARS_ALWAYS_ON);
+    on.get("scope").histogramBuilder("h").build().record(0.25, A, Context.root());
+    DoubleExemplarData exemplar = on.collectForTest(0).get(0).getExponentialHistogramData().getPoints().iterator().next()
+        .getExemplars().get(0);
+    assertEquals(0.25, exemplar.getValue());
+    assertFalse(exemplar.getSpanContext().isValid());
+    assertTrue(exemplar.getEpochNanos() > 0);
+  }
+
   private static List<String> exemplars(LeanMeterProvider lean) {
     List<String> out = new ArrayList<>();
     for (HistogramPointData point : lean.collectForTest(0).get(0).getHistogramData().getPoints()) {
