@@ -64,6 +64,22 @@ public final class JdbcBridge {
             ready.closed(statement);
           }
         }
+
+        @Override
+        public void parameter(Object statement, Object key, Object value) {
+          Handler ready = await(this);
+          if (ready != null) {
+            ready.parameter(statement, key, value);
+          }
+        }
+
+        @Override
+        public void clearParameters(Object statement) {
+          Handler ready = await(this);
+          if (ready != null) {
+            ready.clearParameters(statement);
+          }
+        }
       };
 
   private static volatile Handler handler = STARTING;
@@ -140,6 +156,28 @@ public final class JdbcBridge {
     }
   }
 
+  /**
+   * {@code set…(index or name, value)} on a prepared or callable statement ({@code key} an {@code Integer}, 1 for
+   * the first, or the parameter's name; {@code value} boxed if primitive). Woven only when query parameters are
+   * captured.
+   */
+  public static void parameter(Object statement, Object key, Object value) {
+    try {
+      handler.parameter(statement, key, value);
+    } catch (Throwable e) {
+      // as above
+    }
+  }
+
+  /** {@code clearParameters()}: woven only when query parameters are captured. */
+  public static void clearParameters(Object statement) {
+    try {
+      handler.clearParameters(statement);
+    } catch (Throwable e) {
+      // as above
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }
@@ -191,5 +229,9 @@ public final class JdbcBridge {
     void clearBatch(Object statement);
 
     default void closed(Object statement) {}
+
+    default void parameter(Object statement, Object key, Object value) {}
+
+    default void clearParameters(Object statement) {}
   }
 }

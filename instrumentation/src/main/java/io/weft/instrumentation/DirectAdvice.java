@@ -38,6 +38,8 @@ public final class DirectAdvice {
   public static final int RETURNED = -2;
   /** Loads {@code null}. */
   public static final int NULL = -3;
+  /** Marks a load of {@link #boxed}: the argument as an {@code Object}, a primitive one boxed. */
+  private static final int BOXED = 1 << 20;
 
   private static final int AROUND = 0;
   private static final int AFTER_RETURN = 1;
@@ -69,6 +71,14 @@ public final class DirectAdvice {
    */
   public static DirectAdvice around(String bridge, String enter, String enterDescriptor, String exit, int... loads) {
     return new DirectAdvice(AROUND, bridge, enter, enterDescriptor, loads, exit);
+  }
+
+  /**
+   * A load of argument {@code argument} as an {@code Object}: a reference as it is, a primitive boxed with its
+   * wrapper's {@code valueOf} (small integers and booleans come from the wrappers' caches; others allocate).
+   */
+  public static int boxed(int argument) {
+    return BOXED | argument;
   }
 
   /** {@code method(loads...)} before each normal return; {@code loads} may include {@link #RETURNED}. */
@@ -356,11 +366,40 @@ public final class DirectAdvice {
       for (int load : loads) {
         if (load == THIS) {
           super.visitVarInsn(Opcodes.ALOAD, 0);
+        } else if (load > 0 && (load & BOXED) != 0 && (load & ~BOXED) < arguments.length) {
+          int argument = load & ~BOXED;
+          Type type = arguments[argument];
+          super.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slots[argument]);
+          if (type.getSort() < Type.ARRAY) {
+            String wrapper = wrapper(type);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, wrapper, "valueOf", "(" + type.getDescriptor() + ")L" + wrapper + ";", false);
+          }
         } else if (load >= 0 && load < arguments.length && arguments[load].getSort() >= Type.ARRAY) {
           super.visitVarInsn(Opcodes.ALOAD, slots[load]);
         } else {
           super.visitInsn(Opcodes.ACONST_NULL); // NULL, or an argument the method does not have as a reference
         }
+      }
+    }
+
+    private static String wrapper(Type primitive) {
+      switch (primitive.getSort()) {
+        case Type.BOOLEAN:
+          return "java/lang/Boolean";
+        case Type.CHAR:
+          return "java/lang/Character";
+        case Type.BYTE:
+          return "java/lang/Byte";
+        case Type.SHORT:
+          return "java/lang/Short";
+        case Type.INT:
+          return "java/lang/Integer";
+        case Type.FLOAT:
+          return "java/lang/Float";
+        case Type.LONG:
+          return "java/lang/Long";
+        default:
+          return "java/lang/Double";
       }
     }
   }

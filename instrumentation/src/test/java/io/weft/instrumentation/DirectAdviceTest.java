@@ -74,6 +74,26 @@ class DirectAdviceTest {
   }
 
   @Test
+  void boxedLoadsPassEveryPrimitiveAsItsWrapperAndReferencesAsTheyAre() throws Exception {
+    DirectAdvice boxed = DirectAdvice.afterReturn(RECORDER, "boxed", "(" + "Ljava/lang/Object;".repeat(10) + ")V",
+        DirectAdvice.THIS, DirectAdvice.boxed(0), DirectAdvice.boxed(1), DirectAdvice.boxed(2), DirectAdvice.boxed(3),
+        DirectAdvice.boxed(4), DirectAdvice.boxed(5), DirectAdvice.boxed(6), DirectAdvice.boxed(7), DirectAdvice.boxed(8));
+    Class<?> target = woven((access, name, descriptor) -> name.equals("set") ? boxed : null, 1);
+    Object instance = target.getConstructor().newInstance();
+    Method set = target.getMethod("set", int.class, long.class, boolean.class, double.class, char.class, byte.class,
+        short.class, float.class, Object.class);
+    set.invoke(instance, 3, 1L << 40, true, 2.5, 'q', (byte) -1, (short) 300, 1.5f, "text");
+    set.invoke(instance, 1, 0L, false, 0.0, 'a', (byte) 0, (short) 0, 0f, null);
+    assertEquals(List.of(
+        "boxed Integer:3 Long:1099511627776 Boolean:true Double:2.5 Character:q Byte:-1 Short:300 Float:1.5 String:text",
+        "boxed Integer:1 Long:0 Boolean:false Double:0.0 Character:a Byte:0 Short:0 Float:0.0 null"), Recorder.calls);
+    Recorder.calls.clear();
+    assertThrows(InvocationTargetException.class, () -> set.invoke(instance, -1, 0L, false, 0.0, 'a', (byte) 0,
+        (short) 0, 0f, null));
+    assertEquals(List.of(), Recorder.calls, "after-return: not on a throw");
+  }
+
+  @Test
   void aReplacedArgumentIsWhatTheMethodUses() throws Exception {
     DirectAdvice replace = DirectAdvice.replaceArgument(RECORDER, "replace", "(Ljava/lang/Runnable;)Ljava/lang/Runnable;", 0);
     Class<?> target = woven((access, name, descriptor) -> name.equals("run") ? replace : null, 1);

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -71,6 +72,11 @@ class JdbcSmokeIT {
    * How each database's run records the exceptions of failed statements ({@code OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN}):
    * H2 as span events (the default), PostgreSQL as log records only, MariaDB as both.
    */
+  /** Whether the run captures query parameters (PostgreSQL and MariaDB; H2 shows the default, none). */
+  static boolean capturesParameters(Database db) {
+    return db != H2;
+  }
+
   static String exceptionSignal(Database db) {
     return db == POSTGRESQL ? "logs" : db == MARIADB ? "logs/dup" : "";
   }
@@ -87,6 +93,7 @@ class JdbcSmokeIT {
             // PostgreSQL's address and port named, MariaDB by its address alone; H2 in memory has none
             .env("OTEL_INSTRUMENTATION_COMMON_PEER_SERVICE_MAPPING", "127.0.0.1:5432=orders-pg, 127.0.0.1=shared-db")
             .env("OTEL_SEMCONV_STABILITY_OPT_IN", db == MARIADB ? "service.peer/dup" : "")
+            .env("OTEL_INSTRUMENTATION_JDBC_EXPERIMENTAL_CAPTURE_QUERY_PARAMETERS", String.valueOf(capturesParameters(db)))
             .start(JdbcApp.class, db.name(), db.url(), db.user(), db.password())) {
       assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
       String output = app.output();
@@ -164,6 +171,9 @@ class JdbcSmokeIT {
       // named after the summary; DDL the summarizer does not know falls back to the namespace
       String summary = span.stringAttr("db.query.summary");
       assertEquals(summary != null ? summary : db.namespace(), span.name(), span::toString);
+      if (!capturesParameters(db)) {
+        assertEquals(Map.of(), parameters(span), "parameters are opt-in");
+      }
     }
 
     List<ReceivedSpan> created = only(spans, textIs("CREATE TABLE " + table + " (id INT PRIMARY KEY, item VARCHAR(?), qty INT)"), 1);
@@ -178,6 +188,24 @@ class JdbcSmokeIT {
 
     // one prepared statement run PREPARED_RUNS times: exactly that many spans, whatever the pool
     List<ReceivedSpan> prepared = only(spans, textIs("INSERT INTO " + table + " (id, item, qty) VALUES (?, ?, ?)"), JdbcApp.PREPARED_RUNS);
+    if (capturesParameters(db)) {
+      // through the driver's own statement and each pool's wrapper: the values the application set, per execution
+      List<Map<String, String>> given = new java.util.ArrayList<>();
+      for (int i = 0; i < JdbcApp.PREPARED_RUNS; i++) {
+        given.add(Map.of("0", String.valueOf(10 + i), "1", "item-" + i));
+      }
+      assertEquals(java.util.Set.copyOf(given), prepared.stream().map(JdbcSmokeIT::parameters).collect(Collectors.toSet()));
+      assertEquals(Map.of("0", "10"),
+          parameters(only(spans, textIs("SELECT item FROM " + table + " WHERE id = ?"), 1).get(0)));
+      assertEquals(Map.of(), parameters(only(spans, textIs("UPDATE " + table + " SET qty = ? WHERE id = ?"), 1).get(0)),
+          "none on a batch");
+      assertEquals(Map.of("0", "2"), parameters(
+          only(spans, s -> (table + "_touch").equalsIgnoreCase(s.stringAttr("db.stored_procedure.name")), 1).get(0)));
+      // the second update set only the id: the item it was given before is still its parameter, as in JDBC
+      assertEquals(java.util.Set.of(Map.of("0", "moved", "1", "11"), Map.of("0", "moved", "1", "12")),
+          only(spans, textIs("UPDATE " + table + " SET item = ? WHERE id = ?"), 2).stream().map(JdbcSmokeIT::parameters)
+              .collect(Collectors.toSet()));
+    }
     for (ReceivedSpan span : prepared) {
       assertEquals("INSERT " + table, span.name());
       assertNull(span.attr("db.operation.batch.size"));
@@ -289,6 +317,17 @@ class JdbcSmokeIT {
     // stamped as the failure is recorded, on the wall clock: after the span's start, about at its end
     assertTrue(record.timeUnixNano() >= span.startEpochNanos()
         && record.timeUnixNano() < span.endEpochNanos() + 1_000_000_000L, record::toString);
+  }
+
+  /** The span's db.query.parameter.* attributes, by key. */
+  private static Map<String, String> parameters(ReceivedSpan span) {
+    Map<String, String> parameters = new java.util.HashMap<>();
+    span.attributes().forEach((key, value) -> {
+      if (key.startsWith("db.query.parameter.")) {
+        parameters.put(key.substring("db.query.parameter.".length()), String.valueOf(value));
+      }
+    });
+    return parameters;
   }
 
   private static List<ReceivedSpan> only(List<ReceivedSpan> spans, Predicate<ReceivedSpan> matching, int expected) {

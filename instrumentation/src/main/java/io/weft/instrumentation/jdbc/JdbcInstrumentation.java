@@ -45,6 +45,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   /** The name before OpenTelemetry Java agent 2.27 renamed it; still honoured when the new one is unset. */
   static final String OLD_SANITIZATION_KEY = "otel.instrumentation.common.db-statement-sanitizer.enabled";
   static final String INSTRUMENTATION_SCOPE = "io.weft.jdbc";
+  /** The OpenTelemetry agent's opt-in: a prepared statement's parameters as {@code db.query.parameter.<key>}. */
+  static final String CAPTURE_PARAMETERS_KEY = "otel.instrumentation.jdbc.experimental.capture-query-parameters";
   static final String DURATION_METRIC = "db.client.operation.duration";
   static final List<Double> DURATION_BUCKETS =
       Arrays.asList(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
@@ -61,7 +63,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
-    return Collections.singletonList(new StatementsAndConnections(new DebugLines(config)));
+    return Collections.singletonList(
+        new StatementsAndConnections(new DebugLines(config), config.getBoolean(CAPTURE_PARAMETERS_KEY, false)));
   }
 
   @Override
@@ -75,7 +78,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
             .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
             .build();
     JdbcBridge.install(
-        new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config), PeerServices.from(config)));
+        new JdbcTracer(spans.tracer(INSTRUMENTATION_SCOPE, null), duration, sanitize(config), PeerServices.from(config),
+            config.getBoolean(CAPTURE_PARAMETERS_KEY, false)));
   }
 
   @Override
@@ -115,6 +119,10 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         DirectAdvice.afterReturn(BRIDGE, "prepared", "(Ljava/lang/Object;Ljava/lang/String;)V", DirectAdvice.RETURNED, 0);
     private static final DirectAdvice CLOSE =
         DirectAdvice.afterReturn(BRIDGE, "closed", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
+    private static final DirectAdvice PARAMETER = DirectAdvice.afterReturn(BRIDGE, "parameter",
+        "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)V", DirectAdvice.THIS, DirectAdvice.boxed(0), DirectAdvice.boxed(1));
+    private static final DirectAdvice CLEAR_PARAMETERS =
+        DirectAdvice.afterReturn(BRIDGE, "clearParameters", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
     private static final List<String> STATEMENT_TYPE = Collections.singletonList("java/sql/Statement");
     private static final List<String> PREPARED_TYPE = Collections.singletonList("java/sql/PreparedStatement");
     private static final List<String> CONNECTION_TYPE = Collections.singletonList("java/sql/Connection");
@@ -123,9 +131,16 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
 
     private final SuperTypes superTypes = new SuperTypes();
     private final Consumer<String> debug;
+    /** Whether a prepared statement's setters are woven: only when its parameters are captured. */
+    private final boolean parameters;
+    private final byte[][] advised;
+    private final byte[][] arguments;
 
-    StatementsAndConnections(Consumer<String> debug) {
+    StatementsAndConnections(Consumer<String> debug, boolean parameters) {
       this.debug = debug;
+      this.parameters = parameters;
+      this.advised = parameters ? ADVISED_WITH_SETTERS : ADVISED;
+      this.arguments = parameters ? ARGUMENTS_WITH_SETTERS : ARGUMENTS;
     }
 
     @Override
@@ -159,7 +174,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         return null;
       }
       Kinds kinds = new Kinds(superTypes.reaches(loader, outline, STATEMENT_TYPE), superTypes.reaches(loader, outline, PREPARED_TYPE),
-          superTypes.reaches(loader, outline, CONNECTION_TYPE));
+          superTypes.reaches(loader, outline, CONNECTION_TYPE), parameters);
       if (!kinds.statement && !kinds.prepared && !kinds.connection) {
         return null;
       }
@@ -174,11 +189,13 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
       final boolean statement;
       final boolean prepared;
       final boolean connection;
+      final boolean parameters;
 
-      Kinds(boolean statement, boolean prepared, boolean connection) {
+      Kinds(boolean statement, boolean prepared, boolean connection, boolean parameters) {
         this.statement = statement;
         this.prepared = prepared;
         this.connection = connection;
+        this.parameters = parameters;
       }
 
       @Override
@@ -208,17 +225,35 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
           case "prepareStatement":
           case "prepareCall":
             return stringFirst && connection ? PREPARED : null;
+          case "clearParameters":
+            return none && prepared && parameters ? CLEAR_PARAMETERS : null;
           default:
-            return null;
+            // setNull's second argument is a type code, the streams' and LOBs' values are never read: not woven
+            return parameters && prepared && SETTERS.contains(name) && (descriptor.startsWith("(I") || stringFirst)
+                ? PARAMETER : null;
         }
       }
     }
 
-    private static final byte[][] ADVISED = encode(
+    private static final String[] ADVISED_NAMES = {
         "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch",
-        "addBatch", "clearBatch", "prepareStatement", "prepareCall");
-    // every advised method takes no argument or a String first
+        "addBatch", "clearBatch", "prepareStatement", "prepareCall"};
+    /** The setters whose values are written when parameters are captured (index or, on a callable, name first). */
+    static final List<String> SETTERS = Arrays.asList("setBoolean", "setByte", "setShort", "setInt", "setLong",
+        "setFloat", "setDouble", "setBigDecimal", "setString", "setNString", "setDate", "setTime", "setTimestamp",
+        "setObject", "setURL");
+    private static final byte[][] ADVISED = encode(ADVISED_NAMES);
+    private static final byte[][] ADVISED_WITH_SETTERS = encode(concat(ADVISED_NAMES, SETTERS, "clearParameters"));
+    // every advised method takes no argument or a String first; a setter an int first
     private static final byte[][] ARGUMENTS = encode("()", "(Ljava/lang/String;");
+    private static final byte[][] ARGUMENTS_WITH_SETTERS = encode("()", "(Ljava/lang/String;", "(I");
+
+    private static String[] concat(String[] names, List<String> more, String last) {
+      List<String> all = new java.util.ArrayList<>(Arrays.asList(names));
+      all.addAll(more);
+      all.add(last);
+      return all.toArray(new String[0]);
+    }
     private static final int NOT_CODE = ClassOutline.ABSTRACT | ClassOutline.BRIDGE | ClassOutline.SYNTHETIC;
 
     /**
@@ -229,7 +264,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
      */
     @Override
     public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-      if (classFile.isInterface() || !classFile.declaresMethod(ClassOutline.PUBLIC, NOT_CODE, ADVISED, ARGUMENTS)) {
+      if (classFile.isInterface() || !classFile.declaresMethod(ClassOutline.PUBLIC, NOT_CODE, advised, arguments)) {
         return false;
       }
       if (classFile.isMalformed() || mayLeadToJdbc(classFile.superName())) {

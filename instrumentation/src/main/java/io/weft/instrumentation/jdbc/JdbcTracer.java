@@ -45,12 +45,19 @@ final class JdbcTracer implements JdbcBridge.Handler {
   private final ThreadLocal<Depth> depth = new DepthPerThread();
 
   private final PeerServices peers;
+  /** {@code otel.instrumentation.jdbc.experimental.capture-query-parameters}: the setters are woven only then. */
+  private final boolean captureParameters;
 
   JdbcTracer(LeanTracer tracer, DoubleHistogram duration, boolean sanitize, PeerServices peers) {
+    this(tracer, duration, sanitize, peers, false);
+  }
+
+  JdbcTracer(LeanTracer tracer, DoubleHistogram duration, boolean sanitize, PeerServices peers, boolean captureParameters) {
     this.tracer = tracer;
     this.duration = duration;
     this.queries = new SqlQueryCache(sanitize);
     this.peers = peers;
+    this.captureParameters = captureParameters;
   }
 
   @Override
@@ -70,7 +77,11 @@ final class JdbcTracer implements JdbcBridge.Handler {
       } else {
         shape = db.shape(queries.get(sql, db.mysqlDialect));
       }
-      return start(shape, d);
+      Object call = start(shape, d);
+      if (captureParameters && sql == null && state != null && d.span != null) {
+        QueryParameters.addTo(d.span, state);
+      }
+      return call;
     } catch (Throwable failure) {
       d.value = 0; // exit will not be called
       InternalErrors.report("jdbc span start", failure);
@@ -217,6 +228,33 @@ final class JdbcTracer implements JdbcBridge.Handler {
   /** Statements whose state is kept now, for tests. */
   int trackedStatements() {
     return statements.size();
+  }
+
+  @Override
+  public void parameter(Object statement, Object key, Object value) {
+    if (!captureParameters) {
+      return;
+    }
+    try {
+      StatementState state = state(statement);
+      if (state != null) {
+        state.parameter(key, QueryParameters.text(value));
+      }
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc parameter", failure);
+    }
+  }
+
+  @Override
+  public void clearParameters(Object statement) {
+    try {
+      StatementState state = state(statement);
+      if (state != null) {
+        state.clearParameters();
+      }
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc clearParameters", failure);
+    }
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.weft.instrumentation.jdbc;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the agent remembers about one live statement, in the statement's own field when its class
@@ -41,5 +43,51 @@ final class StatementState {
   void clearBatch() {
     batchSize = 0;
     batchSql = null;
+  }
+
+  /** Parameters beyond this index are not kept (the span's attribute count limit keeps fewer still). */
+  static final int MAX_PARAMETERS = 256;
+
+  /** The text of each positional parameter set since the last clear, by index (0 for the first); null: none. */
+  String[] positional;
+  /** A callable statement's named parameters, in the order first set; null: none. */
+  Map<String, String> named;
+
+  /** {@code key}: the JDBC index (1 for the first) or a name; {@code text} null when the value is not kept. */
+  void parameter(Object key, String text) {
+    if (key instanceof Integer) {
+      int index = (Integer) key - 1;
+      if (index < 0 || index >= MAX_PARAMETERS) {
+        return;
+      }
+      if (positional == null || positional.length <= index) {
+        if (text == null) {
+          return;
+        }
+        String[] grown = new String[Math.min(MAX_PARAMETERS, Math.max(index + 1, positional == null ? 4 : positional.length * 2))];
+        if (positional != null) {
+          System.arraycopy(positional, 0, grown, 0, positional.length);
+        }
+        positional = grown;
+      }
+      positional[index] = text; // a value not kept replaces the one before it: that one is no longer the parameter
+    } else if (key instanceof String) {
+      if (named == null) {
+        if (text == null) {
+          return;
+        }
+        named = new LinkedHashMap<>();
+      }
+      if (text == null) {
+        named.remove(key);
+      } else if (named.size() < MAX_PARAMETERS || named.containsKey(key)) {
+        named.put((String) key, text);
+      }
+    }
+  }
+
+  void clearParameters() {
+    positional = null;
+    named = null;
   }
 }

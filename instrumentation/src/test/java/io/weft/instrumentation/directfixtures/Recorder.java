@@ -22,6 +22,15 @@ public final class Recorder {
     calls.add("after " + returned + " " + argument);
   }
 
+  public static void boxed(Object self, Object a, Object b, Object c, Object d, Object e, Object f, Object g, Object h,
+      Object i) {
+    StringBuilder line = new StringBuilder("boxed");
+    for (Object value : new Object[] {a, b, c, d, e, f, g, h, i}) {
+      line.append(' ').append(value == null ? "null" : value.getClass().getSimpleName() + ":" + value);
+    }
+    calls.add(line.toString());
+  }
+
   public static Runnable replace(Runnable task) {
     return () -> {
       calls.add("wrapped");

@@ -31,6 +31,14 @@ public class Target implements Marker {
     return new StringBuilder(sql).reverse().toString();
   }
 
+  /** Every primitive, wide ones between narrow ones, for boxed loads. */
+  public void set(int index, long wide, boolean flag, double real, char letter, byte small, short mid, float single,
+      Object value) {
+    if (index < 0) {
+      throw new IllegalArgumentException("index");
+    }
+  }
+
   public void run(Runnable task) {
     task.run();
   }

@@ -153,6 +153,74 @@ class JdbcTracerTest {
   }
 
   @Test
+  void capturedParametersAreOnEachSingleExecutionNotOnBatchesAndTheTextStaysSanitized() {
+    JdbcTracer jdbc = new JdbcTracer(lean,
+        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true,
+        PeerServices.NONE, true);
+    PreparedStatement p = postgres.prepared();
+    jdbc.prepared(p, "UPDATE orders SET note = 'x', qty = ? WHERE id = ? AND placed > ?");
+    jdbc.parameter(p, 1, 42);
+    jdbc.parameter(p, 2, 7L);
+    jdbc.parameter(p, 3, java.sql.Timestamp.valueOf("2026-12-06 17:30:00"));
+    jdbc.exit(jdbc.execute(p, null), null);
+    jdbc.parameter(p, 1, new Object() { // an application's object: its toString is never called
+      @Override
+      public String toString() {
+        throw new AssertionError("read");
+      }
+    });
+    jdbc.parameter(p, 2, new java.math.BigDecimal("8.50"));
+    jdbc.exit(jdbc.execute(p, null), null); // parameters not set again keep their values, as JDBC's do
+    jdbc.clearParameters(p);
+    jdbc.parameter(p, 1, "only");
+    jdbc.exit(jdbc.execute(p, null), null);
+    jdbc.addBatch(p, null);
+    jdbc.addBatch(p, null);
+    jdbc.exit(jdbc.executeBatch(p), null);
+
+    List<SpanData> all = spans.getFinishedSpanItems();
+    assertEquals(4, all.size());
+    assertEquals("UPDATE orders SET note = ?, qty = ? WHERE id = ? AND placed > ?", attr(all.get(0), "db.query.text"),
+        "the text is sanitized whatever the parameters");
+    assertEquals("42", attr(all.get(0), "db.query.parameter.0"));
+    assertEquals("7", attr(all.get(0), "db.query.parameter.1"));
+    assertEquals("2026-12-06 17:30:00.0", attr(all.get(0), "db.query.parameter.2"));
+    assertNull(attr(all.get(1), "db.query.parameter.0"), "an application object is not written, nor the value before it");
+    assertEquals("8.50", attr(all.get(1), "db.query.parameter.1"));
+    assertEquals("2026-12-06 17:30:00.0", attr(all.get(1), "db.query.parameter.2"));
+    assertEquals("only", attr(all.get(2), "db.query.parameter.0"));
+    assertNull(attr(all.get(2), "db.query.parameter.1"), "cleared");
+    assertEquals("BATCH UPDATE orders", all.get(3).getName());
+    assertTrue(all.get(3).getAttributes().asMap().keySet().stream().noneMatch(k -> k.getKey().startsWith("db.query.parameter.")),
+        "no parameters on a batch");
+  }
+
+  @Test
+  void namedParametersOfACallableStatementAreKeyedByName() {
+    JdbcTracer jdbc = new JdbcTracer(lean,
+        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true,
+        PeerServices.NONE, true);
+    PreparedStatement p = postgres.prepared();
+    jdbc.prepared(p, "{call touch(?, ?)}");
+    jdbc.parameter(p, "order_id", 5);
+    jdbc.parameter(p, "note", 'n');
+    jdbc.exit(jdbc.execute(p, null), null);
+    SpanData span = only();
+    assertEquals("5", attr(span, "db.query.parameter.order_id"));
+    assertEquals("n", attr(span, "db.query.parameter.note"));
+  }
+
+  @Test
+  void parametersAreNotKeptUnlessAskedFor() {
+    JdbcTracer jdbc = tracer(true);
+    PreparedStatement p = postgres.prepared();
+    jdbc.prepared(p, "SELECT * FROM orders WHERE id = ?");
+    jdbc.parameter(p, 1, 42);
+    jdbc.exit(jdbc.execute(p, null), null);
+    assertNull(attr(only(), "db.query.parameter.0"));
+  }
+
+  @Test
   void aClosedStatementsStateIsDroppedAtOnceAndAnOpenOneKeepsItsText() {
     JdbcTracer jdbc = tracer(true);
     PreparedStatement closed = postgres.prepared();
