@@ -132,6 +132,47 @@ public final class ContextBridge {
     }
   }
 
+  /**
+   * {@code ForkJoinTask.fork()}, and {@code ForkJoinPool.invoke}, {@code submit} and {@code execute} of a
+   * {@code ForkJoinTask}, on entry: the context current here is remembered beside the task (a parallel stream's
+   * pieces, an application's {@code RecursiveTask}), which the JDK hands from queue to queue and the application
+   * may join, so it is not wrapped; {@link #forkedEnter} finds it when the task runs.
+   */
+  public static void fork(Object task) {
+    Handler ready = handler;
+    if (ready == null || task == null) {
+      return;
+    }
+    try {
+      ready.rememberForked(task);
+    } catch (Throwable e) {
+      // as in captureFor
+    }
+  }
+
+  /**
+   * {@code ForkJoinTask.doExec()}, on entry, on the thread about to run {@code task}: makes the context {@link
+   * #fork} remembered for it current; what {@link #forkedExit} restores, or null.
+   */
+  public static Object forkedEnter(Object task) {
+    Handler ready = handler;
+    if (ready == null) {
+      return null;
+    }
+    Object context;
+    try {
+      context = ready.recallForked(task);
+    } catch (Throwable e) {
+      return null;
+    }
+    return context == null ? null : attach(context);
+  }
+
+  /** {@code ForkJoinTask.doExec()}, on every way out: undoes {@link #forkedEnter}. */
+  public static void forkedExit(Object scope, Throwable thrown) {
+    restore(scope);
+  }
+
   /** The context to carry with {@code task}; null to leave the task as it is. */
   private static Object captureFor(Object task) {
     Handler ready = handler;
@@ -200,5 +241,13 @@ public final class ContextBridge {
 
     /** The context {@link #remember} kept for {@code task}, now forgotten; null when none. */
     Object recall(Object task);
+
+    /** As {@link #remember}, for a fork-join task forked or given to a pool (kept apart from the executors'). */
+    default void rememberForked(Object task) {}
+
+    /** The context {@link #rememberForked} kept for {@code task}, now forgotten; null when none. */
+    default Object recallForked(Object task) {
+      return null;
+    }
   }
 }

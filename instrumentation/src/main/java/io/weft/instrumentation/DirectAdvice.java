@@ -44,6 +44,7 @@ public final class DirectAdvice {
   private static final int AROUND = 0;
   private static final int AFTER_RETURN = 1;
   private static final int REPLACE_ARGUMENT = 2;
+  private static final int ON_ENTRY = 3;
   /** The field (and the accessors' name) a state carrier gets; {@code $} keeps it apart from Java names. */
   public static final String STATE_FIELD = "weft$state";
   private static final int NOT_CODE = Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC;
@@ -84,6 +85,11 @@ public final class DirectAdvice {
   /** {@code method(loads...)} before each normal return; {@code loads} may include {@link #RETURNED}. */
   public static DirectAdvice afterReturn(String bridge, String method, String descriptor, int... loads) {
     return new DirectAdvice(AFTER_RETURN, bridge, method, descriptor, loads, null);
+  }
+
+  /** {@code method(loads...)} first, before the method's own code; {@code method} returns nothing. */
+  public static DirectAdvice onEntry(String bridge, String method, String descriptor, int... loads) {
+    return new DirectAdvice(ON_ENTRY, bridge, method, descriptor, loads, null);
   }
 
   /** {@code argument = method(argument)} on entry; the method takes and returns the argument's type. */
@@ -300,6 +306,9 @@ public final class DirectAdvice {
         super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.first, advice.firstDescriptor, false);
         super.visitVarInsn(Opcodes.ASTORE, callSlot);
         super.visitLabel(bodyStart);
+      } else if (advice.kind == ON_ENTRY) {
+        load(advice.loads);
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.first, advice.firstDescriptor, false);
       }
     }
 

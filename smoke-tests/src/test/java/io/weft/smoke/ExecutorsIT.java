@@ -103,6 +103,10 @@ class ExecutorsIT {
         assertTrue(span.isRoot(), task + " carries nothing with the instrumentation off: " + span);
         assertNotEquals(request.traceId(), span.traceId(), task);
       }
+      // what proves the carrying above: the worker's pieces of the stream, every leaf of the RecursiveTask
+      assertTrue(otlp.awaitSpans(named(TASKS + "viaParallelStream"), ExecutorsApp.PIECES).stream().anyMatch(ReceivedSpan::isRoot),
+          "a piece the common pool's worker ran has no parent");
+      assertTrue(otlp.awaitSpans(named(TASKS + "viaRecursiveTask"), 8).stream().allMatch(ReceivedSpan::isRoot));
     }
   }
 
@@ -172,6 +176,18 @@ class ExecutorsIT {
     ReceivedSpan outer = otlp.awaitSpan(named(TASKS + "viaSubmitCallable"));
     ReceivedSpan nested = otlp.awaitSpan(named(TASKS + "nested"));
     assertEquals(outer.spanId(), nested.parentSpanId(), "a task handed over by a carried task nests under it");
+
+    // fork-join tasks: a parallel stream's pieces on the caller and the common pool's worker, a RecursiveTask's
+    // leaves, whatever thread forked them
+    assertTrue(out.contains("parallel stream " + (ExecutorsApp.PIECES * (ExecutorsApp.PIECES - 1) / 2) + " on several threads"),
+        "the stream's pieces ran on more than one thread");
+    for (ReceivedSpan piece : otlp.awaitSpans(named(TASKS + "viaParallelStream"), ExecutorsApp.PIECES)) {
+      assertEquals(request.spanId(), piece.parentSpanId(), "a parallel stream's piece nests under the request: " + piece);
+    }
+    assertTrue(out.contains("recursive task 28"), "the RecursiveTask's sum");
+    for (ReceivedSpan leaf : otlp.awaitSpans(named(TASKS + "viaRecursiveTask"), 8)) {
+      assertEquals(request.spanId(), leaf.parentSpanId(), "a forked half's leaf nests under the request: " + leaf);
+    }
 
     ReceivedSpan failing = otlp.awaitSpan(named(TASKS + "failing"));
     assertEquals(StatusCode.STATUS_CODE_ERROR, failing.statusCode());

@@ -27,6 +27,11 @@ public final class ContextCarrier implements ContextBridge.Handler {
 
   /** Task to context, for {@code ThreadPoolExecutor}: the task is the application's, so it is not wrapped. */
   private final WeakIdentityMap<Context> remembered = new WeakIdentityMap<>(MAX_REMEMBERED);
+  /**
+   * Fork-join task to context: apart from the executors', so that every fork-join task run (a virtual thread's
+   * every mount among them) finds an empty map without a look-up while no task was forked under a span.
+   */
+  private final WeakIdentityMap<Context> forked = new WeakIdentityMap<>(MAX_REMEMBERED);
 
   @Override
   public Object capture() {
@@ -72,6 +77,31 @@ public final class ContextCarrier implements ContextBridge.Handler {
       }
     } catch (RuntimeException e) {
       InternalErrors.report(WHERE, e);
+    }
+  }
+
+  @Override
+  public void rememberForked(Object task) {
+    try {
+      FaultInjection.contextCarry();
+      Context context = WeftContextStorage.currentUnlessRoot();
+      if (context != null) {
+        forked.put(task, context);
+      } else {
+        forked.take(task); // forked again outside any span: not under the old one
+      }
+    } catch (RuntimeException e) {
+      InternalErrors.report(WHERE, e);
+    }
+  }
+
+  @Override
+  public Object recallForked(Object task) {
+    try {
+      return forked.take(task);
+    } catch (RuntimeException e) {
+      InternalErrors.report(WHERE, e);
+      return null;
     }
   }
 

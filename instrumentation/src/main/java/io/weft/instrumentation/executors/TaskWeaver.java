@@ -1,5 +1,6 @@
 package io.weft.instrumentation.executors;
 
+import io.weft.instrumentation.DirectAdvice;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -31,6 +32,12 @@ import net.bytebuddy.jar.asm.Type;
  *       JDK's own, on entry (the JDK schedules virtual threads through the same adapters).
  * </ul>
  *
+ * <p>A {@code ForkJoinTask} forked ({@code fork()}: parallel streams, an application's {@code RecursiveTask}) or
+ * given to a pool as it is ({@code ForkJoinPool.invoke}, {@code submit}, {@code execute} of a {@code ForkJoinTask})
+ * moves between queues and is joined by the application, so it is not wrapped either: those methods call {@code
+ * ContextBridge.fork(task)} on entry, which remembers the context beside it, and {@code ForkJoinTask.doExec()}, where
+ * any fork-join task runs, is woven around with {@code forkedEnter} and {@code forkedExit}.
+ *
  * <p>{@code ThreadPoolExecutor.execute}'s {@code Runnable} is the queue's element, handed back by {@code
  * shutdownNow}, {@code getQueue}, {@code remove} and {@code beforeExecute}/{@code afterExecute}, so it is not
  * wrapped: {@code execute} remembers the context beside the task ({@code ContextBridge.execute}, a weak identity
@@ -47,6 +54,15 @@ public final class TaskWeaver {
   static final String FUTURE_TASK = "java/util/concurrent/FutureTask";
   static final String COMPLETABLE_FUTURE = "java/util/concurrent/CompletableFuture";
   static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
+  static final String FORK_JOIN_TASK = "java/util/concurrent/ForkJoinTask";
+  static final String FORK_JOIN_POOL = "java/util/concurrent/ForkJoinPool";
+  private static final String FORK_JOIN_TASK_TYPE = "L" + FORK_JOIN_TASK + ";";
+  /** {@code ContextBridge.fork(task)} on entry: the context is remembered beside the task. */
+  private static final DirectAdvice FORK = DirectAdvice.onEntry(BRIDGE, "fork", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
+  private static final DirectAdvice POOL_SUBMIT = DirectAdvice.onEntry(BRIDGE, "fork", "(Ljava/lang/Object;)V", 0);
+  /** Around {@code doExec}: the remembered context is current while the task runs. */
+  private static final DirectAdvice RUN_FORKED = DirectAdvice.around(BRIDGE, "forkedEnter",
+      "(Ljava/lang/Object;)Ljava/lang/Object;", "forkedExit", DirectAdvice.THIS);
   private static final String RUN_WORKER = "(Ljava/util/concurrent/ThreadPoolExecutor$Worker;)V";
   private static final String CALLABLE = "Ljava/util/concurrent/Callable;";
   private static final String RUNNABLE = "Ljava/lang/Runnable;";
@@ -67,7 +83,8 @@ public final class TaskWeaver {
   public static boolean weaves(String internalName) {
     return internalName.startsWith("java/util/concurrent/")
         && (internalName.equals(FUTURE_TASK) || internalName.equals(COMPLETABLE_FUTURE)
-            || internalName.equals(THREAD_POOL_EXECUTOR) || ADAPTERS.contains(internalName));
+            || internalName.equals(THREAD_POOL_EXECUTOR) || internalName.equals(FORK_JOIN_TASK)
+            || internalName.equals(FORK_JOIN_POOL) || ADAPTERS.contains(internalName));
   }
 
   /** Every class {@link #weaves}, by binary name: those to retransform when they were loaded before the agent. */
@@ -76,6 +93,8 @@ public final class TaskWeaver {
     names.add(FUTURE_TASK.replace('/', '.'));
     names.add(COMPLETABLE_FUTURE.replace('/', '.'));
     names.add(THREAD_POOL_EXECUTOR.replace('/', '.'));
+    names.add(FORK_JOIN_TASK.replace('/', '.'));
+    names.add(FORK_JOIN_POOL.replace('/', '.'));
     for (String adapter : ADAPTERS) {
       names.add(adapter.replace('/', '.'));
     }
@@ -89,6 +108,10 @@ public final class TaskWeaver {
   public static byte[] weave(String internalName, byte[] classFile, Consumer<String> debug) {
     if (!weaves(internalName)) {
       return null;
+    }
+    if (internalName.equals(FORK_JOIN_TASK) || internalName.equals(FORK_JOIN_POOL)) {
+      // method by method: fork() and doExec() (int on JDK 17, void on 25) of the task, the pool's three ways in
+      return DirectAdvice.weave(internalName, classFile, internalName.equals(FORK_JOIN_TASK) ? TASK : POOL, debug);
     }
     try {
       ClassReader reader = new ClassReader(classFile);
@@ -115,6 +138,30 @@ public final class TaskWeaver {
       return null;
     }
   }
+
+  /** {@code ForkJoinTask}: {@code fork()} remembers, {@code doExec()} runs under what was remembered. */
+  private static final DirectAdvice.Selector TASK = new DirectAdvice.Selector() {
+    @Override
+    public DirectAdvice select(int access, String name, String descriptor) {
+      if ((access & Opcodes.ACC_STATIC) != 0) {
+        return null;
+      }
+      if (name.equals("fork") && descriptor.equals("()" + FORK_JOIN_TASK_TYPE)) {
+        return FORK;
+      }
+      return name.equals("doExec") && descriptor.startsWith("()") ? RUN_FORKED : null;
+    }
+  };
+
+  /** {@code ForkJoinPool.invoke}, {@code submit} and {@code execute} of a {@code ForkJoinTask}: remember it. */
+  private static final DirectAdvice.Selector POOL = new DirectAdvice.Selector() {
+    @Override
+    public DirectAdvice select(int access, String name, String descriptor) {
+      boolean entry = (access & (Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC)) == Opcodes.ACC_PUBLIC
+          && (name.equals("invoke") || name.equals("submit") || name.equals("execute"));
+      return entry && descriptor.startsWith("(" + FORK_JOIN_TASK_TYPE + ")") ? POOL_SUBMIT : null;
+    }
+  };
 
   /** Whether the class declares a non-static method (or field) with this name and descriptor. */
   private static boolean has(ClassReader reader, boolean method, String name, String descriptor) {

@@ -106,6 +106,22 @@ class TaskWeaverTest {
   }
 
   @Test
+  void forkJoinTasksRememberWhereTheyAreForkedOrSubmittedAndRunUnderIt() {
+    String task = "Ljava/util/concurrent/ForkJoinTask;";
+    Map<String, List<String>> taskCalls = bridgeCalls(weave("java/util/concurrent/ForkJoinTask"));
+    String doExec = taskCalls.keySet().stream().filter(k -> k.startsWith("doExec()")).findFirst().orElseThrow();
+    assertEquals(Map.of("fork()" + task, List.of("fork"), doExec, List.of("forkedEnter", "forkedExit", "forkedExit")),
+        taskCalls, "doExec: enter, exit on return, exit on a throw");
+    Map<String, List<String>> poolCalls = bridgeCalls(weave("java/util/concurrent/ForkJoinPool"));
+    assertEquals(List.of("fork"), poolCalls.get("invoke(" + task + ")Ljava/lang/Object;"));
+    assertEquals(List.of("fork"), poolCalls.get("submit(" + task + ")" + task));
+    assertEquals(List.of("fork"), poolCalls.get("execute(" + task + ")V"));
+    assertEquals(3, poolCalls.size(), "the Runnable and Callable ways in are the adapters': " + poolCalls);
+    assertTrue(TaskWeaver.classNames().contains("java.util.concurrent.ForkJoinTask"));
+    assertTrue(TaskWeaver.classNames().contains("java.util.concurrent.ForkJoinPool"));
+  }
+
+  @Test
   void aClassWithoutTheExpectedShapeIsLeftAlone() {
     byte[] renamed = rename(jdkClass("java/util/concurrent/FutureTask$WaitNode"),
         Map.of("java/util/concurrent/FutureTask$WaitNode", "java/util/concurrent/FutureTask"));

@@ -3,19 +3,23 @@ package io.weft.smoke.app;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Hands work to other threads in every way an application does, from inside a traced method ({@link
@@ -83,6 +87,13 @@ public final class ExecutorsApp {
     });
     await(executed);
     virtualThreads(tasks);
+
+    // a parallel stream: its pieces are forked to the common pool's workers, so some run on another thread
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    int sum = IntStream.range(0, PIECES).parallel().map(i -> tasks.viaParallelStream(i, threads)).sum();
+    System.out.println("parallel stream " + sum + " on " + (threads.size() > 1 ? "several threads" : "one thread"));
+    // an application's RecursiveTask, given to a pool and forking its halves
+    System.out.println("recursive task " + forkJoin.invoke(new Halves(tasks, 0, 8)));
 
     // the application's exception reaches it unchanged through the carried task
     try {
@@ -165,6 +176,32 @@ public final class ExecutorsApp {
     repeating.cancel(false);
   }
 
+  public static final int PIECES = 16;
+
+  /** Sums {@code from} to {@code to} by forking halves; each leaf is a traced call. */
+  static final class Halves extends RecursiveTask<Integer> {
+    private final Tasks tasks;
+    private final int from;
+    private final int to;
+
+    Halves(Tasks tasks, int from, int to) {
+      this.tasks = tasks;
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    protected Integer compute() {
+      if (to - from == 1) {
+        return tasks.viaRecursiveTask(from);
+      }
+      int middle = (from + to) / 2;
+      Halves left = new Halves(tasks, from, middle);
+      left.fork();
+      return new Halves(tasks, middle, to).compute() + left.join();
+    }
+  }
+
   /** The virtual-thread executor's submit and execute, on a JDK that has it (21+), through method handles. */
   private static void virtualThreads(Tasks tasks) throws Throwable {
     if (Runtime.version().feature() < 21) {
@@ -214,6 +251,23 @@ public final class ExecutorsApp {
 
     public String nested() {
       return "nested";
+    }
+
+    /**
+     * One piece of a parallel stream: the first pieces wait (at most a second) until another thread has taken one,
+     * so that the common pool's worker surely runs some, even with a parallelism of one.
+     */
+    public int viaParallelStream(int piece, Set<String> threads) {
+      threads.add(Thread.currentThread().getName());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      while (threads.size() < 2 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      return piece;
+    }
+
+    public int viaRecursiveTask(int leaf) {
+      return leaf;
     }
 
     public void viaSubmitRunnable() {}
