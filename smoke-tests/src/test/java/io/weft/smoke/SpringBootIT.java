@@ -51,7 +51,9 @@ class SpringBootIT {
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)
             .env("OTEL_SERVICE_NAME", "shop")
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.boot.Items[find]")
-            .property("logging.pattern.console", "LOG %msg trace=%X{trace_id} span=%X{span_id} flags=%X{trace_flags}%n")
+            .env("OTEL_INSTRUMENTATION_LOGBACK_MDC_ADD_BAGGAGE", "true")
+            .property("logging.pattern.console",
+                "LOG %msg trace=%X{trace_id} span=%X{span_id} flags=%X{trace_flags} tenant=%X{baggage.tenant}%n")
             .startJar(appJar())) {
       String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
       int at = ready.indexOf("READY ") + 6;
@@ -67,8 +69,14 @@ class SpringBootIT {
         assertEquals(200L, server.longAttr("http.response.status_code"));
         assertTrue(server.isRoot());
         // the handler's log line, through Spring Boot's Logback in its nested-jar class loader, names the request's span
-        String logged = "LOG item 7 trace=" + server.traceId() + " span=" + server.spanId() + " flags=01";
+        String logged = "LOG item 7 trace=" + server.traceId() + " span=" + server.spanId() + " flags=01 tenant=";
         assertEquals(1, app.output().lines().filter(logged::equals).count(), logged);
+        // the request's W3C baggage too, under baggage.<key>, when asked for (OTEL_INSTRUMENTATION_LOGBACK_MDC_ADD_BAGGAGE)
+        assertEquals(200, get(base, "/shop/items/8", "baggage", "tenant=acme,plan=gold").statusCode());
+        ReceivedSpan withBaggage = otlp.awaitSpan(server("/shop/items/8"));
+        String loggedWithBaggage = "LOG item 8 trace=" + withBaggage.traceId() + " span=" + withBaggage.spanId()
+            + " flags=01 tenant=acme";
+        assertEquals(1, app.output().lines().filter(loggedWithBaggage::equals).count(), loggedWithBaggage);
         // and is a log record of the same span, as are Spring's own lines from before any request
         ReceivedLog itemLog = otlp.awaitLog(LogMatchers.bodyContains("item 7"));
         assertEquals("io.weft.smoke.boot.ShopController", itemLog.scopeName());
@@ -152,8 +160,11 @@ class SpringBootIT {
     return metric.histogramPoints().stream().map(p -> p.attr("http.route")).collect(Collectors.toList());
   }
 
-  private static HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(URI base, String path, String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -1,7 +1,10 @@
 package io.weft.instrumentation.logging;
 
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.BaggageEntry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
 import io.weft.bridge.LogBridge;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
@@ -22,21 +25,34 @@ final class MdcWithSpan implements LogBridge.Handler {
   static final String TRACE_ID_KEY = "otel.instrumentation.common.logging.trace-id-key";
   static final String SPAN_ID_KEY = "otel.instrumentation.common.logging.span-id-key";
   static final String TRACE_FLAGS_KEY = "otel.instrumentation.common.logging.trace-flags-key";
+  /** The OpenTelemetry agent's switches: the context's baggage too, each entry as {@code baggage.<key>}. */
+  static final String LOGBACK_BAGGAGE = "otel.instrumentation.logback-mdc.add-baggage";
+  static final String LOG4J_BAGGAGE = "otel.instrumentation.log4j-context-data.add-baggage";
+  private static final String BAGGAGE_PREFIX = "baggage.";
 
   private final String traceIdKey;
   private final String spanIdKey;
   private final String traceFlagsKey;
+  private final boolean logbackBaggage;
+  private final boolean log4jBaggage;
 
   MdcWithSpan(String traceIdKey, String spanIdKey, String traceFlagsKey) {
+    this(traceIdKey, spanIdKey, traceFlagsKey, false, false);
+  }
+
+  MdcWithSpan(String traceIdKey, String spanIdKey, String traceFlagsKey, boolean logbackBaggage, boolean log4jBaggage) {
     this.traceIdKey = traceIdKey;
     this.spanIdKey = spanIdKey;
     this.traceFlagsKey = traceFlagsKey;
+    this.logbackBaggage = logbackBaggage;
+    this.log4jBaggage = log4jBaggage;
   }
 
   static MdcWithSpan from(InstrumentationConfig config) {
     return new MdcWithSpan(key(config, TRACE_ID_KEY, "trace_id"),
         key(config, SPAN_ID_KEY, "span_id"),
-        key(config, TRACE_FLAGS_KEY, "trace_flags"));
+        key(config, TRACE_FLAGS_KEY, "trace_flags"),
+        config.getBoolean(LOGBACK_BAGGAGE, false), config.getBoolean(LOG4J_BAGGAGE, false));
   }
 
   /** An MDC key: printable and at most 100 characters, else the default with one line saying so. */
@@ -64,8 +80,9 @@ final class MdcWithSpan implements LogBridge.Handler {
       if (mdc != null && mdc.containsKey(traceIdKey)) {
         return mdc;
       }
-      SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
-      return span.isValid() ? with(span, mdc) : mdc;
+      Context context = WeftContextStorage.currentContext();
+      SpanContext span = Span.fromContext(context).getSpanContext();
+      return span.isValid() ? with(span, logbackBaggage ? context : null, mdc) : mdc;
     } catch (RuntimeException e) {
       InternalErrors.report("log correlation", e); // once; the event keeps the application's own map
       return mdc;
@@ -79,7 +96,8 @@ final class MdcWithSpan implements LogBridge.Handler {
   @Override
   public Object withSpan(Object contextData, Object provider) {
     try {
-      SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
+      Context context = WeftContextStorage.currentContext();
+      SpanContext span = Span.fromContext(context).getSpanContext();
       if (!span.isValid() || contextData == null) {
         return contextData;
       }
@@ -87,18 +105,27 @@ final class MdcWithSpan implements LogBridge.Handler {
       if (maps == null || maps.containsKey(contextData, traceIdKey)) {
         return contextData;
       }
-      return maps.frozenCopy(with(span, maps.toMap(contextData)));
+      return maps.frozenCopy(with(span, log4jBaggage ? context : null, maps.toMap(contextData)));
     } catch (RuntimeException e) {
       InternalErrors.report("log correlation (Log4j)", e);
       return contextData;
     }
   }
 
-  private Map<String, String> with(SpanContext span, Map<String, String> mdc) {
+  /** {@code baggageOf}: the context whose baggage goes in too, or null for none. */
+  private Map<String, String> with(SpanContext span, Context baggageOf, Map<String, String> mdc) {
     Map<String, String> with = new HashMap<>(mdc == null ? 4 : (mdc.size() + 3) * 4 / 3 + 1);
     with.put(traceIdKey, span.getTraceId());
     with.put(spanIdKey, span.getSpanId());
     with.put(traceFlagsKey, span.getTraceFlags().asHex());
+    if (baggageOf != null) {
+      Baggage baggage = Baggage.fromContextOrNull(baggageOf);
+      if (baggage != null && !baggage.isEmpty()) {
+        for (Map.Entry<String, BaggageEntry> entry : baggage.asMap().entrySet()) {
+          with.put(BAGGAGE_PREFIX + entry.getKey(), entry.getValue().getValue());
+        }
+      }
+    }
     if (mdc != null) {
       with.putAll(mdc); // after: a value the application put under one of the keys stays
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -24,6 +25,25 @@ class MdcWithSpanTest {
 
   private static Scope inSpan(TraceFlags flags) {
     return Context.root().with(Span.wrap(SpanContext.create(TRACE, SPAN, flags, TraceState.getDefault()))).makeCurrent();
+  }
+
+  @Test
+  void baggageIsAddedOnlyWhenAskedForAndOnlyInsideASpan() {
+    MdcWithSpan withBaggage = MdcWithSpan.from(new MapConfig(Map.of(MdcWithSpan.LOGBACK_BAGGAGE, "true")));
+    Context span = Context.root().with(Span.wrap(SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault())));
+    Baggage baggage = Baggage.builder().put("tenant", "acme").put("plan", "gold").build();
+    try (Scope ignored = span.with(baggage).makeCurrent()) {
+      assertEquals(Map.of("user", "alice", "trace_id", TRACE, "span_id", SPAN, "trace_flags", "01",
+          "baggage.tenant", "acme", "baggage.plan", "gold"), withBaggage.withSpan(Map.of("user", "alice")));
+      assertEquals(Map.of("trace_id", TRACE, "span_id", SPAN, "trace_flags", "01"), mdc.withSpan(Map.of()),
+          "not asked for");
+      assertEquals(Map.of("baggage.tenant", "mine", "trace_id", TRACE, "span_id", SPAN, "trace_flags", "01", "baggage.plan", "gold"),
+          withBaggage.withSpan(Map.of("baggage.tenant", "mine")), "a value the application put there stays");
+    }
+    try (Scope ignored = Context.root().with(baggage).makeCurrent()) {
+      Map<String, String> own = Map.of("user", "alice");
+      assertSame(own, withBaggage.withSpan(own), "outside any span: as the OpenTelemetry agent, nothing is added");
+    }
   }
 
   @Test
