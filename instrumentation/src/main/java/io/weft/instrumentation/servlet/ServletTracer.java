@@ -43,6 +43,8 @@ final class ServletTracer implements ServletBridge.Handler {
   static final String INSTRUMENTATION_SCOPE = "io.weft.servlet";
   static final String DURATION_METRIC = "http.server.request.duration";
   static final String ACTIVE_METRIC = "http.server.active_requests";
+  static final String REQUEST_BODY_METRIC = "http.server.request.body.size";
+  static final String RESPONSE_BODY_METRIC = "http.server.response.body.size";
   static final List<Double> DURATION_BUCKETS =
       Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
 
@@ -72,6 +74,8 @@ final class ServletTracer implements ServletBridge.Handler {
   static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
   static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<Long> REQUEST_BODY_SIZE = AttributeKey.longKey("http.request.body.size");
+  static final AttributeKey<Long> RESPONSE_BODY_SIZE = AttributeKey.longKey("http.response.body.size");
 
   /** What a request appends at most besides captured headers: original method, path, query, server address and
    * port, client address, user agent (method, scheme, route, protocol version, status and error type come shared). */
@@ -82,6 +86,9 @@ final class ServletTracer implements ServletBridge.Handler {
   final DoubleHistogram duration;
   /** Null unless the experimental telemetry is asked for: then two recordings per request. */
   final LongUpDownCounter activeRequests;
+  /** Null unless the experimental telemetry is asked for: the bodies' sizes, from their Content-Length headers. */
+  private DoubleHistogram requestBodySize;
+  private DoubleHistogram responseBodySize;
   private final ServletSettings settings;
   private final RouteCache routes = new RouteCache();
   private final List<AttributeKey<List<String>>> requestHeaderKeys;
@@ -124,12 +131,25 @@ final class ServletTracer implements ServletBridge.Handler {
             .setUnit("{request}")
             .setDescription("Number of active HTTP server requests.")
             .build();
-    return new ServletTracer(
+    ServletTracer tracer = new ServletTracer(
         spans.tracer(INSTRUMENTATION_SCOPE, null),
         openTelemetry.getPropagators().getTextMapPropagator(),
         duration,
         active,
         settings);
+    if (settings.experimentalTelemetry) {
+      tracer.withBodySizes(
+          meter.histogramBuilder(REQUEST_BODY_METRIC).setUnit("By").setDescription("Size of HTTP server request bodies.").build(),
+          meter.histogramBuilder(RESPONSE_BODY_METRIC).setUnit("By").setDescription("Size of HTTP server response bodies.").build());
+    }
+    return tracer;
+  }
+
+  /** The experimental body-size histograms; called once, before the tracer is installed. */
+  ServletTracer withBodySizes(DoubleHistogram request, DoubleHistogram response) {
+    this.requestBodySize = request;
+    this.responseBodySize = response;
+    return this;
   }
 
   private List<AttributeKey<List<String>>> keys(int count, boolean request) {
@@ -264,6 +284,18 @@ final class ServletTracer implements ServletBridge.Handler {
     // nothing but start set attributes on the span (none of the shared set's): the set can be shared as it is
     boolean onlyOwn = lean != null && lean.addedCount() == r.ownAttributes;
     captureResponseHeaders(r);
+    long requestBytes = -1;
+    long responseBytes = -1;
+    if (requestBodySize != null) {
+      requestBytes = requestBodySize(r);
+      responseBytes = responseBodySize(r);
+      if (requestBytes >= 0) {
+        span.setAttribute(REQUEST_BODY_SIZE, requestBytes);
+      }
+      if (responseBytes >= 0) {
+        span.setAttribute(RESPONSE_BODY_SIZE, responseBytes);
+      }
+    }
     RouteCache.Route refined = frameworkRoute(r);
     if (refined != null) {
       r.route = refined.route;
@@ -290,6 +322,46 @@ final class ServletTracer implements ServletBridge.Handler {
     SpanHistogram.record(duration, seconds, common, lean);
     if (r.activeAttributes != null) {
       activeRequests.add(-1, r.activeAttributes);
+    }
+    if (requestBytes >= 0) {
+      requestBodySize.record(requestBytes, common);
+    }
+    if (responseBytes >= 0) {
+      responseBodySize.record(responseBytes, common);
+    }
+  }
+
+  /** The request's {@code Content-Length}; -1 when it has none (a chunked body, a GET) or it cannot be read. */
+  private static long requestBodySize(ServerRequest r) {
+    try {
+      return contentLength(r.api.header(r.request, "Content-Length"));
+    } catch (Throwable failure) {
+      return -1;
+    }
+  }
+
+  /**
+   * The response's {@code Content-Length} as the application or the container set it by the time the request ends;
+   * -1 when there is none yet (a streamed body: the container may add it only as it finishes the response).
+   */
+  private static long responseBodySize(ServerRequest r) {
+    try {
+      Collection<String> values = r.api.responseHeaders(r.response, "Content-Length");
+      return values == null || values.isEmpty() ? -1 : contentLength(values.iterator().next());
+    } catch (Throwable failure) {
+      return -1;
+    }
+  }
+
+  static long contentLength(String value) {
+    if (value == null) {
+      return -1;
+    }
+    try {
+      long length = Long.parseLong(value.trim());
+      return length >= 0 ? length : -1;
+    } catch (NumberFormatException notANumber) {
+      return -1;
     }
   }
 

@@ -124,6 +124,20 @@ final class ServletApp implements AutoCloseable {
     }
   }
 
+  HttpResponse<String> post(String pathAndQuery, String body) {
+    start();
+    HttpRequest request = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("POST " + pathAndQuery + " failed: " + e + "\n" + child.describe(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** The server span of the request with this rid. */
   ReceivedSpan serverSpan(String rid) {
     return otlp().awaitSpan(server(rid));

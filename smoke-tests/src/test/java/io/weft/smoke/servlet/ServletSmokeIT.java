@@ -85,6 +85,8 @@ class ServletSmokeIT {
         tests.add(test("WAR in a webapp class loader", app, () -> war(app)));
       }
       tests.add(test("metrics", app, () -> metrics(app)));
+      tests.add(test(container.experimentalTelemetry ? "body sizes (experimental telemetry)" : "no body sizes by default", app,
+          () -> bodySizes(app)));
       tests.add(test("one server span per request, no agent errors", app, () -> {
         try {
           onePerRequest(app);
@@ -381,6 +383,37 @@ class ServletSmokeIT {
       // so the exports that brought the duration would have brought it)
       assertTrue(app.otlp().metrics().stream().noneMatch(m -> m.name().equals("http.server.active_requests")),
           "http.server.active_requests sent without OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY");
+    }
+  }
+
+  /**
+   * With the experimental telemetry, a request's and a response's Content-Length as span attributes and as
+   * histograms with the duration's attributes; without it, neither.
+   */
+  private static void bodySizes(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.post("/app/hello?rid=" + rid, "twelve bytes");
+    assertEquals(200, response.statusCode());
+    assertEquals("hello 12", response.body());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("POST /app/hello", span.name());
+    if (!app.container.experimentalTelemetry) {
+      assertNull(span.attr("http.request.body.size"));
+      assertNull(span.attr("http.response.body.size"));
+      assertTrue(app.otlp().metrics().stream().noneMatch(m -> m.name().equals("http.server.request.body.size")));
+      return;
+    }
+    assertEquals(12L, span.longAttr("http.request.body.size"));
+    assertEquals(8L, span.longAttr("http.response.body.size"));
+    for (String name : List.of("http.server.request.body.size", "http.server.response.body.size")) {
+      ReceivedMetric size = app.otlp().awaitMetric(m -> m.name().equals(name)
+          && m.histogramPoints().stream().anyMatch(p -> "POST".equals(p.attr("http.request.method"))));
+      assertEquals("By", size.unit());
+      HistogramPointView post = point(size.histogramPoints(), p -> "POST".equals(p.attr("http.request.method")));
+      assertEquals(Map.of("http.request.method", "POST", "http.response.status_code", 200L, "http.route", "/app/hello",
+          "url.scheme", "http", "network.protocol.version", "1.1"), post.attributes());
+      assertEquals(1, post.count());
+      assertEquals(name.contains("request") ? 12.0 : 8.0, post.sum());
     }
   }
 

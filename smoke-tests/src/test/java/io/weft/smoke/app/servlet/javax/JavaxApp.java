@@ -54,6 +54,15 @@ public final class JavaxApp implements ServletContainerInitializer {
       resp.addHeader("Set-Cookie", "session=secret");
       resp.getWriter().write("hello");
     }
+
+    /** Reads the body, answers with its length and a Content-Length of its own. */
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      byte[] body = req.getInputStream().readAllBytes();
+      byte[] answer = ("hello " + body.length).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      resp.setContentLength(answer.length);
+      resp.getOutputStream().write(answer);
+    }
   }
 
   static final class Forward extends HttpServlet {
