@@ -58,6 +58,23 @@ public final class LogBridge {
     }
   }
 
+  /**
+   * A JBoss LogManager {@code ExtLogRecord} about to be published ({@code Logger.logRaw}, on the logging thread):
+   * the current span's ids go into the record's own copy of the MDC, never the thread's, so a formatter's {@code
+   * %X{trace_id}} finds them on whatever thread it runs; never throws.
+   */
+  public static void recordWithSpan(Object record) {
+    Handler ready = handler;
+    if (ready == null || record == null) {
+      return;
+    }
+    try {
+      ready.recordWithSpan(record);
+    } catch (Throwable e) {
+      // as above
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }
@@ -153,5 +170,8 @@ public final class LogBridge {
 
     /** As {@link LogBridge#withSpan(Object, Object)}. */
     Object withSpan(Object contextData, Object provider);
+
+    /** As {@link LogBridge#recordWithSpan}. */
+    default void recordWithSpan(Object record) {}
   }
 }

@@ -104,6 +104,10 @@ class LogRecordsIT {
       assertEquals("INFO", inside.severityText());
       assertEquals(13, only(logs, "param x").severityNumber());
       only(logs, "order 42 placed"); // printf style, as JBoss formats it
+      // JBoss's own handler finds the span's ids in the record's MDC (jboss-logmanager-mdc), outside a span none
+      String line = "MDC inside handle trace=" + handle.traceId() + " span=" + handle.spanId() + " flags=01";
+      assertEquals(1, app.output().lines().filter(line::equals).count(), () -> line + "\n" + app.describe());
+      assertTrue(app.output().lines().anyMatch("MDC param x trace= span= flags="::equals), app::describe);
     }
   }
 

@@ -58,9 +58,22 @@ public final class LogCorrelation implements WeftInstrumentation {
     return name;
   }
 
+  /**
+   * JBoss LogManager's MDC ({@code otel.instrumentation.jboss-logmanager-mdc.enabled}, WildFly and JBoss EAP):
+   * {@code Logger.logRaw(ExtLogRecord)}, through which every record its loggers publish passes on the logging thread,
+   * puts the ids into the record's own MDC copy on entry ({@link LogBridge#recordWithSpan}), so a handler's {@code
+   * %X{trace_id}} finds them there, an asynchronous handler's too. Needs {@code ExtLogRecord.putMdc} (2.0 and later).
+   */
+  public static LogCorrelation jbossLogManager() {
+    return new LogCorrelation("jboss-logmanager-mdc", RecordMdcWeaving.LOGGER, null, null);
+  }
+
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     // no lambda here: each costs premain a millisecond
+    if (methods == null) {
+      return Collections.singletonList(new RecordMdcWeaving(new io.weft.instrumentation.DebugLines(config)));
+    }
     return Collections.singletonList(new ContextMapWeaving(internalName, methods, field, config));
   }
 

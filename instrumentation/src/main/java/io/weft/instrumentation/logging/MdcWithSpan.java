@@ -9,6 +9,9 @@ import io.weft.bridge.LogBridge;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.WeftContextStorage;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -109,6 +112,67 @@ final class MdcWithSpan implements LogBridge.Handler {
     } catch (RuntimeException e) {
       InternalErrors.report("log correlation (Log4j)", e);
       return contextData;
+    }
+  }
+
+  /**
+   * JBoss LogManager's {@code ExtLogRecord}: the ids through its {@code putMdc}, which copies the thread's MDC into the
+   * record first and changes only the record's copy; a record whose MDC names a trace already is left alone.
+   */
+  @Override
+  public void recordWithSpan(Object record) {
+    try {
+      SpanContext span = Span.fromContext(WeftContextStorage.currentContext()).getSpanContext();
+      if (!span.isValid()) {
+        return;
+      }
+      RecordMdc mdc = RECORD_MDC.get(record.getClass());
+      if (mdc == null || mdc.get(record, traceIdKey) != null) {
+        return;
+      }
+      mdc.put(record, traceIdKey, span.getTraceId());
+      if (mdc.get(record, spanIdKey) == null) {
+        mdc.put(record, spanIdKey, span.getSpanId());
+      }
+      if (mdc.get(record, traceFlagsKey) == null) {
+        mdc.put(record, traceFlagsKey, span.getTraceFlags().asHex());
+      }
+    } catch (Throwable e) {
+      InternalErrors.report("log correlation (JBoss LogManager)", e);
+    }
+  }
+
+  /** A JBoss {@code ExtLogRecord} class's public {@code getMdc(String)} and {@code putMdc(String, String)}; null without. */
+  private static final ClassValue<RecordMdc> RECORD_MDC = new ClassValue<RecordMdc>() {
+    @Override
+    protected RecordMdc computeValue(Class<?> type) {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodHandle get = lookup.findVirtual(type, "getMdc", MethodType.methodType(String.class, String.class));
+        MethodHandle put = lookup.findVirtual(type, "putMdc", MethodType.methodType(String.class, String.class, String.class));
+        return new RecordMdc(get.asType(MethodType.methodType(String.class, Object.class, String.class)),
+            put.asType(MethodType.methodType(String.class, Object.class, String.class, String.class)));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        return null; // a version without putMdc: its lines go without the ids
+      }
+    }
+  };
+
+  private static final class RecordMdc {
+    private final MethodHandle get;
+    private final MethodHandle put;
+
+    RecordMdc(MethodHandle get, MethodHandle put) {
+      this.get = get;
+      this.put = put;
+    }
+
+    String get(Object record, String key) throws Throwable {
+      return (String) get.invokeExact(record, key);
+    }
+
+    void put(Object record, String key, String value) throws Throwable {
+      String previous = (String) put.invokeExact(record, key, value);
     }
   }
 

@@ -47,6 +47,28 @@ class MdcWithSpanTest {
   }
 
   @Test
+  void aJBossRecordGetsTheIdsInItsOwnMdcCopyNotTheThreads() {
+    org.jboss.logmanager.MDC.put("user", "alice");
+    try {
+      org.jboss.logmanager.ExtLogRecord outside = new org.jboss.logmanager.ExtLogRecord(java.util.logging.Level.INFO, "x", "fqcn");
+      mdc.recordWithSpan(outside);
+      assertNull(outside.getMdc("trace_id"), "outside any span: nothing");
+      org.jboss.logmanager.ExtLogRecord inside = new org.jboss.logmanager.ExtLogRecord(java.util.logging.Level.INFO, "y", "fqcn");
+      org.jboss.logmanager.ExtLogRecord own = new org.jboss.logmanager.ExtLogRecord(java.util.logging.Level.INFO, "z", "fqcn");
+      own.putMdc("trace_id", "mine");
+      try (Scope ignored = inSpan(TraceFlags.getSampled())) {
+        mdc.recordWithSpan(inside);
+        mdc.recordWithSpan(own);
+      }
+      assertEquals(Map.of("user", "alice", "trace_id", TRACE, "span_id", SPAN, "trace_flags", "01"), inside.getMdcCopy());
+      assertEquals(Map.of("user", "alice", "trace_id", "mine"), own.getMdcCopy(), "a trace the record names already stays");
+      assertEquals(Map.of("user", "alice"), org.jboss.logmanager.MDC.copy(), "the thread's MDC is untouched");
+    } finally {
+      org.jboss.logmanager.MDC.remove("user");
+    }
+  }
+
+  @Test
   void outsideASpanTheMapComesBackAsItIs() {
     Map<String, String> own = Map.of("user", "alice");
     assertSame(own, mdc.withSpan(own));
