@@ -9,11 +9,10 @@ import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.weft.bridge.LogBridge;
+import io.weft.instrumentation.trace.ExceptionSignal;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.trace.WeftContextStorage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -37,7 +36,6 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
 
   private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
   private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
-  private static final AttributeKey<String> EXCEPTION_STACKTRACE = AttributeKey.stringKey("exception.stacktrace");
   private static final AttributeKey<String> THREAD_NAME = AttributeKey.stringKey("thread.name");
   private static final AttributeKey<Long> THREAD_ID = AttributeKey.longKey("thread.id");
   private static final AttributeKey<List<String>> LOGBACK_MARKER = AttributeKey.stringArrayKey("logback.marker");
@@ -467,21 +465,7 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
 
   /** The {@code exception.*} attributes; what an exception cannot say about itself is left out. */
   private static void exception(LogRecordBuilder record, Throwable thrown) {
-    String type = thrown.getClass().getCanonicalName();
-    record.setAttribute(EXCEPTION_TYPE, type == null ? thrown.getClass().getName() : type);
-    try {
-      String message = thrown.getMessage();
-      if (message != null) {
-        record.setAttribute(EXCEPTION_MESSAGE, message);
-      }
-      StringWriter trace = new StringWriter();
-      try (PrintWriter writer = new PrintWriter(trace)) {
-        thrown.printStackTrace(writer);
-      }
-      record.setAttribute(EXCEPTION_STACKTRACE, trace.toString());
-    } catch (RuntimeException | StackOverflowError unprintable) {
-      // keep the type
-    }
+    ExceptionSignal.exceptionAttributes(record, thrown);
   }
 
   /** Logback's levels (TRACE 5000 ... ERROR 40000) as severity numbers; a custom value goes to the one below it. */

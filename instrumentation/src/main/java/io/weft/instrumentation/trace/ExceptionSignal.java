@@ -128,9 +128,18 @@ public final class ExceptionSignal {
         .setTimestamp(now)
         .setObservedTimestamp(now)
         .setContext(context);
-    String type = thrown.getClass().getCanonicalName(); // as the span event names it; anonymous classes have none
+    exceptionAttributes(record, thrown);
+    record.emit();
+  }
+
+  /**
+   * {@code exception.type} (the canonical name, as the span event has it; an anonymous class's binary name),
+   * {@code exception.message} and {@code exception.stacktrace} on a log record; what the application's exception
+   * cannot say about itself is left out. The exception log records' and the logging libraries' records' alike.
+   */
+  public static void exceptionAttributes(LogRecordBuilder record, Throwable thrown) {
+    String type = thrown.getClass().getCanonicalName();
     record.setAttribute(EXCEPTION_TYPE, type == null ? thrown.getClass().getName() : type);
-    // the application's exception may fail to describe itself: what it cannot say is left out
     try {
       String message = thrown.getMessage();
       if (message != null) {
@@ -144,7 +153,6 @@ public final class ExceptionSignal {
     } catch (RuntimeException | StackOverflowError unprintable) {
       // keep the type
     }
-    record.emit();
   }
 
   private static String nameAsSet(String key) {
