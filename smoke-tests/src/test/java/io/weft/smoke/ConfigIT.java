@@ -3,6 +3,8 @@ package io.weft.smoke;
 import static io.weft.receiver.SpanMatchers.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.receiver.OtlpReceiver;
@@ -261,6 +263,24 @@ class ConfigIT {
           "instrumentations=methods,servlet,jdbc(off),executors,runtime-telemetry,logback-mdc,log4j-context-data")) {
         assertTrue(line.contains(part), part + " missing in: " + line);
       }
+    }
+  }
+
+  /** OTEL_EXPERIMENTAL_RESOURCE_DISABLED_KEYS: the keys listed leave the Resource of what is exported, the rest stays. */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void disabledResourceKeysAreNotExported(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .env("OTEL_EXPERIMENTAL_RESOURCE_DISABLED_KEYS", "host.name,os.description")
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      ReceivedSpan greet = otlp.awaitSpan(named("HelloApp.greet"));
+      assertNull(greet.resourceAttr("host.name"));
+      assertNull(greet.resourceAttr("os.description"));
+      assertNotNull(greet.resourceAttr("host.arch"));
+      assertNotNull(greet.resourceAttr("service.instance.id"));
     }
   }
 

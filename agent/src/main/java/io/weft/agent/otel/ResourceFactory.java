@@ -96,7 +96,36 @@ public final class ResourceFactory {
     if (serviceName != null) {
       attributes.put(SERVICE_NAME, serviceName);
     }
-    return new TelemetryResource(attributes.build());
+    return new TelemetryResource(withoutDisabledKeys(attributes.build(), config));
+  }
+
+  /**
+   * {@code OTEL_EXPERIMENTAL_RESOURCE_DISABLED_KEYS}, the SDK's: the keys listed are left out of the Resource, detected
+   * or set, say {@code host.name} where a host's name is not to leave the network. {@code service.name} and {@code
+   * service.instance.id} stay, with one line saying so: without them the telemetry of one process cannot be told
+   * from another's.
+   */
+  static Attributes withoutDisabledKeys(Attributes attributes, WeftConfig config) {
+    List<String> disabled = config.getList("otel.experimental.resource.disabled-keys");
+    if (disabled.isEmpty()) {
+      return attributes;
+    }
+    AttributesBuilder kept = Attributes.builder();
+    for (Map.Entry<AttributeKey<?>, Object> attribute : attributes.asMap().entrySet()) {
+      String key = attribute.getKey().getKey();
+      if (!disabled.contains(key) || key.equals(SERVICE_NAME.getKey()) || key.equals(SERVICE_INSTANCE_ID.getKey())) {
+        @SuppressWarnings("unchecked")
+        AttributeKey<Object> typed = (AttributeKey<Object>) attribute.getKey();
+        kept.put(typed, attribute.getValue());
+      }
+    }
+    for (String key : disabled) {
+      if (key.equals(SERVICE_NAME.getKey()) || key.equals(SERVICE_INSTANCE_ID.getKey())) {
+        config.warn(config.nameAsSet("otel.experimental.resource.disabled-keys") + ": " + key
+            + " is kept: it tells this process's telemetry from another's");
+      }
+    }
+    return kept.build();
   }
 
   /**

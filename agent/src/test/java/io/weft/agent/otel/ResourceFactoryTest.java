@@ -157,4 +157,21 @@ class ResourceFactoryTest {
     assertTrue(stderr.get(0).contains("OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS") && stderr.get(0).contains("com.acme.Nope")
         && stderr.get(0).contains("ContainerResourceProvider"), stderr.get(0));
   }
+
+  @Test
+  void disabledKeysAreLeftOutDetectedOrSetButTheServicesIdentityStays() {
+    List<String> stderr = new ArrayList<>();
+    WeftConfig config = new WeftConfig(Map.of(), Map.of(
+        "OTEL_EXPERIMENTAL_RESOURCE_DISABLED_KEYS", "host.name, process.pid,deployment.region,service.instance.id",
+        "OTEL_RESOURCE_ATTRIBUTES", "deployment.region=eu-1,team=payments"), stderr::add);
+    Attributes attributes = ResourceFactory.create(config, "1", "1").attributes();
+    assertEquals(null, attributes.get(AttributeKey.stringKey("host.name")));
+    assertEquals(null, attributes.get(AttributeKey.longKey("process.pid")));
+    assertEquals(null, attributes.get(AttributeKey.stringKey("deployment.region")), "a key set by the user goes too");
+    assertEquals("payments", attributes.get(AttributeKey.stringKey("team")));
+    assertTrue(attributes.get(AttributeKey.stringKey("host.arch")) != null, "the rest stays");
+    UUID.fromString(attributes.get(AttributeKey.stringKey("service.instance.id")));
+    assertEquals(List.of("OTEL_EXPERIMENTAL_RESOURCE_DISABLED_KEYS: service.instance.id is kept: it tells this process's"
+        + " telemetry from another's"), stderr);
+  }
 }
