@@ -62,7 +62,8 @@ public final class LogCorrelation implements WeftInstrumentation {
    * JBoss LogManager's MDC ({@code otel.instrumentation.jboss-logmanager-mdc.enabled}, WildFly and JBoss EAP):
    * {@code Logger.logRaw(ExtLogRecord)}, through which every record its loggers publish passes on the logging thread,
    * puts the ids into the record's own MDC copy on entry ({@link LogBridge#recordWithSpan}), so a handler's {@code
-   * %X{trace_id}} finds them there, an asynchronous handler's too. Needs {@code ExtLogRecord.putMdc} (2.0 and later).
+   * %X{trace_id}} finds them there, an asynchronous handler's too. Needs {@code ExtLogRecord.putMdc} (checked on 3.1; a
+   * version without it is left as it is).
    */
   public static LogCorrelation jbossLogManager() {
     return new LogCorrelation("jboss-logmanager-mdc", RecordMdcWeaving.LOGGER, null, null);
