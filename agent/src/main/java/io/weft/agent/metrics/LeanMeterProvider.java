@@ -794,11 +794,6 @@ public final class LeanMeterProvider implements MeterProvider {
     /** Which measurements may be kept as exemplars: one of {@code EXEMPLARS_*}. */
     final int exemplarFilter;
 
-    Histogram(InstrumentationScopeInfo scope, String name, String description, String unit, List<Double> boundaries,
-        boolean[] exponential) {
-      this(scope, name, description, unit, boundaries, exponential, EXEMPLARS_TRACE_BASED);
-    }
-
     @SuppressWarnings("unchecked")
     Histogram(InstrumentationScopeInfo scope, String name, String description, String unit, List<Double> boundaries,
         boolean[] exponential, int exemplarFilter) {

@@ -48,10 +48,6 @@ final class JdbcTracer implements JdbcBridge.Handler {
   /** {@code otel.instrumentation.jdbc.experimental.capture-query-parameters}: the setters are woven only then. */
   private final boolean captureParameters;
 
-  JdbcTracer(LeanTracer tracer, DoubleHistogram duration, boolean sanitize, PeerServices peers) {
-    this(tracer, duration, sanitize, peers, false);
-  }
-
   JdbcTracer(LeanTracer tracer, DoubleHistogram duration, boolean sanitize, PeerServices peers, boolean captureParameters) {
     this.tracer = tracer;
     this.duration = duration;

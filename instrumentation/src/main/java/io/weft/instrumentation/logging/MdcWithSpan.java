@@ -39,10 +39,6 @@ final class MdcWithSpan implements LogBridge.Handler {
   private final boolean logbackBaggage;
   private final boolean log4jBaggage;
 
-  MdcWithSpan(String traceIdKey, String spanIdKey, String traceFlagsKey) {
-    this(traceIdKey, spanIdKey, traceFlagsKey, false, false);
-  }
-
   MdcWithSpan(String traceIdKey, String spanIdKey, String traceFlagsKey, boolean logbackBaggage, boolean log4jBaggage) {
     this.traceIdKey = traceIdKey;
     this.spanIdKey = spanIdKey;
@@ -172,7 +168,7 @@ final class MdcWithSpan implements LogBridge.Handler {
     }
 
     void put(Object record, String key, String value) throws Throwable {
-      String previous = (String) put.invokeExact(record, key, value);
+      String replaced = (String) put.invokeExact(record, key, value); // invokeExact needs the handle's return type
     }
   }
 

@@ -10,8 +10,6 @@ import io.opentelemetry.context.Context;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.logging.LogRecords;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 
 /**
@@ -138,18 +136,13 @@ public final class ExceptionSignal {
    * cannot say about itself is left out. The exception log records' and the logging libraries' records' alike.
    */
   public static void exceptionAttributes(LogRecordBuilder record, Throwable thrown) {
-    String type = thrown.getClass().getCanonicalName();
-    record.setAttribute(EXCEPTION_TYPE, type == null ? thrown.getClass().getName() : type);
+    record.setAttribute(EXCEPTION_TYPE, LeanSpan.exceptionType(thrown));
     try {
       String message = thrown.getMessage();
       if (message != null) {
         record.setAttribute(EXCEPTION_MESSAGE, message);
       }
-      StringWriter trace = new StringWriter();
-      try (PrintWriter writer = new PrintWriter(trace)) {
-        thrown.printStackTrace(writer);
-      }
-      record.setAttribute(EXCEPTION_STACKTRACE, trace.toString());
+      record.setAttribute(EXCEPTION_STACKTRACE, LeanSpan.stackTrace(thrown));
     } catch (RuntimeException | StackOverflowError unprintable) {
       // keep the type
     }

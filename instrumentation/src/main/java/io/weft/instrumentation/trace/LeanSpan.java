@@ -291,20 +291,14 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     if (ended || !sampled || exception == null) {
       return this;
     }
-    String type = exception.getClass().getCanonicalName(); // as the SDK names it; anonymous classes have none
-    AttributesBuilder builder =
-        Attributes.builder().put(EXCEPTION_TYPE, type == null ? exception.getClass().getName() : type);
+    AttributesBuilder builder = Attributes.builder().put(EXCEPTION_TYPE, exceptionType(exception));
     // the application's exception may fail to describe itself: what it cannot say is left out, the span still ends
     try {
       String message = exception.getMessage();
       if (message != null) {
         builder.put(EXCEPTION_MESSAGE, message);
       }
-      StringWriter trace = new StringWriter();
-      try (PrintWriter writer = new PrintWriter(trace)) {
-        exception.printStackTrace(writer);
-      }
-      builder.put(EXCEPTION_STACKTRACE, trace.toString());
+      builder.put(EXCEPTION_STACKTRACE, stackTrace(exception));
     } catch (RuntimeException | StackOverflowError unprintable) {
       // keep the type
     }
@@ -312,6 +306,21 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
       builder.putAll(additional);
     }
     return addEvent("exception", builder.build());
+  }
+
+  /** {@code exception.type}: the canonical name, as the SDK gives it; an anonymous class's binary name (it has none). */
+  public static String exceptionType(Throwable exception) {
+    String type = exception.getClass().getCanonicalName();
+    return type == null ? exception.getClass().getName() : type;
+  }
+
+  /** {@code exception.stacktrace}: what {@code printStackTrace} writes; the application's throwable may throw here. */
+  public static String stackTrace(Throwable exception) {
+    StringWriter trace = new StringWriter();
+    try (PrintWriter writer = new PrintWriter(trace)) {
+      exception.printStackTrace(writer);
+    }
+    return trace.toString();
   }
 
   /** The throwable's message for a status description: empty when it has none or cannot give one. */

@@ -55,9 +55,13 @@ class JdbcTracerTest {
   }
 
   private JdbcTracer tracer(boolean sanitize, PeerServices peers) {
-    return new JdbcTracer(lean,
+    return tracer(lean, sanitize, peers, false);
+  }
+
+  private JdbcTracer tracer(LeanTracer spans, boolean sanitize, PeerServices peers, boolean captureParameters) {
+    return new JdbcTracer(spans,
         meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), sanitize,
-        peers);
+        peers, captureParameters);
   }
 
   @Test
@@ -154,9 +158,7 @@ class JdbcTracerTest {
 
   @Test
   void capturedParametersAreOnEachSingleExecutionNotOnBatchesAndTheTextStaysSanitized() {
-    JdbcTracer jdbc = new JdbcTracer(lean,
-        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true,
-        PeerServices.NONE, true);
+    JdbcTracer jdbc = tracer(lean, true, PeerServices.NONE, true);
     PreparedStatement p = postgres.prepared();
     jdbc.prepared(p, "UPDATE orders SET note = 'x', qty = ? WHERE id = ? AND placed > ?");
     jdbc.parameter(p, 1, 42);
@@ -197,9 +199,7 @@ class JdbcTracerTest {
 
   @Test
   void namedParametersOfACallableStatementAreKeyedByName() {
-    JdbcTracer jdbc = new JdbcTracer(lean,
-        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true,
-        PeerServices.NONE, true);
+    JdbcTracer jdbc = tracer(lean, true, PeerServices.NONE, true);
     PreparedStatement p = postgres.prepared();
     jdbc.prepared(p, "{call touch(?, ?)}");
     jdbc.parameter(p, "order_id", 5);
@@ -436,9 +436,7 @@ class JdbcTracerTest {
   void executionsNotSampledAreTimedAllTheSame() {
     LeanTracer off = new SpanPipeline(SamplingPolicy.of("always_off", 1.0), processor, new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault())
         .tracer("test", null);
-    JdbcTracer jdbc = new JdbcTracer(off,
-        meterProvider.get("test").histogramBuilder(JdbcInstrumentation.DURATION_METRIC).setUnit("s").build(), true,
-        PeerServices.NONE);
+    JdbcTracer jdbc = tracer(off, true, PeerServices.NONE, false);
     for (int i = 0; i < 3; i++) {
       jdbc.exit(jdbc.execute(postgres.statement(), "SELECT * FROM orders WHERE id = " + i), null);
     }

@@ -21,7 +21,7 @@ class MdcWithSpanTest {
   private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String SPAN = "00f067aa0ba902b7";
 
-  private final MdcWithSpan mdc = new MdcWithSpan("trace_id", "span_id", "trace_flags");
+  private final MdcWithSpan mdc = new MdcWithSpan("trace_id", "span_id", "trace_flags", false, false);
 
   private static Scope inSpan(TraceFlags flags) {
     return Context.root().with(Span.wrap(SpanContext.create(TRACE, SPAN, flags, TraceState.getDefault()))).makeCurrent();
