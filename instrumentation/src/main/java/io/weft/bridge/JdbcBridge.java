@@ -58,6 +58,12 @@ public final class JdbcBridge {
         }
 
         @Override
+        public Object transaction(Object connection, String operation) {
+          Handler ready = await(this);
+          return ready == null ? null : ready.transaction(connection, operation);
+        }
+
+        @Override
         public void closed(Object statement) {
           Handler ready = handler; // nothing was kept for it before the handler existed: no need to wait
           if (ready != this) {
@@ -84,6 +90,10 @@ public final class JdbcBridge {
 
   private static volatile Handler handler = STARTING;
 
+  /** The {@code db.operation.name} of a transaction's end, as {@link Handler#transaction} receives it. */
+  public static final String COMMIT = "COMMIT";
+  public static final String ROLLBACK = "ROLLBACK";
+
   private JdbcBridge() {}
 
   /**
@@ -107,7 +117,28 @@ public final class JdbcBridge {
     }
   }
 
-  /** Ends what {@link #execute} or {@link #executeBatch} started; {@code thrown} may be null. */
+  /**
+   * {@code commit()} on a connection starts. Returns what {@link #exit} must finish, or {@code null}. Woven only
+   * when transactions are traced ({@code otel.instrumentation.jdbc.experimental.transaction.enabled}).
+   */
+  public static Object commit(Object connection) {
+    try {
+      return handler.transaction(connection, COMMIT);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  /** {@code rollback()} on a connection starts; as {@link #commit}. */
+  public static Object rollback(Object connection) {
+    try {
+      return handler.transaction(connection, ROLLBACK);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  /** Ends what {@link #execute}, {@link #executeBatch}, {@link #commit} or {@link #rollback} started; {@code thrown} may be null. */
   public static void exit(Object call, Throwable thrown) {
     if (call != null) {
       try {
@@ -227,6 +258,11 @@ public final class JdbcBridge {
     void addBatch(Object statement, String sql);
 
     void clearBatch(Object statement);
+
+    /** A connection's {@code commit()} or {@code rollback()} ({@link #COMMIT}, {@link #ROLLBACK}) starts. */
+    default Object transaction(Object connection, String operation) {
+      return null;
+    }
 
     default void closed(Object statement) {}
 

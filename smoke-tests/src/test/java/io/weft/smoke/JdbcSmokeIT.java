@@ -94,6 +94,7 @@ class JdbcSmokeIT {
             .env("OTEL_INSTRUMENTATION_COMMON_PEER_SERVICE_MAPPING", "127.0.0.1:5432=orders-pg, 127.0.0.1=shared-db")
             .env("OTEL_SEMCONV_STABILITY_OPT_IN", db == MARIADB ? "service.peer/dup" : "")
             .env("OTEL_INSTRUMENTATION_JDBC_EXPERIMENTAL_CAPTURE_QUERY_PARAMETERS", String.valueOf(capturesParameters(db)))
+            .env("OTEL_INSTRUMENTATION_JDBC_EXPERIMENTAL_TRANSACTION_ENABLED", String.valueOf(tracesTransactions(db)))
             .start(JdbcApp.class, db.name(), db.url(), db.user(), db.password())) {
       assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
       String output = app.output();
@@ -244,6 +245,31 @@ class JdbcSmokeIT {
       assertEquals(method.traceId(), update.traceId());
       assertEquals(method.spanId(), update.parentSpanId());
     }
+    only(spans, textIs("DELETE FROM " + table + " WHERE id = ?"), 1);
+    // its commit and its rollback: one span each through the driver and through every pool's wrapper, when asked for
+    List<ReceivedSpan> ends = otlp.spans().stream().filter(s -> method.spanId().equals(s.parentSpanId()))
+        .filter(s -> !text(s).toLowerCase(Locale.ROOT).contains(table)).toList();
+    if (!tracesTransactions(db)) {
+      assertEquals(List.of(), ends, "transaction spans are opt-in");
+      return;
+    }
+    assertEquals(List.of("COMMIT", "ROLLBACK"), ends.stream().map(s -> s.stringAttr("db.operation.name")).sorted().toList(),
+        ends::toString);
+    for (ReceivedSpan end : ends) {
+      assertEquals(SPAN_KIND_CLIENT, end.kind());
+      assertEquals(end.stringAttr("db.operation.name") + " " + db.namespace(), end.name());
+      assertEquals(db.system(), end.stringAttr("db.system.name"));
+      assertEquals(db.namespace(), end.stringAttr("db.namespace"));
+      assertEquals(db.host(), end.stringAttr("server.address"));
+      assertEquals((long) db.port(), end.longAttr("server.port"));
+      assertNull(end.attr("db.query.text"), end::toString);
+      assertEquals(Status.StatusCode.STATUS_CODE_UNSET, end.statusCode(), end::toString);
+    }
+  }
+
+  /** Whether the run traces commits and rollbacks (PostgreSQL and MariaDB; H2 shows the default, none). */
+  static boolean tracesTransactions(Database db) {
+    return db != H2;
   }
 
   private static void checkMetric(OtlpReceiver otlp, Database db) {
@@ -281,6 +307,21 @@ class JdbcSmokeIT {
     assertEquals(db.missingTableState(), failed.attr("db.response.status_code"));
     assertNotNull(failed.attr("error.type"));
     assertEquals(1L, failed.count());
+    // commits and rollbacks are measured too, with their operation as the only query attribute
+    List<HistogramPointView> rollbacks = points.stream().filter(p -> "ROLLBACK".equals(p.attr("db.operation.name"))).toList();
+    List<HistogramPointView> commits = points.stream().filter(p -> "COMMIT".equals(p.attr("db.operation.name"))).toList();
+    if (!tracesTransactions(db)) {
+      assertEquals(List.of(), rollbacks);
+      assertEquals(List.of(), commits);
+      return;
+    }
+    assertEquals(1, rollbacks.size(), rollbacks::toString);
+    assertEquals(JdbcApp.ACCESSES.length, rollbacks.get(0).count(), "one rollback per access, the pools' wrappers not counted twice");
+    assertEquals(db.system(), rollbacks.get(0).attr("db.system.name"));
+    assertNull(rollbacks.get(0).attr("db.query.summary"));
+    assertEquals(1, commits.size(), commits::toString);
+    // the driver may commit when auto-commit is turned back on (PostgreSQL's does): at least the application's
+    assertTrue(commits.get(0).count() >= JdbcApp.ACCESSES.length, commits::toString);
   }
 
   /**

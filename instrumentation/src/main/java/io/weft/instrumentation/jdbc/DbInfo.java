@@ -2,6 +2,7 @@ package io.weft.instrumentation.jdbc;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.weft.bridge.JdbcBridge;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +24,9 @@ final class DbInfo {
   /** The spans' only ({@code peer.service} from the mapping): not the duration metric's. */
   final Attributes spanAttributes;
   private final ConcurrentHashMap<SqlQuery, JdbcCallShape> shapes = new ConcurrentHashMap<>();
+  /** A {@code commit()}'s and a {@code rollback()}'s, made at the first of each (racing threads make equal ones). */
+  private JdbcCallShape commit;
+  private JdbcCallShape rollback;
 
   DbInfo(String system, String namespace, String serverAddress, int serverPort, Attributes spanAttributes) {
     this.system = system;
@@ -53,6 +57,21 @@ final class DbInfo {
         shapes.clear(); // see SqlQueryCache: forgetting is the bound
       }
       shapes.put(query, shape);
+    }
+    return shape;
+  }
+
+  /** The shape of {@code commit()} ({@code operation} {@code COMMIT}) or {@code rollback()} here. */
+  JdbcCallShape transactionShape(String operation) {
+    boolean isCommit = JdbcBridge.COMMIT.equals(operation);
+    JdbcCallShape shape = isCommit ? commit : rollback;
+    if (shape == null) {
+      shape = JdbcCallShape.transaction(this, isCommit ? JdbcBridge.COMMIT : JdbcBridge.ROLLBACK);
+      if (isCommit) {
+        commit = shape;
+      } else {
+        rollback = shape;
+      }
     }
     return shape;
   }

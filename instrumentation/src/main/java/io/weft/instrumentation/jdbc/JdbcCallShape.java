@@ -27,6 +27,14 @@ final class JdbcCallShape {
   }
 
   /**
+   * A transaction's end: {@code db.operation.name} {@code COMMIT} or {@code ROLLBACK}, no query text nor summary
+   * (there is no SQL), so the span is named {@code COMMIT <namespace>} as the conventions name an operation on a target.
+   */
+  static JdbcCallShape transaction(DbInfo db, String operation) {
+    return of(db, null, operation, null, null, null, 0);
+  }
+
+  /**
    * A batch of {@code size} executions of the given queries, in the order added (one query for a
    * prepared statement's batch). Per the conventions a batch of one is a single operation, and the
    * texts of a statement batch are joined with {@code "; "}, each distinct text once.

@@ -27,6 +27,7 @@ import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.trace.SpanPipeline;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -47,6 +48,10 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   static final String INSTRUMENTATION_SCOPE = "io.weft.jdbc";
   /** The OpenTelemetry agent's opt-in: a prepared statement's parameters as {@code db.query.parameter.<key>}. */
   static final String CAPTURE_PARAMETERS_KEY = "otel.instrumentation.jdbc.experimental.capture-query-parameters";
+  /** The OpenTelemetry agent's opt-in: a span for each {@code Connection.commit()} and {@code rollback()}. */
+  static final String TRANSACTIONS_KEY = "otel.instrumentation.jdbc.experimental.transaction.enabled";
+  /** The JDBC instrumentation's own sanitizing switch, before the common ones when set (as in the OpenTelemetry agent). */
+  static final String JDBC_SANITIZATION_KEY = "otel.instrumentation.jdbc.statement-sanitizer.enabled";
   static final String DURATION_METRIC = "db.client.operation.duration";
   static final List<Double> DURATION_BUCKETS =
       Arrays.asList(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
@@ -64,7 +69,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     return Collections.singletonList(
-        new StatementsAndConnections(new DebugLines(config), config.getBoolean(CAPTURE_PARAMETERS_KEY, false)));
+        new StatementsAndConnections(new DebugLines(config), config.getBoolean(CAPTURE_PARAMETERS_KEY, false),
+            config.getBoolean(TRANSACTIONS_KEY, false)));
   }
 
   @Override
@@ -85,11 +91,15 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   @Override
   public void checkSettings(InstrumentationConfig config) {
     sanitize(config);
+    config.getBoolean(TRANSACTIONS_KEY, false);
     PeerServices.from(config);
   }
 
-  /** The current key when set, else the one it replaced, else on. */
+  /** The JDBC key when set, else the common key, else the one it replaced, else on. */
   static boolean sanitize(InstrumentationConfig config) {
+    if (config.getString(JDBC_SANITIZATION_KEY) != null) {
+      return config.getBoolean(JDBC_SANITIZATION_KEY, true);
+    }
     if (config.getString(SANITIZATION_KEY) != null) {
       return config.getBoolean(SANITIZATION_KEY, true);
     }
@@ -121,6 +131,10 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         DirectAdvice.afterReturn(BRIDGE, "closed", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
     private static final DirectAdvice PARAMETER = DirectAdvice.afterReturn(BRIDGE, "parameter",
         "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)V", DirectAdvice.THIS, DirectAdvice.boxed(0), DirectAdvice.boxed(1));
+    private static final DirectAdvice COMMIT =
+        DirectAdvice.around(BRIDGE, "commit", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", DirectAdvice.THIS);
+    private static final DirectAdvice ROLLBACK =
+        DirectAdvice.around(BRIDGE, "rollback", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", DirectAdvice.THIS);
     private static final DirectAdvice CLEAR_PARAMETERS =
         DirectAdvice.afterReturn(BRIDGE, "clearParameters", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
     private static final List<String> STATEMENT_TYPE = Collections.singletonList("java/sql/Statement");
@@ -133,13 +147,25 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
     private final Consumer<String> debug;
     /** Whether a prepared statement's setters are woven: only when its parameters are captured. */
     private final boolean parameters;
+    /** Whether a connection's {@code commit()} and {@code rollback()} are woven: only when transactions are traced. */
+    private final boolean transactions;
     private final byte[][] advised;
     private final byte[][] arguments;
 
-    StatementsAndConnections(Consumer<String> debug, boolean parameters) {
+    StatementsAndConnections(Consumer<String> debug, boolean parameters, boolean transactions) {
       this.debug = debug;
       this.parameters = parameters;
-      this.advised = parameters ? ADVISED_WITH_SETTERS : ADVISED;
+      this.transactions = transactions;
+      List<String> names = new ArrayList<>(Arrays.asList(ADVISED_NAMES));
+      if (parameters) {
+        names.addAll(SETTERS);
+        names.add("clearParameters");
+      }
+      if (transactions) {
+        names.add("commit");
+        names.add("rollback");
+      }
+      this.advised = encode(names.toArray(new String[0]));
       this.arguments = parameters ? ARGUMENTS_WITH_SETTERS : ARGUMENTS;
     }
 
@@ -174,7 +200,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         return null;
       }
       Kinds kinds = new Kinds(superTypes.reaches(loader, outline, STATEMENT_TYPE), superTypes.reaches(loader, outline, PREPARED_TYPE),
-          superTypes.reaches(loader, outline, CONNECTION_TYPE), parameters);
+          superTypes.reaches(loader, outline, CONNECTION_TYPE), parameters, transactions);
       if (!kinds.statement && !kinds.prepared && !kinds.connection) {
         return null;
       }
@@ -190,12 +216,14 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
       final boolean prepared;
       final boolean connection;
       final boolean parameters;
+      final boolean transactions;
 
-      Kinds(boolean statement, boolean prepared, boolean connection, boolean parameters) {
+      Kinds(boolean statement, boolean prepared, boolean connection, boolean parameters, boolean transactions) {
         this.statement = statement;
         this.prepared = prepared;
         this.connection = connection;
         this.parameters = parameters;
+        this.transactions = transactions;
       }
 
       @Override
@@ -225,6 +253,10 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
           case "prepareStatement":
           case "prepareCall":
             return stringFirst && connection ? PREPARED : null;
+          case "commit":
+            return none && connection && transactions ? COMMIT : null;
+          case "rollback": // rollback(Savepoint) ends no transaction: not woven
+            return none && connection && transactions ? ROLLBACK : null;
           case "clearParameters":
             return none && prepared && parameters ? CLEAR_PARAMETERS : null;
           default:
@@ -242,18 +274,10 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
     static final List<String> SETTERS = Arrays.asList("setBoolean", "setByte", "setShort", "setInt", "setLong",
         "setFloat", "setDouble", "setBigDecimal", "setString", "setNString", "setDate", "setTime", "setTimestamp",
         "setObject", "setURL");
-    private static final byte[][] ADVISED = encode(ADVISED_NAMES);
-    private static final byte[][] ADVISED_WITH_SETTERS = encode(concat(ADVISED_NAMES, SETTERS, "clearParameters"));
     // every advised method takes no argument or a String first; a setter an int first
     private static final byte[][] ARGUMENTS = encode("()", "(Ljava/lang/String;");
     private static final byte[][] ARGUMENTS_WITH_SETTERS = encode("()", "(Ljava/lang/String;", "(I");
 
-    private static String[] concat(String[] names, List<String> more, String last) {
-      List<String> all = new java.util.ArrayList<>(Arrays.asList(names));
-      all.addAll(more);
-      all.add(last);
-      return all.toArray(new String[0]);
-    }
     private static final int NOT_CODE = ClassOutline.ABSTRACT | ClassOutline.BRIDGE | ClassOutline.SYNTHETIC;
 
     /**

@@ -127,6 +127,33 @@ final class JdbcTracer implements JdbcBridge.Handler {
     }
   }
 
+  /**
+   * A connection's {@code commit()} or {@code rollback()}: a span and a measurement like a statement's, named
+   * {@code COMMIT <namespace>}; a pool's connection calling the driver's nests, as statements do, so it is one span.
+   */
+  @Override
+  public Object transaction(Object connection, String operation) {
+    Depth d = depth.get();
+    if (d.value > 0) {
+      d.value++;
+      return d;
+    }
+    d.value = 1; // before the metadata look-up, which may run SQL of its own
+    try {
+      DbInfo db = DbInfo.UNKNOWN;
+      try {
+        db = db((Connection) connection);
+      } catch (SQLException | RuntimeException e) {
+        // a closed connection: the commit fails on its own, and its span says so without the database's facts
+      }
+      return start(db.transactionShape(operation), d);
+    } catch (Throwable failure) {
+      d.value = 0;
+      InternalErrors.report("jdbc transaction span start", failure);
+      return null;
+    }
+  }
+
   @Override
   public void exit(Object call, Throwable thrown) {
     if (!(call instanceof Depth)) {
@@ -326,28 +353,35 @@ final class JdbcTracer implements JdbcBridge.Handler {
     }
     DbInfo db = DbInfo.UNKNOWN;
     try {
-      Connection connection = ((Statement) statement).getConnection();
-      if (connection instanceof StateCarrier) {
-        StateCarrier carrier = (StateCarrier) connection;
-        Object known = carrier.weft$state();
-        if (known instanceof DbInfo) {
-          db = (DbInfo) known;
-        } else {
-          db = lookUp(connection);
-          carrier.weft$state(db);
-        }
-      } else if (connection != null) {
-        db = connections.get(connection);
-        if (db == null) {
-          db = lookUp(connection);
-          connections.put(connection, db);
-        }
-      }
+      db = db(((Statement) statement).getConnection());
     } catch (Throwable e) {
       // closed statement or a driver without metadata: the execution fails or runs on without facts
     }
     if (state != null) {
       state.db = db;
+    }
+    return db;
+  }
+
+  /** The database behind {@code connection}, looked up once per connection object. */
+  private DbInfo db(Connection connection) throws SQLException {
+    if (connection instanceof StateCarrier) {
+      StateCarrier carrier = (StateCarrier) connection;
+      Object known = carrier.weft$state();
+      if (known instanceof DbInfo) {
+        return (DbInfo) known;
+      }
+      DbInfo db = lookUp(connection);
+      carrier.weft$state(db);
+      return db;
+    }
+    if (connection == null) {
+      return DbInfo.UNKNOWN;
+    }
+    DbInfo db = connections.get(connection);
+    if (db == null) {
+      db = lookUp(connection);
+      connections.put(connection, db);
     }
     return db;
   }

@@ -27,12 +27,17 @@ class JdbcInstrumentationTest {
   }
 
   @Test
-  void sanitizingIsOnByDefaultAndTheCurrentKeyWinsOverTheOldOne() {
+  void sanitizingIsOnByDefaultAndTheJdbcKeyThenTheCurrentKeyWinOverTheOldOne() {
     assertTrue(JdbcInstrumentation.sanitize(config(Map.of())));
     assertFalse(JdbcInstrumentation.sanitize(config(Map.of(JdbcInstrumentation.SANITIZATION_KEY, "false"))));
     assertFalse(JdbcInstrumentation.sanitize(config(Map.of(JdbcInstrumentation.OLD_SANITIZATION_KEY, "false"))));
     assertTrue(JdbcInstrumentation.sanitize(config(Map.of(
         JdbcInstrumentation.SANITIZATION_KEY, "true", JdbcInstrumentation.OLD_SANITIZATION_KEY, "false"))));
+    // the JDBC instrumentation's own key, as in the OpenTelemetry agent, comes before the common ones
+    assertFalse(JdbcInstrumentation.sanitize(config(Map.of(
+        JdbcInstrumentation.JDBC_SANITIZATION_KEY, "false", JdbcInstrumentation.SANITIZATION_KEY, "true"))));
+    assertTrue(JdbcInstrumentation.sanitize(config(Map.of(
+        JdbcInstrumentation.JDBC_SANITIZATION_KEY, "true", JdbcInstrumentation.SANITIZATION_KEY, "false"))));
   }
 
   @Test

@@ -24,6 +24,7 @@ import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.weft.bridge.JdbcBridge;
 import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.trace.LeanTracer;
 import io.weft.instrumentation.trace.SamplingPolicy;
@@ -137,6 +138,52 @@ class JdbcTracerTest {
     spans.reset();
     jdbc.exit(jdbc.execute(driver, "SELECT 1"), null);
     assertEquals(1, spans.getFinishedSpanItems().size(), "the depth is back to zero after the nested exit");
+  }
+
+  @Test
+  void aCommitAndARollbackAreClientSpansOnTheirDatabaseAndAPoolsWrapperGivesOne() {
+    JdbcTracer jdbc = tracer(true);
+    Object pool = jdbc.transaction(postgres.connection, JdbcBridge.COMMIT);
+    Object driver = jdbc.transaction(postgres.connection, JdbcBridge.COMMIT);
+    jdbc.exit(driver, null);
+    jdbc.exit(pool, null);
+    SQLException failure = new SQLException("connection lost", "08006");
+    jdbc.exit(jdbc.transaction(postgres.connection, JdbcBridge.ROLLBACK), failure);
+
+    List<SpanData> ended = spans.getFinishedSpanItems();
+    assertEquals(2, ended.size(), ended::toString);
+    SpanData commit = ended.get(0);
+    assertEquals("COMMIT shop", commit.getName());
+    assertEquals(SpanKind.CLIENT, commit.getKind());
+    assertEquals("COMMIT", attr(commit, "db.operation.name"));
+    assertEquals("postgresql", attr(commit, "db.system.name"));
+    assertEquals("shop", attr(commit, "db.namespace"));
+    assertEquals("db.internal", attr(commit, "server.address"));
+    assertNull(attr(commit, "db.query.text"), "no SQL was given");
+    assertNull(attr(commit, "db.query.summary"));
+    assertEquals(StatusCode.UNSET, commit.getStatus().getStatusCode());
+    SpanData rollback = ended.get(1);
+    assertEquals("ROLLBACK shop", rollback.getName());
+    assertEquals("ROLLBACK", attr(rollback, "db.operation.name"));
+    assertEquals(StatusCode.ERROR, rollback.getStatus().getStatusCode());
+    assertEquals("08006", attr(rollback, "db.response.status_code"));
+
+    List<String> operations = new ArrayList<>();
+    for (HistogramPointData point : metrics.collectAllMetrics().iterator().next().getHistogramData().getPoints()) {
+      operations.add(point.getAttributes().get(AttributeKey.stringKey("db.operation.name")) + " "
+          + point.getAttributes().get(AttributeKey.stringKey("error.type")) + " " + point.getCount());
+    }
+    operations.sort(null);
+    assertEquals(List.of("COMMIT null 1", "ROLLBACK java.sql.SQLException 1"), operations);
+  }
+
+  @Test
+  void aStatementRunByTheDriverInsideACommitIsNotASpanOfItsOwn() {
+    JdbcTracer jdbc = tracer(true);
+    Object commit = jdbc.transaction(postgres.connection, JdbcBridge.COMMIT);
+    jdbc.exit(jdbc.execute(postgres.statement(), "COMMIT"), null);
+    jdbc.exit(commit, null);
+    assertEquals("COMMIT shop", only().getName());
   }
 
   @Test

@@ -147,6 +147,7 @@ public final class JdbcApp {
       System.out.println("duplicate key failed as expected: " + expected.getSQLState());
     }
     transaction(c, table);
+    c.setAutoCommit(true); // outside the traced method: a driver may commit here on its own (PostgreSQL's does)
   }
 
   private void callable(Connection c) throws SQLException {
@@ -173,7 +174,10 @@ public final class JdbcApp {
     }
   }
 
-  /** Named in OTEL_INSTRUMENTATION_METHODS_INCLUDE by the test: its statements are its children. */
+  /**
+   * Named in OTEL_INSTRUMENTATION_METHODS_INCLUDE by the test: its statements, its commit and its rollback are its
+   * children. Leaves auto-commit off.
+   */
   public static void transaction(Connection c, String table) throws SQLException {
     c.setAutoCommit(false);
     try (PreparedStatement p = c.prepareStatement("UPDATE " + table + " SET item = ? WHERE id = ?")) {
@@ -184,6 +188,10 @@ public final class JdbcApp {
       p.executeUpdate();
     }
     c.commit();
-    c.setAutoCommit(true);
+    try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+      p.setInt(1, 11);
+      p.executeUpdate();
+    }
+    c.rollback(); // the row stays
   }
 }
