@@ -125,6 +125,11 @@ public final class QueryRedactor {
     return out.append(query, copied, length).toString();
   }
 
+  /** Whether a parameter of this name (compared as in a query, ASCII case ignored) has its values redacted. */
+  public boolean isSensitiveName(String name) {
+    return name != null && isSensitive(name, 0, name.length());
+  }
+
   private boolean isSensitive(String query, int from, int to) {
     int decodedLength = decodedLength(query, from, to, namesByLength.length - 1);
     if (decodedLength < 0) {

@@ -103,7 +103,8 @@ final class ServletAccessor implements TextMapGetter<Object> {
         handle(response, "getHeaders", Collection.class, String.class),
         handle(asyncContext, "addListener", void.class, asyncListener),
         handle(asyncEvent, "getThrowable", Throwable.class),
-        handle(asyncEvent, "getAsyncContext", asyncContext)};
+        handle(asyncEvent, "getAsyncContext", asyncContext),
+        handle(servletRequest, "getParameterValues", String[].class, String.class)};
   }
 
   /** The accessor for this request, or {@code null} when it is not an HTTP servlet request. */
@@ -221,6 +222,11 @@ final class ServletAccessor implements TextMapGetter<Object> {
 
   String header(Object request, String name) throws Throwable {
     return calls.header(request, name);
+  }
+
+  /** The request parameter's values (query string, and a form body the container parses), or null. */
+  String[] parameterValues(Object request, String name) throws Throwable {
+    return (String[]) calls.parameterValues(request, name);
   }
 
   @SuppressWarnings("unchecked")

@@ -31,7 +31,7 @@ abstract class ServletCalls {
       "method", "scheme", "requestUri", "queryString", "serverName", "serverPort", "remoteAddr", "protocol",
       "contextPath", "header", "headers", "headerNames", "dispatcherType", "attribute", "setAttribute",
       "isAsyncStarted", "asyncContext", "mappingPattern", "status", "isCommitted", "responseHeaders",
-      "addListener", "eventThrowable", "eventAsyncContext");
+      "addListener", "eventThrowable", "eventAsyncContext", "parameterValues");
 
   abstract String method(Object request) throws Throwable;
 
@@ -81,6 +81,9 @@ abstract class ServletCalls {
   abstract Throwable eventThrowable(Object event) throws Throwable;
 
   abstract Object eventAsyncContext(Object event) throws Throwable;
+
+  /** {@code getParameterValues(name)}: a {@code String[]} or null. */
+  abstract Object parameterValues(Object request, String name) throws Throwable;
 
   /** Which kind this is, for tests and the debug line. */
   abstract boolean constant();
@@ -344,6 +347,11 @@ abstract class ServletCalls {
     @Override
     Object eventAsyncContext(Object event) throws Throwable {
       return (Object) h[23].invokeExact(event);
+    }
+
+    @Override
+    Object parameterValues(Object request, String name) throws Throwable {
+      return (Object) h[24].invokeExact(request, name);
     }
   }
 }

@@ -1,7 +1,10 @@
 package io.weft.instrumentation.servlet;
 
 import io.weft.instrumentation.InstrumentationConfig;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /** What the servlet tracer reads from configuration, once at start. Agent class loader. */
 final class ServletSettings {
@@ -11,22 +14,47 @@ final class ServletSettings {
   static final String REQUEST_HEADERS_KEY = "otel.instrumentation.http.server.capture-request-headers";
   static final String RESPONSE_HEADERS_KEY = "otel.instrumentation.http.server.capture-response-headers";
   static final String EXPERIMENTAL_TELEMETRY_KEY = "otel.instrumentation.http.server.emit-experimental-telemetry";
+  static final String REQUEST_PARAMETERS_KEY = "otel.instrumentation.servlet.experimental.capture-request-parameters";
+  static final String PARAMETER_PREFIX = "servlet.request.parameter.";
 
   final HttpMethods methods;
   final QueryRedactor redactor;
   final HeaderCapture headers;
   /** Metrics the semantic conventions still mark as in development ({@code http.server.active_requests}): off by default. */
   final boolean experimentalTelemetry;
+  /** The request parameters to record at the end of each request, as configured (their names are case-sensitive). */
+  final List<String> parameters;
 
-  ServletSettings(HttpMethods methods, QueryRedactor redactor, HeaderCapture headers, boolean experimentalTelemetry) {
+  ServletSettings(HttpMethods methods, QueryRedactor redactor, HeaderCapture headers, boolean experimentalTelemetry,
+      List<String> parameters) {
     this.methods = methods;
     this.redactor = redactor;
     this.headers = headers;
     this.experimentalTelemetry = experimentalTelemetry;
+    this.parameters = parameters;
   }
 
   static ServletSettings defaults() {
-    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false);
+    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false, List.of());
+  }
+
+  /** Trimmed, blank entries and repeats left out; the name's case is kept (a parameter's name is case-sensitive). */
+  static List<String> parameterNames(List<String> configured) {
+    if (configured == null) {
+      return List.of();
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (String name : configured) {
+      if (name != null && !name.isBlank()) {
+        names.add(name.trim());
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  /** {@code servlet.request.parameter.<name>}, the name lower-cased as the OpenTelemetry agent writes it. */
+  static String parameterKey(String name) {
+    return PARAMETER_PREFIX + name.toLowerCase(Locale.ROOT);
   }
 
   static ServletSettings from(InstrumentationConfig config) {
@@ -40,7 +68,8 @@ final class ServletSettings {
         HttpMethods.of(config.getList(KNOWN_METHODS_KEY)),
         QueryRedactor.withExtraNames(config.getList(SENSITIVE_QUERY_KEY)),
         headers,
-        config.getBoolean(EXPERIMENTAL_TELEMETRY_KEY, false));
+        config.getBoolean(EXPERIMENTAL_TELEMETRY_KEY, false),
+        parameterNames(config.getList(REQUEST_PARAMETERS_KEY)));
   }
 
   private static void warnRejected(InstrumentationConfig config, String name, HeaderCapture capture) {

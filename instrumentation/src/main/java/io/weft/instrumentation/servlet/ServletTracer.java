@@ -93,6 +93,7 @@ final class ServletTracer implements ServletBridge.Handler {
   private final RouteCache routes = new RouteCache();
   private final List<AttributeKey<List<String>>> requestHeaderKeys;
   private final List<AttributeKey<List<String>>> responseHeaderKeys;
+  private final List<AttributeKey<List<String>>> parameterKeys;
   // http.server.active_requests attributes per method, for http and https: built once each
   private final ConcurrentHashMap<String, Attributes> activeHttp = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Attributes> activeHttps = new ConcurrentHashMap<>();
@@ -113,6 +114,11 @@ final class ServletTracer implements ServletBridge.Handler {
     this.settings = settings;
     this.requestHeaderKeys = keys(settings.headers.requestHeaderNames().size(), true);
     this.responseHeaderKeys = keys(settings.headers.responseHeaderNames().size(), false);
+    List<AttributeKey<List<String>>> parameters = new ArrayList<>();
+    for (String name : settings.parameters) {
+      parameters.add(AttributeKey.stringArrayKey(ServletSettings.parameterKey(name)));
+    }
+    this.parameterKeys = parameters;
   }
 
   static ServletTracer create(OpenTelemetry openTelemetry, SpanPipeline spans, ServletSettings settings) {
@@ -203,7 +209,7 @@ final class ServletTracer implements ServletBridge.Handler {
       // Method, scheme, route and protocol version come at the end, with the status, as the set the duration
       // is recorded with (end): one shared object, whose bytes the exporter writes once for all its spans.
       lean.expectAttributes(EXPECTED_ATTRIBUTES + settings.headers.requestHeaderNames().size()
-          + settings.headers.responseHeaderNames().size());
+          + settings.headers.responseHeaderNames().size() + parameterKeys.size());
       if (method == HttpMethods.OTHER && rawMethod != null) {
         lean.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
       }
@@ -284,6 +290,9 @@ final class ServletTracer implements ServletBridge.Handler {
     // nothing but start set attributes on the span (none of the shared set's): the set can be shared as it is
     boolean onlyOwn = lean != null && lean.addedCount() == r.ownAttributes;
     captureResponseHeaders(r);
+    if (lean != null && !parameterKeys.isEmpty()) {
+      captureParameters(r);
+    }
     long requestBytes = -1;
     long responseBytes = -1;
     if (requestBodySize != null) {
@@ -490,6 +499,32 @@ final class ServletTracer implements ServletBridge.Handler {
       metric.put(PROTOCOL_VERSION, r.protocolVersion);
     }
     return metric.build();
+  }
+
+  /**
+   * The configured request parameters, read as the request ends, as the OpenTelemetry agent does: read at its start,
+   * a form body would be parsed before the application could read it as a stream. A parameter in the sensitive list
+   * ({@code WEFT_HTTP_SENSITIVE_QUERY_PARAMETERS} and the defaults) shows as {@code REDACTED}, value by value.
+   */
+  private void captureParameters(ServerRequest r) {
+    List<String> names = settings.parameters;
+    for (int i = 0; i < names.size(); i++) {
+      try {
+        String[] raw = r.api.parameterValues(r.request, names.get(i));
+        if (raw != null && raw.length > 0) {
+          boolean redact = settings.redactor.isSensitiveName(names.get(i));
+          List<String> values = new ArrayList<>(raw.length);
+          for (String value : raw) {
+            if (value != null) {
+              values.add(redact ? QueryRedactor.REDACTED : value);
+            }
+          }
+          r.span.setAttribute(parameterKeys.get(i), values);
+        }
+      } catch (Throwable failure) {
+        InternalErrors.report("servlet request parameters", failure);
+      }
+    }
   }
 
   private void captureResponseHeaders(ServerRequest r) {

@@ -39,6 +39,18 @@ class QueryRedactorTest {
     assertEquals(expected, redactor.redact(query));
   }
 
+  @Test
+  void aCapturedParameterIsSensitiveByTheSameNamesAndCase() {
+    assertTrue(redactor.isSensitiveName("Password"));
+    assertTrue(redactor.isSensitiveName("X-Amz-Signature"));
+    assertTrue(QueryRedactor.withExtraNames(List.of("ticket")).isSensitiveName("TICKET"));
+    assertEquals(false, redactor.isSensitiveName("tenant"));
+    assertEquals(false, redactor.isSensitiveName("passwords"));
+    assertEquals(false, redactor.isSensitiveName(null));
+    assertEquals(List.of("tenant", "Page", "page"), ServletSettings.parameterNames(List.of(" tenant", "Page", "", "tenant", "page ")));
+    assertEquals("servlet.request.parameter.page", ServletSettings.parameterKey("Page"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
     "", "a=1", "a=1&b=2", "&", "&&&", "=x", "==", "password", "password=", "password=&token=",

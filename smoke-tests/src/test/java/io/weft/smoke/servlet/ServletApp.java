@@ -86,6 +86,7 @@ final class ServletApp implements AutoCloseable {
               .env("OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_REQUEST_HEADERS", "X-Tenant,Authorization")
               .env("OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_RESPONSE_HEADERS", "X-Served-By,Set-Cookie")
               .env("WEFT_HTTP_SENSITIVE_QUERY_PARAMETERS", "ticket")
+              .env("OTEL_INSTRUMENTATION_SERVLET_EXPERIMENTAL_CAPTURE_REQUEST_PARAMETERS", "tenant, Page,password,ticket")
               .env("OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN", container.exceptionSignal)
               .jvmArg("-Xmx256m")
               .jvmArg("-XX:TieredStopAtLevel=1")
@@ -124,12 +125,15 @@ final class ServletApp implements AutoCloseable {
     }
   }
 
-  HttpResponse<String> post(String pathAndQuery, String body) {
+  HttpResponse<String> post(String pathAndQuery, String body, String... headers) {
     start();
-    HttpRequest request = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(20))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new AssertionError("POST " + pathAndQuery + " failed: " + e + "\n" + child.describe(), e);
     } catch (InterruptedException e) {

@@ -87,6 +87,9 @@ class ServletSmokeIT {
       tests.add(test("metrics", app, () -> metrics(app)));
       tests.add(test(container.experimentalTelemetry ? "body sizes (experimental telemetry)" : "no body sizes by default", app,
           () -> bodySizes(app)));
+      // after the metrics' tests: its POST would be one more point in them
+      tests.add(test("request parameters captured as the request ends, sensitive ones redacted", app,
+          () -> parameterCapture(app)));
       tests.add(test("one server span per request, no agent errors", app, () -> {
         try {
           onePerRequest(app);
@@ -283,6 +286,35 @@ class ServletSmokeIT {
     assertNull(span.attr("http.request.header.x-other"));
     assertEquals(List.of("hello"), span.attr("http.response.header.x-served-by"));
     assertEquals(List.of("REDACTED"), span.attr("http.response.header.set-cookie"));
+  }
+
+  /**
+   * The configured parameters, every value, under lower-cased keys; sensitive ones (the defaults and
+   * WEFT_HTTP_SENSITIVE_QUERY_PARAMETERS) redacted. Read as the request ends: a form body the servlet reads as a
+   * stream reaches it whole.
+   */
+  private static void parameterCapture(ServletApp app) {
+    String rid = app.rid();
+    assertEquals(200, app.get("/app/hello?rid=" + rid + "&tenant=acme&tenant=beta&Page=2&page=9&password=hunter2&ticket=t-1&other=x")
+        .statusCode());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals(List.of("acme", "beta"), span.attr("servlet.request.parameter.tenant"));
+    assertEquals(List.of("2"), span.attr("servlet.request.parameter.page"), "the name as configured, the key lower-cased");
+    assertEquals(List.of("REDACTED"), span.attr("servlet.request.parameter.password"));
+    assertEquals(List.of("REDACTED"), span.attr("servlet.request.parameter.ticket"));
+    assertNull(span.attr("servlet.request.parameter.other"));
+    assertNull(span.attr("servlet.request.parameter.rid"));
+
+    String formRid = app.rid();
+    String form = "tenant=from-the-form&note=" + "n".repeat(40);
+    HttpResponse<String> posted = app.post("/app/hello?rid=" + formRid + "&tenant=query", form,
+        "Content-Type", "application/x-www-form-urlencoded");
+    assertEquals(200, posted.statusCode());
+    assertEquals("hello " + form.length(), posted.body(), "the servlet read the whole body itself");
+    ReceivedSpan formSpan = app.serverSpan(formRid);
+    List<?> tenant = (List<?>) formSpan.attr("servlet.request.parameter.tenant");
+    assertNotNull(tenant, formSpan::toString);
+    assertEquals("query", tenant.get(0), formSpan::toString);
   }
 
   private static void configuredMethod(ServletApp app) {
