@@ -17,6 +17,10 @@ final class WebSuite {
   private static final List<String> ENDPOINTS = List.of("/plain", "/db", "/chain");
   /** The JIT compilers' threads, as Linux names them (15 characters). */
   private static final List<String> JIT_THREADS = List.of("C1 CompilerThre", "C2 CompilerThre");
+  /** The garbage collector's threads (G1's workers, refinement and marking) and the VM thread, which runs its pauses. */
+  private static final List<String> GC_THREADS = List.of("GC Thread", "G1 ", "VM Thread");
+  /** Tomcat's connector: the request threads (http-nio-...-exec-N), the poller and the acceptor. */
+  private static final List<String> REQUEST_THREADS = List.of("http-nio");
   /**
    * The threads that batch and export telemetry: Weft's, and the OpenTelemetry SDK's (its batch span processor,
    * its metric reader, OkHttp's sender threads).
@@ -35,6 +39,8 @@ final class WebSuite {
     final Stats cpuMicrosPerRequest = new Stats();
     final Stats jitMicrosPerRequest = new Stats();
     final Stats exportMicrosPerRequest = new Stats();
+    final Stats gcMicrosPerRequest = new Stats();
+    final Stats requestThreadMicrosPerRequest = new Stats();
     final Stats receiverMicrosPerRequest = new Stats();
     final Stats rssMib = new Stats();
     final Stats expectedSpans = new Stats();
@@ -181,6 +187,8 @@ final class WebSuite {
         long receiverBefore = app.receiver == null ? 0 : app.receiver.cpuMillis();
         Map<Long, Long> jitBefore = app.child.threadTicks(JIT_THREADS);
         Map<Long, Long> exportBefore = app.child.threadTicks(EXPORT_THREADS);
+        Map<Long, Long> gcBefore = app.child.threadTicks(GC_THREADS);
+        Map<Long, Long> requestThreadsBefore = app.child.threadTicks(REQUEST_THREADS);
         HostCpu hostBefore = HostCpu.now();
         Wrk.Result result = wrk.run(app.port, endpoint, settings.webConnections(), settings.webSlice());
         f.stolenPercent.add(100 * HostCpu.now().stolenSince(hostBefore));
@@ -189,6 +197,8 @@ final class WebSuite {
         t.receiverMillis += app.receiver == null ? 0 : app.receiver.cpuMillis() - receiverBefore;
         t.jitMillis += Child.millisBetween(jitBefore, app.child.threadTicks(JIT_THREADS));
         t.exportMillis += Child.millisBetween(exportBefore, app.child.threadTicks(EXPORT_THREADS));
+        t.gcMillis += Child.millisBetween(gcBefore, app.child.threadTicks(GC_THREADS));
+        t.requestThreadMillis += Child.millisBetween(requestThreadsBefore, app.child.threadTicks(REQUEST_THREADS));
         f.rps.add(result.requestsPerSecond());
         f.p50.add(result.p50Micros() / 1000);
         f.p99.add(result.p99Micros() / 1000);
@@ -223,6 +233,8 @@ final class WebSuite {
       f.cpuMicrosPerRequest.add(t.cpuMillis * 1000.0 / t.requests);
       f.jitMicrosPerRequest.add(t.jitMillis * 1000.0 / t.requests);
       f.exportMicrosPerRequest.add(t.exportMillis * 1000.0 / t.requests);
+      f.gcMicrosPerRequest.add(t.gcMillis * 1000.0 / t.requests);
+      f.requestThreadMicrosPerRequest.add(t.requestThreadMillis * 1000.0 / t.requests);
       f.receiverMicrosPerRequest.add(t.receiverMillis * 1000.0 / t.requests);
       if (app.receiver != null) {
         long spans = quiet(app.receiver) - t.spansBefore;
@@ -246,6 +258,8 @@ final class WebSuite {
     long receiverMillis;
     long jitMillis;
     long exportMillis;
+    long gcMillis;
+    long requestThreadMillis;
   }
 
   /**
@@ -299,7 +313,9 @@ final class WebSuite {
         + "targets are judged on each agent's slice over no agent's of the same turn (the median of those ratios, "
         + "with their range): the medians of each JVM's slices can come from different phases of the host. CPU per request is the "
         + "application JVM's user+sys time over its measured slices divided by their requests (median of the "
-        + "rounds); of it, the JIT compilers' threads and the agent's batch and export threads (Weft's `weft-*`; "
+        + "rounds); of it, Tomcat's connector threads (the request threads, where the agents' advice runs, its "
+        + "poller and acceptor), the garbage collector's threads with the VM thread that runs its pauses, the JIT "
+        + "compilers' threads and the agent's batch and export threads (Weft's `weft-*`; "
         + "the OpenTelemetry SDK's batch span processor, metric reader and OkHttp threads), from /proc per "
         + "thread. The receiver's CPU is its own process's over the same slices: it runs on the same two cores, "
         + "and a collector on another machine would not. Spans delivered: what the agent's receiver decoded from "
@@ -340,6 +356,10 @@ final class WebSuite {
       rows.add(row("CPU per request (µs)", none.cpuMicrosPerRequest, weft.cpuMicrosPerRequest,
           otel.cpuMicrosPerRequest, 0));
       // no ratios: a tenth of a microsecond over another is noise, not a multiple
+      rows.add(cells("… of which Tomcat's request, poller and acceptor threads (µs)", byAgent,
+          f -> Report.num(f.requestThreadMicrosPerRequest.median(), 1)));
+      rows.add(cells("… of which the garbage collector and the VM thread (µs)", byAgent,
+          f -> Report.num(f.gcMicrosPerRequest.median(), 1)));
       rows.add(cells("… of which the JIT compilers (µs)", byAgent, f -> Report.num(f.jitMicrosPerRequest.median(), 1)));
       rows.add(List.of("… of which the agent's batch and export threads (µs)", "",
           Report.num(weft.exportMicrosPerRequest.median(), 1), Report.num(otel.exportMicrosPerRequest.median(), 1),
@@ -388,7 +408,8 @@ final class WebSuite {
             + f.pacedRps.samples("%.0f") + ", p50 ms " + f.pacedP50.samples("%.2f") + ", p99 ms "
             + f.pacedP99.samples("%.2f") + "; CPU stolen % " + f.stolenPercent.samples("%.1f") + ", paced "
             + f.pacedStolenPercent.samples("%.1f") + "; CPU µs/request "
-            + f.cpuMicrosPerRequest.samples("%.0f") + " (JIT " + f.jitMicrosPerRequest.samples("%.1f")
+            + f.cpuMicrosPerRequest.samples("%.0f") + " (request threads " + f.requestThreadMicrosPerRequest.samples("%.1f")
+            + ", GC " + f.gcMicrosPerRequest.samples("%.1f") + ", JIT " + f.jitMicrosPerRequest.samples("%.1f")
             + (agent == Agent.NONE ? "" : ", export " + f.exportMicrosPerRequest.samples("%.1f")) + "); receiver "
             + "CPU µs/request " + f.receiverMicrosPerRequest.samples("%.1f") + "; RSS MiB " + f.rssMib.samples("%.0f")
             + (agent == Agent.NONE ? "" : "; spans/request expected " + f.expectedSpans.samples("%.2f")
