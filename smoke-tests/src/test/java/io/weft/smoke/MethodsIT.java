@@ -179,6 +179,34 @@ class MethodsIT {
     }
   }
 
+  /**
+   * OTEL_JAVAAGENT_EXCLUDE_CLASS_LOADERS: a configured method of a class the excluded loader defines is not woven (by
+   * prefix here: the application class loader); naming another loader leaves it traced.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void classesOfAnExcludedClassLoaderAreNotWoven(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.HelloApp[greet]")
+            .env("OTEL_JAVAAGENT_EXCLUDE_CLASS_LOADERS", "com.acme.PluginLoader, jdk.internal.loader.ClassLoaders$App*")
+            .start(io.weft.smoke.app.HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertTrue(app.output().contains("hello from app hi weft"), app::describe);
+      // the child has exited: what it exported at exit is in
+      assertEquals(List.of(), otlp.spans());
+      assertTrue(otlp.metrics().stream().noneMatch(m -> m.name().equals("weft.method.duration")), otlp.metrics()::toString);
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.HelloApp[greet]")
+            .env("OTEL_JAVAAGENT_EXCLUDE_CLASS_LOADERS", "com.acme.PluginLoader")
+            .start(io.weft.smoke.app.HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertNotNull(otlp.awaitSpan(named("HelloApp.greet")));
+    }
+  }
+
   private static HistogramPointView greetPoint(OtlpReceiver otlp) {
     ReceivedMetric metric = otlp.awaitMetric(m -> m.name().equals("weft.method.duration") && m.histogramPoints().stream()
         .anyMatch(p -> "io.weft.smoke.app.HelloApp.greet".equals(p.attr("code.function.name"))));

@@ -150,7 +150,8 @@ final class ByteBuddyWeaver implements ClassFileTransformer {
     Map<ClassLoader, TypePool> pools = new IdentityHashMap<>();
     List<Class<?>> matched = new ArrayList<>();
     for (Class<?> loaded : inst.getAllLoadedClasses()) {
-      if (loaded.isArray() || loaded.isPrimitive() || ignored.ignores(loaded.getName().replace('.', '/')) || !inst.isModifiableClass(loaded)) {
+      if (loaded.isArray() || loaded.isPrimitive() || ignored.ignores(loaded.getName().replace('.', '/'))
+          || ignored.ignoresLoader(loaded.getClassLoader()) || !inst.isModifiableClass(loaded)) {
         continue;
       }
       try {

@@ -27,20 +27,55 @@ final class IgnoredNames {
 
   private final String[] userPrefixes;
   private final List<String> userNames;
+  /** {@code OTEL_JAVAAGENT_EXCLUDE_CLASS_LOADERS}: class loaders' class names, exact or prefixes; empty nearly always. */
+  private final String[] loaderPrefixes;
+  private final List<String> loaderNames;
 
   /** From the entries of {@code OTEL_JAVAAGENT_EXCLUDE_CLASSES}: names, or prefixes ending in {@code *}. */
   IgnoredNames(List<String> excludeClasses) {
+    this(excludeClasses, List.of());
+  }
+
+  /**
+   * And the entries of {@code OTEL_JAVAAGENT_EXCLUDE_CLASS_LOADERS}: the class names of class loaders none of whose
+   * classes are woven, exact or prefixes ending in {@code *}.
+   */
+  IgnoredNames(List<String> excludeClasses, List<String> excludeClassLoaders) {
     List<String> prefixes = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (String entry : excludeClasses) {
-      if (entry.endsWith("*")) {
-        prefixes.add(entry.substring(0, entry.length() - 1).replace('.', '/'));
-      } else {
-        names.add(entry.replace('.', '/'));
-      }
-    }
+    split(excludeClasses, prefixes, names, true);
     this.userPrefixes = prefixes.toArray(new String[0]);
     this.userNames = names;
+    List<String> loaderPrefixList = new ArrayList<>();
+    List<String> loaderNameList = new ArrayList<>();
+    split(excludeClassLoaders, loaderPrefixList, loaderNameList, false);
+    this.loaderPrefixes = loaderPrefixList.toArray(new String[0]);
+    this.loaderNames = loaderNameList;
+  }
+
+  private static void split(List<String> entries, List<String> prefixes, List<String> names, boolean internal) {
+    for (String entry : entries) {
+      String name = internal ? entry.replace('.', '/') : entry;
+      if (name.endsWith("*")) {
+        prefixes.add(name.substring(0, name.length() - 1));
+      } else {
+        names.add(name);
+      }
+    }
+  }
+
+  /** Whether no class {@code loader} defines is woven ({@code null}, the boot loader, never is excluded this way). */
+  boolean ignoresLoader(ClassLoader loader) {
+    if (loader == null || (loaderNames.isEmpty() && loaderPrefixes.length == 0)) {
+      return false;
+    }
+    String name = loader.getClass().getName();
+    for (String prefix : loaderPrefixes) {
+      if (name.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return loaderNames.contains(name);
   }
 
   /** Whether the class named {@code internalName} ({@code a/b/C}) is never woven. */

@@ -38,7 +38,8 @@ public final class Installer {
     if (instrumentations.isEmpty()) {
       return;
     }
-    IgnoredNames ignored = new IgnoredNames(config.getList("otel.javaagent.exclude-classes"));
+    IgnoredNames ignored = new IgnoredNames(config.getList("otel.javaagent.exclude-classes"),
+        config.getList("otel.javaagent.exclude-class-loaders"));
     if (loadedClassesMayNeedWeaving(inst, ignored)) {
       beforeWeaving.run();
       ByteBuddyWeaver weaver = new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations);

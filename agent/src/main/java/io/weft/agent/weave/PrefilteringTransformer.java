@@ -62,7 +62,7 @@ final class PrefilteringTransformer implements ClassFileTransformer {
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
     try {
       // the agent's own classes, shaded libraries included, are all under io/weft/: ignored by name
-      if (className == null || classFile == null || ignored.ignores(className)) {
+      if (className == null || classFile == null || ignored.ignores(className) || ignored.ignoresLoader(loader)) {
         return null;
       }
       ClassOutline outline = new ClassOutline(className, classFile);

@@ -71,6 +71,22 @@ class PrefilteringTransformerTest {
   }
 
   @Test
+  void classesOfAnExcludedClassLoaderNeverReachTheInstrumentations() throws IOException {
+    ClassLoader loader = Marked.class.getClassLoader(); // the application class loader
+    String loaderName = loader.getClass().getName();
+    for (List<String> excluded : List.of(List.of(loaderName), List.of(loaderName.substring(0, 10) + "*"))) {
+      PrefilteringTransformer filter = new PrefilteringTransformer(new IgnoredNames(List.of(), excluded),
+          List.of(instrumentation(outline -> true)), Map.of(), factory(), () -> {});
+      assertNull(transform(filter, Marked.class), excluded::toString);
+    }
+    assertEquals(List.of(), asked);
+    PrefilteringTransformer other = new PrefilteringTransformer(new IgnoredNames(List.of(), List.of("com.acme.PluginLoader", "org.other*")),
+        List.of(instrumentation(outline -> true)), Map.of(), factory(), () -> {});
+    assertArrayEquals(WOVEN, transform(other, Marked.class), "another loader's name excludes nothing else");
+    assertTrue(!new IgnoredNames(List.of(), List.of(loaderName)).ignoresLoader(null), "the boot loader is not excluded by name");
+  }
+
+  @Test
   void aFilterThatThrowsCountsAsMaybeAndAWeaverThatCannotBeMadeTurnsWeavingOffWithOneLine() throws IOException {
     PrefilteringTransformer throwing = filter(outline -> {
       throw new IllegalStateException("filter bug");
