@@ -70,7 +70,17 @@ final class CallCostSuite {
       new Variant("log records exported", Agent.OTEL, Map.of("OTEL_LOGS_EXPORTER", "otlp")),
       new Variant("OTEL_LOGS_EXPORTER=none", Agent.OTEL, Map.of()));
 
+  /** The servlet request figure's forks: each agent exporting its spans, and with its traces exporter off. */
+  private static final List<Variant> SERVLET_VARIANTS = List.of(
+      new Variant("no agent", Agent.NONE, Map.of()),
+      new Variant("spans exported", Agent.WEFT, Map.of()),
+      new Variant("traces exporter off", Agent.WEFT, Map.of("OTEL_TRACES_EXPORTER", "none")),
+      new Variant("spans exported", Agent.OTEL, Map.of()),
+      new Variant("traces exporter off", Agent.OTEL, Map.of("OTEL_TRACES_EXPORTER", "none")));
+
   private final Harness harness;
+  private final Map<Variant, Stats> servletNanos = new LinkedHashMap<>();
+  private final Map<Variant, Stats> servletBytes = new LinkedHashMap<>();
   private final Map<Variant, Stats> logNanos = new LinkedHashMap<>();
   private final Map<Variant, Stats> logBytes = new LinkedHashMap<>();
   /** Hand-over ns and B per operation ({@link Handoff#TASKS} tasks), by variant, then benchmark. */
@@ -85,6 +95,10 @@ final class CallCostSuite {
     for (Variant variant : VARIANTS) {
       nanos.put(variant, new Stats());
       bytes.put(variant, new Stats());
+    }
+    for (Variant variant : SERVLET_VARIANTS) {
+      servletNanos.put(variant, new Stats());
+      servletBytes.put(variant, new Stats());
     }
     for (Variant variant : LOG_VARIANTS) {
       logNanos.put(variant, new Stats());
@@ -131,6 +145,16 @@ final class CallCostSuite {
             "jmh-log-" + variant.agent().name().toLowerCase())) {
           logNanos.get(variant).add(result.getPrimaryResult().getScore());
           logBytes.get(variant).add(allocated(result));
+        }
+      }
+    }
+    for (int round = 1; round <= rounds; round++) {
+      for (Variant variant : SERVLET_VARIANTS) {
+        Bench.log("JMH round " + round + "/" + rounds + ": servlet request, " + variant.agent().label + ", " + variant.label());
+        for (RunResult result : jmh(PACKAGE + "ServletRequestBenchmark\\.", variant.agent(), variant.overrides(), 1,
+            "jmh-servlet-" + variant.agent().name().toLowerCase())) {
+          servletNanos.get(variant).add(result.getPrimaryResult().getScore());
+          servletBytes.get(variant).add(allocated(result));
         }
       }
     }
@@ -228,6 +252,7 @@ final class CallCostSuite {
 
     writeHandoff(report);
     writeLogCall(report);
+    writeServletRequest(report);
 
     report.section("6. JDBC extra: Weft's SQL sanitizer", "`SqlSanitizer.apply` on one statement, no agent, "
         + "uncached (the tracer caches sanitized text per statement, so this is the cost of a statement's first "
@@ -275,6 +300,42 @@ final class CallCostSuite {
    * Figure 2c: what turning a log line into a log record costs the line; informational, the issue sets no target
    * (Weft exports log records since it was written).
    */
+  /** Figure 2d: the request thread's share of a servlet request's cost; informational, the web figure holds the targets. */
+  private void writeServletRequest(Report report) {
+    Variant none = SERVLET_VARIANTS.get(0);
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of(none.label(), servletCell(none), servletCell(none)));
+    for (int i = 1; i <= 2; i++) {
+      rows.add(List.of(SERVLET_VARIANTS.get(i).label(), servletCell(SERVLET_VARIANTS.get(i)),
+          servletCell(SERVLET_VARIANTS.get(i + 2))));
+    }
+    double noneNs = servletNanos.get(none).median();
+    double weft = servletNanos.get(SERVLET_VARIANTS.get(1)).median() - noneNs;
+    double otel = servletNanos.get(SERVLET_VARIANTS.get(3)).median() - noneNs;
+    double noneBytes = servletBytes.get(none).median();
+    report.section("2d. A servlet request on the request thread (JMH)", "One `GET /plain` through a jakarta "
+        + "`HttpServlet`'s `service` on the calling thread, without a container or a socket, "
+        + harness.settings.callRounds() + " round(s) of one fork per variant, medians: what each agent's servlet "
+        + "instrumentation adds to a request where the advice runs (the server span with its attributes, the incoming "
+        + "context read from the headers, the context made current, `http.server.request.duration`), and, with spans "
+        + "exported, what the export on the other core takes from it. The request and response are plain objects whose "
+        + "getters return fields (three headers), as a container's do; the servlet sets the status. The web figure "
+        + "holds the targets; this one shows the request thread's part of them without the host's noise. No target.\n\n"
+        + Report.table(List.of("Variant", "Weft", "OTel agent"), rows)
+        + "\nAdded per request with spans exported: Weft " + Report.signed(weft, 0) + " ns, "
+        + Report.signed(servletBytes.get(SERVLET_VARIANTS.get(1)).median() - noneBytes, 0) + " B; the OTel agent "
+        + Report.signed(otel, 0) + " ns, " + Report.signed(servletBytes.get(SERVLET_VARIANTS.get(3)).median() - noneBytes, 0)
+        + " B" + (otel > 0 ? " (Weft's time " + Report.ratio(weft / otel) + " of the OTel agent's)" : "") + ".");
+    for (Variant variant : SERVLET_VARIANTS) {
+      report.raw("servlet request, " + variant.agent().label + ", " + variant.label() + ": ns/request "
+          + servletNanos.get(variant).samples("%.1f") + "; B/request " + servletBytes.get(variant).samples("%.1f"));
+    }
+  }
+
+  private String servletCell(Variant variant) {
+    return Report.num(servletNanos.get(variant).median(), 0) + " ns, " + Report.num(servletBytes.get(variant).median(), 0) + " B";
+  }
+
   private void writeLogCall(Report report) {
     List<List<String>> rows = new ArrayList<>();
     for (Variant variant : LOG_VARIANTS) {
