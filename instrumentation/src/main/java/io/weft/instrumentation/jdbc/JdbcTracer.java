@@ -59,11 +59,10 @@ final class JdbcTracer implements JdbcBridge.Handler {
   @Override
   public Object execute(Object statement, String sql) {
     Depth d = depth.get();
-    if (d.value > 0) {
-      d.value++;
+    if (d.nested()) {
       return d;
     }
-    d.value = 1; // before anything below runs SQL itself (metadata), so that it is not traced
+    // the depth is 1 from here: SQL run below (metadata) is not traced
     try {
       StatementState state = state(statement);
       DbInfo db = db(statement, state);
@@ -134,11 +133,10 @@ final class JdbcTracer implements JdbcBridge.Handler {
   @Override
   public Object transaction(Object connection, String operation) {
     Depth d = depth.get();
-    if (d.value > 0) {
-      d.value++;
+    if (d.nested()) {
       return d;
     }
-    d.value = 1; // before the metadata look-up, which may run SQL of its own
+    // the depth is 1 from here: SQL the metadata look-up runs is not traced
     try {
       DbInfo db = DbInfo.UNKNOWN;
       try {
@@ -432,6 +430,11 @@ final class JdbcTracer implements JdbcBridge.Handler {
     long startNanos;
     JdbcCallShape shape;
     LeanSpan span;
+
+    /** One level deeper; whether a call around this one on the thread is traced already (else this one is the outermost). */
+    boolean nested() {
+      return value++ > 0;
+    }
   }
 
   /** A subclass rather than {@code withInitial(Depth::new)}: the agent's start pays for no spun lambda class. */
