@@ -39,6 +39,8 @@ final class ServerRequest implements InvocationHandler {
   int ownAttributes;
   private boolean listening; // only touched by the thread running a dispatch of this request
   private volatile Throwable asyncFailure;
+  /** The async cycle's timeout in milliseconds once it has timed out; -1 until then. */
+  volatile long timedOutAfter = -1;
   private volatile int ended;
 
   ServerRequest(ServletTracer tracer, ServletAccessor api, Object request, Object response, Span span, String method,
@@ -121,7 +123,9 @@ final class ServerRequest implements InvocationHandler {
           }
           return null;
         case "onTimeout":
-          return null; // the container follows with an error dispatch (500) and onComplete
+          // the container follows with an error dispatch (500 unless the application answers) and onComplete
+          timedOutAfter = Math.max(0, api.asyncTimeout(api.eventAsyncContext(args[0])));
+          return null;
         case "onStartAsync":
           // a new async cycle forgets its listeners: register again for it
           api.addListener(api.eventAsyncContext(args[0]), proxy);

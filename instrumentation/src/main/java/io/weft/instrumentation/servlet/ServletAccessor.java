@@ -104,7 +104,8 @@ final class ServletAccessor implements TextMapGetter<Object> {
         handle(asyncContext, "addListener", void.class, asyncListener),
         handle(asyncEvent, "getThrowable", Throwable.class),
         handle(asyncEvent, "getAsyncContext", asyncContext),
-        handle(servletRequest, "getParameterValues", String[].class, String.class)};
+        handle(servletRequest, "getParameterValues", String[].class, String.class),
+        handle(asyncContext, "getTimeout", long.class)};
   }
 
   /** The accessor for this request, or {@code null} when it is not an HTTP servlet request. */
@@ -282,6 +283,10 @@ final class ServletAccessor implements TextMapGetter<Object> {
 
   Object eventAsyncContext(Object event) throws Throwable {
     return calls.eventAsyncContext(event);
+  }
+
+  long asyncTimeout(Object asyncContext) throws Throwable {
+    return calls.asyncTimeout(asyncContext);
   }
 
   /**

@@ -31,7 +31,7 @@ abstract class ServletCalls {
       "method", "scheme", "requestUri", "queryString", "serverName", "serverPort", "remoteAddr", "protocol",
       "contextPath", "header", "headers", "headerNames", "dispatcherType", "attribute", "setAttribute",
       "isAsyncStarted", "asyncContext", "mappingPattern", "status", "isCommitted", "responseHeaders",
-      "addListener", "eventThrowable", "eventAsyncContext", "parameterValues");
+      "addListener", "eventThrowable", "eventAsyncContext", "parameterValues", "asyncTimeout");
 
   abstract String method(Object request) throws Throwable;
 
@@ -84,6 +84,9 @@ abstract class ServletCalls {
 
   /** {@code getParameterValues(name)}: a {@code String[]} or null. */
   abstract Object parameterValues(Object request, String name) throws Throwable;
+
+  /** {@code AsyncContext.getTimeout()}, in milliseconds. */
+  abstract long asyncTimeout(Object asyncContext) throws Throwable;
 
   /** Which kind this is, for tests and the debug line. */
   abstract boolean constant();
@@ -352,6 +355,11 @@ abstract class ServletCalls {
     @Override
     Object parameterValues(Object request, String name) throws Throwable {
       return (Object) h[24].invokeExact(request, name);
+    }
+
+    @Override
+    long asyncTimeout(Object asyncContext) throws Throwable {
+      return (long) h[25].invokeExact(asyncContext);
     }
   }
 }

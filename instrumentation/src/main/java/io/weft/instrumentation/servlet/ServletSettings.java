@@ -15,6 +15,7 @@ final class ServletSettings {
   static final String RESPONSE_HEADERS_KEY = "otel.instrumentation.http.server.capture-response-headers";
   static final String EXPERIMENTAL_TELEMETRY_KEY = "otel.instrumentation.http.server.emit-experimental-telemetry";
   static final String REQUEST_PARAMETERS_KEY = "otel.instrumentation.servlet.experimental.capture-request-parameters";
+  static final String EXPERIMENTAL_SPAN_ATTRIBUTES_KEY = "otel.instrumentation.servlet.experimental-span-attributes";
   static final String PARAMETER_PREFIX = "servlet.request.parameter.";
 
   final HttpMethods methods;
@@ -24,18 +25,21 @@ final class ServletSettings {
   final boolean experimentalTelemetry;
   /** The request parameters to record at the end of each request, as configured (their names are case-sensitive). */
   final List<String> parameters;
+  /** {@code servlet.timeout} on the span of an async request that timed out: off by default, as in the OpenTelemetry agent. */
+  final boolean experimentalSpanAttributes;
 
   ServletSettings(HttpMethods methods, QueryRedactor redactor, HeaderCapture headers, boolean experimentalTelemetry,
-      List<String> parameters) {
+      List<String> parameters, boolean experimentalSpanAttributes) {
     this.methods = methods;
     this.redactor = redactor;
     this.headers = headers;
     this.experimentalTelemetry = experimentalTelemetry;
     this.parameters = parameters;
+    this.experimentalSpanAttributes = experimentalSpanAttributes;
   }
 
   static ServletSettings defaults() {
-    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false, List.of());
+    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false, List.of(), false);
   }
 
   /** Trimmed, blank entries and repeats left out; the name's case is kept (a parameter's name is case-sensitive). */
@@ -69,7 +73,8 @@ final class ServletSettings {
         QueryRedactor.withExtraNames(config.getList(SENSITIVE_QUERY_KEY)),
         headers,
         config.getBoolean(EXPERIMENTAL_TELEMETRY_KEY, false),
-        parameterNames(config.getList(REQUEST_PARAMETERS_KEY)));
+        parameterNames(config.getList(REQUEST_PARAMETERS_KEY)),
+        config.getBoolean(EXPERIMENTAL_SPAN_ATTRIBUTES_KEY, false));
   }
 
   private static void warnRejected(InstrumentationConfig config, String name, HeaderCapture capture) {

@@ -74,6 +74,7 @@ final class ServletTracer implements ServletBridge.Handler {
   static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
   static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<Long> SERVLET_TIMEOUT = AttributeKey.longKey("servlet.timeout");
   static final AttributeKey<Long> REQUEST_BODY_SIZE = AttributeKey.longKey("http.request.body.size");
   static final AttributeKey<Long> RESPONSE_BODY_SIZE = AttributeKey.longKey("http.response.body.size");
 
@@ -292,6 +293,10 @@ final class ServletTracer implements ServletBridge.Handler {
     captureResponseHeaders(r);
     if (lean != null && !parameterKeys.isEmpty()) {
       captureParameters(r);
+    }
+    long timedOutAfter = r.timedOutAfter;
+    if (timedOutAfter >= 0 && settings.experimentalSpanAttributes) {
+      span.setAttribute(SERVLET_TIMEOUT, timedOutAfter);
     }
     long requestBytes = -1;
     long responseBytes = -1;

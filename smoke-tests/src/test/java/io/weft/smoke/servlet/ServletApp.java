@@ -78,7 +78,8 @@ final class ServletApp implements AutoCloseable {
         builder.env("OTEL_PROPAGATORS", OTHER_PROPAGATORS);
       }
       if (container.experimentalTelemetry) {
-        builder.env("OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY", "true");
+        builder.env("OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY", "true")
+            .env("OTEL_INSTRUMENTATION_SERVLET_EXPERIMENTAL_SPAN_ATTRIBUTES", "true");
       }
       child =
           builder

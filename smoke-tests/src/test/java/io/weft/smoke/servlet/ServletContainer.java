@@ -10,7 +10,10 @@ enum ServletContainer {
   final String initializer;
   final String libs;
   final boolean war;
-  /** Started with OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY=true (the others with the default). */
+  /**
+   * Started with OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY=true and
+   * OTEL_INSTRUMENTATION_SERVLET_EXPERIMENTAL_SPAN_ATTRIBUTES=true (the others with the defaults).
+   */
   final boolean experimentalTelemetry;
   /** Whether {@link ServletApp#OTHER_PROPAGATORS} are configured, rather than the default W3C ones. */
   final boolean otherPropagators;

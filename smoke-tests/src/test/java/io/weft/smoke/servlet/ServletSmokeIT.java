@@ -72,6 +72,8 @@ class ServletSmokeIT {
       tests.add(test("404", app, () -> notFound(app)));
       tests.add(test("exception gives 500", app, () -> exception(app)));
       tests.add(test("async completed from another thread", app, () -> async(app)));
+      tests.add(test(container.experimentalTelemetry ? "async timeout ends the span as the container answers, servlet.timeout"
+          : "async timeout ends the span as the container answers", app, () -> asyncTimeout(app)));
       tests.add(test("incoming traceparent continued", app, () -> traceparent(app)));
       tests.add(test(container.otherPropagators ? "incoming B3, Jaeger, OT and X-Ray headers continued" : "B3 and X-Ray headers ignored by default",
           app, () -> otherPropagators(app, container.otherPropagators)));
@@ -219,6 +221,27 @@ class ServletSmokeIT {
     assertTrue(server.durationNanos() > 0);
     ReceivedSpan work = app.otlp().awaitSpan(childNamed(server, "Work.compute"));
     assertTrue(server.endEpochNanos() >= work.endEpochNanos(), "the server span ends when the async cycle completes");
+  }
+
+  /**
+   * A cycle nobody completes: the container times it out and answers 500 itself (an error dispatch); the span ends
+   * then, with the container's status, and carries the timeout when the experimental span attributes are on.
+   */
+  private static void asyncTimeout(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> response = app.get("/app/timeout?rid=" + rid);
+    assertEquals(500, response.statusCode());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/timeout", span.name());
+    assertEquals(500L, span.longAttr("http.response.status_code"));
+    assertEquals(StatusCode.STATUS_CODE_ERROR, span.statusCode());
+    assertEquals("500", span.stringAttr("error.type"));
+    assertTrue(span.durationNanos() >= 300_000_000L, "ends after the timeout: " + span.durationNanos() + " ns");
+    if (app.container.experimentalTelemetry) {
+      assertEquals(300L, span.longAttr("servlet.timeout"));
+    } else {
+      assertNull(span.attr("servlet.timeout"), "experimental span attributes are off by default");
+    }
   }
 
   private static void traceparent(ServletApp app) {

@@ -39,6 +39,9 @@ public final class JakartaApp implements ServletContainerInitializer {
     ServletRegistration.Dynamic async = ctx.addServlet("async", new Async());
     async.setAsyncSupported(true);
     async.addMapping("/async");
+    ServletRegistration.Dynamic timeout = ctx.addServlet("timeout", new TimesOut());
+    timeout.setAsyncSupported(true);
+    timeout.addMapping("/timeout");
     FilterRegistration.Dynamic all = ctx.addFilter("all", new Tag("x-filter-all"));
     all.setAsyncSupported(true);
     all.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC), false, "/*");
@@ -107,6 +110,14 @@ public final class JakartaApp implements ServletContainerInitializer {
           async.complete();
         }
       });
+    }
+  }
+
+  /** Goes async and never completes: the container times the cycle out after 300 ms and answers it itself. */
+  static final class TimesOut extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+      req.startAsync().setTimeout(300);
     }
   }
 
