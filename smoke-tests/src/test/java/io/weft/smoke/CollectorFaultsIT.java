@@ -2,6 +2,7 @@ package io.weft.smoke;
 
 import static io.weft.receiver.SpanMatchers.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.weft.receiver.NumberPointView;
@@ -261,6 +262,28 @@ class CollectorFaultsIT {
     } finally {
       for (Socket socket : held) {
         socket.close();
+      }
+    }
+  }
+
+  /**
+   * OTEL_METRIC_EXPORT_TIMEOUT caps a metric export below the OTLP request timeout: a collector slower than the
+   * first but quicker than the second times the metric exports out and still takes every span.
+   */
+  @Test
+  void aMetricExportGivesUpAfterTheMetricExportTimeout() {
+    try (OtlpReceiver otlp = OtlpReceiver.start(0, -1)) {
+      otlp.respondSlowly(Duration.ofMillis(1500));
+      try (ChildJvm app = app(otlp.httpPort())
+          .env("OTEL_EXPORTER_OTLP_TIMEOUT", "20000")
+          .env("OTEL_METRIC_EXPORT_TIMEOUT", "300")
+          .start(SteadyLoadApp.class, "100000", "200")) {
+        app.awaitOutput("[weft] cannot export metrics");
+        assertTrue(app.output().matches("(?s).*\\[weft\\] cannot export metrics to http://127\\.0\\.0\\.1:\\d+/v1/metrics: no answer within 300 ms;[^\n]*\n.*"),
+            app.describe());
+        otlp.withTimeout(Duration.ofSeconds(30)).awaitSpans(HANDLE, 20);
+        assertFalse(app.output().contains("cannot export traces"), "spans have 20 s to be answered\n" + app.describe());
+        app.terminate();
       }
     }
   }

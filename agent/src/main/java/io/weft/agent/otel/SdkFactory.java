@@ -100,13 +100,15 @@ public final class SdkFactory {
     List<String> metricDescriptions = new ArrayList<>();
     if (!metricExporters.isEmpty()) {
       long interval = config.getMillis("otel.metric.export.interval", 60_000, false);
+      // the longest one metric export may take: caps the OTLP request timeout, as OTEL_BSP_EXPORT_TIMEOUT does for spans
+      long metricTimeout = config.getMillis("otel.metric.export.timeout", 30_000, false);
       List<MetricExporter> exporters = new ArrayList<>();
       for (String name : metricExporters) {
         if (name.equals("otlp")) {
           OtlpSettings otlp = OtlpSettings.read(config, "metrics");
           boolean exponential = config.getChoice("otel.exporter.otlp.metrics.default.histogram.aggregation", "explicit_bucket_histogram",
               "explicit_bucket_histogram", "base2_exponential_bucket_histogram").equals("base2_exponential_bucket_histogram");
-          exporters.add(pipeline.metricExporter(otlp.toEndpoint(Long.MAX_VALUE), temporality(), exponential));
+          exporters.add(pipeline.metricExporter(otlp.toEndpoint(metricTimeout), temporality(), exponential));
           metricDescriptions.add("otlp " + otlp.describe() + (exponential ? " exponential-histograms" : ""));
         } else if (name.equals("prometheus")) {
           PrometheusEndpoint endpoint = prometheusEndpoint(resource);
