@@ -64,6 +64,20 @@ public final class JdbcBridge {
         }
 
         @Override
+        public Object connectionRequested(Object dataSource) {
+          Handler ready = await(this);
+          return ready == null ? null : ready.connectionRequested(dataSource);
+        }
+
+        @Override
+        public void connectionReturned(Object call, Object connection, Throwable thrown) {
+          Handler ready = handler;
+          if (ready != this) {
+            ready.connectionReturned(call, connection, thrown);
+          }
+        }
+
+        @Override
         public void closed(Object statement) {
           Handler ready = handler; // nothing was kept for it before the handler existed: no need to wait
           if (ready != this) {
@@ -135,6 +149,29 @@ public final class JdbcBridge {
       return handler.transaction(connection, ROLLBACK);
     } catch (Throwable e) {
       return null;
+    }
+  }
+
+  /**
+   * {@code getConnection()} or {@code getConnection(user, password)} on a {@code DataSource} starts. Returns what
+   * {@link #gotConnection} must finish, or {@code null}. Woven only when {@code otel.instrumentation.jdbc-datasource.enabled}.
+   */
+  public static Object getConnection(Object dataSource) {
+    try {
+      return handler.connectionRequested(dataSource);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  /** Ends what {@link #getConnection} started: {@code connection} is what it returned (null when it threw). */
+  public static void gotConnection(Object call, Object connection, Throwable thrown) {
+    if (call != null) {
+      try {
+        handler.connectionReturned(call, connection, thrown);
+      } catch (Throwable e) {
+        // the handler reports its own failures; nothing may reach the application
+      }
     }
   }
 
@@ -263,6 +300,14 @@ public final class JdbcBridge {
     default Object transaction(Object connection, String operation) {
       return null;
     }
+
+    /** A {@code DataSource}'s {@code getConnection} starts. */
+    default Object connectionRequested(Object dataSource) {
+      return null;
+    }
+
+    /** ... and ends, with the connection it returned or what it threw. */
+    default void connectionReturned(Object call, Object connection, Throwable thrown) {}
 
     default void closed(Object statement) {}
 

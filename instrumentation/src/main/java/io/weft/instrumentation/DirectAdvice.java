@@ -45,6 +45,7 @@ public final class DirectAdvice {
   private static final int AFTER_RETURN = 1;
   private static final int REPLACE_ARGUMENT = 2;
   private static final int ON_ENTRY = 3;
+  private static final int AROUND_RETURNING = 4;
   /** The field (and the accessors' name) a state carrier gets; {@code $} keeps it apart from Java names. */
   public static final String STATE_FIELD = "weft$state";
   private static final int NOT_CODE = Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC;
@@ -72,6 +73,18 @@ public final class DirectAdvice {
    */
   public static DirectAdvice around(String bridge, String enter, String enterDescriptor, String exit, int... loads) {
     return new DirectAdvice(AROUND, bridge, enter, enterDescriptor, loads, exit);
+  }
+
+  /**
+   * As {@link #around}, but the exit also receives what the method returned: {@code exit(Object call, Object
+   * returned, Throwable thrown)}, {@code returned} null when it threw or returns no reference.
+   */
+  public static DirectAdvice aroundReturning(String bridge, String enter, String enterDescriptor, String exit, int... loads) {
+    return new DirectAdvice(AROUND_RETURNING, bridge, enter, enterDescriptor, loads, exit);
+  }
+
+  private boolean isAround() {
+    return kind == AROUND || kind == AROUND_RETURNING;
   }
 
   /**
@@ -264,6 +277,8 @@ public final class DirectAdvice {
     }
   }
 
+  private static final String RETURNING_EXIT = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V";
+
   /** One method with its advice. */
   private static final class Woven extends MethodVisitor {
     private final DirectAdvice advice;
@@ -301,7 +316,7 @@ public final class DirectAdvice {
         super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.first, advice.firstDescriptor, false);
         super.visitTypeInsn(Opcodes.CHECKCAST, arguments[argument].getInternalName());
         super.visitVarInsn(Opcodes.ASTORE, slots[argument]);
-      } else if (advice.kind == AROUND) {
+      } else if (advice.isAround()) {
         load(advice.loads);
         super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.first, advice.firstDescriptor, false);
         super.visitVarInsn(Opcodes.ASTORE, callSlot);
@@ -319,6 +334,13 @@ public final class DirectAdvice {
           super.visitVarInsn(Opcodes.ALOAD, callSlot);
           super.visitInsn(Opcodes.ACONST_NULL);
           super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.exit, "(Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+        } else if (advice.kind == AROUND_RETURNING) {
+          // exit(call, returned, null), the returned reference left on the stack for the return
+          super.visitInsn(returnsReference && opcode == Opcodes.ARETURN ? Opcodes.DUP : Opcodes.ACONST_NULL);
+          super.visitVarInsn(Opcodes.ALOAD, callSlot);
+          super.visitInsn(Opcodes.SWAP);
+          super.visitInsn(Opcodes.ACONST_NULL);
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.exit, RETURNING_EXIT, false);
         } else if (advice.kind == AFTER_RETURN) {
           for (int load : advice.loads) {
             if (load == RETURNED) {
@@ -336,7 +358,7 @@ public final class DirectAdvice {
 
     @Override
     public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-      if (advice.kind != AROUND) {
+      if (!advice.isAround()) {
         super.visitFrame(type, numLocal, local, numStack, stack);
         return;
       }
@@ -349,7 +371,7 @@ public final class DirectAdvice {
 
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
-      if (advice.kind == AROUND) {
+      if (advice.isAround()) {
         super.visitLabel(handler);
         if (frames) {
           Object[] locals = withCall(0, new Object[0]);
@@ -358,7 +380,13 @@ public final class DirectAdvice {
         super.visitInsn(Opcodes.DUP);
         super.visitVarInsn(Opcodes.ALOAD, callSlot);
         super.visitInsn(Opcodes.SWAP);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.exit, "(Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+        if (advice.kind == AROUND_RETURNING) {
+          super.visitInsn(Opcodes.ACONST_NULL); // nothing returned
+          super.visitInsn(Opcodes.SWAP);
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.exit, RETURNING_EXIT, false);
+        } else {
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, advice.bridge, advice.exit, "(Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+        }
         super.visitInsn(Opcodes.ATHROW);
         // last in the exception table: the method's own handlers keep precedence
         super.visitTryCatchBlock(bodyStart, handler, handler, "java/lang/Throwable");

@@ -65,6 +65,33 @@ class DirectAdviceTest {
   }
 
   @Test
+  void aroundReturningAdviceGetsWhatEachReturnGaveAndEveryThrow() throws Exception {
+    DirectAdvice returning = DirectAdvice.aroundReturning(RECORDER, "enter", "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;",
+        "exitReturning", DirectAdvice.THIS, 0);
+    Class<?> target = woven((access, name, descriptor) -> name.equals("echo") || name.equals("fails") || name.equals("made")
+        || name.equals("set") || name.equals("caughtInside") ? returning : null, 5);
+    Object instance = target.getConstructor().newInstance();
+
+    assertEquals("a13x", target.getMethod("echo", String.class, long.class, Object.class).invoke(instance, "a", 10L, "x"));
+    assertEquals("none", target.getMethod("echo", String.class, long.class, Object.class).invoke(instance, null, 10L, "x"));
+    assertEquals("lqs", target.getMethod("made", String.class).invoke(instance, "sql"));
+    assertEquals("text", target.getMethod("caughtInside", String.class).invoke(instance, "abc"));
+    assertEquals(List.of("enter Target a", "exit call#1 returned a13x -", "enter Target null", "exit call#3 returned none -",
+        "enter Target sql", "exit call#5 returned lqs -", "enter Target abc", "exit call#7 returned text -"), Recorder.calls);
+
+    Recorder.calls.clear();
+    InvocationTargetException thrown =
+        assertThrows(InvocationTargetException.class, () -> target.getMethod("fails", String.class).invoke(instance, "boom"));
+    assertEquals("boom", thrown.getCause().getMessage());
+    assertEquals(List.of("enter Target boom", "exit call#1 returned null IllegalStateException:boom"), Recorder.calls);
+
+    Recorder.calls.clear(); // a method returning nothing, or a primitive, hands over null
+    target.getMethod("set", int.class, long.class, boolean.class, double.class, char.class, byte.class, short.class, float.class,
+        Object.class).invoke(instance, 1, 2L, true, 3.0, 'c', (byte) 4, (short) 5, 6f, "v");
+    assertEquals(List.of("enter Target null", "exit call#1 returned null -"), Recorder.calls); // its first argument is no reference
+  }
+
+  @Test
   void afterReturnAdviceGetsTheReturnedValueAndTheArgument() throws Exception {
     DirectAdvice after = DirectAdvice.afterReturn(RECORDER, "after", "(Ljava/lang/Object;Ljava/lang/String;)V", DirectAdvice.RETURNED, 0);
     Class<?> target = woven((access, name, descriptor) -> name.equals("made") ? after : null, 1);

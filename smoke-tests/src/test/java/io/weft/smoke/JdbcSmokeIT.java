@@ -15,6 +15,7 @@ import io.weft.receiver.OtlpReceiver;
 import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
+import io.weft.smoke.app.DataSourceApp;
 import io.weft.smoke.app.JdbcApp;
 import io.weft.smoke.app.ModularDriverApp;
 import io.weft.smoke.support.ChildJvm;
@@ -142,6 +143,70 @@ class JdbcSmokeIT {
       assertEquals("test", query.stringAttr("db.namespace"));
       ReceivedSpan insert = only(spans, textIs("INSERT INTO weft_modular (id, note) VALUES (?, ?)"), 1).get(0);
       assertEquals("INSERT weft_modular", insert.name());
+    }
+  }
+
+  /**
+   * {@code OTEL_INSTRUMENTATION_JDBC_DATASOURCE_ENABLED} (PostgreSQL and MariaDB; H2 shows the default, off): inside
+   * a span, one INTERNAL span per {@code getConnection} of HikariCP and DBCP2, however many data sources the pool
+   * goes through to open its connections, with the database the connection leads to; none outside a span; a failed
+   * one says why. The Tomcat pool declares {@code getConnection} on a class that is no {@code DataSource}: no span.
+   */
+  @ParameterizedTest(name = "{0} on JDK {1}")
+  @MethodSource("databasesAndJdks")
+  void dataSourceConnectionsAreSpansWhenAskedFor(Database db, Jdk jdk) {
+    requireServer(db);
+    boolean on = db != H2;
+    try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .libs("jdbc")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.DataSourceApp[borrow,borrowFailing]")
+            .env("OTEL_INSTRUMENTATION_JDBC_DATASOURCE_ENABLED", String.valueOf(on))
+            .start(DataSourceApp.class, db.url(), db.user(), db.password())) {
+      assertEquals(0, app.awaitExit(Duration.ofSeconds(90)), () -> "the app failed\n" + app.describe());
+      assertTrue(app.output().contains("data source app done"), app::describe);
+      try {
+        List<ReceivedSpan> borrows = otlp.awaitSpans(s -> s.name().equals("DataSourceApp.borrow"), 3);
+        otlp.awaitSpans(s -> s.name().equals("DataSourceApp.borrowFailing"), 1);
+        List<ReceivedSpan> gets = otlp.spans().stream().filter(s -> s.name().endsWith(".getConnection")).toList();
+        if (!on) {
+          assertEquals(List.of(), gets, "data source spans are opt-in");
+          return;
+        }
+        // the child has exited: every span is in, so the counts are exact
+        assertEquals(List.of("BasicDataSource.getConnection", "BasicDataSource.getConnection", "HikariDataSource.getConnection"),
+            gets.stream().map(ReceivedSpan::name).sorted().toList(), "one per traced borrow, none outside a span, none for Tomcat's");
+        for (ReceivedSpan get : gets) {
+          assertEquals(SPAN_KIND_INTERNAL, get.kind());
+          assertEquals("io.weft.jdbc", get.scopeName());
+          assertFalse(get.isRoot(), get::toString);
+          String pool = get.name().startsWith("Hikari") ? "com.zaxxer.hikari.HikariDataSource" : "org.apache.commons.dbcp2.BasicDataSource";
+          assertEquals(pool + ".getConnection", get.stringAttr("code.function.name"));
+        }
+        List<ReceivedSpan> borrowed = gets.stream()
+            .filter(g -> borrows.stream().anyMatch(b -> b.spanId().equals(g.parentSpanId()))).toList();
+        assertEquals(2, borrowed.size(), "Hikari's and DBCP2's are children of their borrow: " + gets);
+        for (ReceivedSpan get : borrowed) {
+          assertEquals(db.system(), get.stringAttr("db.system.name"), get::toString);
+          assertEquals(db.namespace(), get.stringAttr("db.namespace"), get::toString);
+          assertEquals(Status.StatusCode.STATUS_CODE_UNSET, get.statusCode(), get::toString);
+          // the pool's first borrow opened its connections inside the span: no statement of that is traced above it
+          ReceivedSpan borrow = borrows.stream().filter(b -> b.spanId().equals(get.parentSpanId())).findFirst().orElseThrow();
+          List<ReceivedSpan> queries = otlp.spans().stream().filter(s -> borrow.spanId().equals(s.parentSpanId()))
+              .filter(s -> s.kind() == SPAN_KIND_CLIENT).toList();
+          assertEquals(List.of("SELECT ?"), queries.stream().map(JdbcSmokeIT::text).toList(), "the borrow's own query (sanitized), beside the connection's span");
+        }
+        ReceivedSpan failing = otlp.spans().stream().filter(s -> s.name().equals("DataSourceApp.borrowFailing")).findFirst().orElseThrow();
+        ReceivedSpan failed = gets.stream().filter(g -> failing.spanId().equals(g.parentSpanId())).findFirst()
+            .orElseThrow(() -> new AssertionError("no getConnection span under borrowFailing: " + gets));
+        assertEquals(Status.StatusCode.STATUS_CODE_ERROR, failed.statusCode(), failed::toString);
+        assertTrue(failed.stringAttr("error.type").endsWith("Exception"), failed::toString);
+        assertEquals(failed.stringAttr("error.type"), failed.eventAttr("exception", "exception.type"), failed::toString);
+        assertNull(failed.attr("db.system.name"), "no connection, no database facts");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe() + "\n--- received spans:\n"
+            + otlp.spans().stream().map(ReceivedSpan::toString).collect(Collectors.joining("\n")), e);
+      }
     }
   }
 

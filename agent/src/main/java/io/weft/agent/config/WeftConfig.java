@@ -445,7 +445,6 @@ public final class WeftConfig implements InstrumentationConfig {
     unsupported("otel.javaagent.extensions", null, "Weft loads no extensions");
     unsupported("otel.experimental.config.file", null,
         "Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE");
-    unsupported("otel.instrumentation.jdbc-datasource.enabled", "true", "Weft makes no DataSource.getConnection spans");
     String optIn = getString("otel.semconv-stability.opt-in");
     // service.peer/dup is supported: peer.service and service.peer.name are both set on database spans
     if (optIn != null && optIn.replaceAll("(?i)service\\.peer/dup", "").contains("/dup")) {

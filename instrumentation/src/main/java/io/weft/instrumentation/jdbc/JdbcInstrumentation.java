@@ -50,6 +50,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   static final String CAPTURE_PARAMETERS_KEY = "otel.instrumentation.jdbc.experimental.capture-query-parameters";
   /** The OpenTelemetry agent's opt-in: a span for each {@code Connection.commit()} and {@code rollback()}. */
   static final String TRANSACTIONS_KEY = "otel.instrumentation.jdbc.experimental.transaction.enabled";
+  /** The OpenTelemetry agent's {@code jdbc-datasource} instrumentation, off by default: a span per {@code DataSource.getConnection}. */
+  static final String DATA_SOURCES_KEY = "otel.instrumentation.jdbc-datasource.enabled";
   /** The JDBC instrumentation's own sanitizing switch, before the common ones when set (as in the OpenTelemetry agent). */
   static final String JDBC_SANITIZATION_KEY = "otel.instrumentation.jdbc.statement-sanitizer.enabled";
   static final String DURATION_METRIC = "db.client.operation.duration";
@@ -60,6 +62,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   private static final String STATEMENT = "java.sql.Statement";
   private static final String PREPARED_STATEMENT = "java.sql.PreparedStatement";
   private static final String CONNECTION = "java.sql.Connection";
+  private static final String DATA_SOURCE = "javax.sql.DataSource";
 
   @Override
   public String name() {
@@ -70,7 +73,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     return Collections.singletonList(
         new StatementsAndConnections(new DebugLines(config), config.getBoolean(CAPTURE_PARAMETERS_KEY, false),
-            config.getBoolean(TRANSACTIONS_KEY, false)));
+            config.getBoolean(TRANSACTIONS_KEY, false), config.getBoolean(DATA_SOURCES_KEY, false)));
   }
 
   @Override
@@ -92,6 +95,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
   public void checkSettings(InstrumentationConfig config) {
     sanitize(config);
     config.getBoolean(TRANSACTIONS_KEY, false);
+    config.getBoolean(DATA_SOURCES_KEY, false);
     PeerServices.from(config);
   }
 
@@ -135,11 +139,14 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         DirectAdvice.around(BRIDGE, "commit", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", DirectAdvice.THIS);
     private static final DirectAdvice ROLLBACK =
         DirectAdvice.around(BRIDGE, "rollback", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", DirectAdvice.THIS);
+    private static final DirectAdvice GET_CONNECTION = DirectAdvice.aroundReturning(BRIDGE, "getConnection",
+        "(Ljava/lang/Object;)Ljava/lang/Object;", "gotConnection", DirectAdvice.THIS);
     private static final DirectAdvice CLEAR_PARAMETERS =
         DirectAdvice.afterReturn(BRIDGE, "clearParameters", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
     private static final List<String> STATEMENT_TYPE = Collections.singletonList("java/sql/Statement");
     private static final List<String> PREPARED_TYPE = Collections.singletonList("java/sql/PreparedStatement");
     private static final List<String> CONNECTION_TYPE = Collections.singletonList("java/sql/Connection");
+    private static final List<String> DATA_SOURCE_TYPE = Collections.singletonList("javax/sql/DataSource");
     private static final List<String> SERIALIZABLE_TYPE = Collections.singletonList("java/io/Serializable");
     private static final String CARRIER = StateCarrier.class.getName().replace('.', '/');
 
@@ -149,13 +156,16 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
     private final boolean parameters;
     /** Whether a connection's {@code commit()} and {@code rollback()} are woven: only when transactions are traced. */
     private final boolean transactions;
+    /** Whether a data source's {@code getConnection} is woven: only when {@code jdbc-datasource} is on. */
+    private final boolean dataSources;
     private final byte[][] advised;
     private final byte[][] arguments;
 
-    StatementsAndConnections(Consumer<String> debug, boolean parameters, boolean transactions) {
+    StatementsAndConnections(Consumer<String> debug, boolean parameters, boolean transactions, boolean dataSources) {
       this.debug = debug;
       this.parameters = parameters;
       this.transactions = transactions;
+      this.dataSources = dataSources;
       List<String> names = new ArrayList<>(Arrays.asList(ADVISED_NAMES));
       if (parameters) {
         names.addAll(SETTERS);
@@ -164,6 +174,9 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
       if (transactions) {
         names.add("commit");
         names.add("rollback");
+      }
+      if (dataSources) {
+        names.add("getConnection");
       }
       this.advised = encode(names.toArray(new String[0]));
       this.arguments = parameters ? ARGUMENTS_WITH_SETTERS : ARGUMENTS;
@@ -200,13 +213,15 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
         return null;
       }
       Kinds kinds = new Kinds(superTypes.reaches(loader, outline, STATEMENT_TYPE), superTypes.reaches(loader, outline, PREPARED_TYPE),
-          superTypes.reaches(loader, outline, CONNECTION_TYPE), parameters, transactions);
-      if (!kinds.statement && !kinds.prepared && !kinds.connection) {
+          superTypes.reaches(loader, outline, CONNECTION_TYPE), parameters, transactions,
+          dataSources && superTypes.reaches(loader, outline, DATA_SOURCE_TYPE));
+      if (!kinds.statement && !kinds.prepared && !kinds.connection && !kinds.dataSource) {
         return null;
       }
-      boolean carries = redefined == null
+      boolean keepsState = kinds.statement || kinds.prepared || kinds.connection; // a data source keeps nothing
+      boolean carries = keepsState && (redefined == null
           ? module != null && module.canRead(StateCarrier.class.getModule()) && !superTypes.reaches(loader, outline, SERIALIZABLE_TYPE)
-          : Arrays.asList(redefined.getInterfaces()).contains(StateCarrier.class);
+          : Arrays.asList(redefined.getInterfaces()).contains(StateCarrier.class));
       return DirectAdvice.weave(outline.internalName(), classFile, kinds, carries ? CARRIER : null, debug);
     }
 
@@ -217,13 +232,15 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
       final boolean connection;
       final boolean parameters;
       final boolean transactions;
+      final boolean dataSource;
 
-      Kinds(boolean statement, boolean prepared, boolean connection, boolean parameters, boolean transactions) {
+      Kinds(boolean statement, boolean prepared, boolean connection, boolean parameters, boolean transactions, boolean dataSource) {
         this.statement = statement;
         this.prepared = prepared;
         this.connection = connection;
         this.parameters = parameters;
         this.transactions = transactions;
+        this.dataSource = dataSource;
       }
 
       @Override
@@ -259,6 +276,8 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
             return none && connection && transactions ? ROLLBACK : null;
           case "clearParameters":
             return none && prepared && parameters ? CLEAR_PARAMETERS : null;
+          case "getConnection": // () and (String user, String password)
+            return dataSource && (none || descriptor.startsWith("(Ljava/lang/String;Ljava/lang/String;)")) ? GET_CONNECTION : null;
           default:
             // setNull's second argument is a type code, the streams' and LOBs' values are never read: not woven
             return parameters && prepared && SETTERS.contains(name) && (descriptor.startsWith("(I") || stringFirst)
@@ -316,7 +335,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
 
     @Override
     public ElementMatcher<? super TypeDescription> typeMatcher() {
-      return new JdbcTypes(STATEMENT, CONNECTION);
+      return dataSources ? new JdbcTypes(STATEMENT, CONNECTION, DATA_SOURCE) : new JdbcTypes(STATEMENT, CONNECTION);
     }
 
     @Override

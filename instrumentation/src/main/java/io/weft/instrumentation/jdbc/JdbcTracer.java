@@ -1,10 +1,14 @@
 package io.weft.instrumentation.jdbc;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.weft.bridge.JdbcBridge;
 import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.FaultInjection;
@@ -43,6 +47,8 @@ final class JdbcTracer implements JdbcBridge.Handler {
   private final WeakIdentityMap<DbInfo> connections = new WeakIdentityMap<>(MAX_CONNECTIONS);
   private final ConcurrentHashMap<String, DbInfo> databases = new ConcurrentHashMap<>();
   private final ThreadLocal<Depth> depth = new DepthPerThread();
+  /** The same for {@code DataSource.getConnection}: a pool's data source asking another for a new connection is one span. */
+  private final ThreadLocal<Depth> dataSourceDepth = new DepthPerThread();
 
   private final PeerServices peers;
   /** {@code otel.instrumentation.jdbc.experimental.capture-query-parameters}: the setters are woven only then. */
@@ -151,6 +157,109 @@ final class JdbcTracer implements JdbcBridge.Handler {
       return null;
     }
   }
+
+  /**
+   * A {@code DataSource}'s {@code getConnection}, inside a span only (as the OpenTelemetry agent's {@code jdbc-datasource}
+   * instrumentation: outside one, borrowing a connection tells nothing): an INTERNAL span named
+   * {@code HikariDataSource.getConnection}, current while the call runs, so that a pool's own statements (its
+   * initialization or test query) are its children. A data source calling another, or itself, is one span.
+   */
+  @Override
+  public Object connectionRequested(Object dataSource) {
+    Depth d = dataSourceDepth.get();
+    if (d.nested()) {
+      return d;
+    }
+    try {
+      Context parent = WeftContextStorage.currentContext();
+      if (Span.fromContext(parent).getSpanContext().isValid()) {
+        DataSourceShape shape = DATA_SOURCE_SHAPES.get(dataSource.getClass());
+        long startNanos = System.nanoTime();
+        LeanSpan span = tracer.start(shape.spanName, SpanKind.INTERNAL, shape.attributes, parent, startNanos);
+        if (span != null) {
+          d.span = span;
+          d.scope = WeftContextStorage.makeCurrent(parent.with(span));
+        }
+      }
+      return d;
+    } catch (Throwable failure) {
+      d.value = 0;
+      d.span = null;
+      InternalErrors.report("jdbc getConnection span start", failure);
+      return null;
+    }
+  }
+
+  @Override
+  public void connectionReturned(Object call, Object connection, Throwable thrown) {
+    if (!(call instanceof Depth)) {
+      return;
+    }
+    Depth d = (Depth) call;
+    if (d.value > 1) {
+      d.value--;
+      return;
+    }
+    d.value = 0;
+    LeanSpan span = d.span;
+    Scope scope = d.scope;
+    d.span = null;
+    d.scope = null;
+    if (span == null) {
+      return;
+    }
+    try {
+      scope.close();
+      if (thrown != null) {
+        span.setAttribute(JdbcAttributes.ERROR_TYPE, thrown.getClass().getName());
+        span.setStatus(StatusCode.ERROR, LeanSpan.messageOf(thrown));
+        ExceptionSignal.record(span, thrown, JdbcInstrumentation.INSTRUMENTATION_SCOPE, ExceptionSignal.GENERIC, Severity.WARN);
+      } else if (connection instanceof Connection) {
+        DbInfo db = DbInfo.UNKNOWN;
+        Depth statements = depth.get();
+        statements.value++; // SQL a driver runs for its metadata is not traced
+        try {
+          db = db((Connection) connection);
+        } catch (SQLException | RuntimeException e) {
+          // no facts: the span still says the connection was got, and how long that took
+        } finally {
+          statements.value--;
+        }
+        if (db.system != null) {
+          span.setAttribute(JdbcAttributes.DB_SYSTEM_NAME, db.system);
+        }
+        if (db.namespace != null) {
+          span.setAttribute(JdbcAttributes.DB_NAMESPACE, db.namespace);
+        }
+      }
+      span.end();
+    } catch (Throwable failure) {
+      InternalErrors.report("jdbc getConnection span end", failure);
+    }
+  }
+
+  /** A data source class's span name and attributes, made once per class. */
+  static final class DataSourceShape {
+    static final AttributeKey<String> CODE_FUNCTION_NAME = AttributeKey.stringKey("code.function.name");
+    final String spanName;
+    final Attributes attributes;
+
+    DataSourceShape(Class<?> type) {
+      String name = type.getName();
+      this.spanName = name.substring(name.lastIndexOf('.') + 1) + ".getConnection"; // a nested class keeps its outer's name
+      this.attributes = Attributes.of(CODE_FUNCTION_NAME, name + ".getConnection");
+    }
+  }
+
+  /** A subclass rather than a lambda: the agent's start pays for no spun lambda class. */
+  private static final class DataSourceShapes extends ClassValue<DataSourceShape> {
+    @Override
+    protected DataSourceShape computeValue(Class<?> type) {
+      return new DataSourceShape(type);
+    }
+  }
+
+  private static final ClassValue<DataSourceShape> DATA_SOURCE_SHAPES = new DataSourceShapes();
 
   @Override
   public void exit(Object call, Throwable thrown) {
@@ -430,6 +539,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
     long startNanos;
     JdbcCallShape shape;
     LeanSpan span;
+    Scope scope; // a getConnection span's, while it is current
 
     /** One level deeper; whether a call around this one on the thread is traced already (else this one is the outermost). */
     boolean nested() {

@@ -18,6 +18,10 @@ public final class Recorder {
     calls.add("exit " + call + " " + (thrown == null ? "-" : thrown.getClass().getSimpleName() + ":" + thrown.getMessage()));
   }
 
+  public static void exitReturning(Object call, Object returned, Throwable thrown) {
+    calls.add("exit " + call + " returned " + returned + " " + (thrown == null ? "-" : thrown.getClass().getSimpleName() + ":" + thrown.getMessage()));
+  }
+
   public static void after(Object returned, String argument) {
     calls.add("after " + returned + " " + argument);
   }
