@@ -48,12 +48,15 @@ final class ServletAccessor implements TextMapGetter<Object> {
 
   private final ServletCalls calls;
   private final boolean hasMappingPattern; // Servlet 4+
+  /** Servlet 3.x: each context's mappings, read once, to tell which pattern a request matched. */
+  private final ServletMappings.PerContext mappings;
   private final Class<?> asyncListener;
   final Object requestDispatch;
 
   private ServletAccessor() {
     calls = null;
     hasMappingPattern = false;
+    mappings = null;
     asyncListener = null;
     requestDispatch = null;
   }
@@ -65,6 +68,7 @@ final class ServletAccessor implements TextMapGetter<Object> {
     asyncListener = Class.forName(pkg + ".AsyncListener", false, loader);
     MethodHandle[] handles = handles(request);
     hasMappingPattern = handles[ServletCalls.NAMES.indexOf("mappingPattern")] != null;
+    mappings = hasMappingPattern ? null : new ServletMappings.PerContext(pkg, loader);
     calls = ServletCalls.of(handles);
     requestDispatch = enumConstant(dispatcherType, "REQUEST");
   }
@@ -105,7 +109,10 @@ final class ServletAccessor implements TextMapGetter<Object> {
         handle(asyncEvent, "getThrowable", Throwable.class),
         handle(asyncEvent, "getAsyncContext", asyncContext),
         handle(servletRequest, "getParameterValues", String[].class, String.class),
-        handle(asyncContext, "getTimeout", long.class)};
+        handle(asyncContext, "getTimeout", long.class),
+        string(request, "getServletPath"),
+        string(request, "getPathInfo"),
+        handle(servletRequest, "getServletContext", Class.forName(pkg + ".ServletContext", false, loader))};
   }
 
   /** The accessor for this request, or {@code null} when it is not an HTTP servlet request. */
@@ -255,9 +262,20 @@ final class ServletAccessor implements TextMapGetter<Object> {
     return calls.asyncContext(request);
   }
 
-  /** The matched servlet mapping's pattern (Servlet 4+), or {@code null}. */
+  /**
+   * The matched servlet mapping's pattern, or {@code null}: Servlet 4+ tells it; on Servlet 3.x it is worked out
+   * from the request's servlet path and path info and the context's mappings ({@link ServletMappings}).
+   */
   String mappingPattern(Object request) throws Throwable {
-    return hasMappingPattern ? calls.mappingPattern(request) : null;
+    if (hasMappingPattern) {
+      return calls.mappingPattern(request);
+    }
+    String servletPath = calls.servletPath(request);
+    if (servletPath == null) {
+      return null;
+    }
+    String pathInfo = calls.pathInfo(request);
+    return ServletMappings.pattern(servletPath, pathInfo, pathInfo != null ? null : mappings.of(calls.servletContext(request)));
   }
 
   int status(Object response) throws Throwable {

@@ -31,7 +31,8 @@ abstract class ServletCalls {
       "method", "scheme", "requestUri", "queryString", "serverName", "serverPort", "remoteAddr", "protocol",
       "contextPath", "header", "headers", "headerNames", "dispatcherType", "attribute", "setAttribute",
       "isAsyncStarted", "asyncContext", "mappingPattern", "status", "isCommitted", "responseHeaders",
-      "addListener", "eventThrowable", "eventAsyncContext", "parameterValues", "asyncTimeout");
+      "addListener", "eventThrowable", "eventAsyncContext", "parameterValues", "asyncTimeout", "servletPath", "pathInfo",
+      "servletContext");
 
   abstract String method(Object request) throws Throwable;
 
@@ -87,6 +88,12 @@ abstract class ServletCalls {
 
   /** {@code AsyncContext.getTimeout()}, in milliseconds. */
   abstract long asyncTimeout(Object asyncContext) throws Throwable;
+
+  abstract String servletPath(Object request) throws Throwable;
+
+  abstract String pathInfo(Object request) throws Throwable;
+
+  abstract Object servletContext(Object request) throws Throwable;
 
   /** Which kind this is, for tests and the debug line. */
   abstract boolean constant();
@@ -360,6 +367,21 @@ abstract class ServletCalls {
     @Override
     long asyncTimeout(Object asyncContext) throws Throwable {
       return (long) h[25].invokeExact(asyncContext);
+    }
+
+    @Override
+    String servletPath(Object request) throws Throwable {
+      return (String) h[26].invokeExact(request);
+    }
+
+    @Override
+    String pathInfo(Object request) throws Throwable {
+      return (String) h[27].invokeExact(request);
+    }
+
+    @Override
+    Object servletContext(Object request) throws Throwable {
+      return (Object) h[28].invokeExact(request);
     }
   }
 }

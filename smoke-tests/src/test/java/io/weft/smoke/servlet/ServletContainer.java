@@ -2,6 +2,8 @@ package io.weft.smoke.servlet;
 
 /** The containers the servlet smoke tests run: which bootstrap, which app, which smoke-libs group. */
 enum ServletContainer {
+  /** Servlet 3.1: no HttpServletMapping, so the routes are worked out from the context's mappings. */
+  TOMCAT_8_5("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat85", false, false, false, ""),
   TOMCAT_9("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat9", false, false, true, ""),
   TOMCAT_11("tomcat", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "tomcat11", true, true, false, "logs/dup"),
   JETTY_12("jetty", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "jetty12", false, true, true, "logs");

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Real servlet containers in child JVMs with the agent: Tomcat 9 (javax), Tomcat 11 (jakarta, plus a
- * deployed WAR) and Jetty 12 ee10 (jakarta), each on every JDK of {@link Jdks#all()}. One child per
+ * Real servlet containers in child JVMs with the agent: Tomcat 8.5 (javax, Servlet 3.1: no HttpServletMapping),
+ * Tomcat 9 (javax), Tomcat 11 (jakarta, plus a deployed WAR) and Jetty 12 ee10 (jakarta), each on every JDK of {@link Jdks#all()}. One child per
  * container and JDK serves all scenarios; the last scenario checks that every request gave exactly one
  * server span and stops the child.
  */
@@ -40,6 +40,11 @@ import org.junit.jupiter.api.function.Executable;
 class ServletSmokeIT {
 
   private final List<ServletApp> apps = new ArrayList<>();
+
+  @TestFactory
+  Stream<DynamicNode> tomcat85() {
+    return perJdk(ServletContainer.TOMCAT_8_5);
+  }
 
   @TestFactory
   Stream<DynamicNode> tomcat9() {

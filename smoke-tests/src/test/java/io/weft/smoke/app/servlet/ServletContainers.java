@@ -19,6 +19,8 @@ public final class ServletContainers {
     Object initializer = Class.forName(args[1]).getConstructor().newInstance();
     int port = args[0].equals("jetty") ? jetty(initializer) : tomcat(initializer, args.length > 2 ? args[2] : null);
     System.out.println("READY " + port);
+    // Tomcat 8.5's connector threads are all daemons: keep the JVM up until the test stops it
+    Thread.currentThread().join();
   }
 
   private static int tomcat(Object initializer, String war) throws Exception {

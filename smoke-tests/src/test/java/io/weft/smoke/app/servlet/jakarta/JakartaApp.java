@@ -8,6 +8,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
@@ -164,9 +165,19 @@ public final class JakartaApp implements ServletContainerInitializer {
     }
 
     @Override
+    public void init(FilterConfig config) {
+      // abstract before Servlet 4 (Tomcat 8.5)
+    }
+
+    @Override
     public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain) throws IOException, ServletException {
       ((HttpServletResponse) resp).setHeader(header, "passed");
       chain.doFilter(req, resp);
+    }
+
+    @Override
+    public void destroy() {
+      // as init
     }
   }
 }

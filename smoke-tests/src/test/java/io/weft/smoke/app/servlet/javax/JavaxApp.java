@@ -8,6 +8,7 @@ import javax.servlet.AsyncContext;
 import javax.servlet.DispatcherType;
 import javax.servlet.Filter;
 import javax.servlet.FilterChain;
+import javax.servlet.FilterConfig;
 import javax.servlet.FilterRegistration;
 import javax.servlet.ServletContainerInitializer;
 import javax.servlet.ServletContext;
@@ -164,9 +165,19 @@ public final class JavaxApp implements ServletContainerInitializer {
     }
 
     @Override
+    public void init(FilterConfig config) {
+      // abstract before Servlet 4 (Tomcat 8.5)
+    }
+
+    @Override
     public void doFilter(ServletRequest req, ServletResponse resp, FilterChain chain) throws IOException, ServletException {
       ((HttpServletResponse) resp).setHeader(header, "passed");
       chain.doFilter(req, resp);
+    }
+
+    @Override
+    public void destroy() {
+      // as init
     }
   }
 }
