@@ -165,7 +165,7 @@ public final class AgentStarter {
   static List<WeftInstrumentation> instrumentations() {
     return Arrays.asList(new MethodsInstrumentation(), new ServletInstrumentation(), new JdbcInstrumentation(),
         new ExecutorsInstrumentation(), new RuntimeTelemetryInstrumentation(), LogCorrelation.logback(),
-        LogCorrelation.log4j(), LogCorrelation.jbossLogManager(), LogRecords.logback(), LogRecords.log4j(), LogRecords.jul(),
+        LogCorrelation.log4j(), LogCorrelation.jbossLogManager(), LogCorrelation.log4j1(), LogRecords.logback(), LogRecords.log4j(), LogRecords.jul(),
         LogRecords.jbossLogManager());
   }
 

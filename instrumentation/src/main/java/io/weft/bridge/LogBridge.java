@@ -87,6 +87,7 @@ public final class LogBridge {
   public static final int LOGBACK = 0;
   public static final int LOG4J = 1;
   public static final int JUL = 2;
+  public static final int LOG4J1 = 3;
 
   /**
    * Entry of Logback's {@code Logger.callAppenders(ILoggingEvent)}: the event becomes a log record, unless the
@@ -111,6 +112,11 @@ public final class LogBridge {
    */
   public static Object jul(Object logger, Object record) {
     return enter(JUL, logger, record, null, null, null);
+  }
+
+  /** Entry of Log4j 1's {@code Category.callAppenders(LoggingEvent)} (reload4j's too): as {@link #logback}. */
+  public static Object log4j1(Object event) {
+    return enter(LOG4J1, event, null, null, null, null);
   }
 
   private static Object enter(int library, Object a, Object b, Object c, Object d, Object e) {

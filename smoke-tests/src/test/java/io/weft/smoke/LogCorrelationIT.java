@@ -8,6 +8,7 @@ import io.weft.receiver.LogMatchers;
 import io.weft.receiver.OtlpReceiver;
 import io.weft.receiver.ReceivedLog;
 import io.weft.receiver.ReceivedSpan;
+import io.weft.smoke.app.Log4j1App;
 import io.weft.smoke.app.Log4jApp;
 import io.weft.smoke.app.LogApp;
 import io.weft.smoke.support.ChildJvm;
@@ -28,8 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The current span's ids in log lines: real Logbacks (1.5, and 1.2 of the javax era) and Log4j 2s (2.24 and 2.17),
- * each configured by a file with a synchronous console appender and an asynchronous one, in a JVM with the agent;
+ * The current span's ids in log lines: real Logbacks (1.5, and 1.2 of the javax era), Log4j 2s (2.24 and 2.17) and
+ * Log4j 1.2s (1.2.17 and reload4j), each configured by a file with a synchronous console appender and an asynchronous one, in a JVM with the agent;
  * every id a line names is checked against the span the receiver got.
  */
 class LogCorrelationIT {
@@ -44,7 +45,9 @@ class LogCorrelationIT {
     LOG4J_217("log4j217", "log4j-context-data"),
     /** Log4j's garbage-free thread context map: events copy the thread's values into a map they reuse. */
     LOG4J_GARBAGE_FREE("log4j", "log4j-context-data"),
-    LOG4J_217_GARBAGE_FREE("log4j217", "log4j-context-data");
+    LOG4J_217_GARBAGE_FREE("log4j217", "log4j-context-data"),
+    LOG4J_1("log4j1", "log4j-mdc"),
+    RELOAD4J("reload4j", "log4j-mdc");
 
     final String libs;
     final String instrumentation;
@@ -56,6 +59,10 @@ class LogCorrelationIT {
 
     boolean logback() {
       return instrumentation.equals("logback-mdc");
+    }
+
+    boolean log4j1() {
+      return instrumentation.equals("log4j-mdc");
     }
 
     boolean garbageFree() {
@@ -71,6 +78,25 @@ class LogCorrelationIT {
   }
 
   private ChildJvm start(ChildJvm.Builder app, Library library) throws IOException {
+    if (library.log4j1()) {
+      Path config = dir.resolve("log4j.xml");
+      Files.writeString(config, """
+          <log4j:configuration xmlns:log4j="http://jakarta.apache.org/log4j/">
+            <appender name="OUT" class="org.apache.log4j.ConsoleAppender">
+              <layout class="org.apache.log4j.PatternLayout"><param name="ConversionPattern" value="PATTERN"/></layout>
+            </appender>
+            <appender name="ASYNC" class="org.apache.log4j.AsyncAppender">
+              <appender-ref ref="OUT"/>
+            </appender>
+            <logger name="async" additivity="false"><level value="info"/><appender-ref ref="ASYNC"/></logger>
+            <root><priority value="info"/><appender-ref ref="OUT"/></root>
+          </log4j:configuration>
+          """.replace("PATTERN", PATTERN.replace("%logger", "%c").replace("%msg", "%m")));
+      return app.libs(library.libs)
+          .property("log4j.configuration", config.toUri().toString())
+          .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", Log4j1App.class.getName() + "[handle]")
+          .start(Log4j1App.class);
+    }
     Path config = dir.resolve(library.logback() ? "logback.xml" : "log4j2.xml");
     Files.writeString(config, (library.logback() ? """
         <configuration>
@@ -106,7 +132,7 @@ class LogCorrelationIT {
   }
 
   private static String spanName(Library library) {
-    return library.logback() ? "LogApp.handle" : "Log4jApp.handle";
+    return library.logback() ? "LogApp.handle" : library.log4j1() ? "Log4j1App.handle" : "Log4jApp.handle";
   }
 
   private static String line(String output, String start) {
@@ -124,7 +150,7 @@ class LogCorrelationIT {
       List<ReceivedSpan> spans = otlp.awaitSpans(named(spanName(library)), 2);
       assertEquals(2, spans.size());
       String out = app.output();
-      if (!library.logback()) {
+      if (!library.logback() && !library.log4j1()) {
         // what this run is about: the map Log4j chose
         assertEquals(library.garbageFree(), out.contains("context map GarbageFreeSortedArrayThreadContextMap"), out);
       }
@@ -190,7 +216,7 @@ class LogCorrelationIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = Library.class, names = {"LOGBACK", "LOG4J"})
+  @EnumSource(value = Library.class, names = {"LOGBACK", "LOG4J", "LOG4J_1"})
   void theKeysAreConfigurableAndTheSwitchTurnsItOff(Library library) throws IOException {
     Jdk jdk = Jdks.current();
     try (OtlpReceiver otlp = OtlpReceiver.start();

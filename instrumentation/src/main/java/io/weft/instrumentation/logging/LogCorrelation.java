@@ -21,12 +21,15 @@ public final class LogCorrelation implements WeftInstrumentation {
   private final String internalName;
   private final String[] methods;
   private final String field;
+  /** The ids go into each event's own MDC as it enters the library's one method ({@link RecordMdcWeaving}). */
+  private final boolean intoEvent;
 
-  private LogCorrelation(String name, String internalName, String[] methods, String field) {
+  private LogCorrelation(String name, String internalName, String[] methods, String field, boolean intoEvent) {
     this.name = name;
     this.internalName = internalName;
     this.methods = methods;
     this.field = field;
+    this.intoEvent = intoEvent;
   }
 
   /**
@@ -37,7 +40,7 @@ public final class LogCorrelation implements WeftInstrumentation {
    */
   public static LogCorrelation logback() {
     return new LogCorrelation("logback-mdc", "ch/qos/logback/classic/spi/LoggingEvent",
-        new String[] {"getMDCPropertyMap", "()Ljava/util/Map;"}, "mdcPropertyMap");
+        new String[] {"getMDCPropertyMap", "()Ljava/util/Map;"}, "mdcPropertyMap", false);
   }
 
   /**
@@ -50,7 +53,7 @@ public final class LogCorrelation implements WeftInstrumentation {
    */
   public static LogCorrelation log4j() {
     return new LogCorrelation("log4j-context-data", "org/apache/logging/log4j/core/impl/ThreadContextDataProvider",
-        new String[] {"supplyContextData", "()Ljava/util/Map;", "supplyStringMap", "()Lorg/apache/logging/log4j/util/StringMap;"}, null);
+        new String[] {"supplyContextData", "()Ljava/util/Map;", "supplyStringMap", "()Lorg/apache/logging/log4j/util/StringMap;"}, null, false);
   }
 
   @Override
@@ -66,14 +69,24 @@ public final class LogCorrelation implements WeftInstrumentation {
    * version without it is left as it is).
    */
   public static LogCorrelation jbossLogManager() {
-    return new LogCorrelation("jboss-logmanager-mdc", RecordMdcWeaving.LOGGER, null, null);
+    return new LogCorrelation("jboss-logmanager-mdc", RecordMdcWeaving.JBOSS_LOGGER, RecordMdcWeaving.JBOSS_METHOD, null, true);
+  }
+
+  /**
+   * Log4j 1.2's MDC ({@code otel.instrumentation.log4j-mdc.enabled}; reload4j too): {@code Category.callAppenders(LoggingEvent)},
+   * through which every event that passed the level goes to the appenders, on the logging thread, puts the ids into the
+   * event's own MDC copy first ({@code LoggingEvent.setProperty}, 1.2.15 and later), which {@code getMDC} reads before
+   * the thread's: a layout's {@code %X{trace_id}} finds them, also on an {@code AsyncAppender}'s thread.
+   */
+  public static LogCorrelation log4j1() {
+    return new LogCorrelation("log4j-mdc", RecordMdcWeaving.LOG4J1_CATEGORY, RecordMdcWeaving.LOG4J1_METHOD, null, true);
   }
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     // no lambda here: each costs premain a millisecond
-    if (methods == null) {
-      return Collections.singletonList(new RecordMdcWeaving(new io.weft.instrumentation.DebugLines(config)));
+    if (intoEvent) {
+      return Collections.singletonList(new RecordMdcWeaving(internalName, methods, new io.weft.instrumentation.DebugLines(config)));
     }
     return Collections.singletonList(new ContextMapWeaving(internalName, methods, field, config));
   }

@@ -149,7 +149,63 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       log4j(a, b, c, d, e);
     } else if (library == LogBridge.JUL) {
       jul(a, b);
+    } else if (library == LogBridge.LOG4J1) {
+      log4j1(a);
     }
+  }
+
+  /**
+   * Log4j 1.2 (or reload4j): the event as {@code Category.callAppenders} hands it to the appenders. Its levels have
+   * Logback's numbers (TRACE 5000 ... ERROR 40000, FATAL 50000); the body is the rendered message; the time is the
+   * event's, to the millisecond. Log4j's settings (thread attributes, code attributes, MDC capture) apply.
+   */
+  void log4j1(Object event) {
+    try {
+      FaultInjection.logRecord();
+      Log4j1 access = LOG4J1.get(event.getClass());
+      if (access == null) {
+        return;
+      }
+      Object level = access.level(event);
+      Severity severity = level != null ? log4j1Severity(access.levelValue(level)) : Severity.UNDEFINED_SEVERITY_NUMBER;
+      if (severity.getSeverityNumber() < minSeverity) {
+        return;
+      }
+      LogRecordBuilder record = logger(scopeName(access.loggerName(event))).logRecordBuilder();
+      if (level != null) {
+        record.setSeverity(severity).setSeverityText(level.toString());
+      }
+      String message = access.message(event);
+      if (message != null) {
+        record.setBody(message);
+      }
+      record.setTimestamp(access.timeStamp(event), TimeUnit.MILLISECONDS);
+      Throwable thrown = access.throwable(event);
+      if (thrown != null) {
+        exception(record, thrown);
+      }
+      if (log4jThreadAttributes) {
+        threadAttributes(record, access.threadName(event));
+      }
+      if (log4jCode) {
+        StackTraceElement caller = caller();
+        if (caller != null) {
+          code(record, caller);
+        }
+      }
+      Context context = WeftContextStorage.currentContext();
+      if (log4jContext != null) {
+        log4jContext.addTo(record, access.properties(event), Span.fromContext(context).getSpanContext());
+      }
+      record.setContext(context).emit();
+    } catch (Throwable e) {
+      InternalErrors.report("log records (Log4j 1)", e);
+    }
+  }
+
+  /** Log4j 1's levels (TRACE 5000 ... ERROR 40000, FATAL 50000) as severity numbers; a custom value goes to the one below it. */
+  static Severity log4j1Severity(int level) {
+    return level >= 50_000 ? Severity.FATAL : logbackSeverity(level);
   }
 
   void logback(Object event) {
@@ -454,7 +510,8 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private static StackTraceElement caller() {
     for (StackTraceElement frame : new Throwable().getStackTrace()) {
       String name = frame.getClassName();
-      if (!(name.startsWith("org.apache.logging.") || name.startsWith("org.slf4j.") || name.startsWith("ch.qos.logback.")
+      if (!(name.startsWith("org.apache.logging.") || name.startsWith("org.apache.log4j.") || name.startsWith("org.slf4j.")
+          || name.startsWith("ch.qos.logback.")
           || name.startsWith("java.util.logging.") || name.startsWith("io.weft.bridge.") || name.startsWith("io.weft.instrumentation.")
           || name.startsWith("io.weft.agent.") || name.startsWith("java.lang.invoke."))) {
         return frame;
@@ -517,6 +574,92 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       }
     }
   };
+
+  /** Reads one class of Log4j 1 {@code LoggingEvent}; null (cached) when it is not one. */
+  private static final ClassValue<Log4j1> LOG4J1 = new ClassValue<Log4j1>() {
+    @Override
+    protected Log4j1 computeValue(Class<?> eventClass) {
+      try {
+        return new Log4j1(eventClass);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        InternalErrors.report("log records: Log4j 1 event " + eventClass.getName() + " is unreadable", e);
+        return null;
+      }
+    }
+  };
+
+  /** Handles on Log4j 1's {@code LoggingEvent}, {@code Level} and {@code ThrowableInformation}, from the event's loader. */
+  private static final class Log4j1 {
+    private final MethodHandle loggerName;
+    private final MethodHandle level;
+    private final MethodHandle levelValue;
+    private final MethodHandle message;
+    private final MethodHandle timeStamp;
+    private final MethodHandle throwableInformation;
+    private final MethodHandle throwable;
+    private final MethodHandle threadName;
+    private final MethodHandle properties; // null before 1.2.15
+
+    Log4j1(Class<?> event) throws ReflectiveOperationException {
+      ClassLoader loader = event.getClassLoader();
+      Class<?> levelClass = Class.forName("org.apache.log4j.Level", false, loader);
+      Class<?> priority = Class.forName("org.apache.log4j.Priority", false, loader);
+      Class<?> information = Class.forName("org.apache.log4j.spi.ThrowableInformation", false, loader);
+      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+      loggerName = lookup.findVirtual(event, "getLoggerName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      level = lookup.findVirtual(event, "getLevel", MethodType.methodType(levelClass)).asType(OBJECT_TO_OBJECT);
+      levelValue = lookup.findVirtual(priority, "toInt", MethodType.methodType(int.class)).asType(OBJECT_TO_INT);
+      message = lookup.findVirtual(event, "getRenderedMessage", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      timeStamp = lookup.findGetter(event, "timeStamp", long.class).asType(MethodType.methodType(long.class, Object.class));
+      throwableInformation = lookup.findVirtual(event, "getThrowableInformation", MethodType.methodType(information))
+          .asType(OBJECT_TO_OBJECT);
+      throwable = lookup.findVirtual(information, "getThrowable", MethodType.methodType(Throwable.class))
+          .asType(MethodType.methodType(Throwable.class, Object.class));
+      threadName = lookup.findVirtual(event, "getThreadName", MethodType.methodType(String.class)).asType(OBJECT_TO_STRING);
+      MethodHandle props = null;
+      try {
+        props = lookup.findVirtual(event, "getProperties", MethodType.methodType(Map.class))
+            .asType(MethodType.methodType(Map.class, Object.class));
+      } catch (NoSuchMethodException before1215) {
+        // no MDC capture
+      }
+      properties = props;
+    }
+
+    String loggerName(Object event) throws Throwable {
+      return (String) loggerName.invokeExact(event);
+    }
+
+    Object level(Object event) throws Throwable {
+      return (Object) level.invokeExact(event);
+    }
+
+    int levelValue(Object level) throws Throwable {
+      return (int) levelValue.invokeExact(level);
+    }
+
+    String message(Object event) throws Throwable {
+      return (String) message.invokeExact(event);
+    }
+
+    long timeStamp(Object event) throws Throwable {
+      return (long) timeStamp.invokeExact(event);
+    }
+
+    Throwable throwable(Object event) throws Throwable {
+      Object information = (Object) throwableInformation.invokeExact(event);
+      return information == null ? null : (Throwable) throwable.invokeExact(information);
+    }
+
+    String threadName(Object event) throws Throwable {
+      return (String) threadName.invokeExact(event);
+    }
+
+    /** The event's MDC (a copy of the thread's, taken now), or null. */
+    Map<?, ?> properties(Object event) throws Throwable {
+      return properties == null ? null : (Map<?, ?>) properties.invokeExact(event);
+    }
+  }
 
   /** Reads one Log4j core {@code Logger} class and its library's levels and messages. */
   private static final ClassValue<Log4j> LOG4J = new ClassValue<Log4j>() {

@@ -75,19 +75,24 @@ public final class LogRecords implements WeftInstrumentation {
    * Log4j 2 core: {@code Logger.logMessage(fqcn, level, marker, message, thrown)}, which the API calls once a level
    * is enabled, and {@code log(level, marker, fqcn, location, message, thrown)}, the {@code LogBuilder} path (2.13+);
    * both also on {@code AsyncLogger}, which overrides them. An event that goes from one to the other makes one record.
+   * Log4j 1.2 (and reload4j), under the same switch: {@code Category.callAppenders(LoggingEvent)}, which every event
+   * that passed the level goes through once, on the logging thread.
    */
   public static LogRecords log4j() {
     String log4jEnter = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
     return new LogRecords("log4j-appender",
-        new String[] {"org/apache/logging/log4j/core/Logger", "org/apache/logging/log4j/core/async/AsyncLogger"},
+        new String[] {"org/apache/logging/log4j/core/Logger", "org/apache/logging/log4j/core/async/AsyncLogger",
+            "org/apache/log4j/Category"},
         new String[] {
             "logMessage(Ljava/lang/String;Lorg/apache/logging/log4j/Level;Lorg/apache/logging/log4j/Marker;"
                 + "Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V",
             "log(Lorg/apache/logging/log4j/Level;Lorg/apache/logging/log4j/Marker;Ljava/lang/String;"
-                + "Ljava/lang/StackTraceElement;Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V"},
+                + "Ljava/lang/StackTraceElement;Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V",
+            "callAppenders(Lorg/apache/log4j/spi/LoggingEvent;)V"},
         new DirectAdvice[] {
             DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 1, 2, 3, 4),
-            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 1, 4, 5)});
+            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 1, 4, 5),
+            DirectAdvice.around(BRIDGE, "log4j1", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)});
   }
 
   /**

@@ -112,8 +112,10 @@ final class MdcWithSpan implements LogBridge.Handler {
   }
 
   /**
-   * JBoss LogManager's {@code ExtLogRecord}: the ids through its {@code putMdc}, which copies the thread's MDC into the
-   * record first and changes only the record's copy; a record whose MDC names a trace already is left alone.
+   * An event with an MDC of its own, on the logging thread before any handler or appender sees it: JBoss LogManager's
+   * {@code ExtLogRecord} (its {@code putMdc} copies the thread's MDC into the record first and changes only the
+   * record's copy) or Log4j 1's {@code LoggingEvent} (its {@code setProperty} likewise). An event whose MDC names a
+   * trace already is left alone, and a value the application put under one of the other keys stays.
    */
   @Override
   public void recordWithSpan(Object record) {
@@ -134,22 +136,33 @@ final class MdcWithSpan implements LogBridge.Handler {
         mdc.put(record, traceFlagsKey, span.getTraceFlags().asHex());
       }
     } catch (Throwable e) {
-      InternalErrors.report("log correlation (JBoss LogManager)", e);
+      InternalErrors.report("log correlation (an event's own MDC)", e);
     }
   }
 
-  /** A JBoss {@code ExtLogRecord} class's public {@code getMdc(String)} and {@code putMdc(String, String)}; null without. */
+  /**
+   * An event's own MDC: JBoss LogManager's {@code ExtLogRecord} ({@code getMdc}, {@code putMdc}) or Log4j 1's {@code
+   * LoggingEvent} ({@code getMDC}, which reads the event's copy before the thread's MDC, and {@code setProperty},
+   * which writes the copy, 1.2.15 and later); null for any other class (a version without them: its lines go
+   * without the ids).
+   */
   private static final ClassValue<RecordMdc> RECORD_MDC = new ClassValue<RecordMdc>() {
     @Override
     protected RecordMdc computeValue(Class<?> type) {
+      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+      MethodType get = MethodType.methodType(Object.class, Object.class, String.class);
+      MethodType put = MethodType.methodType(void.class, Object.class, String.class, String.class);
       try {
-        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        MethodHandle get = lookup.findVirtual(type, "getMdc", MethodType.methodType(String.class, String.class));
-        MethodHandle put = lookup.findVirtual(type, "putMdc", MethodType.methodType(String.class, String.class, String.class));
-        return new RecordMdc(get.asType(MethodType.methodType(String.class, Object.class, String.class)),
-            put.asType(MethodType.methodType(String.class, Object.class, String.class, String.class)));
+        return new RecordMdc(lookup.findVirtual(type, "getMdc", MethodType.methodType(String.class, String.class)).asType(get),
+            lookup.findVirtual(type, "putMdc", MethodType.methodType(String.class, String.class, String.class)).asType(put));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError jbossOnly) {
+        // not JBoss's: Log4j 1's?
+      }
+      try {
+        return new RecordMdc(lookup.findVirtual(type, "getMDC", MethodType.methodType(Object.class, String.class)).asType(get),
+            lookup.findVirtual(type, "setProperty", MethodType.methodType(void.class, String.class, String.class)).asType(put));
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-        return null; // a version without putMdc: its lines go without the ids
+        return null;
       }
     }
   };
@@ -163,12 +176,12 @@ final class MdcWithSpan implements LogBridge.Handler {
       this.put = put;
     }
 
-    String get(Object record, String key) throws Throwable {
-      return (String) get.invokeExact(record, key);
+    Object get(Object record, String key) throws Throwable {
+      return (Object) get.invokeExact(record, key);
     }
 
     void put(Object record, String key, String value) throws Throwable {
-      String replaced = (String) put.invokeExact(record, key, value); // invokeExact needs the handle's return type
+      put.invokeExact(record, key, value);
     }
   }
 
