@@ -45,6 +45,7 @@ class MethodsIT {
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", INCLUDE)
             .env("WEFT_METHODS_EXCLUDE", APP + "Shop[secret*]")
+            .env("OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_EXCLUDE_METHODS", APP + "Annotated[excluded]")
             .libs("annotations")
             .start(MethodsApp.class)) {
       assertEquals(0, app.awaitExit(), app::describe);
@@ -112,7 +113,7 @@ class MethodsIT {
       assertEquals(1, names.stream().filter("Versioned.compareTo"::equals).count(), "a bridge method gives no second span: " + names);
       assertEquals(3, names.stream().filter("Pricing.apply"::equals).count(),
           "one span per lambda call; a method reference (Prices::triple) is not woven: " + names);
-      for (String absent : List.of("Shop.secretStuff", "UserService.deleteUser", "JdbcRepository.notInTheInterface", "Annotated.plain", "Shop.<init>", "MethodsApp.main", "Prices.triple")) {
+      for (String absent : List.of("Shop.secretStuff", "UserService.deleteUser", "JdbcRepository.notInTheInterface", "Annotated.plain", "Annotated.excluded", "Shop.<init>", "MethodsApp.main", "Prices.triple")) {
         assertFalse(names.contains(absent), absent + " must not be traced: " + names);
       }
       assertFalse(names.stream().anyMatch(n -> n.contains("<init>") || n.contains("lambda$")), names.toString());

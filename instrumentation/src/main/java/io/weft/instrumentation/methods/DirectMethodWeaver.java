@@ -53,18 +53,20 @@ final class DirectMethodWeaver {
   private final Consumer<String> debug;
   private final Set<String> externalDescriptors = new HashSet<>();
   private final MethodSelection externalExcluded;
+  private final MethodSelection withSpanExcluded;
 
   DirectMethodWeaver(MethodSelection selection, MethodRegistry registry, Consumer<String> debug) {
     this(selection, registry, debug, Collections.<String>emptyList(), new MethodSelection(Collections.<MethodPattern>emptyList(),
-        Collections.<MethodPattern>emptyList()));
+        Collections.<MethodPattern>emptyList()), new MethodSelection(Collections.<MethodPattern>emptyList(), Collections.<MethodPattern>emptyList()));
   }
 
   /**
    * {@code externalAnnotations}: other agents' annotations whose methods are traced as {@code @WithSpan}'s are (named
-   * {@code Class.method}, INTERNAL), but for the methods {@code externalExcluded} names.
+   * {@code Class.method}, INTERNAL), but for the methods {@code externalExcluded} names; {@code withSpanExcluded}: the
+   * {@code @WithSpan} methods left alone.
    */
   DirectMethodWeaver(MethodSelection selection, MethodRegistry registry, Consumer<String> debug, List<String> externalAnnotations,
-      MethodSelection externalExcluded) {
+      MethodSelection externalExcluded, MethodSelection withSpanExcluded) {
     this.selection = selection;
     this.registry = registry;
     this.debug = debug;
@@ -72,6 +74,7 @@ final class DirectMethodWeaver {
       externalDescriptors.add("L" + annotation.replace('.', '/') + ";");
     }
     this.externalExcluded = externalExcluded;
+    this.withSpanExcluded = withSpanExcluded;
   }
 
   /**
@@ -92,7 +95,7 @@ final class DirectMethodWeaver {
         Plan plan = plans.next().getValue();
         if (!(named && selection.selectsNamed(className, plan.name)
             || inherits(className, plan.name, inheritedFrom)
-            || annotated && plan.withSpan
+            || annotated && plan.withSpan && !withSpanExcluded.selectsNamed(className, plan.name)
             || annotated && plan.external && !externalExcluded.selectsNamed(className, plan.name))) {
           plans.remove();
         }

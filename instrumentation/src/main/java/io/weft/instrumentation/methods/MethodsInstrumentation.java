@@ -58,6 +58,9 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
       "org.springframework.cloud.sleuth.annotation.NewSpan"));
   static final String ANNOTATIONS_KEY =
       "otel.instrumentation.opentelemetry-instrumentation-annotations.enabled";
+  /** The OpenTelemetry agent's: {@code @WithSpan} methods left untraced, in the include list's format. */
+  static final String ANNOTATIONS_EXCLUDE_KEY =
+      "otel.instrumentation.opentelemetry-instrumentation-annotations.exclude-methods";
   static final String INSTRUMENTATION_SCOPE = "io.weft.methods";
   static final String DURATION_METRIC = "weft.method.duration";
   static final List<Double> DURATION_BUCKETS =
@@ -95,6 +98,8 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     List<String> external = externalAnnotations(config, warn);
     MethodSelection externalExcluded = new MethodSelection(MethodPatternParser.parse(config.getString(EXTERNAL_EXCLUDE_KEY),
         "OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_EXCLUDE_METHODS", warn), Collections.<MethodPattern>emptyList());
+    MethodSelection withSpanExcluded = new MethodSelection(MethodPatternParser.parse(config.getString(ANNOTATIONS_EXCLUDE_KEY),
+        "OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_EXCLUDE_METHODS", warn), Collections.<MethodPattern>emptyList());
     List<String> annotationNames = new ArrayList<>();
     if (annotations) {
       annotationNames.add(MethodIdMapping.WITH_SPAN);
@@ -105,7 +110,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
       return result;
     }
     result.add(0, new DirectMethods(selection, named, implementations, annotated,
-        new DirectMethodWeaver(selection, registry, debug, external, externalExcluded)));
+        new DirectMethodWeaver(selection, registry, debug, external, externalExcluded, withSpanExcluded)));
     return result;
   }
 

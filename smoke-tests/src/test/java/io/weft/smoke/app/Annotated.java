@@ -16,6 +16,12 @@ public class Annotated {
     return "named";
   }
 
+  /** Excluded by the test (OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_EXCLUDE_METHODS): not traced. */
+  @WithSpan
+  public String excluded() {
+    return "excluded";
+  }
+
   public String plain() {
     return "untraced";
   }

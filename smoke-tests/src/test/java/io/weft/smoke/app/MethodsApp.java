@@ -49,7 +49,7 @@ public final class MethodsApp {
     new UserService().deleteUser(3);
 
     Annotated annotated = new Annotated();
-    System.out.println(annotated.work() + " " + annotated.named() + " " + annotated.plain());
+    System.out.println(annotated.work() + " " + annotated.named() + " " + annotated.plain() + " " + annotated.excluded());
 
     Path classes = Path.of(MethodsApp.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     try (URLClassLoader isolated = new URLClassLoader("isolated", new URL[] {classes.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
