@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +108,61 @@ class RuntimeMetricsIT {
         assertEquals(Metric.DataCase.GAUGE, utilization.type());
         double share = utilization.gaugePoints().get(0).doubleValue();
         assertTrue(share >= 0 && share <= 1, "a share of the machine: " + share);
+        // the child has exited: every export is in, and none had the metrics still in development in the conventions
+        assertEquals(List.of(), jvmMetricNames(otlp).stream().filter(EXPERIMENTAL::contains).toList(),
+            "experimental JVM metrics without OTEL_INSTRUMENTATION_RUNTIME_TELEMETRY_EMIT_EXPERIMENTAL_TELEMETRY");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
+      }
+    }
+  }
+
+  /** The metrics the conventions still mark as in development, which the OpenTelemetry agent's switch adds. */
+  private static final List<String> EXPERIMENTAL = List.of("jvm.memory.init", "jvm.buffer.memory.used", "jvm.buffer.memory.limit",
+      "jvm.buffer.count", "jvm.system.cpu.utilization", "jvm.system.cpu.load_1m");
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void experimentalTelemetryAddsInitialMemoryBufferPoolsAndTheMachinesCpu(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("WEFT_RUNTIME_TELEMETRY_DELAY", "0")
+            .env("OTEL_INSTRUMENTATION_RUNTIME_TELEMETRY_EMIT_EXPERIMENTAL_TELEMETRY", "true")
+            .start(RuntimeApp.class, "1500")) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      String out = app.output();
+      try {
+        assertTrue(!out.contains("internal error") && !out.contains("cannot report"), out);
+        Set<String> pools = set(value(out, "pools="));
+        ReceivedMetric init = metric(otlp, "jvm.memory.init");
+        assertEquals("By", init.unit());
+        assertFalse(init.isMonotonic());
+        assertFalse(init.sumPoints().isEmpty());
+        for (NumberPointView point : init.sumPoints()) {
+          assertTrue(pools.contains(point.attr("jvm.memory.type") + "/" + point.attr("jvm.memory.pool.name")), point.toString());
+          assertTrue(point.longValue() >= 0, point.toString());
+        }
+        long capacity = Long.parseLong(value(out, "direct buffer "));
+        Map<String, String> units = Map.of("jvm.buffer.memory.used", "By", "jvm.buffer.memory.limit", "By", "jvm.buffer.count", "{buffer}");
+        for (Map.Entry<String, String> name : units.entrySet()) {
+          ReceivedMetric buffers = metric(otlp, name.getKey());
+          assertEquals(name.getValue(), buffers.unit(), name.getKey());
+          assertFalse(buffers.isMonotonic(), name.getKey());
+          NumberPointView direct = buffers.sumPoints().stream().filter(p -> "direct".equals(p.attr("jvm.buffer.pool.name")))
+              .findFirst().orElseThrow(() -> new AssertionError("no direct pool in " + buffers));
+          long least = name.getKey().equals("jvm.buffer.count") ? 1 : capacity;
+          assertTrue(direct.longValue() >= least, name.getKey() + ": the app's 1 MiB direct buffer is in " + direct);
+        }
+        ReceivedMetric load = metric(otlp, "jvm.system.cpu.load_1m");
+        assertEquals("{run_queue_item}", load.unit());
+        assertEquals(Metric.DataCase.GAUGE, load.type());
+        assertTrue(load.gaugePoints().get(0).doubleValue() >= 0, load.toString());
+        ReceivedMetric system = metric(otlp, "jvm.system.cpu.utilization");
+        assertEquals("1", system.unit());
+        double share = system.gaugePoints().get(0).doubleValue();
+        assertTrue(share >= 0 && share <= 1, "a share of the machine: " + share);
+        // the stable ones are still there
+        assertFalse(metric(otlp, "jvm.memory.used").sumPoints().isEmpty());
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
       }

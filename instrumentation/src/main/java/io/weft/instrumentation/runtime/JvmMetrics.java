@@ -7,6 +7,7 @@ import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.weft.instrumentation.InternalErrors;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -44,13 +45,73 @@ final class JvmMetrics {
   static final AttributeKey<String> GC_ACTION = AttributeKey.stringKey("jvm.gc.action");
   static final AttributeKey<Boolean> THREAD_DAEMON = AttributeKey.booleanKey("jvm.thread.daemon");
   static final AttributeKey<String> THREAD_STATE = AttributeKey.stringKey("jvm.thread.state");
+  static final AttributeKey<String> BUFFER_POOL = AttributeKey.stringKey("jvm.buffer.pool.name");
   /** The bucket advice of {@code jvm.gc.duration}. */
   static final List<Double> GC_BUCKETS = Arrays.asList(0.01, 0.1, 1.0, 10.0);
 
   private JvmMetrics() {}
 
   /**
-   * Registers every instrument on {@code meter}. Returns what could not be registered (empty when all
+   * Registers every instrument on {@code meter}; with {@code experimental}, also those the conventions still mark as
+   * in development ({@link #registerExperimental}). Returns what could not be registered (empty when all were), for
+   * the one line the caller prints.
+   */
+  static List<String> register(Meter meter, boolean experimental) {
+    List<String> missing = register(meter);
+    if (experimental) {
+      registerExperimental(meter, missing);
+    }
+    return missing;
+  }
+
+  /**
+   * What the OpenTelemetry agent adds with {@code otel.instrumentation.runtime-telemetry.emit-experimental-telemetry}:
+   * {@code jvm.memory.init} per pool, the NIO buffer pools ({@code jvm.buffer.memory.used}, {@code .limit},
+   * {@code jvm.buffer.count}, by {@code jvm.buffer.pool.name}: {@code direct}, {@code mapped}...), where off-heap
+   * memory hides from the heap's metrics, and the machine's CPU as the JVM sees it ({@code jvm.system.cpu.utilization},
+   * {@code jvm.system.cpu.load_1m}). Read in the collection's callbacks, as the rest.
+   */
+  static void registerExperimental(Meter meter, List<String> missing) {
+    List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans();
+    Attributes[] poolAttributes = new Attributes[pools.size()];
+    for (int i = 0; i < poolAttributes.length; i++) {
+      MemoryPoolMXBean pool = pools.get(i);
+      poolAttributes[i] = Attributes.of(MEMORY_TYPE, pool.getType() == MemoryType.HEAP ? "heap" : "non_heap", MEMORY_POOL, pool.getName());
+    }
+    meter.upDownCounterBuilder("jvm.memory.init").setUnit("By").setDescription("Measure of initial memory requested.")
+        .buildWithCallback(new Memory(Memory.INIT, pools, poolAttributes));
+
+    List<BufferPoolMXBean> buffers = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
+    Attributes[] bufferAttributes = new Attributes[buffers.size()];
+    for (int i = 0; i < bufferAttributes.length; i++) {
+      bufferAttributes[i] = Attributes.of(BUFFER_POOL, buffers.get(i).getName());
+    }
+    meter.upDownCounterBuilder("jvm.buffer.memory.used").setUnit("By").setDescription("Measure of memory used by buffers.")
+        .buildWithCallback(new Buffers(Buffers.USED, buffers, bufferAttributes));
+    meter.upDownCounterBuilder("jvm.buffer.memory.limit").setUnit("By").setDescription("Measure of total memory capacity of buffers.")
+        .buildWithCallback(new Buffers(Buffers.LIMIT, buffers, bufferAttributes));
+    meter.upDownCounterBuilder("jvm.buffer.count").setUnit("{buffer}").setDescription("Number of buffers in the pool.")
+        .buildWithCallback(new Buffers(Buffers.COUNT, buffers, bufferAttributes));
+
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    meter.gaugeBuilder("jvm.system.cpu.load_1m").setUnit("{run_queue_item}")
+        .setDescription("Average CPU load of the whole system for the last minute as reported by the JVM.")
+        .buildWithCallback(new SystemCpu(os, null));
+    try {
+      if (os instanceof com.sun.management.OperatingSystemMXBean) {
+        meter.gaugeBuilder("jvm.system.cpu.utilization").setUnit("1")
+            .setDescription("Recent CPU utilization for the whole system as reported by the JVM.")
+            .buildWithCallback(new SystemCpu(os, (com.sun.management.OperatingSystemMXBean) os));
+      } else {
+        missing.add("jvm.system.cpu.utilization (no com.sun.management bean)");
+      }
+    } catch (LinkageError e) {
+      missing.add("jvm.system.cpu.utilization (no jdk.management module)");
+    }
+  }
+
+  /**
+   * Registers the stable instruments on {@code meter}. Returns what could not be registered (empty when all
    * were), for the one line the caller prints.
    */
   static List<String> register(Meter meter) {
@@ -121,6 +182,7 @@ final class JvmMetrics {
     static final int COMMITTED = 1;
     static final int LIMIT = 2;
     static final int AFTER_GC = 3;
+    static final int INIT = 4;
 
     private final int what;
     private final List<MemoryPoolMXBean> pools;
@@ -140,8 +202,9 @@ final class JvmMetrics {
         if (usage == null) {
           continue; // a pool no longer valid, or (after a collection) one no collector manages
         }
-        long value = what == COMMITTED ? usage.getCommitted() : what == LIMIT ? usage.getMax() : usage.getUsed();
-        if (value >= 0) { // a limit of -1 is none
+        long value = what == COMMITTED ? usage.getCommitted() : what == LIMIT ? usage.getMax()
+            : what == INIT ? usage.getInit() : usage.getUsed();
+        if (value >= 0) { // a limit (or an initial size) of -1 is none
           measurement.record(value, attributes[i]);
         }
       }
@@ -199,6 +262,54 @@ final class JvmMetrics {
     public void accept(ObservableLongMeasurement measurement) {
       measurement.record(what == LOADED ? classes.getTotalLoadedClassCount()
           : what == UNLOADED ? classes.getUnloadedClassCount() : classes.getLoadedClassCount());
+    }
+  }
+
+  /** One of the buffer pool instruments: a point per pool ({@code direct}, {@code mapped}, ...). */
+  private static final class Buffers implements Consumer<ObservableLongMeasurement> {
+    static final int USED = 0;
+    static final int LIMIT = 1;
+    static final int COUNT = 2;
+
+    private final int what;
+    private final List<BufferPoolMXBean> pools;
+    private final Attributes[] attributes;
+
+    Buffers(int what, List<BufferPoolMXBean> pools, Attributes[] attributes) {
+      this.what = what;
+      this.pools = pools;
+      this.attributes = attributes;
+    }
+
+    @Override
+    public void accept(ObservableLongMeasurement measurement) {
+      for (int i = 0; i < attributes.length; i++) {
+        BufferPoolMXBean pool = pools.get(i);
+        long value = what == USED ? pool.getMemoryUsed() : what == LIMIT ? pool.getTotalCapacity() : pool.getCount();
+        if (value >= 0) { // -1: no estimate
+          measurement.record(value, attributes[i]);
+        }
+      }
+    }
+  }
+
+  /** The machine's CPU as the JVM sees it: the load average ({@code process} null) or the recent utilization. */
+  private static final class SystemCpu implements Consumer<ObservableDoubleMeasurement> {
+    private final OperatingSystemMXBean os;
+    private final com.sun.management.OperatingSystemMXBean system;
+
+    SystemCpu(OperatingSystemMXBean os, com.sun.management.OperatingSystemMXBean system) {
+      this.os = os;
+      this.system = system;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // getCpuLoad is its JDK 14+ name; the agent runs on 11 too
+    public void accept(ObservableDoubleMeasurement measurement) {
+      double value = system == null ? os.getSystemLoadAverage() : system.getSystemCpuLoad();
+      if (value >= 0) { // negative: not available (yet)
+        measurement.record(value);
+      }
     }
   }
 

@@ -19,6 +19,8 @@ public final class RuntimeTelemetryInstrumentation implements WeftInstrumentatio
 
   public static final String NAME = "runtime-telemetry";
   public static final String SCOPE = "io.weft.runtime-telemetry";
+  /** The OpenTelemetry agent's switch for the JVM metrics still in development in the conventions (off by default). */
+  static final String EXPERIMENTAL_KEY = "otel.instrumentation.runtime-telemetry.emit-experimental-telemetry";
 
   @Override
   public String name() {
@@ -39,7 +41,7 @@ public final class RuntimeTelemetryInstrumentation implements WeftInstrumentatio
     }
     List<String> missing;
     try {
-      missing = JvmMetrics.register(meters.get(SCOPE));
+      missing = JvmMetrics.register(meters.get(SCOPE), config.getBoolean(EXPERIMENTAL_KEY, false));
     } catch (LinkageError e) {
       System.err.println("[weft] this runtime has no java.management module: no JVM metrics (" + e + ")");
       return;
@@ -47,5 +49,10 @@ public final class RuntimeTelemetryInstrumentation implements WeftInstrumentatio
     if (!missing.isEmpty()) {
       System.err.println("[weft] this runtime cannot report " + String.join("; ", missing) + "; the other JVM metrics are reported");
     }
+  }
+
+  @Override
+  public void checkSettings(InstrumentationConfig config) {
+    config.getBoolean(EXPERIMENTAL_KEY, false);
   }
 }

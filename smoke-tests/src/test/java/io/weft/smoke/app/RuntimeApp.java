@@ -22,6 +22,8 @@ public final class RuntimeApp {
     Thread waiter = new Thread(RuntimeApp::waitForever, "runtime-app-waiter");
     waiter.setDaemon(true);
     waiter.start();
+    // a direct buffer held to the end: the "direct" buffer pool has at least it
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(1 << 20);
     long end = System.nanoTime() + millis * 1_000_000L;
     long checksum = 0;
     while (System.nanoTime() < end) {
@@ -47,6 +49,7 @@ public final class RuntimeApp {
     System.out.println("collectors=" + String.join(",", collectors));
     System.out.println("collections=" + collections);
     System.out.println("processors=" + Runtime.getRuntime().availableProcessors());
+    System.out.println("direct buffer " + direct.capacity());
     System.out.println("done " + (checksum > 0));
   }
 
