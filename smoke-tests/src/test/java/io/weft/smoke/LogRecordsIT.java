@@ -108,6 +108,33 @@ class LogRecordsIT {
       String line = "MDC inside handle trace=" + handle.traceId() + " span=" + handle.spanId() + " flags=01";
       assertEquals(1, app.output().lines().filter(line::equals).count(), () -> line + "\n" + app.describe());
       assertTrue(app.output().lines().anyMatch("MDC param x trace= span= flags="::equals), app::describe);
+      // by default neither the MDC's values nor the thread
+      assertEquals(java.util.Map.of(), inside.attributes(), inside::toString);
+    }
+  }
+
+  /**
+   * JBoss LogManager's own settings, the OpenTelemetry agent's: its MDC values (here one listed) and the thread as
+   * attributes; JUL's setting stays off. A record outside the MDC's value has none.
+   */
+  @Test
+  void jbossLogManagerRecordsCarryItsMdcAndThreadWhenAskedFor() {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp).libs("jboss")
+            .property("java.util.logging.manager", "org.jboss.logmanager.LogManager")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JBossLogApp.class.getName() + "[handle]")
+            .env("OTEL_INSTRUMENTATION_JBOSS_LOGMANAGER_EXPERIMENTAL_CAPTURE_MDC_ATTRIBUTES", "tenant,absent")
+            .env("OTEL_INSTRUMENTATION_JBOSS_LOGMANAGER_EXPERIMENTAL_LOG_ATTRIBUTES", "true")
+            .start(JBossLogApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      List<ReceivedLog> logs = otlp.awaitLogs(LogMatchers.scope("jboss.app"), 3);
+      ReceivedLog inside = only(logs, "inside handle");
+      assertEquals("acme", inside.attribute("tenant"), inside::toString);
+      assertEquals("main", inside.attribute("thread.name"), inside::toString);
+      assertEquals(3, inside.attributes().size(), "tenant, thread.name, thread.id: " + inside);
+      ReceivedLog outside = only(logs, "param x");
+      assertNull(outside.attribute("tenant"), outside::toString);
+      assertEquals("main", outside.attribute("thread.name"), outside::toString);
     }
   }
 

@@ -60,6 +60,8 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   private boolean log4jMapMessages;
   private boolean log4jMarkers;
   private int minSeverity;
+  private boolean jbossThreadAttributes;
+  private ContextCapture jbossMdc;
   private boolean logbackCode;
   private boolean log4jCode;
   private volatile LoggerProvider provider; // the SDK's, made by the first record
@@ -78,6 +80,18 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   LogRecordEmitter withCodeAttributes(boolean logback, boolean log4j) {
     this.logbackCode = logback;
     this.log4jCode = log4j;
+    return this;
+  }
+
+  /**
+   * JBoss LogManager's records (JUL records otherwise): thread attributes ({@code
+   * otel.instrumentation.jboss-logmanager.experimental-log-attributes}, JUL's setting when it is not set) and the
+   * record's MDC values ({@code ...jboss-logmanager.experimental.capture-mdc-attributes}, null: none). Called once,
+   * before the emitter is installed.
+   */
+  LogRecordEmitter withJboss(boolean threadAttributes, ContextCapture mdc) {
+    this.jbossThreadAttributes = threadAttributes;
+    this.jbossMdc = mdc;
     return this;
   }
 
@@ -361,14 +375,35 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       if (event.getThrown() != null) {
         exception(builder, event.getThrown());
       }
-      if (julThreadAttributes) {
+      MethodHandle jbossMdc = JBOSS_MDC.get(event.getClass());
+      if (jbossMdc != null ? jbossThreadAttributes : julThreadAttributes) {
         threadAttributes(builder, Thread.currentThread().getName());
       }
-      builder.setContext(WeftContextStorage.currentContext()).emit();
+      Context context = WeftContextStorage.currentContext();
+      if (jbossMdc != null && this.jbossMdc != null) {
+        this.jbossMdc.addTo(builder, (Map<?, ?>) jbossMdc.invokeExact((Object) event), Span.fromContext(context).getSpanContext());
+      }
+      builder.setContext(context).emit();
     } catch (Throwable e) {
       InternalErrors.report("log records (java.util.logging)", e);
     }
   }
+
+  /** JBoss LogManager's {@code ExtLogRecord.getMdcCopy()}; null for any other record class (JUL's own). */
+  private static final ClassValue<MethodHandle> JBOSS_MDC = new ClassValue<MethodHandle>() {
+    @Override
+    protected MethodHandle computeValue(Class<?> recordClass) {
+      if (recordClass == LogRecord.class) {
+        return null;
+      }
+      try {
+        return MethodHandles.publicLookup().findVirtual(recordClass, "getMdcCopy", MethodType.methodType(Map.class))
+            .asType(MethodType.methodType(Map.class, Object.class));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError notJboss) {
+        return null;
+      }
+    }
+  };
 
   /**
    * A record class's own {@code getFormattedMessage()} (JBoss LogManager's {@code ExtLogRecord}, whose printf-style

@@ -32,6 +32,8 @@ public final class LogRecords implements WeftInstrumentation {
   private static final String LOGBACK_ATTRIBUTES = "otel.instrumentation.logback-appender.experimental-log-attributes";
   private static final String LOG4J_ATTRIBUTES = "otel.instrumentation.log4j-appender.experimental-log-attributes";
   private static final String JUL_ATTRIBUTES = "otel.instrumentation.java-util-logging.experimental-log-attributes";
+  private static final String JBOSS_ATTRIBUTES = "otel.instrumentation.jboss-logmanager.experimental-log-attributes";
+  private static final String JBOSS_MDC = "otel.instrumentation.jboss-logmanager.experimental.capture-mdc-attributes";
   private static final String LOGBACK_MDC = "otel.instrumentation.logback-appender.experimental.capture-mdc-attributes";
   private static final String LOG4J_MDC = "otel.instrumentation.log4j-appender.experimental.capture-mdc-attributes";
   private static final String LOGBACK_KEY_VALUES = "otel.instrumentation.logback-appender.experimental.capture-key-value-pair-attributes";
@@ -152,7 +154,8 @@ public final class LogRecords implements WeftInstrumentation {
             .withLogbackStructure(config.getBoolean(LOGBACK_KEY_VALUES, false), config.getBoolean(LOGBACK_MARKERS, false))
             .withLog4jStructure(config.getBoolean(LOG4J_MAP_MESSAGES, false), config.getBoolean(LOG4J_MARKERS, false))
             .withMinSeverity(minSeverity(config))
-            .withCodeAttributes(config.getBoolean(LOGBACK_CODE, false), config.getBoolean(LOG4J_CODE, false)));
+            .withCodeAttributes(config.getBoolean(LOGBACK_CODE, false), config.getBoolean(LOG4J_CODE, false))
+            .withJboss(jbossThreadAttributes(config), ContextCapture.of(config.getList(JBOSS_MDC), spanKeys)));
       }
     }
   }
@@ -176,6 +179,11 @@ public final class LogRecords implements WeftInstrumentation {
     return 0;
   }
 
+  /** JBoss LogManager's own switch when set, else JUL's (its records are JUL records, and Weft read only JUL's before). */
+  static boolean jbossThreadAttributes(InstrumentationConfig config) {
+    return config.getString(JBOSS_ATTRIBUTES) != null ? config.getBoolean(JBOSS_ATTRIBUTES, false) : config.getBoolean(JUL_ATTRIBUTES, false);
+  }
+
   @Override
   public void checkSettings(InstrumentationConfig config) {
     minSeverity(config);
@@ -190,7 +198,8 @@ public final class LogRecords implements WeftInstrumentation {
       config.getBoolean(LOG4J_MARKERS, false);
       config.getBoolean(LOG4J_CODE, false);
     } else {
-      config.getBoolean(JUL_ATTRIBUTES, false); // JBoss LogManager's records are JUL records, with JUL's setting
+      config.getBoolean(JUL_ATTRIBUTES, false);
+      jbossThreadAttributes(config); // JBoss LogManager's records are JUL records: its own setting, else JUL's
     }
   }
 

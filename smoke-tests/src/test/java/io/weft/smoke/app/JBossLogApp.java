@@ -8,7 +8,8 @@ import java.util.logging.Logger;
 
 /**
  * Logs through {@code java.util.logging}'s API with JBoss LogManager as the log manager (the test sets {@code
- * java.util.logging.manager}), so every logger is JBoss's: a line inside the traced {@link #handle}, a {@code {0}}
+ * java.util.logging.manager}), so every logger is JBoss's: a line inside the traced {@link #handle} (with a value in
+ * JBoss's MDC), a {@code {0}}
  * line, and a printf-style record made by reflection (the app compiles against the JDK only). A JBoss console
  * handler writes each line as {@code MDC <message> trace=%X{trace_id} span=%X{span_id} flags=%X{trace_flags}}. Prints
  * the logger's class and exits with code 7.
@@ -35,7 +36,14 @@ public final class JBossLogApp {
     System.exit(7);
   }
 
-  static void handle(Logger log) {
-    log.info("inside handle");
+  /** Logs with {@code tenant=acme} in JBoss's MDC (by reflection, as the rest), removed before the method returns. */
+  static void handle(Logger log) throws Exception {
+    Class<?> mdc = Class.forName("org.jboss.logmanager.MDC");
+    mdc.getMethod("put", String.class, String.class).invoke(null, "tenant", "acme");
+    try {
+      log.info("inside handle");
+    } finally {
+      mdc.getMethod("remove", String.class).invoke(null, "tenant");
+    }
   }
 }
