@@ -69,6 +69,29 @@ public final class ServletBridge {
     }
   }
 
+  /**
+   * Spring MVC's {@code AbstractHandlerMethodAdapter.handle(request, response, handler)} starts (woven only when
+   * controller telemetry is asked for): returns what {@link #controllerExit} must finish, or {@code null}.
+   */
+  public static Object controller(Object handler) {
+    try {
+      return ServletBridge.handler.controller(handler);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  /** Ends what {@link #controller} started; {@code thrown} may be null. */
+  public static void controllerExit(Object call, Throwable thrown) {
+    if (call != null) {
+      try {
+        handler.controllerExit(call, thrown);
+      } catch (Throwable e) {
+        // as above
+      }
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }
@@ -96,5 +119,12 @@ public final class ServletBridge {
     void exit(Object call, Throwable thrown);
 
     Runnable wrap(Runnable task);
+
+    /** A framework's controller method is about to handle the request. */
+    default Object controller(Object handler) {
+      return null;
+    }
+
+    default void controllerExit(Object call, Throwable thrown) {}
   }
 }

@@ -143,6 +143,46 @@ class SpringBootIT {
     }
   }
 
+  /**
+   * OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_CONTROLLER_TELEMETRY_ENABLED (the OpenTelemetry agent's, off by default, as
+   * the test above shows: there the configured method is the server span's child): the handler method is an INTERNAL
+   * span between the server span and what the handler does, and a failing one says why.
+   */
+  @org.junit.jupiter.api.Test
+  void controllerSpansWhenAskedFor() throws Exception {
+    JdbcSmokeIT.requireServer(JdbcSmokeIT.POSTGRESQL);
+    try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
+        ChildJvm app = ChildJvm.withAgent(io.weft.smoke.support.Jdks.current(), otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.boot.Items[find]")
+            .env("OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_CONTROLLER_TELEMETRY_ENABLED", "true")
+            .startJar(appJar())) {
+      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
+      int at = ready.indexOf("READY ") + 6;
+      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      try {
+        assertEquals(200, get(base, "/shop/items/7").statusCode());
+        ReceivedSpan server = otlp.awaitSpan(server("/shop/items/7"));
+        ReceivedSpan controller = otlp.awaitSpan(named("ShopController.item").and(childOf(server)));
+        assertEquals(SpanKind.SPAN_KIND_INTERNAL, controller.kind());
+        assertEquals("io.weft.smoke.boot.ShopController.item", controller.stringAttr("code.function.name"));
+        assertEquals("io.weft.servlet", controller.scopeName());
+        assertEquals(StatusCode.STATUS_CODE_UNSET, controller.statusCode());
+        otlp.awaitSpan(named("Items.find").and(childOf(controller)));
+
+        assertEquals(500, get(base, "/shop/fail").statusCode());
+        ReceivedSpan failedServer = otlp.awaitSpan(server("/shop/fail"));
+        ReceivedSpan failed = otlp.awaitSpan(named("ShopController.fail").and(childOf(failedServer)));
+        assertEquals(StatusCode.STATUS_CODE_ERROR, failed.statusCode());
+        assertEquals("java.lang.IllegalStateException", failed.stringAttr("error.type"));
+        assertEquals("the smoke test asked for a failure", failed.eventAttr("exception", "exception.message"));
+        assertEquals(1, otlp.spans().stream().filter(named("ShopController.item")).count(), "one per handled request");
+        assertFalse(app.output().contains("[weft] internal error"), "agent errors in the application's output");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
+      }
+    }
+  }
+
   private static Path appJar() {
     Path jar = Path.of(System.getProperty("weft.smoke.spring-boot-app",
         "spring-boot-app/target/spring-boot-app.jar")).toAbsolutePath().normalize();

@@ -59,7 +59,60 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(new Entry(api, loaders, api.filter, superTypes, debug));
       result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
+    if (config.getBoolean(ServletSettings.CONTROLLER_KEY, false)) {
+      result.add(new SpringHandlerAdapter(debug));
+    }
     return result;
+  }
+
+  /**
+   * Spring MVC's {@code AbstractHandlerMethodAdapter.handle(request, response, handler)}, by its exact name, javax
+   * (Spring 5) or jakarta (6+): every request to an annotated controller method goes through it once. Woven only
+   * with controller telemetry on ({@link ControllerSpans}); only code is added.
+   */
+  private static final class SpringHandlerAdapter implements TypeInstrumentation, DirectAdvice.Selector {
+    static final String ADAPTER = "org/springframework/web/servlet/mvc/method/AbstractHandlerMethodAdapter";
+    private static final DirectAdvice ADVICE = DirectAdvice.around("io/weft/bridge/ServletBridge", "controller",
+        "(Ljava/lang/Object;)Ljava/lang/Object;", "controllerExit", 2);
+
+    private final Consumer<String> debug;
+
+    SpringHandlerAdapter(Consumer<String> debug) {
+      this.debug = debug;
+    }
+
+    @Override
+    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
+      return classFile.internalName().equals(ADAPTER);
+    }
+
+    @Override
+    public boolean weavesDirectly() {
+      return true;
+    }
+
+    @Override
+    public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
+      return DirectAdvice.weave(ADAPTER, bytes, this, debug);
+    }
+
+    @Override
+    public DirectAdvice select(int access, String name, String descriptor) {
+      return (access & Opcodes.ACC_STATIC) == 0 && name.equals("handle")
+          && (descriptor.startsWith("(Ljakarta/servlet/http/HttpServletRequest;Ljakarta/servlet/http/HttpServletResponse;Ljava/lang/Object;)")
+              || descriptor.startsWith("(Ljavax/servlet/http/HttpServletRequest;Ljavax/servlet/http/HttpServletResponse;Ljava/lang/Object;)"))
+          ? ADVICE : null;
+    }
+
+    @Override
+    public ElementMatcher<? super TypeDescription> typeMatcher() {
+      return named(ADAPTER.replace('/', '.'));
+    }
+
+    @Override
+    public void transform(Advisor advisor) {
+      // woven directly, also when retransformed at an attach
+    }
   }
 
   @Override

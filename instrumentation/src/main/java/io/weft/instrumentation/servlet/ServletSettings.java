@@ -16,6 +16,7 @@ final class ServletSettings {
   static final String EXPERIMENTAL_TELEMETRY_KEY = "otel.instrumentation.http.server.emit-experimental-telemetry";
   static final String REQUEST_PARAMETERS_KEY = "otel.instrumentation.servlet.experimental.capture-request-parameters";
   static final String EXPERIMENTAL_SPAN_ATTRIBUTES_KEY = "otel.instrumentation.servlet.experimental-span-attributes";
+  static final String CONTROLLER_KEY = "otel.instrumentation.common.experimental.controller-telemetry.enabled";
   static final String PARAMETER_PREFIX = "servlet.request.parameter.";
 
   final HttpMethods methods;
@@ -27,19 +28,22 @@ final class ServletSettings {
   final List<String> parameters;
   /** {@code servlet.timeout} on the span of an async request that timed out: off by default, as in the OpenTelemetry agent. */
   final boolean experimentalSpanAttributes;
+  /** An INTERNAL span per Spring MVC handler method: off by default, as in the OpenTelemetry agent. */
+  final boolean controllerSpans;
 
   ServletSettings(HttpMethods methods, QueryRedactor redactor, HeaderCapture headers, boolean experimentalTelemetry,
-      List<String> parameters, boolean experimentalSpanAttributes) {
+      List<String> parameters, boolean experimentalSpanAttributes, boolean controllerSpans) {
     this.methods = methods;
     this.redactor = redactor;
     this.headers = headers;
     this.experimentalTelemetry = experimentalTelemetry;
     this.parameters = parameters;
     this.experimentalSpanAttributes = experimentalSpanAttributes;
+    this.controllerSpans = controllerSpans;
   }
 
   static ServletSettings defaults() {
-    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false, List.of(), false);
+    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false, List.of(), false, false);
   }
 
   /** Trimmed, blank entries and repeats left out; the name's case is kept (a parameter's name is case-sensitive). */
@@ -74,7 +78,8 @@ final class ServletSettings {
         headers,
         config.getBoolean(EXPERIMENTAL_TELEMETRY_KEY, false),
         parameterNames(config.getList(REQUEST_PARAMETERS_KEY)),
-        config.getBoolean(EXPERIMENTAL_SPAN_ATTRIBUTES_KEY, false));
+        config.getBoolean(EXPERIMENTAL_SPAN_ATTRIBUTES_KEY, false),
+        config.getBoolean(CONTROLLER_KEY, false));
   }
 
   private static void warnRejected(InstrumentationConfig config, String name, HeaderCapture capture) {

@@ -83,6 +83,8 @@ final class ServletTracer implements ServletBridge.Handler {
   static final int EXPECTED_ATTRIBUTES = 7;
 
   private final LeanTracer tracer;
+  /** Controller spans when asked for ({@link ServletSettings#controllerSpans}); null otherwise. */
+  private final ControllerSpans controllers;
   private final TextMapPropagator propagator;
   final DoubleHistogram duration;
   /** Null unless the experimental telemetry is asked for: then two recordings per request. */
@@ -109,6 +111,7 @@ final class ServletTracer implements ServletBridge.Handler {
   ServletTracer(LeanTracer tracer, TextMapPropagator propagator, DoubleHistogram duration, LongUpDownCounter activeRequests,
       ServletSettings settings) {
     this.tracer = tracer;
+    this.controllers = settings.controllerSpans ? new ControllerSpans(tracer) : null;
     this.propagator = propagator;
     this.duration = duration;
     this.activeRequests = activeRequests;
@@ -254,6 +257,18 @@ final class ServletTracer implements ServletBridge.Handler {
     traced.scope = slot != null ? SpanScope.makeCurrent(slot, parent, lean, REQUEST_KEY, traced)
         : WeftContextStorage.makeCurrent((lean != null ? parent.with(lean) : parent).with(REQUEST_KEY, traced));
     return traced;
+  }
+
+  @Override
+  public Object controller(Object handler) {
+    return controllers == null ? null : controllers.start(handler);
+  }
+
+  @Override
+  public void controllerExit(Object call, Throwable thrown) {
+    if (controllers != null) {
+      controllers.end(call, thrown);
+    }
   }
 
   @Override
