@@ -182,12 +182,9 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       }
       Object level = access.level(event);
       Severity severity = level != null ? log4j1Severity(access.levelValue(level)) : Severity.UNDEFINED_SEVERITY_NUMBER;
-      if (severity.getSeverityNumber() < minSeverity) {
+      LogRecordBuilder record = builder(access.loggerName(event), level, severity);
+      if (record == null) {
         return;
-      }
-      LogRecordBuilder record = logger(scopeName(access.loggerName(event))).logRecordBuilder();
-      if (level != null) {
-        record.setSeverity(severity).setSeverityText(level.toString());
       }
       String message = access.message(event);
       if (message != null) {
@@ -217,6 +214,21 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
     }
   }
 
+  /**
+   * A record of the logger's scope with the level's severity and its own name as the text (Logback's and Log4j 1's
+   * levels print their names); null when the severity is below {@code WEFT_LOGS_MIN_SEVERITY}.
+   */
+  private LogRecordBuilder builder(String loggerName, Object level, Severity severity) {
+    if (severity.getSeverityNumber() < minSeverity) {
+      return null;
+    }
+    LogRecordBuilder record = logger(scopeName(loggerName)).logRecordBuilder();
+    if (level != null) {
+      record.setSeverity(severity).setSeverityText(level.toString());
+    }
+    return record;
+  }
+
   /** Log4j 1's levels (TRACE 5000 ... ERROR 40000, FATAL 50000) as severity numbers; a custom value goes to the one below it. */
   static Severity log4j1Severity(int level) {
     return level >= 50_000 ? Severity.FATAL : logbackSeverity(level);
@@ -231,12 +243,9 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
       }
       Object level = access.level(event);
       Severity severity = level != null ? logbackSeverity(access.levelValue(level)) : Severity.UNDEFINED_SEVERITY_NUMBER;
-      if (severity.getSeverityNumber() < minSeverity) {
+      LogRecordBuilder record = builder(access.loggerName(event), level, severity);
+      if (record == null) {
         return;
-      }
-      LogRecordBuilder record = logger(scopeName(access.loggerName(event))).logRecordBuilder();
-      if (level != null) {
-        record.setSeverity(severity).setSeverityText(level.toString());
       }
       String message = access.message(event);
       if (message != null) {

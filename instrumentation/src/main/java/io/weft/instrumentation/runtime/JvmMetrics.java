@@ -73,11 +73,7 @@ final class JvmMetrics {
    */
   static void registerExperimental(Meter meter, List<String> missing) {
     List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans();
-    Attributes[] poolAttributes = new Attributes[pools.size()];
-    for (int i = 0; i < poolAttributes.length; i++) {
-      MemoryPoolMXBean pool = pools.get(i);
-      poolAttributes[i] = Attributes.of(MEMORY_TYPE, pool.getType() == MemoryType.HEAP ? "heap" : "non_heap", MEMORY_POOL, pool.getName());
-    }
+    Attributes[] poolAttributes = poolAttributes(pools);
     meter.upDownCounterBuilder("jvm.memory.init").setUnit("By").setDescription("Measure of initial memory requested.")
         .buildWithCallback(new Memory(Memory.INIT, pools, poolAttributes));
 
@@ -117,11 +113,7 @@ final class JvmMetrics {
   static List<String> register(Meter meter) {
     List<String> missing = new ArrayList<>();
     List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans();
-    Attributes[] poolAttributes = new Attributes[pools.size()];
-    for (int i = 0; i < poolAttributes.length; i++) {
-      MemoryPoolMXBean pool = pools.get(i);
-      poolAttributes[i] = Attributes.of(MEMORY_TYPE, pool.getType() == MemoryType.HEAP ? "heap" : "non_heap", MEMORY_POOL, pool.getName());
-    }
+    Attributes[] poolAttributes = poolAttributes(pools);
     meter.upDownCounterBuilder("jvm.memory.used").setUnit("By").setDescription("Measure of memory used.")
         .buildWithCallback(new Memory(Memory.USED, pools, poolAttributes));
     meter.upDownCounterBuilder("jvm.memory.committed").setUnit("By").setDescription("Measure of memory committed.")
@@ -174,6 +166,16 @@ final class JvmMetrics {
       missing.add("jvm.gc.duration (no jdk.management module)");
     }
     return missing;
+  }
+
+  /** Each pool's {@code jvm.memory.type} and {@code jvm.memory.pool.name}, in the pools' order. */
+  private static Attributes[] poolAttributes(List<MemoryPoolMXBean> pools) {
+    Attributes[] attributes = new Attributes[pools.size()];
+    for (int i = 0; i < attributes.length; i++) {
+      MemoryPoolMXBean pool = pools.get(i);
+      attributes[i] = Attributes.of(MEMORY_TYPE, pool.getType() == MemoryType.HEAP ? "heap" : "non_heap", MEMORY_POOL, pool.getName());
+    }
+    return attributes;
   }
 
   /** One of the memory instruments: a point per pool. A class, as the other callbacks: no lambda to spin. */
