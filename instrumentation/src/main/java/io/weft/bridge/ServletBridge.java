@@ -81,7 +81,19 @@ public final class ServletBridge {
     }
   }
 
-  /** Ends what {@link #controller} started; {@code thrown} may be null. */
+  /**
+   * Spring MVC's {@code DispatcherServlet.render(modelAndView, request, response)} starts (woven only when view
+   * telemetry is asked for): returns what {@link #controllerExit} must finish, or {@code null}.
+   */
+  public static Object view(Object modelAndView) {
+    try {
+      return handler.view(modelAndView);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  /** Ends what {@link #controller} or {@link #view} started; {@code thrown} may be null. */
   public static void controllerExit(Object call, Throwable thrown) {
     if (call != null) {
       try {
@@ -122,6 +134,11 @@ public final class ServletBridge {
 
     /** A framework's controller method is about to handle the request. */
     default Object controller(Object handler) {
+      return null;
+    }
+
+    /** A framework is about to render the request's view. */
+    default Object view(Object modelAndView) {
       return null;
     }
 

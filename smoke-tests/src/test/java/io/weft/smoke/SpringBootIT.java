@@ -146,7 +146,8 @@ class SpringBootIT {
   /**
    * OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_CONTROLLER_TELEMETRY_ENABLED (the OpenTelemetry agent's, off by default, as
    * the test above shows: there the configured method is the server span's child): the handler method is an INTERNAL
-   * span between the server span and what the handler does, and a failing one says why.
+   * span between the server span and what the handler does, and a failing one says why; with view telemetry, a view's
+   * rendering is a span too.
    */
   @org.junit.jupiter.api.Test
   void controllerSpansWhenAskedFor() throws Exception {
@@ -155,6 +156,7 @@ class SpringBootIT {
         ChildJvm app = ChildJvm.withAgent(io.weft.smoke.support.Jdks.current(), otlp)
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.boot.Items[find]")
             .env("OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_CONTROLLER_TELEMETRY_ENABLED", "true")
+            .env("OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_VIEW_TELEMETRY_ENABLED", "true")
             .startJar(appJar())) {
       String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
       int at = ready.indexOf("READY ") + 6;
@@ -175,6 +177,16 @@ class SpringBootIT {
         assertEquals(StatusCode.STATUS_CODE_ERROR, failed.statusCode());
         assertEquals("java.lang.IllegalStateException", failed.stringAttr("error.type"));
         assertEquals("the smoke test asked for a failure", failed.eventAttr("exception", "exception.message"));
+        // a handler that names a view: the rendering is a span of its own, after the handler's, under the server span
+        HttpResponse<String> page = get(base, "/shop/page");
+        assertEquals(200, page.statusCode());
+        assertEquals("greeting page", page.body());
+        ReceivedSpan pageServer = otlp.awaitSpan(server("/shop/page"));
+        assertEquals("GET /shop/page", pageServer.name());
+        ReceivedSpan pageController = otlp.awaitSpan(named("PageController.page").and(childOf(pageServer)));
+        ReceivedSpan render = otlp.awaitSpan(named("Render greeting").and(childOf(pageServer)));
+        assertEquals(SpanKind.SPAN_KIND_INTERNAL, render.kind());
+        assertTrue(render.startEpochNanos() >= pageController.endEpochNanos(), "rendered after the handler returned");
         assertEquals(1, otlp.spans().stream().filter(named("ShopController.item")).count(), "one per handled request");
         assertFalse(app.output().contains("[weft] internal error"), "agent errors in the application's output");
       } catch (AssertionError e) {

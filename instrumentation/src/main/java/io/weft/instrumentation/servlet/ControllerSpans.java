@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * agent's, off by default): the Spring MVC handler method a request went to, as an INTERNAL span named {@code
  * OrderController.get} under the server span, current while it runs, so what the handler does nests under it. The
  * handler is a Spring {@code HandlerMethod}, read by reflection once per class; names and attributes are made once
- * per controller class and method name. Agent class loader.
+ * per controller class and method name. View spans ({@code ...view-telemetry.enabled}, off by default too): the
+ * rendering of the request's view, {@code Render greeting}, named after the view's name (or, for a view object, its
+ * class). Agent class loader.
  */
 final class ControllerSpans {
 
@@ -52,6 +54,50 @@ final class ControllerSpans {
       InternalErrors.report("controller span start", failure);
       return null;
     }
+  }
+
+  /** Starts the span of rendering {@code modelAndView}'s view inside the current span; null when there is none. */
+  Object startView(Object modelAndView) {
+    try {
+      Context parent = WeftContextStorage.currentContext();
+      if (modelAndView == null || !Span.fromContext(parent).getSpanContext().isValid()) {
+        return null;
+      }
+      String name = viewName(modelAndView);
+      if (name == null) {
+        return null;
+      }
+      String spanName = VIEW_NAMES.get(name);
+      if (spanName == null) {
+        spanName = "Render " + name;
+        if (VIEW_NAMES.size() < MAX_VIEW_NAMES) {
+          VIEW_NAMES.putIfAbsent(name, spanName);
+        }
+      }
+      LeanSpan span = tracer.start(spanName, SpanKind.INTERNAL, Attributes.empty(), parent, System.nanoTime());
+      return span == null ? null : new Call(span, WeftContextStorage.makeCurrent(parent.with(span)));
+    } catch (Throwable failure) {
+      InternalErrors.report("view span start", failure);
+      return null;
+    }
+  }
+
+  /** The view's name, else its view object's simple class name; null when neither (Spring's ModelAndView, by reflection). */
+  private static String viewName(Object modelAndView) throws ReflectiveOperationException {
+    Method[] accessors = VIEW_ACCESSORS.get(modelAndView.getClass());
+    if (accessors == null) {
+      return null;
+    }
+    Object name = accessors[0].invoke(modelAndView);
+    if (name instanceof String) {
+      return (String) name;
+    }
+    Object view = accessors[1].invoke(modelAndView);
+    if (view == null) {
+      return null;
+    }
+    String type = view.getClass().getName();
+    return type.substring(type.lastIndexOf('.') + 1);
   }
 
   void end(Object call, Throwable thrown) {
@@ -127,6 +173,22 @@ final class ControllerSpans {
         return beanType.getReturnType() == Class.class && method.getReturnType() == Method.class ? new Method[] {beanType, method} : null;
       } catch (NoSuchMethodException | RuntimeException | LinkageError e) {
         return null; // another kind of handler (a Controller, an HttpRequestHandler): no span
+      }
+    }
+  };
+
+  /** View names told apart at most; beyond, further names are spelled out per request (their span names are not kept). */
+  static final int MAX_VIEW_NAMES = 1024;
+  private static final ConcurrentHashMap<String, String> VIEW_NAMES = new ConcurrentHashMap<>();
+
+  /** A model-and-view class's public {@code getViewName()} and {@code getView()} (Spring's {@code ModelAndView}); null without. */
+  private static final ClassValue<Method[]> VIEW_ACCESSORS = new ClassValue<Method[]>() {
+    @Override
+    protected Method[] computeValue(Class<?> type) {
+      try {
+        return new Method[] {type.getMethod("getViewName"), type.getMethod("getView")};
+      } catch (NoSuchMethodException | RuntimeException | LinkageError e) {
+        return null;
       }
     }
   };

@@ -60,30 +60,51 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
     if (config.getBoolean(ServletSettings.CONTROLLER_KEY, false)) {
-      result.add(new SpringHandlerAdapter(debug));
+      result.add(new SpringMvc(SpringMvc.ADAPTER, "handle", SpringMvc.CONTROLLER, debug));
+    }
+    if (config.getBoolean(ServletSettings.VIEW_KEY, false)) {
+      result.add(new SpringMvc(SpringMvc.DISPATCHER, "render", SpringMvc.VIEW, debug));
     }
     return result;
   }
 
   /**
-   * Spring MVC's {@code AbstractHandlerMethodAdapter.handle(request, response, handler)}, by its exact name, javax
-   * (Spring 5) or jakarta (6+): every request to an annotated controller method goes through it once. Woven only
-   * with controller telemetry on ({@link ControllerSpans}); only code is added.
+   * One Spring MVC class, by its exact name, javax (Spring 5) or jakarta (6+), and one of its methods:
+   * {@code AbstractHandlerMethodAdapter.handle(request, response, handler)}, which every request to an annotated
+   * controller method goes through once (controller telemetry), or {@code DispatcherServlet.render(modelAndView,
+   * request, response)} (view telemetry). Woven only when asked for ({@link ControllerSpans}); only code is added.
    */
-  private static final class SpringHandlerAdapter implements TypeInstrumentation, DirectAdvice.Selector {
+  private static final class SpringMvc implements TypeInstrumentation, DirectAdvice.Selector {
     static final String ADAPTER = "org/springframework/web/servlet/mvc/method/AbstractHandlerMethodAdapter";
-    private static final DirectAdvice ADVICE = DirectAdvice.around("io/weft/bridge/ServletBridge", "controller",
+    static final String DISPATCHER = "org/springframework/web/servlet/DispatcherServlet";
+    static final DirectAdvice CONTROLLER = DirectAdvice.around("io/weft/bridge/ServletBridge", "controller",
         "(Ljava/lang/Object;)Ljava/lang/Object;", "controllerExit", 2);
+    static final DirectAdvice VIEW = DirectAdvice.around("io/weft/bridge/ServletBridge", "view",
+        "(Ljava/lang/Object;)Ljava/lang/Object;", "controllerExit", 0);
 
+    private final String owner;
+    private final String method;
+    private final DirectAdvice advice;
     private final Consumer<String> debug;
+    /** The method's descriptor up to its last argument, javax and jakarta. */
+    private final String[] descriptorPrefixes = new String[2];
 
-    SpringHandlerAdapter(Consumer<String> debug) {
+    SpringMvc(String owner, String method, DirectAdvice advice, Consumer<String> debug) {
+      this.owner = owner;
+      this.method = method;
+      this.advice = advice;
       this.debug = debug;
+      String[] apis = {"javax", "jakarta"};
+      for (int i = 0; i < apis.length; i++) {
+        String requestResponse = "L" + apis[i] + "/servlet/http/HttpServletRequest;L" + apis[i] + "/servlet/http/HttpServletResponse;";
+        descriptorPrefixes[i] = advice == CONTROLLER ? "(" + requestResponse + "Ljava/lang/Object;)"
+            : "(Lorg/springframework/web/servlet/ModelAndView;" + requestResponse + ")";
+      }
     }
 
     @Override
     public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-      return classFile.internalName().equals(ADAPTER);
+      return classFile.internalName().equals(owner);
     }
 
     @Override
@@ -93,20 +114,25 @@ public final class ServletInstrumentation implements WeftInstrumentation {
 
     @Override
     public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
-      return DirectAdvice.weave(ADAPTER, bytes, this, debug);
+      return DirectAdvice.weave(owner, bytes, this, debug);
     }
 
     @Override
     public DirectAdvice select(int access, String name, String descriptor) {
-      return (access & Opcodes.ACC_STATIC) == 0 && name.equals("handle")
-          && (descriptor.startsWith("(Ljakarta/servlet/http/HttpServletRequest;Ljakarta/servlet/http/HttpServletResponse;Ljava/lang/Object;)")
-              || descriptor.startsWith("(Ljavax/servlet/http/HttpServletRequest;Ljavax/servlet/http/HttpServletResponse;Ljava/lang/Object;)"))
-          ? ADVICE : null;
+      if ((access & Opcodes.ACC_STATIC) != 0 || !name.equals(method)) {
+        return null;
+      }
+      for (String prefix : descriptorPrefixes) {
+        if (descriptor.startsWith(prefix)) {
+          return advice;
+        }
+      }
+      return null;
     }
 
     @Override
     public ElementMatcher<? super TypeDescription> typeMatcher() {
-      return named(ADAPTER.replace('/', '.'));
+      return named(owner.replace('/', '.'));
     }
 
     @Override

@@ -17,6 +17,7 @@ final class ServletSettings {
   static final String REQUEST_PARAMETERS_KEY = "otel.instrumentation.servlet.experimental.capture-request-parameters";
   static final String EXPERIMENTAL_SPAN_ATTRIBUTES_KEY = "otel.instrumentation.servlet.experimental-span-attributes";
   static final String CONTROLLER_KEY = "otel.instrumentation.common.experimental.controller-telemetry.enabled";
+  static final String VIEW_KEY = "otel.instrumentation.common.experimental.view-telemetry.enabled";
   static final String PARAMETER_PREFIX = "servlet.request.parameter.";
 
   final HttpMethods methods;
@@ -30,9 +31,11 @@ final class ServletSettings {
   final boolean experimentalSpanAttributes;
   /** An INTERNAL span per Spring MVC handler method: off by default, as in the OpenTelemetry agent. */
   final boolean controllerSpans;
+  /** An INTERNAL span per view a framework renders (Spring MVC's {@code DispatcherServlet.render}): off by default. */
+  final boolean viewSpans;
 
   ServletSettings(HttpMethods methods, QueryRedactor redactor, HeaderCapture headers, boolean experimentalTelemetry,
-      List<String> parameters, boolean experimentalSpanAttributes, boolean controllerSpans) {
+      List<String> parameters, boolean experimentalSpanAttributes, boolean controllerSpans, boolean viewSpans) {
     this.methods = methods;
     this.redactor = redactor;
     this.headers = headers;
@@ -40,10 +43,11 @@ final class ServletSettings {
     this.parameters = parameters;
     this.experimentalSpanAttributes = experimentalSpanAttributes;
     this.controllerSpans = controllerSpans;
+    this.viewSpans = viewSpans;
   }
 
   static ServletSettings defaults() {
-    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false, List.of(), false, false);
+    return new ServletSettings(HttpMethods.defaults(), QueryRedactor.defaults(), HeaderCapture.of(null, null), false, List.of(), false, false, false);
   }
 
   /** Trimmed, blank entries and repeats left out; the name's case is kept (a parameter's name is case-sensitive). */
@@ -79,7 +83,8 @@ final class ServletSettings {
         config.getBoolean(EXPERIMENTAL_TELEMETRY_KEY, false),
         parameterNames(config.getList(REQUEST_PARAMETERS_KEY)),
         config.getBoolean(EXPERIMENTAL_SPAN_ATTRIBUTES_KEY, false),
-        config.getBoolean(CONTROLLER_KEY, false));
+        config.getBoolean(CONTROLLER_KEY, false),
+        config.getBoolean(VIEW_KEY, false));
   }
 
   private static void warnRejected(InstrumentationConfig config, String name, HeaderCapture capture) {

@@ -85,6 +85,8 @@ final class ServletTracer implements ServletBridge.Handler {
   private final LeanTracer tracer;
   /** Controller spans when asked for ({@link ServletSettings#controllerSpans}); null otherwise. */
   private final ControllerSpans controllers;
+  /** View spans when asked for ({@link ServletSettings#viewSpans}); null otherwise. */
+  private final ControllerSpans views;
   private final TextMapPropagator propagator;
   final DoubleHistogram duration;
   /** Null unless the experimental telemetry is asked for: then two recordings per request. */
@@ -112,6 +114,7 @@ final class ServletTracer implements ServletBridge.Handler {
       ServletSettings settings) {
     this.tracer = tracer;
     this.controllers = settings.controllerSpans ? new ControllerSpans(tracer) : null;
+    this.views = settings.viewSpans ? (controllers != null ? controllers : new ControllerSpans(tracer)) : null;
     this.propagator = propagator;
     this.duration = duration;
     this.activeRequests = activeRequests;
@@ -265,9 +268,15 @@ final class ServletTracer implements ServletBridge.Handler {
   }
 
   @Override
+  public Object view(Object modelAndView) {
+    return views == null ? null : views.startView(modelAndView);
+  }
+
+  @Override
   public void controllerExit(Object call, Throwable thrown) {
-    if (controllers != null) {
-      controllers.end(call, thrown);
+    ControllerSpans spans = controllers != null ? controllers : views; // the same object when both are on
+    if (spans != null) {
+      spans.end(call, thrown);
     }
   }
 
