@@ -1,6 +1,5 @@
 package io.weft.instrumentation.jdbc;
 
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -14,6 +13,7 @@ import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.WeakIdentityMap;
+import io.weft.instrumentation.trace.CodeShape;
 import io.weft.instrumentation.trace.ExceptionSignal;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
@@ -173,7 +173,7 @@ final class JdbcTracer implements JdbcBridge.Handler {
     try {
       Context parent = WeftContextStorage.currentContext();
       if (Span.fromContext(parent).getSpanContext().isValid()) {
-        DataSourceShape shape = DATA_SOURCE_SHAPES.get(dataSource.getClass());
+        CodeShape shape = DATA_SOURCE_SHAPES.get(dataSource.getClass());
         long startNanos = System.nanoTime();
         LeanSpan span = tracer.start(shape.spanName, SpanKind.INTERNAL, shape.attributes, parent, startNanos);
         if (span != null) {
@@ -238,28 +238,15 @@ final class JdbcTracer implements JdbcBridge.Handler {
     }
   }
 
-  /** A data source class's span name and attributes, made once per class. */
-  static final class DataSourceShape {
-    static final AttributeKey<String> CODE_FUNCTION_NAME = AttributeKey.stringKey("code.function.name");
-    final String spanName;
-    final Attributes attributes;
-
-    DataSourceShape(Class<?> type) {
-      String name = type.getName();
-      this.spanName = name.substring(name.lastIndexOf('.') + 1) + ".getConnection"; // a nested class keeps its outer's name
-      this.attributes = Attributes.of(CODE_FUNCTION_NAME, name + ".getConnection");
-    }
-  }
-
   /** A subclass rather than a lambda: the agent's start pays for no spun lambda class. */
-  private static final class DataSourceShapes extends ClassValue<DataSourceShape> {
+  private static final class DataSourceShapes extends ClassValue<CodeShape> {
     @Override
-    protected DataSourceShape computeValue(Class<?> type) {
-      return new DataSourceShape(type);
+    protected CodeShape computeValue(Class<?> type) {
+      return new CodeShape(type, "getConnection");
     }
   }
 
-  private static final ClassValue<DataSourceShape> DATA_SOURCE_SHAPES = new DataSourceShapes();
+  private static final ClassValue<CodeShape> DATA_SOURCE_SHAPES = new DataSourceShapes();
 
   @Override
   public void exit(Object call, Throwable thrown) {

@@ -2,6 +2,8 @@ package io.weft.instrumentation.logging;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.weft.bridge.LogBridge;
+import io.weft.instrumentation.DirectAdvice;
+import io.weft.instrumentation.ExactMethodWeaving;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
@@ -17,11 +19,15 @@ import java.util.List;
  */
 public final class LogCorrelation implements WeftInstrumentation {
 
+  /** {@code LogBridge.recordWithSpan(event)} first in the method: the event is its only argument. */
+  private static final DirectAdvice INTO_EVENT =
+      DirectAdvice.onEntry("io/weft/bridge/LogBridge", "recordWithSpan", "(Ljava/lang/Object;)V", 0);
+
   private final String name;
   private final String internalName;
   private final String[] methods;
   private final String field;
-  /** The ids go into each event's own MDC as it enters the library's one method ({@link RecordMdcWeaving}). */
+  /** The ids go into each event's own MDC as it enters the library's one method ({@link #INTO_EVENT}). */
   private final boolean intoEvent;
 
   private LogCorrelation(String name, String internalName, String[] methods, String field, boolean intoEvent) {
@@ -69,7 +75,8 @@ public final class LogCorrelation implements WeftInstrumentation {
    * version without it is left as it is).
    */
   public static LogCorrelation jbossLogManager() {
-    return new LogCorrelation("jboss-logmanager-mdc", RecordMdcWeaving.JBOSS_LOGGER, RecordMdcWeaving.JBOSS_METHOD, null, true);
+    return new LogCorrelation("jboss-logmanager-mdc", "org/jboss/logmanager/Logger",
+        new String[] {"logRaw", "(Lorg/jboss/logmanager/ExtLogRecord;)V"}, null, true);
   }
 
   /**
@@ -79,14 +86,16 @@ public final class LogCorrelation implements WeftInstrumentation {
    * the thread's: a layout's {@code %X{trace_id}} finds them, also on an {@code AsyncAppender}'s thread.
    */
   public static LogCorrelation log4j1() {
-    return new LogCorrelation("log4j-mdc", RecordMdcWeaving.LOG4J1_CATEGORY, RecordMdcWeaving.LOG4J1_METHOD, null, true);
+    return new LogCorrelation("log4j-mdc", "org/apache/log4j/Category",
+        new String[] {"callAppenders", "(Lorg/apache/log4j/spi/LoggingEvent;)V"}, null, true);
   }
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     // no lambda here: each costs premain a millisecond
     if (intoEvent) {
-      return Collections.singletonList(new RecordMdcWeaving(internalName, methods, new io.weft.instrumentation.DebugLines(config)));
+      return Collections.singletonList(new ExactMethodWeaving(internalName, methods[0], new String[] {methods[1]}, INTO_EVENT,
+          new io.weft.instrumentation.DebugLines(config)));
     }
     return Collections.singletonList(new ContextMapWeaving(internalName, methods, field, config));
   }

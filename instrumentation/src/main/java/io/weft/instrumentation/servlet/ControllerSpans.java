@@ -1,6 +1,5 @@
 package io.weft.instrumentation.servlet;
 
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.Span;
@@ -9,6 +8,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.trace.CodeShape;
 import io.weft.instrumentation.trace.ExceptionSignal;
 import io.weft.instrumentation.trace.LeanSpan;
 import io.weft.instrumentation.trace.LeanTracer;
@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ControllerSpans {
 
-  static final AttributeKey<String> CODE_FUNCTION_NAME = AttributeKey.stringKey("code.function.name");
   /** Controller methods named per controller class, at most; beyond, a class's further methods are not traced. */
   static final int MAX_METHODS_PER_CLASS = 1024;
 
@@ -44,12 +43,11 @@ final class ControllerSpans {
       if (handler == null || !Span.fromContext(parent).getSpanContext().isValid()) {
         return null;
       }
-      Shape shape = shape(handler);
+      CodeShape shape = shape(handler);
       if (shape == null) {
         return null;
       }
-      LeanSpan span = tracer.start(shape.spanName, SpanKind.INTERNAL, shape.attributes, parent, System.nanoTime());
-      return span == null ? null : new Call(span, WeftContextStorage.makeCurrent(parent.with(span)));
+      return startCurrent(shape.spanName, shape.attributes, parent);
     } catch (Throwable failure) {
       InternalErrors.report("controller span start", failure);
       return null;
@@ -74,8 +72,7 @@ final class ControllerSpans {
           VIEW_NAMES.putIfAbsent(name, spanName);
         }
       }
-      LeanSpan span = tracer.start(spanName, SpanKind.INTERNAL, Attributes.empty(), parent, System.nanoTime());
-      return span == null ? null : new Call(span, WeftContextStorage.makeCurrent(parent.with(span)));
+      return startCurrent(spanName, Attributes.empty(), parent);
     } catch (Throwable failure) {
       InternalErrors.report("view span start", failure);
       return null;
@@ -100,6 +97,12 @@ final class ControllerSpans {
     return type.substring(type.lastIndexOf('.') + 1);
   }
 
+  /** An INTERNAL span under {@code parent}, current until {@link #end}; null when it is not sampled. */
+  private Object startCurrent(String spanName, Attributes attributes, Context parent) {
+    LeanSpan span = tracer.start(spanName, SpanKind.INTERNAL, attributes, parent, System.nanoTime());
+    return span == null ? null : new Call(span, WeftContextStorage.makeCurrent(parent.with(span)));
+  }
+
   void end(Object call, Throwable thrown) {
     if (!(call instanceof Call)) {
       return;
@@ -119,7 +122,7 @@ final class ControllerSpans {
     }
   }
 
-  private static Shape shape(Object handler) throws ReflectiveOperationException {
+  private static CodeShape shape(Object handler) throws ReflectiveOperationException {
     Method[] accessors = ACCESSORS.get(handler.getClass());
     if (accessors == null) {
       return null;
@@ -129,28 +132,16 @@ final class ControllerSpans {
     if (beanType == null || method == null) {
       return null;
     }
-    ConcurrentHashMap<String, Shape> byName = SHAPES.get(beanType);
-    Shape shape = byName.get(method.getName());
+    ConcurrentHashMap<String, CodeShape> byName = SHAPES.get(beanType);
+    CodeShape shape = byName.get(method.getName());
     if (shape == null) {
-      shape = new Shape(beanType, method.getName());
+      shape = new CodeShape(beanType, method.getName());
       if (byName.size() < MAX_METHODS_PER_CLASS) {
-        Shape raced = byName.putIfAbsent(method.getName(), shape);
+        CodeShape raced = byName.putIfAbsent(method.getName(), shape);
         return raced != null ? raced : shape;
       }
     }
     return shape;
-  }
-
-  /** A controller method's span name and attributes. */
-  static final class Shape {
-    final String spanName;
-    final Attributes attributes;
-
-    Shape(Class<?> type, String methodName) {
-      String name = type.getName();
-      this.spanName = name.substring(name.lastIndexOf('.') + 1) + "." + methodName;
-      this.attributes = Attributes.of(CODE_FUNCTION_NAME, name + "." + methodName);
-    }
   }
 
   private static final class Call {
@@ -194,9 +185,9 @@ final class ControllerSpans {
   };
 
   /** Per controller class, its methods' shapes by name (overloads share one); a class value, so no class is kept alive. */
-  private static final ClassValue<ConcurrentHashMap<String, Shape>> SHAPES = new ClassValue<ConcurrentHashMap<String, Shape>>() {
+  private static final ClassValue<ConcurrentHashMap<String, CodeShape>> SHAPES = new ClassValue<ConcurrentHashMap<String, CodeShape>>() {
     @Override
-    protected ConcurrentHashMap<String, Shape> computeValue(Class<?> type) {
+    protected ConcurrentHashMap<String, CodeShape> computeValue(Class<?> type) {
       return new ConcurrentHashMap<>();
     }
   };

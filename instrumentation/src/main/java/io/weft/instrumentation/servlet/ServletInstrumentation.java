@@ -2,6 +2,7 @@ package io.weft.instrumentation.servlet;
 
 import io.weft.instrumentation.DebugLines;
 import io.weft.instrumentation.DirectAdvice;
+import io.weft.instrumentation.ExactMethodWeaving;
 import io.weft.instrumentation.SuperTypes;
 import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -60,85 +61,34 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
     if (config.getBoolean(ServletSettings.CONTROLLER_KEY, false)) {
-      result.add(new SpringMvc(SpringMvc.ADAPTER, "handle", SpringMvc.CONTROLLER, debug));
+      result.add(springMvc(true, debug));
     }
     if (config.getBoolean(ServletSettings.VIEW_KEY, false)) {
-      result.add(new SpringMvc(SpringMvc.DISPATCHER, "render", SpringMvc.VIEW, debug));
+      result.add(springMvc(false, debug));
     }
     return result;
   }
 
+  private static final String SPRING_ADAPTER = "org/springframework/web/servlet/mvc/method/AbstractHandlerMethodAdapter";
+  private static final String SPRING_DISPATCHER = "org/springframework/web/servlet/DispatcherServlet";
+
   /**
-   * One Spring MVC class, by its exact name, javax (Spring 5) or jakarta (6+), and one of its methods:
-   * {@code AbstractHandlerMethodAdapter.handle(request, response, handler)}, which every request to an annotated
-   * controller method goes through once (controller telemetry), or {@code DispatcherServlet.render(modelAndView,
-   * request, response)} (view telemetry). Woven only when asked for ({@link ControllerSpans}); only code is added.
+   * Spring MVC's {@code AbstractHandlerMethodAdapter.handle(request, response, handler)}, which every request to an
+   * annotated controller method goes through once (controller telemetry), or {@code DispatcherServlet.render(modelAndView,
+   * request, response)} (view telemetry), javax (Spring 5) or jakarta (6+). Woven only when asked for ({@link ControllerSpans}).
    */
-  private static final class SpringMvc implements TypeInstrumentation, DirectAdvice.Selector {
-    static final String ADAPTER = "org/springframework/web/servlet/mvc/method/AbstractHandlerMethodAdapter";
-    static final String DISPATCHER = "org/springframework/web/servlet/DispatcherServlet";
-    static final DirectAdvice CONTROLLER = DirectAdvice.around("io/weft/bridge/ServletBridge", "controller",
-        "(Ljava/lang/Object;)Ljava/lang/Object;", "controllerExit", 2);
-    static final DirectAdvice VIEW = DirectAdvice.around("io/weft/bridge/ServletBridge", "view",
-        "(Ljava/lang/Object;)Ljava/lang/Object;", "controllerExit", 0);
-
-    private final String owner;
-    private final String method;
-    private final DirectAdvice advice;
-    private final Consumer<String> debug;
-    /** The method's descriptor up to its last argument, javax and jakarta. */
-    private final String[] descriptorPrefixes = new String[2];
-
-    SpringMvc(String owner, String method, DirectAdvice advice, Consumer<String> debug) {
-      this.owner = owner;
-      this.method = method;
-      this.advice = advice;
-      this.debug = debug;
-      String[] apis = {"javax", "jakarta"};
-      for (int i = 0; i < apis.length; i++) {
-        String requestResponse = "L" + apis[i] + "/servlet/http/HttpServletRequest;L" + apis[i] + "/servlet/http/HttpServletResponse;";
-        descriptorPrefixes[i] = advice == CONTROLLER ? "(" + requestResponse + "Ljava/lang/Object;)"
-            : "(Lorg/springframework/web/servlet/ModelAndView;" + requestResponse + ")";
-      }
+  private static ExactMethodWeaving springMvc(boolean controller, Consumer<String> debug) {
+    String[] prefixes = new String[2];
+    String[] apis = {"javax", "jakarta"};
+    for (int i = 0; i < apis.length; i++) {
+      String requestResponse = "L" + apis[i] + "/servlet/http/HttpServletRequest;L" + apis[i] + "/servlet/http/HttpServletResponse;";
+      prefixes[i] = controller ? "(" + requestResponse + "Ljava/lang/Object;)"
+          : "(Lorg/springframework/web/servlet/ModelAndView;" + requestResponse + ")";
     }
-
-    @Override
-    public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-      return classFile.internalName().equals(owner);
-    }
-
-    @Override
-    public boolean weavesDirectly() {
-      return true;
-    }
-
-    @Override
-    public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
-      return DirectAdvice.weave(owner, bytes, this, debug);
-    }
-
-    @Override
-    public DirectAdvice select(int access, String name, String descriptor) {
-      if ((access & Opcodes.ACC_STATIC) != 0 || !name.equals(method)) {
-        return null;
-      }
-      for (String prefix : descriptorPrefixes) {
-        if (descriptor.startsWith(prefix)) {
-          return advice;
-        }
-      }
-      return null;
-    }
-
-    @Override
-    public ElementMatcher<? super TypeDescription> typeMatcher() {
-      return named(owner.replace('/', '.'));
-    }
-
-    @Override
-    public void transform(Advisor advisor) {
-      // woven directly, also when retransformed at an attach
-    }
+    DirectAdvice advice = DirectAdvice.around("io/weft/bridge/ServletBridge", controller ? "controller" : "view",
+        "(Ljava/lang/Object;)Ljava/lang/Object;", "controllerExit", controller ? 2 : 0);
+    return new ExactMethodWeaving(controller ? SPRING_ADAPTER : SPRING_DISPATCHER, controller ? "handle" : "render", prefixes,
+        advice, debug);
   }
 
   @Override
