@@ -76,7 +76,7 @@ class ConfigIT {
       "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_REQUEST_HEADERS", "OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_RESPONSE_HEADERS",
       "OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", "WEFT_HTTP_SENSITIVE_QUERY_PARAMETERS", "OTEL_JAVAAGENT_ENABLED",
       "OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
-      "OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS", "OTEL_JAVAAGENT_CONFIGURATION_FILE",
+      "OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS", "OTEL_JAVAAGENT_CONFIGURATION_FILE", "OTEL_CONFIG_FILE",
       "OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_INCLUDE", "OTEL_INSTRUMENTATION_EXTERNAL_ANNOTATIONS_EXCLUDE_METHODS",
       "OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_EXCLUDE_METHODS");
   // not here: the per-signal twins of the OTLP settings (they share the parser, and would hide the general
@@ -232,6 +232,94 @@ class ConfigIT {
       String out = app.output();
       assertEquals(1, out.lines().filter(l -> l.equals(
           "[weft] OTEL_JAVAAGENT_CONFIGURATION_FILE: '" + missing + "' does not exist; none of its settings apply")).count(), out);
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void aDeclarativeFileConfiguresEverythingAndReplacesTheVariables(Jdk jdk, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("otel.yaml");
+    Files.writeString(file, String.join("\n",
+        "# as the OpenTelemetry agent 2.26 reads it",
+        "file_format: \"1.0\"",
+        "resource:",
+        "  attributes:",
+        "    - name: service.name",
+        "      value: ${SHOP_SERVICE_NAME:-from-file}",
+        "    - name: deployment.environment.name",
+        "      value: staging",
+        "propagator:",
+        "  composite: [{tracecontext: }, {baggage: }]",
+        "tracer_provider:",
+        "  processors:",
+        "    - batch:",
+        "        schedule_delay: 100",
+        "        exporter:",
+        "          otlp_grpc:",
+        "            endpoint: ${GRPC_ENDPOINT}",
+        "            headers:",
+        "              - name: x-api-key",
+        "                value: s3cret",
+        "  sampler:",
+        "    parent_based:",
+        "      root:",
+        "        always_on:",
+        "meter_provider:",
+        "  readers:",
+        "    - periodic:",
+        "        interval: 500",
+        "        exporter:",
+        "          otlp_http:",
+        "            endpoint: ${OTEL_EXPORTER_OTLP_ENDPOINT}/v1/metrics",
+        "  views:",
+        "    - selector: {instrument_name: jvm.thread.count}",
+        "instrumentation/development:",
+        "  java:",
+        "    methods:",
+        "      include: " + GREET,
+        ""));
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp) // which sets OTEL_SERVICE_NAME=smoke-app, ignored now
+            .env("OTEL_CONFIG_FILE", file.toString())
+            .env("GRPC_ENDPOINT", otlp.grpcEndpoint())
+            .env("OTEL_TRACES_SAMPLER", "always_off") // not in the file: ignored, or no span would come
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      ReceivedSpan greet = otlp.awaitSpan(named("HelloApp.greet"));
+      assertEquals("from-file", greet.serviceName(), "the file's resource, not OTEL_SERVICE_NAME");
+      assertEquals("staging", greet.resourceAttr("deployment.environment.name"));
+      assertTrue(otlp.exportRequests(io.weft.receiver.Signal.TRACES, io.weft.receiver.Transport.GRPC) > 0, otlp.exportRequests()::toString);
+      assertEquals(0, otlp.exportRequests(io.weft.receiver.Signal.TRACES, io.weft.receiver.Transport.HTTP), otlp.exportRequests()::toString);
+      otlp.awaitAttempts(attempt -> attempt.signal() == io.weft.receiver.Signal.METRICS && attempt.transport() == io.weft.receiver.Transport.HTTP, 1);
+      assertTrue(otlp.requestHeaders().stream().anyMatch(h -> "s3cret".equals(h.get("x-api-key"))), "the file's header is sent");
+      String out = app.output();
+      List<String> weftLines = out.lines().filter(l -> l.startsWith("[weft]")).toList();
+      assertEquals(3, weftLines.size(), out);
+      assertTrue(weftLines.stream().anyMatch(l -> l.startsWith("[weft] Weft ") && l.contains("service.name=from-file") && l.endsWith(" config=" + file)), out);
+      assertTrue(weftLines.contains("[weft] meter_provider.views (line 32) in " + file + ": is not supported by Weft and is ignored"), out);
+      assertTrue(weftLines.contains("[weft] OTEL_BSP_SCHEDULE_DELAY, OTEL_METRIC_EXPORT_INTERVAL, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER are ignored:"
+          + " the declarative configuration " + file + " replaces the variables and properties (refer to a variable in it as ${NAME})"), out);
+      assertFalse(out.contains("s3cret"), out);
+    }
+  }
+
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void aDeclarativeFileThatIsNotYamlIsOneLineAndTheVariablesApply(Jdk jdk, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("otel.yaml");
+    Files.writeString(file, "file_format: \"1.0\"\ntracer_provider:\n  processors: *shared\n");
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_EXPERIMENTAL_CONFIG_FILE", file.toString())
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertEquals("smoke-app", otlp.awaitSpan(named("HelloApp.greet")).serviceName());
+      String out = app.output();
+      assertEquals(List.of("[weft] OTEL_EXPERIMENTAL_CONFIG_FILE: '" + file + "' is not YAML Weft reads (line 3: anchors, aliases and tags"
+          + " ('&', '*', '!') are not supported); Weft is configured by the OTEL_* variables and -D properties instead"),
+          out.lines().filter(l -> l.startsWith("[weft]") && !l.startsWith("[weft] Weft ")).toList(), out);
+      assertTrue(out.contains("hello from app hi weft"), out);
     }
   }
 

@@ -38,38 +38,24 @@ final class ConfigFile {
   private final String label;
   private final Map<String, String> values; // by environment name
   private final Map<String, String> keys; // environment name -> the key as written
+  private final java.util.Set<String> referenced; // a declarative file's ${NAME}s; null for a properties file
 
   private ConfigFile(String label, Map<String, String> values, Map<String, String> keys) {
+    this(label, values, keys, null);
+  }
+
+  private ConfigFile(String label, Map<String, String> values, Map<String, String> keys, java.util.Set<String> referenced) {
     this.label = label;
     this.values = values;
     this.keys = keys;
+    this.referenced = referenced;
   }
 
   /** {@code setting}: how the user named the file's setting, for messages. */
   static ConfigFile read(String fileName, String setting, Consumer<String> warn) {
     String shown = WeftConfig.printable(fileName);
-    String text;
-    try {
-      Path path = Paths.get(fileName);
-      if (Files.exists(path) && !Files.isRegularFile(path)) {
-        // a directory, or a pipe or device, whose read could wait for ever at premain
-        warn.accept(setting + ": '" + shown + "' is not a regular file; none of its settings apply");
-        return EMPTY;
-      }
-      try (InputStream in = Files.newInputStream(path)) {
-        byte[] bytes = in.readNBytes(MAX_BYTES + 1);
-        if (bytes.length > MAX_BYTES) {
-          warn.accept(setting + ": '" + shown + "' is larger than 1 MiB, not a properties file; none of its settings apply");
-          return EMPTY;
-        }
-        text = new String(bytes, StandardCharsets.UTF_8);
-      }
-    } catch (NoSuchFileException e) {
-      warn.accept(setting + ": '" + shown + "' does not exist; none of its settings apply");
-      return EMPTY;
-    } catch (IOException | RuntimeException e) {
-      // RuntimeException: an invalid path (a NUL character), a security manager's refusal
-      warn.accept(setting + ": cannot read '" + shown + "' (" + e.getClass().getSimpleName() + "); none of its settings apply");
+    String text = readText(fileName, setting, "a properties file", "", warn);
+    if (text == null) {
       return EMPTY;
     }
     Properties loaded = new Properties();
@@ -104,6 +90,71 @@ final class ConfigFile {
       warn.accept((ignored - MAX_REPORTED) + " more keys in " + shown + " are not settings and are ignored");
     }
     return new ConfigFile(shown, values, keys);
+  }
+
+  /**
+   * The declarative configuration file {@code setting} names, read into the flat settings (see {@link
+   * DeclarativeConfig}); null when it cannot be read or is not YAML the reader takes, reported with why: then the
+   * variables and properties configure Weft, as if it were not named.
+   */
+  static ConfigFile declarative(String fileName, String setting, Map<String, String> environment, Consumer<String> warn) {
+    String fallBack = "; Weft is configured by the OTEL_* variables and -D properties instead";
+    String text = readText(fileName, setting, "a configuration file", fallBack, warn);
+    if (text == null) {
+      return null;
+    }
+    String shown = WeftConfig.printable(fileName);
+    java.util.Set<String> referenced = new java.util.HashSet<>();
+    Yaml.Mapping root;
+    try {
+      root = Yaml.parse(text, environment, referenced);
+    } catch (Yaml.Problem problem) {
+      warn.accept(setting + ": '" + shown + "' is not YAML Weft reads (" + WeftConfig.printable(problem.getMessage()) + ")" + fallBack);
+      return null;
+    }
+    DeclarativeConfig config = DeclarativeConfig.translate(root, shown, environment, referenced, warn);
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (Map.Entry<String, String> key : config.keys.entrySet()) {
+      keys.put(key.getKey(), key.getValue());
+    }
+    return new ConfigFile(shown, config.values, keys, referenced);
+  }
+
+  /** The text of a regular file of at most 1 MiB, or null (reported, ending with {@code consequence}). */
+  private static String readText(String fileName, String setting, String kind, String consequence, Consumer<String> warn) {
+    String shown = WeftConfig.printable(fileName);
+    try {
+      Path path = Paths.get(fileName);
+      if (Files.exists(path) && !Files.isRegularFile(path)) {
+        // a directory, or a pipe or device, whose read could wait for ever at premain
+        warn.accept(setting + ": '" + shown + "' is not a regular file; none of its settings apply" + consequence);
+        return null;
+      }
+      try (InputStream in = Files.newInputStream(path)) {
+        byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+        if (bytes.length > MAX_BYTES) {
+          warn.accept(setting + ": '" + shown + "' is larger than 1 MiB, not " + kind + "; none of its settings apply" + consequence);
+          return null;
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+      }
+    } catch (NoSuchFileException e) {
+      warn.accept(setting + ": '" + shown + "' does not exist; none of its settings apply" + consequence);
+    } catch (IOException | RuntimeException e) {
+      // RuntimeException: an invalid path (a NUL character), a security manager's refusal
+      warn.accept(setting + ": cannot read '" + shown + "' (" + e.getClass().getSimpleName() + "); none of its settings apply" + consequence);
+    }
+    return null;
+  }
+
+  /** Whether this is a declarative configuration file, which replaces the variables and properties. */
+  boolean declarative() {
+    return referenced != null;
+  }
+
+  /** The environment variables a declarative file refers to ({@code ${NAME}}); those are not ignored. */
+  boolean references(String variable) {
+    return referenced != null && referenced.contains(variable);
   }
 
   /** The file's name, printable; null for no file. */

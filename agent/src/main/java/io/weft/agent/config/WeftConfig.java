@@ -28,6 +28,12 @@ public final class WeftConfig implements InstrumentationConfig {
   /** The setting naming the properties file read after the system properties and the environment. */
   public static final String CONFIGURATION_FILE = "otel.javaagent.configuration-file";
 
+  /** The setting naming a declarative (YAML) configuration file, which replaces the variables and properties. */
+  public static final String CONFIG_FILE = "otel.config.file";
+
+  /** {@link #CONFIG_FILE}'s name before the OpenTelemetry agent 2.26; both are read. */
+  public static final String EXPERIMENTAL_CONFIG_FILE = "otel.experimental.config.file";
+
   private static final int MAX_LINE = 380; // the longest real warning quotes a 100-character value in about 300
 
   private final Map<String, String> properties;
@@ -41,10 +47,52 @@ public final class WeftConfig implements InstrumentationConfig {
     this.properties = properties;
     this.environment = environment;
     this.stderr = stderr;
-    // named by a property or a variable, never by the file itself; what goes wrong reading it is reported
-    String fileName = trimmed(lookup(properties, environment, CONFIGURATION_FILE));
-    this.file = fileName == null ? ConfigFile.EMPTY : ConfigFile.read(fileName, nameAsSet(CONFIGURATION_FILE), this::warn);
+    this.file = file(properties, environment);
     this.debug = getBoolean("otel.javaagent.debug", false);
+  }
+
+  /**
+   * The declarative configuration file when one is named and can be read, else the properties file when one is
+   * named; both are named by a property or a variable, never by a file. What goes wrong reading either is reported.
+   */
+  private ConfigFile file(Map<String, String> properties, Map<String, String> environment) {
+    String yamlKey = trimmed(lookup(properties, environment, CONFIG_FILE)) != null ? CONFIG_FILE : EXPERIMENTAL_CONFIG_FILE;
+    String yamlName = trimmed(lookup(properties, environment, yamlKey));
+    String fileName = trimmed(lookup(properties, environment, CONFIGURATION_FILE));
+    if (yamlName != null) {
+      ConfigFile declarative = ConfigFile.declarative(yamlName, nameAsSet(yamlKey), environment, new Warn(this));
+      if (declarative != null) {
+        if (fileName != null) {
+          warn(nameAsSet(CONFIGURATION_FILE) + " is ignored: " + nameAsSet(yamlKey) + " names the declarative configuration, which replaces it");
+        }
+        return declarative;
+      }
+    }
+    return fileName == null ? ConfigFile.EMPTY : ConfigFile.read(fileName, nameAsSet(CONFIGURATION_FILE), new Warn(this));
+  }
+
+  /** {@link #warn} as a Consumer; a class, not a method reference, because the first lambda costs premain milliseconds. */
+  private static final class Warn implements Consumer<String> {
+    private final WeftConfig config;
+
+    Warn(WeftConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public void accept(String line) {
+      config.warn(line);
+    }
+  }
+
+  /**
+   * Whether {@code key} is still read from the properties and the environment when a declarative file configures
+   * Weft: the agent's own start-up switches, as the OpenTelemetry agent reads them, and Weft's {@code WEFT_*}
+   * settings, which no specification names (the file's {@code instrumentation/development.java.agent} and
+   * {@code .weft} sections set them too, below).
+   */
+  private static boolean readBesideDeclarative(String key) {
+    return key.startsWith("otel.javaagent.") || key.startsWith("weft.") || key.equals(CONFIG_FILE) || key.equals(EXPERIMENTAL_CONFIG_FILE);
   }
 
   /** From this JVM's system properties and environment, reporting on stderr. */
@@ -78,11 +126,14 @@ public final class WeftConfig implements InstrumentationConfig {
 
   /** The name the user actually set (property, variable or the file's key), for messages. */
   public String nameAsSet(String key) {
+    if (file != null && file.declarative() && !readBesideDeclarative(key) && file.has(envName(key))) {
+      return file.describe(envName(key));
+    }
     if (properties.containsKey(key)) {
       return "-D" + key;
     }
     String env = envName(key);
-    if (!environment.containsKey(env) && file.has(env)) {
+    if (!environment.containsKey(env) && file != null && file.has(env)) {
       return file.describe(env);
     }
     return env;
@@ -90,6 +141,9 @@ public final class WeftConfig implements InstrumentationConfig {
 
   @Override
   public String getString(String key) {
+    if (file.declarative() && !readBesideDeclarative(key)) {
+      return trimmed(file.get(envName(key)));
+    }
     String value = trimmed(lookup(properties, environment, key));
     return value != null ? value : trimmed(file.get(envName(key)));
   }
@@ -443,8 +497,9 @@ public final class WeftConfig implements InstrumentationConfig {
    */
   public void reportUnsupportedSettings() {
     unsupported("otel.javaagent.extensions", null, "Weft loads no extensions");
-    unsupported("otel.experimental.config.file", null,
-        "Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE");
+    if (file.declarative()) {
+      reportIgnoredBesideDeclarative();
+    }
     String optIn = getString("otel.semconv-stability.opt-in");
     // service.peer/dup is supported: peer.service and service.peer.name are both set on database spans
     if (optIn != null && optIn.replaceAll("(?i)service\\.peer/dup", "").contains("/dup")) {
@@ -456,6 +511,38 @@ public final class WeftConfig implements InstrumentationConfig {
       warn(nameAsSet("otel.javaagent.logging") + "='" + printable(logging)
           + "' is not supported: Weft writes its few lines to stderr (simple)");
     }
+  }
+
+  /**
+   * With a declarative file, the {@code OTEL_*} variables and {@code otel.*} properties it does not refer to are
+   * ignored, as the specification says: whoever set one is told so once, in one line, rather than left wondering.
+   */
+  private void reportIgnoredBesideDeclarative() {
+    java.util.Set<String> ignored = new java.util.TreeSet<>();
+    for (String name : properties.keySet()) {
+      if (name.startsWith("otel.") && !readBesideDeclarative(name)) {
+        ignored.add("-D" + name);
+      }
+    }
+    for (String name : environment.keySet()) {
+      if (name.startsWith("OTEL_") && !name.startsWith("OTEL_JAVAAGENT_") && !name.equals(envName(CONFIG_FILE))
+          && !name.equals(envName(EXPERIMENTAL_CONFIG_FILE)) && !file.references(name)) {
+        ignored.add(name);
+      }
+    }
+    if (ignored.isEmpty()) {
+      return;
+    }
+    List<String> shown = new ArrayList<>();
+    for (String name : ignored) {
+      if (shown.size() == 6) {
+        shown.add("and " + (ignored.size() - 6) + " more");
+        break;
+      }
+      shown.add(printable(name));
+    }
+    warn(String.join(", ", shown) + (ignored.size() == 1 ? " is" : " are") + " ignored: the declarative configuration "
+        + file.label() + " replaces the variables and properties (refer to a variable in it as ${NAME})");
   }
 
   /** Reports {@code key} when set (to {@code onlyValue}, case ignored, when that is not null). */

@@ -247,7 +247,7 @@ class WeftConfigTest {
 
   @Test
   void openTelemetryAgentSettingsWeftDoesNotActOnAreNamedOnce() {
-    WeftConfig config = env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/ext.jar", "OTEL_EXPERIMENTAL_CONFIG_FILE", "otel.yaml",
+    WeftConfig config = env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/ext.jar",
         "OTEL_INSTRUMENTATION_JDBC_DATASOURCE_ENABLED", "TRUE", // supported since
         "OTEL_SEMCONV_STABILITY_OPT_IN", "database/dup,code",
         "OTEL_JAVAAGENT_LOGGING", "none",
@@ -259,7 +259,6 @@ class WeftConfigTest {
     config.reportUnsupportedSettings();
     assertEquals(List.of(
         "OTEL_JAVAAGENT_EXTENSIONS is not supported and is ignored: Weft loads no extensions",
-        "OTEL_EXPERIMENTAL_CONFIG_FILE is not supported and is ignored: Weft reads no declarative configuration; use OTEL_* variables or OTEL_JAVAAGENT_CONFIGURATION_FILE",
         "OTEL_SEMCONV_STABILITY_OPT_IN='database/dup,code' is not supported: Weft sends the stable conventions only, never the old attributes beside them",
         "OTEL_JAVAAGENT_LOGGING='none' is not supported: Weft writes its few lines to stderr (simple)"), lines);
 
