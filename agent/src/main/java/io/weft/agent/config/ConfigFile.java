@@ -112,7 +112,14 @@ final class ConfigFile {
       warn.accept(setting + ": '" + shown + "' is not YAML Weft reads (" + WeftConfig.printable(problem.getMessage()) + ")" + fallBack);
       return null;
     }
-    DeclarativeConfig config = DeclarativeConfig.translate(root, shown, environment, referenced, warn);
+    DeclarativeConfig config;
+    try {
+      config = DeclarativeConfig.translate(root, shown, environment, referenced, warn);
+    } catch (RuntimeException bug) {
+      // a bug of ours must not take the agent, let alone the application, down with it
+      warn.accept(setting + ": reading '" + shown + "' failed (" + bug.getClass().getSimpleName() + ")" + fallBack);
+      return null;
+    }
     Map<String, String> keys = new LinkedHashMap<>();
     for (Map.Entry<String, String> key : config.keys.entrySet()) {
       keys.put(key.getKey(), key.getValue());

@@ -111,6 +111,9 @@ final class Yaml {
   private final Map<String, String> environment;
   private final java.util.Set<String> referenced;
   private int next;
+  private int depth;
+
+  static final int MAX_DEPTH = 64;
 
   private Yaml(List<Line> lines, Map<String, String> environment, java.util.Set<String> referenced) {
     this.lines = lines;
@@ -309,6 +312,22 @@ final class Yaml {
 
   /** A block mapping or sequence at {@code indent}; {@code number} is its key's line, where messages point. */
   private Object block(String path, int indent, int number) throws Problem {
+    enter(number);
+    try {
+      return blockAt(path, indent, number);
+    } finally {
+      depth--;
+    }
+  }
+
+  /** Bounds the recursion: a hostile file of a million '[' must be a Problem, not a StackOverflowError at premain. */
+  private void enter(int number) throws Problem {
+    if (++depth > MAX_DEPTH) {
+      throw new Problem(number, "nested deeper than " + MAX_DEPTH + " levels");
+    }
+  }
+
+  private Object blockAt(String path, int indent, int number) throws Problem {
     Line line = lines.get(next);
     if (isItem(line)) {
       return sequence(path, indent);
@@ -390,6 +409,15 @@ final class Yaml {
 
   /** A flow collection or scalar starting at {@code position[0]}, which it moves past its end. */
   private Object flow(String text, int[] position, String path, int number) throws Problem {
+    enter(number);
+    try {
+      return flowAt(text, position, path, number);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Object flowAt(String text, int[] position, String path, int number) throws Problem {
     skipBlanks(text, position);
     if (position[0] >= text.length()) {
       throw new Problem(number, "a flow collection is not closed on its line (flow collections over several lines are not supported)");

@@ -149,6 +149,74 @@ class YamlTest {
   }
 
   @Test
+  void hostileTextIsAProblemOrAMappingNeverAnotherException() {
+    assertThrows(Yaml.Problem.class, () -> parse("a: " + "[".repeat(1_000_000)));
+    StringBuilder deep = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      deep.append(" ".repeat(i)).append("k:\n");
+    }
+    Yaml.Problem tooDeep = assertThrows(Yaml.Problem.class, () -> parse(deep.toString()));
+    assertTrue(tooDeep.getMessage().contains("nested deeper than 64 levels"), tooDeep.getMessage());
+
+    // the characters YAML gives meaning to, and a few others, in random order: parsed and translated, or a Problem
+    String alphabet = "-:[]{},\"'#&*!|>%@`~$ \n\n\n  \tab_/.0\\u\u00e9";
+    java.util.Random random = new java.util.Random(20261206);
+    for (int round = 0; round < 20_000; round++) {
+      StringBuilder text = new StringBuilder();
+      int length = random.nextInt(80);
+      for (int i = 0; i < length; i++) {
+        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      try {
+        Mapping root = parse(text.toString(), "a", "${a}");
+        DeclarativeConfig.translate(root, "fuzz.yaml", Map.of(), new HashSet<>(), line -> { });
+      } catch (Yaml.Problem expected) {
+        assertTrue(expected.line >= 1, text::toString);
+      } catch (RuntimeException bug) {
+        throw new AssertionError("input " + text.toString().replace("\n", "\\n"), bug);
+      }
+    }
+  }
+
+  @Test
+  void aMutatedConfigurationIsTranslatedOrAProblemNeverAnotherException() {
+    String valid = "file_format: \"1.0\"\ndisabled: false\nresource:\n  attributes:\n    - name: service.name\n      value: x\n"
+        + "  detection/development:\n    detectors: [{host: }, {service: }]\npropagator:\n  composite: [{tracecontext: }]\n"
+        + "tracer_provider:\n  processors:\n    - batch:\n        schedule_delay: 100\n        exporter:\n          otlp_grpc:\n"
+        + "            endpoint: http://c:4317\n            headers: [{name: a, value: b}]\n            tls: {ca_file: /x}\n"
+        + "  sampler:\n    parent_based:\n      root:\n        trace_id_ratio_based: {ratio: 0.5}\n"
+        + "meter_provider:\n  readers:\n    - periodic:\n        interval: 500\n        exporter: {otlp_http: {endpoint: http://c}}\n"
+        + "    - pull: {exporter: {prometheus/development: {port: 9464}}}\n"
+        + "logger_provider:\n  processors:\n    - simple: {exporter: {console: }}\n"
+        + "instrumentation/development:\n  general: {peer: {service_mapping: [{peer: a, service: b}]}}\n"
+        + "  java:\n    agent: {instrumentation_mode: none}\n    jdbc: {statement_sanitizer: {enabled: false}}\n";
+    String inserts = "-:[]{},\"'# \n  x0";
+    java.util.Random random = new java.util.Random(6122026);
+    int translated = 0;
+    for (int round = 0; round < 20_000; round++) {
+      StringBuilder text = new StringBuilder(valid);
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        int at = random.nextInt(text.length());
+        switch (random.nextInt(3)) {
+          case 0: text.deleteCharAt(at); break;
+          case 1: text.insert(at, inserts.charAt(random.nextInt(inserts.length()))); break;
+          default: text.setCharAt(at, inserts.charAt(random.nextInt(inserts.length())));
+        }
+      }
+      try {
+        Mapping root = parse(text.toString());
+        DeclarativeConfig.translate(root, "fuzz.yaml", Map.of(), new HashSet<>(), line -> { });
+        translated++;
+      } catch (Yaml.Problem expected) {
+        assertTrue(expected.line >= 1, text::toString);
+      } catch (RuntimeException bug) {
+        throw new AssertionError("input " + text.toString().replace("\n", "\\n"), bug);
+      }
+    }
+    assertTrue(translated > 5_000, "most mutations still parse, so the translation is exercised too: " + translated);
+  }
+
+  @Test
   void anEmptyDocumentIsNoMapping() throws Yaml.Problem {
     assertNull(parse(""));
     assertNull(parse("# only a comment\n---\n"));
