@@ -104,6 +104,18 @@ public final class ServletBridge {
     }
   }
 
+  /**
+   * A JAX-RS resource method starts: {@code template} is its route under the servlet's path ({@code /users/{id}}),
+   * read from its annotations when the class was woven.
+   */
+  public static void route(String template) {
+    try {
+      handler.route(template);
+    } catch (Throwable e) {
+      // as above
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }
@@ -131,6 +143,9 @@ public final class ServletBridge {
     void exit(Object call, Throwable thrown);
 
     Runnable wrap(Runnable task);
+
+    /** A framework dispatched the current request to the handler of {@code template}, relative to the servlet. */
+    default void route(String template) {}
 
     /** A framework's controller method is about to handle the request. */
     default Object controller(Object handler) {

@@ -38,6 +38,8 @@ public final class DirectAdvice {
   public static final int RETURNED = -2;
   /** Loads {@code null}. */
   public static final int NULL = -3;
+  /** Loads the advice's constant string ({@link #withConstant}). */
+  public static final int CONSTANT = -4;
   /** Marks a load of {@link #boxed}: the argument as an {@code Object}, a primitive one boxed. */
   private static final int BOXED = 1 << 20;
 
@@ -56,8 +58,14 @@ public final class DirectAdvice {
   private final String firstDescriptor;
   private final int[] loads;
   private final String exit;
+  private final String constant;
 
   private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit) {
+    this(kind, bridge, first, firstDescriptor, loads, exit, null);
+  }
+
+  private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit, String constant) {
+    this.constant = constant;
     this.kind = kind;
     this.bridge = bridge;
     this.first = first;
@@ -81,6 +89,14 @@ public final class DirectAdvice {
    */
   public static DirectAdvice aroundReturning(String bridge, String enter, String enterDescriptor, String exit, int... loads) {
     return new DirectAdvice(AROUND_RETURNING, bridge, enter, enterDescriptor, loads, exit);
+  }
+
+  /**
+   * This advice with {@code constant} as what {@link #CONSTANT} loads: a string fixed when the class is woven (a
+   * route template read from its annotations, say), so the call passes it without any work at run time.
+   */
+  public DirectAdvice withConstant(String constant) {
+    return new DirectAdvice(kind, bridge, first, firstDescriptor, loads, exit, constant);
   }
 
   private boolean isAround() {
@@ -403,6 +419,8 @@ public final class DirectAdvice {
       for (int load : loads) {
         if (load == THIS) {
           super.visitVarInsn(Opcodes.ALOAD, 0);
+        } else if (load == CONSTANT && advice.constant != null) {
+          super.visitLdcInsn(advice.constant);
         } else if (load > 0 && (load & BOXED) != 0 && (load & ~BOXED) < arguments.length) {
           int argument = load & ~BOXED;
           Type type = arguments[argument];

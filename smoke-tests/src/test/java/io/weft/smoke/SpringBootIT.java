@@ -32,7 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * An application as users ship it: an executable Spring Boot jar (Boot's launcher and class loader, Spring MVC on its
+ * An application as users ship it: an executable Spring Boot jar (Boot's launcher and class loader, Spring MVC and Jersey on its
  * embedded Tomcat under the context path /shop, JdbcTemplate on HikariCP against the PostgreSQL server), run with
  * {@code java -javaagent:weft-agent.jar -jar}. The routes are Spring's patterns, a failing handler reports its own
  * exception rather than Spring's ServletException around it, and the configured method and the JDBC statement, both
@@ -124,8 +124,28 @@ class SpringBootIT {
         assertNull(missing.attr("error.type"), "4xx is not a server error");
         assertEquals("/shop/**", missing.stringAttr("http.route"));
 
+        // JAX-RS beside Spring MVC: Jersey's servlet under /api/*; each resource method's template is the route
+        HttpResponse<String> order = get(base, "/shop/api/orders/42");
+        assertEquals(200, order.statusCode(), order.body());
+        assertEquals("order 42", order.body());
+        ReceivedSpan orderSpan = otlp.awaitSpan(server("/shop/api/orders/42"));
+        assertEquals("GET /shop/api/orders/{id}", orderSpan.name(), "the template, without its regular expression");
+        assertEquals("/shop/api/orders/{id}", orderSpan.stringAttr("http.route"));
+        assertEquals("orders", get(base, "/shop/api/orders").body());
+        assertEquals("/shop/api/orders", otlp.awaitSpan(server("/shop/api/orders")).stringAttr("http.route"));
+        HttpResponse<String> cancel = HTTP.send(HttpRequest.newBuilder(base.resolve("/shop/api/orders/42/cancel"))
+            .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(500, cancel.statusCode());
+        ReceivedSpan cancelled = otlp.awaitSpan(server("/shop/api/orders/42/cancel"));
+        assertEquals("POST /shop/api/orders/{id}/cancel", cancelled.name());
+        assertEquals(StatusCode.STATUS_CODE_ERROR, cancelled.statusCode());
+        // a sub-resource locator's request keeps the servlet's route: coarse, never a path
+        assertEquals(200, get(base, "/shop/api/orders/42/lines").statusCode());
+        assertEquals("/shop/api/*", otlp.awaitSpan(server("/shop/api/orders/42/lines")).stringAttr("http.route"));
+
         ReceivedMetric duration = otlp.awaitMetric(m -> m.name().equals("http.server.request.duration")
-            && routes(m).containsAll(List.of("/shop/items/{id}", "/shop/fail", "/shop/later/{id}")));
+            && routes(m).containsAll(List.of("/shop/items/{id}", "/shop/fail", "/shop/later/{id}", "/shop/api/orders/{id}",
+                "/shop/api/orders/{id}/cancel")));
         HistogramPointView failures = duration.histogramPoints().stream()
             .filter(p -> "/shop/fail".equals(p.attr("http.route"))).findFirst().orElseThrow();
         assertEquals("java.lang.IllegalStateException", failures.attr("error.type"));

@@ -39,6 +39,11 @@ final class ServerRequest implements InvocationHandler {
   int ownAttributes;
   private boolean listening; // only touched by the thread running a dispatch of this request
   private volatile Throwable asyncFailure;
+  /**
+   * The route template of the JAX-RS resource method the request went to, relative to the servlet ({@code
+   * /users/{id}}); the first one entered wins. Volatile: an async request ends on another thread.
+   */
+  volatile String frameworkPattern;
   /** The async cycle's timeout in milliseconds once it has timed out; -1 until then. */
   volatile long timedOutAfter = -1;
   private volatile int ended;

@@ -60,6 +60,7 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(new Entry(api, loaders, api.filter, superTypes, debug));
       result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
+    result.add(new JaxRsRoutes(debug));
     if (config.getBoolean(ServletSettings.CONTROLLER_KEY, false)) {
       result.add(springMvc(true, debug));
     }

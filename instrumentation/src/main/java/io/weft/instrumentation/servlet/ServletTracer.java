@@ -263,6 +263,14 @@ final class ServletTracer implements ServletBridge.Handler {
   }
 
   @Override
+  public void route(String template) {
+    ServerRequest r = WeftContextStorage.currentContext().get(REQUEST_KEY);
+    if (r != null && r.frameworkPattern == null) {
+      r.frameworkPattern = template;
+    }
+  }
+
+  @Override
   public Object controller(Object handler) {
     return controllers == null ? null : controllers.start(handler);
   }
@@ -404,7 +412,8 @@ final class ServletTracer implements ServletBridge.Handler {
   }
 
   /**
-   * The route a framework refined the servlet route to (see {@link #SPRING_MVC_PATTERN}), or null. One attribute
+   * The route a framework refined the servlet route to (a JAX-RS resource method's template, else Spring's {@link
+   * #SPRING_MVC_PATTERN}), or null. One attribute
    * read, and only for a servlet route that covers many paths; Spring sets the pattern's text (a {@code String},
    * also where it matched a {@code PathPattern}), and anything else is not taken. Never throws: a container failing
    * the read keeps the servlet route.
@@ -413,6 +422,10 @@ final class ServletTracer implements ServletBridge.Handler {
     RouteCache.Route servlet = r.servletRoute;
     if (servlet == null || !servlet.refinable()) {
       return null;
+    }
+    String template = r.frameworkPattern;
+    if (template != null) {
+      return servlet.refine(template);
     }
     try {
       Object pattern = r.api.attribute(r.request, SPRING_MVC_PATTERN);
