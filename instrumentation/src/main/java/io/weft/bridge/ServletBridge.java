@@ -116,6 +116,19 @@ public final class ServletBridge {
     }
   }
 
+  /**
+   * As {@link #route}, for a resource method woven while controller telemetry is asked for: {@code function} is its
+   * class's and its own name ({@code com.example.OrderResource.order}); returns what {@link #controllerExit} must
+   * finish, or {@code null}.
+   */
+  public static Object resource(String template, String function) {
+    try {
+      return handler.resource(template, function);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }
@@ -146,6 +159,12 @@ public final class ServletBridge {
 
     /** A framework dispatched the current request to the handler of {@code template}, relative to the servlet. */
     default void route(String template) {}
+
+    /** As {@link #route}, and a controller span named after {@code function} when asked for. */
+    default Object resource(String template, String function) {
+      route(template);
+      return null;
+    }
 
     /** A framework's controller method is about to handle the request. */
     default Object controller(Object handler) {

@@ -40,6 +40,8 @@ public final class DirectAdvice {
   public static final int NULL = -3;
   /** Loads the advice's constant string ({@link #withConstant}). */
   public static final int CONSTANT = -4;
+  /** Loads the advice's second constant string ({@link #withConstants}). */
+  public static final int SECOND_CONSTANT = -5;
   /** Marks a load of {@link #boxed}: the argument as an {@code Object}, a primitive one boxed. */
   private static final int BOXED = 1 << 20;
 
@@ -59,13 +61,16 @@ public final class DirectAdvice {
   private final int[] loads;
   private final String exit;
   private final String constant;
+  private final String secondConstant;
 
   private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit) {
-    this(kind, bridge, first, firstDescriptor, loads, exit, null);
+    this(kind, bridge, first, firstDescriptor, loads, exit, null, null);
   }
 
-  private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit, String constant) {
+  private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit, String constant,
+      String secondConstant) {
     this.constant = constant;
+    this.secondConstant = secondConstant;
     this.kind = kind;
     this.bridge = bridge;
     this.first = first;
@@ -96,7 +101,12 @@ public final class DirectAdvice {
    * route template read from its annotations, say), so the call passes it without any work at run time.
    */
   public DirectAdvice withConstant(String constant) {
-    return new DirectAdvice(kind, bridge, first, firstDescriptor, loads, exit, constant);
+    return new DirectAdvice(kind, bridge, first, firstDescriptor, loads, exit, constant, null);
+  }
+
+  /** As {@link #withConstant}, with what {@link #SECOND_CONSTANT} loads too. */
+  public DirectAdvice withConstants(String constant, String secondConstant) {
+    return new DirectAdvice(kind, bridge, first, firstDescriptor, loads, exit, constant, secondConstant);
   }
 
   private boolean isAround() {
@@ -421,6 +431,8 @@ public final class DirectAdvice {
           super.visitVarInsn(Opcodes.ALOAD, 0);
         } else if (load == CONSTANT && advice.constant != null) {
           super.visitLdcInsn(advice.constant);
+        } else if (load == SECOND_CONSTANT && advice.secondConstant != null) {
+          super.visitLdcInsn(advice.secondConstant);
         } else if (load > 0 && (load & BOXED) != 0 && (load & ~BOXED) < arguments.length) {
           int argument = load & ~BOXED;
           Type type = arguments[argument];

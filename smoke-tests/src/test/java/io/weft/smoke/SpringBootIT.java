@@ -208,6 +208,20 @@ class SpringBootIT {
         assertEquals(SpanKind.SPAN_KIND_INTERNAL, render.kind());
         assertTrue(render.startEpochNanos() >= pageController.endEpochNanos(), "rendered after the handler returned");
         assertEquals(1, otlp.spans().stream().filter(named("ShopController.item")).count(), "one per handled request");
+        // a JAX-RS resource method is a controller span too, and keeps its route
+        assertEquals(200, get(base, "/shop/api/orders/42").statusCode());
+        ReceivedSpan orderServer = otlp.awaitSpan(server("/shop/api/orders/42"));
+        assertEquals("GET /shop/api/orders/{id}", orderServer.name());
+        ReceivedSpan resource = otlp.awaitSpan(named("OrderResource.order").and(childOf(orderServer)));
+        assertEquals(SpanKind.SPAN_KIND_INTERNAL, resource.kind());
+        assertEquals("io.weft.smoke.boot.OrderResource.order", resource.stringAttr("code.function.name"));
+        HttpResponse<String> cancel = HTTP.send(HttpRequest.newBuilder(base.resolve("/shop/api/orders/42/cancel"))
+            .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(500, cancel.statusCode());
+        ReceivedSpan cancelled = otlp.awaitSpan(named("OrderResource.cancel").and(childOf(otlp.awaitSpan(server("/shop/api/orders/42/cancel")))));
+        assertEquals(StatusCode.STATUS_CODE_ERROR, cancelled.statusCode());
+        assertEquals("java.lang.IllegalStateException", cancelled.stringAttr("error.type"));
+        assertEquals("order 42 cannot be cancelled", cancelled.eventAttr("exception", "exception.message"));
         assertFalse(app.output().contains("[weft] internal error"), "agent errors in the application's output");
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);

@@ -54,6 +54,36 @@ final class ControllerSpans {
     }
   }
 
+  /** Shapes by function name ({@code com.example.OrderResource.order}), for methods that pass their own name. */
+  private static final ConcurrentHashMap<String, CodeShape> NAMED = new ConcurrentHashMap<>();
+
+  static final int MAX_NAMED = 4096;
+
+  /**
+   * Starts the span of the method {@code function} names ({@code com.example.OrderResource.order}, a constant woven
+   * into it) inside the current span; null when there is none.
+   */
+  Object startNamed(String function) {
+    try {
+      Context parent = WeftContextStorage.currentContext();
+      if (function == null || !Span.fromContext(parent).getSpanContext().isValid()) {
+        return null;
+      }
+      CodeShape shape = NAMED.get(function);
+      if (shape == null) {
+        int dot = function.lastIndexOf('.');
+        shape = new CodeShape(function.substring(0, Math.max(dot, 0)), function.substring(dot + 1));
+        if (NAMED.size() < MAX_NAMED) {
+          NAMED.putIfAbsent(function, shape);
+        }
+      }
+      return startCurrent(shape.spanName, shape.attributes, parent);
+    } catch (Throwable failure) {
+      InternalErrors.report("controller span start", failure);
+      return null;
+    }
+  }
+
   /** Starts the span of rendering {@code modelAndView}'s view inside the current span; null when there is none. */
   Object startView(Object modelAndView) {
     try {

@@ -25,7 +25,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * annotated {@code @Path}, one with an HTTP method annotation ({@code @GET} ...), is woven to pass its template (the
  * class's {@code @Path} and its own, {@code /users/{id}}, read from the class file when it is woven, a constant
  * string) to the request's span on entry; the servlet's path goes in front, as for Spring MVC's patterns. The first
- * resource method a request enters names it.
+ * resource method a request enters names it. With controller telemetry asked for, each resource method is also an
+ * INTERNAL span, {@code OrderResource.order}, as Spring MVC's handler methods are ({@link ControllerSpans}).
  *
  * <p>Only classes whose constant pool names {@code Path} are read further: one look per loaded class. Not covered:
  * annotations inherited from an interface or a superclass, and sub-resource locators (their requests keep the
@@ -33,8 +34,11 @@ import net.bytebuddy.matcher.ElementMatcher;
  */
 final class JaxRsRoutes implements TypeInstrumentation {
 
-  private static final DirectAdvice ADVICE =
+  private static final DirectAdvice ROUTE =
       DirectAdvice.onEntry("io/weft/bridge/ServletBridge", "route", "(Ljava/lang/String;)V", DirectAdvice.CONSTANT);
+  /** With controller telemetry: the route, and an INTERNAL span named after the method around its run. */
+  private static final DirectAdvice ROUTE_AND_SPAN = DirectAdvice.around("io/weft/bridge/ServletBridge", "resource",
+      "(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/Object;", "controllerExit", DirectAdvice.CONSTANT, DirectAdvice.SECOND_CONSTANT);
 
   private static final java.util.Set<String> PATH = new java.util.HashSet<>(Arrays.asList("Ljavax/ws/rs/Path;", "Ljakarta/ws/rs/Path;"));
   /** The HTTP method annotations, javax and jakarta: a method with one is a resource method. */
@@ -51,9 +55,12 @@ final class JaxRsRoutes implements TypeInstrumentation {
   private final ClassOutline.ConstantSet pathAnnotations =
       new ClassOutline.ConstantSet(new java.util.ArrayList<>(PATH));
   private final Consumer<String> debug;
+  private final boolean controllerSpans;
 
-  JaxRsRoutes(Consumer<String> debug) {
+  /** {@code controllerSpans}: controller telemetry is asked for, so each resource method is a span too. */
+  JaxRsRoutes(Consumer<String> debug, boolean controllerSpans) {
     this.debug = debug;
+    this.controllerSpans = controllerSpans;
   }
 
   @Override
@@ -72,7 +79,8 @@ final class JaxRsRoutes implements TypeInstrumentation {
     if (templates.isEmpty()) {
       return null;
     }
-    return DirectAdvice.weave(classFile.internalName(), bytes, new Selector(templates), debug);
+    String function = controllerSpans ? classFile.className() + "." : null;
+    return DirectAdvice.weave(classFile.internalName(), bytes, new Selector(templates, function), debug);
   }
 
   /** Name and descriptor of each resource method of the class, to its route template. Empty when not a resource. */
@@ -206,15 +214,20 @@ final class JaxRsRoutes implements TypeInstrumentation {
 
   private static final class Selector implements DirectAdvice.Selector {
     private final Map<String, String> templates;
+    private final String functionPrefix; // com.example.OrderResource. when spans are made too, else null
 
-    Selector(Map<String, String> templates) {
+    Selector(Map<String, String> templates, String functionPrefix) {
       this.templates = templates;
+      this.functionPrefix = functionPrefix;
     }
 
     @Override
     public DirectAdvice select(int access, String name, String descriptor) {
       String template = templates.get(name + descriptor);
-      return template == null ? null : ADVICE.withConstant(template);
+      if (template == null) {
+        return null;
+      }
+      return functionPrefix == null ? ROUTE.withConstant(template) : ROUTE_AND_SPAN.withConstants(template, functionPrefix + name);
     }
   }
 

@@ -60,8 +60,9 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(new Entry(api, loaders, api.filter, superTypes, debug));
       result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
-    result.add(new JaxRsRoutes(debug));
-    if (config.getBoolean(ServletSettings.CONTROLLER_KEY, false)) {
+    boolean controllerSpans = config.getBoolean(ServletSettings.CONTROLLER_KEY, false);
+    result.add(new JaxRsRoutes(debug, controllerSpans));
+    if (controllerSpans) {
       result.add(springMvc(true, debug));
     }
     if (config.getBoolean(ServletSettings.VIEW_KEY, false)) {

@@ -271,6 +271,12 @@ final class ServletTracer implements ServletBridge.Handler {
   }
 
   @Override
+  public Object resource(String template, String function) {
+    route(template);
+    return controllers == null ? null : controllers.startNamed(function);
+  }
+
+  @Override
   public Object controller(Object handler) {
     return controllers == null ? null : controllers.start(handler);
   }

@@ -17,7 +17,11 @@ public final class CodeShape {
   public final Attributes attributes;
 
   public CodeShape(Class<?> type, String methodName) {
-    String name = type.getName();
+    this(type.getName(), methodName);
+  }
+
+  /** {@code className}: fully qualified, as {@link Class#getName} gives it. */
+  public CodeShape(String name, String methodName) {
     this.spanName = name.substring(name.lastIndexOf('.') + 1) + "." + methodName; // a nested class keeps its outer's name
     this.attributes = Attributes.of(CODE_FUNCTION_NAME, name + "." + methodName);
   }

@@ -43,18 +43,24 @@ class JaxRsRoutesTest {
           "get(Ljava/lang/String;)Ljava/lang/String;", "/users/{id}",
           "replace(Ljava/lang/String;)V", "/users/{id}"), templates, pkg);
 
-      JaxRsRoutes routes = new JaxRsRoutes(line -> { });
+      JaxRsRoutes routes = new JaxRsRoutes(line -> { }, false);
       ClassOutline outline = new ClassOutline("com/example/Users", resource);
       assertTrue(routes.mayWeave(null, outline));
       byte[] woven = routes.weaveDirectly(null, outline, resource);
       assertEquals(List.of("list:/users", "get:/users/{id}", "replace:/users/{id}"), routeCalls(woven), pkg);
+
+      // with controller telemetry: the route and a span around the method, named after it
+      byte[] withSpans = new JaxRsRoutes(line -> { }, true).weaveDirectly(null, outline, resource);
+      assertEquals(List.of("list:/users com.example.Users.list", "list:exit", "list:exit", // on return, and on a throw
+          "get:/users/{id} com.example.Users.get", "get:exit", "get:exit",
+          "replace:/users/{id} com.example.Users.replace", "replace:exit", "replace:exit"), routeCalls(withSpans), pkg);
 
       byte[] subResource = resourceClass(pkg, null);
       assertEquals(Map.of(), JaxRsRoutes.templates(subResource), "no @Path on the class: a sub-resource, left alone");
       assertNull(routes.weaveDirectly(null, new ClassOutline("com/example/Users", subResource), subResource));
     }
     byte[] plain = plainClass();
-    assertFalse(new JaxRsRoutes(line -> { }).mayWeave(null, new ClassOutline("com/example/Plain", plain)),
+    assertFalse(new JaxRsRoutes(line -> { }, false).mayWeave(null, new ClassOutline("com/example/Plain", plain)),
         "a class that names no @Path is not read further");
   }
 
@@ -114,18 +120,22 @@ class JaxRsRoutesTest {
       @Override
       public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
         return new MethodVisitor(Opcodes.ASM9) {
-          private Object constant;
+          private final List<Object> constants = new ArrayList<>();
 
           @Override
           public void visitLdcInsn(Object value) {
-            constant = value;
+            constants.add(value);
           }
 
           @Override
           public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-            if (owner.equals("io/weft/bridge/ServletBridge") && method.equals("route")) {
-              calls.add(name + ":" + constant);
+            if (owner.equals("io/weft/bridge/ServletBridge") && (method.equals("route") || method.equals("resource"))) {
+              calls.add(name + ":" + String.join(" ", constants.stream().map(String::valueOf).toArray(String[]::new)));
             }
+            if (owner.equals("io/weft/bridge/ServletBridge") && method.equals("controllerExit")) {
+              calls.add(name + ":exit");
+            }
+            constants.clear();
           }
         };
       }
