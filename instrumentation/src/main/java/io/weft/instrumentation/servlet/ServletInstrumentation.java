@@ -41,6 +41,9 @@ import net.bytebuddy.matcher.ElementMatcher;
  */
 public final class ServletInstrumentation implements WeftInstrumentation {
 
+  /** The OpenTelemetry agent's switch for its JAX-RS instrumentation: here, the resources' routes ({@link JaxRsRoutes}). */
+  static final String JAXRS_KEY = "otel.instrumentation.jaxrs.enabled";
+
   static final String ENTRY_ADVICE = "io.weft.instrumentation.servlet.ServletEntryAdvice";
   static final String ASYNC_START_ADVICE = "io.weft.instrumentation.servlet.AsyncContextStartAdvice";
 
@@ -61,7 +64,9 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(new AsyncStart(api, loaders, superTypes, debug));
     }
     boolean controllerSpans = config.getBoolean(ServletSettings.CONTROLLER_KEY, false);
-    result.add(new JaxRsRoutes(debug, controllerSpans));
+    if (config.getBoolean(JAXRS_KEY, config.getBoolean("otel.instrumentation.common.default-enabled", true))) {
+      result.add(new JaxRsRoutes(debug, controllerSpans));
+    }
     if (controllerSpans) {
       result.add(springMvc(true, debug));
     }

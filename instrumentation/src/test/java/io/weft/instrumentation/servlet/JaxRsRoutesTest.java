@@ -64,6 +64,19 @@ class JaxRsRoutesTest {
         "a class that names no @Path is not read further");
   }
 
+  @Test
+  void onByDefaultAndSwitchedOffLikeTheOpenTelemetryAgentsJaxRsInstrumentation() {
+    assertEquals(1, jaxRs(Map.of()));
+    assertEquals(0, jaxRs(Map.of("otel.instrumentation.jaxrs.enabled", "false")));
+    assertEquals(0, jaxRs(Map.of("otel.instrumentation.common.default-enabled", "false")));
+    assertEquals(1, jaxRs(Map.of("otel.instrumentation.common.default-enabled", "false", "otel.instrumentation.jaxrs.enabled", "true")));
+  }
+
+  private static long jaxRs(Map<String, String> settings) {
+    return new ServletInstrumentation().typeInstrumentations(new io.weft.instrumentation.MapConfig(settings)).stream()
+        .filter(type -> type instanceof JaxRsRoutes).count();
+  }
+
   /** A resource class: list() @GET, get(id) @GET @Path("{id: [0-9]+}"), replace(id) @PUT @Path("{id}"), a locator, a helper. */
   private static byte[] resourceClass(String pkg, String classPath) {
     String api = "L" + pkg + "/ws/rs/";
