@@ -97,6 +97,9 @@ class ServletSmokeIT {
       // after the metrics' tests: its POST would be one more point in them
       tests.add(test("request parameters captured as the request ends, sensitive ones redacted", app,
           () -> parameterCapture(app)));
+      if (container.jaxRs()) {
+        tests.add(test("route from a JAX-RS resource's template (Jersey 2, javax.ws.rs)", app, () -> jaxRsRoute(app)));
+      }
       tests.add(test("one server span per request, no agent errors", app, () -> {
         try {
           onePerRequest(app);
@@ -372,6 +375,22 @@ class ServletSmokeIT {
         && m.histogramPoints().stream().anyMatch(p -> "/app/mvc/orders/{id}".equals(p.attr("http.route"))));
     HistogramPointView orders = point(duration.histogramPoints(), p -> "/app/mvc/orders/{id}".equals(p.attr("http.route")));
     assertEquals(200L, orders.attr("http.response.status_code"));
+  }
+
+  private static void jaxRsRoute(ServletApp app) {
+    String rid = app.rid();
+    HttpResponse<String> order = app.get("/app/rs/orders/42?rid=" + rid);
+    assertEquals(200, order.statusCode(), order.body());
+    assertEquals("order 42", order.body());
+    ReceivedSpan span = app.serverSpan(rid);
+    assertEquals("GET /app/rs/orders/{id}", span.name(), "context path, servlet prefix and the template, without its expression");
+    assertEquals("/app/rs/orders/{id}", span.stringAttr("http.route"));
+    assertEquals("/app/rs/orders/42", span.stringAttr("url.path"));
+
+    String located = app.rid();
+    HttpResponse<String> lines = app.get("/app/rs/orders/42/lines?rid=" + located);
+    assertEquals("lines of 42", lines.body());
+    assertEquals("/app/rs/*", app.serverSpan(located).stringAttr("http.route"), "a sub-resource locator keeps the servlet's route");
   }
 
   private static void frameworkRouteAsync(ServletApp app) {

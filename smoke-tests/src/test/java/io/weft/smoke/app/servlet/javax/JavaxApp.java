@@ -43,6 +43,15 @@ public final class JavaxApp implements ServletContainerInitializer {
     ServletRegistration.Dynamic timeout = ctx.addServlet("timeout", new TimesOut());
     timeout.setAsyncSupported(true);
     timeout.addMapping("/timeout");
+    try {
+      // Jersey 2 when the test put it on the class path, by name: the application compiles against the API only
+      Class.forName("org.glassfish.jersey.servlet.ServletContainer");
+      ServletRegistration.Dynamic jaxRs = ctx.addServlet("jaxrs", "org.glassfish.jersey.servlet.ServletContainer");
+      jaxRs.setInitParameter("jersey.config.server.provider.classnames", OrderResource.class.getName());
+      jaxRs.addMapping("/rs/*");
+    } catch (ClassNotFoundException noJersey) {
+      // not this run
+    }
     FilterRegistration.Dynamic all = ctx.addFilter("all", new Tag("x-filter-all"));
     all.setAsyncSupported(true);
     all.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC), false, "/*");

@@ -1,0 +1,38 @@
+package io.weft.smoke.app.servlet.javax;
+
+import javax.ws.rs.GET;
+import javax.ws.rs.Path;
+import javax.ws.rs.PathParam;
+import javax.ws.rs.Produces;
+import javax.ws.rs.core.MediaType;
+
+/** A javax.ws.rs resource Jersey 2 runs under /app/rs: one order by id (with a regular expression), a sub-resource. */
+@Path("orders")
+@Produces(MediaType.TEXT_PLAIN)
+public class OrderResource {
+
+  @GET
+  @Path("{id: [0-9]+}")
+  public String order(@PathParam("id") int id) {
+    return "order " + id;
+  }
+
+  /** A sub-resource locator: its requests keep the servlet's route. */
+  @Path("{id}/lines")
+  public Lines lines(@PathParam("id") String id) {
+    return new Lines(id);
+  }
+
+  public static class Lines {
+    private final String order;
+
+    Lines(String order) {
+      this.order = order;
+    }
+
+    @GET
+    public String all() {
+      return "lines of " + order;
+    }
+  }
+}
