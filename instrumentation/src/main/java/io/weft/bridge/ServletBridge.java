@@ -105,12 +105,22 @@ public final class ServletBridge {
   }
 
   /**
-   * A JAX-RS resource method starts: {@code template} is its route under the servlet's path ({@code /users/{id}}),
-   * read from its annotations when the class was woven.
+   * A JAX-RS resource method starts: {@code template} is its route under the servlet's path ({@code /users/{id}}), null
+   * in a class without {@code @Path} (a sub-resource); {@code ownPath} its own {@code @Path} ({@code /{id}}, or empty).
+   * Both read from its annotations when the class was woven.
    */
-  public static void route(String template) {
+  public static void route(String template, String ownPath) {
     try {
-      handler.route(template);
+      handler.route(template, ownPath);
+    } catch (Throwable e) {
+      // as above
+    }
+  }
+
+  /** A JAX-RS sub-resource locator starts; as {@link #route}. */
+  public static void locate(String template, String ownPath) {
+    try {
+      handler.locate(template, ownPath);
     } catch (Throwable e) {
       // as above
     }
@@ -121,9 +131,9 @@ public final class ServletBridge {
    * class's and its own name ({@code com.example.OrderResource.order}); returns what {@link #controllerExit} must
    * finish, or {@code null}.
    */
-  public static Object resource(String template, String function) {
+  public static Object resource(String template, String ownPath, String function) {
     try {
-      return handler.resource(template, function);
+      return handler.resource(template, ownPath, function);
     } catch (Throwable e) {
       return null;
     }
@@ -157,12 +167,15 @@ public final class ServletBridge {
 
     Runnable wrap(Runnable task);
 
-    /** A framework dispatched the current request to the handler of {@code template}, relative to the servlet. */
-    default void route(String template) {}
+    /** A JAX-RS resource method got the current request ({@link ServletBridge#route}). */
+    default void route(String template, String ownPath) {}
+
+    /** A JAX-RS sub-resource locator got the current request ({@link ServletBridge#locate}). */
+    default void locate(String template, String ownPath) {}
 
     /** As {@link #route}, and a controller span named after {@code function} when asked for. */
-    default Object resource(String template, String function) {
-      route(template);
+    default Object resource(String template, String ownPath, String function) {
+      route(template, ownPath);
       return null;
     }
 

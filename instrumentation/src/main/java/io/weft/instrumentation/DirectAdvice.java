@@ -38,10 +38,8 @@ public final class DirectAdvice {
   public static final int RETURNED = -2;
   /** Loads {@code null}. */
   public static final int NULL = -3;
-  /** Loads the advice's constant string ({@link #withConstant}). */
+  /** Loads the advice's first constant string ({@link #withConstants}); {@code constant(i)} loads the i-th. */
   public static final int CONSTANT = -4;
-  /** Loads the advice's second constant string ({@link #withConstants}). */
-  public static final int SECOND_CONSTANT = -5;
   /** Marks a load of {@link #boxed}: the argument as an {@code Object}, a primitive one boxed. */
   private static final int BOXED = 1 << 20;
 
@@ -60,17 +58,14 @@ public final class DirectAdvice {
   private final String firstDescriptor;
   private final int[] loads;
   private final String exit;
-  private final String constant;
-  private final String secondConstant;
+  private final String[] constants; // what constant(i) loads: fixed when a class is woven; null loads null
 
   private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit) {
-    this(kind, bridge, first, firstDescriptor, loads, exit, null, null);
+    this(kind, bridge, first, firstDescriptor, loads, exit, new String[0]);
   }
 
-  private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit, String constant,
-      String secondConstant) {
-    this.constant = constant;
-    this.secondConstant = secondConstant;
+  private DirectAdvice(int kind, String bridge, String first, String firstDescriptor, int[] loads, String exit, String[] constants) {
+    this.constants = constants;
     this.kind = kind;
     this.bridge = bridge;
     this.first = first;
@@ -96,17 +91,18 @@ public final class DirectAdvice {
     return new DirectAdvice(AROUND_RETURNING, bridge, enter, enterDescriptor, loads, exit);
   }
 
-  /**
-   * This advice with {@code constant} as what {@link #CONSTANT} loads: a string fixed when the class is woven (a
-   * route template read from its annotations, say), so the call passes it without any work at run time.
-   */
-  public DirectAdvice withConstant(String constant) {
-    return new DirectAdvice(kind, bridge, first, firstDescriptor, loads, exit, constant, null);
+  /** The load of constant {@code i} ({@link #withConstants}); {@code constant(0)} is {@link #CONSTANT}. */
+  public static int constant(int i) {
+    return CONSTANT - i;
   }
 
-  /** As {@link #withConstant}, with what {@link #SECOND_CONSTANT} loads too. */
-  public DirectAdvice withConstants(String constant, String secondConstant) {
-    return new DirectAdvice(kind, bridge, first, firstDescriptor, loads, exit, constant, secondConstant);
+  /**
+   * This advice with {@code constants} as what {@link #constant}{@code (i)} loads: strings fixed when the class is woven
+   * (a route template read from its annotations, say), so the call passes them without any work at run time; a null one,
+   * or one not given, loads {@code null}.
+   */
+  public DirectAdvice withConstants(String... constants) {
+    return new DirectAdvice(kind, bridge, first, firstDescriptor, loads, exit, constants.clone());
   }
 
   private boolean isAround() {
@@ -429,10 +425,8 @@ public final class DirectAdvice {
       for (int load : loads) {
         if (load == THIS) {
           super.visitVarInsn(Opcodes.ALOAD, 0);
-        } else if (load == CONSTANT && advice.constant != null) {
-          super.visitLdcInsn(advice.constant);
-        } else if (load == SECOND_CONSTANT && advice.secondConstant != null) {
-          super.visitLdcInsn(advice.secondConstant);
+        } else if (load <= CONSTANT && load > CONSTANT - advice.constants.length && advice.constants[CONSTANT - load] != null) {
+          super.visitLdcInsn(advice.constants[CONSTANT - load]);
         } else if (load > 0 && (load & BOXED) != 0 && (load & ~BOXED) < arguments.length) {
           int argument = load & ~BOXED;
           Type type = arguments[argument];

@@ -139,9 +139,16 @@ class SpringBootIT {
         ReceivedSpan cancelled = otlp.awaitSpan(server("/shop/api/orders/42/cancel"));
         assertEquals("POST /shop/api/orders/{id}/cancel", cancelled.name());
         assertEquals(StatusCode.STATUS_CODE_ERROR, cancelled.statusCode());
-        // a sub-resource locator's request keeps the servlet's route: coarse, never a path
-        assertEquals(200, get(base, "/shop/api/orders/42/lines").statusCode());
-        assertEquals("/shop/api/*", otlp.awaitSpan(server("/shop/api/orders/42/lines")).stringAttr("http.route"));
+        // a sub-resource locator starts the template, the method of what it returns ends it
+        assertEquals("lines of 42", get(base, "/shop/api/orders/42/lines").body());
+        assertEquals("/shop/api/orders/{id}/lines", otlp.awaitSpan(server("/shop/api/orders/42/lines")).stringAttr("http.route"));
+        assertEquals("line 3 of 42", get(base, "/shop/api/orders/42/lines/3").body());
+        ReceivedSpan line = otlp.awaitSpan(server("/shop/api/orders/42/lines/3"));
+        assertEquals("GET /shop/api/orders/{id}/lines/{line}", line.name());
+        // a locator whose path matches but whose sub-resource has no method for it: 404, and the servlet's route
+        assertEquals(404, get(base, "/shop/api/orders/42/lines/x").statusCode());
+        assertEquals("/shop/api/*", otlp.awaitSpan(server("/shop/api/orders/42/lines/x")).stringAttr("http.route"),
+            "a locator chain no resource method ended names no route");
 
         ReceivedMetric duration = otlp.awaitMetric(m -> m.name().equals("http.server.request.duration")
             && routes(m).containsAll(List.of("/shop/items/{id}", "/shop/fail", "/shop/later/{id}", "/shop/api/orders/{id}",

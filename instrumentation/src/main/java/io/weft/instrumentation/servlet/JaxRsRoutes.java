@@ -28,17 +28,26 @@ import net.bytebuddy.matcher.ElementMatcher;
  * resource method a request enters names it. With controller telemetry asked for, each resource method is also an
  * INTERNAL span, {@code OrderResource.order}, as Spring MVC's handler methods are ({@link ControllerSpans}).
  *
- * <p>Only classes whose constant pool names {@code Path} are read further: one look per loaded class. Not covered:
- * annotations inherited from an interface or a superclass, and sub-resource locators (their requests keep the
- * servlet's route, which is coarse but true). Agent class loader.
+ * <p>Sub-resource locators (a method with {@code @Path} and no HTTP method) pass their template as a start, and the
+ * methods of the object they return (a class without {@code @Path}) add their own path to it: {@code
+ * /orders/{id}/lines/{line}}. A request whose locator chain ends in no woven method keeps the servlet's route, coarse
+ * but true ({@link ServerRequest#frameworkTemplate}).
+ *
+ * <p>Only classes whose constant pool names {@code Path} or an HTTP method annotation are read further: one look per
+ * loaded class. Not covered: annotations inherited from an interface or a superclass. Agent class loader.
  */
 final class JaxRsRoutes implements TypeInstrumentation {
 
+  private static final String BRIDGE = "io/weft/bridge/ServletBridge";
+  private static final String TWO_STRINGS = "(Ljava/lang/String;Ljava/lang/String;)";
   private static final DirectAdvice ROUTE =
-      DirectAdvice.onEntry("io/weft/bridge/ServletBridge", "route", "(Ljava/lang/String;)V", DirectAdvice.CONSTANT);
+      DirectAdvice.onEntry(BRIDGE, "route", TWO_STRINGS + "V", DirectAdvice.constant(0), DirectAdvice.constant(1));
+  private static final DirectAdvice LOCATE =
+      DirectAdvice.onEntry(BRIDGE, "locate", TWO_STRINGS + "V", DirectAdvice.constant(0), DirectAdvice.constant(1));
   /** With controller telemetry: the route, and an INTERNAL span named after the method around its run. */
-  private static final DirectAdvice ROUTE_AND_SPAN = DirectAdvice.around("io/weft/bridge/ServletBridge", "resource",
-      "(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/Object;", "controllerExit", DirectAdvice.CONSTANT, DirectAdvice.SECOND_CONSTANT);
+  private static final DirectAdvice ROUTE_AND_SPAN = DirectAdvice.around(BRIDGE, "resource",
+      "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Ljava/lang/Object;", "controllerExit",
+      DirectAdvice.constant(0), DirectAdvice.constant(1), DirectAdvice.constant(2));
 
   private static final java.util.Set<String> PATH = new java.util.HashSet<>(Arrays.asList("Ljavax/ws/rs/Path;", "Ljakarta/ws/rs/Path;"));
   /** The HTTP method annotations, javax and jakarta: a method with one is a resource method. */
@@ -52,8 +61,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
     }
   }
 
-  private final ClassOutline.ConstantSet pathAnnotations =
-      new ClassOutline.ConstantSet(new java.util.ArrayList<>(PATH));
+  private final ClassOutline.ConstantSet annotations = annotations();
   private final Consumer<String> debug;
   private final boolean controllerSpans;
 
@@ -65,7 +73,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
 
   @Override
   public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-    return !classFile.isInterface() && classFile.hasAnyConstant(pathAnnotations);
+    return !classFile.isInterface() && classFile.hasAnyConstant(annotations);
   }
 
   @Override
@@ -73,35 +81,59 @@ final class JaxRsRoutes implements TypeInstrumentation {
     return true;
   }
 
+  private static ClassOutline.ConstantSet annotations() {
+    java.util.List<String> all = new java.util.ArrayList<>(PATH);
+    all.addAll(HTTP_METHODS);
+    return new ClassOutline.ConstantSet(all);
+  }
+
   @Override
   public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
-    Map<String, String> templates = templates(bytes);
-    if (templates.isEmpty()) {
+    Map<String, Plan> plans = plans(bytes);
+    if (plans.isEmpty()) {
       return null;
     }
     String function = controllerSpans ? classFile.className() + "." : null;
-    return DirectAdvice.weave(classFile.internalName(), bytes, new Selector(templates, function), debug);
+    return DirectAdvice.weave(classFile.internalName(), bytes, new Selector(plans, function), debug);
   }
 
-  /** Name and descriptor of each resource method of the class, to its route template. Empty when not a resource. */
-  static Map<String, String> templates(byte[] bytes) {
+  /** What a resource method or locator passes: its full template (null in a class without {@code @Path}) and own path. */
+  static final class Plan {
+    final boolean locator;
+    final String template;
+    final String ownPath;
+
+    Plan(boolean locator, String template, String ownPath) {
+      this.locator = locator;
+      this.template = template;
+      this.ownPath = ownPath;
+    }
+
+    @Override
+    public String toString() {
+      return (locator ? "locator " : "resource ") + template + " " + ownPath;
+    }
+  }
+
+  /** Name and descriptor of each resource method and locator of the class, to its plan. Empty when there is none. */
+  static Map<String, Plan> plans(byte[] bytes) {
     Survey survey = new Survey();
     try {
       new ClassReader(bytes).accept(survey, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
     } catch (RuntimeException unreadable) {
       return new HashMap<>();
     }
-    Map<String, String> templates = new HashMap<>();
-    if (survey.classPath == null) {
-      return templates; // no @Path on the class: a sub-resource, or one whose annotations live elsewhere
-    }
+    Map<String, Plan> plans = new HashMap<>();
     for (Map.Entry<String, Resource> method : survey.methods.entrySet()) {
       Resource resource = method.getValue();
-      if (resource.httpMethod) {
-        templates.put(method.getKey(), template(survey.classPath, resource.path));
+      if (!resource.httpMethod && resource.path == null) {
+        continue;
       }
+      String own = resource.path == null ? "" : template("", resource.path);
+      plans.put(method.getKey(), new Plan(!resource.httpMethod, survey.classPath == null ? null : template(survey.classPath, resource.path),
+          own.equals("/") ? "" : own));
     }
-    return templates;
+    return plans;
   }
 
   /**
@@ -213,21 +245,25 @@ final class JaxRsRoutes implements TypeInstrumentation {
   }
 
   private static final class Selector implements DirectAdvice.Selector {
-    private final Map<String, String> templates;
+    private final Map<String, Plan> plans;
     private final String functionPrefix; // com.example.OrderResource. when spans are made too, else null
 
-    Selector(Map<String, String> templates, String functionPrefix) {
-      this.templates = templates;
+    Selector(Map<String, Plan> plans, String functionPrefix) {
+      this.plans = plans;
       this.functionPrefix = functionPrefix;
     }
 
     @Override
     public DirectAdvice select(int access, String name, String descriptor) {
-      String template = templates.get(name + descriptor);
-      if (template == null) {
+      Plan plan = plans.get(name + descriptor);
+      if (plan == null) {
         return null;
       }
-      return functionPrefix == null ? ROUTE.withConstant(template) : ROUTE_AND_SPAN.withConstants(template, functionPrefix + name);
+      if (plan.locator) {
+        return LOCATE.withConstants(plan.template, plan.ownPath);
+      }
+      return functionPrefix == null ? ROUTE.withConstants(plan.template, plan.ownPath)
+          : ROUTE_AND_SPAN.withConstants(plan.template, plan.ownPath, functionPrefix + name);
     }
   }
 

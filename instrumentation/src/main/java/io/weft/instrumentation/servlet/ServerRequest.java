@@ -41,12 +41,51 @@ final class ServerRequest implements InvocationHandler {
   private volatile Throwable asyncFailure;
   /**
    * The route template of the JAX-RS resource method the request went to, relative to the servlet ({@code
-   * /users/{id}}); the first one entered wins. Volatile: an async request ends on another thread.
+   * /users/{id}}); the first one entered wins. While {@link #locating}, the template so far of a chain of sub-resource
+   * locators. Volatile: an async request ends on another thread.
    */
-  volatile String frameworkPattern;
+  private volatile String frameworkPattern;
+  /** A locator set {@link #frameworkPattern} and no resource method has completed it yet. */
+  private volatile boolean locating;
+  /** Stands for a locator chain whose template outgrew {@link ServerSpanNaming#MAX_FRAMEWORK_PATTERN}: no route. */
+  private static final String TOO_LONG = new String("too long");
   /** The async cycle's timeout in milliseconds once it has timed out; -1 until then. */
   volatile long timedOutAfter = -1;
   private volatile int ended;
+
+  /** A JAX-RS resource method ({@code template} null for one of a sub-resource, {@code ownPath} its own path) runs. */
+  void routeTo(String template, String ownPath) {
+    if (locating) {
+      extend(ownPath);
+      locating = false;
+    } else if (frameworkPattern == null && template != null) {
+      frameworkPattern = template;
+    }
+  }
+
+  /** A JAX-RS sub-resource locator runs: its template starts a chain, or its own path extends one. */
+  void locate(String template, String ownPath) {
+    if (locating) {
+      extend(ownPath);
+    } else if (frameworkPattern == null && template != null) {
+      frameworkPattern = template;
+      locating = true;
+    }
+  }
+
+  private void extend(String ownPath) {
+    String so = frameworkPattern;
+    if (so == TOO_LONG || ownPath == null || ownPath.isEmpty()) {
+      return;
+    }
+    frameworkPattern = so.length() + ownPath.length() > ServerSpanNaming.MAX_FRAMEWORK_PATTERN ? TOO_LONG : so + ownPath;
+  }
+
+  /** The JAX-RS template the request was dispatched by, or null (none, or a locator chain no resource method ended). */
+  String frameworkTemplate() {
+    String template = frameworkPattern;
+    return locating || template == TOO_LONG ? null : template;
+  }
 
   ServerRequest(ServletTracer tracer, ServletAccessor api, Object request, Object response, Span span, String method,
       String scheme, RouteCache.Route servletRoute, String protocolVersion, Attributes activeAttributes, long startNanos) {

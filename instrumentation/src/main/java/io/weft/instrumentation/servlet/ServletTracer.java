@@ -263,16 +263,24 @@ final class ServletTracer implements ServletBridge.Handler {
   }
 
   @Override
-  public void route(String template) {
+  public void route(String template, String ownPath) {
     ServerRequest r = WeftContextStorage.currentContext().get(REQUEST_KEY);
-    if (r != null && r.frameworkPattern == null) {
-      r.frameworkPattern = template;
+    if (r != null) {
+      r.routeTo(template, ownPath);
     }
   }
 
   @Override
-  public Object resource(String template, String function) {
-    route(template);
+  public void locate(String template, String ownPath) {
+    ServerRequest r = WeftContextStorage.currentContext().get(REQUEST_KEY);
+    if (r != null) {
+      r.locate(template, ownPath);
+    }
+  }
+
+  @Override
+  public Object resource(String template, String ownPath, String function) {
+    route(template, ownPath);
     return controllers == null ? null : controllers.startNamed(function);
   }
 
@@ -429,7 +437,7 @@ final class ServletTracer implements ServletBridge.Handler {
     if (servlet == null || !servlet.refinable()) {
       return null;
     }
-    String template = r.frameworkPattern;
+    String template = r.frameworkTemplate();
     if (template != null) {
       return servlet.refine(template);
     }

@@ -34,34 +34,42 @@ class JaxRsRoutesTest {
   }
 
   @Test
-  void onlyResourceMethodsOfAPathAnnotatedClassGetTheirTemplate() {
+  void resourceMethodsAndLocatorsPassTheirTemplatesAsConstants() {
     for (String pkg : new String[] {"javax", "jakarta"}) {
       byte[] resource = resourceClass(pkg, "users");
-      Map<String, String> templates = JaxRsRoutes.templates(resource);
       assertEquals(Map.of(
-          "list()Ljava/lang/String;", "/users",
-          "get(Ljava/lang/String;)Ljava/lang/String;", "/users/{id}",
-          "replace(Ljava/lang/String;)V", "/users/{id}"), templates, pkg);
+          "list()Ljava/lang/String;", "resource /users ",
+          "get(Ljava/lang/String;)Ljava/lang/String;", "resource /users/{id} /{id}",
+          "replace(Ljava/lang/String;)V", "resource /users/{id} /{id}",
+          "orders(Ljava/lang/String;)Ljava/lang/Object;", "locator /users/{id}/orders /{id}/orders"), plans(resource), pkg);
 
       JaxRsRoutes routes = new JaxRsRoutes(line -> { }, false);
       ClassOutline outline = new ClassOutline("com/example/Users", resource);
       assertTrue(routes.mayWeave(null, outline));
       byte[] woven = routes.weaveDirectly(null, outline, resource);
-      assertEquals(List.of("list:/users", "get:/users/{id}", "replace:/users/{id}"), routeCalls(woven), pkg);
+      assertEquals(List.of("list:route /users ", "get:route /users/{id} /{id}", "replace:route /users/{id} /{id}",
+          "orders:locate /users/{id}/orders /{id}/orders"), bridgeCalls(woven), pkg);
 
-      // with controller telemetry: the route and a span around the method, named after it
+      // with controller telemetry: the route and a span around each resource method, named after it
       byte[] withSpans = new JaxRsRoutes(line -> { }, true).weaveDirectly(null, outline, resource);
-      assertEquals(List.of("list:/users com.example.Users.list", "list:exit", "list:exit", // on return, and on a throw
-          "get:/users/{id} com.example.Users.get", "get:exit", "get:exit",
-          "replace:/users/{id} com.example.Users.replace", "replace:exit", "replace:exit"), routeCalls(withSpans), pkg);
+      assertEquals(List.of("list:resource /users  com.example.Users.list", "list:controllerExit", "list:controllerExit",
+          "get:resource /users/{id} /{id} com.example.Users.get", "get:controllerExit", "get:controllerExit",
+          "replace:resource /users/{id} /{id} com.example.Users.replace", "replace:controllerExit", "replace:controllerExit",
+          "orders:locate /users/{id}/orders /{id}/orders"), bridgeCalls(withSpans), pkg + ": exits on return and on a throw");
 
+      // no @Path on the class: a sub-resource, whose methods extend a locator's template (null: nothing to start with)
       byte[] subResource = resourceClass(pkg, null);
-      assertEquals(Map.of(), JaxRsRoutes.templates(subResource), "no @Path on the class: a sub-resource, left alone");
-      assertNull(routes.weaveDirectly(null, new ClassOutline("com/example/Users", subResource), subResource));
+      assertEquals(List.of("list:route null ", "get:route null /{id}", "replace:route null /{id}", "orders:locate null /{id}/orders"),
+          bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Users", subResource), subResource)));
     }
-    byte[] plain = plainClass();
-    assertFalse(new JaxRsRoutes(line -> { }, false).mayWeave(null, new ClassOutline("com/example/Plain", plain)),
-        "a class that names no @Path is not read further");
+    assertFalse(new JaxRsRoutes(line -> { }, false).mayWeave(null, new ClassOutline("com/example/Plain", plainClass())),
+        "a class that names no JAX-RS annotation is not read further");
+  }
+
+  private static Map<String, String> plans(byte[] classFile) {
+    Map<String, String> plans = new java.util.HashMap<>();
+    JaxRsRoutes.plans(classFile).forEach((method, plan) -> plans.put(method, plan.toString()));
+    return plans;
   }
 
   @Test
@@ -126,27 +134,31 @@ class JaxRsRoutesTest {
     annotation.visitEnd();
   }
 
-  /** Each method that calls ServletBridge.route, with the constant it passes. */
-  private static List<String> routeCalls(byte[] classFile) {
+  /** Each call a method makes to ServletBridge, with the constants it passes ({@code null} for an ACONST_NULL). */
+  private static List<String> bridgeCalls(byte[] classFile) {
     List<String> calls = new ArrayList<>();
     new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
       @Override
       public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
         return new MethodVisitor(Opcodes.ASM9) {
-          private final List<Object> constants = new ArrayList<>();
+          private final List<String> constants = new ArrayList<>();
 
           @Override
           public void visitLdcInsn(Object value) {
-            constants.add(value);
+            constants.add(String.valueOf(value));
+          }
+
+          @Override
+          public void visitInsn(int opcode) {
+            if (opcode == Opcodes.ACONST_NULL) {
+              constants.add("null");
+            }
           }
 
           @Override
           public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-            if (owner.equals("io/weft/bridge/ServletBridge") && (method.equals("route") || method.equals("resource"))) {
-              calls.add(name + ":" + String.join(" ", constants.stream().map(String::valueOf).toArray(String[]::new)));
-            }
-            if (owner.equals("io/weft/bridge/ServletBridge") && method.equals("controllerExit")) {
-              calls.add(name + ":exit");
+            if (owner.equals("io/weft/bridge/ServletBridge")) {
+              calls.add(name + ":" + method + (method.equals("controllerExit") ? "" : " " + String.join(" ", constants)));
             }
             constants.clear();
           }

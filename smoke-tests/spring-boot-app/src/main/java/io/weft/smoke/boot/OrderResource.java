@@ -29,7 +29,7 @@ public class OrderResource {
     throw new IllegalStateException("order " + id + " cannot be cancelled");
   }
 
-  /** A sub-resource locator: its requests keep the servlet's route. */
+  /** A sub-resource locator: the template goes on in the methods of what it returns. */
   @Path("{id}/lines")
   public Lines lines(@PathParam("id") String id) {
     return new Lines(id);
@@ -45,6 +45,12 @@ public class OrderResource {
     @GET
     public String all() {
       return "lines of " + order;
+    }
+
+    @GET
+    @Path("{line: [0-9]+}")
+    public String one(@PathParam("line") int line) {
+      return "line " + line + " of " + order;
     }
   }
 }

@@ -17,7 +17,7 @@ public class OrderResource {
     return "order " + id;
   }
 
-  /** A sub-resource locator: its requests keep the servlet's route. */
+  /** A sub-resource locator: the template goes on in the methods of what it returns. */
   @Path("{id}/lines")
   public Lines lines(@PathParam("id") String id) {
     return new Lines(id);
