@@ -120,11 +120,7 @@ final class ConfigFile {
       warn.accept(setting + ": reading '" + shown + "' failed (" + bug.getClass().getSimpleName() + ")" + fallBack);
       return null;
     }
-    Map<String, String> keys = new LinkedHashMap<>();
-    for (Map.Entry<String, String> key : config.keys.entrySet()) {
-      keys.put(key.getKey(), key.getValue());
-    }
-    return new ConfigFile(shown, config.values, keys, referenced);
+    return new ConfigFile(shown, config.values, config.keys, referenced);
   }
 
   /** The text of a regular file of at most 1 MiB, or null (reported, ending with {@code consequence}). */
