@@ -505,6 +505,11 @@ final class DeclarativeConfig {
             report(mode, agent.pathOf("instrumentation_mode"), "'" + WeftConfig.printable(mode.value) + "' is not none or default; ignored");
           }
         }
+        if (agent.has("enabled")) {
+          agent.take("enabled");
+          report(agent, "enabled", "is ignored: the agent's switch is read before any file, from OTEL_JAVAAGENT_ENABLED or"
+              + " -Dotel.javaagent.enabled only, as the OpenTelemetry agent reads it");
+        }
         flatten(agent, "otel.javaagent");
       } else if (name.equals("weft")) {
         flatten(entry.getValue(), "weft", java.pathOf(name), java.lines.get(name));

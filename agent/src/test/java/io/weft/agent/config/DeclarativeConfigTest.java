@@ -237,6 +237,7 @@ class DeclarativeConfigTest {
         + "    agent:\n"
         + "      instrumentation_mode: none\n"
         + "      exclude_classes: com.example.Generated*\n"
+        + "      enabled: false\n"
         + "    jdbc:\n"
         + "      enabled: true\n"
         + "      statement_sanitizer:\n"
@@ -270,7 +271,9 @@ class DeclarativeConfigTest {
     assertEquals(3000, config.getMillis("weft.shutdown.timeout", 0, true));
     assertTrue(config.hasWeftSettings());
     assertEquals(Arrays.asList(
-        "instrumentation/development.java.common.peer_service_mapping (line 37) in " + yaml
+        "instrumentation/development.java.agent.enabled (line 23) in " + yaml + ": is ignored: the agent's switch is read"
+            + " before any file, from OTEL_JAVAAGENT_ENABLED or -Dotel.javaagent.enabled only, as the OpenTelemetry agent reads it",
+        "instrumentation/development.java.common.peer_service_mapping (line 38) in " + yaml
             + ": is a list of mappings, not of values; ignored",
         "instrumentation/development.general.db (line 16) in " + yaml + ": is not supported by Weft and is ignored"), lines);
   }

@@ -20,7 +20,7 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * Routes for JAX-RS resources, javax ({@code javax.ws.rs}) and jakarta ({@code jakarta.ws.rs}), whichever implementation
- * runs them (Jersey, RESTEasy, CXF): a servlet mapped to {@code /api/*} gives every request the route {@code /api/*},
+ * runs them (woven into the resource classes, not into Jersey, RESTEasy or CXF): a servlet mapped to {@code /api/*} gives every request the route {@code /api/*},
  * which makes {@code http.server.request.duration} one series for the whole API. Each resource method of a class
  * annotated {@code @Path}, one with an HTTP method annotation ({@code @GET} ...), is woven to pass its template (the
  * class's {@code @Path} and its own, {@code /users/{id}}, read from the class file when it is woven, a constant
