@@ -81,9 +81,7 @@ final class ServletApp implements AutoCloseable {
         builder.env("OTEL_INSTRUMENTATION_HTTP_SERVER_EMIT_EXPERIMENTAL_TELEMETRY", "true")
             .env("OTEL_INSTRUMENTATION_SERVLET_EXPERIMENTAL_SPAN_ATTRIBUTES", "true");
       }
-      if (container.jaxRs()) {
-        builder.libs("jersey2");
-      }
+      builder.libs(container.jaxRsLibs());
       child =
           builder
               .libs(container.libs)

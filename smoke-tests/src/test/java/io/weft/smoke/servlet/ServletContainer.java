@@ -5,7 +5,7 @@ enum ServletContainer {
   /** Servlet 3.1: no HttpServletMapping, so the routes are worked out from the context's mappings. */
   TOMCAT_8_5("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat85", false, false, false, ""),
   TOMCAT_9("tomcat", "io.weft.smoke.app.servlet.javax.JavaxApp", "tomcat9", false, false, true, ""),
-  // the javax containers also run Jersey 2 (JavaxApp registers it when it is on the class path): JAX-RS routes
+  // each also runs a JAX-RS implementation (its app registers it when it is on the class path): see jaxRsLibs
   TOMCAT_11("tomcat", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "tomcat11", true, true, false, "logs/dup"),
   JETTY_12("jetty", "io.weft.smoke.app.servlet.jakarta.JakartaApp", "jetty12", false, true, true, "logs");
 
@@ -20,9 +20,9 @@ enum ServletContainer {
   final boolean experimentalTelemetry;
   /** Whether {@link ServletApp#OTHER_PROPAGATORS} are configured, rather than the default W3C ones. */
   final boolean otherPropagators;
-  /** Whether the app runs Jersey 2 under /app/rs/* (javax.ws.rs resources; the jakarta ones run under Boot). */
-  boolean jaxRs() {
-    return initializer.endsWith("JavaxApp");
+  /** The JAX-RS implementation the app runs under /app/rs/*: Jersey 2 for javax.ws.rs, RESTEasy 6 for jakarta.ws.rs. */
+  String jaxRsLibs() {
+    return initializer.endsWith("JavaxApp") ? "jersey2" : "resteasy6";
   }
 
   /** OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN: empty (span events, the default), logs, or logs/dup. */

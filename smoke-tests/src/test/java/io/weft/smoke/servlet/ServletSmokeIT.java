@@ -97,9 +97,8 @@ class ServletSmokeIT {
       // after the metrics' tests: its POST would be one more point in them
       tests.add(test("request parameters captured as the request ends, sensitive ones redacted", app,
           () -> parameterCapture(app)));
-      if (container.jaxRs()) {
-        tests.add(test("route from a JAX-RS resource's template (Jersey 2, javax.ws.rs)", app, () -> jaxRsRoute(app)));
-      }
+      tests.add(test("route from a JAX-RS resource's template (" + (container.jaxRsLibs().equals("jersey2")
+          ? "Jersey 2, javax.ws.rs)" : "RESTEasy 6, jakarta.ws.rs)"), app, () -> jaxRsRoute(app)));
       tests.add(test("one server span per request, no agent errors", app, () -> {
         try {
           onePerRequest(app);

@@ -34,6 +34,17 @@ public final class JakartaApp implements ServletContainerInitializer {
     ctx.addServlet("fail", new Fail()).addMapping("/fail");
     ctx.addServlet("work", new DoWork()).addMapping("/work", "*.do");
     ctx.addServlet("default", new NotFound()).addMapping("/");
+    try {
+      // RESTEasy when the test put it on the class path, by name: the application compiles against the API only
+      Class.forName("org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher");
+      ServletRegistration.Dynamic jaxRs = ctx.addServlet("jaxrs", "org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher");
+      jaxRs.setInitParameter("resteasy.resources", OrderResource.class.getName());
+      jaxRs.setInitParameter("resteasy.servlet.mapping.prefix", "/rs");
+      jaxRs.setAsyncSupported(true);
+      jaxRs.addMapping("/rs/*");
+    } catch (ClassNotFoundException noResteasy) {
+      // not this run
+    }
     ServletRegistration.Dynamic mvc = ctx.addServlet("mvc", new Dispatching());
     mvc.setAsyncSupported(true);
     mvc.addMapping("/mvc/*");
