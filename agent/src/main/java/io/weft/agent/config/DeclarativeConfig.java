@@ -293,15 +293,23 @@ final class DeclarativeConfig {
     }
     Mapping http = mapping(exporter, "otlp_http");
     Mapping grpc = http != null ? null : mapping(exporter, "otlp_grpc");
-    if (http == null && grpc == null) {
+    // file_format 0.1 to 0.3: one otlp exporter with a protocol
+    Mapping legacy = http != null || grpc != null ? null : mapping(exporter, "otlp");
+    if (http == null && grpc == null && legacy == null) {
       return null; // reported as not supported, with its name
     }
-    Mapping otlp = http != null ? http : grpc;
+    Mapping otlp = http != null ? http : grpc != null ? grpc : legacy;
     String prefix = "otel.exporter.otlp." + signal + ".";
-    String protocol = http != null ? "http/protobuf" : "grpc";
-    String encoding = http != null ? string(otlp, "encoding") : null;
-    if (encoding != null && encoding.equalsIgnoreCase("json")) {
-      protocol = "http/json"; // reported where it is read: Weft sends protobuf
+    String protocol;
+    if (legacy != null) {
+      String written = string(legacy, "protocol");
+      protocol = written == null ? "http/protobuf" : written; // checked where it is read, with the file's path
+    } else {
+      protocol = http != null ? "http/protobuf" : "grpc";
+      String encoding = http != null ? string(otlp, "encoding") : null;
+      if (encoding != null && encoding.equalsIgnoreCase("json")) {
+        protocol = "http/json"; // reported where it is read: Weft sends protobuf
+      }
     }
     put(prefix + "protocol", protocol, otlp.path, otlp.line);
     put(prefix + "endpoint", scalar(otlp, "endpoint"), otlp.pathOf("endpoint"));
@@ -328,7 +336,19 @@ final class DeclarativeConfig {
     if (list != null) {
       append(headers, list);
     }
-    List<Object> entries = list(otlp, "headers");
+    Object written = otlp.entries.get("headers");
+    if (written instanceof Mapping) {
+      // file_format 0.1 and 0.2: a mapping of names to values
+      Mapping byName = (Mapping) written;
+      otlp.take("headers");
+      for (String name : byName.entries.keySet()) {
+        String value = string(byName, name);
+        if (value != null) {
+          append(headers, encode(name) + "=" + encode(value));
+        }
+      }
+    }
+    List<Object> entries = written instanceof Mapping ? null : list(otlp, "headers");
     if (entries != null) {
       for (int i = 0; i < entries.size(); i++) {
         Mapping entry = item(entries, i, otlp.pathOf("headers"));

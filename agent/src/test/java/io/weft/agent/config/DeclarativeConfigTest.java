@@ -214,6 +214,35 @@ class DeclarativeConfigTest {
   }
 
   @Test
+  void theEarlierFormatsOneOtlpExporterWithAProtocolIsReadToo() throws IOException {
+    WeftConfig config = config("file_format: \"0.1\"\n"
+        + "tracer_provider:\n"
+        + "  processors:\n"
+        + "    - batch:\n"
+        + "        exporter:\n"
+        + "          otlp:\n"
+        + "            protocol: grpc\n"
+        + "            endpoint: http://collector:4317\n"
+        + "            certificate: /etc/ca.pem\n"
+        + "            headers:\n"
+        + "              api-key: s3cret\n"
+        + "meter_provider:\n"
+        + "  readers:\n"
+        + "    - periodic:\n"
+        + "        exporter:\n"
+        + "          otlp:\n"
+        + "            endpoint: http://collector:4318/v1/metrics\n");
+    assertEquals("otlp", config.getString("otel.traces.exporter"));
+    assertEquals("grpc", config.getString("otel.exporter.otlp.traces.protocol"));
+    assertEquals("http://collector:4317", config.getString("otel.exporter.otlp.traces.endpoint"));
+    assertEquals("/etc/ca.pem", config.getString("otel.exporter.otlp.traces.certificate"));
+    assertEquals(Map.of("api-key", "s3cret"), config.getMap("otel.exporter.otlp.traces.headers"));
+    assertEquals("http/protobuf", config.getString("otel.exporter.otlp.metrics.protocol"), "the protocol's default");
+    assertEquals("otlp", config.getString("otel.metrics.exporter"));
+    assertEquals(List.of(), lines);
+  }
+
+  @Test
   void instrumentationSectionsBecomeTheInstrumentationSettings() throws IOException {
     WeftConfig config = config("file_format: \"1.0\"\n"
         + "instrumentation/development:\n"
