@@ -124,6 +124,12 @@ class SpringBootIT {
         assertNull(missing.attr("error.type"), "4xx is not a server error");
         assertEquals("/shop/**", missing.stringAttr("http.route"));
 
+        // a functional endpoint (RouterFunction): Spring leaves its pattern in the same attribute
+        assertEquals("stock of abc", get(base, "/shop/stock/abc").body());
+        ReceivedSpan stock = otlp.awaitSpan(server("/shop/stock/abc"));
+        assertEquals("GET /shop/stock/{sku}", stock.name());
+        assertEquals("/shop/stock/{sku}", stock.stringAttr("http.route"));
+
         // JAX-RS beside Spring MVC: Jersey's servlet under /api/*; each resource method's template is the route
         HttpResponse<String> order = get(base, "/shop/api/orders/42");
         assertEquals(200, order.statusCode(), order.body());
