@@ -237,7 +237,7 @@ final class Yaml {
       while (colon < text.length() && text.charAt(colon) == ' ') {
         colon++;
       }
-      return colon < text.length() && text.charAt(colon) == ':' && (colon + 1 == text.length() || text.charAt(colon + 1) == ' ')
+      return colon < text.length() && text.charAt(colon) == ':' && (colon + 1 == text.length() || isBlank(text.charAt(colon + 1)))
           ? colon
           : -1;
     }
@@ -245,11 +245,16 @@ final class Yaml {
       return -1;
     }
     for (int i = start; i < text.length(); i++) {
-      if (text.charAt(i) == ':' && (i + 1 == text.length() || text.charAt(i + 1) == ' ')) {
+      if (text.charAt(i) == ':' && (i + 1 == text.length() || isBlank(text.charAt(i + 1)))) {
         return i;
       }
     }
     return -1;
+  }
+
+  /** A space or a tab: what separates a key's colon from its value. */
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t';
   }
 
   /** Reads the entries at {@code indent} into {@code into}. */

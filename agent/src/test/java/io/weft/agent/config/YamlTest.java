@@ -220,6 +220,7 @@ class YamlTest {
   void anEmptyDocumentIsNoMapping() throws Yaml.Problem {
     assertNull(parse(""));
     assertNull(parse("# only a comment\n---\n"));
+    assertEquals(map("a", "1", "b", "two words"), plain(parse("a:\t1\nb:\ttwo words\t# a tab before the value\n")));
     Mapping crlf = parse("a: 1\r\nb:\r\n  c: x\r\n");
     assertEquals(map("a", "1", "b", map("c", "x")), plain(crlf));
     assertInstanceOf(Mapping.class, crlf.entries.get("b"));
