@@ -699,8 +699,7 @@ final class DeclarativeConfig {
       return (Mapping) value;
     }
     if (value instanceof Scalar && ((Scalar) value).value == null) {
-      Mapping empty = new Mapping(mapping.pathOf(key), ((Scalar) value).line);
-      return empty;
+      return new Mapping(mapping.pathOf(key), ((Scalar) value).line);
     }
     report(mapping, key, "should be a mapping of keys to values; ignored");
     return null;

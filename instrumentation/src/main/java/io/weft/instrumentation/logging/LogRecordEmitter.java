@@ -607,28 +607,42 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   }
 
   /** Reads one class of Logback event; null (cached) when the class is not a Logback {@code ILoggingEvent}. */
-  private static final ClassValue<Logback> LOGBACK = new ClassValue<Logback>() {
+  private static final ClassValue<Logback> LOGBACK = new LibraryReader<Logback>("Logback event") {
     @Override
-    protected Logback computeValue(Class<?> eventClass) {
-      try {
-        return new Logback(eventClass);
-      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-        InternalErrors.report("log records: Logback event " + eventClass.getName() + " is unreadable", e);
-        return null;
-      }
+    Logback read(Class<?> eventClass) throws ReflectiveOperationException {
+      return new Logback(eventClass);
     }
   };
 
-  /** Reads one class of Log4j 1 {@code LoggingEvent}; null (cached) when it is not one. */
-  private static final ClassValue<Log4j1> LOG4J1 = new ClassValue<Log4j1>() {
+  /**
+   * Handles on one class of a logging library, found once per class from its own loader; null (cached) when the class
+   * cannot be read, which is reported once.
+   */
+  private abstract static class LibraryReader<T> extends ClassValue<T> {
+    private final String what;
+
+    LibraryReader(String what) {
+      this.what = what;
+    }
+
+    abstract T read(Class<?> type) throws ReflectiveOperationException;
+
     @Override
-    protected Log4j1 computeValue(Class<?> eventClass) {
+    protected final T computeValue(Class<?> type) {
       try {
-        return new Log4j1(eventClass);
+        return read(type);
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-        InternalErrors.report("log records: Log4j 1 event " + eventClass.getName() + " is unreadable", e);
+        InternalErrors.report("log records: " + what + " " + type.getName() + " is unreadable", e);
         return null;
       }
+    }
+  }
+
+  /** Reads one class of Log4j 1 {@code LoggingEvent}; null (cached) when it is not one. */
+  private static final ClassValue<Log4j1> LOG4J1 = new LibraryReader<Log4j1>("Log4j 1 event") {
+    @Override
+    Log4j1 read(Class<?> eventClass) throws ReflectiveOperationException {
+      return new Log4j1(eventClass);
     }
   };
 
@@ -706,15 +720,10 @@ final class LogRecordEmitter implements LogBridge.RecordHandler {
   }
 
   /** Reads one Log4j core {@code Logger} class and its library's levels and messages. */
-  private static final ClassValue<Log4j> LOG4J = new ClassValue<Log4j>() {
+  private static final ClassValue<Log4j> LOG4J = new LibraryReader<Log4j>("Log4j logger") {
     @Override
-    protected Log4j computeValue(Class<?> loggerClass) {
-      try {
-        return new Log4j(loggerClass);
-      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-        InternalErrors.report("log records: Log4j logger " + loggerClass.getName() + " is unreadable", e);
-        return null;
-      }
+    Log4j read(Class<?> loggerClass) throws ReflectiveOperationException {
+      return new Log4j(loggerClass);
     }
   };
 
