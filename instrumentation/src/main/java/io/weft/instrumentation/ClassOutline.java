@@ -37,9 +37,25 @@ public final class ClassOutline {
   private int[] methodNames; // pool slots
   private int[] methodDescriptors;
 
+  private final Class<?> redefined;
+
   public ClassOutline(String internalName, byte[] classFile) {
+    this(internalName, classFile, null);
+  }
+
+  /** {@code redefined}: the loaded class whose file this is, when it is retransformed; {@code null} while it is defined. */
+  public ClassOutline(String internalName, byte[] classFile, Class<?> redefined) {
     this.internalName = internalName;
     this.bytes = classFile;
+    this.redefined = redefined;
+  }
+
+  /**
+   * The class being retransformed, whose loaded super types a filter may then ask for without loading
+   * anything; {@code null} while the class is being defined (its super types are then mostly not loaded yet).
+   */
+  public Class<?> redefined() {
+    return redefined;
   }
 
   /** The name the JVM gave with the class file ({@code a/b/C}). */

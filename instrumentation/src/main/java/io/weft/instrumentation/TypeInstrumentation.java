@@ -66,6 +66,13 @@ public interface TypeInstrumentation {
     return weaveDirectly(loader, classFile, bytes);
   }
 
+  /**
+   * Hands over the agent's {@link Reweaver}, before any class is woven, to an instrumentation that
+   * learns from one class that others, loaded before it, need weaving. Default: not kept.
+   */
+  default void reweaveWith(Reweaver reweaver) {
+  }
+
   /** Binds advice to methods of a matched type (none for one that {@link #weavesDirectly}). */
   void transform(Advisor advisor);
 

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -155,6 +156,9 @@ class SpringBootIT {
         assertEquals(404, get(base, "/shop/api/orders/42/lines/x").statusCode());
         assertEquals("/shop/api/*", otlp.awaitSpan(server("/shop/api/orders/42/lines/x")).stringAttr("http.route"),
             "a locator chain no resource method ended names no route");
+        // a class implementing an annotated interface: woven again once the interface is seen, a moment after it loads
+        ReceivedSpan product = awaitInheritedRoute(base, otlp);
+        assertEquals("GET /shop/api/catalog/{code}", product.name(), "the interface's class and method paths");
 
         ReceivedMetric duration = otlp.awaitMetric(m -> m.name().equals("http.server.request.duration")
             && routes(m).containsAll(List.of("/shop/items/{id}", "/shop/fail", "/shop/later/{id}", "/shop/api/orders/{id}",
@@ -235,10 +239,42 @@ class SpringBootIT {
         assertEquals(StatusCode.STATUS_CODE_ERROR, cancelled.statusCode());
         assertEquals("java.lang.IllegalStateException", cancelled.stringAttr("error.type"));
         assertEquals("order 42 cannot be cancelled", cancelled.eventAttr("exception", "exception.message"));
+        // an implementation of an annotated interface: its methods are the controller spans
+        ReceivedSpan productServer = awaitInheritedRoute(base, otlp);
+        ReceivedSpan productResource = otlp.awaitSpan(named("CatalogResource.product").and(childOf(productServer)));
+        assertEquals("io.weft.smoke.boot.CatalogResource.product", productResource.stringAttr("code.function.name"));
+        HttpResponse<String> remove = HTTP.send(HttpRequest.newBuilder(base.resolve("/shop/api/catalog/pen"))
+            .DELETE().timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(500, remove.statusCode());
+        ReceivedSpan removeServer = otlp.awaitSpan(server("/shop/api/catalog/pen").and(s -> s.name().startsWith("DELETE")));
+        assertEquals("DELETE /shop/api/catalog/{code}", removeServer.name());
+        ReceivedSpan removed = otlp.awaitSpan(named("CatalogResource.remove").and(childOf(removeServer)));
+        assertEquals("java.lang.UnsupportedOperationException", removed.stringAttr("error.type"));
         assertFalse(app.output().contains("[weft] internal error"), "agent errors in the application's output");
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
       }
+    }
+  }
+
+  /**
+   * Requests {@code /shop/api/catalog/pen} until its server span has the interface's template, within 10 s: the implementation
+   * is woven again off the application's threads, a moment after Jersey loads it; before that a request keeps the servlet's
+   * route, never a wrong one. The span with the template.
+   */
+  private static ReceivedSpan awaitInheritedRoute(URI base, OtlpReceiver otlp) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      int before = (int) otlp.spans().stream().filter(server("/shop/api/catalog/pen")).count();
+      HttpResponse<String> product = get(base, "/shop/api/catalog/pen");
+      assertEquals("product pen", product.body());
+      List<ReceivedSpan> spans = otlp.awaitSpans(server("/shop/api/catalog/pen"), before + 1);
+      ReceivedSpan span = spans.get(spans.size() - 1);
+      if ("/shop/api/catalog/{code}".equals(span.stringAttr("http.route"))) {
+        return span;
+      }
+      assertEquals("/shop/api/*", span.stringAttr("http.route"), "before it is woven again: the servlet's route");
+      assertTrue(System.nanoTime() < deadline, "the implementation was not woven again within 10 s");
     }
   }
 

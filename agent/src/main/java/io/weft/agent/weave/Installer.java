@@ -40,6 +40,10 @@ public final class Installer {
     }
     IgnoredNames ignored = new IgnoredNames(config.getList("otel.javaagent.exclude-classes"),
         config.getList("otel.javaagent.exclude-class-loaders"));
+    SubtypeReweaver reweaver = new SubtypeReweaver(inst, ignored, config);
+    for (TypeInstrumentation instrumentation : instrumentations) {
+      instrumentation.reweaveWith(reweaver);
+    }
     if (loadedClassesMayNeedWeaving(inst, ignored)) {
       beforeWeaving.run();
       ByteBuddyWeaver weaver = new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations);

@@ -65,7 +65,7 @@ final class PrefilteringTransformer implements ClassFileTransformer {
       if (className == null || classFile == null || ignored.ignores(className) || ignored.ignoresLoader(loader)) {
         return null;
       }
-      ClassOutline outline = new ClassOutline(className, classFile);
+      ClassOutline outline = new ClassOutline(className, classFile, redefined);
       byte[] woven = direct.length == 0 ? null : weaveDirectly(module, loader, outline, classFile, redefined);
       if (!mayWeave(loader, outline)) {
         return woven;

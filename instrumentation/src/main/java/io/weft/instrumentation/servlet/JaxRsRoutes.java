@@ -5,10 +5,14 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.DirectAdvice;
+import io.weft.instrumentation.Reweaver;
 import io.weft.instrumentation.TypeInstrumentation;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.jar.asm.AnnotationVisitor;
@@ -33,8 +37,19 @@ import net.bytebuddy.matcher.ElementMatcher;
  * /orders/{id}/lines/{line}}. A request whose locator chain ends in no woven method keeps the servlet's route, coarse
  * but true ({@link ServerRequest#frameworkTemplate}).
  *
- * <p>Only classes whose constant pool names {@code Path} or an HTTP method annotation are read further: one look per
- * loaded class. Not covered: annotations inherited from an interface or a superclass. Agent class loader.
+ * <p>Annotations a class inherits, as Jersey and RESTEasy read them: a method without JAX-RS annotations of its own
+ * takes those of the method it overrides or implements (super class first, then interfaces), and a class without
+ * {@code @Path} takes its super class's or its interface's. The usual case is an interface generated from an OpenAPI
+ * document and a class implementing it. The JVM defines a class before its super types (it loads them while linking
+ * it), so an implementation is usually woven before its interface is seen: each type with annotations is
+ * remembered, for its later subtypes, and the {@link Reweaver} weaves again those loaded before it, a moment later,
+ * off the application's threads. A method overriding a super class's woven resource method passes the route only;
+ * the span is the super method's. Generated subclasses and proxies ({@code $$}, {@code $Proxy}) inherit nothing.
+ *
+ * <p>Only classes whose constant pool names {@code Path} or an HTTP method annotation are read further, and, once
+ * such a type was seen, those whose direct super types are one: one look per loaded class. Not covered: a
+ * generic interface method (its implementation's descriptor differs; the bridge between them is not woven).
+ * Agent class loader.
  */
 final class JaxRsRoutes implements TypeInstrumentation {
 
@@ -61,9 +76,17 @@ final class JaxRsRoutes implements TypeInstrumentation {
     }
   }
 
+  /** At most this many types' annotations are kept for their subtypes; a bound against generated class floods. */
+  static final int MAX_INHERITABLE = 4096;
+  /** Generated subclasses (CGLIB, Weld, Byte Buddy, Mockito) and JDK proxies: they call the woven method or a client, never inherit a route. */
+  private static final String[] GENERATED = {"$$", "$Proxy", "$ByteBuddy$", "$MockitoMock$"};
+
   private final ClassOutline.ConstantSet annotations = annotations();
   private final Consumer<String> debug;
   private final boolean controllerSpans;
+  /** Each type with JAX-RS annotations, own or inherited, by internal name, as its subtypes see them. */
+  private final ConcurrentHashMap<String, Routes> inheritable = new ConcurrentHashMap<>();
+  private volatile Reweaver reweaver;
 
   /** {@code controllerSpans}: controller telemetry is asked for, so each resource method is a span too. */
   JaxRsRoutes(Consumer<String> debug, boolean controllerSpans) {
@@ -72,8 +95,57 @@ final class JaxRsRoutes implements TypeInstrumentation {
   }
 
   @Override
+  public void reweaveWith(Reweaver reweaver) {
+    this.reweaver = reweaver;
+  }
+
+  /**
+   * A class naming a JAX-RS annotation; or, once some type with annotations was seen, one whose direct
+   * super types (or, retransformed, any loaded super type) are such a type.
+   */
+  @Override
   public boolean mayWeave(ClassLoader loader, ClassOutline classFile) {
-    return !classFile.isInterface() && classFile.hasAnyConstant(annotations);
+    if (classFile.hasAnyConstant(annotations)) {
+      return true;
+    }
+    return !inheritable.isEmpty() && inherits(classFile) && !generated(classFile.internalName());
+  }
+
+  private boolean inherits(ClassOutline classFile) {
+    Class<?> loaded = classFile.redefined();
+    if (loaded != null) {
+      if (routesOf(loaded.getSuperclass(), 0) != null) {
+        return true;
+      }
+      for (Class<?> type : loaded.getInterfaces()) {
+        if (routesOf(type, 0) != null) {
+          return true;
+        }
+      }
+      return false;
+    }
+    String superName = classFile.superName();
+    if (superName != null && inheritable.containsKey(superName)) {
+      return true;
+    }
+    for (String name : classFile.interfaceNames()) {
+      if (inheritable.containsKey(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean generated(String internalName) {
+    if (internalName.startsWith("jdk/proxy") || internalName.startsWith("com/sun/proxy/")) {
+      return true;
+    }
+    for (String marker : GENERATED) {
+      if (internalName.contains(marker)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -89,7 +161,29 @@ final class JaxRsRoutes implements TypeInstrumentation {
 
   @Override
   public byte[] weaveDirectly(ClassLoader loader, ClassOutline classFile, byte[] bytes) {
-    Map<String, Plan> plans = plans(bytes);
+    Survey survey = survey(bytes);
+    if (survey == null) {
+      return null;
+    }
+    boolean isInterface = classFile.isInterface();
+    Routes resolved = survey.own(isInterface);
+    if (!generated(classFile.internalName())) {
+      resolved = resolve(resolved, isInterface, superRoutes(classFile), interfaceRoutes(classFile));
+    }
+    if (resolved == null) {
+      return null;
+    }
+    remember(classFile.internalName(), resolved);
+    if (survey.annotated()) {
+      Reweaver subtypes = reweaver;
+      if (subtypes != null) {
+        subtypes.reweaveSubtypes(loader, classFile.internalName()); // those loaded before it: its implementations, mostly
+      }
+    }
+    if (isInterface) {
+      return null;
+    }
+    Map<String, Plan> plans = plans(survey, resolved);
     if (plans.isEmpty()) {
       return null;
     }
@@ -97,43 +191,156 @@ final class JaxRsRoutes implements TypeInstrumentation {
     return DirectAdvice.weave(classFile.internalName(), bytes, new Selector(plans, function), debug);
   }
 
+  private void remember(String internalName, Routes routes) {
+    if (inheritable.size() < MAX_INHERITABLE) {
+      inheritable.put(internalName, routes);
+    } else if (!inheritable.containsKey(internalName)) {
+      debug.accept("JAX-RS: more than " + MAX_INHERITABLE + " resource types; " + internalName.replace('/', '.') + "'s subtypes will not inherit its routes");
+    }
+  }
+
+  private Routes superRoutes(ClassOutline classFile) {
+    Class<?> loaded = classFile.redefined();
+    if (loaded != null) {
+      return routesOf(loaded.getSuperclass(), 0);
+    }
+    String superName = classFile.superName();
+    return superName == null ? null : inheritable.get(superName);
+  }
+
+  private List<Routes> interfaceRoutes(ClassOutline classFile) {
+    List<Routes> found = new ArrayList<>();
+    Class<?> loaded = classFile.redefined();
+    if (loaded != null) {
+      for (Class<?> type : loaded.getInterfaces()) {
+        Routes routes = routesOf(type, 0);
+        if (routes != null) {
+          found.add(routes);
+        }
+      }
+      return found;
+    }
+    for (String name : classFile.interfaceNames()) {
+      Routes routes = inheritable.get(name);
+      if (routes != null) {
+        found.add(routes);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * What a loaded type passes on: as remembered when it was woven, or else (loaded before the types it
+   * inherits from were seen) resolved from its own loaded super types. {@code null} when nothing.
+   */
+  private Routes routesOf(Class<?> type, int depth) {
+    if (type == null || type == Object.class || depth > 64) {
+      return null;
+    }
+    Routes known = inheritable.get(type.getName().replace('.', '/'));
+    if (known != null) {
+      return known;
+    }
+    List<Routes> interfaces = new ArrayList<>();
+    for (Class<?> superInterface : type.getInterfaces()) {
+      Routes routes = routesOf(superInterface, depth + 1);
+      if (routes != null) {
+        interfaces.add(routes);
+      }
+    }
+    return resolve(null, type.isInterface(), routesOf(type.getSuperclass(), depth + 1), interfaces);
+  }
+
+  /**
+   * A type's routes from its own annotations ({@code own}, null when none) and its super types', by the
+   * rules Jersey and RESTEasy follow: a method with JAX-RS annotations of its own keeps them, one without
+   * takes the super class's (nearest first), else the first interface's; the class path is its own, else
+   * a super class's, else the first interface's that has one. {@code null} when nothing applies.
+   */
+  static Routes resolve(Routes own, boolean isInterface, Routes superclass, List<Routes> interfaces) {
+    String classPath = own == null ? null : own.classPath;
+    boolean onClass = classPath != null && !isInterface;
+    if (classPath == null && superclass != null && superclass.classPathOnClass) {
+      classPath = superclass.classPath;
+      onClass = true;
+    }
+    for (int i = 0; classPath == null && i < interfaces.size(); i++) {
+      classPath = interfaces.get(i).classPath;
+    }
+    if (classPath == null && superclass != null) {
+      classPath = superclass.classPath;
+    }
+    Map<String, Resource> methods = new HashMap<>();
+    for (int i = interfaces.size() - 1; i >= 0; i--) {
+      methods.putAll(interfaces.get(i).methods);
+    }
+    if (superclass != null) {
+      methods.putAll(superclass.methods);
+    }
+    if (own != null) {
+      methods.putAll(own.methods);
+    }
+    if (classPath == null && methods.isEmpty()) {
+      return null;
+    }
+    return new Routes(classPath, onClass, methods);
+  }
+
   /** What a resource method or locator passes: its full template (null in a class without {@code @Path}) and own path. */
   static final class Plan {
     final boolean locator;
     final String template;
     final String ownPath;
+    /** Overrides a super type's woven resource method: it passes the route, the super's method makes the span. */
+    final boolean routeOnly;
 
-    Plan(boolean locator, String template, String ownPath) {
+    Plan(boolean locator, String template, String ownPath, boolean routeOnly) {
       this.locator = locator;
       this.template = template;
       this.ownPath = ownPath;
+      this.routeOnly = routeOnly;
     }
 
     @Override
     public String toString() {
-      return (locator ? "locator " : "resource ") + template + " " + ownPath;
+      return (locator ? "locator " : "resource ") + template + " " + ownPath + (routeOnly ? " (route only)" : "");
     }
   }
 
-  /** Name and descriptor of each resource method and locator of the class, to its plan. Empty when there is none. */
+  /** Name and descriptor of each resource method and locator a class declares, own annotations only; empty when none. */
   static Map<String, Plan> plans(byte[] bytes) {
+    Survey survey = survey(bytes);
+    return survey == null ? new HashMap<>() : plans(survey, survey.own(false));
+  }
+
+  /** The class's resource methods and locators: those it declares with a body, annotated or inheriting annotations. */
+  static Map<String, Plan> plans(Survey survey, Routes resolved) {
+    Map<String, Plan> plans = new HashMap<>();
+    if (resolved == null) {
+      return plans;
+    }
+    for (String method : survey.declared) {
+      Resource own = survey.methods.get(method);
+      Resource resource = own != null ? own : resolved.methods.get(method);
+      if (resource == null) {
+        continue;
+      }
+      String ownPath = resource.path == null ? "" : template("", resource.path);
+      plans.put(method, new Plan(!resource.httpMethod, resolved.classPath == null ? null : template(resolved.classPath, resource.path),
+          ownPath.equals("/") ? "" : ownPath, own == null && resource.code));
+    }
+    return plans;
+  }
+
+  /** The class's own JAX-RS annotations; {@code null} for a class file that cannot be read. */
+  private static Survey survey(byte[] bytes) {
     Survey survey = new Survey();
     try {
       new ClassReader(bytes).accept(survey, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
     } catch (RuntimeException unreadable) {
-      return new HashMap<>();
+      return null;
     }
-    Map<String, Plan> plans = new HashMap<>();
-    for (Map.Entry<String, Resource> method : survey.methods.entrySet()) {
-      Resource resource = method.getValue();
-      if (!resource.httpMethod && resource.path == null) {
-        continue;
-      }
-      String own = resource.path == null ? "" : template("", resource.path);
-      plans.put(method.getKey(), new Plan(!resource.httpMethod, survey.classPath == null ? null : template(survey.classPath, resource.path),
-          own.equals("/") ? "" : own));
-    }
-    return plans;
+    return survey;
   }
 
   /**
@@ -185,18 +392,50 @@ final class JaxRsRoutes implements TypeInstrumentation {
     return out.toString();
   }
 
-  private static final class Resource {
+  /** A method's JAX-RS annotations: its path, whether it has an HTTP method, and whether it has a body (woven where declared). */
+  static final class Resource {
     String path;
     boolean httpMethod;
+    boolean code;
+
+    boolean annotated() {
+      return httpMethod || path != null;
+    }
+  }
+
+  /** A type's JAX-RS annotations, its own and those it inherits, as its subtypes see them. Not changed once made. */
+  static final class Routes {
+    final String classPath;
+    /** Whether the class path is a class's (its own or a super class's), which wins over an interface's. */
+    final boolean classPathOnClass;
+    /** Name and descriptor to annotations, of the methods with JAX-RS annotations. */
+    final Map<String, Resource> methods;
+
+    Routes(String classPath, boolean classPathOnClass, Map<String, Resource> methods) {
+      this.classPath = classPath;
+      this.classPathOnClass = classPathOnClass;
+      this.methods = methods;
+    }
   }
 
   /** Reads the class's and its public methods' JAX-RS annotations. */
-  private static final class Survey extends ClassVisitor {
+  static final class Survey extends ClassVisitor {
     String classPath;
     final Map<String, Resource> methods = new HashMap<>();
+    /** Name and descriptor of each public instance method with a body: those that can be woven. */
+    final List<String> declared = new ArrayList<>();
 
     Survey() {
       super(Opcodes.ASM9);
+    }
+
+    boolean annotated() {
+      return classPath != null || !methods.isEmpty();
+    }
+
+    /** Its own annotations as routes; {@code null} when it has none. */
+    Routes own(boolean isInterface) {
+      return annotated() ? new Routes(classPath, classPath != null && !isInterface, methods) : null;
     }
 
     @Override
@@ -216,16 +455,23 @@ final class JaxRsRoutes implements TypeInstrumentation {
 
     @Override
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-      if ((access & Opcodes.ACC_PUBLIC) == 0 || (access & Opcodes.ACC_STATIC) != 0 || !DirectAdvice.isCode(access, name)) {
+      if ((access & Opcodes.ACC_PUBLIC) == 0 || (access & Opcodes.ACC_STATIC) != 0 || name.charAt(0) == '<'
+          || (access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC)) != 0) {
         return null;
       }
+      String key = name + descriptor;
+      boolean code = DirectAdvice.isCode(access, name);
+      if (code) {
+        declared.add(key);
+      }
       Resource resource = new Resource();
-      methods.put(name + descriptor, resource);
+      resource.code = code;
       return new MethodVisitor(Opcodes.ASM9) {
         @Override
         public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
           if (HTTP_METHODS.contains(annotation)) {
             resource.httpMethod = true;
+            methods.put(key, resource);
             return null;
           }
           if (!PATH.contains(annotation)) {
@@ -236,6 +482,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
             public void visit(String name, Object value) {
               if ("value".equals(name) && value instanceof String) {
                 resource.path = (String) value;
+                methods.put(key, resource);
               }
             }
           };
@@ -262,7 +509,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
       if (plan.locator) {
         return LOCATE.withConstants(plan.template, plan.ownPath);
       }
-      return functionPrefix == null ? ROUTE.withConstants(plan.template, plan.ownPath)
+      return functionPrefix == null || plan.routeOnly ? ROUTE.withConstants(plan.template, plan.ownPath)
           : ROUTE_AND_SPAN.withConstants(plan.template, plan.ownPath, functionPrefix + name);
     }
   }

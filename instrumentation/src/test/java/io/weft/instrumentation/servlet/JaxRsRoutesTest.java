@@ -66,6 +66,153 @@ class JaxRsRoutesTest {
         "a class that names no JAX-RS annotation is not read further");
   }
 
+  @Test
+  void anImplementationWovenAfterItsInterfaceTakesTheInterfacesAnnotations() {
+    List<String> reweaves = new ArrayList<>();
+    JaxRsRoutes routes = routes(false, reweaves);
+    byte[] api = usersApi();
+    ClassOutline apiOutline = new ClassOutline("com/example/UsersApi", api);
+    assertTrue(routes.mayWeave(null, apiOutline), "an interface with annotations is read, for its implementations");
+    assertNull(routes.weaveDirectly(null, apiOutline, api), "an interface has no code to weave");
+    assertEquals(List.of("com/example/UsersApi"), reweaves, "implementations loaded before it are woven again");
+
+    byte[] impl = impl("com/example/UsersImpl", "java/lang/Object", "com/example/UsersApi");
+    ClassOutline implOutline = new ClassOutline("com/example/UsersImpl", impl);
+    assertTrue(routes.mayWeave(null, implOutline), "it names no JAX-RS annotation, but implements a remembered interface");
+    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(null, implOutline, impl)));
+    assertEquals(List.of("com/example/UsersApi"), reweaves, "a class without annotations of its own asks for nothing");
+
+    JaxRsRoutes withSpans = routes(true, new ArrayList<>());
+    withSpans.weaveDirectly(null, apiOutline, api);
+    assertEquals(List.of("get:resource /users/{id} /{id} com.example.UsersImpl.get", "get:controllerExit", "get:controllerExit",
+        "list:resource /users  com.example.UsersImpl.list", "list:controllerExit", "list:controllerExit"),
+        bridgeCalls(withSpans.weaveDirectly(null, implOutline, impl)),
+        "the implementation's methods are the controller spans: the interface's have no body");
+
+    byte[] subclass = impl("com/example/MoreUsers", "com/example/UsersImpl");
+    ClassOutline subclassOutline = new ClassOutline("com/example/MoreUsers", subclass);
+    assertTrue(routes.mayWeave(null, subclassOutline), "a subclass of a woven implementation inherits through it");
+    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(null, subclassOutline, subclass)));
+
+    String proxy = "com/example/UsersImpl$$SpringCGLIB$$0";
+    assertFalse(routes.mayWeave(null, new ClassOutline(proxy, impl(proxy, "com/example/UsersImpl"))),
+        "a generated subclass calls the woven method; woven too, it would pass the route again and make a second span");
+    assertFalse(routes.mayWeave(null, new ClassOutline("jdk/proxy2/$Proxy12", impl("jdk/proxy2/$Proxy12", "java/lang/Object", "com/example/UsersApi"))),
+        "a client proxy of the interface is no resource");
+    assertFalse(routes.mayWeave(null, new ClassOutline("com/example/Other", impl("com/example/Other", "java/lang/Object"))),
+        "no remembered super type");
+  }
+
+  @Test
+  void aClassLoadedBeforeItsInterfaceIsWovenWhenRetransformed() throws Exception {
+    byte[] api = usersApi();
+    byte[] between = impl("com/example/Between", "java/lang/Object", "com/example/UsersApi");
+    byte[] leaf = impl("com/example/Leaf", "com/example/Between");
+    Class<?> loaded = new Classes(Map.of("com.example.UsersApi", api, "com.example.Between", between, "com.example.Leaf", leaf))
+        .loadClass("com.example.Leaf");
+    JaxRsRoutes routes = routes(false, new ArrayList<>());
+    ClassOutline defined = new ClassOutline("com/example/Leaf", leaf);
+    assertFalse(routes.mayWeave(null, defined), "defined before anything with annotations was seen");
+    routes.weaveDirectly(null, new ClassOutline("com/example/UsersApi", api), api);
+    assertFalse(routes.mayWeave(null, defined), "defined: only its direct super types are known, and Between was never remembered");
+
+    // retransformed: its loaded super types are looked up, through one that names no annotation itself
+    ClassOutline retransformed = new ClassOutline("com/example/Leaf", leaf, loaded);
+    assertTrue(routes.mayWeave(null, retransformed));
+    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(null, retransformed, leaf)));
+  }
+
+  @Test
+  void ownAnnotationsWinAndASuperClassPathWinsOverAnInterfaces() {
+    JaxRsRoutes routes = routes(true, new ArrayList<>());
+    byte[] api = usersApi();
+    routes.weaveDirectly(null, new ClassOutline("com/example/UsersApi", api), api);
+    // an abstract base class with its own @Path("base") and list() with a body, implementing the interface
+    ClassWriter baseWriter = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    baseWriter.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "com/example/Base", null, "java/lang/Object",
+        new String[] {"com/example/UsersApi"});
+    path(baseWriter.visitAnnotation("Ljavax/ws/rs/Path;", true), "base");
+    method(baseWriter, "list", "()Ljava/lang/String;", "Ljavax/ws/rs/GET;", null, null);
+    baseWriter.visitEnd();
+    byte[] base = baseWriter.toByteArray();
+    assertEquals(List.of("list:resource /base  com.example.Base.list", "list:controllerExit", "list:controllerExit"),
+        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Base", base), base)));
+
+    // list() overrides the base's woven method: the route only, the span is the base's; get(id) is the interface's, under the
+    // base's path; replace(id) has annotations of its own
+    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, "com/example/Sub", null, "com/example/Base", null);
+    method(writer, "list", "()Ljava/lang/String;", null, null, null);
+    method(writer, "get", "(Ljava/lang/String;)Ljava/lang/String;", null, null, null);
+    method(writer, "replace", "(Ljava/lang/String;)V", "Ljavax/ws/rs/POST;", "Ljavax/ws/rs/Path;", "{id}/replace");
+    writer.visitEnd();
+    byte[] sub = writer.toByteArray();
+    assertEquals(List.of("list:route /base ",
+        "get:resource /base/{id} /{id} com.example.Sub.get", "get:controllerExit", "get:controllerExit",
+        "replace:resource /base/{id}/replace /{id}/replace com.example.Sub.replace", "replace:controllerExit", "replace:controllerExit"),
+        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Sub", sub), sub)));
+  }
+
+  private static JaxRsRoutes routes(boolean controllerSpans, List<String> reweaves) {
+    JaxRsRoutes routes = new JaxRsRoutes(line -> { }, controllerSpans);
+    routes.reweaveWith((loader, name) -> reweaves.add(name));
+    return routes;
+  }
+
+  /** {@code @Path("users") interface UsersApi}: list() @GET, get(id) @GET @Path("{id}"), both abstract. */
+  private static byte[] usersApi() {
+    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT, "com/example/UsersApi", null,
+        "java/lang/Object", null);
+    path(writer.visitAnnotation("Ljavax/ws/rs/Path;", true), "users");
+    MethodVisitor get = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "get", "(Ljava/lang/String;)Ljava/lang/String;", null, null);
+    get.visitAnnotation("Ljavax/ws/rs/GET;", true).visitEnd();
+    path(get.visitAnnotation("Ljavax/ws/rs/Path;", true), "{id}");
+    get.visitEnd();
+    MethodVisitor list = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "list", "()Ljava/lang/String;", null, null);
+    list.visitAnnotation("Ljavax/ws/rs/GET;", true).visitEnd();
+    list.visitEnd();
+    writer.visitEnd();
+    return writer.toByteArray();
+  }
+
+  /** A class without annotations: get(id), list() and helper(), with bodies. */
+  private static byte[] impl(String name, String superName, String... interfaces) {
+    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, name, null, superName, interfaces);
+    MethodVisitor init = writer.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(Opcodes.ALOAD, 0);
+    init.visitMethodInsn(Opcodes.INVOKESPECIAL, superName, "<init>", "()V", false);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+    method(writer, "get", "(Ljava/lang/String;)Ljava/lang/String;", null, null, null);
+    method(writer, "list", "()Ljava/lang/String;", null, null, null);
+    method(writer, "helper", "()Ljava/lang/String;", null, null, null);
+    writer.visitEnd();
+    return writer.toByteArray();
+  }
+
+  /** Defines the given classes, by binary name, and delegates the rest. */
+  private static final class Classes extends ClassLoader {
+    private final Map<String, byte[]> classes;
+
+    Classes(Map<String, byte[]> classes) {
+      super(JaxRsRoutesTest.class.getClassLoader());
+      this.classes = classes;
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+      byte[] bytes = classes.get(name);
+      if (bytes == null) {
+        throw new ClassNotFoundException(name);
+      }
+      return defineClass(name, bytes, 0, bytes.length);
+    }
+  }
+
   private static Map<String, String> plans(byte[] classFile) {
     Map<String, String> plans = new java.util.HashMap<>();
     JaxRsRoutes.plans(classFile).forEach((method, plan) -> plans.put(method, plan.toString()));

@@ -391,6 +391,22 @@ class ServletSmokeIT {
     assertEquals("lines of 42", lines.body());
     assertEquals("/app/rs/orders/{id}/lines", app.serverSpan(located).stringAttr("http.route"),
         "a sub-resource locator starts the template, the method of what it returns ends it");
+
+    // a class implementing an annotated interface (OpenAPI's generated style) is defined before the interface is seen,
+    // so it is woven again a moment after Jersey or RESTEasy loads it: until then its requests keep the servlet's route
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      String stock = app.rid();
+      HttpResponse<String> level = app.get("/app/rs/stock/AB-12?rid=" + stock);
+      assertEquals("stock of AB-12", level.body());
+      ReceivedSpan stockSpan = app.serverSpan(stock);
+      if ("/app/rs/stock/{sku}".equals(stockSpan.stringAttr("http.route"))) {
+        assertEquals("GET /app/rs/stock/{sku}", stockSpan.name(), "the interface's class and method paths");
+        break;
+      }
+      assertEquals("/app/rs/*", stockSpan.stringAttr("http.route"), "before it is woven again: the servlet's route, never a wrong one");
+      assertTrue(System.nanoTime() < deadline, "the implementation was not woven again within 10 s");
+    }
   }
 
   private static void frameworkRouteAsync(ServletApp app) {

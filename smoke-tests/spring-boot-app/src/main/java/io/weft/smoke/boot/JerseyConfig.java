@@ -9,5 +9,6 @@ public class JerseyConfig extends ResourceConfig {
 
   public JerseyConfig() {
     register(OrderResource.class);
+    register(CatalogResource.class);
   }
 }

@@ -38,7 +38,7 @@ public final class JakartaApp implements ServletContainerInitializer {
       // RESTEasy when the test put it on the class path, by name: the application compiles against the API only
       Class.forName("org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher");
       ServletRegistration.Dynamic jaxRs = ctx.addServlet("jaxrs", "org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher");
-      jaxRs.setInitParameter("resteasy.resources", OrderResource.class.getName());
+      jaxRs.setInitParameter("resteasy.resources", OrderResource.class.getName() + "," + StockResource.class.getName());
       jaxRs.setInitParameter("resteasy.servlet.mapping.prefix", "/rs");
       jaxRs.setAsyncSupported(true);
       jaxRs.addMapping("/rs/*");

@@ -47,7 +47,7 @@ public final class JavaxApp implements ServletContainerInitializer {
       // Jersey 2 when the test put it on the class path, by name: the application compiles against the API only
       Class.forName("org.glassfish.jersey.servlet.ServletContainer");
       ServletRegistration.Dynamic jaxRs = ctx.addServlet("jaxrs", "org.glassfish.jersey.servlet.ServletContainer");
-      jaxRs.setInitParameter("jersey.config.server.provider.classnames", OrderResource.class.getName());
+      jaxRs.setInitParameter("jersey.config.server.provider.classnames", OrderResource.class.getName() + "," + StockResource.class.getName());
       jaxRs.addMapping("/rs/*");
     } catch (ClassNotFoundException noJersey) {
       // not this run
