@@ -139,6 +139,15 @@ public final class ServletBridge {
     }
   }
 
+  /** As {@link #locate}, for a sub-resource locator woven while controller telemetry is asked for; as {@link #resource}. */
+  public static Object locator(String template, String ownPath, String function) {
+    try {
+      return handler.locator(template, ownPath, function);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
   public static void install(Handler ready) {
     handler = ready;
   }
@@ -176,6 +185,12 @@ public final class ServletBridge {
     /** As {@link #route}, and a controller span named after {@code function} when asked for. */
     default Object resource(String template, String ownPath, String function) {
       route(template, ownPath);
+      return null;
+    }
+
+    /** As {@link #locate}, and a controller span named after {@code function} when asked for. */
+    default Object locator(String template, String ownPath, String function) {
+      locate(template, ownPath);
       return null;
     }
 

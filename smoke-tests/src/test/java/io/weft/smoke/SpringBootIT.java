@@ -239,6 +239,14 @@ class SpringBootIT {
         assertEquals(StatusCode.STATUS_CODE_ERROR, cancelled.statusCode());
         assertEquals("java.lang.IllegalStateException", cancelled.stringAttr("error.type"));
         assertEquals("order 42 cannot be cancelled", cancelled.eventAttr("exception", "exception.message"));
+        // a sub-resource locator is a span too, and so is the method of what it returns: siblings under the server span
+        assertEquals("line 3 of 42", get(base, "/shop/api/orders/42/lines/3").body());
+        ReceivedSpan lineServer = otlp.awaitSpan(server("/shop/api/orders/42/lines/3"));
+        assertEquals("GET /shop/api/orders/{id}/lines/{line}", lineServer.name());
+        ReceivedSpan locator = otlp.awaitSpan(named("OrderResource.lines").and(childOf(lineServer)));
+        assertEquals("io.weft.smoke.boot.OrderResource.lines", locator.stringAttr("code.function.name"));
+        ReceivedSpan located = otlp.awaitSpan(named("OrderResource$Lines.one").and(childOf(lineServer)));
+        assertTrue(located.startEpochNanos() >= locator.endEpochNanos(), "Jersey calls the located object's method after the locator returned");
         // an implementation of an annotated interface: its methods are the controller spans
         ReceivedSpan productServer = awaitInheritedRoute(base, otlp);
         ReceivedSpan productResource = otlp.awaitSpan(named("CatalogResource.product").and(childOf(productServer)));

@@ -30,7 +30,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * class's {@code @Path} and its own, {@code /users/{id}}, read from the class file when it is woven, a constant
  * string) to the request's span on entry; the servlet's path goes in front, as for Spring MVC's patterns. The first
  * resource method a request enters names it. With controller telemetry asked for, each resource method is also an
- * INTERNAL span, {@code OrderResource.order}, as Spring MVC's handler methods are ({@link ControllerSpans}).
+ * INTERNAL span, {@code OrderResource.order}, as Spring MVC's handler methods are ({@link ControllerSpans}), and so is
+ * each sub-resource locator, as the OpenTelemetry agent makes them.
  *
  * <p>Sub-resource locators (a method with {@code @Path} and no HTTP method) pass their template as a start, and the
  * methods of the object they return (a class without {@code @Path}) add their own path to it: {@code
@@ -61,6 +62,10 @@ final class JaxRsRoutes implements TypeInstrumentation {
       DirectAdvice.onEntry(BRIDGE, "locate", TWO_STRINGS + "V", DirectAdvice.constant(0), DirectAdvice.constant(1));
   /** With controller telemetry: the route, and an INTERNAL span named after the method around its run. */
   private static final DirectAdvice ROUTE_AND_SPAN = DirectAdvice.around(BRIDGE, "resource",
+      "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Ljava/lang/Object;", "controllerExit",
+      DirectAdvice.constant(0), DirectAdvice.constant(1), DirectAdvice.constant(2));
+  /** With controller telemetry: a locator's template start, and a span around its run, as the OpenTelemetry agent makes. */
+  private static final DirectAdvice LOCATE_AND_SPAN = DirectAdvice.around(BRIDGE, "locator",
       "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Ljava/lang/Object;", "controllerExit",
       DirectAdvice.constant(0), DirectAdvice.constant(1), DirectAdvice.constant(2));
 
@@ -507,7 +512,8 @@ final class JaxRsRoutes implements TypeInstrumentation {
         return null;
       }
       if (plan.locator) {
-        return LOCATE.withConstants(plan.template, plan.ownPath);
+        return functionPrefix == null || plan.routeOnly ? LOCATE.withConstants(plan.template, plan.ownPath)
+            : LOCATE_AND_SPAN.withConstants(plan.template, plan.ownPath, functionPrefix + name);
       }
       return functionPrefix == null || plan.routeOnly ? ROUTE.withConstants(plan.template, plan.ownPath)
           : ROUTE_AND_SPAN.withConstants(plan.template, plan.ownPath, functionPrefix + name);

@@ -285,6 +285,12 @@ final class ServletTracer implements ServletBridge.Handler {
   }
 
   @Override
+  public Object locator(String template, String ownPath, String function) {
+    locate(template, ownPath);
+    return controllers == null ? null : controllers.startNamed(function);
+  }
+
+  @Override
   public Object controller(Object handler) {
     return controllers == null ? null : controllers.start(handler);
   }

@@ -55,7 +55,8 @@ class JaxRsRoutesTest {
       assertEquals(List.of("list:resource /users  com.example.Users.list", "list:controllerExit", "list:controllerExit",
           "get:resource /users/{id} /{id} com.example.Users.get", "get:controllerExit", "get:controllerExit",
           "replace:resource /users/{id} /{id} com.example.Users.replace", "replace:controllerExit", "replace:controllerExit",
-          "orders:locate /users/{id}/orders /{id}/orders"), bridgeCalls(withSpans), pkg + ": exits on return and on a throw");
+          "orders:locator /users/{id}/orders /{id}/orders com.example.Users.orders", "orders:controllerExit", "orders:controllerExit"),
+          bridgeCalls(withSpans), pkg + ": exits on return and on a throw; a locator is a span too");
 
       // no @Path on the class: a sub-resource, whose methods extend a locator's template (null: nothing to start with)
       byte[] subResource = resourceClass(pkg, null);
