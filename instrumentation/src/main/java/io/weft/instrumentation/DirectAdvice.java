@@ -159,6 +159,16 @@ public final class DirectAdvice {
   /** Picks the advice for one method of the class being woven; {@code null} leaves it alone. */
   public interface Selector {
     DirectAdvice select(int access, String name, String descriptor);
+
+    /** Whether bridge methods (a generic method's erased form, which calls the real one) are offered too. Default: no. */
+    default boolean selectsBridges() {
+      return false;
+    }
+  }
+
+  /** A compiler's bridge method: code, but only a call on to the method it bridges. */
+  public static boolean isBridge(int access, String name) {
+    return (access & Opcodes.ACC_BRIDGE) != 0 && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0 && name.charAt(0) != '<';
   }
 
   /** Whether a method has code the advice may wrap: no abstract, native, bridge or synthetic ones, no constructors. */
@@ -197,7 +207,8 @@ public final class DirectAdvice {
 
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-          DirectAdvice advice = isCode(access, name) ? selector.select(access, name, descriptor) : null;
+          DirectAdvice advice = isCode(access, name) || selector.selectsBridges() && isBridge(access, name)
+              ? selector.select(access, name, descriptor) : null;
           if (advice == null) {
             return null;
           }
@@ -289,7 +300,7 @@ public final class DirectAdvice {
     @Override
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
       MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-      DirectAdvice advice = isCode(access, name) ? selected.get(name + descriptor) : null;
+      DirectAdvice advice = isCode(access, name) || isBridge(access, name) ? selected.get(name + descriptor) : null; // as selected
       Integer locals = maxLocals.get(name + descriptor);
       if (advice == null || locals == null) {
         return next;

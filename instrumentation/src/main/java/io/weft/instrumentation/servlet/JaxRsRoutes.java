@@ -48,9 +48,9 @@ import net.bytebuddy.matcher.ElementMatcher;
  * the span is the super method's. Generated subclasses and proxies ({@code $$}, {@code $Proxy}) inherit nothing.
  *
  * <p>Only classes whose constant pool names {@code Path} or an HTTP method annotation are read further, and, once
- * such a type was seen, those whose direct super types are one: one look per loaded class. Not covered: a
- * generic interface method (its implementation's descriptor differs; the bridge between them is not woven).
- * Agent class loader.
+ * such a type was seen, those whose direct super types are one: one look per loaded class. A generic super
+ * method ({@code T get(String)}) is implemented by a method of another descriptor, which the compiler's bridge
+ * method of the super's erased descriptor calls: the method the bridge calls is woven. Agent class loader.
  */
 final class JaxRsRoutes implements TypeInstrumentation {
 
@@ -330,18 +330,47 @@ final class JaxRsRoutes implements TypeInstrumentation {
       if (resource == null) {
         continue;
       }
-      String ownPath = resource.path == null ? "" : template("", resource.path);
-      plans.put(method, new Plan(!resource.httpMethod, resolved.classPath == null ? null : template(resolved.classPath, resource.path),
-          ownPath.equals("/") ? "" : ownPath, own == null && resource.code));
+      plans.put(method, plan(resolved, resource, own == null && resource.code));
+    }
+    // a generic super method (T get(String)) is implemented by a method of another descriptor (String get(String)),
+    // which the compiler's bridge of the super's erased descriptor calls. The implementing method takes the plan, as
+    // Jersey calls it directly and RESTEasy through the bridge; unless it has annotations of its own (a plan already).
+    // The bridge itself only when what it calls cannot be told.
+    for (String bridge : survey.bridges) {
+      Resource inherited = resolved.methods.get(bridge);
+      if (inherited == null) {
+        continue;
+      }
+      String target = survey.bridged.get(bridge);
+      if (target != null && survey.declared.contains(target)) {
+        plans.putIfAbsent(target, plan(resolved, inherited, inherited.code));
+      } else if (target == null && !plannedByName(plans, bridge.substring(0, bridge.indexOf('(')))) {
+        plans.put(bridge, plan(resolved, inherited, inherited.code));
+      }
     }
     return plans;
+  }
+
+  private static Plan plan(Routes resolved, Resource resource, boolean routeOnly) {
+    String ownPath = resource.path == null ? "" : template("", resource.path);
+    return new Plan(!resource.httpMethod, resolved.classPath == null ? null : template(resolved.classPath, resource.path),
+        ownPath.equals("/") ? "" : ownPath, routeOnly);
+  }
+
+  private static boolean plannedByName(Map<String, Plan> plans, String name) {
+    for (String method : plans.keySet()) {
+      if (method.startsWith(name) && method.charAt(name.length()) == '(') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The class's own JAX-RS annotations; {@code null} for a class file that cannot be read. */
   private static Survey survey(byte[] bytes) {
     Survey survey = new Survey();
     try {
-      new ClassReader(bytes).accept(survey, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+      new ClassReader(bytes).accept(survey, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES); // code: bridges' calls
     } catch (RuntimeException unreadable) {
       return null;
     }
@@ -429,6 +458,10 @@ final class JaxRsRoutes implements TypeInstrumentation {
     final Map<String, Resource> methods = new HashMap<>();
     /** Name and descriptor of each public instance method with a body: those that can be woven. */
     final List<String> declared = new ArrayList<>();
+    /** And of each public bridge method: a generic super method's erased form, calling the method it bridges. */
+    final List<String> bridges = new ArrayList<>();
+    /** Each bridge method to the method it calls on. */
+    final Map<String, String> bridged = new HashMap<>();
 
     Survey() {
       super(Opcodes.ASM9);
@@ -460,8 +493,22 @@ final class JaxRsRoutes implements TypeInstrumentation {
 
     @Override
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-      if ((access & Opcodes.ACC_PUBLIC) == 0 || (access & Opcodes.ACC_STATIC) != 0 || name.charAt(0) == '<'
-          || (access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC)) != 0) {
+      if ((access & Opcodes.ACC_PUBLIC) == 0 || (access & Opcodes.ACC_STATIC) != 0 || name.charAt(0) == '<') {
+        return null;
+      }
+      if (DirectAdvice.isBridge(access, name)) {
+        String bridge = name + descriptor;
+        bridges.add(bridge);
+        return new MethodVisitor(Opcodes.ASM9) { // its annotations are javac's copies of the bridged method's: not read
+          @Override
+          public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor, boolean isInterface) {
+            if (called.equals(name) && !bridged.containsKey(bridge)) {
+              bridged.put(bridge, called + calledDescriptor);
+            }
+          }
+        };
+      }
+      if ((access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC)) != 0) {
         return null;
       }
       String key = name + descriptor;
@@ -503,6 +550,11 @@ final class JaxRsRoutes implements TypeInstrumentation {
     Selector(Map<String, Plan> plans, String functionPrefix) {
       this.plans = plans;
       this.functionPrefix = functionPrefix;
+    }
+
+    @Override
+    public boolean selectsBridges() {
+      return true; // only those plans() chose: an inherited generic method's
     }
 
     @Override

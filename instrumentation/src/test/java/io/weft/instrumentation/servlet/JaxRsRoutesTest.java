@@ -154,6 +154,90 @@ class JaxRsRoutesTest {
         bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Sub", sub), sub)));
   }
 
+  @Test
+  void aGenericInterfaceMethodIsImplementedByTheMethodItsBridgeCalls() {
+    JaxRsRoutes routes = routes(true, new ArrayList<>());
+    // @Path("things") interface CrudApi<T> { @GET @Path("{id}") T get(String id); }
+    ClassWriter api = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    api.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT, "com/example/CrudApi", null, "java/lang/Object", null);
+    path(api.visitAnnotation("Ljavax/ws/rs/Path;", true), "things");
+    MethodVisitor get = api.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "get", "(Ljava/lang/String;)Ljava/lang/Object;", null, null);
+    get.visitAnnotation("Ljavax/ws/rs/GET;", true).visitEnd();
+    path(get.visitAnnotation("Ljavax/ws/rs/Path;", true), "{id}");
+    get.visitEnd();
+    api.visitEnd();
+    byte[] apiBytes = api.toByteArray();
+    routes.weaveDirectly(null, new ClassOutline("com/example/CrudApi", apiBytes), apiBytes);
+
+    // class Things implements CrudApi<String>: String get(String), and javac's bridge Object get(String) calling it
+    byte[] things = generic(false);
+    assertEquals(List.of("get:resource /things/{id} /{id} com.example.Things.get", "get:controllerExit", "get:controllerExit"),
+        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Things", things), things)), "once");
+    assertEquals(Map.of("get(Ljava/lang/String;)Ljava/lang/String;", "resource /things/{id} /{id}"),
+        planTexts(routes, "com/example/Things", things),
+        "the method the bridge calls: Jersey calls it directly, RESTEasy through the bridge");
+
+    // with annotations of its own on the real method (javac copies them to the bridge): the real method, never the bridge too
+    byte[] annotated = generic(true);
+    assertEquals(Map.of("get(Ljava/lang/String;)Ljava/lang/String;", "resource /things/{id}/own /{id}/own"),
+        planTexts(routes, "com/example/Things", annotated));
+  }
+
+  private static Map<String, String> planTexts(JaxRsRoutes routes, String name, byte[] classFile) {
+    Map<String, String> texts = new java.util.HashMap<>();
+    List<String> calls = bridgeCalls(routes.weaveDirectly(null, new ClassOutline(name, classFile), classFile));
+    // which method each call came from: read the woven methods' descriptors
+    new ClassReader(routes.weaveDirectly(null, new ClassOutline(name, classFile), classFile)).accept(new ClassVisitor(Opcodes.ASM9) {
+      @Override
+      public MethodVisitor visitMethod(int access, String method, String descriptor, String signature, String[] exceptions) {
+        return new MethodVisitor(Opcodes.ASM9) {
+          private final List<String> constants = new ArrayList<>();
+
+          @Override
+          public void visitLdcInsn(Object value) {
+            constants.add(String.valueOf(value));
+          }
+
+          @Override
+          public void visitMethodInsn(int opcode, String owner, String called, String desc, boolean itf) {
+            if (owner.equals("io/weft/bridge/ServletBridge") && !called.equals("controllerExit")) {
+              texts.put(method + descriptor, "resource " + constants.get(0) + " " + constants.get(1));
+            }
+            constants.clear();
+          }
+        };
+      }
+    }, 0);
+    assertFalse(calls.isEmpty());
+    return texts;
+  }
+
+  /** {@code class Things implements CrudApi}: String get(String), annotated {@code @GET @Path("{id}/own")} or not, and its bridge. */
+  private static byte[] generic(boolean annotated) {
+    ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, "com/example/Things", null, "java/lang/Object", new String[] {"com/example/CrudApi"});
+    if (annotated) {
+      method(writer, "get", "(Ljava/lang/String;)Ljava/lang/String;", "Ljavax/ws/rs/GET;", "Ljavax/ws/rs/Path;", "{id}/own");
+    } else {
+      method(writer, "get", "(Ljava/lang/String;)Ljava/lang/String;", null, null, null);
+    }
+    MethodVisitor bridge = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_BRIDGE | Opcodes.ACC_SYNTHETIC, "get",
+        "(Ljava/lang/String;)Ljava/lang/Object;", null, null);
+    if (annotated) {
+      bridge.visitAnnotation("Ljavax/ws/rs/GET;", true).visitEnd();
+      path(bridge.visitAnnotation("Ljavax/ws/rs/Path;", true), "{id}/own");
+    }
+    bridge.visitCode();
+    bridge.visitVarInsn(Opcodes.ALOAD, 0);
+    bridge.visitVarInsn(Opcodes.ALOAD, 1);
+    bridge.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "com/example/Things", "get", "(Ljava/lang/String;)Ljava/lang/String;", false);
+    bridge.visitInsn(Opcodes.ARETURN);
+    bridge.visitMaxs(0, 0);
+    bridge.visitEnd();
+    writer.visitEnd();
+    return writer.toByteArray();
+  }
+
   private static JaxRsRoutes routes(boolean controllerSpans, List<String> reweaves) {
     JaxRsRoutes routes = new JaxRsRoutes(line -> { }, controllerSpans);
     routes.reweaveWith((loader, name) -> reweaves.add(name));

@@ -392,7 +392,7 @@ class ServletSmokeIT {
     assertEquals("/app/rs/orders/{id}/lines", app.serverSpan(located).stringAttr("http.route"),
         "a sub-resource locator starts the template, the method of what it returns ends it");
 
-    // a class implementing an annotated interface (OpenAPI's generated style) is defined before the interface is seen,
+    // a class implementing an annotated generic interface (through its bridge method) is defined before the interface is seen,
     // so it is woven again a moment after Jersey or RESTEasy loads it: until then its requests keep the servlet's route
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (true) {
