@@ -17,8 +17,8 @@ import java.util.WeakHashMap;
  * The agent's {@link Reweaver}: one daemon thread, started on the first request, that waits a moment
  * for the named types to be defined (and the classes whose loading brought them in to be defined
  * after them), finds their loaded subclasses and implementations in one pass over the loaded classes,
- * and retransforms those. A type not yet loaded, or with no subtype yet, is looked for once more a
- * second later: a subtype can still be mid-definition on a slow start. Later subtypes need none of
+ * and retransforms those. A type not loaded yet (its definition still under way on a slow start) is
+ * looked for once more a second later. Later subtypes need none of
  * this; their weaver knows the type by then. Requests are rare (a JAX-RS application makes one per
  * resource type), so the pass's cost, a few milliseconds per batch, stays off the application's
  * threads and out of start-up. Agent class loader.
@@ -124,24 +124,21 @@ final class SubtypeReweaver implements Reweaver, Runnable {
       }
     }
     Set<Class<?>> subtypes = new LinkedHashSet<>();
-    boolean[] found = new boolean[types.length];
     for (Class<?> candidate : loaded) {
       if (candidate.isInterface() || candidate.isArray() || candidate.isPrimitive()) {
         continue;
       }
       for (int i = 0; i < types.length; i++) {
-        if (types[i] != null && types[i] != candidate && types[i].isAssignableFrom(candidate)) {
-          found[i] = true;
-          if (!reweaved.containsKey(candidate) && mayRetransform(candidate)) {
-            subtypes.add(candidate);
-          }
+        if (types[i] != null && types[i] != candidate && types[i].isAssignableFrom(candidate)
+            && !reweaved.containsKey(candidate) && mayRetransform(candidate)) {
+          subtypes.add(candidate);
         }
       }
     }
     List<Pending> again = new ArrayList<>();
     for (int i = 0; i < types.length; i++) {
       Pending request = due.get(i);
-      if (!found[i] && !request.retried && request.loader.get() != null) {
+      if (types[i] == null && !request.retried && request.loader.get() != null) {
         again.add(new Pending(request.loader.get(), request.name, System.nanoTime() + RETRY_NANOS, true));
       }
     }
