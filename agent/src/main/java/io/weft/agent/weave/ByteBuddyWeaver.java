@@ -170,19 +170,8 @@ final class ByteBuddyWeaver implements ClassFileTransformer {
         config.debug("could not look at loaded class " + loaded.getName() + ": " + e);
       }
     }
-    if (matched.isEmpty()) {
-      return;
-    }
-    try {
-      inst.retransformClasses(matched.toArray(new Class<?>[0]));
-    } catch (Throwable batch) {
-      for (Class<?> one : matched) { // one class the JVM refuses must not keep the others from weaving
-        try {
-          inst.retransformClasses(one);
-        } catch (Throwable e) {
-          config.debug("could not retransform " + one.getName() + ": " + e);
-        }
-      }
+    if (!matched.isEmpty()) {
+      Installer.retransform(inst, matched, config);
     }
   }
 

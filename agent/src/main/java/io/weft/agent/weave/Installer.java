@@ -54,6 +54,24 @@ public final class Installer {
     }
   }
 
+  /**
+   * Retransforms the classes together, or one by one when the JVM refuses the batch: one refused class must not
+   * keep the others from weaving. Here, not in the weaver, so that weaving again loads no Byte Buddy class.
+   */
+  static void retransform(Instrumentation inst, java.util.Collection<Class<?>> classes, WeftConfig config) {
+    try {
+      inst.retransformClasses(classes.toArray(new Class<?>[0]));
+    } catch (Throwable batch) {
+      for (Class<?> one : classes) {
+        try {
+          inst.retransformClasses(one);
+        } catch (Throwable e) {
+          config.debug("could not retransform " + one.getName() + ": " + e);
+        }
+      }
+    }
+  }
+
   /** Registers the first filter alone; Byte Buddy comes when a class gets past it. */
   PrefilteringTransformer installLazily(Instrumentation inst, List<TypeInstrumentation> instrumentations,
       Map<TypeInstrumentation, Runnable> onWoven, IgnoredNames ignored, Runnable beforeWeaving) {

@@ -155,27 +155,13 @@ final class SubtypeReweaver implements Reweaver, Runnable {
     }
     config.debug("weaving again " + subtypes.size() + " class(es) loaded before a type they inherit from (found among "
         + loaded.length + " in " + (System.nanoTime() - start) / 1_000_000L + " ms)");
-    retransform(subtypes);
+    Installer.retransform(inst, subtypes, config);
   }
 
   private boolean mayRetransform(Class<?> type) {
     ClassLoader loader = type.getClassLoader();
     return loader != null && !ignored.ignoresLoader(loader) && inst.isModifiableClass(type)
         && !ignored.ignores(type.getName().replace('.', '/'));
-  }
-
-  private void retransform(Set<Class<?>> classes) {
-    try {
-      inst.retransformClasses(classes.toArray(new Class<?>[0]));
-    } catch (Throwable batch) {
-      for (Class<?> one : classes) { // one class the JVM refuses must not keep the others from weaving
-        try {
-          inst.retransformClasses(one);
-        } catch (Throwable e) {
-          config.debug("could not weave " + one.getName() + " again: " + e);
-        }
-      }
-    }
   }
 
   private static final class Pending {

@@ -171,45 +171,15 @@ class JaxRsRoutesTest {
 
     // class Things implements CrudApi<String>: String get(String), and javac's bridge Object get(String) calling it
     byte[] things = generic(false);
-    assertEquals(List.of("get:resource /things/{id} /{id} com.example.Things.get", "get:controllerExit", "get:controllerExit"),
-        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Things", things), things)), "once");
-    assertEquals(Map.of("get(Ljava/lang/String;)Ljava/lang/String;", "resource /things/{id} /{id}"),
-        planTexts(routes, "com/example/Things", things),
-        "the method the bridge calls: Jersey calls it directly, RESTEasy through the bridge");
+    String real = "get(Ljava/lang/String;)Ljava/lang/String;";
+    assertEquals(List.of(real + ":resource /things/{id} /{id} com.example.Things.get", real + ":controllerExit", real + ":controllerExit"),
+        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Things", things), things), true),
+        "the method the bridge calls, once: Jersey calls it directly, RESTEasy through the bridge");
 
     // with annotations of its own on the real method (javac copies them to the bridge): the real method, never the bridge too
     byte[] annotated = generic(true);
-    assertEquals(Map.of("get(Ljava/lang/String;)Ljava/lang/String;", "resource /things/{id}/own /{id}/own"),
-        planTexts(routes, "com/example/Things", annotated));
-  }
-
-  private static Map<String, String> planTexts(JaxRsRoutes routes, String name, byte[] classFile) {
-    Map<String, String> texts = new java.util.HashMap<>();
-    List<String> calls = bridgeCalls(routes.weaveDirectly(null, new ClassOutline(name, classFile), classFile));
-    // which method each call came from: read the woven methods' descriptors
-    new ClassReader(routes.weaveDirectly(null, new ClassOutline(name, classFile), classFile)).accept(new ClassVisitor(Opcodes.ASM9) {
-      @Override
-      public MethodVisitor visitMethod(int access, String method, String descriptor, String signature, String[] exceptions) {
-        return new MethodVisitor(Opcodes.ASM9) {
-          private final List<String> constants = new ArrayList<>();
-
-          @Override
-          public void visitLdcInsn(Object value) {
-            constants.add(String.valueOf(value));
-          }
-
-          @Override
-          public void visitMethodInsn(int opcode, String owner, String called, String desc, boolean itf) {
-            if (owner.equals("io/weft/bridge/ServletBridge") && !called.equals("controllerExit")) {
-              texts.put(method + descriptor, "resource " + constants.get(0) + " " + constants.get(1));
-            }
-            constants.clear();
-          }
-        };
-      }
-    }, 0);
-    assertFalse(calls.isEmpty());
-    return texts;
+    assertEquals(List.of(real + ":resource /things/{id}/own /{id}/own com.example.Things.get", real + ":controllerExit", real + ":controllerExit"),
+        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Things", annotated), annotated), true));
   }
 
   /** {@code class Things implements CrudApi}: String get(String), annotated {@code @GET @Path("{id}/own")} or not, and its bridge. */
@@ -368,6 +338,11 @@ class JaxRsRoutesTest {
 
   /** Each call a method makes to ServletBridge, with the constants it passes ({@code null} for an ACONST_NULL). */
   private static List<String> bridgeCalls(byte[] classFile) {
+    return bridgeCalls(classFile, false);
+  }
+
+  /** As {@link #bridgeCalls(byte[])}, each call under its method's name and, {@code descriptors}, its descriptor. */
+  private static List<String> bridgeCalls(byte[] classFile, boolean descriptors) {
     List<String> calls = new ArrayList<>();
     new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
       @Override
@@ -390,7 +365,8 @@ class JaxRsRoutesTest {
           @Override
           public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
             if (owner.equals("io/weft/bridge/ServletBridge")) {
-              calls.add(name + ":" + method + (method.equals("controllerExit") ? "" : " " + String.join(" ", constants)));
+              calls.add(name + (descriptors ? descriptor : "") + ":" + method
+                  + (method.equals("controllerExit") ? "" : " " + String.join(" ", constants)));
             }
             constants.clear();
           }
