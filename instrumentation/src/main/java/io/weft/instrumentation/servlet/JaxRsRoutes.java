@@ -431,10 +431,6 @@ final class JaxRsRoutes implements TypeInstrumentation {
     String path;
     boolean httpMethod;
     boolean code;
-
-    boolean annotated() {
-      return httpMethod || path != null;
-    }
   }
 
   /** A type's JAX-RS annotations, its own and those it inherits, as its subtypes see them. Not changed once made. */
