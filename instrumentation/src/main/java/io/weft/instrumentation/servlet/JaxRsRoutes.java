@@ -7,6 +7,7 @@ import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.DirectAdvice;
 import io.weft.instrumentation.Reweaver;
 import io.weft.instrumentation.TypeInstrumentation;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -89,8 +90,11 @@ final class JaxRsRoutes implements TypeInstrumentation {
   private final ClassOutline.ConstantSet annotations = annotations();
   private final Consumer<String> debug;
   private final boolean controllerSpans;
-  /** Each type with JAX-RS annotations, own or inherited, by internal name, as its subtypes see them. */
-  private final ConcurrentHashMap<String, Routes> inheritable = new ConcurrentHashMap<>();
+  /**
+   * Each type with JAX-RS annotations, own or inherited, by internal name and then class loader, as its subtypes see
+   * them: two web applications may each have a type of the same name with other annotations.
+   */
+  private final ConcurrentHashMap<String, Known> inheritable = new ConcurrentHashMap<>();
   private volatile Reweaver reweaver;
 
   /** {@code controllerSpans}: controller telemetry is asked for, so each resource method is a span too. */
@@ -113,10 +117,10 @@ final class JaxRsRoutes implements TypeInstrumentation {
     if (classFile.hasAnyConstant(annotations)) {
       return true;
     }
-    return !inheritable.isEmpty() && inherits(classFile) && !generated(classFile.internalName());
+    return !inheritable.isEmpty() && inherits(loader, classFile) && !generated(classFile.internalName());
   }
 
-  private boolean inherits(ClassOutline classFile) {
+  private boolean inherits(ClassLoader loader, ClassOutline classFile) {
     Class<?> loaded = classFile.redefined();
     if (loaded != null) {
       if (routesOf(loaded.getSuperclass(), 0) != null) {
@@ -130,11 +134,11 @@ final class JaxRsRoutes implements TypeInstrumentation {
       return false;
     }
     String superName = classFile.superName();
-    if (superName != null && inheritable.containsKey(superName)) {
+    if (superName != null && known(superName, loader, false) != null) {
       return true;
     }
     for (String name : classFile.interfaceNames()) {
-      if (inheritable.containsKey(name)) {
+      if (known(name, loader, false) != null) {
         return true;
       }
     }
@@ -173,12 +177,12 @@ final class JaxRsRoutes implements TypeInstrumentation {
     boolean isInterface = classFile.isInterface();
     Routes resolved = survey.own(isInterface);
     if (!generated(classFile.internalName())) {
-      resolved = resolve(resolved, isInterface, superRoutes(classFile), interfaceRoutes(classFile));
+      resolved = resolve(resolved, isInterface, superRoutes(loader, classFile), interfaceRoutes(loader, classFile));
     }
     if (resolved == null) {
       return null;
     }
-    remember(classFile.internalName(), resolved);
+    remember(classFile.internalName(), loader, resolved);
     if (survey.annotated()) {
       Reweaver subtypes = reweaver;
       if (subtypes != null) {
@@ -196,24 +200,73 @@ final class JaxRsRoutes implements TypeInstrumentation {
     return DirectAdvice.weave(classFile.internalName(), bytes, new Selector(plans, function), debug);
   }
 
-  private void remember(String internalName, Routes routes) {
-    if (inheritable.size() < MAX_INHERITABLE) {
-      inheritable.put(internalName, routes);
-    } else if (!inheritable.containsKey(internalName)) {
-      debug.accept("JAX-RS: more than " + MAX_INHERITABLE + " resource types; " + internalName.replace('/', '.') + "'s subtypes will not inherit its routes");
+  /** One type's routes, with its class loader (weakly), and the next type of the same name. */
+  static final class Known {
+    final WeakReference<ClassLoader> loader;
+    final Routes routes;
+    final Known next;
+
+    Known(ClassLoader loader, Routes routes, Known next) {
+      this.loader = new WeakReference<>(loader);
+      this.routes = routes;
+      this.next = next;
     }
   }
 
-  private Routes superRoutes(ClassOutline classFile) {
+  private void remember(String internalName, ClassLoader loader, Routes routes) {
+    if (loader == null) {
+      return; // the bootstrap loader holds no JAX-RS type
+    }
+    if (inheritable.size() >= MAX_INHERITABLE && !inheritable.containsKey(internalName)) {
+      debug.accept("JAX-RS: more than " + MAX_INHERITABLE + " resource types; " + internalName.replace('/', '.') + "'s subtypes will not inherit its routes");
+      return;
+    }
+    synchronized (inheritable) { // rare: once per type with annotations
+      Known kept = null; // the others of this name, still loaded
+      for (Known known = inheritable.get(internalName); known != null; known = known.next) {
+        ClassLoader other = known.loader.get();
+        if (other != null && other != loader) {
+          kept = new Known(other, known.routes, kept);
+        }
+      }
+      inheritable.put(internalName, new Known(loader, routes, kept));
+    }
+  }
+
+  /**
+   * The routes of the type of that name a class of {@code from} sees: the one its own loader or one of its parents
+   * defined ({@code exact}: its own loader's only, for a loaded type). {@code null} when none is known.
+   */
+  private Routes known(String internalName, ClassLoader from, boolean exact) {
+    for (Known known = inheritable.get(internalName); known != null; known = known.next) {
+      ClassLoader definer = known.loader.get();
+      if (definer != null && (definer == from || !exact && isAncestor(definer, from))) {
+        return known.routes;
+      }
+    }
+    return null;
+  }
+
+  private static boolean isAncestor(ClassLoader candidate, ClassLoader of) {
+    ClassLoader parent = of == null ? null : of.getParent();
+    for (int depth = 0; parent != null && depth < 16; depth++, parent = parent.getParent()) {
+      if (parent == candidate) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Routes superRoutes(ClassLoader loader, ClassOutline classFile) {
     Class<?> loaded = classFile.redefined();
     if (loaded != null) {
       return routesOf(loaded.getSuperclass(), 0);
     }
     String superName = classFile.superName();
-    return superName == null ? null : inheritable.get(superName);
+    return superName == null ? null : known(superName, loader, false);
   }
 
-  private List<Routes> interfaceRoutes(ClassOutline classFile) {
+  private List<Routes> interfaceRoutes(ClassLoader loader, ClassOutline classFile) {
     List<Routes> found = new ArrayList<>();
     Class<?> loaded = classFile.redefined();
     if (loaded != null) {
@@ -226,7 +279,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
       return found;
     }
     for (String name : classFile.interfaceNames()) {
-      Routes routes = inheritable.get(name);
+      Routes routes = known(name, loader, false);
       if (routes != null) {
         found.add(routes);
       }
@@ -242,7 +295,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
     if (type == null || type == Object.class || depth > 64) {
       return null;
     }
-    Routes known = inheritable.get(type.getName().replace('.', '/'));
+    Routes known = known(type.getName().replace('.', '/'), type.getClassLoader(), true);
     if (known != null) {
       return known;
     }

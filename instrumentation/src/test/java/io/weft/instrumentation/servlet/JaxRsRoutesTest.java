@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 /** Which methods of a class are JAX-RS resource methods, their templates, and the constant woven into each. */
 class JaxRsRoutesTest {
 
+  /** The class loader the woven classes are said to come from. */
+  private static final ClassLoader LOADER = JaxRsRoutesTest.class.getClassLoader();
+
   @Test
   void templatesJoinClassAndMethodPathsWithoutExpressions() {
     assertEquals("/users/{id}", JaxRsRoutes.template("users", "{id}"));
@@ -45,13 +48,13 @@ class JaxRsRoutesTest {
 
       JaxRsRoutes routes = new JaxRsRoutes(line -> { }, false);
       ClassOutline outline = new ClassOutline("com/example/Users", resource);
-      assertTrue(routes.mayWeave(null, outline));
-      byte[] woven = routes.weaveDirectly(null, outline, resource);
+      assertTrue(routes.mayWeave(LOADER, outline));
+      byte[] woven = routes.weaveDirectly(LOADER, outline, resource);
       assertEquals(List.of("list:route /users ", "get:route /users/{id} /{id}", "replace:route /users/{id} /{id}",
           "orders:locate /users/{id}/orders /{id}/orders"), bridgeCalls(woven), pkg);
 
       // with controller telemetry: the route and a span around each resource method, named after it
-      byte[] withSpans = new JaxRsRoutes(line -> { }, true).weaveDirectly(null, outline, resource);
+      byte[] withSpans = new JaxRsRoutes(line -> { }, true).weaveDirectly(LOADER, outline, resource);
       assertEquals(List.of("list:resource /users  com.example.Users.list", "list:controllerExit", "list:controllerExit",
           "get:resource /users/{id} /{id} com.example.Users.get", "get:controllerExit", "get:controllerExit",
           "replace:resource /users/{id} /{id} com.example.Users.replace", "replace:controllerExit", "replace:controllerExit",
@@ -61,9 +64,9 @@ class JaxRsRoutesTest {
       // no @Path on the class: a sub-resource, whose methods extend a locator's template (null: nothing to start with)
       byte[] subResource = resourceClass(pkg, null);
       assertEquals(List.of("list:route null ", "get:route null /{id}", "replace:route null /{id}", "orders:locate null /{id}/orders"),
-          bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Users", subResource), subResource)));
+          bridgeCalls(routes.weaveDirectly(LOADER, new ClassOutline("com/example/Users", subResource), subResource)));
     }
-    assertFalse(new JaxRsRoutes(line -> { }, false).mayWeave(null, new ClassOutline("com/example/Plain", plainClass())),
+    assertFalse(new JaxRsRoutes(line -> { }, false).mayWeave(LOADER, new ClassOutline("com/example/Plain", plainClass())),
         "a class that names no JAX-RS annotation is not read further");
   }
 
@@ -73,34 +76,34 @@ class JaxRsRoutesTest {
     JaxRsRoutes routes = routes(false, reweaves);
     byte[] api = usersApi();
     ClassOutline apiOutline = new ClassOutline("com/example/UsersApi", api);
-    assertTrue(routes.mayWeave(null, apiOutline), "an interface with annotations is read, for its implementations");
-    assertNull(routes.weaveDirectly(null, apiOutline, api), "an interface has no code to weave");
+    assertTrue(routes.mayWeave(LOADER, apiOutline), "an interface with annotations is read, for its implementations");
+    assertNull(routes.weaveDirectly(LOADER, apiOutline, api), "an interface has no code to weave");
     assertEquals(List.of("com/example/UsersApi"), reweaves, "implementations loaded before it are woven again");
 
     byte[] impl = impl("com/example/UsersImpl", "java/lang/Object", "com/example/UsersApi");
     ClassOutline implOutline = new ClassOutline("com/example/UsersImpl", impl);
-    assertTrue(routes.mayWeave(null, implOutline), "it names no JAX-RS annotation, but implements a remembered interface");
-    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(null, implOutline, impl)));
+    assertTrue(routes.mayWeave(LOADER, implOutline), "it names no JAX-RS annotation, but implements a remembered interface");
+    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(LOADER, implOutline, impl)));
     assertEquals(List.of("com/example/UsersApi"), reweaves, "a class without annotations of its own asks for nothing");
 
     JaxRsRoutes withSpans = routes(true, new ArrayList<>());
-    withSpans.weaveDirectly(null, apiOutline, api);
+    withSpans.weaveDirectly(LOADER, apiOutline, api);
     assertEquals(List.of("get:resource /users/{id} /{id} com.example.UsersImpl.get", "get:controllerExit", "get:controllerExit",
         "list:resource /users  com.example.UsersImpl.list", "list:controllerExit", "list:controllerExit"),
-        bridgeCalls(withSpans.weaveDirectly(null, implOutline, impl)),
+        bridgeCalls(withSpans.weaveDirectly(LOADER, implOutline, impl)),
         "the implementation's methods are the controller spans: the interface's have no body");
 
     byte[] subclass = impl("com/example/MoreUsers", "com/example/UsersImpl");
     ClassOutline subclassOutline = new ClassOutline("com/example/MoreUsers", subclass);
-    assertTrue(routes.mayWeave(null, subclassOutline), "a subclass of a woven implementation inherits through it");
-    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(null, subclassOutline, subclass)));
+    assertTrue(routes.mayWeave(LOADER, subclassOutline), "a subclass of a woven implementation inherits through it");
+    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(LOADER, subclassOutline, subclass)));
 
     String proxy = "com/example/UsersImpl$$SpringCGLIB$$0";
-    assertFalse(routes.mayWeave(null, new ClassOutline(proxy, impl(proxy, "com/example/UsersImpl"))),
+    assertFalse(routes.mayWeave(LOADER, new ClassOutline(proxy, impl(proxy, "com/example/UsersImpl"))),
         "a generated subclass calls the woven method; woven too, it would pass the route again and make a second span");
-    assertFalse(routes.mayWeave(null, new ClassOutline("jdk/proxy2/$Proxy12", impl("jdk/proxy2/$Proxy12", "java/lang/Object", "com/example/UsersApi"))),
+    assertFalse(routes.mayWeave(LOADER, new ClassOutline("jdk/proxy2/$Proxy12", impl("jdk/proxy2/$Proxy12", "java/lang/Object", "com/example/UsersApi"))),
         "a client proxy of the interface is no resource");
-    assertFalse(routes.mayWeave(null, new ClassOutline("com/example/Other", impl("com/example/Other", "java/lang/Object"))),
+    assertFalse(routes.mayWeave(LOADER, new ClassOutline("com/example/Other", impl("com/example/Other", "java/lang/Object"))),
         "no remembered super type");
   }
 
@@ -109,25 +112,57 @@ class JaxRsRoutesTest {
     byte[] api = usersApi();
     byte[] between = impl("com/example/Between", "java/lang/Object", "com/example/UsersApi");
     byte[] leaf = impl("com/example/Leaf", "com/example/Between");
-    Class<?> loaded = new Classes(Map.of("com.example.UsersApi", api, "com.example.Between", between, "com.example.Leaf", leaf))
-        .loadClass("com.example.Leaf");
+    Classes classes = new Classes(Map.of("com.example.UsersApi", api, "com.example.Between", between, "com.example.Leaf", leaf));
+    Class<?> loaded = classes.loadClass("com.example.Leaf");
     JaxRsRoutes routes = routes(false, new ArrayList<>());
     ClassOutline defined = new ClassOutline("com/example/Leaf", leaf);
-    assertFalse(routes.mayWeave(null, defined), "defined before anything with annotations was seen");
-    routes.weaveDirectly(null, new ClassOutline("com/example/UsersApi", api), api);
-    assertFalse(routes.mayWeave(null, defined), "defined: only its direct super types are known, and Between was never remembered");
+    assertFalse(routes.mayWeave(classes, defined), "defined before anything with annotations was seen");
+    routes.weaveDirectly(classes, new ClassOutline("com/example/UsersApi", api), api);
+    assertFalse(routes.mayWeave(classes, defined), "defined: only its direct super types are known, and Between was never remembered");
 
     // retransformed: its loaded super types are looked up, through one that names no annotation itself
     ClassOutline retransformed = new ClassOutline("com/example/Leaf", leaf, loaded);
-    assertTrue(routes.mayWeave(null, retransformed));
-    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(null, retransformed, leaf)));
+    assertTrue(routes.mayWeave(classes, retransformed));
+    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(classes, retransformed, leaf)));
+
+    // another loader's type of the same name, with other annotations, changes nothing here; its own subtypes see it
+    byte[] otherApi = rename(usersApi(), "users", "people");
+    Classes otherApp = new Classes(Map.of("com.example.UsersApi", otherApi));
+    routes.weaveDirectly(otherApp, new ClassOutline("com/example/UsersApi", otherApi), otherApi);
+    assertEquals(List.of("get:route /users/{id} /{id}", "list:route /users "), bridgeCalls(routes.weaveDirectly(classes, retransformed, leaf)));
+    byte[] otherImpl = impl("com/example/UsersImpl", "java/lang/Object", "com/example/UsersApi");
+    assertEquals(List.of("get:route /people/{id} /{id}", "list:route /people "),
+        bridgeCalls(routes.weaveDirectly(otherApp, new ClassOutline("com/example/UsersImpl", otherImpl), otherImpl)));
+    Classes child = new Classes(Map.of(), otherApp);
+    assertEquals(List.of("get:route /people/{id} /{id}", "list:route /people "),
+        bridgeCalls(routes.weaveDirectly(child, new ClassOutline("com/example/UsersImpl", otherImpl), otherImpl)),
+        "a class of a child loader sees its parent's type");
+    assertFalse(routes.mayWeave(LOADER, new ClassOutline("com/example/UsersImpl", otherImpl)),
+        "a loader that is neither, nor their child, sees neither");
+  }
+
+  /** The class file with one string constant replaced: the interface's @Path value. */
+  private static byte[] rename(byte[] classFile, String from, String to) {
+    ClassWriter writer = new ClassWriter(0);
+    new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9, writer) {
+      @Override
+      public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
+        return new AnnotationVisitor(Opcodes.ASM9, super.visitAnnotation(descriptor, visible)) {
+          @Override
+          public void visit(String name, Object value) {
+            super.visit(name, from.equals(value) ? to : value);
+          }
+        };
+      }
+    }, 0);
+    return writer.toByteArray();
   }
 
   @Test
   void ownAnnotationsWinAndASuperClassPathWinsOverAnInterfaces() {
     JaxRsRoutes routes = routes(true, new ArrayList<>());
     byte[] api = usersApi();
-    routes.weaveDirectly(null, new ClassOutline("com/example/UsersApi", api), api);
+    routes.weaveDirectly(LOADER, new ClassOutline("com/example/UsersApi", api), api);
     // an abstract base class with its own @Path("base") and list() with a body, implementing the interface
     ClassWriter baseWriter = new ClassWriter(ClassWriter.COMPUTE_MAXS);
     baseWriter.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_ABSTRACT, "com/example/Base", null, "java/lang/Object",
@@ -137,7 +172,7 @@ class JaxRsRoutesTest {
     baseWriter.visitEnd();
     byte[] base = baseWriter.toByteArray();
     assertEquals(List.of("list:resource /base  com.example.Base.list", "list:controllerExit", "list:controllerExit"),
-        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Base", base), base)));
+        bridgeCalls(routes.weaveDirectly(LOADER, new ClassOutline("com/example/Base", base), base)));
 
     // list() overrides the base's woven method: the route only, the span is the base's; get(id) is the interface's, under the
     // base's path; replace(id) has annotations of its own
@@ -151,7 +186,7 @@ class JaxRsRoutesTest {
     assertEquals(List.of("list:route /base ",
         "get:resource /base/{id} /{id} com.example.Sub.get", "get:controllerExit", "get:controllerExit",
         "replace:resource /base/{id}/replace /{id}/replace com.example.Sub.replace", "replace:controllerExit", "replace:controllerExit"),
-        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Sub", sub), sub)));
+        bridgeCalls(routes.weaveDirectly(LOADER, new ClassOutline("com/example/Sub", sub), sub)));
   }
 
   @Test
@@ -167,19 +202,19 @@ class JaxRsRoutesTest {
     get.visitEnd();
     api.visitEnd();
     byte[] apiBytes = api.toByteArray();
-    routes.weaveDirectly(null, new ClassOutline("com/example/CrudApi", apiBytes), apiBytes);
+    routes.weaveDirectly(LOADER, new ClassOutline("com/example/CrudApi", apiBytes), apiBytes);
 
     // class Things implements CrudApi<String>: String get(String), and javac's bridge Object get(String) calling it
     byte[] things = generic(false);
     String real = "get(Ljava/lang/String;)Ljava/lang/String;";
     assertEquals(List.of(real + ":resource /things/{id} /{id} com.example.Things.get", real + ":controllerExit", real + ":controllerExit"),
-        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Things", things), things), true),
+        bridgeCalls(routes.weaveDirectly(LOADER, new ClassOutline("com/example/Things", things), things), true),
         "the method the bridge calls, once: Jersey calls it directly, RESTEasy through the bridge");
 
     // with annotations of its own on the real method (javac copies them to the bridge): the real method, never the bridge too
     byte[] annotated = generic(true);
     assertEquals(List.of(real + ":resource /things/{id}/own /{id}/own com.example.Things.get", real + ":controllerExit", real + ":controllerExit"),
-        bridgeCalls(routes.weaveDirectly(null, new ClassOutline("com/example/Things", annotated), annotated), true));
+        bridgeCalls(routes.weaveDirectly(LOADER, new ClassOutline("com/example/Things", annotated), annotated), true));
   }
 
   /** {@code class Things implements CrudApi}: String get(String), annotated {@code @GET @Path("{id}/own")} or not, and its bridge. */
@@ -254,7 +289,11 @@ class JaxRsRoutesTest {
     private final Map<String, byte[]> classes;
 
     Classes(Map<String, byte[]> classes) {
-      super(JaxRsRoutesTest.class.getClassLoader());
+      this(classes, JaxRsRoutesTest.class.getClassLoader());
+    }
+
+    Classes(Map<String, byte[]> classes, ClassLoader parent) {
+      super(parent);
       this.classes = classes;
     }
 
