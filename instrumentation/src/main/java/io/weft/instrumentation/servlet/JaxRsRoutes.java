@@ -380,7 +380,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
     for (String method : survey.declared) {
       Resource own = survey.methods.get(method);
       Resource resource = own != null ? own : resolved.methods.get(method);
-      if (resource == null) {
+      if (resource == null || own == null && overridesWovenLocator(resource)) {
         continue;
       }
       plans.put(method, plan(resolved, resource, own == null && resource.code));
@@ -391,7 +391,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
     // The bridge itself only when what it calls cannot be told.
     for (String bridge : survey.bridges) {
       Resource inherited = resolved.methods.get(bridge);
-      if (inherited == null) {
+      if (inherited == null || overridesWovenLocator(inherited)) {
         continue;
       }
       String target = survey.bridged.get(bridge);
@@ -402,6 +402,15 @@ final class JaxRsRoutes implements TypeInstrumentation {
       }
     }
     return plans;
+  }
+
+  /**
+   * An override of a super class's locator that has a body (woven where declared) is left alone: a locator extends the
+   * chain each time it runs, so the override and the super's locator it calls would add their path twice. A resource
+   * method is different: the first one entered names the request, and the second changes nothing.
+   */
+  private static boolean overridesWovenLocator(Resource inherited) {
+    return inherited.code && !inherited.httpMethod;
   }
 
   private static Plan plan(Routes resolved, Resource resource, boolean routeOnly) {

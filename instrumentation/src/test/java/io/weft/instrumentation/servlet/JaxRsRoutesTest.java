@@ -169,18 +169,22 @@ class JaxRsRoutesTest {
         new String[] {"com/example/UsersApi"});
     path(baseWriter.visitAnnotation("Ljavax/ws/rs/Path;", true), "base");
     method(baseWriter, "list", "()Ljava/lang/String;", "Ljavax/ws/rs/GET;", null, null);
+    method(baseWriter, "orders", "(Ljava/lang/String;)Ljava/lang/Object;", null, "Ljavax/ws/rs/Path;", "{id}/orders"); // a locator
     baseWriter.visitEnd();
     byte[] base = baseWriter.toByteArray();
-    assertEquals(List.of("list:resource /base  com.example.Base.list", "list:controllerExit", "list:controllerExit"),
+    assertEquals(List.of("list:resource /base  com.example.Base.list", "list:controllerExit", "list:controllerExit",
+        "orders:locator /base/{id}/orders /{id}/orders com.example.Base.orders", "orders:controllerExit", "orders:controllerExit"),
         bridgeCalls(routes.weaveDirectly(LOADER, new ClassOutline("com/example/Base", base), base)));
 
     // list() overrides the base's woven method: the route only, the span is the base's; get(id) is the interface's, under the
-    // base's path; replace(id) has annotations of its own
+    // base's path; replace(id) has annotations of its own; orders(id) is left to the base's locator, which would
+    // otherwise add its path to the chain a second time when the override calls it
     ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
     writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, "com/example/Sub", null, "com/example/Base", null);
     method(writer, "list", "()Ljava/lang/String;", null, null, null);
     method(writer, "get", "(Ljava/lang/String;)Ljava/lang/String;", null, null, null);
     method(writer, "replace", "(Ljava/lang/String;)V", "Ljavax/ws/rs/POST;", "Ljavax/ws/rs/Path;", "{id}/replace");
+    method(writer, "orders", "(Ljava/lang/String;)Ljava/lang/Object;", null, null, null); // overrides the base's woven locator
     writer.visitEnd();
     byte[] sub = writer.toByteArray();
     assertEquals(List.of("list:route /base ",
