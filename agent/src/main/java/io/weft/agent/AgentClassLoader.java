@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -59,6 +60,8 @@ public final class AgentClassLoader extends ClassLoader {
   private final Object inflaterLock = new Object();
   private Inflater spareInflater; // guarded by inflaterLock
   private volatile BiConsumer<Instrumentation, Boolean> entry;
+  private volatile Map<String, String> arguments = Collections.emptyMap();
+  private volatile List<String> argumentProblems = Collections.emptyList();
 
   public AgentClassLoader(File jarFile) throws IOException {
     super("weft", ClassLoader.getPlatformClassLoader());
@@ -100,12 +103,33 @@ public final class AgentClassLoader extends ClassLoader {
    * milliseconds of method-handle spinning at JVM start.
    */
   public void start(Instrumentation inst, boolean attached) throws ClassNotFoundException {
+    start(inst, attached, Collections.emptyMap(), Collections.emptyList());
+  }
+
+  /**
+   * {@link #start(Instrumentation, boolean)} with the agent's arguments, as premain parsed them: settings by the
+   * name given, and what in them was not a setting ({@link #arguments}, {@link #argumentProblems}).
+   */
+  public void start(Instrumentation inst, boolean attached, Map<String, String> arguments, List<String> problems)
+      throws ClassNotFoundException {
+    this.arguments = Collections.unmodifiableMap(arguments);
+    this.argumentProblems = Collections.unmodifiableList(problems);
     Class.forName("io.weft.agent.AgentStarter", true, this);
     BiConsumer<Instrumentation, Boolean> starter = entry;
     if (starter == null) {
       throw new IllegalStateException("io.weft.agent.AgentStarter did not hand over");
     }
     starter.accept(inst, attached);
+  }
+
+  /** The settings among the agent's arguments, by the name given ({@code otel.service.name} or {@code OTEL_SERVICE_NAME}). */
+  public Map<String, String> arguments() {
+    return arguments;
+  }
+
+  /** One line for each part of the agent's arguments that was not a setting. */
+  public List<String> argumentProblems() {
+    return argumentProblems;
   }
 
   /** Called by {@code AgentStarter}'s static initializer. */

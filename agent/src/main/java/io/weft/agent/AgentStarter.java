@@ -80,7 +80,13 @@ public final class AgentStarter {
   public static void start(Instrumentation inst, ClassLoader agentLoader, boolean attached) {
     try {
       long startNanos = System.nanoTime();
-      WeftConfig config = WeftConfig.fromSystem();
+      AgentClassLoader loader = agentLoader instanceof AgentClassLoader ? (AgentClassLoader) agentLoader : null;
+      WeftConfig config = loader == null ? WeftConfig.fromSystem() : WeftConfig.fromSystem(loader.arguments());
+      if (loader != null) {
+        for (String problem : loader.argumentProblems()) {
+          config.warn(problem);
+        }
+      }
       InternalErrors.setDebug(config.debug());
       if (config.hasWeftSettings()) {
         config.reportUnknownWeftSettings(WeftKeys.ALL);
@@ -292,8 +298,9 @@ public final class AgentStarter {
         }
         long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos);
         long premain = premainNanos;
-        System.err.println("[weft] Weft " + version + " started" + (attached ? " (attached)" : "") + ": premain "
-            + (premain < 0 ? "?" : String.valueOf(TimeUnit.NANOSECONDS.toMillis(premain))) + " ms, SDK built in " + readyMillis + " ms"
+        // after an attach the SDK is built while agentmain retransforms what is loaded: no premain time to give
+        System.err.println("[weft] Weft " + version + " started" + (attached ? " (attached): " : ": premain "
+            + (premain < 0 ? "?" : String.valueOf(TimeUnit.NANOSECONDS.toMillis(premain))) + " ms, ") + "SDK built in " + readyMillis + " ms"
             // both come from the user's settings: quoted printable and bounded, so they cannot forge or flood lines
             + ": service.name=" + InstrumentationConfig.printable(String.valueOf(
                 resource.get(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))))

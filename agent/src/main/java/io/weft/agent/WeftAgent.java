@@ -11,7 +11,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.jar.JarFile;
 
@@ -26,16 +28,19 @@ public final class WeftAgent {
   private WeftAgent() {}
 
   public static void premain(String agentArgs, Instrumentation inst) {
-    start(inst, false);
+    start(inst, false, agentArgs);
   }
 
   public static void agentmain(String agentArgs, Instrumentation inst) {
-    start(inst, true);
+    start(inst, true, agentArgs);
   }
 
-  private static void start(Instrumentation inst, boolean attached) {
+  private static void start(Instrumentation inst, boolean attached, String agentArgs) {
     try {
-      if ("false".equalsIgnoreCase(setting("otel.javaagent.enabled"))) {
+      Map<String, String> arguments = new LinkedHashMap<>();
+      List<String> problems = new ArrayList<>();
+      parseArguments(agentArgs, arguments, problems);
+      if ("false".equalsIgnoreCase(setting("otel.javaagent.enabled", arguments))) {
         return;
       }
       File jar = agentJar();
@@ -45,7 +50,7 @@ public final class WeftAgent {
       // tens of milliseconds. AgentClassLoader is resolved here, after the append, so it comes from
       // bootstrap; held as an Object, the verifier of this class never has to load it earlier.
       Object agentLoader = new AgentClassLoader(jar);
-      ((AgentClassLoader) agentLoader).start(inst, attached);
+      ((AgentClassLoader) agentLoader).start(inst, attached, arguments, problems);
     } catch (Throwable failure) {
       Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
       System.err.println("[weft] the agent could not start and is off; the application runs without it: " + cause);
@@ -78,7 +83,7 @@ public final class WeftAgent {
         defineAll(names, classes);
         return;
       } catch (Throwable notAllowed) {
-        if ("true".equalsIgnoreCase(setting("otel.javaagent.debug"))) {
+        if ("true".equalsIgnoreCase(setting("otel.javaagent.debug", Collections.<String, String>emptyMap()))) {
           System.err.println("[weft] bootstrap classes appended instead of defined: " + notAllowed);
         }
       }
@@ -109,22 +114,96 @@ public final class WeftAgent {
     }
   }
 
-  private static String setting(String property) {
-    String value = systemSetting(property);
-    return value != null ? value : fileSetting(property);
+  /**
+   * The agent's arguments ({@code -javaagent:weft-agent.jar=<arguments>}, or those of an attach) as settings:
+   * {@code name=value} pairs separated by commas, each name an {@code otel.*} or {@code weft.*} property or its
+   * variable ({@code OTEL_SERVICE_NAME}). A comma starts the next setting only where such a name and its
+   * {@code =} follow it, so values keep theirs ({@code otel.resource.attributes=team=shop,tier=web}, a list of
+   * propagators, a method pattern). Text that is not a setting is ignored, and its place (never its content,
+   * which may hold a secret) is added to {@code problems}. By hand, without regular expressions: premain code.
+   */
+  static void parseArguments(String text, Map<String, String> settings, List<String> problems) {
+    if (text == null) {
+      return;
+    }
+    int length = text.length();
+    int start = skipSpaces(text, 0);
+    while (start < length) {
+      int equals = nameEnd(text, start);
+      int end = equals < 0 ? start : equals + 1;
+      while (end < length && !(text.charAt(end) == ',' && nameEnd(text, skipSpaces(text, end + 1)) >= 0)) {
+        end++;
+      }
+      if (equals < 0) {
+        problems.add("characters " + (start + 1) + " to " + end + " of the agent's arguments are not a setting (an otel.* or weft.*"
+            + " name, '=' and its value; settings separated by commas) and are ignored"
+            // jcmd's parser cuts an unquoted argument at its first '=': what arrives is the bare name
+            + (text.indexOf('=') < 0 ? "; jcmd passes settings only in double quotes: '\"otel.service.name=orders,...\"'" : ""));
+      } else {
+        settings.put(text.substring(start, equals).trim(), text.substring(equals + 1, end).trim());
+      }
+      start = skipSpaces(text, end + 1);
+    }
+  }
+
+  /** Where the {@code =} after a setting's name starting at {@code at} is, or -1 when no such name starts there. */
+  private static int nameEnd(String text, int at) {
+    int i = at;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+        break;
+      }
+      i++;
+    }
+    if (i - at < 6 || !text.regionMatches(true, at, "otel", 0, 4) && !text.regionMatches(true, at, "weft", 0, 4)
+        || text.charAt(at + 4) != '.' && text.charAt(at + 4) != '_') {
+      return -1;
+    }
+    int equals = skipSpaces(text, i);
+    return equals < text.length() && text.charAt(equals) == '=' ? equals : -1;
+  }
+
+  private static int skipSpaces(String text, int at) {
+    int i = at;
+    while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  /** {@code property} from the arguments, else the system properties and the environment, else the configuration file. */
+  private static String setting(String property, Map<String, String> arguments) {
+    String value = argumentOrSystem(property, arguments);
+    return value != null ? value : fileSetting(property, arguments);
+  }
+
+  private static String argumentOrSystem(String property, Map<String, String> arguments) {
+    String env = envName(property);
+    String value = null;
+    for (Map.Entry<String, String> argument : arguments.entrySet()) {
+      if (envName(argument.getKey()).equals(env)) {
+        value = argument.getValue(); // the last of a name given twice, as the configuration reads them
+      }
+    }
+    return value != null ? value : systemSetting(property);
+  }
+
+  private static String envName(String property) {
+    return property.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   private static String systemSetting(String property) {
     String value = System.getProperty(property);
-    return value != null ? value : System.getenv(property.toUpperCase().replace('.', '_').replace('-', '_'));
+    return value != null ? value : System.getenv(envName(property));
   }
 
   /**
    * {@code property} from the configuration file, if one is named: the agent's switch may be there too. Any
    * problem reading it is left to the agent's configuration, which reports it once the agent has started.
    */
-  private static String fileSetting(String property) {
-    String file = systemSetting("otel.javaagent.configuration-file");
+  private static String fileSetting(String property, Map<String, String> arguments) {
+    String file = argumentOrSystem("otel.javaagent.configuration-file", arguments);
     File named = file == null || file.isBlank() ? null : new File(file.trim());
     if (named == null || !named.isFile() || named.length() > (1 << 20)) {
       return null; // no regular file, or too large for one (ConfigFile says so): never wait on a pipe at premain

@@ -360,6 +360,46 @@ class ConfigIT {
     }
   }
 
+  /**
+   * The agent's arguments ({@code -javaagent:weft-agent.jar=name=value,...}) are settings before all others; a comma inside a
+   * value stays there; what is not a setting is one line that gives its place, never its text; the agent's switch works there too.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void agentArgumentsAreSettingsBeforeAllOthers(Jdk jdk) {
+    String agent = "-javaagent:" + ChildJvm.agentJar();
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .withoutJvmArg(agent)
+            .jvmArg(agent + "=s3cr3t, otel.service.name=from-arguments,OTEL_RESOURCE_ATTRIBUTES=team=shop,tier=web,"
+                + "otel.instrumentation.methods.include=" + GREET)
+            .env("OTEL_SERVICE_NAME", "from-env")
+            .property("otel.resource.attributes", "team=from-property")
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      ReceivedSpan greet = otlp.awaitSpan(named("HelloApp.greet"));
+      assertEquals("from-arguments", greet.serviceName());
+      assertEquals("shop", greet.resourceAttr("team"));
+      assertEquals("web", greet.resourceAttr("tier"), "the comma in the value is the value's");
+      List<String> weftLines = app.output().lines().filter(l -> l.startsWith("[weft]")).toList();
+      assertEquals(2, weftLines.size(), weftLines::toString);
+      assertEquals("[weft] characters 1 to 6 of the agent's arguments are not a setting (an otel.* or weft.* name, '=' and its value;"
+          + " settings separated by commas) and are ignored", weftLines.get(0));
+      assertTrue(weftLines.get(1).contains("service.name=from-arguments"), weftLines::toString);
+      assertFalse(app.output().contains("s3cr3t"), "a part that is not a setting may be a secret: never printed");
+    }
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .withoutJvmArg(agent)
+            .jvmArg(agent + "=otel.javaagent.enabled=false")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertEquals("hello from app hi weft", app.output().strip(), "nothing but the application's own output");
+      assertEquals(0, otlp.spans().size() + otlp.metrics().size());
+    }
+  }
+
   /** OTEL_EXPERIMENTAL_RESOURCE_DISABLED_KEYS: the keys listed leave the Resource of what is exported, the rest stays. */
   @ParameterizedTest(name = "JDK {0}")
   @MethodSource("io.weft.smoke.support.Jdks#all")

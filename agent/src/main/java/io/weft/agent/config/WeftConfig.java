@@ -36,6 +36,8 @@ public final class WeftConfig implements InstrumentationConfig {
 
   private static final int MAX_LINE = 380; // the longest real warning quotes a 100-character value in about 300
 
+  /** The agent's arguments, by variable name ({@link #envName}): value and the name as given. Read before all else. */
+  private final Map<String, String[]> arguments;
   private final Map<String, String> properties;
   private final Map<String, String> environment;
   private final ConfigFile file;
@@ -44,6 +46,21 @@ public final class WeftConfig implements InstrumentationConfig {
   private final java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public WeftConfig(Map<String, String> properties, Map<String, String> environment, Consumer<String> stderr) {
+    this(Collections.emptyMap(), properties, environment, stderr);
+  }
+
+  /**
+   * With the agent's arguments ({@code -javaagent:weft-agent.jar=otel.service.name=orders,...}, or an attach's), by the
+   * name given: they come before the system properties, the environment and the files, being what this agent was given
+   * last (at an attach, the operator's settings, where the application's were fixed when it started).
+   */
+  public WeftConfig(Map<String, String> arguments, Map<String, String> properties, Map<String, String> environment,
+      Consumer<String> stderr) {
+    Map<String, String[]> byEnvName = new LinkedHashMap<>();
+    for (Map.Entry<String, String> argument : arguments.entrySet()) {
+      byEnvName.put(envName(argument.getKey()), new String[] {argument.getValue(), argument.getKey()});
+    }
+    this.arguments = byEnvName;
     this.properties = properties;
     this.environment = environment;
     this.stderr = stderr;
@@ -56,9 +73,9 @@ public final class WeftConfig implements InstrumentationConfig {
    * named; both are named by a property or a variable, never by a file. What goes wrong reading either is reported.
    */
   private ConfigFile file(Map<String, String> properties, Map<String, String> environment) {
-    String yamlKey = trimmed(lookup(properties, environment, CONFIG_FILE)) != null ? CONFIG_FILE : EXPERIMENTAL_CONFIG_FILE;
-    String yamlName = trimmed(lookup(properties, environment, yamlKey));
-    String fileName = trimmed(lookup(properties, environment, CONFIGURATION_FILE));
+    String yamlKey = trimmed(lookup(CONFIG_FILE)) != null ? CONFIG_FILE : EXPERIMENTAL_CONFIG_FILE;
+    String yamlName = trimmed(lookup(yamlKey));
+    String fileName = trimmed(lookup(CONFIGURATION_FILE));
     if (yamlName != null) {
       ConfigFile declarative = ConfigFile.declarative(yamlName, nameAsSet(yamlKey), environment, new Warn(this));
       if (declarative != null) {
@@ -97,13 +114,18 @@ public final class WeftConfig implements InstrumentationConfig {
 
   /** From this JVM's system properties and environment, reporting on stderr. */
   public static WeftConfig fromSystem() {
+    return fromSystem(Collections.emptyMap());
+  }
+
+  /** {@link #fromSystem()} with the agent's arguments, by the name given. */
+  public static WeftConfig fromSystem(Map<String, String> arguments) {
     Map<String, String> props = new LinkedHashMap<>();
     for (String name : System.getProperties().stringPropertyNames()) {
       if (name.startsWith("otel.") || name.startsWith("weft.")) {
         props.put(name, System.getProperty(name));
       }
     }
-    return new WeftConfig(props, System.getenv(), new Stderr());
+    return new WeftConfig(arguments, props, System.getenv(), new Stderr());
   }
 
   /** Prints a report line; a class, not a lambda, because the first lambda costs premain milliseconds. */
@@ -129,6 +151,10 @@ public final class WeftConfig implements InstrumentationConfig {
     if (file != null && file.declarative() && !readBesideDeclarative(key) && file.has(envName(key))) {
       return file.describe(envName(key));
     }
+    String[] argument = arguments.get(envName(key));
+    if (argument != null) {
+      return "the agent's argument " + printable(argument[1]);
+    }
     if (properties.containsKey(key)) {
       return "-D" + key;
     }
@@ -144,13 +170,19 @@ public final class WeftConfig implements InstrumentationConfig {
     if (file.declarative() && !readBesideDeclarative(key)) {
       return trimmed(file.get(envName(key)));
     }
-    String value = trimmed(lookup(properties, environment, key));
+    String value = trimmed(lookup(key));
     return value != null ? value : trimmed(file.get(envName(key)));
   }
 
-  private static String lookup(Map<String, String> properties, Map<String, String> environment, String key) {
+  /** The agent's argument, else the system property, else the variable. */
+  private String lookup(String key) {
+    String env = envName(key);
+    String[] argument = arguments.get(env);
+    if (argument != null) {
+      return argument[0];
+    }
     String value = properties.get(key);
-    return value != null ? value : environment.get(envName(key));
+    return value != null ? value : environment.get(env);
   }
 
   /** Null for unset or blank. */
@@ -455,6 +487,11 @@ public final class WeftConfig implements InstrumentationConfig {
     if (file.hasWeftKeys()) {
       return true;
     }
+    for (String name : arguments.keySet()) {
+      if (name.startsWith("WEFT_")) {
+        return true;
+      }
+    }
     for (String name : properties.keySet()) {
       if (name.startsWith("weft.")) {
         return true;
@@ -486,6 +523,12 @@ public final class WeftConfig implements InstrumentationConfig {
     for (String name : environment.keySet()) {
       if (name.startsWith("WEFT_") && !knownEnv.contains(name)) {
         warn(printable(name) + " is not a Weft setting and is ignored (see the configuration table in the README)");
+      }
+    }
+    for (Map.Entry<String, String[]> argument : arguments.entrySet()) {
+      if (argument.getKey().startsWith("WEFT_") && !knownEnv.contains(argument.getKey())) {
+        warn("the agent's argument " + printable(argument.getValue()[1])
+            + " is not a Weft setting and is ignored (see the configuration table in the README)");
       }
     }
     file.reportUnknownWeftKeys(knownEnv, this::warn);
@@ -528,6 +571,13 @@ public final class WeftConfig implements InstrumentationConfig {
       if (name.startsWith("OTEL_") && !name.startsWith("OTEL_JAVAAGENT_") && !name.equals(envName(CONFIG_FILE))
           && !name.equals(envName(EXPERIMENTAL_CONFIG_FILE)) && !file.references(name)) {
         ignored.add(name);
+      }
+    }
+    for (Map.Entry<String, String[]> argument : arguments.entrySet()) {
+      String name = argument.getKey();
+      if (name.startsWith("OTEL_") && !name.startsWith("OTEL_JAVAAGENT_") && !name.equals(envName(CONFIG_FILE))
+          && !name.equals(envName(EXPERIMENTAL_CONFIG_FILE))) {
+        ignored.add("the agent's argument " + argument.getValue()[1]);
       }
     }
     if (ignored.isEmpty()) {

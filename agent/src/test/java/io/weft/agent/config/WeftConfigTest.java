@@ -45,6 +45,33 @@ class WeftConfigTest {
     assertTrue(lines.isEmpty());
   }
 
+  /**
+   * The agent's arguments come first (at an attach they are the operator's; the application's settings were fixed when it
+   * started), by either name, are named as given in reports, can name the properties file, and a mistyped Weft name
+   * among them is reported as the others are.
+   */
+  @Test
+  void agentArgumentsWinOverPropertiesAndEnvironment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("weft.properties"), "otel.traces.sampler=always_off\n");
+    WeftConfig config = new WeftConfig(
+        pairs("otel.service.name", "from-argument", "OTEL_BSP_SCHEDULE_DELAY", "ten", "otel.javaagent.configuration-file", file.toString(),
+            "weft.startp.wait", "5"),
+        pairs("otel.service.name", "from-property", "otel.bsp.schedule.delay", "100"),
+        pairs("OTEL_SERVICE_NAME", "from-env", "OTEL_METRIC_EXPORT_INTERVAL", "500"), lines::add);
+    assertEquals("from-argument", config.getString("otel.service.name"));
+    assertEquals("the agent's argument otel.service.name", config.nameAsSet("otel.service.name"));
+    assertEquals(5000, config.getMillis("otel.bsp.schedule.delay", 5000, true), "an invalid argument is not replaced by the property");
+    assertTrue(onlyLine().startsWith("the agent's argument OTEL_BSP_SCHEDULE_DELAY='ten' is invalid"), lines::toString);
+    assertEquals("500", config.getString("otel.metric.export.interval"), "what the arguments do not set comes from the rest");
+    assertEquals("always_off", config.getString("otel.traces.sampler"), "the file the arguments name is read");
+    lines.clear();
+    assertTrue(config.hasWeftSettings());
+    config.reportUnknownWeftSettings(List.of("weft.startup.wait"));
+    assertEquals("the agent's argument weft.startp.wait is not a Weft setting and is ignored (see the configuration table in the README)",
+        onlyLine());
+  }
+
   @Test
   void environmentNameReplacesDotsAndDashes() {
     assertEquals("OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED",
