@@ -266,6 +266,73 @@ class SpringBootIT {
   }
 
   /**
+   * An operator attaches the agent to a service that is already up and has served requests ({@code jcmd <pid>
+   * JVMTI.agent_load}, which loads it as {@code VirtualMachine.loadAgent} does): everything the requests need was loaded before the agent came
+   * (Spring's dispatcher, Jersey and its resources, HikariCP's and PostgreSQL's statements, Logback), so each is woven by
+   * retransforming it. From then on a request is traced as with {@code -javaagent}: the route, the configured method and the
+   * query nested under it, the handler's log line as a record of the same span, the JAX-RS templates, also the one an
+   * implementation inherits from its interface; what ran before the attach left nothing. The settings are the agent's
+   * arguments, and come before the service's own variables.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void attachingToARunningServiceTracesWhatItLoadedBefore(Jdk jdk) throws Exception {
+    JdbcSmokeIT.requireServer(JdbcSmokeIT.POSTGRESQL);
+    try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
+        ChildJvm app = ChildJvm.withoutAgent(jdk).env("OTEL_SERVICE_NAME", "set-when-it-started").startJar(appJar())) {
+      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
+      int at = ready.indexOf("READY ") + 6;
+      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      try {
+        // before: every path the checks below take, so that each class they need is loaded (and, by the JIT, compiled)
+        for (String path : List.of("/shop/items/5", "/shop/api/orders/41", "/shop/api/catalog/ink")) {
+          assertEquals(200, get(base, path).statusCode(), path);
+        }
+        // the service's own settings were fixed when it started: the operator gives the agent's as its arguments, with the
+        // command the README shows (jcmd splits an argument at '=' unless it is quoted inside the command)
+        String settings = "otel.exporter.otlp.endpoint=" + otlp.httpEndpoint()
+            + ",otel.service.name=shop,otel.resource.attributes=deployment.environment.name=attach-test,team=shop"
+            + ",otel.bsp.schedule.delay=100,otel.instrumentation.methods.include=io.weft.smoke.boot.Items[find]";
+        Process jcmd = new ProcessBuilder(jdk.home().resolve("bin/jcmd").toString(), String.valueOf(app.pid()), "JVMTI.agent_load",
+            ChildJvm.agentJar().toString(), "\"" + settings + "\"").redirectErrorStream(true).start();
+        String said = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(jcmd.waitFor(60, TimeUnit.SECONDS), "jcmd did not end");
+        assertTrue(said.contains("return code: 0"), said);
+        app.awaitOutput("started (attached)", Duration.ofSeconds(30));
+
+        HttpResponse<String> item = get(base, "/shop/items/7");
+        assertEquals(200, item.statusCode(), item.body());
+        ReceivedSpan server = otlp.awaitSpan(server("/shop/items/7"));
+        assertEquals("GET /shop/items/{id}", server.name());
+        assertEquals("/shop/items/{id}", server.stringAttr("http.route"));
+        assertEquals("shop", server.serviceName(), "the agent's arguments come before the service's own variables");
+        assertEquals("attach-test", server.resourceAttr("deployment.environment.name"));
+        assertEquals("shop", server.resourceAttr("team"));
+        ReceivedSpan find = otlp.awaitSpan(named("Items.find").and(childOf(server)));
+        ReceivedSpan select = otlp.awaitSpan(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && childOf(find).test(s));
+        assertEquals("postgresql", select.stringAttr("db.system.name"));
+        assertEquals("SELECT CAST(? AS integer) AS id, ? AS name", select.stringAttr("db.query.text"));
+        ReceivedLog itemLog = otlp.awaitLog(LogMatchers.bodyContains("item 7"));
+        assertEquals(server.spanId(), itemLog.spanId(), "Logback, loaded before the attach, logs records of the current span");
+
+        assertEquals("order 42", get(base, "/shop/api/orders/42").body());
+        assertEquals("/shop/api/orders/{id}", otlp.awaitSpan(server("/shop/api/orders/42")).stringAttr("http.route"));
+        // the implementation was loaded before its interface was ever seen by the agent: both come from retransforming
+        assertEquals("GET /shop/api/catalog/{code}", awaitInheritedRoute(base, otlp).name());
+
+        assertTrue(otlp.spans().stream().noneMatch(s -> String.valueOf(s.attr("url.path")).matches("/shop/(items/5|api/orders/41|api/catalog/ink)")),
+            "requests before the attach left nothing");
+        assertTrue(otlp.logs().stream().noneMatch(l -> l.body().contains("item 5")), "nor did their log lines");
+        assertEquals(1, otlp.spans().stream().filter(server("/shop/items/7")).count(), "one server span for one request");
+        assertFalse(app.output().contains("[weft] internal error"), "agent errors in the application's output");
+        assertTrue(app.isAlive(), "the service runs on");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
+      }
+    }
+  }
+
+  /**
    * Requests {@code /shop/api/catalog/pen} until its server span has the interface's template, within 10 s: the implementation
    * is woven again off the application's threads, a moment after Jersey loads it; before that a request keeps the servlet's
    * route, never a wrong one. The span with the template.
