@@ -43,6 +43,13 @@ public final class WeftAgent {
       if ("false".equalsIgnoreCase(setting("otel.javaagent.enabled", arguments))) {
         return;
       }
+      if (alreadyLoaded()) {
+        // -javaagent given twice (JAVA_TOOL_OPTIONS and the command line), or an attach to a JVM that has Weft: a second
+        // agent would weave every class again and export everything twice
+        System.err.println("[weft] Weft is already running in this JVM (-javaagent, or an earlier attach): this "
+            + (attached ? "attach" : "-javaagent") + " is ignored, with its settings");
+        return;
+      }
       File jar = agentJar();
       // the bridge and the class loader must come from bootstrap, where every class loader sees them
       defineInBootstrap(inst, jar);
@@ -111,6 +118,16 @@ public final class WeftAgent {
       }
       names = laterNames;
       classes = later;
+    }
+  }
+
+  /** Whether a Weft agent put its classes in the bootstrap loader already: it runs, or tried to. */
+  private static boolean alreadyLoaded() {
+    try {
+      Class.forName("io.weft.agent.AgentClassLoader", false, null);
+      return true;
+    } catch (ClassNotFoundException notYet) {
+      return false;
     }
   }
 

@@ -362,7 +362,8 @@ class ConfigIT {
 
   /**
    * The agent's arguments ({@code -javaagent:weft-agent.jar=name=value,...}) are settings before all others; a comma inside a
-   * value stays there; what is not a setting is one line that gives its place, never its text; the agent's switch works there too.
+   * value stays there; what is not a setting is one line that gives its place, never its text; the agent's switch works there too;
+   * a second {@code -javaagent} of Weft is one line and changes nothing.
    */
   @ParameterizedTest(name = "JDK {0}")
   @MethodSource("io.weft.smoke.support.Jdks#all")
@@ -387,6 +388,21 @@ class ConfigIT {
           + " settings separated by commas) and are ignored", weftLines.get(0));
       assertTrue(weftLines.get(1).contains("service.name=from-arguments"), weftLines::toString);
       assertFalse(app.output().contains("s3cr3t"), "a part that is not a setting may be a secret: never printed");
+    }
+    // given twice (JAVA_TOOL_OPTIONS and the command line, say): the first runs, the second is one line
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .jvmArg(agent + "=otel.service.name=second")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertEquals("smoke-app", otlp.awaitSpan(named("HelloApp.greet")).serviceName());
+      List<String> weftLines = app.output().lines().filter(l -> l.startsWith("[weft]")).toList();
+      assertEquals(2, weftLines.size(), weftLines::toString);
+      assertEquals("[weft] Weft is already running in this JVM (-javaagent, or an earlier attach): this -javaagent is ignored, with its settings",
+          weftLines.get(0));
+      assertTrue(weftLines.get(1).startsWith("[weft] Weft ") && weftLines.get(1).contains("service.name=smoke-app"), weftLines::toString);
+      assertEquals(1, otlp.spans().stream().filter(named("HelloApp.greet")).count(), "one agent, one span");
     }
     try (OtlpReceiver otlp = OtlpReceiver.start();
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)

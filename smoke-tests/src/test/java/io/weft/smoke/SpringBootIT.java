@@ -293,11 +293,7 @@ class SpringBootIT {
         String settings = "otel.exporter.otlp.endpoint=" + otlp.httpEndpoint()
             + ",otel.service.name=shop,otel.resource.attributes=deployment.environment.name=attach-test,team=shop"
             + ",otel.bsp.schedule.delay=100,otel.instrumentation.methods.include=io.weft.smoke.boot.Items[find]";
-        Process jcmd = new ProcessBuilder(jdk.home().resolve("bin/jcmd").toString(), String.valueOf(app.pid()), "JVMTI.agent_load",
-            ChildJvm.agentJar().toString(), "\"" + settings + "\"").redirectErrorStream(true).start();
-        String said = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(jcmd.waitFor(60, TimeUnit.SECONDS), "jcmd did not end");
-        assertTrue(said.contains("return code: 0"), said);
+        loadAgent(jdk, app, settings);
         app.awaitOutput("started (attached)", Duration.ofSeconds(30));
 
         HttpResponse<String> item = get(base, "/shop/items/7");
@@ -320,6 +316,13 @@ class SpringBootIT {
         // the implementation was loaded before its interface was ever seen by the agent: both come from retransforming
         assertEquals("GET /shop/api/catalog/{code}", awaitInheritedRoute(base, otlp).name());
 
+        // attached again (the operator forgot, or wants other settings): one line, and the running agent goes on as it was
+        loadAgent(jdk, app, "otel.service.name=other");
+        app.awaitOutput("[weft] Weft is already running in this JVM (-javaagent, or an earlier attach): this attach is ignored", Duration.ofSeconds(30));
+        assertEquals(200, get(base, "/shop/items/9").statusCode());
+        assertEquals("shop", otlp.awaitSpan(server("/shop/items/9")).serviceName());
+        assertEquals(1, app.output().lines().filter(l -> l.contains(" started (attached)")).count(), "one agent");
+
         assertTrue(otlp.spans().stream().noneMatch(s -> String.valueOf(s.attr("url.path")).matches("/shop/(items/5|api/orders/41|api/catalog/ink)")),
             "requests before the attach left nothing");
         assertTrue(otlp.logs().stream().noneMatch(l -> l.body().contains("item 5")), "nor did their log lines");
@@ -330,6 +333,15 @@ class SpringBootIT {
         throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
       }
     }
+  }
+
+  /** {@code jcmd <pid> JVMTI.agent_load <agent jar> "<settings>"} with the child's own JDK, as the README shows. */
+  private static void loadAgent(Jdk jdk, ChildJvm app, String settings) throws IOException, InterruptedException {
+    Process jcmd = new ProcessBuilder(jdk.home().resolve("bin/jcmd").toString(), String.valueOf(app.pid()), "JVMTI.agent_load",
+        ChildJvm.agentJar().toString(), "\"" + settings + "\"").redirectErrorStream(true).start();
+    String said = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(jcmd.waitFor(60, TimeUnit.SECONDS), "jcmd did not end");
+    assertTrue(said.contains("return code: 0"), said);
   }
 
   /**
