@@ -52,7 +52,7 @@ public final class WeftAgent {
       }
       File jar = agentJar();
       // the bridge and the class loader must come from bootstrap, where every class loader sees them
-      defineInBootstrap(inst, jar);
+      defineInBootstrap(inst, jar, arguments);
       // Direct calls, no reflection: on Java 18+ the first reflective call spins method handles for
       // tens of milliseconds. AgentClassLoader is resolved here, after the append, so it comes from
       // bootstrap; held as an Object, the verifier of this class never has to load it earlier.
@@ -71,7 +71,7 @@ public final class WeftAgent {
    * start; defining the few classes directly keeps class data sharing whole and the output clean.
    * Falls back to the append where the JDK does not allow it.
    */
-  private static void defineInBootstrap(Instrumentation inst, File file) throws IOException {
+  private static void defineInBootstrap(Instrumentation inst, File file, Map<String, String> arguments) throws IOException {
     try (JarFile jar = new JarFile(file, false)) {
       try {
         String listed = jar.getManifest().getMainAttributes().getValue("Weft-Bootstrap-Classes");
@@ -90,7 +90,7 @@ public final class WeftAgent {
         defineAll(names, classes);
         return;
       } catch (Throwable notAllowed) {
-        if ("true".equalsIgnoreCase(setting("otel.javaagent.debug", Collections.<String, String>emptyMap()))) {
+        if ("true".equalsIgnoreCase(setting("otel.javaagent.debug", arguments))) {
           System.err.println("[weft] bootstrap classes appended instead of defined: " + notAllowed);
         }
       }

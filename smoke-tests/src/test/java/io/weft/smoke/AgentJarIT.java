@@ -51,6 +51,7 @@ class AgentJarIT {
     try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
       Attributes main = jar.getManifest().getMainAttributes();
       assertEquals("io.weft.agent.WeftAgent", main.getValue("Premain-Class"));
+      assertEquals("io.weft.agent.Cli", main.getValue("Main-Class"), "java -jar weft-agent.jar attach <pid>");
       assertEquals("io.weft.agent.WeftAgent", main.getValue("Agent-Class"));
       assertEquals("true", main.getValue("Can-Retransform-Classes"));
       assertNull(main.getValue("Boot-Class-Path"), "premain defines the bootstrap classes itself");
@@ -59,7 +60,7 @@ class AgentJarIT {
   }
 
   @Test
-  void onlyTheEntryTheLoaderAndTheBridgeAreLoadableClasses() throws Exception {
+  void onlyTheEntriesTheLoaderAndTheBridgeAreLoadableClasses() throws Exception {
     List<String> plain = new ArrayList<>();
     List<String> unrelocated = new ArrayList<>();
     try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
@@ -79,13 +80,15 @@ class AgentJarIT {
       assertTrue(pack != null && pack.getMethod() == JarEntry.STORED, "inst/classes.pack, stored so that a record is read in place");
       for (String name : plain) {
         assertTrue(name.startsWith("io/weft/bridge/") || name.equals("io/weft/agent/WeftAgent.class") || name.equals("io/weft/agent/AgentClassLoader.class")
-            || name.equals("io/weft/agent/BootstrapDefiner.class"),
+            || name.equals("io/weft/agent/BootstrapDefiner.class") || name.equals("io/weft/agent/Cli.class")
+            || name.equals("io/weft/agent/Attacher.class"),
             "not meant to be loadable by the system or bootstrap loader: " + name);
       }
       // premain defines these in the bootstrap loader: the bridge and the agent class loader, nothing else
       List<String> listed = List.of(jar.getManifest().getMainAttributes().getValue("Weft-Bootstrap-Classes").split(" "));
       List<String> expected = new ArrayList<>(plain);
-      expected.removeAll(List.of("io/weft/agent/WeftAgent.class", "io/weft/agent/BootstrapDefiner.class"));
+      expected.removeAll(List.of("io/weft/agent/WeftAgent.class", "io/weft/agent/BootstrapDefiner.class", "io/weft/agent/Cli.class",
+          "io/weft/agent/Attacher.class"));
       assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(listed));
       assertTrue(plain.contains("io/weft/bridge/MethodBridge.class"));
       assertEquals(List.of(), unrelocated, "every bundled class lives under io.weft");

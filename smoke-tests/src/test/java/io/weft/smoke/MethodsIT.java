@@ -293,6 +293,56 @@ class MethodsIT {
   }
 
   /**
+   * {@code java -jar weft-agent.jar attach <pid> <settings...>}: the agent jar's own command loads it into a running JVM,
+   * with one setting per argument or several in one; {@code list} names that JVM; a mistyped command or process id is one
+   * line and an exit code, never an exception.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void theAgentJarAttachesItselfToARunningJvm(Jdk jdk) throws Exception {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withoutAgent(jdk).start(io.weft.smoke.app.TickingApp.class)) {
+      app.awaitOutput("READY");
+      String pid = String.valueOf(app.pid());
+      Cli list = cli(jdk, "list");
+      assertEquals(0, list.exit, list.output);
+      assertTrue(list.output.lines().anyMatch(l -> l.equals(pid + " io.weft.smoke.app.TickingApp")), list.output);
+
+      Cli attach = cli(jdk, "attach", pid, "otel.exporter.otlp.endpoint=" + otlp.httpEndpoint() + ",otel.bsp.schedule.delay=100",
+          "otel.service.name=ticking", "otel.instrumentation.methods.include=" + APP + "TickingApp$Ticker[tick]");
+      assertEquals(0, attach.exit, attach.output);
+      assertTrue(attach.output.contains("loaded into process " + pid), attach.output);
+      ReceivedSpan tick = otlp.awaitSpan(named("TickingApp$Ticker.tick"));
+      assertEquals("ticking", tick.serviceName());
+      assertTrue(app.output().contains("[weft] Weft ") && app.output().contains("started (attached)"), app.describe());
+
+      Cli usage = cli(jdk);
+      assertEquals(0, usage.exit, usage.output);
+      assertTrue(usage.output.contains("java -jar weft-agent.jar attach <pid> [<settings>]"), usage.output);
+      Cli notAPid = cli(jdk, "attach", "orders");
+      assertEquals(2, notAPid.exit, notAPid.output);
+      assertTrue(notAPid.output.startsWith("[weft] 'orders' is not a process id\n"), notAPid.output);
+      Cli noSuchJvm = cli(jdk, "attach", "2147483646");
+      assertEquals(1, noSuchJvm.exit, noSuchJvm.output);
+      assertTrue(noSuchJvm.output.startsWith("[weft] cannot attach to process 2147483646: "), noSuchJvm.output);
+      assertEquals(1, noSuchJvm.output.lines().count(), noSuchJvm.output);
+      assertTrue(app.isAlive(), "the service runs on");
+    }
+  }
+
+  private record Cli(int exit, String output) {}
+
+  /** {@code java -jar weft-agent.jar <args>} on the child's JDK: exit code, standard output and error together. */
+  private static Cli cli(Jdk jdk, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(jdk.java().toString(), "-jar", ChildJvm.agentJar().toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the command did not end: " + output);
+    return new Cli(process.exitValue(), output);
+  }
+
+  /**
    * Other agents' annotations (New Relic's, Datadog's @Trace) are traced as @WithSpan is, by the OpenTelemetry agent's
    * list; exclude-methods leaves one out; include replaces the list (a malformed entry is one line); the switch ends it.
    */
