@@ -308,6 +308,8 @@ public final class AgentStarter {
                 resource.get(io.opentelemetry.api.common.AttributeKey.stringKey("service.instance.id"))))
             + " " + factory.summary() + " instrumentations=" + String.join(",", states)
             + (config.configurationFile() != null ? " config=" + config.configurationFile() : ""));
+        // before the gate opens, so that a JVM as short as a hello world still says it (one failed look-up otherwise)
+        reportOpenTelemetryAgent();
         if (readyMillis > waitMillis) {
           System.err.println("[weft] the OpenTelemetry SDK took " + readyMillis + " ms, longer than WEFT_STARTUP_WAIT="
               + waitMillis + " ms; calls before it was ready were not traced");
@@ -337,6 +339,28 @@ public final class AgentStarter {
         built.warmUp(resource);
         prepareLogs();
       }
+    }
+
+    /**
+     * The OpenTelemetry Java agent in this JVM as well (a platform's {@code JAVA_TOOL_OPTIONS} beside Weft on the command line,
+     * say, while moving from one to the other): both trace every call, each in traces of its own, and the collector gets
+     * everything twice. Said once; neither stops. Looked for when the SDK is built, as the first weave follows every premain:
+     * that agent puts its {@code AgentInitializer} in the bootstrap loader at its premain, whichever of the two came first.
+     */
+    /** {@code first.rest}, joined at run time so that no relocation rewrites it (see {@code IgnoredNames.unrelocated}). */
+    private static String dotted(String first, String rest) {
+      return first + '.' + rest;
+    }
+
+    private static void reportOpenTelemetryAgent() {
+      try {
+        // not a literal: the jar's relocation would make it name Weft's shaded copy of io.opentelemetry
+        Class.forName(dotted("io", "opentelemetry.javaagent.bootstrap.AgentInitializer"), false, null);
+      } catch (ClassNotFoundException | LinkageError absent) {
+        return;
+      }
+      System.err.println("[weft] the OpenTelemetry Java agent runs in this JVM too: both trace the same calls, each in traces"
+          + " of its own, so the collector gets everything twice; keep one of the two -javaagent flags");
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.weft.smoke;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,23 @@ class AgentJarIT {
       assertNull(main.getValue("Boot-Class-Path"), "premain defines the bootstrap classes itself");
       assertTrue(main.getValue("Implementation-Version").length() > 0);
     }
+  }
+
+  /**
+   * The relocation rewrites every string constant that starts with a relocated package: the names Weft looks for in the
+   * application or in another agent (the OpenTelemetry agent's classes, an application's own Byte Buddy or Kotlin) must
+   * survive it, or Weft would look for its own shaded copies instead.
+   */
+  @Test
+  void namesOfTheApplicationsAndOtherAgentsClassesSurviveTheRelocation() throws Exception {
+    Map<String, byte[]> packed = packedClasses();
+    String ignored = new String(packed.get("io/weft/agent/weave/IgnoredNames"), java.nio.charset.StandardCharsets.ISO_8859_1);
+    String starter = new String(packed.get("io/weft/agent/AgentStarter$Startup"), java.nio.charset.StandardCharsets.ISO_8859_1);
+    for (String relocated : List.of("io.weft.shaded.net.bytebuddy.", "io.weft.shaded.io.opentelemetry.javaagent", "io.weft.shaded.org.jetbrains.kotlin")) {
+      assertFalse(ignored.contains(relocated) || starter.contains(relocated), relocated);
+    }
+    assertTrue(ignored.contains("bytebuddy.") && ignored.contains("opentelemetry.javaagent.") && ignored.contains("jetbrains.kotlin."));
+    assertTrue(starter.contains("opentelemetry.javaagent.bootstrap.AgentInitializer"));
   }
 
   @Test

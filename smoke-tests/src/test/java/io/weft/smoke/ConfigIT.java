@@ -416,6 +416,39 @@ class ConfigIT {
     }
   }
 
+  /**
+   * The OpenTelemetry Java agent beside Weft, in either order: the application runs as ever, both agents trace the call (two
+   * traces: what the line warns of), and Weft says so once.
+   */
+  @ParameterizedTest(name = "JDK {0}, OpenTelemetry agent first: {1}")
+  @MethodSource("withTheOpenTelemetryAgent")
+  void theOpenTelemetryAgentBesideWeftIsOneLine(Jdk jdk, boolean otelFirst) {
+    String otelAgent = "-javaagent:" + ChildJvm.libs("otel-agent").get(0);
+    String weft = "-javaagent:" + ChildJvm.agentJar();
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .withoutJvmArg(weft)
+            .jvmArg(otelFirst ? otelAgent : weft)
+            .jvmArg(otelFirst ? weft : otelAgent)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .env("OTEL_METRICS_EXPORTER", "none")
+            .env("OTEL_LOGS_EXPORTER", "none")
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(java.time.Duration.ofSeconds(120)), app::describe);
+      assertTrue(app.output().contains("hello from app hi weft"), app.describe());
+      List<ReceivedSpan> greets = otlp.awaitSpans(named("HelloApp.greet"), 2);
+      assertEquals(2, greets.stream().map(ReceivedSpan::traceId).distinct().count(), "one trace per agent: " + greets);
+      assertEquals(1, app.output().lines().filter(l -> l.equals("[weft] the OpenTelemetry Java agent runs in this JVM too: both trace"
+          + " the same calls, each in traces of its own, so the collector gets everything twice; keep one of the two -javaagent flags")).count(),
+          app.describe());
+      assertFalse(app.output().contains("[weft] internal error"), app.describe());
+    }
+  }
+
+  static Stream<Arguments> withTheOpenTelemetryAgent() {
+    return Jdks.all().flatMap(jdk -> Stream.of(Arguments.of(jdk, true), Arguments.of(jdk, false)));
+  }
+
   /** OTEL_EXPERIMENTAL_RESOURCE_DISABLED_KEYS: the keys listed leave the Resource of what is exported, the rest stays. */
   @ParameterizedTest(name = "JDK {0}")
   @MethodSource("io.weft.smoke.support.Jdks#all")

@@ -15,8 +15,9 @@ final class IgnoredNames {
     "java.", "jdk.", "sun.", "com.sun.", "javax.management.", "javax.naming.", "javax.crypto.",
     "javax.security.", "javax.net.", "javax.xml.", "org.xml.", "org.w3c.", "org.ietf.",
     "io.weft.agent.", "io.weft.bridge.", "io.weft.instrumentation.", "io.weft.shaded.",
-    "net.bytebuddy.", "io.opentelemetry.javaagent.", "co.elastic.apm.", "com.newrelic.",
-    "com.datadog.", "datadog.", "org.glowroot.", "com.intellij.rt.", "org.jetbrains.kotlin.",
+    // joined at run time: the jar's relocation would rewrite these literals into our own shaded packages
+    unrelocated("net", "bytebuddy."), unrelocated("io", "opentelemetry.javaagent."), "co.elastic.apm.", "com.newrelic.",
+    "com.datadog.", "datadog.", "org.glowroot.", "com.intellij.rt.", unrelocated("org", "jetbrains.kotlin."),
     "org.gradle.", "worker.org.gradle.", "org.apache.maven.surefire.", "org.junit.platform.");
 
   private static final String[] GENERATED = {
@@ -24,6 +25,15 @@ final class IgnoredNames {
     "$$Accessor", "GeneratedMethodAccessor", "GeneratedConstructorAccessor",
     "GeneratedSerializationConstructorAccessor",
   };
+
+  /**
+   * {@code first.rest}, made at run time: the shade plugin relocates every string constant that starts with a relocated
+   * package ({@code net.bytebuddy}, {@code io.opentelemetry}, {@code org.jetbrains}), so a literal naming the
+   * application's or another agent's copy would name Weft's own instead. Agent class loader.
+   */
+  static String unrelocated(String first, String rest) {
+    return first + '.' + rest;
+  }
 
   private final String[] userPrefixes;
   private final List<String> userNames;
