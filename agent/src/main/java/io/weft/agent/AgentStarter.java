@@ -347,11 +347,6 @@ public final class AgentStarter {
      * everything twice. Said once; neither stops. Looked for when the SDK is built, as the first weave follows every premain:
      * that agent puts its {@code AgentInitializer} in the bootstrap loader at its premain, whichever of the two came first.
      */
-    /** {@code first.rest}, joined at run time so that no relocation rewrites it (see {@code IgnoredNames.unrelocated}). */
-    private static String dotted(String first, String rest) {
-      return first + '.' + rest;
-    }
-
     private static void reportOpenTelemetryAgent() {
       try {
         // not a literal: the jar's relocation would make it name Weft's shaded copy of io.opentelemetry
@@ -361,6 +356,11 @@ public final class AgentStarter {
       }
       System.err.println("[weft] the OpenTelemetry Java agent runs in this JVM too: both trace the same calls, each in traces"
           + " of its own, so the collector gets everything twice; keep one of the two -javaagent flags");
+    }
+
+    /** {@code first.rest}, joined at run time so that no relocation rewrites it (see {@code IgnoredNames.unrelocated}). */
+    private static String dotted(String first, String rest) {
+      return first + '.' + rest;
     }
 
     /**
