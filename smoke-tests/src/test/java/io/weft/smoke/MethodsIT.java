@@ -326,15 +326,27 @@ class MethodsIT {
       assertEquals(1, noSuchJvm.exit, noSuchJvm.output);
       assertTrue(noSuchJvm.output.startsWith("[weft] cannot attach to process 2147483646: "), noSuchJvm.output);
       assertEquals(1, noSuchJvm.output.lines().count(), noSuchJvm.output);
+      // a runtime without the attach API (a JRE linked without jdk.attach): one line, never a linkage error
+      Cli noAttachApi = cliOn(jdk, List.of("--limit-modules", "java.base"), "attach", pid);
+      assertEquals(1, noAttachApi.exit, noAttachApi.output);
+      assertTrue(noAttachApi.output.startsWith("[weft] this Java runtime (") && noAttachApi.output.contains("has no jdk.attach module"),
+          noAttachApi.output);
+      assertEquals(1, noAttachApi.output.lines().count(), noAttachApi.output);
       assertTrue(app.isAlive(), "the service runs on");
     }
   }
 
   private record Cli(int exit, String output) {}
 
-  /** {@code java -jar weft-agent.jar <args>} on the child's JDK: exit code, standard output and error together. */
   private static Cli cli(Jdk jdk, String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(jdk.java().toString(), "-jar", ChildJvm.agentJar().toString()));
+    return cliOn(jdk, List.of(), args);
+  }
+
+  /** {@code java -jar weft-agent.jar <args>} on the child's JDK: exit code, standard output and error together. */
+  private static Cli cliOn(Jdk jdk, List<String> jvmArgs, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(jdk.java().toString()));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", ChildJvm.agentJar().toString()));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
