@@ -34,6 +34,13 @@ final class Attacher {
       return Cli.FAILED;
     }
     try {
+      String running = vm.getSystemProperties().getProperty(WeftAgent.RUNNING_PROPERTY);
+      if (running != null) {
+        // the other JVM would refuse a second agent in one line of its own output; say it here, where the operator is
+        err.println("[weft] Weft " + Cli.printable(running) + " is already running in process " + pid
+            + ": nothing was loaded, and a running agent's settings cannot change");
+        return Cli.FAILED;
+      }
       vm.loadAgent(request[3], settings.isEmpty() ? null : settings);
       out.println("[weft] Weft " + Cli.version() + " loaded into process " + pid + "; that JVM's standard error says what it started");
       return Cli.OK;

@@ -25,6 +25,9 @@ import java.util.jar.JarFile;
  */
 public final class WeftAgent {
 
+  /** Set to Weft's version once an agent has started in this JVM: the attach command reads it from outside. */
+  static final String RUNNING_PROPERTY = "weft.agent.version";
+
   private WeftAgent() {}
 
   public static void premain(String agentArgs, Instrumentation inst) {
@@ -58,6 +61,10 @@ public final class WeftAgent {
       // bootstrap; held as an Object, the verifier of this class never has to load it earlier.
       Object agentLoader = new AgentClassLoader(jar);
       ((AgentClassLoader) agentLoader).start(inst, attached, arguments, problems);
+      // what 'java -jar weft-agent.jar attach' reads before loading a second one (set after the configuration was read,
+      // which reports unknown weft.* properties)
+      String version = WeftAgent.class.getPackage() == null ? null : WeftAgent.class.getPackage().getImplementationVersion();
+      System.setProperty(RUNNING_PROPERTY, version != null ? version : "dev");
     } catch (Throwable failure) {
       Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
       System.err.println("[weft] the agent could not start and is off; the application runs without it: " + cause);

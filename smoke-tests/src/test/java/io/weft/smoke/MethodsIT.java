@@ -315,6 +315,12 @@ class MethodsIT {
       ReceivedSpan tick = otlp.awaitSpan(named("TickingApp$Ticker.tick"));
       assertEquals("ticking", tick.serviceName());
       assertTrue(app.output().contains("[weft] Weft ") && app.output().contains("started (attached)"), app.describe());
+      // again: the command sees the running agent and loads nothing
+      Cli again = cli(jdk, "attach", pid, "otel.service.name=other");
+      assertEquals(1, again.exit, again.output);
+      assertTrue(again.output.matches("\\[weft\\] Weft \\S+ is already running in process " + pid
+          + ": nothing was loaded, and a running agent's settings cannot change\\R"), again.output);
+      assertFalse(app.output().contains("is already running"), "nothing reached the other JVM: " + app.describe());
 
       Cli usage = cli(jdk);
       assertEquals(0, usage.exit, usage.output);
