@@ -100,15 +100,8 @@ public final class AgentClassLoader extends ClassLoader {
   /**
    * Runs the agent inside this loader: initializing {@code AgentStarter} makes it hand over its entry
    * point ({@link #handOver}), so starting needs no reflective call, which on Java 18+ costs tens of
-   * milliseconds of method-handle spinning at JVM start.
-   */
-  public void start(Instrumentation inst, boolean attached) throws ClassNotFoundException {
-    start(inst, attached, Collections.emptyMap(), Collections.emptyList());
-  }
-
-  /**
-   * {@link #start(Instrumentation, boolean)} with the agent's arguments, as premain parsed them: settings by the
-   * name given, and what in them was not a setting ({@link #arguments}, {@link #argumentProblems}).
+   * milliseconds of method-handle spinning at JVM start. The agent's arguments come as premain parsed them:
+   * settings by the name given, and what in them was not a setting ({@link #arguments}, {@link #argumentProblems}).
    */
   public void start(Instrumentation inst, boolean attached, Map<String, String> arguments, List<String> problems)
       throws ClassNotFoundException {

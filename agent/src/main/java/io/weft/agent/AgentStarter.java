@@ -7,6 +7,7 @@ import io.weft.agent.otel.ResourceFactory;
 import io.weft.agent.otel.SdkFactory;
 import io.weft.agent.otel.SdkLogger;
 import io.weft.agent.otel.WeftTelemetry;
+import io.weft.agent.weave.IgnoredNames;
 import io.weft.agent.weave.Installer;
 import io.weft.agent.weave.JulWeaving;
 import io.weft.agent.weave.TaskContextWeaving;
@@ -81,7 +82,7 @@ public final class AgentStarter {
     try {
       long startNanos = System.nanoTime();
       AgentClassLoader loader = agentLoader instanceof AgentClassLoader ? (AgentClassLoader) agentLoader : null;
-      WeftConfig config = loader == null ? WeftConfig.fromSystem() : WeftConfig.fromSystem(loader.arguments());
+      WeftConfig config = WeftConfig.fromSystem(loader == null ? Map.of() : loader.arguments());
       if (loader != null) {
         for (String problem : loader.argumentProblems()) {
           config.warn(problem);
@@ -350,17 +351,12 @@ public final class AgentStarter {
     private static void reportOpenTelemetryAgent() {
       try {
         // not a literal: the jar's relocation would make it name Weft's shaded copy of io.opentelemetry
-        Class.forName(dotted("io", "opentelemetry.javaagent.bootstrap.AgentInitializer"), false, null);
+        Class.forName(IgnoredNames.unrelocated("io", "opentelemetry.javaagent.bootstrap.AgentInitializer"), false, null);
       } catch (ClassNotFoundException | LinkageError absent) {
         return;
       }
       System.err.println("[weft] the OpenTelemetry Java agent runs in this JVM too: both trace the same calls, each in traces"
           + " of its own, so the collector gets everything twice; keep one of the two -javaagent flags");
-    }
-
-    /** {@code first.rest}, joined at run time so that no relocation rewrites it (see {@code IgnoredNames.unrelocated}). */
-    private static String dotted(String first, String rest) {
-      return first + '.' + rest;
     }
 
     /**

@@ -64,7 +64,7 @@ public final class WeftConfig implements InstrumentationConfig {
     this.properties = properties;
     this.environment = environment;
     this.stderr = stderr;
-    this.file = file(properties, environment);
+    this.file = file();
     this.debug = getBoolean("otel.javaagent.debug", false);
   }
 
@@ -72,7 +72,7 @@ public final class WeftConfig implements InstrumentationConfig {
    * The declarative configuration file when one is named and can be read, else the properties file when one is
    * named; both are named by a property or a variable, never by a file. What goes wrong reading either is reported.
    */
-  private ConfigFile file(Map<String, String> properties, Map<String, String> environment) {
+  private ConfigFile file() {
     String yamlKey = trimmed(lookup(CONFIG_FILE)) != null ? CONFIG_FILE : EXPERIMENTAL_CONFIG_FILE;
     String yamlName = trimmed(lookup(yamlKey));
     String fileName = trimmed(lookup(CONFIGURATION_FILE));
@@ -112,12 +112,7 @@ public final class WeftConfig implements InstrumentationConfig {
     return key.startsWith("otel.javaagent.") || key.startsWith("weft.") || key.equals(CONFIG_FILE) || key.equals(EXPERIMENTAL_CONFIG_FILE);
   }
 
-  /** From this JVM's system properties and environment, reporting on stderr. */
-  public static WeftConfig fromSystem() {
-    return fromSystem(Collections.emptyMap());
-  }
-
-  /** {@link #fromSystem()} with the agent's arguments, by the name given. */
+  /** From the agent's arguments (by the name given) and this JVM's system properties and environment, reporting on stderr. */
   public static WeftConfig fromSystem(Map<String, String> arguments) {
     Map<String, String> props = new LinkedHashMap<>();
     for (String name : System.getProperties().stringPropertyNames()) {

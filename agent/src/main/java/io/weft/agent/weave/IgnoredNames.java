@@ -9,7 +9,7 @@ import java.util.List;
  * generated proxies and accessors, and what the user lists in {@code OTEL_JAVAAGENT_EXCLUDE_CLASSES}
  * ({@code com.acme.generated.*} or exact names). Agent class loader.
  */
-final class IgnoredNames {
+public final class IgnoredNames {
 
   private static final String[] PREFIXES = internal(
     "java.", "jdk.", "sun.", "com.sun.", "javax.management.", "javax.naming.", "javax.crypto.",
@@ -31,7 +31,7 @@ final class IgnoredNames {
    * package ({@code net.bytebuddy}, {@code io.opentelemetry}, {@code org.jetbrains}), so a literal naming the
    * application's or another agent's copy would name Weft's own instead. Agent class loader.
    */
-  static String unrelocated(String first, String rest) {
+  public static String unrelocated(String first, String rest) {
     return first + '.' + rest;
   }
 
