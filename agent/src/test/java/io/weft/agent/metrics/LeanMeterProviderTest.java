@@ -356,14 +356,15 @@ class LeanMeterProviderTest {
     return out;
   }
 
-  @Test
-  void concurrentRecordingsAndDeltaCollectionsLoseNoMeasurement() throws Exception {
+  /** 4 threads: a stripe of its own each; 40: more than the cell's slots, so most record into the shared stripes. */
+  @ParameterizedTest
+  @ValueSource(ints = {4, 40})
+  void concurrentRecordingsAndDeltaCollectionsLoseNoMeasurement(int threads) throws Exception {
     LeanMeterProvider lean = new LeanMeterProvider(LEAN_RESOURCE, List.of(new Captured(AggregationTemporalitySelector.deltaPreferred())), 60_000);
     DoubleHistogram histogram = lean.get("scope").histogramBuilder("h").build();
     Context sampled = Context.root().with(Span.wrap(SpanContext.create(
         "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault())));
-    int threads = 4;
-    int perThread = 100_000;
+    int perThread = 400_000 / threads;
     List<Thread> recorders = new ArrayList<>();
     java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
     for (int t = 0; t < threads; t++) {
@@ -441,8 +442,8 @@ class LeanMeterProviderTest {
   }
 
   @Test
-  void aCellThatGrowsKeepsWhatItsFirstStripeHeld() {
-    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(2);
+  void aCellThatGrowsKeepsWhatItsFirstStripeHeld() throws Exception {
+    LeanMeterProvider.HistogramCell cell = slotTaken(2, 2, 1); // between the test's extremes
     cell.record(0.5, 0, null, 0);
     cell.grow(null);
     assertEquals(2, cell.stripeCount());
@@ -450,15 +451,15 @@ class LeanMeterProviderTest {
     assertEquals(2, cell.stripeCount());
     cell.record(4, 1, null, 0);
     HistogramPointData point = cell.collect(0, 1, Attributes.empty(), List.of(1.0), false);
-    assertEquals(List.of(1L, 1L), point.getCounts());
-    assertEquals(4.5, point.getSum());
+    assertEquals(List.of(1L, 2L), point.getCounts(), "the holder's 2, the test's 0.5 and 4");
+    assertEquals(6.5, point.getSum());
     assertEquals(0.5, point.getMin());
     assertEquals(4, point.getMax());
   }
 
   @Test
   void aCellTwoThreadsWriteAtOnceSpreadsThemOverStripesAndAddsTheStripesUp() throws Exception {
-    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(3);
+    LeanMeterProvider.HistogramCell cell = slotTaken(3, 1.5, 1); // bucket 1 holds (1, 2]
     assertEquals(1, cell.stripeCount(), "one stripe until contention");
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLongArray recorded = new java.util.concurrent.atomic.AtomicLongArray(2);
@@ -498,9 +499,9 @@ class LeanMeterProviderTest {
     HistogramPointData cumulative = cell.collect(0, 1, Attributes.empty(), List.of(1.0, 2.0), false);
     long ones = recorded.get(0);
     long twos = recorded.get(1);
-    assertEquals(List.of(ones + 1, twos, 1L), cumulative.getCounts());
-    assertEquals(ones + twos + 2, cumulative.getCount());
-    assertEquals(ones + 2.0 * twos + 50.25, cumulative.getSum(), 1e-6);
+    assertEquals(List.of(ones + 1, twos + 1, 1L), cumulative.getCounts(), "with the holder's 1.5");
+    assertEquals(ones + twos + 3, cumulative.getCount());
+    assertEquals(ones + 2.0 * twos + 51.75, cumulative.getSum(), 1e-6);
     assertEquals(0.25, cumulative.getMin());
     assertEquals(50, cumulative.getMax());
     assertEquals(cumulative.getCounts(), cell.collect(0, 2, Attributes.empty(), List.of(1.0, 2.0), false).getCounts(),
@@ -515,6 +516,119 @@ class LeanMeterProviderTest {
     assertEquals(List.of(0L, 0L, 1L), next.getCounts());
     assertEquals(3, next.getMin());
     assertEquals(3, next.getMax(), "min and max start over after a reset");
+  }
+
+  /** Ends the threads that hold a cell's slot ({@link #slotTaken}). */
+  private final java.util.concurrent.CountDownLatch holdersMayEnd = new java.util.concurrent.CountDownLatch(1);
+
+  @org.junit.jupiter.api.AfterEach
+  void endSlotHolders() {
+    holdersMayEnd.countDown();
+  }
+
+  /**
+   * A cell with one slot, owned by a thread that lives until the test ends: every other thread records into the
+   * shared stripes. The holder takes it by recording {@code value} into {@code bucket}, which the tests count.
+   */
+  private LeanMeterProvider.HistogramCell slotTaken(int buckets, double value, int bucket) throws InterruptedException {
+    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(buckets, 1);
+    java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(1);
+    Thread holder = new Thread(() -> {
+      cell.record(value, bucket, null, 0);
+      taken.countDown();
+      try {
+        holdersMayEnd.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "slot-holder");
+    holder.setDaemon(true);
+    holder.start();
+    taken.await();
+    assertEquals(1, cell.ownedCount());
+    return cell;
+  }
+
+  @Test
+  void aThreadRecordsIntoAStripeOfItsOwnAndADeltaIsWhatCameSinceTheLast() {
+    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(3);
+    cell.record(0.5, 0, null, 0);
+    cell.record(4, 1, null, 0);
+    assertEquals(1, cell.ownedCount(), "the recording thread took a slot");
+    assertEquals(1, cell.stripeCount(), "and left the shared stripes alone");
+    HistogramPointData cumulative = cell.collect(0, 1, Attributes.empty(), List.of(1.0, 2.0), false);
+    assertEquals(List.of(1L, 1L, 0L), cumulative.getCounts());
+    assertEquals(4.5, cumulative.getSum());
+    assertEquals(0.5, cumulative.getMin());
+    assertEquals(4, cumulative.getMax());
+
+    HistogramPointData first = cell.collect(0, 2, Attributes.empty(), List.of(1.0, 2.0), true);
+    assertEquals(List.of(1L, 1L, 0L), first.getCounts());
+    assertEquals(4.5, first.getSum());
+    assertNull(cell.collect(2, 3, Attributes.empty(), List.of(1.0, 2.0), true), "nothing since");
+    cell.record(2, 1, null, 0);
+    cell.record(1.5, 1, null, 0);
+    HistogramPointData next = cell.collect(3, 4, Attributes.empty(), List.of(1.0, 2.0), true);
+    assertEquals(List.of(0L, 2L, 0L), next.getCounts(), "the totals since the last delta, not since the start");
+    assertEquals(2, next.getCount());
+    assertEquals(3.5, next.getSum());
+    assertEquals(1.5, next.getMin(), "min and max start over after a delta");
+    assertEquals(2, next.getMax());
+  }
+
+  @Test
+  void aDeltaOfAnOwnedStripeKeepsTheLowDigitsOfASmallSumAfterALargeTotal() {
+    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(1);
+    cell.record(1e9, 0, null, 0);
+    assertEquals(1e9, cell.collect(0, 1, Attributes.empty(), List.of(), true).getSum());
+    cell.record(1e-7, 0, null, 0);
+    cell.record(3e-7, 0, null, 0);
+    // (1e9 + 1e-7 + 3e-7) - 1e9 in doubles is 4.76837158203125E-7: the total's rounding errors are kept beside it
+    assertEquals(1e-7 + 3e-7, cell.collect(1, 2, Attributes.empty(), List.of(), true).getSum());
+    assertEquals(1e9 + 4e-7, cell.collect(0, 3, Attributes.empty(), List.of(), false).getSum(), "the cumulative total");
+  }
+
+  @Test
+  void aThreadWhoseSlotALiveThreadOwnsRecordsIntoTheSharedStripes() throws Exception {
+    LeanMeterProvider.HistogramCell cell = slotTaken(2, 0, 0);
+    cell.record(3, 1, null, 0);
+    cell.record(0.5, 0, null, 0);
+    assertEquals(1, cell.ownedCount(), "the slot stays its owner's");
+    HistogramPointData point = cell.collect(0, 1, Attributes.empty(), List.of(1.0), false);
+    assertEquals(List.of(2L, 1L), point.getCounts(), "the holder's zero and the test thread's two");
+    assertEquals(3.5, point.getSum());
+    assertEquals(0, point.getMin());
+    assertEquals(3, point.getMax());
+  }
+
+  @Test
+  void theSlotOfAThreadThatEndedIsFreedByACollectionAndItsTotalsCarryOn() throws Exception {
+    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(2, 1);
+    Thread first = new Thread(() -> {
+      for (int i = 0; i < 3; i++) {
+        cell.record(1, 0, null, 0);
+      }
+    });
+    first.start();
+    first.join();
+    assertEquals(1, cell.ownedCount(), "an ended owner keeps its slot until a collection");
+    HistogramPointData delta = cell.collect(0, 1, Attributes.empty(), List.of(1.0), true);
+    assertEquals(3, delta.getCount());
+    assertEquals(3.0, delta.getSum());
+    assertEquals(0, cell.ownedCount(), "the collection freed it");
+
+    Thread second = new Thread(() -> cell.record(2, 1, null, 0));
+    second.start();
+    second.join();
+    assertEquals(1, cell.ownedCount(), "the next thread took it");
+    assertEquals(1, cell.stripeCount(), "not the shared stripes");
+    HistogramPointData next = cell.collect(1, 2, Attributes.empty(), List.of(1.0), true);
+    assertEquals(List.of(0L, 1L), next.getCounts(), "the stripe's totals went on: the delta is the new measurement only");
+    assertEquals(2.0, next.getSum());
+    assertEquals(2, next.getMin());
+    HistogramPointData cumulative = cell.collect(0, 3, Attributes.empty(), List.of(1.0), false);
+    assertEquals(List.of(3L, 1L), cumulative.getCounts(), "nothing of the first owner was lost");
+    assertEquals(5.0, cumulative.getSum());
   }
 
   @Test
