@@ -54,7 +54,9 @@ final class SpanRing<E> extends SpanRingConsumer {
         if (index >= limit) {
           return -1;
         }
-        PRODUCER_LIMIT.setVolatile(this, limit); // racy but benign: a stale, smaller limit only makes a producer look again
+        // racy but benign: a stale, smaller limit only makes a producer look again. Opaque, not volatile: near
+        // full, every offer gets here, and a volatile store is a full fence on each
+        PRODUCER_LIMIT.setOpaque(this, limit);
       }
     } while (!PRODUCER_INDEX.compareAndSet(this, index, index + 1));
     SLOTS.setRelease(slots, (int) index & mask, e);

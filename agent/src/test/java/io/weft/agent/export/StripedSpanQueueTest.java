@@ -32,6 +32,48 @@ class StripedSpanQueueTest {
   }
 
   @Test
+  void aQueueFoundFullRefusesUntilADrainThenLooksAtEveryStripeAgain() throws Exception {
+    StripedSpanQueue<Integer> queue = new StripedSpanQueue<>(8, 4, 512);
+    // a producer whose own stripe is not stripe 0, the one the first drain takes from: the room that drain
+    // makes is in another thread's stripe, found only by looking at every stripe again
+    java.util.concurrent.ExecutorService producer = null;
+    while (producer == null) {
+      java.util.concurrent.atomic.AtomicReference<Thread> made = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.ExecutorService candidate = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task);
+        made.set(thread);
+        return thread;
+      });
+      candidate.submit(() -> { }).get();
+      if ((made.get().getId() & 3) != 0) {
+        producer = candidate;
+      } else {
+        candidate.shutdown();
+      }
+    }
+    try {
+      java.util.concurrent.ExecutorService p = producer;
+      assertEquals(8, (int) p.submit(() -> {
+        int added = 0;
+        while (queue.offer(added) != StripedSpanQueue.REFUSED) {
+          added++;
+        }
+        return added;
+      }).get(), "its own stripe, then the others");
+      assertEquals(StripedSpanQueue.REFUSED, (int) p.submit(() -> queue.offer(100)).get(), "refused on the note");
+
+      List<Integer> drained = new ArrayList<>();
+      assertEquals(1, queue.drainTo(drained, 1), "one element, from stripe 0");
+      assertTrue(p.submit(() -> queue.offer(101)).get() != StripedSpanQueue.REFUSED, "the drain voided the note");
+      assertEquals(StripedSpanQueue.REFUSED, (int) p.submit(() -> queue.offer(102)).get(), "full again");
+      assertEquals(8, queue.size());
+      assertEquals(9, queue.accepted());
+    } finally {
+      producer.shutdown();
+    }
+  }
+
+  @Test
   void drainsTakeAtMostTheirMaximumAndTheNextStartsAtAnotherStripe() {
     StripedSpanQueue<Integer> queue = new StripedSpanQueue<>(16, 2, 512);
     // one thread: its own stripe (8) fills first, then the other one
