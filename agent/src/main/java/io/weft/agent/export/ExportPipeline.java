@@ -299,7 +299,7 @@ public final class ExportPipeline {
           m.record(spans.capacity(), attributes);
           break;
         case PROCESSED:
-          long full = spans.queueFull.sum();
+          long full = spans.queueFull();
           m.record(spans.processed() - full, attributes);
           m.record(full, other); // error.type=queue_full
           break;
@@ -402,13 +402,13 @@ public final class ExportPipeline {
       traceStats.dropped("shutdown", keptLost[1]);
       if (!delivered) {
         String why = traceDelivery.gaveUpBecause();
-        long dropped = traceStats.droppedTotal() + spans.queueFull.sum();
+        long dropped = traceStats.droppedTotal() + spans.queueFull();
         stderr.accept("[weft] exit: " + (keptLost[0] + keptLost[1]) + " spans could not be delivered to " + traceEndpoint.url
             + (why.isEmpty() ? " before WEFT_SHUTDOWN_TIMEOUT ran out" : " (the collector is not taking data: " + why + ")")
             + (keptLost[0] > 0 ? "; " + keptLost[0] + " kept in " + traceBuffer.directory() + " for the next start" : "")
             + (keptLost[1] > 0 ? "; " + keptLost[1] + " dropped" : "")
             + (dropped > keptLost[1] ? " (" + dropped + " dropped in all: " + describeDrops() + ")" : ""));
-      } else if (traceStats.droppedTotal() > 0 || spans.queueFull.sum() > 0) {
+      } else if (traceStats.droppedTotal() > 0 || spans.queueFull() > 0) {
         stderr.accept("[weft] exit: every waiting span was delivered; dropped during the run: " + describeDrops()
             + (spans.helped.sum() > 0 ? "; " + spans.helped.sum() + " batches encoded by application threads while the batch thread could not run" : ""));
       }
@@ -434,7 +434,7 @@ public final class ExportPipeline {
   }
 
   private String describeDrops() {
-    long full = spans.queueFull.sum();
+    long full = spans.queueFull();
     String others = traceStats.describeDropped();
     return full == 0 ? others : "queue_full=" + full + whyQueueFull(full) + (others.equals("none") ? "" : ", " + others);
   }

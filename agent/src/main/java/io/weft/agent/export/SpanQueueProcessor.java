@@ -58,7 +58,12 @@ final class SpanQueueProcessor implements SpanProcessor {
   private final boolean gzip;
   private final ExportStats stats;
   private final LeanSpanEncoder leanEncoder = new LeanSpanEncoder();
-  final LongAdder queueFull = new LongAdder();
+  /**
+   * Spans refused at the full queue for none of the reasons counted below: help is off, the processor is closed,
+   * or the batch thread could not run and no help was possible. Each refusal is counted in one counter only, so
+   * that a refusal costs one atomic add: {@link #queueFull} is their total.
+   */
+  final LongAdder refusedOtherwise = new LongAdder();
   /** Batches a producer encoded because the batch thread was kept off the CPU while the queue was full. */
   final LongAdder helped = new LongAdder();
   /**
@@ -162,8 +167,10 @@ final class SpanQueueProcessor implements SpanProcessor {
     }
     int offered = closed ? StripedSpanQueue.REFUSED : queue.offer(span);
     if (offered == StripedSpanQueue.REFUSED) {
-      if (closed || !helpStarvedBatchThread(span)) {
-        queueFull.increment();
+      if (closed) {
+        refusedOtherwise.increment();
+      } else {
+        helpStarvedBatchThread(span); // counts the span if it is refused after all
       }
       return; // (a helper has just taken a batch: nothing for the batch thread to wake for)
     }
@@ -189,6 +196,7 @@ final class SpanQueueProcessor implements SpanProcessor {
    */
   private boolean helpStarvedBatchThread(ReadableSpan span) {
     if (starvedNanos < 0) {
+      refusedOtherwise.increment();
       return false;
     }
     if (waitingForRoom) {
@@ -208,7 +216,11 @@ final class SpanQueueProcessor implements SpanProcessor {
       }
       return false;
     }
-    return helpIsWorthIt(now) && hasRoom() && encodeABatchInPlace(span, now);
+    if (helpIsWorthIt(now) && hasRoom() && encodeABatchInPlace(span, now)) {
+      return true;
+    }
+    refusedOtherwise.increment();
+    return false;
   }
 
   /**
@@ -365,7 +377,12 @@ final class SpanQueueProcessor implements SpanProcessor {
 
   /** Spans ended and offered so far: those the queue took and those it refused (no counter on the span's path). */
   long processed() {
-    return queue.accepted() + queueFull.sum();
+    return queue.accepted() + queueFull();
+  }
+
+  /** Spans refused at the full queue, for any reason: dropped. */
+  long queueFull() {
+    return refusedOtherwise.sum() + refusedForRoom.sum() + refusedUnchecked.sum() + outrun.sum();
   }
 
   int capacity() {

@@ -71,7 +71,7 @@ class SpanQueueProcessorTest {
     SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false, 1);
     List<SpanData> made = endSpans(starved, 20);
 
-    assertEquals(0, starved.queueFull.sum(), "nothing dropped");
+    assertEquals(0, starved.queueFull(), "nothing dropped");
     assertEquals(3, starved.helped.sum(), "the 9th, 13th and 17th span each found the queue full and encoded the oldest four");
     assertEquals(8, starved.queueSize());
     starved.closeAndDrain();
@@ -93,7 +93,7 @@ class SpanQueueProcessorTest {
     HeldLocks held = HeldLocks.hold(starved, 1);
     try {
       List<SpanData> made = endSpans(starved, 20);
-      assertEquals(0, starved.queueFull.sum(), "nothing dropped: one helper at work no longer stops the others");
+      assertEquals(0, starved.queueFull(), "nothing dropped: one helper at work no longer stops the others");
       assertEquals(3, starved.helped.sum());
       assertEquals(1, starved.helpersAtWork(), "the second place was let go after each help");
       for (int i = 0; i < 12; i += 4) {
@@ -118,7 +118,7 @@ class SpanQueueProcessorTest {
     Thread exit;
     try {
       endSpans(starved, 20);
-      assertEquals(12, starved.queueFull.sum(), "no place to help from: the span is dropped, as the standard processor does");
+      assertEquals(12, starved.queueFull(), "no place to help from: the span is dropped, as the standard processor does");
       assertEquals(0, starved.helped.sum());
       exit = new Thread(starved::closeAndDrain);
       exit.start();
@@ -174,12 +174,12 @@ class SpanQueueProcessorTest {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
     SpanQueueProcessor busy = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), HOUR_NANOS, false);
     endSpans(busy, 20);
-    assertEquals(12, busy.queueFull.sum(), "an hour has not passed since the batch thread's last take");
+    assertEquals(12, busy.queueFull(), "an hour has not passed since the batch thread's last take");
     assertEquals(0, busy.helped.sum());
 
     SpanQueueProcessor off = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), -1, false);
     endSpans(off, 20);
-    assertEquals(12, off.queueFull.sum(), "WEFT_BSP_HELP_WHEN_STARVED=false: the standard processor's drop");
+    assertEquals(12, off.queueFull(), "WEFT_BSP_HELP_WHEN_STARVED=false: the standard processor's drop");
     assertEquals(0, off.helped.sum());
     assertEquals(0, requests.items(), "nothing was encoded on a producer's thread");
   }
@@ -189,7 +189,7 @@ class SpanQueueProcessorTest {
     ExportBuffer requests = new ExportBuffer("traces", 1 << 20, null, 0, line -> {});
     SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), SECOND_NANOS, false);
     endSpans(p, 20);
-    assertEquals(12, p.queueFull.sum(), "8 queued, 12 refused");
+    assertEquals(12, p.queueFull(), "8 queued, 12 refused");
     // the batch thread took less than a second ago: outrun. Past a batch (4) of them the next 4 refusals are not
     // even checked (no clock read): refusals 1-5 counted, 6-9 unchecked, 10 counted, 11-12 unchecked
     assertEquals(6, p.outrun.sum());
@@ -200,13 +200,13 @@ class SpanQueueProcessorTest {
     p.ageForTest(2 * second, 0); // now the batch thread looks starved, but 6 > 4 spans were outrun since the last help
     endSpans(p, 5); // 2 unchecked refusals left, then 3 checked
     assertEquals(0, p.helped.sum(), "no help: the spans are lost either way");
-    assertEquals(17, p.queueFull.sum());
+    assertEquals(17, p.queueFull());
     assertEquals(6, p.outrun.sum(), "refused while starved: not outrun");
 
     p.ageForTest(0, second); // a second since the last help (none yet: since the processor began)
     endSpans(p, 8);
     assertEquals(2, p.helped.sum(), "helps again: the 1st and the 5th found the queue full and each encoded a batch");
-    assertEquals(17, p.queueFull.sum(), "and nothing more was dropped");
+    assertEquals(17, p.queueFull(), "and nothing more was dropped");
     assertEquals(8, requests.items());
   }
 
@@ -226,7 +226,7 @@ class SpanQueueProcessorTest {
     p.ageForTest(2 * SECOND_NANOS, 0); // two seconds on without a beat or a take: now it is starved
     endSpans(p, 1);
     assertEquals(1, p.helped.sum());
-    assertEquals(1, p.queueFull.sum(), "nothing more dropped");
+    assertEquals(1, p.queueFull(), "nothing more dropped");
   }
 
   @Test
@@ -235,12 +235,12 @@ class SpanQueueProcessorTest {
     SpanQueueProcessor p = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), SECOND_NANOS, false);
     endSpans(p, 18); // 8 queued, 10 refused while the batch thread had taken lately: outrun, then 4 unchecked
     assertEquals(6, p.outrun.sum(), "refusals 1-5 and 10 counted as outrun, 6-9 unchecked");
-    assertEquals(10, p.queueFull.sum());
+    assertEquals(10, p.queueFull());
     p.caughtUp(); // the batch thread drained the queue and parked: that outrun is over
     p.ageForTest(TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(2)); // later, the batch thread gets no CPU
     endSpans(p, 1);
     assertEquals(1, p.helped.sum(), "the first refusal is checked, finds the batch thread starved and helps");
-    assertEquals(10, p.queueFull.sum(), "nothing more dropped");
+    assertEquals(10, p.queueFull(), "nothing more dropped");
   }
 
   @Test
@@ -251,7 +251,7 @@ class SpanQueueProcessorTest {
     SpanQueueProcessor starved = new SpanQueueProcessor(8, 4, 3_600_000, requests, false, new ExportStats(), 0, false);
     endSpans(starved, 20);
     assertEquals(1, starved.helped.sum(), "the first batch fits; after it the collector is not taking data");
-    assertEquals(8, starved.queueFull.sum(), "the rest is refused at the queue, not encoded to be dropped");
+    assertEquals(8, starved.queueFull(), "the rest is refused at the queue, not encoded to be dropped");
   }
 
   @Test
@@ -268,7 +268,7 @@ class SpanQueueProcessorTest {
       made.addAll(endSpans(processor, 12)); // 8 fit in the queue, 4 do not
       awaitTrue(processor::isWaitingForRoom, "the batch thread waits for room");
       assertEquals(4, requests.items(), "nothing more was encoded");
-      assertEquals(4, processor.queueFull.sum(), "what the queue cannot hold is refused there");
+      assertEquals(4, processor.queueFull(), "what the queue cannot hold is refused there");
       assertEquals(0, stats.droppedTotal(), "nothing was encoded only to be dropped");
 
       for (int from = 0; from < 12; from += 4) { // each delivery makes room for the next batch, in order
@@ -367,7 +367,7 @@ class SpanQueueProcessorTest {
       requests.remove(payload);
     }
     assertEquals(queued, spanIds.size());
-    assertEquals(threads * each, queued + starved.queueFull.sum(), "every span is either sent or counted as dropped");
+    assertEquals(threads * each, queued + starved.queueFull(), "every span is either sent or counted as dropped");
     assertTrue(starved.helped.sum() > 0);
   }
 
