@@ -84,6 +84,35 @@ class PipelineIT {
     }
   }
 
+  /**
+   * gRPC without compression: a full batch (512 spans, more than half of the encoder's 64 KiB buffer) goes out as
+   * the head of the encoder's own buffer, framed with its length, and the buffer is reused for later batches.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void grpcDeliversFullBatchesWhole(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.grpcEndpoint())
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
+            // room for every span: the loop ends them faster than any exporter sends them
+            .env("OTEL_BSP_MAX_QUEUE_SIZE", "4096")
+            .start(BatchJobApp.class, "3000")) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      List<ReceivedSpan> steps;
+      try {
+        steps = otlp.awaitSpans(named("BatchJobApp$Job.step"), 3000);
+      } catch (AssertionError missing) {
+        throw new AssertionError(missing.getMessage().substring(0, 200) + "\n" + app.describe(), missing);
+      }
+      assertEquals(3000, steps.size(), app.describe());
+      assertEquals(3000, steps.stream().map(ReceivedSpan::spanId).distinct().count(), "each once, none mangled");
+      assertTrue(otlp.exportRequests(Signal.TRACES, Transport.GRPC) >= 6, "in full batches of 512: "
+          + otlp.exportRequests(Signal.TRACES, Transport.GRPC));
+    }
+  }
+
   @ParameterizedTest(name = "JDK {0}")
   @MethodSource("io.weft.smoke.support.Jdks#all")
   void samplerOffMeansNoSpansButMetrics(Jdk jdk) {

@@ -83,7 +83,7 @@ final class Delivery implements Runnable {
           continue;
         }
         long start = System.nanoTime();
-        SendResult result = sender.send(bytes, payload.gzip);
+        SendResult result = sender.send(bytes, payload.size, payload.gzip);
         long nanos = System.nanoTime() - start;
         AttemptListener attempts = listener;
         if (attempts != null) {

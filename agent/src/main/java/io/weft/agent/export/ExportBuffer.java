@@ -57,6 +57,8 @@ final class ExportBuffer {
   private FileChannel lockChannel;
   private FileLock lock;
   private volatile Runnable onRoom;
+  /** Where the arrays of requests that left memory go (the encoders' buffers); null: nowhere. */
+  private volatile RequestBuffers recycle;
 
   /** {@code dir} null: memory only. */
   ExportBuffer(String signal, long memoryCap, Path dir, long diskCap, Consumer<String> stderr) {
@@ -118,11 +120,19 @@ final class ExportBuffer {
   }
 
   /** Keeps a request; false when it fits nowhere (the caller counts it as dropped). */
-  synchronized boolean add(byte[] bytes, int items, boolean gzip) {
+  boolean add(byte[] bytes, int items, boolean gzip) {
+    return add(bytes, bytes.length, items, gzip);
+  }
+
+  /**
+   * Keeps the request that is the first {@code size} bytes of {@code bytes}, which the buffer owns from now on (a
+   * full array counts against the memory cap); false when it fits nowhere (the caller counts it as dropped).
+   */
+  synchronized boolean add(byte[] bytes, int size, int items, boolean gzip) {
     if (closed) {
       return false;
     }
-    Payload payload = new Payload(nextSequence++, items, gzip, bytes);
+    Payload payload = new Payload(nextSequence++, items, gzip, bytes, size);
     if (disk.isEmpty() && memoryBytes + bytes.length <= memoryCap) {
       memory.add(payload);
       memoryBytes += bytes.length;
@@ -130,12 +140,29 @@ final class ExportBuffer {
       notifyAll();
       return true;
     }
-    if (dir != null && diskBytes + bytes.length <= diskCap && write(payload)) {
+    if (dir != null && diskBytes + size <= diskCap && write(payload)) {
       disk.add(payload);
+      recycle(bytes); // never seen by the export thread
       notifyAll();
       return true;
     }
     return false;
+  }
+
+  /**
+   * {@code buffers} gets the array of each request that leaves memory after delivery (or after it was given up), for
+   * an encoder to write into again. Only the export thread delivers from memory, and it has done with the array by
+   * then.
+   */
+  void recycleTo(RequestBuffers buffers) {
+    recycle = buffers;
+  }
+
+  private void recycle(byte[] array) {
+    RequestBuffers buffers = recycle;
+    if (buffers != null) {
+      buffers.give(array);
+    }
   }
 
   private boolean write(Payload payload) {
@@ -147,7 +174,9 @@ final class ExportBuffer {
         // telemetry can name users, queries and hosts: only the application's own user may read it
         Files.createFile(temporary, Disk.OWNER_ONLY);
       }
-      Files.write(temporary, payload.bytes);
+      try (java.io.OutputStream file = Files.newOutputStream(temporary)) {
+        file.write(payload.bytes, 0, payload.size);
+      }
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
       payload.file = target;
       payload.bytes = null;
@@ -193,12 +222,13 @@ final class ExportBuffer {
     }
   }
 
-  /** The request was delivered or given up: forget it. */
+  /** The request was delivered or given up: forget it. Called by the export thread, done with the request's array. */
   synchronized void remove(Payload payload) {
     if (memory.peek() == payload) {
       memory.poll();
-      memoryBytes -= payload.size;
+      memoryBytes -= payload.footprint();
       memoryItems -= payload.items;
+      recycle(payload.bytes);
     } else if (disk.peek() == payload) {
       disk.poll();
       diskBytes -= payload.size;

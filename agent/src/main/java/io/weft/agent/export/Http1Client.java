@@ -103,17 +103,22 @@ final class Http1Client {
    * closed in the meantime fails before any answer arrives: that is retried once on a new connection.
    */
   Response post(byte[] body, boolean gzip) throws IOException {
+    return post(body, body.length, gzip);
+  }
+
+  /** {@link #post(byte[], boolean)} with the first {@code length} bytes of {@code body}. */
+  Response post(byte[] body, int length, boolean gzip) throws IOException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
     boolean reused = socket != null;
     try {
       try {
-        return exchange(body, gzip, deadline);
+        return exchange(body, length, gzip, deadline);
       } catch (StaleConnection stale) {
         close();
         if (!reused || cancelled) {
           throw stale.cause;
         }
-        return exchange(body, gzip, deadline); // once more, on a new connection
+        return exchange(body, length, gzip, deadline); // once more, on a new connection
       }
     } catch (StaleConnection stale) {
       close();
@@ -124,7 +129,7 @@ final class Http1Client {
     }
   }
 
-  private Response exchange(byte[] body, boolean gzip, long deadline) throws IOException {
+  private Response exchange(byte[] body, int bodyLength, boolean gzip, long deadline) throws IOException {
     if (cancelled) {
       throw new SocketTimeoutException("cancelled");
     }
@@ -134,10 +139,10 @@ final class Http1Client {
     try {
       ByteArrayOutputStream request = new ByteArrayOutputStream(head.length + 64);
       request.write(head);
-      request.write(("Content-Length: " + body.length + "\r\n" + (gzip ? "Content-Encoding: gzip\r\n" : "") + "\r\n")
+      request.write(("Content-Length: " + bodyLength + "\r\n" + (gzip ? "Content-Encoding: gzip\r\n" : "") + "\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
       out.write(request.toByteArray());
-      out.write(body);
+      out.write(body, 0, bodyLength);
       out.flush();
     } catch (IOException failure) {
       throw new StaleConnection(failure);

@@ -57,7 +57,17 @@ final class LeanSpanEncoder {
     return true;
   }
 
+  /** {@code batch} as one request, in an array of its own. */
   byte[] encode(List<?> batch) {
+    encodeInPlace(batch);
+    return out.toByteArray();
+  }
+
+  /**
+   * Encodes {@code batch} as one request into this encoder's own buffer, its first bytes ({@link #buffer}; the
+   * next encoding writes over them, unless the buffer is handed over first); returns how many.
+   */
+  int encodeInPlace(List<?> batch) {
     out.reset();
     Map<TelemetryResource, Map<InstrumentationScopeInfo, List<LeanSpan>>> grouped = new IdentityHashMap<>(2);
     TelemetryResource lastResource = null;
@@ -105,9 +115,21 @@ final class LeanSpanEncoder {
       }
       out.endMessage(resourceSpans, 3);
     }
-    byte[] request = out.toByteArray();
     beat = System.nanoTime();
-    return request;
+    return out.position;
+  }
+
+  /** The buffer the last {@link #encodeInPlace} wrote into. */
+  byte[] buffer() {
+    return out.buffer;
+  }
+
+  /**
+   * Gives up the buffer the last {@link #encodeInPlace} wrote into, for good, and writes into {@code replacement}
+   * from now on (a new buffer when it is null).
+   */
+  byte[] handOver(byte[] replacement) {
+    return out.handOver(replacement);
   }
 
   private void writeSpan(LeanSpan span) {
@@ -356,7 +378,8 @@ final class LeanSpanEncoder {
    * waits for it. Only the export thread writes here, so the few extra stores cost the application nothing.
    */
   static final class ProtoWriter {
-    private byte[] buffer = new byte[64 * 1024];
+    static final int INITIAL = 64 * 1024;
+    private byte[] buffer = new byte[INITIAL];
     private int position;
 
     void reset() {
@@ -365,6 +388,13 @@ final class LeanSpanEncoder {
 
     byte[] toByteArray() {
       return Arrays.copyOf(buffer, position);
+    }
+
+    byte[] handOver(byte[] replacement) {
+      byte[] written = buffer;
+      buffer = replacement != null ? replacement : new byte[INITIAL];
+      position = 0;
+      return written;
     }
 
     private void ensure(int more) {

@@ -40,10 +40,11 @@ final class OkHttpTransport {
     this.endpoint = endpoint;
   }
 
-  SendResult send(byte[] body, boolean gzip) {
+  /** Sends the first {@code length} bytes of {@code body}. */
+  SendResult send(byte[] body, int length, boolean gzip) {
     Call call;
     try {
-      call = client().newCall(request(body, gzip));
+      call = client().newCall(request(body, length, gzip));
     } catch (IOException | RuntimeException setup) {
       return SendResult.rejected(setup.getClass().getName(), "cannot set up the connection: " + setup.getMessage(), -1);
     }
@@ -111,7 +112,7 @@ final class OkHttpTransport {
     }
   }
 
-  private Request request(byte[] body, boolean gzip) {
+  private Request request(byte[] body, int length, boolean gzip) {
     Request.Builder request = new Request.Builder().url(endpoint.requestUrl());
     for (Map.Entry<String, String> header : endpoint.headers.entrySet()) {
       request.addHeader(header.getKey(), header.getValue());
@@ -121,12 +122,12 @@ final class OkHttpTransport {
       if (gzip) {
         request.header("grpc-encoding", "gzip");
       }
-      request.post(new GrpcFrame(body, gzip));
+      request.post(new GrpcFrame(body, length, gzip));
     } else {
       if (gzip) {
         request.header("Content-Encoding", "gzip");
       }
-      request.post(RequestBody.create(body, PROTOBUF, 0, body.length));
+      request.post(RequestBody.create(body, PROTOBUF, 0, length));
     }
     return request.build();
   }
@@ -171,10 +172,12 @@ final class OkHttpTransport {
   /** A gRPC length-prefixed message, written without copying the payload. */
   private static final class GrpcFrame extends RequestBody {
     private final byte[] message;
+    private final int length;
     private final boolean compressed;
 
-    GrpcFrame(byte[] message, boolean compressed) {
+    GrpcFrame(byte[] message, int length, boolean compressed) {
       this.message = message;
+      this.length = length;
       this.compressed = compressed;
     }
 
@@ -185,14 +188,14 @@ final class OkHttpTransport {
 
     @Override
     public long contentLength() {
-      return 5L + message.length;
+      return 5L + length;
     }
 
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
       sink.writeByte(compressed ? 1 : 0);
-      sink.writeInt(message.length);
-      sink.write(message);
+      sink.writeInt(length);
+      sink.write(message, 0, length);
     }
   }
 }

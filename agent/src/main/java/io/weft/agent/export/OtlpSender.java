@@ -29,8 +29,13 @@ final class OtlpSender {
   }
 
   SendResult send(byte[] body, boolean gzip) {
+    return send(body, body.length, gzip);
+  }
+
+  /** Sends the first {@code length} bytes of {@code body}. */
+  SendResult send(byte[] body, int length, boolean gzip) {
     if (plainHttp()) {
-      return sendPlain(body, gzip);
+      return sendPlain(body, length, gzip);
     }
     OkHttpTransport transport = okHttp;
     if (transport == null) {
@@ -40,7 +45,7 @@ final class OtlpSender {
         transport.cancel();
       }
     }
-    return transport.send(body, gzip);
+    return transport.send(body, length, gzip);
   }
 
   /**
@@ -97,7 +102,7 @@ final class OtlpSender {
     return client;
   }
 
-  private SendResult sendPlain(byte[] body, boolean gzip) {
+  private SendResult sendPlain(byte[] body, int length, boolean gzip) {
     Http1Client client;
     try {
       client = plainClient();
@@ -105,7 +110,7 @@ final class OtlpSender {
       return SendResult.rejected(setup.getClass().getName(), "cannot set up the connection: " + setup.getMessage(), -1);
     }
     try {
-      Http1Client.Response response = client.post(body, gzip);
+      Http1Client.Response response = client.post(body, length, gzip);
       return httpResult(response.code, response.message, response.headers.get("retry-after"), response.body);
     } catch (InterruptedIOException timeout) {
       return SendResult.retry(timeout.getClass().getName(),

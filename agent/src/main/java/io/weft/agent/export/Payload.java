@@ -11,18 +11,25 @@ final class Payload {
   final long sequence;
   final int items;
   final boolean gzip;
+  /** The request's bytes: the first {@code size} of {@link #bytes} while in memory, the file's on disk. */
   final int size;
   /** null once on disk. */
   byte[] bytes;
   /** null while in memory. */
   Path file;
 
-  Payload(long sequence, int items, boolean gzip, byte[] bytes) {
+  /** {@code bytes}: the request is its first {@code size} (an encoder's buffer, handed over), or all of it. */
+  Payload(long sequence, int items, boolean gzip, byte[] bytes, int size) {
     this.sequence = sequence;
     this.items = items;
     this.gzip = gzip;
     this.bytes = bytes;
-    this.size = bytes.length;
+    this.size = size;
+  }
+
+  /** What it holds in memory: its whole array, which may be larger than the request. */
+  int footprint() {
+    return bytes != null ? bytes.length : 0;
   }
 
   Payload(long sequence, int items, boolean gzip, int size, Path file) {

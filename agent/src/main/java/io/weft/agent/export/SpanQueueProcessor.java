@@ -13,6 +13,7 @@ import io.weft.instrumentation.InternalErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -58,6 +59,8 @@ final class SpanQueueProcessor implements SpanProcessor {
   private final boolean gzip;
   private final ExportStats stats;
   private final LeanSpanEncoder leanEncoder = new LeanSpanEncoder();
+  /** Buffers of delivered requests, for the encoders to write the next ones into (batch thread and helpers). */
+  private final RequestBuffers requestBuffers = new RequestBuffers();
   /**
    * Spans refused at the full queue for none of the reasons counted below: help is off, the processor is closed,
    * or the batch thread could not run and no help was possible. Each refusal is counted in one counter only, so
@@ -147,6 +150,7 @@ final class SpanQueueProcessor implements SpanProcessor {
     this.thread = new Thread(new BatchLoop(this), "weft-batch-spans");
     thread.setDaemon(true);
     buffer.onRoom(new WakeOnRoom(this));
+    buffer.recycleTo(requestBuffers);
     if (startBatchThread) {
       thread.start();
     }
@@ -501,43 +505,50 @@ final class SpanQueueProcessor implements SpanProcessor {
     }
     List<SpanData> batch = (List<SpanData>) (List<?>) taken; // every element is a SpanData now
     byte[] bytes;
+    int length;
     try {
-      bytes = encode(batch, encoder);
+      FaultInjection.export();
+      if (LeanSpanEncoder.accepts(batch)) {
+        length = encoder.encodeInPlace(batch);
+        if (gzip) {
+          bytes = gzip(encoder.buffer(), length, encoder);
+          length = bytes.length;
+        } else if (length >= encoder.buffer().length / 2) {
+          // the encoder's buffer is the request: no copy; a delivered one takes its place
+          bytes = encoder.handOver(requestBuffers.take());
+        } else {
+          // a small request in a large buffer: a copy, so the export buffer's memory cap counts what it keeps
+          bytes = Arrays.copyOf(encoder.buffer(), length);
+        }
+      } else {
+        bytes = encode(TraceRequestMarshaler.create(batch), gzip);
+        length = bytes.length;
+        encoder.beat = System.nanoTime();
+      }
     } catch (IOException | RuntimeException e) {
       InternalErrors.report("span export", e);
       stats.dropped("encoding_failed", batch.size());
       return;
     }
-    lastRequestBytes = bytes.length;
-    if (!buffer.add(bytes, batch.size(), gzip)) {
+    lastRequestBytes = length;
+    if (!buffer.add(bytes, length, batch.size(), gzip)) {
       stats.dropped("buffer_full", batch.size());
     }
   }
 
-  private byte[] encode(List<SpanData> spans, LeanSpanEncoder encoder) throws IOException {
-    FaultInjection.export();
-    if (LeanSpanEncoder.accepts(spans)) {
-      byte[] request = encoder.encode(spans);
-      return gzip ? gzip(request, encoder) : request;
-    }
-    byte[] request = encode(TraceRequestMarshaler.create(spans), gzip);
-    encoder.beat = System.nanoTime();
-    return request;
-  }
-
   static byte[] gzip(byte[] request) throws IOException {
-    return gzip(request, null);
+    return gzip(request, request.length, null);
   }
 
   /**
    * Compressing a batch takes milliseconds: in slices, after each of which {@code beatTo} (when given) beats, so
    * that a batch thread compressing does not look starved to the producers.
    */
-  private static byte[] gzip(byte[] request, LeanSpanEncoder beatTo) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(request.length / 4 + 64);
+  private static byte[] gzip(byte[] request, int length, LeanSpanEncoder beatTo) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(length / 4 + 64);
     try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
-      for (int from = 0; from < request.length; from += GZIP_SLICE) {
-        zipped.write(request, from, Math.min(GZIP_SLICE, request.length - from));
+      for (int from = 0; from < length; from += GZIP_SLICE) {
+        zipped.write(request, from, Math.min(GZIP_SLICE, length - from));
         if (beatTo != null) {
           beatTo.beat = System.nanoTime();
         }

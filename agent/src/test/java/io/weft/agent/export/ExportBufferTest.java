@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -47,6 +48,42 @@ class ExportBufferTest {
     assertEquals(List.of(1, 2), drain(buffer));
     assertTrue(buffer.isEmpty());
     assertEquals(0, buffer.items());
+  }
+
+  @Test
+  void aRequestInPartOfAnArrayCountsTheWholeArrayAndTheArrayGoesBackOnceItLeaves() throws Exception {
+    ExportBuffer buffer = new ExportBuffer("traces", 1000, null, 0, errors::add);
+    RequestBuffers recycled = new RequestBuffers();
+    buffer.recycleTo(recycled);
+    byte[] array = bytes(7, 600);
+    assertTrue(buffer.add(array, 10, 3, false), "a 10-byte request at the head of a 600-byte array");
+    assertEquals(600, buffer.memoryBytes(), "the memory cap counts what is held, the whole array");
+    assertFalse(buffer.add(bytes(8, 500), 5, 1, false), "600 + 500 is over the cap of 1,000");
+    Payload payload = buffer.peek(0);
+    assertEquals(10, payload.size, "what is sent");
+    assertSame(array, buffer.read(payload));
+    assertEquals(0, recycled.size(), "not while the request is in the buffer");
+    buffer.remove(payload);
+    assertEquals(0, buffer.memoryBytes());
+    assertSame(array, recycled.take(), "delivered: back to the encoders");
+  }
+
+  @Test
+  void aRequestSpilledToDiskIsWrittenWithoutTheRestOfItsArray(@TempDir Path dir) throws Exception {
+    ExportBuffer buffer = new ExportBuffer("traces", 0, dir, 10_000, errors::add);
+    RequestBuffers recycled = new RequestBuffers();
+    buffer.recycleTo(recycled);
+    byte[] array = new byte[300];
+    for (int i = 0; i < array.length; i++) {
+      array[i] = (byte) i;
+    }
+    assertTrue(buffer.add(array, 7, 2, false), "memory holds nothing: to disk");
+    assertEquals(7, buffer.diskBytes());
+    assertSame(array, recycled.take(), "written: the array is free at once");
+    Payload payload = buffer.peek(0);
+    assertArrayEquals(new byte[] {0, 1, 2, 3, 4, 5, 6}, buffer.read(payload), "the request's bytes only");
+    buffer.remove(payload);
+    assertTrue(errors.isEmpty(), errors.toString());
   }
 
   @Test

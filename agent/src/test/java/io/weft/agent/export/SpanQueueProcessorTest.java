@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.Attributes;
@@ -62,6 +63,34 @@ class SpanQueueProcessorTest {
     assertArrayEquals(expected(ended.subList(0, 4)), next(4));
     assertArrayEquals(expected(ended.subList(4, 6)), next(2));
     assertNull(buffer.peek(0), "nothing else was queued");
+  }
+
+  @Test
+  void aLargeRequestIsTheEncodersOwnBufferAndTheBufferComesBackForALaterOne() throws Exception {
+    ExportBuffer requests = new ExportBuffer("traces", 16 << 20, null, 0, line -> {});
+    // no batch thread: the span that finds the queue full encodes the 1,500 before it (a helper's encoder, the
+    // same one each time), then is queued itself; one stripe keeps the order the batches are checked against
+    SpanQueueProcessor processor = new SpanQueueProcessor(1500, 1500, 3_600_000, requests, false, new ExportStats(), 0, false, 1);
+    // one tracer for all: every request then holds one resource, as the SDK's marshalers group it
+    LeanTracer tracer = new SpanPipeline(SamplingPolicy.of("always_on", 1.0), processor,
+        new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault()).tracer("scope", null);
+    List<SpanData> made = new ArrayList<>(endSpans(tracer, 1501));
+    Payload first = requests.peek(0);
+    byte[] firstArray = requests.read(first);
+    assertTrue(first.size >= firstArray.length / 2 && first.size < firstArray.length,
+        "1,500 spans fill more than half of the encoder's buffer, which is the request: " + first.size + " of " + firstArray.length);
+    assertArrayEquals(expected(made.subList(0, 1500)), next(requests, 1500)); // delivered: the array goes back
+
+    made.addAll(endSpans(tracer, 1500));
+    Payload second = requests.peek(0);
+    assertTrue(requests.read(second) != firstArray, "the encoder wrote into the buffer it took when it handed the first over");
+    assertArrayEquals(expected(made.subList(1500, 3000)), next(requests, 1500));
+
+    made.addAll(endSpans(tracer, 1500));
+    Payload third = requests.peek(0);
+    assertSame(firstArray, requests.read(third), "and took the first one's array back in its place, for this one");
+    assertArrayEquals(expected(made.subList(3000, 4500)), next(requests, 1500));
+    assertEquals(0, processor.queueFull(), "nothing dropped");
   }
 
   @Test
@@ -361,7 +390,7 @@ class SpanQueueProcessorTest {
     Set<String> spanIds = new HashSet<>();
     for (Payload payload; (payload = requests.peek(0)) != null; ) {
       queued += payload.items;
-      for (String id : OtlpSpanIds.of(requests.read(payload))) {
+      for (String id : OtlpSpanIds.of(java.util.Arrays.copyOf(requests.read(payload), payload.size))) {
         assertTrue(spanIds.add(id), "span " + id + " sent twice");
       }
       requests.remove(payload);
@@ -374,8 +403,11 @@ class SpanQueueProcessorTest {
   private static List<SpanData> endSpans(SpanQueueProcessor processor, int count) {
     SpanPipeline pipeline = new SpanPipeline(SamplingPolicy.of("always_on", 1.0), processor,
         new TelemetryResource(Resource.getDefault().getAttributes()), SpanLimits.getDefault());
+    return endSpans(pipeline.tracer("scope", null), count);
+  }
+
+  private static List<SpanData> endSpans(LeanTracer tracer, int count) {
     List<SpanData> made = new ArrayList<>();
-    LeanTracer tracer = pipeline.tracer("scope", null);
     for (int i = 0; i < count; i++) {
       LeanSpan span = tracer.start("span " + i, SpanKind.INTERNAL, Attributes.empty(), Context.root(),
           System.nanoTime());
@@ -393,7 +425,9 @@ class SpanQueueProcessorTest {
     Payload payload = buffer.peek(0);
     assertNotNull(payload);
     assertEquals(items, payload.items);
-    byte[] bytes = buffer.read(payload);
+    // the request is the array's first bytes (an encoder's buffer, handed over), and the array goes back to the
+    // encoders once the request is removed: a copy
+    byte[] bytes = java.util.Arrays.copyOf(buffer.read(payload), payload.size);
     buffer.remove(payload);
     return bytes;
   }
