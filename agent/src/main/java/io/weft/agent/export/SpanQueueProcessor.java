@@ -530,7 +530,7 @@ final class SpanQueueProcessor implements SpanProcessor {
       stats.dropped("encoding_failed", batch.size());
       return;
     }
-    lastRequestBytes = length;
+    lastRequestBytes = bytes.length; // what the buffer counts against its cap: the whole array
     if (!buffer.add(bytes, length, batch.size(), gzip)) {
       stats.dropped("buffer_full", batch.size());
     }
