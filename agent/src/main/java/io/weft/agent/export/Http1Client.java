@@ -100,13 +100,9 @@ final class Http1Client {
 
   /**
    * Sends one request and reads its answer within the timeout. A kept-alive connection the collector has
-   * closed in the meantime fails before any answer arrives: that is retried once on a new connection.
+   * closed in the meantime fails before any answer arrives: that is retried once on a new connection. The
+   * request is the first {@code length} bytes of {@code body}.
    */
-  Response post(byte[] body, boolean gzip) throws IOException {
-    return post(body, body.length, gzip);
-  }
-
-  /** {@link #post(byte[], boolean)} with the first {@code length} bytes of {@code body}. */
   Response post(byte[] body, int length, boolean gzip) throws IOException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
     boolean reused = socket != null;

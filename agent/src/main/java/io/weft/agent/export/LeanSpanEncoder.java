@@ -57,12 +57,6 @@ final class LeanSpanEncoder {
     return true;
   }
 
-  /** {@code batch} as one request, in an array of its own. */
-  byte[] encode(List<?> batch) {
-    encodeInPlace(batch);
-    return out.toByteArray();
-  }
-
   /**
    * Encodes {@code batch} as one request into this encoder's own buffer, its first bytes ({@link #buffer}; the
    * next encoding writes over them, unless the buffer is handed over first); returns how many.

@@ -28,10 +28,6 @@ final class OtlpSender {
     this.endpoint = endpoint;
   }
 
-  SendResult send(byte[] body, boolean gzip) {
-    return send(body, body.length, gzip);
-  }
-
   /** Sends the first {@code length} bytes of {@code body}. */
   SendResult send(byte[] body, int length, boolean gzip) {
     if (plainHttp()) {

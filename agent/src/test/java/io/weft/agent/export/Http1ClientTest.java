@@ -146,7 +146,7 @@ class Http1ClientTest {
     answers.add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n1\r\nc\r\n0\r\nTrailer: t\r\n\r\n");
     Http1Client client = new Http1Client(url, Map.of("Authorization", "Bearer s3cret"), 5000);
 
-    Http1Client.Response first = client.post(new byte[] {1, 2, 3, 4}, true);
+    Http1Client.Response first = post(client, new byte[] {1, 2, 3, 4}, true);
     // the request at the head of a larger array (an encoder's buffer, handed over): only its own bytes go
     Http1Client.Response second = client.post(new byte[] {5, 6, 7}, 1, false);
 
@@ -180,10 +180,10 @@ class Http1ClientTest {
     answers.add("HTTP/1.1 204 No Content\r\n\r\n");
     Http1Client client = new Http1Client(url, Map.of(), 5000);
 
-    assertEquals(large, new String(client.post(new byte[] {1}, false).body, StandardCharsets.US_ASCII));
-    assertEquals("abcdefg", new String(client.post(new byte[] {2}, false).body, StandardCharsets.US_ASCII));
-    assertEquals("y".repeat(0x5000), new String(client.post(new byte[] {3}, false).body, StandardCharsets.US_ASCII));
-    assertEquals(204, client.post(new byte[] {4}, false).code, "nothing of an earlier answer was left over");
+    assertEquals(large, new String(post(client, new byte[] {1}, false).body, StandardCharsets.US_ASCII));
+    assertEquals("abcdefg", new String(post(client, new byte[] {2}, false).body, StandardCharsets.US_ASCII));
+    assertEquals("y".repeat(0x5000), new String(post(client, new byte[] {3}, false).body, StandardCharsets.US_ASCII));
+    assertEquals(204, post(client, new byte[] {4}, false).code, "nothing of an earlier answer was left over");
     assertEquals(1, connections);
   }
 
@@ -194,7 +194,7 @@ class Http1ClientTest {
     Http1Client client = new Http1Client(url, Map.of(), 300);
     long start = System.nanoTime();
 
-    assertThrows(SocketTimeoutException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(SocketTimeoutException.class, () -> post(client, new byte[] {1}, false));
 
     long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertTrue(took >= 250 && took < 1500, "gave up after " + took + " ms, each byte in time but not the answer");
@@ -209,7 +209,7 @@ class Http1ClientTest {
     client.connectAhead();
     client.connectAhead(); // already connected: nothing more
 
-    assertEquals(200, client.post(new byte[] {1}, false).code);
+    assertEquals(200, post(client, new byte[] {1}, false).code);
     assertEquals(1, connections, "the request went over the connection made ahead");
     assertEquals(1, requests.size());
   }
@@ -222,7 +222,7 @@ class Http1ClientTest {
     Http1Client client = new Http1Client(url, Map.of(), 5000);
     client.connectAhead();
 
-    assertEquals(200, client.post(new byte[] {1}, false).code, "retried on a new connection, as a kept-alive one");
+    assertEquals(200, post(client, new byte[] {1}, false).code, "retried on a new connection, as a kept-alive one");
     assertEquals(2, connections);
     assertEquals(2, requests.size());
   }
@@ -236,7 +236,7 @@ class Http1ClientTest {
     Http1Client client = new Http1Client(URI.create("http://127.0.0.1:" + closedPort + "/v1/traces"), Map.of(), 2000);
 
     assertThrows(java.net.ConnectException.class, client::connectAhead);
-    assertThrows(java.net.ConnectException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(java.net.ConnectException.class, () -> post(client, new byte[] {1}, false));
   }
 
   @Test
@@ -246,9 +246,9 @@ class Http1ClientTest {
     answers.add("CLOSE"); // closes the kept connection when the next request arrives, without answering
     answers.add("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n");
     Http1Client client = new Http1Client(url, Map.of(), 5000);
-    assertEquals(200, client.post(new byte[] {1}, false).code);
+    assertEquals(200, post(client, new byte[] {1}, false).code);
 
-    Http1Client.Response retried = client.post(new byte[] {2}, false);
+    Http1Client.Response retried = post(client, new byte[] {2}, false);
 
     assertEquals(503, retried.code);
     assertEquals("7", retried.headers.get("retry-after"));
@@ -261,18 +261,18 @@ class Http1ClientTest {
     URI url = start();
     Http1Client client = new Http1Client(url, Map.of(), 5000);
     answers.add("SSH-2.0-OpenSSH_9.2\r\n\r\n");
-    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(ProtocolException.class, () -> post(client, new byte[] {1}, false));
     answers.add("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n");
-    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(ProtocolException.class, () -> post(client, new byte[] {1}, false));
     answers.add("HTTP/1.1 2x0 OK\r\n\r\n");
-    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(ProtocolException.class, () -> post(client, new byte[] {1}, false));
     answers.add("HTTP/1.1 200 OK\r\n" + "X: y\r\n".repeat(Http1Client.MAX_HEADERS + 1) + "\r\n");
-    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(ProtocolException.class, () -> post(client, new byte[] {1}, false));
     answers.add("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nshort");
-    assertThrows(ProtocolException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(ProtocolException.class, () -> post(client, new byte[] {1}, false));
     // and then a good answer on a new connection: nothing was left broken
     answers.add("HTTP/1.0 200 OK\r\n\r\nto the end#EOF");
-    Http1Client.Response good = client.post(new byte[] {1}, false);
+    Http1Client.Response good = post(client, new byte[] {1}, false);
     assertEquals("to the end#EOF", new String(good.body, StandardCharsets.US_ASCII));
   }
 
@@ -282,7 +282,7 @@ class Http1ClientTest {
     answers.add("STALL");
     Http1Client client = new Http1Client(url, Map.of(), 300);
     long start = System.nanoTime();
-    assertThrows(SocketTimeoutException.class, () -> client.post(new byte[] {1}, false));
+    assertThrows(SocketTimeoutException.class, () -> post(client, new byte[] {1}, false));
     long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertTrue(took >= 250 && took < 2500, "gave up after " + took + " ms");
     CountDownLatch first = stall;
@@ -300,7 +300,7 @@ class Http1ClientTest {
     });
     canceller.start();
     long cancelStart = System.nanoTime();
-    assertThrows(IOException.class, () -> patient.post(new byte[] {1}, false));
+    assertThrows(IOException.class, () -> post(patient, new byte[] {1}, false));
     assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelStart) < 2500);
     canceller.join();
   }
@@ -323,7 +323,7 @@ class Http1ClientTest {
     });
     peer.start();
     Http1Client client = new Http1Client(URI.create("http://[::1]:" + port + "/v1/metrics"), Map.of(), 5000);
-    assertEquals(200, client.post(new byte[] {1}, false).code);
+    assertEquals(200, post(client, new byte[] {1}, false).code);
     peer.join();
     assertTrue(requests.get(0).contains("\r\nHost: [::1]:" + port + "\r\n"), requests.get(0));
   }
@@ -334,5 +334,10 @@ class Http1ClientTest {
     assertThrows(IllegalArgumentException.class, () -> new Http1Client(url, Map.of("x-key", "a\r\nInjected: yes"), 1000));
     assertThrows(IllegalArgumentException.class, () -> new Http1Client(url, Map.of("bad name", "v"), 1000));
     assertThrows(IllegalArgumentException.class, () -> new Http1Client(url, Map.of("x-key", "snow☃"), 1000));
+  }
+
+  /** A whole array as the request. */
+  private static Http1Client.Response post(Http1Client client, byte[] body, boolean gzip) throws IOException {
+    return client.post(body, body.length, gzip);
   }
 }

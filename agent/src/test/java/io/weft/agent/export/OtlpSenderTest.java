@@ -64,7 +64,7 @@ class OtlpSenderTest {
   void deliversTheBytesWithHeadersAndReadsOtlpResponses() throws Exception {
     String url = start();
     answer = new byte[] {0x0a, 0x02, 0x08, 0x03};
-    SendResult result = sender(url, false).send(new byte[] {1, 2, 3}, false);
+    SendResult result = send(sender(url, false), new byte[] {1, 2, 3}, false);
     assertEquals(SendResult.Outcome.DELIVERED, result.outcome);
     assertEquals(3, result.rejectedItems);
     assertArrayEquals(new byte[] {1, 2, 3}, bodies.get(0));
@@ -78,7 +78,7 @@ class OtlpSenderTest {
     OtlpSender sender = sender(url, false);
     sender.connectAhead();
 
-    SendResult result = sender.send(new byte[] {7}, false);
+    SendResult result = send(sender, new byte[] {7}, false);
 
     assertEquals(SendResult.Outcome.DELIVERED, result.outcome, result.reason);
     assertArrayEquals(new byte[] {7}, bodies.get(0));
@@ -91,7 +91,7 @@ class OtlpSenderTest {
     try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(zipped)) {
       out.write(new byte[] {9, 8, 7});
     }
-    assertEquals(SendResult.Outcome.DELIVERED, sender(url, true).send(zipped.toByteArray(), true).outcome);
+    assertEquals(SendResult.Outcome.DELIVERED, send(sender(url, true), zipped.toByteArray(), true).outcome);
     assertArrayEquals(new byte[] {9, 8, 7}, bodies.get(0));
   }
 
@@ -101,7 +101,7 @@ class OtlpSenderTest {
     for (int code : new int[] {429, 502, 503, 504}) {
       status = code;
       retryAfter = "4";
-      SendResult result = sender(url, false).send(new byte[] {1}, false);
+      SendResult result = send(sender(url, false), new byte[] {1}, false);
       assertEquals(SendResult.Outcome.RETRY, result.outcome, "status " + code);
       assertEquals(4000, result.retryAfterMillis);
       assertEquals(String.valueOf(code), result.errorType);
@@ -109,7 +109,7 @@ class OtlpSenderTest {
     }
     retryAfter = null;
     status = 503;
-    assertEquals(-1, sender(url, false).send(new byte[] {1}, false).retryAfterMillis);
+    assertEquals(-1, send(sender(url, false), new byte[] {1}, false).retryAfterMillis);
   }
 
   @Test
@@ -117,7 +117,7 @@ class OtlpSenderTest {
     String url = start();
     for (int code : new int[] {400, 401, 404, 413, 500}) {
       status = code;
-      SendResult result = sender(url, false).send(new byte[] {1}, false);
+      SendResult result = send(sender(url, false), new byte[] {1}, false);
       assertEquals(SendResult.Outcome.REJECTED, result.outcome, "status " + code);
       assertEquals(String.valueOf(code), result.errorType);
     }
@@ -127,7 +127,7 @@ class OtlpSenderTest {
   void aGarbageBodyWithSuccessIsDelivered() throws Exception {
     String url = start();
     answer = "<html>hello</html>".getBytes();
-    SendResult result = sender(url, false).send(new byte[] {1}, false);
+    SendResult result = send(sender(url, false), new byte[] {1}, false);
     assertEquals(SendResult.Outcome.DELIVERED, result.outcome);
     assertEquals(0, result.rejectedItems);
   }
@@ -140,7 +140,7 @@ class OtlpSenderTest {
     }
     OtlpSender nobody = sender("http://127.0.0.1:" + port + "/v1/traces", false);
     nobody.connectAhead(); // silent: the first request says what is wrong
-    SendResult refused = nobody.send(new byte[] {1}, false);
+    SendResult refused = send(nobody, new byte[] {1}, false);
     assertEquals(SendResult.Outcome.RETRY, refused.outcome);
     assertEquals("java.net.ConnectException", refused.errorType);
 
@@ -154,7 +154,7 @@ class OtlpSenderTest {
         }
       });
       peer.start();
-      SendResult result = sender("http://127.0.0.1:" + garbage.getLocalPort() + "/v1/traces", false).send(new byte[] {1}, false);
+      SendResult result = send(sender("http://127.0.0.1:" + garbage.getLocalPort() + "/v1/traces", false), new byte[] {1}, false);
       assertEquals(SendResult.Outcome.RETRY, result.outcome, result.reason);
       peer.join(5000);
     }
@@ -166,11 +166,16 @@ class OtlpSenderTest {
       OtlpSender sender = new OtlpSender(new Endpoint("traces", Endpoint.HTTP_PROTOBUF,
           "http://127.0.0.1:" + silent.getLocalPort() + "/v1/traces", Map.of(), false, 300, null, null, null));
       long start = System.nanoTime();
-      SendResult result = sender.send(new byte[] {1}, false);
+      SendResult result = send(sender, new byte[] {1}, false);
       long millis = (System.nanoTime() - start) / 1_000_000;
       assertEquals(SendResult.Outcome.RETRY, result.outcome);
       assertTrue(millis >= 250 && millis < 5000, "bounded by the timeout: " + millis + " ms");
       assertTrue(result.reason.contains("no answer within 300 ms"), result.reason);
     }
+  }
+
+  /** A whole array as the request. */
+  private static SendResult send(OtlpSender sender, byte[] body, boolean gzip) {
+    return sender.send(body, body.length, gzip);
   }
 }

@@ -247,7 +247,7 @@ class SpanQueueProcessorTest {
     // ...but its encoder has just written a beat's worth of spans: it is busy encoding, not kept off the CPU
     List<Object> batch = new ArrayList<>(endSpans(new SpanQueueProcessor(100, 100, 3_600_000, requests, false,
         new ExportStats(), -1, false), LeanSpanEncoder.BEAT_EVERY));
-    p.batchEncoderForTest().encode(batch);
+    p.batchEncoderForTest().encodeInPlace(batch);
     endSpans(p, 9); // 8 fill the queue, the 9th is refused
     assertEquals(0, p.helped.sum(), "no help for a batch thread that is encoding");
     assertEquals(1, p.outrun.sum(), "the refusal is counted as the application outrunning a running batch thread");
