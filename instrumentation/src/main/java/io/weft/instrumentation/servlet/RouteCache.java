@@ -54,6 +54,7 @@ final class RouteCache {
     private final String base;
     private final ConcurrentHashMap<String, String> spanNames = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Route> refined;
+    private NameOf first;
 
     private Route(String route, String base) {
       this.route = route;
@@ -97,14 +98,36 @@ final class RouteCache {
       return raced != null ? raced : made;
     }
 
-    /** {@code GET /app/orders/*}; the method is one of the known set or {@code _OTHER}, so few. */
+    /**
+     * {@code GET /app/orders/*}; the method is one of the known set or {@code _OTHER}, so few, and the instance
+     * {@link HttpMethods#normalize} keeps for it: the first method named here is answered by identity, without
+     * the map (a route mostly serves one method), the others from the map.
+     */
     String spanName(String normalizedMethod) {
+      NameOf first = this.first; // immutable: a racy read sees it whole or not at all
+      if (first != null && first.method == normalizedMethod) {
+        return first.name;
+      }
       String name = spanNames.get(normalizedMethod);
       if (name == null) {
         name = ServerSpanNaming.spanName(normalizedMethod, route);
         spanNames.putIfAbsent(normalizedMethod, name);
       }
+      if (first == null) {
+        this.first = new NameOf(normalizedMethod, name); // set once (a race sets an equal one): never replaced
+      }
       return name;
+    }
+  }
+
+  /** A method and the span name it gives under a route. */
+  private static final class NameOf {
+    final String method;
+    final String name;
+
+    NameOf(String method, String name) {
+      this.method = method;
+      this.name = name;
     }
   }
 }

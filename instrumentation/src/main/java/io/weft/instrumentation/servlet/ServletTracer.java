@@ -217,27 +217,28 @@ final class ServletTracer implements ServletBridge.Handler {
       // is recorded with (end): one shared object, whose bytes the exporter writes once for all its spans.
       lean.expectAttributes(EXPECTED_ATTRIBUTES + settings.headers.requestHeaderNames().size()
           + settings.headers.responseHeaderNames().size() + parameterKeys.size());
+      // each key once, on a span nothing else has written to: no search for an earlier value
       if (method == HttpMethods.OTHER && rawMethod != null) {
-        lean.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
+        lean.setNewAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
       }
-      lean.setAttribute(URL_PATH, api.requestUri(request));
+      lean.setNewAttribute(URL_PATH, api.requestUri(request));
       String query = api.queryString(request);
       if (query != null) {
-        lean.setAttribute(URL_QUERY, settings.redactor.redact(query));
+        lean.setNewAttribute(URL_QUERY, settings.redactor.redact(query));
       }
       String serverName = api.serverName(request);
       if (serverName != null) {
-        lean.setAttribute(SERVER_ADDRESS, serverName);
-        lean.setAttribute(SERVER_PORT, port(api.serverPort(request)));
+        lean.setNewAttribute(SERVER_ADDRESS, serverName);
+        lean.setNewAttribute(SERVER_PORT, port(api.serverPort(request)));
       }
       String client = ClientAddress.resolve(api.header(request, "forwarded"), api.header(request, "x-forwarded-for"),
           api.remoteAddr(request));
       if (client != null) {
-        lean.setAttribute(CLIENT_ADDRESS, client);
+        lean.setNewAttribute(CLIENT_ADDRESS, client);
       }
       String userAgent = api.header(request, "user-agent");
       if (userAgent != null) {
-        lean.setAttribute(USER_AGENT, userAgent);
+        lean.setNewAttribute(USER_AGENT, userAgent);
       }
       List<String> headerNames = settings.headers.requestHeaderNames();
       for (int i = 0; i < headerNames.size(); i++) {
@@ -383,8 +384,14 @@ final class ServletTracer implements ServletBridge.Handler {
     if (lean != null) {
       lean.shareAttributes(common, onlyOwn);
     }
-    span.end();
-    double seconds = (System.nanoTime() - r.startNanos) / 1e9;
+    // one clock read for both: the duration recorded is the span's own
+    long endNanos = System.nanoTime();
+    if (lean != null) {
+      lean.endAt(endNanos);
+    } else {
+      span.end();
+    }
+    double seconds = (endNanos - r.startNanos) / 1e9;
     SpanHistogram.record(duration, seconds, common, lean);
     if (r.activeAttributes != null) {
       activeRequests.add(-1, r.activeAttributes);

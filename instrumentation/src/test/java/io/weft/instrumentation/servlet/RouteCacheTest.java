@@ -23,6 +23,20 @@ class RouteCacheTest {
   }
 
   @Test
+  void eachMethodGetsItsOwnNameWhicheverCameFirst() {
+    RouteCache.Route route = routes.route("/app", "/orders");
+    HttpMethods methods = HttpMethods.defaults();
+    String get = route.spanName(methods.normalize("GET"));
+    assertEquals("GET /app/orders", get);
+    assertEquals("POST /app/orders", route.spanName(methods.normalize("POST")));
+    assertSame(get, route.spanName(methods.normalize("GET")));
+    assertEquals("POST /app/orders", route.spanName(methods.normalize("POST")));
+    // an equal string that is not the normalized instance still gets its own name, from the map
+    assertEquals("GET /app/orders", route.spanName(new String("GET".toCharArray())));
+    assertEquals("HTTP /app/orders", route.spanName(methods.normalize("BREW")));
+  }
+
+  @Test
   void aWildcardRouteIsRefinedByAFrameworksPatternOncePerPattern() {
     RouteCache.Route servlet = routes.route("/app", "/api/*");
     assertTrue(servlet.refinable());

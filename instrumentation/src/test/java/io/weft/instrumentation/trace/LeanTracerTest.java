@@ -226,6 +226,30 @@ class LeanTracerTest {
   }
 
   @Test
+  void aNewAttributeIsAppendedUnderTheSameLimitsAndNotAfterTheEnd() {
+    SpanLimits limits = SpanLimits.builder().setMaxNumberOfAttributes(3).build();
+    LeanSpan span = tracer("always_on", 1.0, limits).start("GET", SpanKind.SERVER, Attributes.empty(), Context.root(),
+        System.nanoTime());
+    span.setNewAttribute(AttributeKey.stringKey("url.path"), "/cart/7");
+    span.setNewAttribute(AttributeKey.stringKey("url.query"), null); // nothing to set: not counted
+    span.setNewAttribute(AttributeKey.longKey("server.port"), 8080L);
+    span.setAttribute(AttributeKey.stringKey("url.path"), "/cart/8"); // the ordinary setter still replaces
+    span.setNewAttribute(AttributeKey.stringKey("client.address"), "10.0.0.1");
+    span.setNewAttribute(AttributeKey.stringKey("user_agent.original"), "curl"); // over the limit
+    span.end();
+    span.setNewAttribute(AttributeKey.stringKey("late"), "ignored");
+
+    SpanData data = exported.getFinishedSpanItems().get(0);
+    assertEquals(3, data.getAttributes().size());
+    assertEquals("/cart/8", data.getAttributes().get(AttributeKey.stringKey("url.path")));
+    assertEquals(8080L, data.getAttributes().get(AttributeKey.longKey("server.port")));
+    assertEquals("10.0.0.1", data.getAttributes().get(AttributeKey.stringKey("client.address")));
+    assertNull(data.getAttributes().get(AttributeKey.stringKey("user_agent.original")));
+    assertEquals(4, data.getTotalAttributeCount());
+    assertNull(data.getAttributes().get(AttributeKey.stringKey("late")));
+  }
+
+  @Test
   void aSetSharedAtTheEndIsTheSpansOwnSetOrElseAddsOnlyWhatTheSpanLacks() {
     AttributeKey<String> route = AttributeKey.stringKey("http.route");
     AttributeKey<Long> status = AttributeKey.longKey("http.response.status_code");
