@@ -304,8 +304,12 @@ class CollectorFaultsIT {
         assertEquals("io.weft.agent", exported.scopeName());
         ReceivedMetric queue = otlp.awaitMetric("otel.sdk.processor.span.queue.capacity");
         assertEquals(2048L, queue.sumPoints().get(0).longValue());
+        // each attempt's duration carries its own outcome: refused ones theirs, delivered ones no error type
         ReceivedMetric duration = otlp.awaitMetric(m -> m.name().equals("otel.sdk.exporter.operation.duration")
-            && m.histogramPoints().stream().anyMatch(p -> Long.valueOf(400).equals(p.attr("http.response.status_code"))));
+            && m.histogramPoints().stream().anyMatch(p -> Long.valueOf(400).equals(p.attr("http.response.status_code"))
+                && "400".equals(p.attr("error.type")) && "otlp_http_span_exporter".equals(p.attr("otel.component.type")))
+            && m.histogramPoints().stream().anyMatch(p -> Long.valueOf(200).equals(p.attr("http.response.status_code"))
+                && p.attr("error.type") == null && "otlp_http_span_exporter".equals(p.attr("otel.component.type"))));
         assertEquals("s", duration.unit());
         app.terminate();
       }

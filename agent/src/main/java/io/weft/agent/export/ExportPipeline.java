@@ -18,6 +18,7 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -336,16 +337,36 @@ public final class ExportPipeline {
       this.grpc = grpc;
     }
 
+    /** The set of the last attempt's outcome: an export after an export is delivered with the same status. */
+    private OutcomeAttributes last;
+
     @Override
     public void attempt(long nanos, SendResult result) {
-      io.opentelemetry.api.common.AttributesBuilder attributes = exporter.toBuilder();
-      if (result.errorType != null) {
-        attributes.put(ERROR_TYPE, result.errorType);
+      OutcomeAttributes known = last; // immutable: a racy read at worst builds the set anew
+      if (known == null || known.status != result.status || !Objects.equals(known.errorType, result.errorType)) {
+        io.opentelemetry.api.common.AttributesBuilder attributes = exporter.toBuilder();
+        if (result.errorType != null) {
+          attributes.put(ERROR_TYPE, result.errorType);
+        }
+        if (result.status >= 0) {
+          attributes.put(grpc ? GRPC_STATUS : HTTP_STATUS, (long) result.status);
+        }
+        known = new OutcomeAttributes(result.errorType, result.status, attributes.build());
+        last = known;
       }
-      if (result.status >= 0) {
-        attributes.put(grpc ? GRPC_STATUS : HTTP_STATUS, (long) result.status);
-      }
-      duration.record(nanos / 1e9, attributes.build());
+      duration.record(nanos / 1e9, known.attributes);
+    }
+  }
+
+  private static final class OutcomeAttributes {
+    final String errorType;
+    final int status;
+    final Attributes attributes;
+
+    OutcomeAttributes(String errorType, int status, Attributes attributes) {
+      this.errorType = errorType;
+      this.status = status;
+      this.attributes = attributes;
     }
   }
 

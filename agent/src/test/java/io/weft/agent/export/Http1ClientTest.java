@@ -306,6 +306,58 @@ class Http1ClientTest {
   }
 
   @Test
+  void aBodyLargerThanTheSocketBuffersArrivesWholeAndAnEmptyOneAsAHeadAlone() throws Exception {
+    URI url = start();
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    Http1Client client = new Http1Client(url, Map.of(), 10_000);
+    byte[] large = new byte[6 * 1024 * 1024 + 7]; // several writes' worth: the kernel takes it in pieces
+    new java.util.Random(42).nextBytes(large);
+
+    assertEquals(200, client.post(large, large.length - 7, false).code);
+    assertEquals(200, client.post(large, 0, false).code);
+
+    assertArrayEquals(java.util.Arrays.copyOf(large, large.length - 7), bodies.get(0));
+    assertTrue(requests.get(0).contains("\r\nContent-Length: " + (large.length - 7) + "\r\n"), requests.get(0));
+    assertEquals(0, bodies.get(1).length);
+    assertTrue(requests.get(1).contains("\r\nContent-Length: 0\r\n"), requests.get(1));
+    assertEquals(1, connections);
+  }
+
+  @Test
+  void aRequestStuckWritingToACollectorThatStoppedReadingIsCancelled() throws Exception {
+    // a peer that takes the connection and never reads: the socket buffers fill and the write blocks
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    CountDownLatch accepted = new CountDownLatch(1);
+    Thread peer = new Thread(() -> {
+      try (Socket socket = server.accept()) {
+        accepted.countDown();
+        stall.await(10, TimeUnit.SECONDS);
+      } catch (IOException | InterruptedException e) {
+        // the end of the test
+      }
+    });
+    peer.setDaemon(true);
+    peer.start();
+    Http1Client client = new Http1Client(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/traces"), Map.of(), 60_000);
+    Thread canceller = new Thread(() -> {
+      try {
+        accepted.await(5, TimeUnit.SECONDS);
+        Thread.sleep(200); // lets the write fill the buffers and block; the cancel must end it either way
+      } catch (InterruptedException e) {
+        return;
+      }
+      client.cancel();
+    });
+    canceller.start();
+    long start = System.nanoTime();
+    byte[] body = new byte[64 * 1024 * 1024];
+    assertThrows(IOException.class, () -> client.post(body, body.length, false));
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5000);
+    canceller.join();
+  }
+
+  @Test
   void anIpv6EndpointIsReachedAndNamedInBrackets() throws Exception {
     try {
       server = new ServerSocket(0, 50, InetAddress.getByName("::1"));

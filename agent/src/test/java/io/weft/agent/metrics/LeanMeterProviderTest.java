@@ -602,6 +602,32 @@ class LeanMeterProviderTest {
   }
 
   @Test
+  void threadsBeyondTheSlotsRecordIntoTheSharedStripesAndNothingIsLost() throws Exception {
+    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(1, 4);
+    java.util.concurrent.CountDownLatch recorded = new java.util.concurrent.CountDownLatch(10);
+    for (int t = 0; t < 10; t++) {
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 100; i++) {
+          cell.record(1, 0, null, 0);
+        }
+        recorded.countDown();
+        try {
+          holdersMayEnd.await(); // all ten alive at once: at most four own a slot, the others share
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+    }
+    recorded.await();
+    assertTrue(cell.ownedCount() >= 1 && cell.ownedCount() <= 4, "owned: " + cell.ownedCount());
+    HistogramPointData point = cell.collect(0, 1, Attributes.empty(), List.of(), true);
+    assertEquals(1000, point.getCount());
+    assertEquals(1000.0, point.getSum());
+  }
+
+  @Test
   void theSlotOfAThreadThatEndedIsFreedByACollectionAndItsTotalsCarryOn() throws Exception {
     LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(2, 1);
     Thread first = new Thread(() -> {
