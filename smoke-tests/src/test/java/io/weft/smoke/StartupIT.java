@@ -102,6 +102,11 @@ class StartupIT {
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" io.weft.instrumentation.jdbc.JdbcTracer ")
           || line.contains(" io.weft.instrumentation.servlet.ServletTracer ")).toList(),
           "no servlet or JDBC class was woven: their instrumentations are never started");
+      assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" io.weft.instrumentation.executors.TaskWeaver ")
+          || line.contains(" io.weft.instrumentation.logging.ContextMapWeaving$Weaver ")
+          || line.contains(" io.weft.instrumentation.servlet.JaxRsRoutes$Survey ")).toList(),
+          "the weaving of the JDK's task classes, of logging libraries and of JAX-RS resources is loaded for a class to"
+          + " weave, not at premain: this JVM loads none");
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(".api.trace.propagation.W3CTraceContextPropagator ")).toList(),
           "only servlet spans propagate context: the propagators are made for the servlet instrumentation");
       assertEquals(List.of(), loaded.stream().filter(line -> line.matches(".* io\\.weft\\.\\S*\\$\\$Lambda.*")

@@ -4,6 +4,7 @@ import io.weft.agent.config.WeftConfig;
 import io.weft.bridge.ContextBridge;
 import io.weft.instrumentation.DebugLines;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.executors.TaskClasses;
 import io.weft.instrumentation.executors.TaskWeaver;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -60,7 +61,7 @@ public final class TaskContextWeaving implements ClassFileTransformer {
    */
   public void retransformLoaded() {
     try {
-      Set<String> names = TaskWeaver.classNames();
+      Set<String> names = TaskClasses.classNames();
       List<Class<?>> loaded = new ArrayList<>();
       for (Class<?> type : inst.getAllLoadedClasses()) {
         if (type.getClassLoader() == null && !type.isArray() && !type.isPrimitive() && names.contains(type.getName())
@@ -81,7 +82,7 @@ public final class TaskContextWeaving implements ClassFileTransformer {
   @Override
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
       byte[] classFile) {
-    if (loader != null || className == null || classFile == null || !TaskWeaver.weaves(className)) {
+    if (loader != null || className == null || classFile == null || !TaskClasses.weaves(className)) {
       return null;
     }
     try {

@@ -1,8 +1,6 @@
 package io.weft.instrumentation.executors;
 
 import io.weft.instrumentation.DirectAdvice;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.ClassReader;
@@ -51,11 +49,11 @@ import net.bytebuddy.jar.asm.Type;
 public final class TaskWeaver {
 
   static final String BRIDGE = "io/weft/bridge/ContextBridge";
-  static final String FUTURE_TASK = "java/util/concurrent/FutureTask";
-  static final String COMPLETABLE_FUTURE = "java/util/concurrent/CompletableFuture";
-  static final String THREAD_POOL_EXECUTOR = "java/util/concurrent/ThreadPoolExecutor";
-  static final String FORK_JOIN_TASK = "java/util/concurrent/ForkJoinTask";
-  static final String FORK_JOIN_POOL = "java/util/concurrent/ForkJoinPool";
+  static final String FUTURE_TASK = TaskClasses.FUTURE_TASK;
+  static final String COMPLETABLE_FUTURE = TaskClasses.COMPLETABLE_FUTURE;
+  static final String THREAD_POOL_EXECUTOR = TaskClasses.THREAD_POOL_EXECUTOR;
+  static final String FORK_JOIN_TASK = TaskClasses.FORK_JOIN_TASK;
+  static final String FORK_JOIN_POOL = TaskClasses.FORK_JOIN_POOL;
   private static final String FORK_JOIN_TASK_TYPE = "L" + FORK_JOIN_TASK + ";";
   /** {@code ContextBridge.fork(task)} on entry: the context is remembered beside the task. */
   private static final DirectAdvice FORK = DirectAdvice.onEntry(BRIDGE, "fork", "(Ljava/lang/Object;)V", DirectAdvice.THIS);
@@ -67,38 +65,16 @@ public final class TaskWeaver {
   private static final String CALLABLE = "Ljava/util/concurrent/Callable;";
   private static final String RUNNABLE = "Ljava/lang/Runnable;";
 
-  /** Classes whose constructors' {@code Runnable} and {@code Callable} arguments are wrapped on entry. */
-  private static final Set<String> ADAPTERS = new HashSet<>(Arrays.asList(
-      "java/util/concurrent/ForkJoinTask$AdaptedRunnable",
-      "java/util/concurrent/ForkJoinTask$AdaptedRunnableAction",
-      "java/util/concurrent/ForkJoinTask$AdaptedCallable",
-      "java/util/concurrent/ForkJoinTask$RunnableExecuteAction",
-      "java/util/concurrent/ForkJoinTask$AdaptedInterruptibleCallable",
-      "java/util/concurrent/ForkJoinTask$AdaptedInterruptibleRunnable",
-      "java/util/concurrent/ThreadPerTaskExecutor$TaskRunner"));
-
   private TaskWeaver() {}
 
-  /** Whether {@link #weave} may change the class with this internal name; cheap, asked of every JDK class. */
+  /** Whether {@link #weave} may change the class with this internal name ({@link TaskClasses#weaves}). */
   public static boolean weaves(String internalName) {
-    return internalName.startsWith("java/util/concurrent/")
-        && (internalName.equals(FUTURE_TASK) || internalName.equals(COMPLETABLE_FUTURE)
-            || internalName.equals(THREAD_POOL_EXECUTOR) || internalName.equals(FORK_JOIN_TASK)
-            || internalName.equals(FORK_JOIN_POOL) || ADAPTERS.contains(internalName));
+    return TaskClasses.weaves(internalName);
   }
 
-  /** Every class {@link #weaves}, by binary name: those to retransform when they were loaded before the agent. */
+  /** Every class {@link #weaves}, by binary name ({@link TaskClasses#classNames}). */
   public static Set<String> classNames() {
-    Set<String> names = new HashSet<>();
-    names.add(FUTURE_TASK.replace('/', '.'));
-    names.add(COMPLETABLE_FUTURE.replace('/', '.'));
-    names.add(THREAD_POOL_EXECUTOR.replace('/', '.'));
-    names.add(FORK_JOIN_TASK.replace('/', '.'));
-    names.add(FORK_JOIN_POOL.replace('/', '.'));
-    for (String adapter : ADAPTERS) {
-      names.add(adapter.replace('/', '.'));
-    }
-    return names;
+    return TaskClasses.classNames();
   }
 
   /**

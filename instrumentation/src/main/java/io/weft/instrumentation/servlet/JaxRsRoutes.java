@@ -428,15 +428,13 @@ final class JaxRsRoutes implements TypeInstrumentation {
     return false;
   }
 
-  /** The class's own JAX-RS annotations; {@code null} for a class file that cannot be read. */
+  /**
+   * The class's own JAX-RS annotations; {@code null} for a class file that cannot be read. Read by {@link
+   * Survey#of}: this class is made at premain, and handing a visitor to ASM in its own code made verifying it load
+   * the visitor and ASM's in every JVM, JAX-RS or not.
+   */
   private static Survey survey(byte[] bytes) {
-    Survey survey = new Survey();
-    try {
-      new ClassReader(bytes).accept(survey, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES); // code: bridges' calls
-    } catch (RuntimeException unreadable) {
-      return null;
-    }
-    return survey;
+    return Survey.of(bytes);
   }
 
   /**
@@ -523,6 +521,16 @@ final class JaxRsRoutes implements TypeInstrumentation {
 
     Survey() {
       super(Opcodes.ASM9);
+    }
+
+    static Survey of(byte[] bytes) {
+      Survey survey = new Survey();
+      try {
+        new ClassReader(bytes).accept(survey, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES); // code: bridges' calls
+      } catch (RuntimeException unreadable) {
+        return null;
+      }
+      return survey;
     }
 
     boolean annotated() {
