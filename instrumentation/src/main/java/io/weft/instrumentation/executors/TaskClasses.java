@@ -6,9 +6,9 @@ import java.util.Set;
 
 /**
  * The JDK classes {@link TaskWeaver} weaves, by name: what the transformer asks of every class the bootstrap loader
- * defines. Apart from the weaver, whose advice and visitors a JVM then loads and sets up only when a task class
- * actually loads (its class initializer and the classes its verification pulled in were about 4 ms of a hello
- * world's premain, which loads none). Agent class loader.
+ * defines. Kept apart from the weaver, so that its advice and visitors are loaded and set up only when a task class
+ * actually loads: asking the weaver itself ran its class initializer and loaded its visitors in the premain of
+ * every JVM, a hello world's included, which loads no task class. Agent class loader.
  */
 public final class TaskClasses {
 
