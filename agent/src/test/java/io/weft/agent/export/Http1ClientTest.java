@@ -326,12 +326,13 @@ class Http1ClientTest {
 
   @Test
   void aRequestStuckWritingToACollectorThatStoppedReadingIsCancelled() throws Exception {
-    // a peer that takes the connection and never reads: the socket buffers fill and the write blocks
+    // a peer that reads the first MiB, then no more: the socket buffers fill and the rest of the write blocks
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    CountDownLatch accepted = new CountDownLatch(1);
+    CountDownLatch writing = new CountDownLatch(1);
     Thread peer = new Thread(() -> {
       try (Socket socket = server.accept()) {
-        accepted.countDown();
+        socket.getInputStream().readNBytes(1 << 20);
+        writing.countDown();
         stall.await(10, TimeUnit.SECONDS);
       } catch (IOException | InterruptedException e) {
         // the end of the test
@@ -342,8 +343,7 @@ class Http1ClientTest {
     Http1Client client = new Http1Client(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/traces"), Map.of(), 60_000);
     Thread canceller = new Thread(() -> {
       try {
-        accepted.await(5, TimeUnit.SECONDS);
-        Thread.sleep(200); // lets the write fill the buffers and block; the cancel must end it either way
+        writing.await(5, TimeUnit.SECONDS); // the body is on its way: 63 MiB of it cannot fit the buffers
       } catch (InterruptedException e) {
         return;
       }

@@ -108,12 +108,7 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
       values[index] = value;
       return this;
     }
-    if (base.size() + added >= tracer.pipeline.attributeCountLimit) {
-      droppedAttributes++;
-      return this;
-    }
-    append(key, value);
-    merged = null;
+    addWithinLimit(key, value);
     return this;
   }
 
@@ -126,6 +121,11 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     if (ended || !sampled || value == null) {
       return;
     }
+    addWithinLimit(key, value);
+  }
+
+  /** A key the span does not have: appended, or counted as dropped past the attribute count limit. */
+  private void addWithinLimit(AttributeKey<?> key, Object value) {
     if (base.size() + added >= tracer.pipeline.attributeCountLimit) {
       droppedAttributes++;
       return;
