@@ -17,4 +17,9 @@ public final class PrefilterFixtures {
   public static final class AlsoMarked {
     public static final String MARK = "weave-me";
   }
+
+  /** Declares the method the deferred instrumentations' sieve looks for. */
+  public static final class Serving {
+    public void serve() {}
+  }
 }

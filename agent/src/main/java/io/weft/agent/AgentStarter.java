@@ -8,6 +8,7 @@ import io.weft.agent.otel.SdkFactory;
 import io.weft.agent.otel.SdkLogger;
 import io.weft.agent.otel.WeftTelemetry;
 import io.weft.agent.weave.IgnoredNames;
+import io.weft.agent.weave.DeferredTypes;
 import io.weft.agent.weave.Installer;
 import io.weft.agent.weave.JulWeaving;
 import io.weft.agent.weave.TaskContextWeaving;
@@ -15,6 +16,7 @@ import io.weft.bridge.ContextBridge;
 import io.weft.bridge.StartupGate;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
+import io.weft.instrumentation.Sieve;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.executors.ContextCarrier;
@@ -139,8 +141,14 @@ public final class AgentStarter {
 
       List<TypeInstrumentation> types = new ArrayList<>();
       Map<TypeInstrumentation, Runnable> onWoven = new IdentityHashMap<>();
+      List<DeferredTypes> deferred = new ArrayList<>();
       for (WeftInstrumentation instrumentation : enabled) {
         Runnable need = new Need(startup, instrumentation);
+        Sieve sieve = instrumentation.sieve(config);
+        if (sieve != null) {
+          deferred.add(new DeferredTypes(instrumentation, sieve, config, need)); // made on the first class it passes
+          continue;
+        }
         for (TypeInstrumentation type : instrumentation.typeInstrumentations(config)) {
           types.add(type);
           onWoven.put(type, need);
@@ -148,7 +156,7 @@ public final class AgentStarter {
       }
       // the SDK is built, on its own thread, once the first class is about to be woven, and each
       // instrumentation is started once it has woven a class: a JVM pays only for what it runs
-      new Installer(config, agentLoader).install(inst, types, onWoven, new BeginStartup(startup));
+      new Installer(config, agentLoader).install(inst, types, onWoven, deferred, new BeginStartup(startup));
       if (config.getChoices("otel.metrics.exporter", List.of("otlp"), WeftConfig.METRIC_EXPORTERS).contains("prometheus")) {
         // a scrape target is expected to answer from the start, not from the first woven class: built now, off premain
         startup.begin();

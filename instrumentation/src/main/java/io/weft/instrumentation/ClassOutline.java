@@ -165,6 +165,25 @@ public final class ClassOutline {
     return false;
   }
 
+  /**
+   * Whether it declares a method named one of {@code names} ({@link #encode}d), whatever its flags and
+   * descriptor. Malformed class files: yes.
+   */
+  public boolean declaresMethodNamed(byte[][] names) {
+    parse();
+    if (malformed) {
+      return true;
+    }
+    for (int method = 0; method < methodNames.length; method++) {
+      for (byte[] name : names) {
+        if (utf8Equals(methodNames[method], name)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** How many methods the class declares (constructors and initializers included). */
   public int methodCount() {
     parse();

@@ -23,6 +23,16 @@ public interface WeftInstrumentation {
   List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config);
 
   /**
+   * The first classes this instrumentation could weave, so that {@link #typeInstrumentations} is called only when
+   * the JVM defines one ({@link Sieve}), on that class's thread, instead of at premain; {@code null}: called at
+   * premain. Only for an instrumentation whose type instrumentations all {@linkplain TypeInstrumentation#weavesDirectly
+   * weave directly}. Reads nothing but the configuration, and loads nothing a class of its own does not name.
+   */
+  default Sieve sieve(InstrumentationConfig config) {
+    return null;
+  }
+
+  /**
    * Installs the tracer behind this target's bridge; its spans come from the SDK of {@code openTelemetry}
    * or, on the hottest paths, Weft's lean tracer fed by {@code spans}. Until this runs the bridge answers "not
    * recording", so woven code is inert. Called once, when the SDK is built and this instrumentation has

@@ -278,7 +278,8 @@ class MethodsIT {
             .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.httpEndpoint())
             .env("OTEL_BSP_SCHEDULE_DELAY", "100")
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", APP + "AttachApp$Worker[work]")
-            .start(AttachApp.class, ChildJvm.agentJar().toString())) {
+            .libs("jdbc")
+            .start(AttachApp.class, ChildJvm.agentJar().toString(), "jdbc")) {
       assertEquals(0, app.awaitExit(), app::describe);
       assertTrue(app.output().contains("(attached)"), app.describe());
       ReceivedSpan work = otlp.awaitSpan(named("AttachApp$Worker.work"));
@@ -289,6 +290,14 @@ class MethodsIT {
       assertEquals("work 2", logged.body());
       assertEquals(work.traceId(), logged.traceId());
       assertEquals(1, otlp.logs().stream().filter(l -> l.scopeName().equals("attach.app")).count(), "the line before the attach is not");
+      // the JDBC instrumentation's type instrumentations, made on first need at a JVM's start, are made at once at an
+      // attach, for the statement classes already loaded to be retransformed
+      ReceivedSpan select = otlp.awaitSpan(span -> span.scopeName().equals("io.weft.jdbc"));
+      assertEquals("SELECT", select.name(), select::toString);
+      assertEquals("SELECT ?", select.stringAttr("db.query.text"), "sanitized");
+      assertEquals(work.spanId(), select.parentSpanId(), "the statement runs inside the traced call");
+      assertEquals(1, otlp.spans().stream().filter(s -> s.scopeName().equals("io.weft.jdbc")).count(),
+          "the statement before the attach is not traced");
     }
   }
 

@@ -107,6 +107,13 @@ class StartupIT {
           || line.contains(" io.weft.instrumentation.servlet.JaxRsRoutes$Survey ")).toList(),
           "the weaving of the JDK's task classes, of logging libraries and of JAX-RS resources is loaded for a class to"
           + " weave, not at premain: this JVM loads none");
+      assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" io.weft.instrumentation.servlet.ServletInstrumentation$")
+          || line.contains(" io.weft.instrumentation.servlet.JaxRsRoutes ")
+          || line.contains(" io.weft.instrumentation.jdbc.JdbcInstrumentation$")
+          || line.contains(" io.weft.instrumentation.logging.ContextMapWeaving ")
+          || line.contains(" io.weft.instrumentation.ExactMethodWeaving ")).toList(),
+          "the servlet, JDBC and logging instrumentations' type instrumentations are made when a class their sieve passes is"
+          + " defined: no class of this JVM does, so none of them is loaded");
       assertEquals(List.of(), loaded.stream().filter(line -> line.contains(".api.trace.propagation.W3CTraceContextPropagator ")).toList(),
           "only servlet spans propagate context: the propagators are made for the servlet instrumentation");
       assertEquals(List.of(), loaded.stream().filter(line -> line.matches(".* io\\.weft\\.\\S*\\$\\$Lambda.*")

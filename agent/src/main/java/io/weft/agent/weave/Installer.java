@@ -4,6 +4,8 @@ import io.weft.agent.config.WeftConfig;
 import io.weft.instrumentation.TypeInstrumentation;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +37,16 @@ public final class Installer {
    */
   public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations, Map<TypeInstrumentation, Runnable> onWoven,
       Runnable beforeWeaving) {
-    if (instrumentations.isEmpty()) {
+    install(inst, instrumentations, onWoven, new ArrayList<DeferredTypes>(), beforeWeaving);
+  }
+
+  /**
+   * {@link #install(Instrumentation, List, Map, Runnable)} with instrumentations whose type instrumentations are made
+   * only when a class first passes their sieve ({@code deferred}); all at once when loaded classes are retransformed.
+   */
+  public void install(Instrumentation inst, List<TypeInstrumentation> instrumentations, Map<TypeInstrumentation, Runnable> onWoven,
+      List<DeferredTypes> deferred, Runnable beforeWeaving) {
+    if (instrumentations.isEmpty() && deferred.isEmpty()) {
       return;
     }
     IgnoredNames ignored = new IgnoredNames(config.getList("otel.javaagent.exclude-classes"),
@@ -44,13 +55,25 @@ public final class Installer {
     for (TypeInstrumentation instrumentation : instrumentations) {
       instrumentation.reweaveWith(reweaver);
     }
+    for (DeferredTypes waiting : deferred) {
+      waiting.reweaveWith(reweaver);
+    }
     if (loadedClassesMayNeedWeaving(inst, ignored)) {
+      // classes already loaded may be any instrumentation's: every type instrumentation is made now, for Byte Buddy to match
+      List<TypeInstrumentation> all = new ArrayList<>(instrumentations);
+      Map<TypeInstrumentation, Runnable> allOnWoven = new IdentityHashMap<>(onWoven);
+      for (DeferredTypes waiting : deferred) {
+        for (TypeInstrumentation type : waiting.make()) {
+          all.add(type);
+          allOnWoven.put(type, waiting.onWoven);
+        }
+      }
       beforeWeaving.run();
-      ByteBuddyWeaver weaver = new ByteBuddyWeaver(config, agentLoader, ignored, instrumentations);
-      inst.addTransformer(new PrefilteringTransformer(ignored, instrumentations, onWoven, new Ready(weaver), beforeWeaving), true);
+      ByteBuddyWeaver weaver = new ByteBuddyWeaver(config, agentLoader, ignored, all);
+      inst.addTransformer(new PrefilteringTransformer(ignored, all, allOnWoven, new Ready(weaver), beforeWeaving), true);
       weaver.retransformLoaded(inst);
     } else {
-      installLazily(inst, instrumentations, onWoven, ignored, beforeWeaving);
+      installLazily(inst, instrumentations, onWoven, deferred, ignored, beforeWeaving);
     }
   }
 
@@ -74,8 +97,8 @@ public final class Installer {
 
   /** Registers the first filter alone; Byte Buddy comes when a class gets past it. */
   PrefilteringTransformer installLazily(Instrumentation inst, List<TypeInstrumentation> instrumentations,
-      Map<TypeInstrumentation, Runnable> onWoven, IgnoredNames ignored, Runnable beforeWeaving) {
-    PrefilteringTransformer filter = new PrefilteringTransformer(ignored, instrumentations, onWoven,
+      Map<TypeInstrumentation, Runnable> onWoven, List<DeferredTypes> deferred, IgnoredNames ignored, Runnable beforeWeaving) {
+    PrefilteringTransformer filter = new PrefilteringTransformer(ignored, instrumentations, onWoven, deferred,
         new LazyWeaver(config, agentLoader, ignored, instrumentations, beforeWeaving), beforeWeaving);
     inst.addTransformer(filter, true);
     return filter;

@@ -6,6 +6,7 @@ import io.weft.instrumentation.TypeInstrumentation;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +29,10 @@ final class PrefilteringTransformer implements ClassFileTransformer {
   private final IgnoredNames ignored;
   private final TypeInstrumentation[] instrumentations; // those Byte Buddy weaves
   private final Runnable[] onWovenByByteBuddy;
-  private final TypeInstrumentation[] direct;
-  private final Runnable[] onWovenDirectly; // by index in direct
+  /** Those that weave directly, with what runs after each has woven; replaced whole when deferred ones are made. */
+  private volatile Direct direct;
+  /** Instrumentations whose type instrumentations are made when a class first passes their sieve; replaced whole. */
+  private volatile DeferredTypes[] deferred;
   private final Runnable beforeDirectWeaving;
   private volatile boolean directBegun;
   private final Object lock = new Object();
@@ -44,6 +47,15 @@ final class PrefilteringTransformer implements ClassFileTransformer {
    */
   PrefilteringTransformer(IgnoredNames ignored, List<TypeInstrumentation> instrumentations, Map<TypeInstrumentation, Runnable> onWoven,
       WeaverFactory factory, Runnable beforeDirectWeaving) {
+    this(ignored, instrumentations, onWoven, new ArrayList<DeferredTypes>(), factory, beforeDirectWeaving);
+  }
+
+  /**
+   * {@code deferred}: instrumentations whose type instrumentations are made on the first class their sieve passes,
+   * which must all weave directly (Byte Buddy's weaver, made once, knows only {@code instrumentations}).
+   */
+  PrefilteringTransformer(IgnoredNames ignored, List<TypeInstrumentation> instrumentations, Map<TypeInstrumentation, Runnable> onWoven,
+      List<DeferredTypes> deferred, WeaverFactory factory, Runnable beforeDirectWeaving) {
     this.ignored = ignored;
     List<TypeInstrumentation> viaByteBuddy = new ArrayList<>();
     List<TypeInstrumentation> directly = new ArrayList<>();
@@ -51,9 +63,10 @@ final class PrefilteringTransformer implements ClassFileTransformer {
       (instrumentation.weavesDirectly() ? directly : viaByteBuddy).add(instrumentation);
     }
     this.instrumentations = viaByteBuddy.toArray(new TypeInstrumentation[0]);
-    this.direct = directly.toArray(new TypeInstrumentation[0]);
     this.onWovenByByteBuddy = callbacks(this.instrumentations, onWoven);
-    this.onWovenDirectly = callbacks(this.direct, onWoven);
+    TypeInstrumentation[] directTypes = directly.toArray(new TypeInstrumentation[0]);
+    this.direct = new Direct(directTypes, callbacks(directTypes, onWoven));
+    this.deferred = deferred.toArray(new DeferredTypes[0]);
     this.factory = factory;
     this.beforeDirectWeaving = beforeDirectWeaving;
   }
@@ -66,7 +79,11 @@ final class PrefilteringTransformer implements ClassFileTransformer {
         return null;
       }
       ClassOutline outline = new ClassOutline(className, classFile, redefined);
-      byte[] woven = direct.length == 0 ? null : weaveDirectly(module, loader, outline, classFile, redefined);
+      if (deferred.length > 0) {
+        makeDeferred(outline);
+      }
+      Direct directNow = direct;
+      byte[] woven = directNow.types.length == 0 ? null : weaveDirectly(directNow, module, loader, outline, classFile, redefined);
       if (!mayWeave(loader, outline)) {
         return woven;
       }
@@ -90,8 +107,67 @@ final class PrefilteringTransformer implements ClassFileTransformer {
     return transform(null, loader, className, redefined, domain, classFile);
   }
 
+  /**
+   * Makes the type instrumentations of each deferred instrumentation whose sieve {@code outline} passes, before it is
+   * woven, so this class is the first they may weave. A sieve that fails passes: it costs a making, not a class.
+   */
+  private void makeDeferred(ClassOutline outline) {
+    for (DeferredTypes waiting : deferred) {
+      boolean passes;
+      try {
+        passes = waiting.sieve.passes(outline);
+      } catch (RuntimeException e) {
+        InternalErrors.report("the first weaving filter", e);
+        passes = true;
+      }
+      if (passes) {
+        make(waiting);
+      }
+    }
+  }
+
+  /** Moves {@code waiting}'s type instrumentations, made now, to the direct ones; once, whichever thread comes first. */
+  private void make(DeferredTypes waiting) {
+    synchronized (lock) {
+      DeferredTypes[] now = deferred;
+      List<DeferredTypes> rest = new ArrayList<>();
+      for (DeferredTypes other : now) {
+        if (other != waiting) {
+          rest.add(other);
+        }
+      }
+      if (rest.size() == now.length) {
+        return; // another thread made them
+      }
+      List<TypeInstrumentation> made;
+      try {
+        made = waiting.make();
+      } catch (RuntimeException | LinkageError e) {
+        InternalErrors.report("making the type instrumentations of " + waiting.instrumentation.name(), e);
+        made = new ArrayList<>();
+      }
+      Direct before = direct;
+      List<TypeInstrumentation> types = new ArrayList<>(Arrays.asList(before.types));
+      List<Runnable> callbacks = new ArrayList<>(Arrays.asList(before.onWoven));
+      for (TypeInstrumentation type : made) {
+        if (type.weavesDirectly()) {
+          types.add(type);
+          callbacks.add(waiting.onWoven);
+        } else {
+          InternalErrors.report("making the type instrumentations of " + waiting.instrumentation.name(),
+              new IllegalStateException(type + " does not weave directly and cannot be made on first need"));
+        }
+      }
+      direct = new Direct(types.toArray(new TypeInstrumentation[0]), callbacks.toArray(new Runnable[0]));
+      deferred = rest.toArray(new DeferredTypes[0]);
+    }
+  }
+
   /** The class file as the direct weavers leave it; {@code null} when none wove it. */
-  private byte[] weaveDirectly(Module module, ClassLoader loader, ClassOutline outline, byte[] classFile, Class<?> redefined) {
+  private byte[] weaveDirectly(Direct weavers, Module module, ClassLoader loader, ClassOutline outline, byte[] classFile,
+      Class<?> redefined) {
+    TypeInstrumentation[] direct = weavers.types;
+    Runnable[] onWovenDirectly = weavers.onWoven;
     byte[] current = null;
     for (int i = 0; i < direct.length; i++) {
       TypeInstrumentation instrumentation = direct[i];
@@ -163,6 +239,17 @@ final class PrefilteringTransformer implements ClassFileTransformer {
       callbacks[i] = onWoven.get(instrumentations[i]);
     }
     return callbacks;
+  }
+
+  /** The instrumentations that weave directly, and what runs after each has woven a class (by index). */
+  private static final class Direct {
+    final TypeInstrumentation[] types;
+    final Runnable[] onWoven;
+
+    Direct(TypeInstrumentation[] types, Runnable[] onWoven) {
+      this.types = types;
+      this.onWoven = onWoven;
+    }
   }
 
   /** A failing callback is reported and the class is still handed back woven: its bridge then stays inert. */

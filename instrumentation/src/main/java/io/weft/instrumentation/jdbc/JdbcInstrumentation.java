@@ -24,6 +24,7 @@ import io.weft.bridge.JdbcBridge;
 import io.weft.bridge.StateCarrier;
 import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.Sieve;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.trace.SpanPipeline;
@@ -74,6 +75,41 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
     return Collections.singletonList(
         new StatementsAndConnections(new DebugLines(config), config.getBoolean(CAPTURE_PARAMETERS_KEY, false),
             config.getBoolean(TRANSACTIONS_KEY, false), config.getBoolean(DATA_SOURCES_KEY, false)));
+  }
+
+  private static final String[] ADVISED_NAMES = {
+      "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch",
+      "addBatch", "clearBatch", "prepareStatement", "prepareCall"};
+  /** The setters whose values are written when parameters are captured (index or, on a callable, name first). */
+  static final List<String> SETTERS = Arrays.asList("setBoolean", "setByte", "setShort", "setInt", "setLong",
+      "setFloat", "setDouble", "setBigDecimal", "setString", "setNString", "setDate", "setTime", "setTimestamp",
+      "setObject", "setURL");
+
+  /** The names of the methods woven, as the settings ask. */
+  static String[] advisedNames(boolean parameters, boolean transactions, boolean dataSources) {
+    List<String> names = new ArrayList<>(Arrays.asList(ADVISED_NAMES));
+    if (parameters) {
+      names.addAll(SETTERS);
+      names.add("clearParameters");
+    }
+    if (transactions) {
+      names.add("commit");
+      names.add("rollback");
+    }
+    if (dataSources) {
+      names.add("getConnection");
+    }
+    return names.toArray(new String[0]);
+  }
+
+  /**
+   * A class declaring a method by one of the advised names: only then is the type instrumentation made, so a JVM
+   * without JDBC loads none of its weaving code.
+   */
+  @Override
+  public Sieve sieve(InstrumentationConfig config) {
+    return Sieve.of(new String[0], advisedNames(config.getBoolean(CAPTURE_PARAMETERS_KEY, false),
+        config.getBoolean(TRANSACTIONS_KEY, false), config.getBoolean(DATA_SOURCES_KEY, false)), Collections.<String>emptyList());
   }
 
   @Override
@@ -166,19 +202,7 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
       this.parameters = parameters;
       this.transactions = transactions;
       this.dataSources = dataSources;
-      List<String> names = new ArrayList<>(Arrays.asList(ADVISED_NAMES));
-      if (parameters) {
-        names.addAll(SETTERS);
-        names.add("clearParameters");
-      }
-      if (transactions) {
-        names.add("commit");
-        names.add("rollback");
-      }
-      if (dataSources) {
-        names.add("getConnection");
-      }
-      this.advised = encode(names.toArray(new String[0]));
+      this.advised = encode(advisedNames(parameters, transactions, dataSources));
       this.arguments = parameters ? ARGUMENTS_WITH_SETTERS : ARGUMENTS;
     }
 
@@ -286,13 +310,6 @@ public final class JdbcInstrumentation implements WeftInstrumentation {
       }
     }
 
-    private static final String[] ADVISED_NAMES = {
-        "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch",
-        "addBatch", "clearBatch", "prepareStatement", "prepareCall"};
-    /** The setters whose values are written when parameters are captured (index or, on a callable, name first). */
-    static final List<String> SETTERS = Arrays.asList("setBoolean", "setByte", "setShort", "setInt", "setLong",
-        "setFloat", "setDouble", "setBigDecimal", "setString", "setNString", "setDate", "setTime", "setTimestamp",
-        "setObject", "setURL");
     // every advised method takes no argument or a String first; a setter an int first
     private static final byte[][] ARGUMENTS = encode("()", "(Ljava/lang/String;");
     private static final byte[][] ARGUMENTS_WITH_SETTERS = encode("()", "(Ljava/lang/String;", "(I");

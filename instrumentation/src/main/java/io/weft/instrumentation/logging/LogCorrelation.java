@@ -5,6 +5,7 @@ import io.weft.bridge.LogBridge;
 import io.weft.instrumentation.DirectAdvice;
 import io.weft.instrumentation.ExactMethodWeaving;
 import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.Sieve;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.trace.SpanPipeline;
@@ -19,15 +20,11 @@ import java.util.List;
  */
 public final class LogCorrelation implements WeftInstrumentation {
 
-  /** {@code LogBridge.recordWithSpan(event)} first in the method: the event is its only argument. */
-  private static final DirectAdvice INTO_EVENT =
-      DirectAdvice.onEntry("io/weft/bridge/LogBridge", "recordWithSpan", "(Ljava/lang/Object;)V", 0);
-
   private final String name;
   private final String internalName;
   private final String[] methods;
   private final String field;
-  /** The ids go into each event's own MDC as it enters the library's one method ({@link #INTO_EVENT}). */
+  /** The ids go into each event's own MDC as it enters the library's one method (the advice made with its type instrumentation). */
   private final boolean intoEvent;
 
   private LogCorrelation(String name, String internalName, String[] methods, String field, boolean intoEvent) {
@@ -94,10 +91,18 @@ public final class LogCorrelation implements WeftInstrumentation {
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     // no lambda here: each costs premain a millisecond
     if (intoEvent) {
-      return Collections.singletonList(new ExactMethodWeaving(internalName, methods[0], new String[] {methods[1]}, INTO_EVENT,
+      // LogBridge.recordWithSpan(event) first in the method: the event is its only argument
+      DirectAdvice intoEvent = DirectAdvice.onEntry("io/weft/bridge/LogBridge", "recordWithSpan", "(Ljava/lang/Object;)V", 0);
+      return Collections.singletonList(new ExactMethodWeaving(internalName, methods[0], new String[] {methods[1]}, intoEvent,
           new io.weft.instrumentation.DebugLines(config)));
     }
     return Collections.singletonList(new ContextMapWeaving(internalName, methods, field, config));
+  }
+
+  /** The library's one class, by exact name. */
+  @Override
+  public Sieve sieve(InstrumentationConfig config) {
+    return Sieve.classes(internalName);
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.DebugLines;
 import io.weft.instrumentation.DirectAdvice;
 import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.Sieve;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
 import io.weft.instrumentation.trace.SpanPipeline;
@@ -54,13 +55,11 @@ public final class LogRecords implements WeftInstrumentation {
   private final String name;
   private final String[] classes; // internal names
   private final String[] methods; // name + descriptor
-  private final DirectAdvice[] advice; // per method
 
-  private LogRecords(String name, String[] classes, String[] methods, DirectAdvice[] advice) {
+  private LogRecords(String name, String[] classes, String[] methods) {
     this.name = name;
     this.classes = classes;
     this.methods = methods;
-    this.advice = advice;
   }
 
   /**
@@ -69,8 +68,7 @@ public final class LogRecords implements WeftInstrumentation {
    */
   public static LogRecords logback() {
     return new LogRecords("logback-appender", new String[] {"ch/qos/logback/classic/Logger"},
-        new String[] {"callAppenders(Lch/qos/logback/classic/spi/ILoggingEvent;)V"},
-        new DirectAdvice[] {DirectAdvice.around(BRIDGE, "logback", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)});
+        new String[] {"callAppenders(Lch/qos/logback/classic/spi/ILoggingEvent;)V"});
   }
 
   /**
@@ -81,7 +79,6 @@ public final class LogRecords implements WeftInstrumentation {
    * that passed the level goes through once, on the logging thread.
    */
   public static LogRecords log4j() {
-    String log4jEnter = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
     return new LogRecords("log4j-appender",
         new String[] {"org/apache/logging/log4j/core/Logger", "org/apache/logging/log4j/core/async/AsyncLogger",
             "org/apache/log4j/Category"},
@@ -90,11 +87,7 @@ public final class LogRecords implements WeftInstrumentation {
                 + "Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V",
             "log(Lorg/apache/logging/log4j/Level;Lorg/apache/logging/log4j/Marker;Ljava/lang/String;"
                 + "Ljava/lang/StackTraceElement;Lorg/apache/logging/log4j/message/Message;Ljava/lang/Throwable;)V",
-            "callAppenders(Lorg/apache/log4j/spi/LoggingEvent;)V"},
-        new DirectAdvice[] {
-            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 1, 2, 3, 4),
-            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 1, 4, 5),
-            DirectAdvice.around(BRIDGE, "log4j1", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)});
+            "callAppenders(Lorg/apache/log4j/spi/LoggingEvent;)V"});
   }
 
   /**
@@ -104,8 +97,7 @@ public final class LogRecords implements WeftInstrumentation {
    */
   public static LogRecords jbossLogManager() {
     return new LogRecords("jboss-logmanager-appender", new String[] {"org/jboss/logmanager/Logger"},
-        new String[] {"logRaw(Lorg/jboss/logmanager/ExtLogRecord;)V"},
-        new DirectAdvice[] {julAdvice()});
+        new String[] {"logRaw(Lorg/jboss/logmanager/ExtLogRecord;)V"});
   }
 
   /**
@@ -114,7 +106,28 @@ public final class LogRecords implements WeftInstrumentation {
    * #julAdvice}) and starts this instrumentation when it does. No type instrumentation here.
    */
   public static LogRecords jul() {
-    return new LogRecords(JUL, new String[0], new String[0], new DirectAdvice[0]);
+    return new LogRecords(JUL, new String[0], new String[0]);
+  }
+
+  /**
+   * The advice of each of {@link #methods}, made with the type instrumentation rather than with this instrumentation at
+   * premain (where making it loaded the weaving code): the library's arguments go to the bridge.
+   */
+  private DirectAdvice[] advice() {
+    switch (name) {
+      case "logback-appender":
+        return new DirectAdvice[] {DirectAdvice.around(BRIDGE, "logback", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)};
+      case "log4j-appender":
+        String log4jEnter = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
+        return new DirectAdvice[] {
+            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 1, 2, 3, 4),
+            DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 1, 4, 5),
+            DirectAdvice.around(BRIDGE, "log4j1", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)};
+      case "jboss-logmanager-appender":
+        return new DirectAdvice[] {julAdvice()};
+      default:
+        return new DirectAdvice[0];
+    }
   }
 
   /** The advice of JUL's {@code log(LogRecord)}: the logger and the record go to the bridge. */
@@ -133,7 +146,13 @@ public final class LogRecords implements WeftInstrumentation {
       return Collections.emptyList();
     }
     // no lambda here: each costs premain a millisecond
-    return Collections.singletonList(new Funnel(classes, methods, advice, new DebugLines(config)));
+    return Collections.singletonList(new Funnel(classes, methods, advice(), new DebugLines(config)));
+  }
+
+  /** Its funnel classes, by exact name. */
+  @Override
+  public Sieve sieve(InstrumentationConfig config) {
+    return Sieve.classes(classes);
   }
 
   /** Whether {@code OTEL_LOGS_EXPORTER} names an exporter (the default, {@code otlp}, does): not only {@code none}. */

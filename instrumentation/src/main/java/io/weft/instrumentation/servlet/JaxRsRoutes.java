@@ -163,9 +163,7 @@ final class JaxRsRoutes implements TypeInstrumentation {
   }
 
   private static ClassOutline.ConstantSet annotations() {
-    java.util.List<String> all = new java.util.ArrayList<>(PATH);
-    all.addAll(HTTP_METHODS);
-    return new ClassOutline.ConstantSet(all);
+    return new ClassOutline.ConstantSet(ServletInstrumentation.jaxRsAnnotations()); // the same the sieve looks for
   }
 
   @Override

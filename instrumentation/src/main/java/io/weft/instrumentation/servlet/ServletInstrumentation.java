@@ -23,6 +23,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.weft.bridge.ServletBridge;
 import io.weft.instrumentation.ClassOutline;
 import io.weft.instrumentation.InstrumentationConfig;
+import io.weft.instrumentation.Sieve;
 import io.weft.instrumentation.LoaderSeesClasses;
 import io.weft.instrumentation.TypeInstrumentation;
 import io.weft.instrumentation.WeftInstrumentation;
@@ -74,6 +75,38 @@ public final class ServletInstrumentation implements WeftInstrumentation {
       result.add(springMvc(false, debug));
     }
     return result;
+  }
+
+  /**
+   * Servlets and filters ({@code service}, {@code doFilter}), {@code AsyncContext.start}, JAX-RS resources (their
+   * annotations) and, when asked for, Spring MVC's two classes: only once the JVM defines one of those are the type
+   * instrumentations made ({@link Entry}, {@link AsyncStart}, {@link JaxRsRoutes}: the weaving code, the servlet API
+   * look-ups), not at premain of a JVM that has no servlet container.
+   */
+  @Override
+  public Sieve sieve(InstrumentationConfig config) {
+    List<String> classes = new ArrayList<>();
+    if (config.getBoolean(ServletSettings.CONTROLLER_KEY, false)) {
+      classes.add(SPRING_ADAPTER);
+    }
+    if (config.getBoolean(ServletSettings.VIEW_KEY, false)) {
+      classes.add(SPRING_DISPATCHER);
+    }
+    boolean jaxRs = config.getBoolean(JAXRS_KEY, config.getBoolean("otel.instrumentation.common.default-enabled", true));
+    return Sieve.of(classes.toArray(new String[0]), new String[] {"service", "doFilter", "start"},
+        jaxRs ? jaxRsAnnotations() : Collections.<String>emptyList());
+  }
+
+  /** The descriptors of the JAX-RS annotations a resource's class file names: {@code @Path} and the HTTP methods', javax and jakarta. */
+  static List<String> jaxRsAnnotations() {
+    List<String> all = new ArrayList<>();
+    for (String pkg : new String[] {"Ljavax/ws/rs/", "Ljakarta/ws/rs/"}) {
+      all.add(pkg + "Path;");
+      for (String method : new String[] {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"}) {
+        all.add(pkg + method + ";");
+      }
+    }
+    return all;
   }
 
   private static final String SPRING_ADAPTER = "org/springframework/web/servlet/mvc/method/AbstractHandlerMethodAdapter";
