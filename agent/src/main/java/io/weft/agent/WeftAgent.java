@@ -84,7 +84,7 @@ public final class WeftAgent {
         String listed = jar.getManifest().getMainAttributes().getValue("Weft-Bootstrap-Classes");
         List<String> names = new ArrayList<>();
         List<byte[]> classes = new ArrayList<>();
-        for (String entryName : listed.trim().split(" +")) {
+        for (String entryName : words(listed)) {
           try (InputStream in = jar.getInputStream(jar.getJarEntry(entryName))) {
             names.add(entryName.substring(0, entryName.length() - ".class".length()).replace('/', '.'));
             classes.add(in.readAllBytes());
@@ -103,6 +103,25 @@ public final class WeftAgent {
       }
     }
     inst.appendToBootstrapClassLoaderSearch(new JarFile(file));
+  }
+
+  /**
+   * The words of {@code text}, split at spaces, by hand: {@code split(" +")} set up the JDK's regular expressions on
+   * every start, a JVM's first use of them, which its application may never make.
+   */
+  static List<String> words(String text) {
+    List<String> words = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i <= text.length(); i++) {
+      boolean space = i == text.length() || text.charAt(i) == ' ';
+      if (space && start >= 0) {
+        words.add(text.substring(start, i));
+        start = -1;
+      } else if (!space && start < 0) {
+        start = i;
+      }
+    }
+    return words;
   }
 
   /** Defines each class; one whose super type is not defined yet is tried again after the others. */

@@ -20,6 +20,15 @@ class AgentArgumentsTest {
     return settings;
   }
 
+  /** The manifest's list of bootstrap classes, split without regular expressions. */
+  @Test
+  void theBootstrapClassListIsSplitAtSpaces() {
+    assertEquals(List.of("io/weft/bridge/A.class", "io/weft/bridge/B.class"), WeftAgent.words(" io/weft/bridge/A.class  io/weft/bridge/B.class "));
+    assertEquals(List.of("one"), WeftAgent.words("one"));
+    assertEquals(List.of(), WeftAgent.words("   "));
+    assertEquals(List.of(), WeftAgent.words(""));
+  }
+
   @Test
   void noArgumentsAreNoSettings() {
     assertEquals(Map.of(), parse(null));
