@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.lang.instrument.Instrumentation;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -57,8 +58,18 @@ public final class AgentClassLoader extends ClassLoader {
   private final byte[] slots;
   private final int mask;
   private final int count;
+  /**
+   * The jar file, read at the pack's place in it (a seek and two reads per class, under its own lock), or {@code null}:
+   * read through a zip entry stream (a jar whose pack is not stored where its zip headers say, or re-zipped).
+   */
+  private final RandomAccessFile file;
+  /** Where the pack's bytes begin in {@link #file}. */
+  private final long packAt;
   private final Object inflaterLock = new Object();
   private Inflater spareInflater; // guarded by inflaterLock
+  /** Buffers of classes read before, for the next ones (a few: a class's super types load while it is defined). */
+  private final Scratch[] spareScratch = new Scratch[4]; // guarded by inflaterLock
+  private int spareScratchCount; // guarded by inflaterLock
   private volatile BiConsumer<Instrumentation, Boolean> entry;
   private volatile Map<String, String> arguments = Collections.emptyMap();
   private volatile List<String> argumentProblems = Collections.emptyList();
@@ -94,7 +105,108 @@ public final class AgentClassLoader extends ClassLoader {
       if (slots.length != slotCount * 8) {
         throw new IOException(jarFile + ": " + PACK + " is cut short");
       }
+      RandomAccessFile direct = wholePack == null ? openAtPack(jarFile, header) : null;
+      this.file = direct;
+      this.packAt = direct != null ? direct.getFilePointer() : -1;
     }
+  }
+
+  /**
+   * The jar file positioned at the first byte of the stored pack, found from the zip's own directory and checked
+   * against {@code header} (the pack's first bytes as the zip stream read them); {@code null} when it is not found so
+   * (a zip64 or otherwise unusual jar): the classes are then read through zip entry streams. Reading in place saves
+   * each class a stream, a skip and the copies a stream's reads make, which a start pays for a few hundred classes.
+   */
+  private static RandomAccessFile openAtPack(File jarFile, byte[] header) {
+    RandomAccessFile file = null;
+    try {
+      file = new RandomAccessFile(jarFile, "r");
+      long at = storedDataOffset(file, PACK);
+      if (at >= 0) {
+        byte[] first = new byte[header.length];
+        file.seek(at);
+        file.readFully(first);
+        if (Arrays.equals(first, header)) {
+          file.seek(at);
+          return file;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // read through the zip stream instead
+    }
+    if (file != null) {
+      try {
+        file.close();
+      } catch (IOException e) {
+        // nothing was read from it
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Where the data of the stored entry {@code name} begins in the zip {@code file}, from its end-of-directory record,
+   * its central directory and the entry's local header; -1 when there is no such stored entry or the zip is one this
+   * reading does not take (zip64, a comment that hides the end record).
+   */
+  static long storedDataOffset(RandomAccessFile file, String name) throws IOException {
+    long length = file.length();
+    int tail = (int) Math.min(length, 22 + 0xffff);
+    byte[] end = new byte[tail];
+    file.seek(length - tail);
+    file.readFully(end);
+    int record = -1;
+    for (int i = tail - 22; i >= 0; i--) {
+      if (littleInt(end, i) == 0x06054b50) {
+        record = i;
+        break;
+      }
+    }
+    if (record < 0) {
+      return -1;
+    }
+    long directoryAt = littleInt(end, record + 16) & 0xffffffffL;
+    long directorySize = littleInt(end, record + 12) & 0xffffffffL;
+    if (directoryAt == 0xffffffffL || directorySize > (16 << 20) || directoryAt + directorySize > length) {
+      return -1;
+    }
+    byte[] directory = new byte[(int) directorySize];
+    file.seek(directoryAt);
+    file.readFully(directory);
+    byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+    for (int at = 0; at + 46 <= directory.length && littleInt(directory, at) == 0x02014b50; ) {
+      int nameLength = littleShort(directory, at + 28);
+      int next = at + 46 + nameLength + littleShort(directory, at + 30) + littleShort(directory, at + 32);
+      if (nameLength == wanted.length && at + 46 + nameLength <= directory.length
+          && Arrays.equals(directory, at + 46, at + 46 + nameLength, wanted, 0, nameLength)) {
+        if (littleShort(directory, at + 10) != 0) {
+          return -1; // not stored
+        }
+        long local = littleInt(directory, at + 42) & 0xffffffffL;
+        byte[] header = new byte[30];
+        file.seek(local);
+        file.readFully(header);
+        if (littleInt(header, 0) != 0x04034b50) {
+          return -1;
+        }
+        return local + 30 + littleShort(header, 26) + littleShort(header, 28);
+      }
+      at = next;
+    }
+    return -1;
+  }
+
+  private static int littleInt(byte[] bytes, int at) {
+    return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
+  }
+
+  private static int littleShort(byte[] bytes, int at) {
+    return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8;
+  }
+
+  /** Whether classes are read in place from the jar file rather than through zip entry streams (for tests). */
+  boolean readsInPlace() {
+    return file != null;
   }
 
   /**
@@ -145,8 +257,10 @@ public final class AgentClassLoader extends ClassLoader {
     synchronized (getClassLoadingLock(name)) {
       Class<?> loaded = findLoadedClass(name);
       if (loaded == null) {
-        byte[] bytes = packedOrFail(name);
-        loaded = bytes != null ? define(name, bytes) : super.loadClass(name, false);
+        loaded = packedClass(name);
+        if (loaded == null) {
+          loaded = super.loadClass(name, false);
+        }
       }
       if (resolve) {
         resolveClass(loaded);
@@ -157,37 +271,44 @@ public final class AgentClassLoader extends ClassLoader {
 
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
-    byte[] bytes = packedOrFail(name);
-    if (bytes == null) {
+    Class<?> defined = packedClass(name);
+    if (defined == null) {
       throw new ClassNotFoundException(name);
     }
-    return define(name, bytes);
-  }
-
-  private byte[] packedOrFail(String name) throws ClassNotFoundException {
-    try {
-      return packed(name.replace('.', '/'));
-    } catch (IOException e) {
-      throw new ClassNotFoundException(name, e);
-    }
-  }
-
-  private Class<?> define(String name, byte[] bytes) {
-    definePackageOf(name);
-    return defineClass(name, bytes, 0, bytes.length, domain);
+    return defined;
   }
 
   /**
-   * The class file packed under {@code internalName} ({@code "a/b/C"}), or {@code null}: found through the
-   * slots read at construction, then read in place (a seek and two reads of the stored entry).
+   * The class defined from the pack, or {@code null} when the pack does not hold it. Its bytes are read into buffers
+   * kept from class to class: defining copies them before anything else (its super types, which load meanwhile, take
+   * other buffers), and at a start a few hundred classes' bytes were otherwise fresh memory, page faults included.
    */
-  private byte[] packed(String internalName) throws IOException {
+  private Class<?> packedClass(String name) throws ClassNotFoundException {
+    Scratch scratch = takeScratch();
+    try {
+      if (!packed(name.replace('.', '/'), scratch)) {
+        return null;
+      }
+      definePackageOf(name);
+      return defineClass(name, scratch.classFile, 0, scratch.size, domain);
+    } catch (IOException e) {
+      throw new ClassNotFoundException(name, e);
+    } finally {
+      giveBack(scratch);
+    }
+  }
+
+  /**
+   * Reads the class file packed under {@code internalName} ({@code "a/b/C"}) into {@code scratch}; false when the pack
+   * does not hold it. Found through the slots read at construction, then read in place.
+   */
+  private boolean packed(String internalName, Scratch scratch) throws IOException {
     int hash = internalName.hashCode();
     byte[] name = null;
     for (int slot = hash & mask, probes = 0; probes <= mask; slot = (slot + 1) & mask, probes++) {
       int offset = intAt(slots, slot * 8 + 4);
       if (offset == 0) {
-        return null;
+        return false;
       }
       if (intAt(slots, slot * 8) != hash) {
         continue;
@@ -195,46 +316,96 @@ public final class AgentClassLoader extends ClassLoader {
       if (name == null) {
         name = internalName.getBytes(StandardCharsets.UTF_8);
       }
-      byte[] bytes = read(offset, name);
-      if (bytes != null) {
-        return bytes;
+      if (read(offset, name, scratch)) {
+        return true;
       }
     }
-    return null;
+    return false;
   }
 
-  /** The class file of the record at {@code offset}, when its name is {@code name}; otherwise {@code null}. */
-  private byte[] read(int offset, byte[] name) throws IOException {
-    try (InputStream in = open()) {
-      skipFully(in, offset);
-      byte[] head = in.readNBytes(2 + name.length + 9);
-      if (head.length != 2 + name.length + 9) {
-        throw new IOException(PACK + " is cut short");
-      }
-      if (((head[0] & 0xff) << 8 | (head[1] & 0xff)) != name.length
-          || !Arrays.equals(head, 2, 2 + name.length, name, 0, name.length)) {
-        return null; // another name with the same hash
-      }
-      int method = head[2 + name.length];
-      int size = intAt(head, 3 + name.length);
-      int stored = intAt(head, 7 + name.length);
-      if (size < 0 || size > MAX_CLASS_FILE || stored < 0 || stored > MAX_CLASS_FILE || (method != 0 && method != 8)
-          || (method == 0 && stored != size)) {
-        throw new IOException(PACK + " has a damaged record");
-      }
-      byte[] data = in.readNBytes(stored);
-      if (data.length != stored) {
-        throw new IOException(PACK + " is cut short");
-      }
-      return method == 0 ? data : inflate(data, size);
+  /** A copy of the class file packed under {@code internalName}, or {@code null}. */
+  private byte[] packedCopy(String internalName) throws IOException {
+    Scratch scratch = takeScratch();
+    try {
+      return packed(internalName, scratch) ? Arrays.copyOf(scratch.classFile, scratch.size) : null;
+    } finally {
+      giveBack(scratch);
     }
   }
 
-  private byte[] inflate(byte[] deflated, int size) throws IOException {
+  /**
+   * Reads the record at {@code offset} into {@code scratch} when its name is {@code name} (its class file inflated,
+   * {@code scratch.size} bytes); false when the record is another name's with the same hash.
+   */
+  private boolean read(int offset, byte[] name, Scratch scratch) throws IOException {
+    int headLength = 2 + name.length + 9;
+    byte[] head = scratch.head.length >= headLength ? scratch.head : (scratch.head = new byte[headLength]);
+    int method;
+    int size;
+    int stored;
+    if (file != null) {
+      synchronized (file) {
+        try {
+          file.seek(packAt + offset);
+          file.readFully(head, 0, headLength);
+          if (!named(head, name)) {
+            return false;
+          }
+          method = head[2 + name.length];
+          size = intAt(head, 3 + name.length);
+          stored = intAt(head, 7 + name.length);
+          checkRecord(method, size, stored);
+          file.readFully(scratch.stored(stored), 0, stored);
+        } catch (java.io.EOFException e) {
+          throw new IOException(PACK + " is cut short", e);
+        }
+      }
+    } else {
+      try (InputStream in = open()) {
+        skipFully(in, offset);
+        if (in.readNBytes(head, 0, headLength) != headLength) {
+          throw new IOException(PACK + " is cut short");
+        }
+        if (!named(head, name)) {
+          return false;
+        }
+        method = head[2 + name.length];
+        size = intAt(head, 3 + name.length);
+        stored = intAt(head, 7 + name.length);
+        checkRecord(method, size, stored);
+        if (in.readNBytes(scratch.stored(stored), 0, stored) != stored) {
+          throw new IOException(PACK + " is cut short");
+        }
+      }
+    }
+    byte[] classFile = scratch.classFile(size);
+    if (method == 0) {
+      System.arraycopy(scratch.stored, 0, classFile, 0, size);
+    } else {
+      inflate(scratch.stored, stored, classFile, size);
+    }
+    scratch.size = size;
+    return true;
+  }
+
+  /** Whether the record's head names {@code name} (otherwise: another name with the same hash). */
+  private static boolean named(byte[] head, byte[] name) {
+    return ((head[0] & 0xff) << 8 | (head[1] & 0xff)) == name.length
+        && Arrays.equals(head, 2, 2 + name.length, name, 0, name.length);
+  }
+
+  /** Refuses a record whose sizes or method cannot be, before anything is allocated for it. */
+  private static void checkRecord(int method, int size, int stored) throws IOException {
+    if (size < 0 || size > MAX_CLASS_FILE || stored < 0 || stored > MAX_CLASS_FILE || (method != 0 && method != 8)
+        || (method == 0 && stored != size)) {
+      throw new IOException(PACK + " has a damaged record");
+    }
+  }
+
+  private void inflate(byte[] deflated, int length, byte[] classFile, int size) throws IOException {
     Inflater inflater = takeInflater();
     try {
-      inflater.setInput(deflated);
-      byte[] classFile = new byte[size];
+      inflater.setInput(deflated, 0, length);
       int done = 0;
       while (done < size && !inflater.finished()) {
         int n = inflater.inflate(classFile, done, size - done);
@@ -246,11 +417,56 @@ public final class AgentClassLoader extends ClassLoader {
       if (done != size || !inflater.finished()) {
         throw new IOException(PACK + " has a damaged class file");
       }
-      return classFile;
     } catch (DataFormatException e) {
       throw new IOException(PACK + " has a damaged class file", e);
     } finally {
       giveBack(inflater);
+    }
+  }
+
+  /** The buffers one class is read into; grown to the largest class they held. */
+  private static final class Scratch {
+    /** Kept only up to this size, so that one huge class pins nothing. */
+    static final int LARGEST_KEPT = 256 << 10;
+    byte[] head = new byte[128];
+    byte[] stored = new byte[8 << 10];
+    byte[] classFile = new byte[16 << 10];
+    int size;
+
+    byte[] stored(int length) {
+      if (stored.length < length) {
+        stored = new byte[Math.max(length, stored.length * 2)];
+      }
+      return stored;
+    }
+
+    byte[] classFile(int length) {
+      if (classFile.length < length) {
+        classFile = new byte[Math.max(length, classFile.length * 2)];
+      }
+      return classFile;
+    }
+  }
+
+  private Scratch takeScratch() {
+    synchronized (inflaterLock) {
+      if (spareScratchCount > 0) {
+        Scratch kept = spareScratch[--spareScratchCount];
+        spareScratch[spareScratchCount] = null;
+        return kept;
+      }
+    }
+    return new Scratch();
+  }
+
+  private void giveBack(Scratch scratch) {
+    if (scratch.classFile.length > Scratch.LARGEST_KEPT || scratch.stored.length > Scratch.LARGEST_KEPT) {
+      return;
+    }
+    synchronized (inflaterLock) {
+      if (spareScratchCount < spareScratch.length) {
+        spareScratch[spareScratchCount++] = scratch;
+      }
     }
   }
 
@@ -375,7 +591,7 @@ public final class AgentClassLoader extends ClassLoader {
     // Byte Buddy reads advice bytes through here; served straight from the pack or the jar, no URL connection
     if (name.endsWith(".class")) {
       try {
-        byte[] classFile = packed(name.substring(0, name.length() - ".class".length()));
+        byte[] classFile = packedCopy(name.substring(0, name.length() - ".class".length()));
         if (classFile != null) {
           return new ByteArrayInputStream(classFile);
         }

@@ -42,6 +42,98 @@ class AgentClassLoaderTest {
     }
   }
 
+  /** Packed with its super class: defining it loads the super class from the pack while its own bytes are being defined. */
+  public static class PackedParent implements Supplier<String> {
+    @Override
+    public String get() {
+      return "parent";
+    }
+  }
+
+  public static final class PackedChild extends PackedParent {
+    @Override
+    public String get() {
+      return "child of " + super.get();
+    }
+  }
+
+  /** The pack is read in place, at the offset the zip's directory gives, and found there by its header. */
+  @Test
+  void thePackIsReadInPlaceWhereTheZipDirectorySaysItIs() throws Exception {
+    Path jar = writeJar();
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(jar.toFile(), "r")) {
+      long at = AgentClassLoader.storedDataOffset(file, "inst/classes.pack");
+      assertTrue(at > 0, "found: " + at);
+      byte[] magic = new byte[4];
+      file.seek(at);
+      file.readFully(magic);
+      assertEquals("WFPK", new String(magic, StandardCharsets.ISO_8859_1));
+      assertEquals(-1, AgentClassLoader.storedDataOffset(file, "inst/io/weft/agent/note.txt"), "deflated: not read in place");
+      assertEquals(-1, AgentClassLoader.storedDataOffset(file, "inst/missing"));
+    }
+    AgentClassLoader loader = new AgentClassLoader(jar.toFile());
+    assertTrue(loader.readsInPlace());
+    @SuppressWarnings("unchecked")
+    Supplier<String> child = (Supplier<String>) loader.loadClass(PackedChild.class.getName()).getConstructor().newInstance();
+    assertEquals("child of parent", child.get());
+    assertEquals(loader, loader.loadClass(PackedParent.class.getName()).getClassLoader(), "the super class came from the pack too");
+  }
+
+  /**
+   * Bytes before the zip (a launcher script, say) move every entry: the directory's offsets no longer say where the pack
+   * is, its header is not found there, and the classes are read through zip streams instead, as the JDK reads such a jar.
+   */
+  @Test
+  void aJarWithBytesBeforeItIsReadThroughZipStreams() throws Exception {
+    Path jar = writeJar();
+    Path prefixed = dir.resolve("prefixed.jar");
+    byte[] script = "#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] zip = Files.readAllBytes(jar);
+    byte[] both = new byte[script.length + zip.length];
+    System.arraycopy(script, 0, both, 0, script.length);
+    System.arraycopy(zip, 0, both, script.length, zip.length);
+    Files.write(prefixed, both);
+    AgentClassLoader loader = new AgentClassLoader(prefixed.toFile());
+    assertFalse(loader.readsInPlace());
+    @SuppressWarnings("unchecked")
+    Supplier<String> child = (Supplier<String>) loader.loadClass(PackedChild.class.getName()).getConstructor().newInstance();
+    assertEquals("child of parent", child.get());
+    try (InputStream aa = loader.getResourceAsStream("x/Aa.class")) {
+      assertEquals("Aa ".repeat(500), new String(aa.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Threads reading classes at once each get whole, right bytes: the buffers kept between classes are never shared. */
+  @Test
+  void classesReadOnManyThreadsAtOnceAreEachWhole() throws Exception {
+    AgentClassLoader loader = new AgentClassLoader(writeJar().toFile());
+    byte[] packed = classFile(Packed.class);
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        results.add(threads.submit(() -> {
+          for (int i = 0; i < 300; i++) {
+            try (InputStream aa = loader.getResourceAsStream("x/Aa.class"); InputStream bb = loader.getResourceAsStream("x/BB.class");
+                InputStream cls = loader.getResourceAsStream(internalName(Packed.class) + ".class")) {
+              if (!new String(aa.readAllBytes(), StandardCharsets.UTF_8).equals("Aa ".repeat(500))
+                  || !new String(bb.readAllBytes(), StandardCharsets.UTF_8).equals("BB")
+                  || !java.util.Arrays.equals(cls.readAllBytes(), packed)) {
+                return "damaged bytes in round " + i;
+              }
+            }
+          }
+          return "ok";
+        }));
+      }
+      for (java.util.concurrent.Future<String> result : results) {
+        assertEquals("ok", result.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
   @Test
   void loadsAPackedClassAndServesClassFilesAndResources() throws Exception {
     Path jar = writeJar();
@@ -71,7 +163,8 @@ class AgentClassLoaderTest {
     assertThrows(ClassNotFoundException.class, () -> loader.loadClass("io.weft.agent.NotPacked"),
         "a Weft name the pack lacks is asked of the parents, which lack it too");
     assertSame(java.sql.Connection.class, loader.loadClass("java.sql.Connection"), "JDK types come from the parents");
-    assertEquals(List.of("io/weft/agent/AgentClassLoaderTest$Packed", "x/Aa", "x/BB", "x/empty"),
+    assertEquals(List.of("io/weft/agent/AgentClassLoaderTest$Packed", "io/weft/agent/AgentClassLoaderTest$PackedChild",
+        "io/weft/agent/AgentClassLoaderTest$PackedParent", "x/Aa", "x/BB", "x/empty"),
         loader.packedClassNames().stream().sorted().collect(java.util.stream.Collectors.toList()));
   }
 
@@ -181,6 +274,8 @@ class AgentClassLoaderTest {
     Files.createDirectories(plain.resolve("inst/META-INF/services"));
     Files.write(plain.resolve("inst/META-INF/services/io.weft.agent.Spi"), "io.weft.agent.SpiImpl\n".getBytes(StandardCharsets.UTF_8));
     write(classes.resolve(internalName(Packed.class) + ".class"), classFile(Packed.class));
+    write(classes.resolve(internalName(PackedParent.class) + ".class"), classFile(PackedParent.class));
+    write(classes.resolve(internalName(PackedChild.class) + ".class"), classFile(PackedChild.class));
     write(classes.resolve("x/Aa.class"), "Aa ".repeat(500).getBytes(StandardCharsets.UTF_8));
     write(classes.resolve("x/BB.class"), "BB".getBytes(StandardCharsets.UTF_8));
     write(classes.resolve("x/empty.class"), new byte[0]);
