@@ -136,6 +136,24 @@ class LeanSpanEncoderTest {
     assertSameBytes(ended);
   }
 
+  /**
+   * The room for a span's length follows the size the scope's last span took: a scope whose span sizes jump between
+   * one, two and three bytes of length, in every order, is written as the SDK writes it.
+   */
+  @Test
+  void spanSizesThatChangeWithinAScopeKeepEveryLengthRight() throws Exception {
+    LeanTracer methods = tracer("io.weft.methods", SpanLimits.getDefault());
+    int[] texts = {0, 0, 300, 300, 0, 20_000, 0, 20_000, 300, 20_000, 20_000, 0, 300, 0};
+    for (int i = 0; i < texts.length; i++) {
+      LeanSpan span = methods.start("s" + i, SpanKind.INTERNAL, Attributes.empty(), Context.root(), System.nanoTime());
+      if (texts[i] > 0) {
+        span.setAttribute(AttributeKey.stringKey("text"), "t".repeat(texts[i])); // under 128 bytes, over, over 16 KiB
+      }
+      span.end();
+    }
+    assertSameBytes(ended);
+  }
+
   @Test
   void spansOfSeveralScopesAreGroupedAsTheSdkGroupsThem() throws Exception {
     LeanTracer jdbc = tracer("io.weft.jdbc", SpanLimits.getDefault());
