@@ -427,7 +427,7 @@ public final class AgentClassLoader extends ClassLoader {
   /** The buffers one class is read into; grown to the largest class they held. */
   private static final class Scratch {
     /** Kept only up to this size, so that one huge class pins nothing. */
-    static final int LARGEST_KEPT = 256 << 10;
+    static final int LARGEST_KEPT = 128 << 10;
     byte[] head = new byte[128];
     byte[] stored = new byte[8 << 10];
     byte[] classFile = new byte[16 << 10];
