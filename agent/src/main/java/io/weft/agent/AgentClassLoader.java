@@ -340,21 +340,16 @@ public final class AgentClassLoader extends ClassLoader {
   private boolean read(int offset, byte[] name, Scratch scratch) throws IOException {
     int headLength = 2 + name.length + 9;
     byte[] head = scratch.head.length >= headLength ? scratch.head : (scratch.head = new byte[headLength]);
-    int method;
-    int size;
     int stored;
     if (file != null) {
       synchronized (file) {
         try {
           file.seek(packAt + offset);
           file.readFully(head, 0, headLength);
-          if (!named(head, name)) {
+          stored = storedLength(head, name);
+          if (stored < 0) {
             return false;
           }
-          method = head[2 + name.length];
-          size = intAt(head, 3 + name.length);
-          stored = intAt(head, 7 + name.length);
-          checkRecord(method, size, stored);
           file.readFully(scratch.stored(stored), 0, stored);
         } catch (java.io.EOFException e) {
           throw new IOException(PACK + " is cut short", e);
@@ -366,20 +361,18 @@ public final class AgentClassLoader extends ClassLoader {
         if (in.readNBytes(head, 0, headLength) != headLength) {
           throw new IOException(PACK + " is cut short");
         }
-        if (!named(head, name)) {
+        stored = storedLength(head, name);
+        if (stored < 0) {
           return false;
         }
-        method = head[2 + name.length];
-        size = intAt(head, 3 + name.length);
-        stored = intAt(head, 7 + name.length);
-        checkRecord(method, size, stored);
         if (in.readNBytes(scratch.stored(stored), 0, stored) != stored) {
           throw new IOException(PACK + " is cut short");
         }
       }
     }
+    int size = intAt(head, 3 + name.length);
     byte[] classFile = scratch.classFile(size);
-    if (method == 0) {
+    if (head[2 + name.length] == 0) {
       System.arraycopy(scratch.stored, 0, classFile, 0, size);
     } else {
       inflate(scratch.stored, stored, classFile, size);
@@ -388,10 +381,18 @@ public final class AgentClassLoader extends ClassLoader {
     return true;
   }
 
-  /** Whether the record's head names {@code name} (otherwise: another name with the same hash). */
-  private static boolean named(byte[] head, byte[] name) {
-    return ((head[0] & 0xff) << 8 | (head[1] & 0xff)) == name.length
-        && Arrays.equals(head, 2, 2 + name.length, name, 0, name.length);
+  /**
+   * The stored length of the record whose head is {@code head}, checked with its method and size before anything is
+   * allocated for it; -1 when the record is another name's with the same hash.
+   */
+  private static int storedLength(byte[] head, byte[] name) throws IOException {
+    if (((head[0] & 0xff) << 8 | (head[1] & 0xff)) != name.length
+        || !Arrays.equals(head, 2, 2 + name.length, name, 0, name.length)) {
+      return -1;
+    }
+    int stored = intAt(head, 7 + name.length);
+    checkRecord(head[2 + name.length], intAt(head, 3 + name.length), stored);
+    return stored;
   }
 
   /** Refuses a record whose sizes or method cannot be, before anything is allocated for it. */
