@@ -49,6 +49,9 @@ public final class LogRecords implements WeftInstrumentation {
 
   /** The switch of {@link #jul()}, the OpenTelemetry agent's. */
   public static final String JUL = "java-util-logging";
+  private static final String LOGBACK = "logback-appender";
+  private static final String LOG4J = "log4j-appender";
+  private static final String JBOSS = "jboss-logmanager-appender";
   private static final Object lock = new Object();
   private static boolean installed; // guarded by lock: one emitter serves all the libraries
 
@@ -67,7 +70,7 @@ public final class LogRecords implements WeftInstrumentation {
    * level and turbo filters goes through once, on the logging thread (SLF4J's and Log4j's bridges to Logback too).
    */
   public static LogRecords logback() {
-    return new LogRecords("logback-appender", new String[] {"ch/qos/logback/classic/Logger"},
+    return new LogRecords(LOGBACK, new String[] {"ch/qos/logback/classic/Logger"},
         new String[] {"callAppenders(Lch/qos/logback/classic/spi/ILoggingEvent;)V"});
   }
 
@@ -79,7 +82,7 @@ public final class LogRecords implements WeftInstrumentation {
    * that passed the level goes through once, on the logging thread.
    */
   public static LogRecords log4j() {
-    return new LogRecords("log4j-appender",
+    return new LogRecords(LOG4J,
         new String[] {"org/apache/logging/log4j/core/Logger", "org/apache/logging/log4j/core/async/AsyncLogger",
             "org/apache/log4j/Category"},
         new String[] {
@@ -96,7 +99,7 @@ public final class LogRecords implements WeftInstrumentation {
    * bridge entry, the body as JBoss formats it (printf or {@code {0}} style). The OpenTelemetry agent's switch.
    */
   public static LogRecords jbossLogManager() {
-    return new LogRecords("jboss-logmanager-appender", new String[] {"org/jboss/logmanager/Logger"},
+    return new LogRecords(JBOSS, new String[] {"org/jboss/logmanager/Logger"},
         new String[] {"logRaw(Lorg/jboss/logmanager/ExtLogRecord;)V"});
   }
 
@@ -115,15 +118,15 @@ public final class LogRecords implements WeftInstrumentation {
    */
   private DirectAdvice[] advice() {
     switch (name) {
-      case "logback-appender":
+      case LOGBACK:
         return new DirectAdvice[] {DirectAdvice.around(BRIDGE, "logback", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)};
-      case "log4j-appender":
+      case LOG4J:
         String log4jEnter = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;";
         return new DirectAdvice[] {
             DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 1, 2, 3, 4),
             DirectAdvice.around(BRIDGE, "log4j", log4jEnter, "exit", DirectAdvice.THIS, 0, 1, 4, 5),
             DirectAdvice.around(BRIDGE, "log4j1", "(Ljava/lang/Object;)Ljava/lang/Object;", "exit", 0)};
-      case "jboss-logmanager-appender":
+      case JBOSS:
         return new DirectAdvice[] {julAdvice()};
       default:
         return new DirectAdvice[0];
@@ -206,12 +209,12 @@ public final class LogRecords implements WeftInstrumentation {
   @Override
   public void checkSettings(InstrumentationConfig config) {
     minSeverity(config);
-    if (name.equals("logback-appender")) {
+    if (name.equals(LOGBACK)) {
       config.getBoolean(LOGBACK_ATTRIBUTES, false);
       config.getBoolean(LOGBACK_KEY_VALUES, false);
       config.getBoolean(LOGBACK_MARKERS, false);
       config.getBoolean(LOGBACK_CODE, false);
-    } else if (name.equals("log4j-appender")) {
+    } else if (name.equals(LOG4J)) {
       config.getBoolean(LOG4J_ATTRIBUTES, false);
       config.getBoolean(LOG4J_MAP_MESSAGES, false);
       config.getBoolean(LOG4J_MARKERS, false);
