@@ -628,6 +628,34 @@ class LeanMeterProviderTest {
   }
 
   @Test
+  void eachThreadOfAPoolPastSixteenRecordsIntoAStripeOfItsOwn() throws Exception {
+    // a container's pool under load (Tomcat's grew to 18 threads at 16 connections): threads made in a row have
+    // ids in sequence, and none of them may fall back to the contended shared stripes
+    LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(1);
+    int threads = 24;
+    java.util.concurrent.CountDownLatch recorded = new java.util.concurrent.CountDownLatch(threads);
+    for (int t = 0; t < threads; t++) {
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 10; i++) {
+          cell.record(1, 0, null, 0);
+        }
+        recorded.countDown();
+        try {
+          holdersMayEnd.await(); // all alive at once
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "pool-" + t);
+      thread.setDaemon(true);
+      thread.start();
+    }
+    recorded.await();
+    assertEquals(threads, cell.ownedCount(), "a slot each");
+    assertEquals(1, cell.stripeCount(), "the shared stripes untouched");
+    assertEquals(threads * 10, cell.collect(0, 1, Attributes.empty(), List.of(), true).getCount());
+  }
+
+  @Test
   void theSlotOfAThreadThatEndedIsFreedByACollectionAndItsTotalsCarryOn() throws Exception {
     LeanMeterProvider.HistogramCell cell = new LeanMeterProvider.HistogramCell(2, 1);
     Thread first = new Thread(() -> {
