@@ -932,7 +932,7 @@ public final class LeanMeterProvider implements MeterProvider {
    * (16 request threads on 2 cores) made every other request wait for the scheduler.
    *
    * <p><b>A stripe of its own per thread.</b> A thread records into a stripe it owns, when the slot its id
-   * picks among {@link #ownedSlots} is free or already its own: the owner is the only writer of its
+   * picks among {@link #OWNED_SLOTS} is free or already its own: the owner is the only writer of its
    * stripe's counts and sum, so it adds with plain stores (release stores, which cost nothing more on x86)
    * and no locked instruction. The two locked operations of an atomic record were about 20 of the 110 ns
    * of a sampled method call (the call without the method metric: 90 ns), and they stall on the span's
