@@ -311,6 +311,9 @@ class CollectorFaultsIT {
             && m.histogramPoints().stream().anyMatch(p -> Long.valueOf(200).equals(p.attr("http.response.status_code"))
                 && p.attr("error.type") == null && "otlp_http_span_exporter".equals(p.attr("otel.component.type"))));
         assertEquals("s", duration.unit());
+        // seconds, so seconds' buckets (the SDK's default ones are for milliseconds: all of these in one bucket)
+        assertEquals(List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0),
+            duration.histogramPoints().get(0).explicitBounds());
         app.terminate();
       }
     }

@@ -44,6 +44,13 @@ public final class ExportPipeline {
   private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
   private static final AttributeKey<Long> GRPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
   private static final AttributeKey<String> BUFFER_MEDIUM = AttributeKey.stringKey("weft.buffer.medium");
+  /**
+   * The buckets of {@code otel.sdk.exporter.operation.duration}, in seconds: an export attempt is one HTTP or gRPC
+   * request, so the boundaries the conventions advise for HTTP durations. Without advice the histogram took the
+   * SDK's default ones, which are meant for milliseconds: every attempt up to 5 s fell into one bucket.
+   */
+  static final List<Double> ATTEMPT_BUCKETS =
+      Arrays.asList(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
 
   private final WeftConfig config;
   private final Consumer<String> stderr;
@@ -256,6 +263,7 @@ public final class ExportPipeline {
     }
     DoubleHistogram duration = meter.histogramBuilder("otel.sdk.exporter.operation.duration").setUnit("s")
         .setDescription("Duration of one export attempt (a retried request is several attempts)")
+        .setExplicitBucketBoundariesAdvice(ATTEMPT_BUCKETS)
         .build();
     delivery.setListener(new AttemptDurations(duration, exporter, endpoint.grpc()));
   }
