@@ -181,6 +181,73 @@ class SpringBootIT {
   }
 
   /**
+   * The same service with {@code spring.threads.virtual.enabled=true}, as Spring Boot users on JDK 21+ run it: Tomcat hands
+   * each request to a virtual thread of its own ({@code tomcat-handler-N}), and many of them take turns on the same few carrier
+   * threads. Requests sent at once must each stay a trace of their own, with the configured method and the query under their
+   * own server span, the handler's log line naming that span, and every request counted once in the HTTP and method metrics
+   * (recorded from threads that come and go, so through the histograms' shared stripes).
+   */
+  @org.junit.jupiter.api.Test
+  void requestsOnVirtualThreadsEachKeepTheirOwnTrace() throws Exception {
+    java.util.Optional<Jdk> jdk = io.weft.smoke.support.Jdks.all().filter(j -> Integer.parseInt(j.name()) >= 21).findFirst();
+    org.junit.jupiter.api.Assumptions.assumeTrue(jdk.isPresent(), "virtual threads need a JDK 21 or later; none is configured");
+    JdbcSmokeIT.requireServer(JdbcSmokeIT.POSTGRESQL);
+    int requests = 24;
+    try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
+        ChildJvm app = ChildJvm.withAgent(jdk.get(), otlp)
+            .env("OTEL_SERVICE_NAME", "shop")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.boot.Items[find]")
+            .property("spring.threads.virtual.enabled", "true")
+            .property("logging.pattern.console", "LOG %msg trace=%X{trace_id} span=%X{span_id} thread=%thread%n")
+            .startJar(appJar())) {
+      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
+      int at = ready.indexOf("READY ") + 6;
+      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      try {
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+        for (int id = 1; id <= requests; id++) {
+          sent.add(HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("/shop/items/" + id)).timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString()));
+        }
+        java.util.Set<String> traces = new java.util.HashSet<>();
+        for (int id = 1; id <= requests; id++) {
+          HttpResponse<String> answer = sent.get(id - 1).get(60, TimeUnit.SECONDS);
+          assertEquals(200, answer.statusCode(), answer.body());
+          assertTrue(answer.body().contains("\"id\":" + id + ","), answer.body());
+          ReceivedSpan server = otlp.awaitSpan(server("/shop/items/" + id));
+          assertTrue(server.isRoot(), "request " + id + " continues no other request's trace");
+          assertEquals("GET /shop/items/{id}", server.name());
+          ReceivedSpan find = otlp.awaitSpan(named("Items.find").and(childOf(server)));
+          ReceivedSpan select = otlp.awaitSpan(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT && childOf(find).test(s));
+          assertEquals("SELECT CAST(? AS integer) AS id, ? AS name", select.stringAttr("db.query.text"));
+          String prefix = "LOG item " + id + " trace=" + server.traceId() + " span=" + server.spanId() + " thread=";
+          List<String> logged = app.output().lines().filter(line -> line.startsWith(prefix)).collect(Collectors.toList());
+          assertEquals(1, logged.size(), "the handler's line for request " + id + ", naming its own span: " + logged);
+          assertTrue(logged.get(0).substring(prefix.length()).startsWith("tomcat-handler-"),
+              "handled on one of Tomcat's virtual threads: " + logged.get(0));
+          traces.add(server.traceId());
+        }
+        assertEquals(requests, traces.size(), "a trace per request");
+        assertEquals(requests, otlp.spans().stream().filter(named("Items.find")).count(), "one method span per request");
+
+        // cumulative histograms: the export that has seen every request counts each once, no more
+        ReceivedMetric duration = otlp.awaitMetric(m -> m.name().equals("http.server.request.duration")
+            && m.histogramPoints().stream().anyMatch(p -> "/shop/items/{id}".equals(p.attr("http.route")) && p.count() >= requests));
+        assertEquals(requests, duration.histogramPoints().stream().filter(p -> "/shop/items/{id}".equals(p.attr("http.route")))
+            .mapToLong(HistogramPointView::count).sum());
+        ReceivedMetric method = otlp.awaitMetric(m -> m.name().equals("weft.method.duration")
+            && m.histogramPoints().stream().mapToLong(HistogramPointView::count).sum() >= requests);
+        assertEquals(requests, method.histogramPoints().stream()
+            .filter(p -> "io.weft.smoke.boot.Items.find".equals(p.attr("code.function.name")))
+            .mapToLong(HistogramPointView::count).sum());
+        assertFalse(app.output().contains("[weft] internal error"), "agent errors in the application's output");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + app.describe(), e);
+      }
+    }
+  }
+
+  /**
    * OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_CONTROLLER_TELEMETRY_ENABLED (the OpenTelemetry agent's, off by default, as
    * the test above shows: there the configured method is the server span's child): the handler method is an INTERNAL
    * span between the server span and what the handler does, and a failing one says why; with view telemetry, a view's
