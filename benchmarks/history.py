@@ -33,6 +33,78 @@ def target_row(text, label):
     return None
 
 
+# the labels some older reports wrote without the way each figure is judged
+LABEL_NOISE = (" (round by round, median)", " (slice by slice, median)", "; slice by slice, median")
+RECENT_FULL_RUNS = 12
+
+
+def target_rows(text):
+    """Every row of a report's target table: [(figure, target, measured, met)], figure without its judging note."""
+    rows = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("| Figure | Target |"):
+            inside = True
+            continue
+        if inside:
+            if not line.startswith("|"):
+                break
+            cells = [c.strip() for c in line.split("|")]
+            if cells[1].startswith("---"):
+                continue
+            figure = cells[1]
+            for noise in LABEL_NOISE:
+                figure = figure.replace(noise, "")
+            rows.append((figure, cells[2], cells[3], cells[4].startswith("✅")))
+    return rows
+
+
+def number(measured):
+    """The figure's own number: the ratio of 'a ns vs b ns (r×)', else the first number (thousands' commas dropped)."""
+    ratio = re.search(r"\(([\d.]+)×\)", measured)
+    if ratio:
+        return float(ratio.group(1))
+    found = re.search(r"[-+]?[\d,]*\.?\d+", measured)
+    return float(found.group(0).replace(",", "")) if found else None
+
+
+def short(measured):
+    ratio = re.search(r"\(([\d.]+×)\)", measured)
+    # without what follows the figure: the other agent's ("vs ..."), a remark in parentheses
+    return ratio.group(1) if ratio else re.sub(r" (vs|\().*", "", measured)
+
+
+def write_hit_rates(out, paths):
+    """How often each target was met in the latest full runs on JDK 17, with the spread of what was measured."""
+    runs = []
+    for path in paths:
+        text = open(path, encoding="utf-8").read()
+        title = text.splitlines()[0]
+        machine = re.search(r"\*\*Machine:\*\* [^,]+, \d+ cores.*?JDK (\d+)", text)
+        if title.rstrip().endswith("(full run)") and machine and machine.group(1) == "17":
+            runs.append((os.path.basename(path)[:-3], target_rows(text)))
+        if len(runs) == RECENT_FULL_RUNS:
+            break
+    if not runs:
+        return
+    out.write("## How often each target was met\n\n")
+    out.write("In the latest %d full runs on JDK 17 (%s to %s, both hosts, whatever their phase): how many met the "
+              "target, and the lowest and highest value measured. A figure the runs did not all measure counts "
+              "over those that did.\n\n" % (len(runs), runs[-1][0], runs[0][0]))
+    out.write("| Figure | Target | met | lowest | highest | latest |\n|---|---|---|---|---|---|\n")
+    order = [figure for figure, _, _, _ in runs[0][1]]
+    for figure in order:
+        seen = [(name, row) for name, rows in runs for row in rows if row[0] == figure]
+        values = [(number(row[2]), short(row[2])) for _, row in seen if number(row[2]) is not None]
+        met = sum(1 for _, row in seen if row[3])
+        low = min(values)[1] if values else ""
+        high = max(values)[1] if values else ""
+        latest = seen[0][1]
+        out.write("| %s | %s | %d of %d | %s | %s | %s %s |\n" % (
+            figure, latest[1], met, len(seen), low, high, short(latest[2]), "✅" if latest[3] else "❌"))
+    out.write("\n## Every report\n\n")
+
+
 def cell(found):
     return "" if found is None else "%s %s" % (found[0], "✅" if found[1] else "❌")
 
@@ -76,6 +148,7 @@ def main():
               "virtual machine, 2 cores each) and its speed drifts within a day. "
               "[latest.md](latest.md) is the latest full run on the default JDK. "
               "Written by `benchmarks/history.py`.\n\n")
+    write_hit_rates(out, paths)
     header = ["report", "commit", "host", "JDK", "kind"] + [name for name, _ in FIGURES] + [
         "spans delivered %", "pipeline spans/s"]
     out.write("| " + " | ".join(header) + " |\n")

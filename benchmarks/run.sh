@@ -4,7 +4,7 @@
 # into benchmarks/.cache, runs every figure and writes benchmarks/results/<date>.md and latest.md, then the
 # index of every report, benchmarks/results/README.md (benchmarks/history.py).
 #
-#   benchmarks/run.sh               full run, about 40 minutes
+#   benchmarks/run.sh               full run, about 55 minutes
 #   benchmarks/run.sh --quick       smoke check, about 5 minutes (results/<date>-quick.md, too short to quote)
 #   benchmarks/run.sh --only web,pipeline   some figures only (jars, startup, calls, web, pipeline)
 #   benchmarks/run.sh --offline     build with mvn -o (every dependency already in ~/.m2)
