@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
@@ -17,6 +18,7 @@ import io.weft.receiver.ReceivedMetric;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
+import io.weft.smoke.support.Jdks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +27,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -56,9 +63,7 @@ class SpringBootIT {
             .property("logging.pattern.console",
                 "LOG %msg trace=%X{trace_id} span=%X{span_id} flags=%X{trace_flags} tenant=%X{baggage.tenant}%n")
             .startJar(appJar())) {
-      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
-      int at = ready.indexOf("READY ") + 6;
-      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      URI base = awaitReady(app);
       try {
         // a path variable: the route is Spring's pattern under the context path, never the path
         HttpResponse<String> item = get(base, "/shop/items/7");
@@ -189,8 +194,8 @@ class SpringBootIT {
    */
   @org.junit.jupiter.api.Test
   void requestsOnVirtualThreadsEachKeepTheirOwnTrace() throws Exception {
-    java.util.Optional<Jdk> jdk = io.weft.smoke.support.Jdks.all().filter(j -> Integer.parseInt(j.name()) >= 21).findFirst();
-    org.junit.jupiter.api.Assumptions.assumeTrue(jdk.isPresent(), "virtual threads need a JDK 21 or later; none is configured");
+    Optional<Jdk> jdk = Jdks.all().filter(j -> Integer.parseInt(j.name()) >= 21).findFirst();
+    assumeTrue(jdk.isPresent(), "virtual threads need a JDK 21 or later; none is configured");
     JdbcSmokeIT.requireServer(JdbcSmokeIT.POSTGRESQL);
     int requests = 24;
     try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
@@ -200,16 +205,14 @@ class SpringBootIT {
             .property("spring.threads.virtual.enabled", "true")
             .property("logging.pattern.console", "LOG %msg trace=%X{trace_id} span=%X{span_id} thread=%thread%n")
             .startJar(appJar())) {
-      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
-      int at = ready.indexOf("READY ") + 6;
-      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      URI base = awaitReady(app);
       try {
-        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
         for (int id = 1; id <= requests; id++) {
           sent.add(HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("/shop/items/" + id)).timeout(Duration.ofSeconds(30)).build(),
               HttpResponse.BodyHandlers.ofString()));
         }
-        java.util.Set<String> traces = new java.util.HashSet<>();
+        Set<String> traces = new HashSet<>();
         for (int id = 1; id <= requests; id++) {
           HttpResponse<String> answer = sent.get(id - 1).get(60, TimeUnit.SECONDS);
           assertEquals(200, answer.statusCode(), answer.body());
@@ -257,14 +260,12 @@ class SpringBootIT {
   void controllerSpansWhenAskedFor() throws Exception {
     JdbcSmokeIT.requireServer(JdbcSmokeIT.POSTGRESQL);
     try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
-        ChildJvm app = ChildJvm.withAgent(io.weft.smoke.support.Jdks.current(), otlp)
+        ChildJvm app = ChildJvm.withAgent(Jdks.current(), otlp)
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.boot.Items[find]")
             .env("OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_CONTROLLER_TELEMETRY_ENABLED", "true")
             .env("OTEL_INSTRUMENTATION_COMMON_EXPERIMENTAL_VIEW_TELEMETRY_ENABLED", "true")
             .startJar(appJar())) {
-      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
-      int at = ready.indexOf("READY ") + 6;
-      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      URI base = awaitReady(app);
       try {
         assertEquals(200, get(base, "/shop/items/7").statusCode());
         ReceivedSpan server = otlp.awaitSpan(server("/shop/items/7"));
@@ -347,9 +348,7 @@ class SpringBootIT {
     JdbcSmokeIT.requireServer(JdbcSmokeIT.POSTGRESQL);
     try (OtlpReceiver otlp = OtlpReceiver.start().withTimeout(Duration.ofSeconds(30));
         ChildJvm app = ChildJvm.withoutAgent(jdk).env("OTEL_SERVICE_NAME", "set-when-it-started").startJar(appJar())) {
-      String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
-      int at = ready.indexOf("READY ") + 6;
-      URI base = URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
+      URI base = awaitReady(app);
       try {
         // before: every path the checks below take, so that each class they need is loaded (and, by the JIT, compiled)
         for (String path : List.of("/shop/items/5", "/shop/api/orders/41", "/shop/api/catalog/ink")) {
@@ -430,6 +429,13 @@ class SpringBootIT {
       assertEquals("/shop/api/*", span.stringAttr("http.route"), "before it is woven again: the servlet's route");
       assertTrue(System.nanoTime() < deadline, "the implementation was not woven again within 10 s");
     }
+  }
+
+  /** Waits for the application's {@code READY <port>} line; the address it answers on. */
+  private static URI awaitReady(ChildJvm app) {
+    String ready = app.awaitOutput("READY ", Duration.ofSeconds(90)).output();
+    int at = ready.indexOf("READY ") + 6;
+    return URI.create("http://127.0.0.1:" + ready.substring(at, ready.indexOf('\n', at)).trim());
   }
 
   private static Path appJar() {
