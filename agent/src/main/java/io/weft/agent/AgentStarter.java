@@ -14,6 +14,7 @@ import io.weft.agent.weave.JulWeaving;
 import io.weft.agent.weave.TaskContextWeaving;
 import io.weft.bridge.ContextBridge;
 import io.weft.bridge.StartupGate;
+import io.weft.instrumentation.FaultInjection;
 import io.weft.instrumentation.InstrumentationConfig;
 import io.weft.instrumentation.InternalErrors;
 import io.weft.instrumentation.Sieve;
@@ -306,6 +307,7 @@ public final class AgentStarter {
           live = true;
         }
         long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beginNanos);
+        FaultInjection.startLineStall();
         long premain = premainNanos;
         // after an attach the SDK is built while agentmain retransforms what is loaded: no premain time to give
         System.err.println("[weft] Weft " + version + " started" + (attached ? " (attached): " : ": premain "
@@ -448,6 +450,17 @@ public final class AgentStarter {
       }
     }
 
+    /** Waits until the SDK build is over (built or failed, and said so), or {@code deadlineNanos}. */
+    private synchronized void awaitSettled(long deadlineNanos) {
+      try {
+        for (long left = deadlineNanos - System.nanoTime(); !settled && left > 0; left = deadlineNanos - System.nanoTime()) {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the flush goes on; what it waits for next sees the interrupt
+      }
+    }
+
     private static long millisLeft(long deadlineNanos) {
       return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     }
@@ -464,6 +477,9 @@ public final class AgentStarter {
         if (built == null) {
           return;
         }
+        // a JVM that ends just as its SDK is built (its traced calls came once the tracers were live, and so waited for
+        // nothing) would otherwise exit before the start-up thread, a few prints away, said "started"
+        awaitSettled(Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(1)));
         // spans: encode what is queued, deliver until the deadline, keep the rest on disk or count it; while they
         // go, the agent's own instruments (registered by now unless the JVM exits right after start); then the
         // last metric collection (it only encodes into the pipeline: quick, bounded anyway) and its delivery

@@ -7,8 +7,9 @@ package io.weft.instrumentation;
  * attributes} (recording a span's end throws: its attributes, status, error and metric), {@code export}
  * (for the export pipeline to call), {@code logs} (making a log record throws), {@code all}; and, not part of {@code all}, {@code context} (carrying the
  * context into a task throws: a switch of its own, so that the host-safety test's failing places stay what they
- * are) and {@code stall} (it throws nothing: the batch span thread pauses 200 ms before each look at its queue,
- * as if the machine kept it off the CPU). Read once into {@code static final} booleans: with
+ * are), {@code stall} (it throws nothing: the batch span thread pauses 200 ms before each look at its queue,
+ * as if the machine kept it off the CPU) and {@code slowstart} (nor does this: the start-up thread pauses 800 ms
+ * once the tracers are live, before it says "started"). Read once into {@code static final} booleans: with
  * the property unset, as always outside tests, the JIT folds every check to nothing. Agent class loader.
  */
 public final class FaultInjection {
@@ -33,6 +34,9 @@ public final class FaultInjection {
   /** {@code context}: {@link #contextCarry()} throws. */
   public static final boolean CONTEXT;
 
+  /** {@code slowstart}: {@link #startLineStall()} pauses. */
+  public static final boolean SLOW_START;
+
   static {
     String value = read();
     boolean spans = false;
@@ -41,6 +45,7 @@ public final class FaultInjection {
     boolean logs = false;
     boolean stall = false;
     boolean context = false;
+    boolean slowStart = false;
     if (value != null && !value.trim().isEmpty()) {
       boolean valid = true;
       for (String part : value.split(",", -1)) {
@@ -63,6 +68,9 @@ public final class FaultInjection {
           case "context":
             context = true;
             break;
+          case "slowstart":
+            slowStart = true;
+            break;
           case "all":
             spans = attributes = export = logs = true;
             break;
@@ -71,9 +79,9 @@ public final class FaultInjection {
         }
       }
       if (!valid) {
-        spans = attributes = export = logs = stall = context = false;
-        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export, logs, all, context or stall,"
-            + " comma-separated); no fault is injected");
+        spans = attributes = export = logs = stall = context = slowStart = false;
+        print("-D" + PROPERTY + "='" + InstrumentationConfig.printable(value) + "' is invalid (expected spans, attributes, export, logs, all, context, stall"
+            + " or slowstart, comma-separated); no fault is injected");
       } else {
         print("-D" + PROPERTY + "=" + InstrumentationConfig.printable(value) + ": the agent's own code throws on purpose (a test-only switch)");
       }
@@ -84,6 +92,7 @@ public final class FaultInjection {
     LOGS = logs;
     STALL = stall;
     CONTEXT = context;
+    SLOW_START = slowStart;
   }
 
   private FaultInjection() {}
@@ -127,6 +136,13 @@ public final class FaultInjection {
   public static void batchThreadStall() {
     if (STALL) {
       java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+    }
+  }
+
+  /** For the start-up thread, once the tracers are live and before it says "started". */
+  public static void startLineStall() {
+    if (SLOW_START) {
+      java.util.concurrent.locks.LockSupport.parkNanos(800_000_000L);
     }
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.weft.receiver.OtlpReceiver;
 import io.weft.receiver.ReceivedSpan;
 import io.weft.smoke.app.HelloApp;
+import io.weft.smoke.app.LateCallApp;
 import io.weft.smoke.app.LateDriverApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
@@ -161,6 +162,31 @@ class StartupIT {
       assertEquals(-1, indexOf(lines, "the servlet instrumentation is live"), app.describe());
       // and the SDK, built on its own thread, found no context in use yet: Weft's storage holds it
       assertTrue(indexOf(lines, "the current context is kept in Weft's context storage") >= 0, app.describe());
+    }
+  }
+
+  /**
+   * A JVM that ends right after its SDK is built, while the start-up thread has yet to say so (held back here, once
+   * the tracers are live, by {@code -Dweft.test.fault=slowstart}), still prints the "started" line: the exit waits
+   * for that thread (up to a second) before it flushes, and the span made meanwhile is exported.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void aJvmThatEndsAsTheSdkIsBuiltStillSaysItStarted(Jdk jdk) {
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", "io.weft.smoke.app.LateCallApp[greet]")
+            .property("weft.test.fault", "slowstart")
+            .start(LateCallApp.class, "400")) {
+      assertEquals(0, app.awaitExit(), app::describe);
+      List<String> lines = app.output().lines().toList();
+      int called = indexOf(lines, "then hi weft");
+      int started = indexOf(lines, "[weft] Weft ");
+      assertTrue(called >= 0 && started > called, "the traced call, 400 ms after the weave, ran while the start-up thread was held"
+          + " back (it did not wait for it), and the line came after it, before the exit\n" + app.describe());
+      assertTrue(lines.get(started).matches("\\[weft] Weft \\S+ started: premain \\d+ ms, SDK built in \\d+ ms: .*"), app.describe());
+      ReceivedSpan greet = otlp.awaitSpan(named("LateCallApp.greet"));
+      assertEquals("io.weft.smoke.app.LateCallApp.greet", greet.attr("code.function.name"), greet.toString());
     }
   }
 
