@@ -215,8 +215,11 @@ class CollectorFaultsIT {
         assertTrue(delivered > 0 && delivered < 6000,
             "a 48 KB buffer cannot hold the outage, and what it held is sent once the collector is back: " + delivered
                 + " delivered\n" + app.describe());
-        assertTrue(queueFull > 0 && bufferFull <= 128, "with the buffer full nothing more is encoded (at most one batch of 128 in vain): "
-            + "the queue refuses what it cannot hold; buffer_full " + bufferFull + ", queue_full " + queueFull);
+        // with the buffer full nothing more is encoded: a few batches of 128 at most are encoded in vain (the batch thread's
+        // last before the buffer filled, one a producer helping it encoded at the same moment, each having seen room for
+        // one, and at exit what the 256-span queue still held if the buffer had no room yet); encoding on would be thousands
+        assertTrue(queueFull > 0 && bufferFull <= 4 * 128, "the queue refuses what it cannot hold: buffer_full " + bufferFull
+            + ", queue_full " + queueFull);
         assertEquals(6000, delivered + bufferFull + queueFull,
             "every span is delivered or counted as dropped: delivered " + delivered + ", buffer_full " + bufferFull + ", queue_full " + queueFull);
         assertEquals(delivered, otlp.spans().stream().map(ReceivedSpan::spanId).distinct().count(), "none twice");

@@ -59,7 +59,8 @@ class PrometheusIT {
             .env("WEFT_RUNTIME_TELEMETRY_DELAY", "0")
             .jvmArg("-Xmx256m")
             .start(ServletContainers.class, "tomcat", "io.weft.smoke.app.servlet.jakarta.JakartaApp")) {
-      String out = app.awaitOutput("READY ").output();
+      // the SDK's start-up line (it names the endpoint) comes from its own thread: in any order with the container's READY
+      String out = app.awaitOutput("READY ").awaitOutput("metrics=prometheus ").output();
       Matcher started = STARTED.matcher(out);
       assertTrue(started.find(), out);
       URI metrics = URI.create(started.group(1));
