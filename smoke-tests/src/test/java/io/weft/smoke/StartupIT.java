@@ -155,8 +155,8 @@ class StartupIT {
       int methods = indexOf(lines, "the methods instrumentation is live");
       int greeted = indexOf(lines, "first hi weft");
       int jdbc = indexOf(lines, "the jdbc instrumentation is live");
-      // the methods instrumentation starts on the SDK's thread, or on the weaving thread when the SDK was built
-      // before the weave ended (a slow host): either way before the traced call returns, which waits for it at the gate
+      // the methods instrumentation starts on the SDK's thread before the gate the traced call waits at opens, or, when
+      // the SDK was built before the weave ended (a slow host), on the weaving thread before the class is defined
       assertTrue(started >= 0 && methods >= 0 && methods < greeted, "methods started before the first traced call ended\n" + app.describe());
       assertTrue(jdbc > greeted && jdbc > started, "JDBC started later, when H2 was woven\n" + app.describe());
       assertEquals(-1, indexOf(lines, "the servlet instrumentation is live"), app.describe());
