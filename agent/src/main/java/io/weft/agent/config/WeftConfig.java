@@ -39,6 +39,12 @@ public final class WeftConfig implements InstrumentationConfig {
   /** The agent's arguments, by variable name ({@link #envName}): value and the name as given. Read before all else. */
   private final Map<String, String[]> arguments;
   private final Map<String, String> properties;
+  /**
+   * The properties by variable name, value and the name as given: {@code -Dotel.instrumentation.common.default.enabled}
+   * sets {@code otel.instrumentation.common.default-enabled}, as the OpenTelemetry SDK's configuration reads it (case
+   * ignored, dots and dashes alike). A property set under the setting's own key wins over another spelling.
+   */
+  private final Map<String, String[]> propertiesByEnvName;
   private final Map<String, String> environment;
   private final ConfigFile file;
   private final Consumer<String> stderr;
@@ -62,6 +68,11 @@ public final class WeftConfig implements InstrumentationConfig {
     }
     this.arguments = byEnvName;
     this.properties = properties;
+    Map<String, String[]> propertiesByEnvName = new LinkedHashMap<>();
+    for (Map.Entry<String, String> property : properties.entrySet()) {
+      propertiesByEnvName.putIfAbsent(envName(property.getKey()), new String[] {property.getValue(), property.getKey()});
+    }
+    this.propertiesByEnvName = propertiesByEnvName;
     this.environment = environment;
     this.stderr = stderr;
     this.file = file();
@@ -115,8 +126,8 @@ public final class WeftConfig implements InstrumentationConfig {
   /** From the agent's arguments (by the name given) and this JVM's system properties and environment, reporting on stderr. */
   public static WeftConfig fromSystem(Map<String, String> arguments) {
     Map<String, String> props = new LinkedHashMap<>();
-    for (String name : System.getProperties().stringPropertyNames()) {
-      if (name.startsWith("otel.") || name.startsWith("weft.")) {
+    for (String name : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) { // sorted: one spelling wins always
+      if (name.regionMatches(true, 0, "otel.", 0, 5) || name.regionMatches(true, 0, "weft.", 0, 5)) {
         props.put(name, System.getProperty(name));
       }
     }
@@ -154,6 +165,10 @@ public final class WeftConfig implements InstrumentationConfig {
       return "-D" + key;
     }
     String env = envName(key);
+    String[] property = propertiesByEnvName.get(env);
+    if (property != null) {
+      return "-D" + printable(property[1]);
+    }
     if (!environment.containsKey(env) && file != null && file.has(env)) {
       return file.describe(env);
     }
@@ -177,6 +192,10 @@ public final class WeftConfig implements InstrumentationConfig {
       return argument[0];
     }
     String value = properties.get(key);
+    if (value == null) {
+      String[] property = propertiesByEnvName.get(env);
+      value = property != null ? property[0] : null;
+    }
     return value != null ? value : environment.get(env);
   }
 
@@ -487,8 +506,8 @@ public final class WeftConfig implements InstrumentationConfig {
         return true;
       }
     }
-    for (String name : properties.keySet()) {
-      if (name.startsWith("weft.")) {
+    for (String name : propertiesByEnvName.keySet()) {
+      if (name.startsWith("WEFT_")) {
         return true;
       }
     }
@@ -506,14 +525,15 @@ public final class WeftConfig implements InstrumentationConfig {
    * they act, and never reported.
    */
   public void reportUnknownWeftSettings(List<String> knownKeys) {
-    for (String name : properties.keySet()) {
-      if (name.startsWith("weft.") && !name.startsWith("weft.test.") && !knownKeys.contains(name)) {
-        warn("-D" + printable(name) + " is not a Weft setting and is ignored (see the configuration table in the README)");
-      }
-    }
     List<String> knownEnv = new ArrayList<>();
     for (String key : knownKeys) {
       knownEnv.add(envName(key));
+    }
+    for (String name : properties.keySet()) {
+      String env = envName(name);
+      if (env.startsWith("WEFT_") && !env.startsWith("WEFT_TEST_") && !knownEnv.contains(env)) {
+        warn("-D" + printable(name) + " is not a Weft setting and is ignored (see the configuration table in the README)");
+      }
     }
     for (String name : environment.keySet()) {
       if (name.startsWith("WEFT_") && !knownEnv.contains(name)) {
@@ -557,8 +577,10 @@ public final class WeftConfig implements InstrumentationConfig {
    */
   private void reportIgnoredBesideDeclarative() {
     java.util.Set<String> ignored = new java.util.TreeSet<>();
-    for (String name : properties.keySet()) {
-      if (name.startsWith("otel.") && !readBesideDeclarative(name)) {
+    for (String[] property : propertiesByEnvName.values()) {
+      String name = property[1];
+      String key = name.toLowerCase(Locale.ROOT).replace('-', '.');
+      if (key.startsWith("otel.") && !readBesideDeclarative(key)) {
         ignored.add("-D" + name);
       }
     }

@@ -82,6 +82,39 @@ class WeftConfigTest {
         config.nameAsSet("otel.instrumentation.common.db.query-sanitization.enabled"));
   }
 
+  /**
+   * A property is found under any spelling of its name, as the OpenTelemetry SDK's configuration finds it (case ignored,
+   * dots and dashes alike): {@code -Dotel.instrumentation.common.default.enabled=false}, the variable's name with dots,
+   * was once ignored without a word, every instrumentation left on.
+   */
+  @Test
+  void propertiesAreFoundUnderAnySpellingOfTheirName() {
+    WeftConfig config = new WeftConfig(
+        pairs("otel.instrumentation.common.default.enabled", "false", "OTEL.SERVICE.NAME", "orders",
+            "otel.javaagent.configuration.file", "/nonexistent/weft.properties"),
+        pairs("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "true", "OTEL_SERVICE_NAME", "from-env"), lines::add);
+    assertFalse(config.getBoolean("otel.instrumentation.common.default-enabled", true), "the property wins over the variable");
+    assertEquals("-Dotel.instrumentation.common.default.enabled", config.nameAsSet("otel.instrumentation.common.default-enabled"));
+    assertEquals("orders", config.getString("otel.service.name"));
+    assertEquals("-DOTEL.SERVICE.NAME", config.nameAsSet("otel.service.name"));
+    assertTrue(onlyLine().contains("-Dotel.javaagent.configuration.file"), "the properties file is named so too: " + lines);
+
+    lines.clear();
+    WeftConfig both = props("otel.bsp.schedule-delay", "300", "otel.bsp.schedule.delay", "200", "OTEL.BSP.SCHEDULE.DELAY", "100");
+    assertEquals(200, both.getMillis("otel.bsp.schedule.delay", 5000, true), "the setting's own key wins over other spellings");
+    assertEquals("-Dotel.bsp.schedule.delay", both.nameAsSet("otel.bsp.schedule.delay"));
+    assertTrue(lines.isEmpty(), lines::toString);
+  }
+
+  @Test
+  void weftPropertiesSpelledOtherwiseAreKnownAndReadButTyposStillReported() {
+    WeftConfig config = props("weft.methods.metric-enabled", "false", "WEFT.STARTUP.WAIT", "1s", "weft.startup-wiat", "1s");
+    assertTrue(config.hasWeftSettings());
+    assertFalse(config.getBoolean("weft.methods.metric.enabled", true));
+    config.reportUnknownWeftSettings(List.of("weft.methods.metric.enabled", "weft.startup.wait"));
+    assertEquals("-Dweft.startup-wiat is not a Weft setting and is ignored (see the configuration table in the README)", onlyLine());
+  }
+
   @Test
   void blankIsUnset() {
     WeftConfig config = env("OTEL_SERVICE_NAME", "  \t ");
