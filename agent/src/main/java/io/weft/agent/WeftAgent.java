@@ -238,7 +238,27 @@ public final class WeftAgent {
 
   private static String systemSetting(String property) {
     String value = System.getProperty(property);
+    if (value == null) {
+      value = spelledOtherwise(property, System.getProperties(), false);
+    }
     return value != null ? value : System.getenv(envName(property));
+  }
+
+  /**
+   * {@code property} under any spelling of its name ({@code otel.javaagent.configuration.file}, {@code OTEL.JAVAAGENT.ENABLED},
+   * the variable's name in a file), as the agent's configuration finds it: of several, the first in sorted order for system
+   * properties ({@code WeftConfig}), the last for a file's keys ({@code ConfigFile}).
+   */
+  private static String spelledOtherwise(String property, Properties settings, boolean last) {
+    String env = envName(property);
+    String found = null;
+    for (String name : settings.stringPropertyNames()) {
+      if (name.length() == env.length() && envName(name).equals(env)
+          && (found == null || (last ? name.compareTo(found) > 0 : name.compareTo(found) < 0))) {
+        found = name;
+      }
+    }
+    return found == null ? null : settings.getProperty(found);
   }
 
   /**
@@ -257,7 +277,7 @@ public final class WeftAgent {
     } catch (IOException | RuntimeException unreadable) {
       return null;
     }
-    String value = settings.getProperty(property);
+    String value = spelledOtherwise(property, settings, true);
     return value != null ? value.trim() : null;
   }
 

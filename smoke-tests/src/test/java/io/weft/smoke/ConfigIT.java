@@ -222,6 +222,18 @@ class ConfigIT {
       assertEquals("hello from app hi weft", off.output().strip(), "nothing but the application's own output");
       assertEquals(0, otlp.spans().size() + otlp.metrics().size());
     }
+    // the switch under its variable's name, in a file named by the property spelled with dots: read before anything starts
+    Path variables = dir.resolve("variables.properties");
+    Files.writeString(variables, "OTEL_JAVAAGENT_ENABLED=false\n");
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm off = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .property("otel.javaagent.configuration.file", variables.toString())
+            .start(HelloApp.class)) {
+      assertEquals(7, off.awaitExit(), off::describe);
+      assertEquals("hello from app hi weft", off.output().strip(), "nothing but the application's own output");
+      assertEquals(0, otlp.spans().size() + otlp.metrics().size());
+    }
     Path missing = dir.resolve("missing.properties");
     try (OtlpReceiver otlp = OtlpReceiver.start();
         ChildJvm app = ChildJvm.withAgent(jdk, otlp)
