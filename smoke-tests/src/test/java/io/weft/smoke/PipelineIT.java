@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +71,8 @@ class PipelineIT {
             .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
             .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.grpcEndpoint())
             .env("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=s3cr3t-value,x-tenant=acme")
+            // the metrics' own headers replace the general ones for them, as the OpenTelemetry SDK's do
+            .env("OTEL_EXPORTER_OTLP_METRICS_HEADERS", "x-metrics-key=m-value")
             .env("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
             .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", JOB)
             .start(BatchJobApp.class, "10")) {
@@ -78,7 +81,12 @@ class PipelineIT {
       otlp.awaitMetric("weft.method.duration");
       assertTrue(otlp.exportRequests(Signal.TRACES, Transport.GRPC) > 0);
       assertEquals(0, otlp.exportRequests(Signal.TRACES, Transport.HTTP));
-      assertTrue(otlp.requestHeaders().stream().anyMatch(h -> "s3cr3t-value".equals(h.get("x-api-key"))), otlp.requestHeaders().toString());
+      List<Map<String, String>> headers = otlp.requestHeaders();
+      assertTrue(headers.stream().anyMatch(h -> "s3cr3t-value".equals(h.get("x-api-key")) && "acme".equals(h.get("x-tenant"))
+          && !h.containsKey("x-metrics-key")), headers.toString());
+      assertTrue(headers.stream().anyMatch(h -> "m-value".equals(h.get("x-metrics-key"))), headers.toString());
+      assertTrue(headers.stream().noneMatch(h -> h.containsKey("x-metrics-key") && (h.containsKey("x-api-key") || h.containsKey("x-tenant"))),
+          "the general headers never go with the metrics: " + headers);
       assertTrue(app.output().contains("grpc " + otlp.grpcEndpoint()), app.describe());
       assertTrue(!app.output().contains("s3cr3t-value"), "header values are never printed\n" + app.describe());
     }

@@ -70,8 +70,12 @@ final class OtlpSettings {
         endpoint = (root.endsWith("/") ? root : root + "/") + "v1/" + signal;
       }
     }
-    Map<String, String> headers = new LinkedHashMap<>(config.getMap(general + "headers"));
-    headers.putAll(config.getMap(specific + "headers"));
+    // the per-signal headers replace the general ones, as the OpenTelemetry SDK's: a signal sent elsewhere
+    // (its own endpoint) must not carry the general endpoint's credentials
+    Map<String, String> headers = new LinkedHashMap<>(config.getMap(specific + "headers"));
+    if (headers.isEmpty()) {
+      headers.putAll(config.getMap(general + "headers"));
+    }
     String compression = config.getChoice(
         config.getString(specific + "compression") != null ? specific + "compression" : general + "compression",
         "none", "none", "gzip");

@@ -78,11 +78,14 @@ class OtlpSettingsTest {
   }
 
   @Test
-  void perSignalHeadersOverrideGeneralOnes() {
-    OtlpSettings settings = read("traces",
-        "OTEL_EXPORTER_OTLP_HEADERS", "api-key=general,tenant=a",
-        "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "api-key=traces");
-    assertEquals(Map.of("api-key", "traces", "tenant", "a"), settings.headers);
+  void perSignalHeadersReplaceGeneralOnes() {
+    String[] both = {"OTEL_EXPORTER_OTLP_HEADERS", "api-key=general,tenant=a", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "api-key=traces"};
+    assertEquals(Map.of("api-key", "traces"), read("traces", both).headers,
+        "as the OpenTelemetry SDK: the general headers (a credential for another endpoint, say) are not added to the signal's");
+    assertEquals(Map.of("api-key", "general", "tenant", "a"), read("metrics", both).headers);
+    assertEquals(Map.of("api-key", "general", "tenant", "a"),
+        read("traces", "OTEL_EXPORTER_OTLP_HEADERS", "api-key=general,tenant=a", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", " ").headers,
+        "a blank per-signal setting is unset");
   }
 
   @Test

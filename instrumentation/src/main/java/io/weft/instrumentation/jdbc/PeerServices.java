@@ -49,7 +49,7 @@ final class PeerServices {
             + InstrumentationConfig.printable(entry) + "' (expected host=name or host:port=name)");
         continue;
       }
-      names.putIfAbsent(key, name);
+      names.put(key, name); // a host given twice: the last entry wins, as the OpenTelemetry agent reads a map
     }
     boolean old = true;
     boolean stable = false;

@@ -41,6 +41,13 @@ class PeerServicesTest {
   }
 
   @Test
+  void anAddressGivenTwiceTakesItsLastName() {
+    PeerServices peers = PeerServices.from(config("127.0.0.1=first, 127.0.0.1=second, db:5432=a, DB:5432=b", null));
+    assertEquals("second", peers.resolve("127.0.0.1", 5432), "as the OpenTelemetry agent, which reads the setting as a map");
+    assertEquals("b", peers.resolve("db", 5432));
+  }
+
+  @Test
   void schemesAreSkippedAndEntriesWithAPathMatchNoDatabase() {
     PeerServices peers = PeerServices.from(config("https://db.internal:5432=orders-db,api.internal/v1=api", null));
     assertEquals("orders-db", peers.resolve("db.internal", 5432));
