@@ -129,23 +129,39 @@ public final class ResourceFactory {
   }
 
   /**
-   * The detectors {@code OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS} turns off, named as the OpenTelemetry agent names
-   * its resource providers (the class name, with or without its package), so a setting made for that agent
-   * means the same here. An unknown name is reported once. {@code service.instance.id} has no switch: it is
-   * what tells this process's telemetry from another's.
+   * The detectors turned off: those {@code OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS} lists, and when {@code
+   * OTEL_JAVA_ENABLED_RESOURCE_PROVIDERS} is set, every one it does not list, as the SDK reads the two. Both name
+   * the OpenTelemetry agent's resource providers (the class name, with or without its package), so a setting made
+   * for that agent means the same here. An unknown name is reported once. {@code service.instance.id} has no
+   * switch: it is what tells this process's telemetry from another's.
    */
   static Set<String> disabledProviders(WeftConfig config) {
     Set<String> disabled = new HashSet<>();
-    for (String name : config.getList("otel.java.disabled.resource.providers")) {
+    List<String> enabled = providers(config, "otel.java.enabled.resource.providers");
+    if (!config.getList("otel.java.enabled.resource.providers").isEmpty()) {
+      for (String provider : PROVIDERS) {
+        if (!enabled.contains(provider)) {
+          disabled.add(provider);
+        }
+      }
+    }
+    disabled.addAll(providers(config, "otel.java.disabled.resource.providers"));
+    return disabled;
+  }
+
+  /** The providers Weft has among those {@code key} lists, by simple name; the others reported. */
+  private static List<String> providers(WeftConfig config, String key) {
+    List<String> known = new java.util.ArrayList<>();
+    for (String name : config.getList(key)) {
       String simple = name.substring(name.lastIndexOf('.') + 1);
       if (PROVIDERS.contains(simple)) {
-        disabled.add(simple);
+        known.add(simple);
       } else {
-        config.warn(config.nameAsSet("otel.java.disabled.resource.providers") + ": " + InstrumentationConfig.printable(name)
+        config.warn(config.nameAsSet(key) + ": " + InstrumentationConfig.printable(name)
             + " is not a resource provider Weft has; known: " + String.join(", ", PROVIDERS));
       }
     }
-    return disabled;
+    return known;
   }
 
   /** What the SDK's {@code Resource} accepts as a key, so that {@link TelemetryResource#sdk()} cannot fail. */

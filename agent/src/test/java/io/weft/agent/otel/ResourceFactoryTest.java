@@ -158,6 +158,28 @@ class ResourceFactoryTest {
         && stderr.get(0).contains("ContainerResourceProvider"), stderr.get(0));
   }
 
+  /** As the SDK: with an enabled list only the providers it names run, and the disabled list still applies on top. */
+  @Test
+  void anEnabledListKeepsOnlyTheProvidersItNames() {
+    List<String> stderr = new ArrayList<>();
+    WeftConfig config = new WeftConfig(Map.of(), Map.of(
+        "OTEL_JAVA_ENABLED_RESOURCE_PROVIDERS", "io.opentelemetry.instrumentation.resources.HostResourceProvider,OsResourceProvider,"
+            + "io.opentelemetry.contrib.aws.resource.Ec2ResourceProvider",
+        "OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS", "OsResourceProvider",
+        "OTEL_RESOURCE_ATTRIBUTES", "team=payments"), stderr::add);
+    Attributes attributes = ResourceFactory.create(config, "1", "1").attributes();
+    assertTrue(attributes.get(AttributeKey.stringKey("host.arch")) != null, attributes.toString());
+    for (String gone : List.of("os.type", "process.executable.path", "process.runtime.version")) {
+      assertEquals(null, attributes.get(AttributeKey.stringKey(gone)), gone);
+    }
+    assertEquals(null, attributes.get(AttributeKey.longKey("process.pid")));
+    assertEquals("payments", attributes.get(AttributeKey.stringKey("team")), "the user's attributes are no provider's");
+    UUID.fromString(attributes.get(AttributeKey.stringKey("service.instance.id")));
+    assertEquals(1, stderr.size(), stderr.toString());
+    assertTrue(stderr.get(0).startsWith("OTEL_JAVA_ENABLED_RESOURCE_PROVIDERS: io.opentelemetry.contrib.aws.resource.Ec2ResourceProvider"
+        + " is not a resource provider Weft has"), stderr.get(0));
+  }
+
   @Test
   void disabledKeysAreLeftOutDetectedOrSetButTheServicesIdentityStays() {
     List<String> stderr = new ArrayList<>();
