@@ -105,9 +105,7 @@ public final class AgentStarter {
       List<String> states = new ArrayList<>();
       boolean defaultEnabled = config.getBoolean("otel.instrumentation.common.default-enabled", true);
       for (WeftInstrumentation instrumentation : instrumentations()) {
-        boolean on = config.getBoolean(
-            "otel.instrumentation." + instrumentation.name() + ".enabled",
-            defaultEnabled && instrumentation.enabledByDefault());
+        boolean on = instrumentation.enabled(config, defaultEnabled);
         states.add(instrumentation.name() + (on ? "" : "(off)"));
         if (on) {
           enabled.add(instrumentation);

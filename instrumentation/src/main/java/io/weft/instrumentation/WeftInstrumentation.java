@@ -19,6 +19,15 @@ public interface WeftInstrumentation {
     return true;
   }
 
+  /**
+   * Whether it is on: its switch {@code otel.instrumentation.<name>.enabled}, else {@code commonDefault} (the
+   * common default's value) where it is on by default. An instrumentation that answers to several of the
+   * OpenTelemetry agent's switches overrides this.
+   */
+  default boolean enabled(InstrumentationConfig config, boolean commonDefault) {
+    return config.getBoolean("otel.instrumentation." + name() + ".enabled", commonDefault && enabledByDefault());
+  }
+
   /** What to weave, given the configuration; empty when there is nothing to do. */
   List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config);
 

@@ -21,6 +21,7 @@ import io.weft.smoke.app.MethodsApp;
 import io.weft.smoke.support.ChildJvm;
 import io.weft.smoke.support.Jdk;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -368,6 +369,39 @@ class MethodsIT {
     String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the command did not end: " + output);
     return new Cli(process.exitValue(), output);
+  }
+
+  /**
+   * The configured methods and {@code @WithSpan} have switches of their own, each defaulting to the common default, as the
+   * OpenTelemetry agent's {@code methods} and {@code opentelemetry-instrumentation-annotations}: the common default off with
+   * the annotations' switch on traces {@code @WithSpan} alone, and either switch off leaves the other working.
+   */
+  @ParameterizedTest(name = "JDK {0}")
+  @MethodSource("io.weft.smoke.support.Jdks#all")
+  void theConfiguredMethodsAndWithSpanHaveSwitchesOfTheirOwn(Jdk jdk) {
+    Map<String, List<String>> cases = new java.util.LinkedHashMap<>();
+    cases.put("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED=false OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_ENABLED=true",
+        List.of("Annotated.excluded", "Annotated.work", "custom-name"));
+    cases.put("OTEL_INSTRUMENTATION_METHODS_ENABLED=false", List.of("Annotated.excluded", "Annotated.work", "custom-name"));
+    cases.put("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED=false OTEL_INSTRUMENTATION_METHODS_ENABLED=true", List.of("Shop.placeOrder"));
+    cases.put("OTEL_INSTRUMENTATION_OPENTELEMETRY_INSTRUMENTATION_ANNOTATIONS_ENABLED=false", List.of("Shop.placeOrder"));
+    for (Map.Entry<String, List<String>> c : cases.entrySet()) {
+      try (OtlpReceiver otlp = OtlpReceiver.start()) {
+        ChildJvm.Builder builder = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", APP + "Shop[placeOrder]")
+            .libs("annotations");
+        for (String setting : c.getKey().split(" ")) {
+          builder.env(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+        }
+        try (ChildJvm app = builder.start(MethodsApp.class)) {
+          assertEquals(0, app.awaitExit(), app::describe);
+          otlp.awaitSpan(named(c.getValue().get(0)));
+          // the JVM has exited and flushed: these are all
+          assertEquals(c.getValue(), otlp.spans().stream().map(ReceivedSpan::name).sorted().distinct().collect(Collectors.toList()),
+              c.getKey() + "\n" + app.describe());
+        }
+      }
+    }
   }
 
   /**

@@ -39,6 +39,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class MethodsInstrumentation implements WeftInstrumentation {
 
   static final String INCLUDE_KEY = "otel.instrumentation.methods.include";
+  static final String METHODS_ENABLED_KEY = "otel.instrumentation.methods.enabled";
+  private static final String COMMON_DEFAULT_KEY = "otel.instrumentation.common.default-enabled";
   static final String EXCLUDE_KEY = "weft.methods.exclude";
   /** Whether {@link #DURATION_METRIC} is recorded (for every call, sampled or not). */
   static final String METRIC_KEY = "weft.methods.metric.enabled";
@@ -77,17 +79,48 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
     return "methods";
   }
 
+  /**
+   * On when any of the OpenTelemetry agent's three instrumentations it stands for is: {@code methods} (the configured
+   * methods), {@code opentelemetry-instrumentation-annotations} ({@code @WithSpan}) and {@code external-annotations},
+   * each with its own switch whose default is the common default, as there. So {@code
+   * OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED=false} with the annotations' switch on traces {@code @WithSpan} alone.
+   */
+  @Override
+  public boolean enabled(InstrumentationConfig config, boolean commonDefault) {
+    return configuredMethodsOn(config) || annotationsOn(config) || externalAnnotationsOn(config);
+  }
+
+  private static boolean commonDefault(InstrumentationConfig config) {
+    return config.getBoolean(COMMON_DEFAULT_KEY, true);
+  }
+
+  static boolean configuredMethodsOn(InstrumentationConfig config) {
+    return config.getBoolean(METHODS_ENABLED_KEY, commonDefault(config));
+  }
+
+  static boolean annotationsOn(InstrumentationConfig config) {
+    return config.getBoolean(ANNOTATIONS_KEY, commonDefault(config));
+  }
+
+  static boolean externalAnnotationsOn(InstrumentationConfig config) {
+    return config.getBoolean(EXTERNAL_ENABLED_KEY, commonDefault(config));
+  }
+
   @Override
   public List<TypeInstrumentation> typeInstrumentations(InstrumentationConfig config) {
     // runs in premain: classes rather than method references, whose first use costs milliseconds
     Consumer<String> warn = new Report(config, false);
     Consumer<String> debug = new Report(config, true);
+    // the patterns are parsed (and a malformed one reported) even with the configured methods off
     MethodSelection selection =
         new MethodSelection(
             MethodPatternParser.parse(config.getString(INCLUDE_KEY), "OTEL_INSTRUMENTATION_METHODS_INCLUDE", warn),
             MethodPatternParser.parse(config.getString(EXCLUDE_KEY), "WEFT_METHODS_EXCLUDE", warn));
+    if (!configuredMethodsOn(config)) {
+      selection = new MethodSelection(Collections.<MethodPattern>emptyList(), Collections.<MethodPattern>emptyList());
+    }
     List<TypeInstrumentation> result = new ArrayList<>();
-    boolean annotations = config.getBoolean(ANNOTATIONS_KEY, true);
+    boolean annotations = annotationsOn(config);
     NamedTypes named = selection.isEmpty() ? null : new NamedTypes(selection);
     Implementations implementations = null;
     if (!selection.exactClassNames().isEmpty()) {
@@ -119,7 +152,7 @@ public final class MethodsInstrumentation implements WeftInstrumentation {
    * the OpenTelemetry agent's list and switches): a team moving from those agents keeps its spans. Empty when off.
    */
   static List<String> externalAnnotations(InstrumentationConfig config, Consumer<String> warn) {
-    if (!config.getBoolean(EXTERNAL_ENABLED_KEY, config.getBoolean("otel.instrumentation.common.default-enabled", true))) {
+    if (!externalAnnotationsOn(config)) {
       return Collections.emptyList();
     }
     String include = config.getString(EXTERNAL_INCLUDE_KEY);
