@@ -6,6 +6,15 @@ package io.weft.instrumentation.jdbc;
  * Comments are dropped (the conventions allow keeping them, but they can carry literals), whitespace
  * runs become one space, {@code IN} lists of literals and placeholders collapse to {@code IN (?)}, and
  * output past the limit is cut and ends with {@link #TRUNCATION_MARKER}.
+ *
+ * <p>A backslash in a quoted literal is read as the dialect reads it by default: an escape in MySQL and
+ * MariaDB, and in PostgreSQL's {@code E'...'}; an ordinary character elsewhere (standard SQL, PostgreSQL
+ * with {@code standard_conforming_strings}, Oracle, SQL Server, H2). A server set otherwise ({@code
+ * NO_BACKSLASH_ESCAPES}, or {@code standard_conforming_strings} off) reads it the other way, and then the
+ * two readings end a literal such as {@code 'C:'} at different quotes: what one takes for the next
+ * literal the other takes for code. So where the two readings part, everything is hidden until both are
+ * outside a literal again (often the end of the statement): never a literal shown, at the price of the
+ * statement's tail, which only a quote escaped with a backslash or a literal ending in one costs.
  */
 public final class SqlSanitizer {
 
@@ -21,16 +30,17 @@ public final class SqlSanitizer {
   private static final int MAX_BRACKETED_IDENTIFIER = 128;
 
   private final int maxLength;
-  private final boolean doubleQuotedStrings;
+  private final boolean mysql;
 
   /**
    * A sanitizer with its own bound ({@code maxLength} below the marker's length counts as the
-   * marker's length). {@code doubleQuotedStrings} is for MySQL and MariaDB outside {@code
-   * ANSI_QUOTES}, where {@code "text"} is a string literal rather than an identifier.
+   * marker's length). {@code mysql} is for MySQL and MariaDB (outside {@code ANSI_QUOTES}): {@code
+   * "text"} is a string literal rather than an identifier, a backslash escapes in literals, and {@code #}
+   * starts a comment to the end of the line.
    */
-  public SqlSanitizer(int maxLength, boolean doubleQuotedStrings) {
+  public SqlSanitizer(int maxLength, boolean mysql) {
     this.maxLength = Math.max(maxLength, TRUNCATION_MARKER.length());
-    this.doubleQuotedStrings = doubleQuotedStrings;
+    this.mysql = mysql;
   }
 
   /** {@link #apply(String)} with {@link #MAX_LENGTH} and double quotes taken as identifiers. */
@@ -44,7 +54,7 @@ public final class SqlSanitizer {
       return null;
     }
     try {
-      return new Pass(sql, maxLength, doubleQuotedStrings).run();
+      return new Pass(sql, maxLength, mysql).run();
     } catch (RuntimeException e) {
       // Unreachable by design; if a bug slips through, hide the whole text rather than leak it.
       return "?";
@@ -56,7 +66,7 @@ public final class SqlSanitizer {
     private final String sql;
     private final int n;
     private final int maxLength;
-    private final boolean doubleQuotedStrings;
+    private final boolean mysql;
     private final StringBuilder out;
     private int i;
     private boolean pendingSpace;
@@ -69,11 +79,11 @@ public final class SqlSanitizer {
     private int inState = IN_NONE;
     private int inListStart;
 
-    Pass(String sql, int maxLength, boolean doubleQuotedStrings) {
+    Pass(String sql, int maxLength, boolean mysql) {
       this.sql = sql;
       this.n = sql.length();
       this.maxLength = maxLength;
-      this.doubleQuotedStrings = doubleQuotedStrings;
+      this.mysql = mysql;
       this.out = new StringBuilder(Math.min(n, maxLength) + 16);
     }
 
@@ -85,15 +95,19 @@ public final class SqlSanitizer {
           i++;
           pendingSpace = true;
         } else if (c == '-' && peek(1) == '-') {
-          skipLineComment();
+          skipLineComment(2);
+        } else if (c == '#' && mysql) {
+          skipLineComment(1);
         } else if (c == '/' && peek(1) == '*') {
           skipBlockComment();
         } else if (c == '\'') {
-          stringLiteral(i);
+          stringLiteral(i, mysql, true);
+        } else if (c == '"' && mysql) {
+          stringLiteral(i, true, true);
         } else if (c == '"') {
-          quoted(i, '"', doubleQuotedStrings);
+          quoted(i, '"');
         } else if (c == '`') {
-          quoted(i, '`', false);
+          quoted(i, '`');
         } else if (c == '[' && startsBracketedIdentifier()) {
           bracketed();
         } else if (c == '$') {
@@ -129,8 +143,8 @@ public final class SqlSanitizer {
       return at < n ? sql.charAt(at) : '\0';
     }
 
-    private void skipLineComment() {
-      i += 2;
+    private void skipLineComment(int opening) {
+      i += opening;
       while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
         i++;
       }
@@ -156,42 +170,91 @@ public final class SqlSanitizer {
       pendingSpace = true;
     }
 
-    /** A '...' string from {@code start} (its prefix, if any, already behind {@code start}). */
-    private void stringLiteral(int start) {
-      i = start + 1;
-      skipQuotedBody('\'', true);
+    /**
+     * A literal opened by the quote at {@code start} (its prefix, if any, already behind), a backslash read as an
+     * escape or not ({@code escapes}); {@code guarded}: the other reading is possible too (the server's setting
+     * decides), so where the two end the literal at different quotes, everything up to where both are outside a
+     * literal again is hidden (see the class comment).
+     */
+    private void stringLiteral(int start, boolean escapes, boolean guarded) {
+      char quote = sql.charAt(start);
+      int end = endOfQuoted(start + 1, quote, escapes);
+      if (guarded && endOfQuoted(start + 1, quote, !escapes) != end) {
+        end = bothOutside(start + 1, quote, escapes);
+      }
+      i = end < 0 ? n : end;
       literal();
     }
 
-    private void quoted(int start, char quote, boolean isLiteral) {
-      i = start + 1;
-      boolean closed = skipQuotedBody(quote, isLiteral);
-      if (isLiteral || !closed) {
-        literal(); // an unterminated identifier cannot be told from text: hide it
+    /** A quoted name; an unterminated one cannot be told from text: hidden. */
+    private void quoted(int start, char quote) {
+      int end = endOfQuoted(start + 1, quote, false);
+      if (end < 0) {
+        i = n;
+        literal();
       } else {
-        emit(start, i);
+        i = end;
+        emit(start, end);
       }
     }
 
     /**
-     * Moves past the closing quote: a doubled quote is part of the body, and so is any char after a
-     * backslash in literals (MySQL), which at worst swallows more text but never shows any.
+     * Where the quoted text whose body starts at {@code from} ends (past its closing quote), or -1 when it does
+     * not: a doubled quote is part of the body, and so, with {@code escapes}, is any char after a backslash.
      */
-    private boolean skipQuotedBody(char quote, boolean backslashEscapes) {
-      while (i < n) {
-        char c = sql.charAt(i);
+    private int endOfQuoted(int from, char quote, boolean escapes) {
+      int at = from;
+      while (at < n) {
+        char c = sql.charAt(at);
         if (c == quote) {
-          if (peek(1) == quote) {
-            i += 2;
+          if (at + 1 < n && sql.charAt(at + 1) == quote) {
+            at += 2;
             continue;
           }
-          i++;
-          return true;
+          return at + 1;
         }
-        i += (c == '\\' && backslashEscapes) ? 2 : 1;
+        at += (c == '\\' && escapes) ? 2 : 1;
       }
-      i = n;
-      return false;
+      return -1;
+    }
+
+    /**
+     * Reads on from {@code from}, inside a literal, both ways at once (a backslash an escape, and not) and returns
+     * the first position where both readings are outside a literal, or -1 when that never happens.
+     */
+    private int bothOutside(int from, char quote, boolean escapes) {
+      boolean inA = true; // the dialect's reading
+      boolean inB = true; // the other one
+      boolean skipA = false;
+      boolean skipB = false;
+      for (int at = from; at < n; at++) {
+        char c = sql.charAt(at);
+        char next = at + 1 < n ? sql.charAt(at + 1) : '\0';
+        if (skipA) {
+          skipA = false;
+        } else if (!inA) {
+          inA = c == quote;
+        } else if (c == quote) {
+          skipA = next == quote; // a doubled quote stays inside
+          inA = skipA;
+        } else {
+          skipA = c == '\\' && escapes;
+        }
+        if (skipB) {
+          skipB = false;
+        } else if (!inB) {
+          inB = c == quote;
+        } else if (c == quote) {
+          skipB = next == quote;
+          inB = skipB;
+        } else {
+          skipB = c == '\\' && !escapes;
+        }
+        if (!inA && !inB) {
+          return at + 1;
+        }
+      }
+      return -1;
     }
 
     // After a word char, ')' or ']' this is a subscript (PostgreSQL arr[1]), not a name.
@@ -316,13 +379,20 @@ public final class SqlSanitizer {
       }
       i = at;
       int length = at - start;
+      if (at < n && sql.charAt(at) == '\'' && !mysql && isOracleQuotePrefix(start, length) && at + 2 < n
+          && sql.charAt(at + 1) > ' ') {
+        oracleQuoted(at); // q'[..]', nq'!..!'
+        return;
+      }
       if (at < n && sql.charAt(at) == '\'' && isStringPrefix(start, length)) {
-        stringLiteral(at); // E'..', N'..', X'..', B'..', _utf8mb4'..'
+        boolean escapeString = length == 1 && (sql.charAt(start) == 'e' || sql.charAt(start) == 'E') && !mysql;
+        // PostgreSQL's E'..' reads a backslash as an escape whatever the server's settings
+        stringLiteral(at, escapeString || mysql, !escapeString); // E'..', N'..', X'..', B'..', _utf8mb4'..'
         return;
       }
       if (length == 1 && (sql.charAt(start) == 'U' || sql.charAt(start) == 'u')
           && at + 1 < n && sql.charAt(at) == '&' && sql.charAt(at + 1) == '\'') {
-        stringLiteral(at + 1); // U&'..'
+        stringLiteral(at + 1, mysql, true); // U&'..'
         return;
       }
       if (isKeyword(start, length, "TRUE") || isKeyword(start, length, "FALSE")) {
@@ -333,6 +403,31 @@ public final class SqlSanitizer {
       if (isKeyword(start, length, "IN")) {
         inState = IN_KEYWORD;
       }
+    }
+
+    /** Oracle's alternative quoting: {@code q} or {@code nq}, any case. */
+    private boolean isOracleQuotePrefix(int start, int length) {
+      char last = sql.charAt(start + length - 1);
+      if (last != 'q' && last != 'Q') {
+        return false;
+      }
+      return length == 1 || length == 2 && (sql.charAt(start) == 'n' || sql.charAt(start) == 'N');
+    }
+
+    /**
+     * {@code q'<d>...<d>'} from the quote at {@code quote}: the body ends at the delimiter's closing partner ({@code ]})
+     * for {@code [}, {@code >} for {@code <}, and so on, else the delimiter itself) followed by a quote; unterminated,
+     * the rest is hidden.
+     */
+    private void oracleQuoted(int quote) {
+      char open = sql.charAt(quote + 1);
+      char close = open == '[' ? ']' : open == '{' ? '}' : open == '<' ? '>' : open == '(' ? ')' : open;
+      int at = quote + 2;
+      while (at + 1 < n && !(sql.charAt(at) == close && sql.charAt(at + 1) == '\'')) {
+        at++;
+      }
+      i = at + 1 < n ? at + 2 : n;
+      literal();
     }
 
     private boolean isStringPrefix(int start, int length) {

@@ -16,7 +16,7 @@ class SqlSanitizerTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
       SELECT * FROM users WHERE name = 'alice'                  | SELECT * FROM users WHERE name = ?
-      SELECT 'it''s', 'a\\'b', 'c\\\\' FROM t                   | SELECT ?, ?, ? FROM t
+      SELECT 'it''s', 'a\\b', 'c\\\\' FROM t                    | SELECT ?, ?, ? FROM t
       SELECT E'line\\n', e'x' FROM t                            | SELECT ?, ? FROM t
       SELECT N'unicode', n'x', X'0F', x'ff', B'0101', b'1'      | SELECT ?, ?, ?, ?, ?, ?
       SELECT U&'d\\0061t', _utf8mb4'abc' FROM t                 | SELECT ?, ? FROM t
@@ -81,6 +81,48 @@ class SqlSanitizerTest {
     assertEquals("SELECT ? FROM t", SqlSanitizer.sanitize("SELECT 'x''''y''' FROM t"));
     assertEquals("SELECT ?, b FROM t", SqlSanitizer.sanitize("SELECT $q$ 'not a string start $q$, b FROM t"));
     assertEquals("SELECT \"a 'b' c\" FROM t", SqlSanitizer.sanitize("SELECT \"a 'b' c\" FROM t"));
+  }
+
+  /**
+   * A backslash is an ordinary character in standard SQL (PostgreSQL's default) and an escape in MySQL's: where the two
+   * readings end a literal at different quotes, what follows is hidden until both agree again, so neither a
+   * PostgreSQL {@code 'C:\'} nor a MariaDB under {@code NO_BACKSLASH_ESCAPES} shows the next literal.
+   */
+  @Test
+  void aBackslashNeverShowsALiteralWhicheverWayTheServerReadsIt() {
+    SqlSanitizer mysql = new SqlSanitizer(SqlSanitizer.MAX_LENGTH, true);
+    // the readings agree: nothing changes
+    assertEquals("SELECT * FROM t WHERE a ~ ? AND b LIKE ? AND c = ?",
+        SqlSanitizer.sanitize("SELECT * FROM t WHERE a ~ '\\d+' AND b LIKE 'x\\_%' AND c = 'C:\\\\dir'"));
+    assertEquals("SELECT * FROM t WHERE a ~ ? AND b LIKE ?", mysql.apply("SELECT * FROM t WHERE a ~ '\\d+' AND b LIKE 'x\\_%'"));
+    // PostgreSQL's default: 'C:\' ends at its quote, and an escape reading would show hunter2
+    assertEquals("SELECT ?", SqlSanitizer.sanitize("SELECT 'C:\\' AS p, 'hunter2' AS q"));
+    // MySQL's default: 'it\'s' goes on, and a standard reading would show secret
+    assertEquals("SELECT ?", mysql.apply("SELECT 'it\\'s', 'secret' FROM t"));
+    // MariaDB under NO_BACKSLASH_ESCAPES, the other way round
+    assertEquals("SELECT ?", mysql.apply("SELECT 'C:\\', 'secret7'"));
+    assertEquals("SELECT ?", mysql.apply("SELECT \"C:\\\", \"secret8\""));
+    // the readings meet again after the second escaped quote: the statement goes on from there
+    assertEquals("SELECT * FROM t WHERE a = ? AND c = ?", mysql.apply("SELECT * FROM t WHERE a = 'it\\'s' AND b = 'o\\'k' AND c = 1"));
+    // PostgreSQL's E'..' reads a backslash as an escape whatever the settings
+    assertEquals("SELECT ?, ? FROM t", SqlSanitizer.sanitize("SELECT E'it\\'s', 'x' FROM t"));
+  }
+
+  @Test
+  void aHashStartsACommentInMysqlOnly() {
+    SqlSanitizer mysql = new SqlSanitizer(SqlSanitizer.MAX_LENGTH, true);
+    assertEquals("SELECT ?", mysql.apply("SELECT 1 # user: alice@example.com token secretword4"));
+    assertEquals("SELECT a FROM t WHERE b = ?", mysql.apply("SELECT a FROM t # note 'x'\nWHERE b = 2"));
+    assertEquals("SELECT a FROM #tmp", SqlSanitizer.sanitize("SELECT a FROM #tmp"), "SQL Server's temporary table");
+  }
+
+  @Test
+  void oraclesAlternativeQuotingIsALiteral() {
+    assertEquals("SELECT ? FROM dual", SqlSanitizer.sanitize("SELECT q'[it's a secret1]' FROM dual"));
+    assertEquals("SELECT ?, ?, ? FROM dual", SqlSanitizer.sanitize("SELECT Q'{a'b}', nq'!x'secret3!', NQ'<s>' FROM dual"));
+    assertEquals("SELECT ? FROM dual WHERE a = ?", SqlSanitizer.sanitize("SELECT q'(x)' FROM dual WHERE a = 1"));
+    assertEquals("SELECT ?", SqlSanitizer.sanitize("SELECT q'[unterminated secret"));
+    assertEquals("SELECT q, ? FROM t", SqlSanitizer.sanitize("SELECT q, 'x' FROM t"), "a column named q is a name");
   }
 
   @Test
@@ -172,7 +214,7 @@ class SqlSanitizerTest {
     private static final String[] SEPARATORS = {
       " ", " ", " ", "\n", "\t ", " /* SECRET 'x' */ ", " -- SECRET 'y'\n", "/**/"};
     private static final String[] STRING_PARTS = {
-      "SECRET", "abc", "''", "\\'", "\\\\", "é", "\uD83D\uDE00", " ", "--", "/*", "*/", "\"", "`", "$$",
+      "SECRET", "abc", "''", "\\\\", "é", "\uD83D\uDE00", " ", "--", "/*", "*/", "\"", "`", "$$",
       "[", "]", ";", "?", "$1", "IN (1)"};
 
     private final Random random;
