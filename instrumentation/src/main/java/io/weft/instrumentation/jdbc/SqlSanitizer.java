@@ -78,6 +78,8 @@ public final class SqlSanitizer {
     private static final int IN_AFTER_VALUE = 3;
     private int inState = IN_NONE;
     private int inListStart;
+    /** Whether the last {@link #endOfQuoted} passed a backslash. */
+    private boolean sawBackslash;
 
     Pass(String sql, int maxLength, boolean mysql) {
       this.sql = sql;
@@ -179,7 +181,8 @@ public final class SqlSanitizer {
     private void stringLiteral(int start, boolean escapes, boolean guarded) {
       char quote = sql.charAt(start);
       int end = endOfQuoted(start + 1, quote, escapes);
-      if (guarded && endOfQuoted(start + 1, quote, !escapes) != end) {
+      // without a backslash in the body, the two readings agree
+      if (guarded && sawBackslash && endOfQuoted(start + 1, quote, !escapes) != end) {
         end = bothOutside(start + 1, quote, escapes);
       }
       i = end < 0 ? n : end;
@@ -204,8 +207,12 @@ public final class SqlSanitizer {
      */
     private int endOfQuoted(int from, char quote, boolean escapes) {
       int at = from;
+      sawBackslash = false;
       while (at < n) {
         char c = sql.charAt(at);
+        if (c == '\\') {
+          sawBackslash = true;
+        }
         if (c == quote) {
           if (at + 1 < n && sql.charAt(at + 1) == quote) {
             at += 2;
