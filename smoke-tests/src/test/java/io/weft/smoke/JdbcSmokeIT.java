@@ -106,6 +106,7 @@ class JdbcSmokeIT {
         for (String access : JdbcApp.ACCESSES) {
           checkAccess(otlp, db, "weft_orders_" + access);
         }
+        checkHostile(otlp, db, output);
         checkMetric(otlp, db);
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\n" + app.describe() + "\n--- received spans:\n"
@@ -212,6 +213,22 @@ class JdbcSmokeIT {
 
   static Stream<Jdk> jdks() {
     return Jdks.all();
+  }
+
+  /**
+   * The statements whose quoting only the dialect's reading of a backslash (or MariaDB's '#' comment) tells: each ran and
+   * returned its row, each is a span, and none shows the literal (their text is hidden from the ambiguous quote on).
+   */
+  private static void checkHostile(OtlpReceiver otlp, Database db, String output) {
+    int perAccess = db == MARIADB ? 2 : 1;
+    assertEquals(JdbcApp.ACCESSES.length, output.lines().filter(l -> l.equals("hostile statements " + perAccess + " rows " + perAccess)).count(),
+        output);
+    List<ReceivedSpan> spans = otlp.spans().stream().filter(s -> s.kind() == SPAN_KIND_CLIENT).toList();
+    assertEquals(JdbcApp.ACCESSES.length * perAccess, spans.stream().filter(s -> "SELECT ?".equals(text(s))).count(),
+        () -> "one 'SELECT ?' span per hostile statement");
+    for (ReceivedSpan span : spans) {
+      assertFalse(span.toString().contains(JdbcApp.HOSTILE), () -> "a hostile literal survived in " + span);
+    }
   }
 
   private static void checkAccess(OtlpReceiver otlp, Database db, String table) {

@@ -23,6 +23,8 @@ public final class JdbcApp {
   public static final int PREPARED_RUNS = 5;
   public static final int PREPARED_BATCH = 3;
   public static final String SECRET = "secret-widget";
+  /** In statements whose quoting a sanitizer that misread the dialect would show as code (see {@link #hostile}). */
+  public static final String HOSTILE = "hostile-secret";
   public static final String[] ACCESSES = {"direct", "hikari", "dbcp2", "tomcat"};
 
   private final String db;
@@ -133,6 +135,7 @@ public final class JdbcApp {
       s.executeBatch();
     }
     callable(c);
+    hostile(c);
     try (Statement s = c.createStatement()) {
       s.executeQuery("SELECT * FROM " + table + "_missing");
       throw new IllegalStateException("the bad query did not fail");
@@ -148,6 +151,25 @@ public final class JdbcApp {
     }
     transaction(c, table);
     c.setAutoCommit(true); // outside the traced method: a driver may commit here on its own (PostgreSQL's does)
+  }
+
+  /**
+   * Valid statements whose literals end where the dialect says: a literal ending in a backslash (standard strings in
+   * PostgreSQL and H2), a quote escaped with one and a '#' comment (MariaDB). Each returns one row.
+   */
+  private void hostile(Connection c) throws SQLException {
+    String[] statements = db.equals("mariadb")
+        ? new String[] {"SELECT 1 # " + HOSTILE, "SELECT 'it\\'s' AS a, '" + HOSTILE + "' AS b"}
+        : new String[] {"SELECT 'C:\\' AS p, '" + HOSTILE + "' AS q"};
+    int rows = 0;
+    try (Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        try (ResultSet r = s.executeQuery(sql)) {
+          rows += r.next() ? 1 : 0;
+        }
+      }
+    }
+    System.out.println("hostile statements " + statements.length + " rows " + rows);
   }
 
   private void callable(Connection c) throws SQLException {
