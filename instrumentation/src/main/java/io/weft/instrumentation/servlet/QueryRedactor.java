@@ -125,6 +125,49 @@ public final class QueryRedactor {
     return out.append(query, copied, length).toString();
   }
 
+  /**
+   * The path with the values of its sensitive path parameters ({@code /login;jsessionid=...}, the servlet way of
+   * carrying a session in the URL, or any other {@code ;name=value} of a segment whose name is sensitive) replaced by
+   * {@link #REDACTED}. Returns {@code path} itself, {@code null} included, when it has no {@code ;} or nothing is
+   * redacted; linear in the length.
+   */
+  public String redactPath(String path) {
+    if (path == null) {
+      return null;
+    }
+    int semicolon = path.indexOf(';');
+    if (semicolon < 0) {
+      return path;
+    }
+    StringBuilder out = null;
+    int copied = 0; // path[0, copied) is already in out
+    int length = path.length();
+    int start = semicolon + 1; // a parameter's name starts here
+    while (true) {
+      int end = start;
+      int equals = -1;
+      while (end < length && path.charAt(end) != ';' && path.charAt(end) != '/') {
+        if (equals < 0 && path.charAt(end) == '=') {
+          equals = end;
+        }
+        end++;
+      }
+      if (equals >= 0 && equals < end - 1 && isSensitive(path, start, equals)) {
+        if (out == null) {
+          out = new StringBuilder(length + REDACTED.length());
+        }
+        out.append(path, copied, equals + 1).append(REDACTED);
+        copied = end;
+      }
+      int next = end < length && path.charAt(end) == ';' ? end : path.indexOf(';', end);
+      if (next < 0) {
+        break;
+      }
+      start = next + 1;
+    }
+    return out == null ? path : out.append(path, copied, length).toString();
+  }
+
   /** Whether a parameter of this name (compared as in a query, ASCII case ignored) has its values redacted. */
   public boolean isSensitiveName(String name) {
     return name != null && isSensitive(name, 0, name.length());

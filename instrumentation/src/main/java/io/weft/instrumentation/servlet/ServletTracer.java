@@ -221,7 +221,8 @@ final class ServletTracer implements ServletBridge.Handler {
       if (method == HttpMethods.OTHER && rawMethod != null) {
         lean.setNewAttribute(HTTP_REQUEST_METHOD_ORIGINAL, rawMethod);
       }
-      lean.setNewAttribute(URL_PATH, api.requestUri(request));
+      // a session id in the path (;jsessionid=...) is redacted as in the query
+      lean.setNewAttribute(URL_PATH, settings.redactor.redactPath(api.requestUri(request)));
       String query = api.queryString(request);
       if (query != null) {
         lean.setNewAttribute(URL_QUERY, settings.redactor.redact(query));

@@ -39,6 +39,29 @@ class QueryRedactorTest {
     assertEquals(expected, redactor.redact(query));
   }
 
+  /** A session carried in the URL ({@code ;jsessionid=}, the servlet way) and any other sensitive path parameter. */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+    "/app/login;jsessionid=SESSIONSECRET123|/app/login;jsessionid=REDACTED",
+    "/app/login;JSESSIONID=S/next;v=2|/app/login;JSESSIONID=REDACTED/next;v=2",
+    "/a;v=1;token=t;x=2/b;sig=s|/a;v=1;token=REDACTED;x=2/b;sig=REDACTED",
+    "/a;jsessionid=/b;jsessionid|/a;jsessionid=/b;jsessionid",
+    "/a;;;=x;jsessionid=s|/a;;;=x;jsessionid=REDACTED",
+  })
+  void redactsSensitivePathParameters(String path, String expected) {
+    assertEquals(expected, redactor.redactPath(path));
+  }
+
+  @Test
+  void aPathWithoutSensitiveParametersIsTheSameInstance() {
+    for (String path : List.of("/", "/app/orders/42", "/a;v=1/b;x=y", "/;", "/a;b")) {
+      assertSame(path, redactor.redactPath(path));
+    }
+    assertNull(redactor.redactPath(null));
+    String hostile = "/" + ";a".repeat(200_000) + ";jsessionid=s";
+    assertTrue(redactor.redactPath(hostile).endsWith(";jsessionid=REDACTED"));
+  }
+
   @Test
   void aCapturedParameterIsSensitiveByTheSameNamesAndCase() {
     assertTrue(redactor.isSensitiveName("Password"));

@@ -305,6 +305,12 @@ class ServletSmokeIT {
     ReceivedSpan span = app.serverSpan(rid);
     assertEquals("rid=" + rid + "&password=REDACTED&page=2&ticket=REDACTED&X-Amz-Signature=REDACTED",
         span.stringAttr("url.query"));
+    // a session carried in the URL, the servlet way: the path keeps its shape, not the id
+    String inPath = app.rid();
+    app.get("/app/hello;jsessionid=SESSIONSECRET123?rid=" + inPath);
+    ReceivedSpan pathSpan = app.serverSpan(inPath);
+    assertEquals("/app/hello;jsessionid=REDACTED", pathSpan.stringAttr("url.path"));
+    assertFalse(pathSpan.toString().contains("SESSIONSECRET123"), pathSpan::toString);
   }
 
   private static void headerCapture(ServletApp app) {
