@@ -331,13 +331,39 @@ public final class LeanSpan implements Span, SpanContext, ReadableSpan, SpanData
     return type == null ? exception.getClass().getName() : type;
   }
 
-  /** {@code exception.stacktrace}: what {@code printStackTrace} writes; the application's throwable may throw here. */
+  /**
+   * {@code exception.stacktrace}: what {@code printStackTrace} writes; the application's throwable may throw here. The
+   * last throwable's text is kept (weakly): an exception that fails several nested traced calls is written out once,
+   * not once per span, which for a {@code StackOverflowError} through thousands of recursive traced calls was seconds.
+   */
   public static String stackTrace(Throwable exception) {
+    int suppressed = exception.getSuppressed().length; // try-with-resources may add to it on the way out
+    RenderedTrace last = lastTrace;
+    if (last != null && last.suppressed == suppressed && last.exception.get() == exception) {
+      return last.text;
+    }
     StringWriter trace = new StringWriter();
     try (PrintWriter writer = new PrintWriter(trace)) {
       exception.printStackTrace(writer);
     }
-    return trace.toString();
+    String text = trace.toString();
+    lastTrace = new RenderedTrace(exception, suppressed, text);
+    return text;
+  }
+
+  /** The last {@link #stackTrace}: any thread's, replaced whole. */
+  private static volatile RenderedTrace lastTrace;
+
+  private static final class RenderedTrace {
+    final java.lang.ref.WeakReference<Throwable> exception;
+    final int suppressed;
+    final String text;
+
+    RenderedTrace(Throwable exception, int suppressed, String text) {
+      this.exception = new java.lang.ref.WeakReference<>(exception);
+      this.suppressed = suppressed;
+      this.text = text;
+    }
   }
 
   /** The throwable's message for a status description: empty when it has none or cannot give one. */

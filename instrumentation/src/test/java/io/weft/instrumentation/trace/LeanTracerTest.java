@@ -187,6 +187,30 @@ class LeanTracerTest {
     assertTrue(event.getEpochNanos() >= data.getStartEpochNanos() && event.getEpochNanos() <= data.getEndEpochNanos());
   }
 
+  /**
+   * An exception failing nested calls is written out once, not once per span (a StackOverflowError through thousands of
+   * recursive traced calls took seconds); what try-with-resources adds to it on the way out is still in the outer text.
+   */
+  @Test
+  void anExceptionThroughNestedSpansIsWrittenOutOnceUnlessItChangesOnTheWay() {
+    IllegalStateException failure = new IllegalStateException("deep");
+    List<String> traces = new java.util.ArrayList<>();
+    for (int depth = 0; depth < 3; depth++) {
+      if (depth == 2) {
+        failure.addSuppressed(new java.io.UncheckedIOException(new java.io.IOException("close failed")));
+      }
+      LeanSpan span = tracer().start("level" + depth, SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
+      span.recordException(failure);
+      span.end();
+      List<SpanData> spans = exported.getFinishedSpanItems();
+      traces.add(spans.get(spans.size() - 1).getEvents().get(0).getAttributes().get(AttributeKey.stringKey("exception.stacktrace")));
+    }
+    assertSame(traces.get(0), traces.get(1), "the same text, not written out again");
+    assertFalse(traces.get(1).contains("close failed"));
+    assertTrue(traces.get(2).contains("Suppressed: java.io.UncheckedIOException") && traces.get(2).contains("close failed"), traces.get(2));
+    assertTrue(LeanSpan.stackTrace(new IllegalStateException("other")).contains("other"), "another exception, its own text");
+  }
+
   @Test
   void anExceptionThatCannotDescribeItselfIsStillRecordedByType() {
     LeanSpan span = tracer().start("m", SpanKind.INTERNAL, ATTRIBUTES, Context.root(), System.nanoTime());
