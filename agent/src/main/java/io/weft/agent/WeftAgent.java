@@ -43,8 +43,14 @@ public final class WeftAgent {
       Map<String, String> arguments = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
       parseArguments(agentArgs, arguments, problems);
-      if ("false".equalsIgnoreCase(setting("otel.javaagent.enabled", arguments))) {
+      String enabled = setting("otel.javaagent.enabled", arguments);
+      if (enabled != null && "false".equalsIgnoreCase(enabled.trim())) {
         return;
+      }
+      if (enabled != null && !enabled.trim().isEmpty() && !"true".equalsIgnoreCase(enabled.trim())) {
+        // the value is not echoed: the line is printed before anything could make it printable
+        System.err.println("[weft] OTEL_JAVAAGENT_ENABLED (or otel.javaagent.enabled) is neither true nor false: Weft stays on"
+            + " (the OpenTelemetry agent would read it as false and be off)");
       }
       if (alreadyLoaded()) {
         // -javaagent given twice (JAVA_TOOL_OPTIONS and the command line), or an attach to a JVM that has Weft: a second

@@ -113,6 +113,17 @@ class ConfigIT {
       assertEquals("hello from app hi weft", app.output().strip(), "nothing but the application's own output");
       assertEquals(0, otlp.spans().size() + otlp.metrics().size());
     }
+    // neither true nor false: the agent stays on, as for any malformed value, and one line says the OpenTelemetry agent would not
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+        ChildJvm app = ChildJvm.withAgent(jdk, otlp)
+            .env("OTEL_JAVAAGENT_ENABLED", "0")
+            .env("OTEL_INSTRUMENTATION_METHODS_INCLUDE", GREET)
+            .start(HelloApp.class)) {
+      assertEquals(7, app.awaitExit(), app::describe);
+      assertEquals(1, app.output().lines().filter(l -> l.equals("[weft] OTEL_JAVAAGENT_ENABLED (or otel.javaagent.enabled) is neither"
+          + " true nor false: Weft stays on (the OpenTelemetry agent would read it as false and be off)")).count(), app::describe);
+      assertEquals("HelloApp.greet", otlp.awaitSpan(named("HelloApp.greet")).name());
+    }
   }
 
   @ParameterizedTest(name = "JDK {0}")
@@ -140,6 +151,7 @@ class ConfigIT {
             .env("OTEL_BSP_MAX_QUEUE_SIZE", "-5")
             .env("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")
             .env("OTEL_INSTRUMENTATION_SERVLET_ENABLED", "maybe")
+            .env("OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED", "flase")
             .env("WEFT_METHODZ_EXCLUDE", "typo")
             .env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/otel/extension.jar")
             .env("OTEL_SEMCONV_STABILITY_OPT_IN", "database/dup")
@@ -156,7 +168,10 @@ class ConfigIT {
           "OTEL_TRACES_EXPORTER: ignoring the unknown value 'zipkin'",
           "OTEL_BSP_MAX_QUEUE_SIZE='-5' is invalid (expected a whole number from 1 to",
           "OTEL_EXPORTER_OTLP_TIMEOUT='soon' is invalid",
-          "OTEL_INSTRUMENTATION_SERVLET_ENABLED='maybe' is invalid (expected true or false); using true",
+          "OTEL_INSTRUMENTATION_SERVLET_ENABLED='maybe' is invalid (expected true or false); using true (the OpenTelemetry agent would"
+              + " read it as false)",
+          // false would show SQL literals: a typo keeps the default
+          "OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED='flase' is invalid (expected true or false); using true",
           "WEFT_METHODZ_EXCLUDE is not a Weft setting",
           "OTEL_JAVAAGENT_EXTENSIONS is not supported and is ignored: Weft loads no extensions",
           "OTEL_SEMCONV_STABILITY_OPT_IN='database/dup' is not supported: Weft sends the stable conventions only",

@@ -225,7 +225,9 @@ public final class WeftConfig implements InstrumentationConfig {
     if (value.equalsIgnoreCase("false")) {
       return false;
     }
-    invalid(key, value, "true or false", String.valueOf(defaultValue));
+    // the default, as for every malformed value; the OpenTelemetry SDK reads anything but true as false, which the line says
+    warn(nameAsSet(key) + "='" + printable(value) + "' is invalid (expected true or false); using " + defaultValue
+        + (defaultValue ? " (the OpenTelemetry agent would read it as false)" : ""));
     return defaultValue;
   }
 
