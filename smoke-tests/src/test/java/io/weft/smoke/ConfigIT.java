@@ -152,6 +152,7 @@ class ConfigIT {
             .env("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")
             .env("OTEL_INSTRUMENTATION_SERVLET_ENABLED", "maybe")
             .env("OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED", "flase")
+            .env("OTEL_INSTRUMENTATION_TOMCAT_ENABLED", "false")
             .env("WEFT_METHODZ_EXCLUDE", "typo")
             .env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/otel/extension.jar")
             .env("OTEL_SEMCONV_STABILITY_OPT_IN", "database/dup")
@@ -173,6 +174,8 @@ class ConfigIT {
           // false would show SQL literals: a typo keeps the default
           "OTEL_INSTRUMENTATION_COMMON_DB_QUERY_SANITIZATION_ENABLED='flase' is invalid (expected true or false); using true",
           "WEFT_METHODZ_EXCLUDE is not a Weft setting",
+          "OTEL_INSTRUMENTATION_TOMCAT_ENABLED is not a Weft switch and is ignored: Weft's servlet instrumentation does that work"
+              + " (OTEL_INSTRUMENTATION_SERVLET_ENABLED)",
           "OTEL_JAVAAGENT_EXTENSIONS is not supported and is ignored: Weft loads no extensions",
           "OTEL_SEMCONV_STABILITY_OPT_IN='database/dup' is not supported: Weft sends the stable conventions only",
           "OTEL_SEMCONV_EXCEPTION_SIGNAL_OPT_IN='both' is invalid (expected logs or logs/dup); exceptions stay span events",

@@ -25,6 +25,21 @@ public final class WeftConfig implements InstrumentationConfig {
   /** The values {@code OTEL_METRICS_EXPORTER} accepts: read by the SDK build, and at premain for the JVM metrics' thread. */
   public static final String[] METRIC_EXPORTERS = {"otlp", "prometheus", "console", "logging", "none"};
 
+  /**
+   * The OpenTelemetry agent's instrumentations (by the names its switches take) whose work Weft does under another name:
+   * its container instrumentations make the server span there, Weft's servlet instrumentation on every container; the
+   * versioned names are the same instrumentations as Weft's unversioned ones. Whoever switches one is told which
+   * switch is Weft's, instead of finding the spans still there (or gone).
+   */
+  private static final String[][] COVERED_INSTRUMENTATIONS = {
+    {"tomcat", "servlet"}, {"jetty", "servlet"}, {"undertow", "servlet"}, {"liberty", "servlet"},
+    {"servlet-2.2", "servlet"}, {"servlet-3.0", "servlet"}, {"servlet-5.0", "servlet"},
+    {"spring-webmvc", "servlet"}, {"jaxrs-2.0", "jaxrs"}, {"jaxrs-3.0", "jaxrs"},
+    {"logback-appender-1.0", "logback-appender"}, {"logback-mdc-1.0", "logback-mdc"},
+    {"log4j-appender-2.17", "log4j-appender"}, {"log4j-context-data-2.17", "log4j-context-data"}, {"log4j-mdc-1.2", "log4j-mdc"},
+    {"runtime-telemetry-java8", "runtime-telemetry"}, {"runtime-telemetry-java17", "runtime-telemetry"},
+  };
+
   /** The setting naming the properties file read after the system properties and the environment. */
   public static final String CONFIGURATION_FILE = "otel.javaagent.configuration-file";
 
@@ -557,6 +572,13 @@ public final class WeftConfig implements InstrumentationConfig {
    */
   public void reportUnsupportedSettings() {
     unsupported("otel.javaagent.extensions", null, "Weft loads no extensions");
+    for (String[] covered : COVERED_INSTRUMENTATIONS) {
+      String key = "otel.instrumentation." + covered[0] + ".enabled";
+      if (getString(key) != null) {
+        warn(nameAsSet(key) + " is not a Weft switch and is ignored: Weft's " + covered[1] + " instrumentation does that work ("
+            + envName("otel.instrumentation." + covered[1] + ".enabled") + ")");
+      }
+    }
     if (file.declarative()) {
       reportIgnoredBesideDeclarative();
     }

@@ -309,6 +309,21 @@ class WeftConfigTest {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("WEFT_SHUTDOWN_TIMOUT ")), lines::toString);
   }
 
+  /** The OpenTelemetry agent's container and versioned instrumentation names: one line naming Weft's switch for that work. */
+  @Test
+  void theOpenTelemetryAgentsOtherNamesForWeftsInstrumentationsAreNamed() {
+    WeftConfig config = env("OTEL_INSTRUMENTATION_TOMCAT_ENABLED", "false", "OTEL_INSTRUMENTATION_SERVLET_5_0_ENABLED", "false",
+        "OTEL_INSTRUMENTATION_LOGBACK_APPENDER_1_0_ENABLED", "true", "OTEL_INSTRUMENTATION_SERVLET_ENABLED", "true");
+    config.reportUnsupportedSettings();
+    assertEquals(List.of(
+        "OTEL_INSTRUMENTATION_TOMCAT_ENABLED is not a Weft switch and is ignored: Weft's servlet instrumentation does that work"
+            + " (OTEL_INSTRUMENTATION_SERVLET_ENABLED)",
+        "OTEL_INSTRUMENTATION_SERVLET_5_0_ENABLED is not a Weft switch and is ignored: Weft's servlet instrumentation does that work"
+            + " (OTEL_INSTRUMENTATION_SERVLET_ENABLED)",
+        "OTEL_INSTRUMENTATION_LOGBACK_APPENDER_1_0_ENABLED is not a Weft switch and is ignored: Weft's logback-appender"
+            + " instrumentation does that work (OTEL_INSTRUMENTATION_LOGBACK_APPENDER_ENABLED)"), lines);
+  }
+
   @Test
   void openTelemetryAgentSettingsWeftDoesNotActOnAreNamedOnce() {
     WeftConfig config = env("OTEL_JAVAAGENT_EXTENSIONS", "/opt/ext.jar",
