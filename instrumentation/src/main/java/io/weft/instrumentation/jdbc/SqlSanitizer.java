@@ -11,7 +11,7 @@ package io.weft.instrumentation.jdbc;
  * MariaDB, and in PostgreSQL's {@code E'...'}; an ordinary character elsewhere (standard SQL, PostgreSQL
  * with {@code standard_conforming_strings}, Oracle, SQL Server, H2). A server set otherwise ({@code
  * NO_BACKSLASH_ESCAPES}, or {@code standard_conforming_strings} off) reads it the other way, and then the
- * two readings end a literal such as {@code 'C:'} at different quotes: what one takes for the next
+ * two readings end a literal such as {@code 'C:\'} at different quotes: what one takes for the next
  * literal the other takes for code. So where the two readings part, everything is hidden until both are
  * outside a literal again (often the end of the statement): never a literal shown, at the price of the
  * statement's tail, which only a quote escaped with a backslash or a literal ending in one costs.
